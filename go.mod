@@ -1,0 +1,3 @@
+module github.com/cardinaldb/cardinal
+
+go 1.26
