@@ -1,0 +1,27 @@
+package estimator
+
+import (
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Estimate is a row-count estimate with how sure the estimator is of it.
+type Estimate struct {
+	Rows float64 // the estimate; never NaN, negative or infinite
+	// Low and High bound the true count with about 90% confidence
+	// (Low <= Rows <= High).
+	Low, High float64
+	Source    string // which estimator produced it ("histogram", "gbdt", ...)
+}
+
+// Estimator estimates the cardinality (COUNT(*) of FROM + WHERE) of a query.
+// Implementations are safe for concurrent use.
+type Estimator interface {
+	Name() string
+	Estimate(q *features.Query) (Estimate, error)
+}
+
+// Example is one labelled training query: a query with its true row count.
+type Example struct {
+	Query *features.Query
+	Rows  float64
+}
