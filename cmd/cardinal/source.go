@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/live"
+)
+
+// errNoSource is returned when a command that needs data was given none.
+var errNoSource = errors.New("no data source: give --dataset flights|ecommerce, --schema FILE --data DIR, or --dsn DSN")
+
+// sourceFlags are the flags that choose where data comes from; every command
+// that needs data registers them.
+type sourceFlags struct {
+	dataset  string
+	scale    float64
+	dataSeed int64
+	schema   string
+	data     string
+	dsn      string
+}
+
+func (s *sourceFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.dataset, "dataset", "", "built-in data set: flights (real, bundled) or ecommerce (synthetic)")
+	fs.Float64Var(&s.scale, "scale", 1, "ecommerce scale factor (1 = ~300k order_items, 10 = ~3M)")
+	fs.Int64Var(&s.dataSeed, "data-seed", 1, "seed of the synthetic data generator")
+	fs.StringVar(&s.schema, "schema", "", "schema.sql with CREATE TABLE statements (with --data)")
+	fs.StringVar(&s.data, "data", "", "directory of <table>.csv files (with --schema; defaults to the schema's directory)")
+	fs.StringVar(&s.dsn, "dsn", os.Getenv("CARDINAL_DSN"), "MySQL/MariaDB DSN user:pass@tcp(host:port)/db (env CARDINAL_DSN)")
+}
+
+// given reports whether any source was chosen.
+func (s *sourceFlags) given() bool {
+	return s.dataset != "" || s.schema != "" || s.data != "" || s.dsn != ""
+}
+
+// open loads the chosen data source into memory, saying what it does on
+// stderr.
+func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB, error) {
+	start := time.Now()
+	var (
+		db   *datasets.DB
+		err  error
+		what string
+	)
+	switch {
+	case s.dataset != "":
+		switch s.dataset {
+		case "flights":
+			what = "flights (bundled)"
+			db, err = datasets.Flights()
+		case "ecommerce":
+			what = fmt.Sprintf("ecommerce (scale %g, seed %d)", s.scale, s.dataSeed)
+			db, err = datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: s.scale, Seed: s.dataSeed})
+		default:
+			return nil, fmt.Errorf("%w: unknown --dataset %q (want flights or ecommerce)", errNoSource, s.dataset)
+		}
+	case s.schema != "" || s.data != "":
+		dir := s.data
+		if s.schema != "" {
+			what = s.schema
+			schemaSQL, rerr := os.ReadFile(s.schema)
+			if rerr != nil {
+				return nil, rerr
+			}
+			if dir == "" {
+				dir = dirOf(s.schema)
+			}
+			schema, perr := catalog.ParseSchema(string(schemaSQL))
+			if perr != nil {
+				return nil, fmt.Errorf("%s: %w", s.schema, perr)
+			}
+			db, err = datasets.LoadCSV(ctx, schema, dir)
+		} else {
+			what = dir
+			db, err = datasets.LoadCSVDir(ctx, dir)
+		}
+	case s.dsn != "":
+		what = live.RedactDSN(s.dsn)
+		db, err = live.LoadDB(ctx, s.dsn, live.LoadOptions{})
+	default:
+		return nil, errNoSource
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows := 0
+	for _, t := range db.Tables {
+		rows += t.Rows
+	}
+	fmt.Fprintf(stderr, "loaded %s: %d tables, %d rows in %v\n", what, len(db.Tables), rows, time.Since(start).Round(time.Millisecond))
+	return db, nil
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[:i]
+		}
+	}
+	return "."
+}
