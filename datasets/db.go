@@ -18,6 +18,10 @@ type Column struct {
 	Codes  []uint32
 	Dict   []string // distinct strings; Codes index into it
 	Null   []bool   // nil when the column has no NULL
+
+	// intern maps Dict entries to their codes (see Intern); built lazily,
+	// so a Column assembled by hand works too.
+	intern *internIndex
 }
 
 // Len returns the number of rows.

@@ -1,0 +1,244 @@
+package datasets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cardinaldb/cardinal/catalog"
+)
+
+// csvCheckEvery is how many records the CSV loader reads between checks of
+// its context.
+const csvCheckEvery = 1 << 16
+
+// LoadCSV loads one CSV file per table of schema from dir: <table>.csv
+// (table name as declared, or lower-cased), with a header row naming the
+// columns in any order. A table without a file, or a .csv file that names no
+// table, is an ErrMissingTable error. Field syntax:
+//
+//	empty unquoted field, \N  -> NULL
+//	""                        -> empty string
+//	DATE                      -> YYYY-MM-DD or YYYY/MM/DD
+//	DATETIME                  -> date [' '|'T'] HH:MM[:SS] [Z], or a date
+//
+// Errors are *LoadError values naming file, line and column.
+func LoadCSV(ctx context.Context, schema *catalog.Schema, dir string) (*DB, error) {
+	if err := validateSchema(schema); err != nil {
+		return nil, err
+	}
+	files, err := csvFiles(schema, dir)
+	if err != nil {
+		return nil, err
+	}
+	db := NewDB(schema)
+	for i, t := range db.Tables {
+		if err := loadCSVFile(ctx, t, files[i]); err != nil {
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// csvFiles finds the data file of every table of schema in dir.
+func csvFiles(schema *catalog.Schema, dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	byName := map[string]string{} // lower-cased table name -> file
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.EqualFold(filepath.Ext(name), ".csv") {
+			continue
+		}
+		table := strings.ToLower(strings.TrimSuffix(name, filepath.Ext(name)))
+		if prev, ok := byName[table]; ok {
+			return nil, &LoadError{File: filepath.Join(dir, name), Index: -1,
+				Err: fmt.Errorf("%w: table %s is ambiguous: both %s and %s", ErrMissingTable, table, prev, name)}
+		}
+		byName[table] = name
+	}
+	files := make([]string, len(schema.Tables))
+	for i, t := range schema.Tables {
+		name, ok := byName[strings.ToLower(t.Name)]
+		if !ok {
+			return nil, &LoadError{File: filepath.Join(dir, t.Name+".csv"), Index: -1,
+				Err: fmt.Errorf("%w: no data file for table %s", ErrMissingTable, t.Name)}
+		}
+		delete(byName, strings.ToLower(t.Name))
+		files[i] = filepath.Join(dir, name)
+	}
+	for _, e := range entries { // in name order
+		if _, extra := byName[strings.ToLower(strings.TrimSuffix(e.Name(), filepath.Ext(e.Name())))]; extra && !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".csv") {
+			return nil, &LoadError{File: filepath.Join(dir, e.Name()), Index: -1,
+				Err: fmt.Errorf("%w: file %s names no table of the schema", ErrMissingTable, e.Name())}
+		}
+	}
+	return files, nil
+}
+
+func loadCSVFile(ctx context.Context, t *Table, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return &LoadError{File: path, Index: -1, Err: fmt.Errorf("%w: %w", ErrMissingTable, err)}
+	}
+	defer f.Close()
+	return loadCSVTable(ctx, t, f, path, nil)
+}
+
+// validateSchema rejects schemas the loaders cannot fill.
+func validateSchema(s *catalog.Schema) error {
+	if s == nil || len(s.Tables) == 0 {
+		return fmt.Errorf("datasets: %w: no tables", ErrSchema)
+	}
+	seen := map[string]bool{}
+	for _, t := range s.Tables {
+		if t == nil || t.Name == "" || len(t.Columns) == 0 {
+			return fmt.Errorf("datasets: %w: table without name or columns", ErrSchema)
+		}
+		if seen[strings.ToLower(t.Name)] {
+			return fmt.Errorf("datasets: %w: duplicate table %s", ErrSchema, t.Name)
+		}
+		seen[strings.ToLower(t.Name)] = true
+		cols := map[string]bool{}
+		for _, c := range t.Columns {
+			if c.Type < catalog.TypeInt || c.Type > catalog.TypeDateTime {
+				return fmt.Errorf("datasets: %w: column %s.%s has %v", ErrSchema, t.Name, c.Name, c.Type)
+			}
+			if cols[strings.ToLower(c.Name)] {
+				return fmt.Errorf("datasets: %w: duplicate column %s.%s", ErrSchema, t.Name, c.Name)
+			}
+			cols[strings.ToLower(c.Name)] = true
+		}
+	}
+	return nil
+}
+
+// loadCSVTable appends the records of one CSV document to t. rename maps
+// header names (lower case) to column names. On error t is left unchanged.
+func loadCSVTable(ctx context.Context, t *Table, r io.Reader, file string, rename map[string]string) error {
+	cr := newCSVReader(r)
+	loadErr := func(line int, col string, err error) error {
+		return &LoadError{File: file, Line: line, Column: col, Index: -1, Err: err}
+	}
+	if err := cr.read(); err != nil {
+		if err == io.EOF {
+			return loadErr(1, "", fmt.Errorf("%w: no header row", ErrHeader))
+		}
+		return csvErr(file, err)
+	}
+	perm := make([]int, cr.nfields()) // header field -> column index
+	seen := make([]bool, len(t.Cols))
+	for i := range perm {
+		b, _ := cr.field(i)
+		name := string(b)
+		if rn, ok := rename[strings.ToLower(name)]; ok {
+			name = rn
+		}
+		c := t.Def.ColumnIndex(name)
+		switch {
+		case c < 0:
+			return loadErr(cr.recLine, string(b), fmt.Errorf("%w: %w in table %s", ErrHeader, ErrUnknownColumn, t.Def.Name))
+		case seen[c]:
+			return loadErr(cr.recLine, string(b), fmt.Errorf("%w: %w", ErrHeader, ErrDuplicateColumn))
+		}
+		seen[c] = true
+		perm[i] = c
+	}
+	for c, ok := range seen {
+		if !ok {
+			return loadErr(cr.recLine, t.Def.Columns[c].Name, fmt.Errorf("%w: column missing from header", ErrHeader))
+		}
+	}
+	m := t.mark()
+	fail := func(err error) error {
+		t.rollback(m)
+		return err
+	}
+	for n := 0; ; n++ {
+		if n%csvCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fail(err)
+			}
+		}
+		err := cr.read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fail(csvErr(file, err))
+		}
+		if cr.nfields() != len(perm) {
+			return fail(loadErr(cr.recLine, "", fmt.Errorf("%w: record has %d fields, header has %d", ErrMalformed, cr.nfields(), len(perm))))
+		}
+		for i, c := range perm {
+			b, quoted := cr.field(i)
+			if err := appendText(t.Cols[c], &t.Def.Columns[c], b, quoted); err != nil {
+				return fail(loadErr(cr.recLine, t.Def.Columns[c].Name, err))
+			}
+		}
+		t.Rows++
+	}
+	return nil
+}
+
+// csvErr turns a reader error into a *LoadError.
+func csvErr(file string, err error) error {
+	var ce *errCSV
+	if errors.As(err, &ce) {
+		return &LoadError{File: file, Line: ce.line, Index: -1, Err: fmt.Errorf("%w: %s", ErrMalformed, ce.msg)}
+	}
+	return &LoadError{File: file, Index: -1, Err: err}
+}
+
+// appendText parses one text field for column c (definition def) and
+// appends it. An unquoted empty field or \N is NULL.
+func appendText(c *Column, def *catalog.Column, b []byte, quoted bool) error {
+	if !quoted && (len(b) == 0 || (len(b) == 2 && b[0] == '\\' && b[1] == 'N')) {
+		if !def.Nullable {
+			return ErrNullViolation
+		}
+		c.appendNull()
+		return nil
+	}
+	switch c.Type {
+	case catalog.TypeString:
+		c.appendCode(c.internBytes(b))
+		return nil
+	case catalog.TypeInt:
+		if v, ok := parseInt(b); ok {
+			c.appendInt(v)
+			return nil
+		}
+	case catalog.TypeFloat:
+		if v, ok := parseFloat(b); ok {
+			c.appendFloat(v)
+			return nil
+		}
+	case catalog.TypeDate:
+		if v, ok := parseDate(b); ok {
+			c.appendInt(v)
+			return nil
+		}
+	case catalog.TypeDateTime:
+		if v, ok := parseDateTime(b); ok {
+			c.appendInt(v)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %q is not a valid %s", ErrType, truncateText(b), c.Type)
+}
+
+// truncateText shortens long field values quoted in error messages.
+func truncateText(b []byte) string {
+	const maxShown = 64
+	if len(b) > maxShown {
+		return string(b[:maxShown]) + "..."
+	}
+	return string(b)
+}
