@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Helpers for a PRIVATE MariaDB server used by the datasets/live tests.
+#
+# Sourced by .ci/run. Run directly to keep a server up while developing:
+#
+#   bash .ci/mariadb.sh start   # prints the export lines; the server stays up
+#   bash .ci/mariadb.sh stop    # stops the server started by "start"
+#
+# The server gets its own datadir, socket and pid file under a temp dir, listens
+# only on 127.0.0.1:${CARDINAL_MARIADB_PORT:-33061}, logs every statement to a
+# slow log file (long_query_time=0) and runs performance_schema with the
+# statement history consumers on. A user 'cardinal' owns database cardinal_test.
+
+CARDINAL_MARIADB_PORT=${CARDINAL_MARIADB_PORT:-33061}
+CARDINAL_MARIADB_USER=cardinal
+CARDINAL_MARIADB_PASS=${CARDINAL_MARIADB_PASS:-card1nal-ci-pw}
+CARDINAL_MARIADB_DB=cardinal_test
+# How long to wait for the server to accept connections (seconds).
+CARDINAL_MARIADB_WAIT=${CARDINAL_MARIADB_WAIT:-60}
+
+mariadbd_bin() {
+  command -v mariadbd 2>/dev/null || { [ -x /usr/sbin/mariadbd ] && echo /usr/sbin/mariadbd; } || true
+}
+
+# ensure_mariadb_installed installs mariadb-server and mariadb-client from the
+# distribution (Debian bookworm: 10.11) when mariadbd is missing. Services are
+# not started by the packages' scripts: a temporary policy-rc.d forbids it.
+ensure_mariadb_installed() {
+  if [ -n "$(mariadbd_bin)" ] && command -v mariadb >/dev/null && command -v mariadb-install-db >/dev/null; then
+    return 0
+  fi
+  echo "ci: installing mariadb-server (apt-get)"
+  local policy=/usr/sbin/policy-rc.d made_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made_policy=1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends mariadb-server mariadb-client >/dev/null
+  [ -n "$made_policy" ] && rm -f "$policy"
+  [ -n "$(mariadbd_bin)" ] || { echo "ci: mariadbd still missing after install" >&2; return 1; }
+}
+
+mariadb_version() { "$(mariadbd_bin)" --version | sed 's/^.*Ver //'; }
+
+# start_private_mariadb initialises a datadir in a new temp dir, starts the
+# server, creates the user and database and exports:
+#   CARDINAL_TEST_DSN       the DSN of the test user
+#   CARDINAL_TEST_SLOWLOG   the server's slow query log file
+#   CARDINAL_TEST_ADMIN     mariadb client args for root over the socket
+# Unless $1 is "keep", an EXIT trap stops the server and removes the temp dir.
+start_private_mariadb() {
+  local keep=${1:-}
+  local bin; bin=$(mariadbd_bin)
+  CARDINAL_MARIADB_DIR=$(mktemp -d /tmp/cardinal-mariadb.XXXXXX)
+  chmod 755 "$CARDINAL_MARIADB_DIR"
+  export CARDINAL_MARIADB_DIR
+  local dir=$CARDINAL_MARIADB_DIR
+  local userarg=()
+  [ "$(id -u)" = 0 ] && userarg=(--user=root)
+  if [ "$keep" != keep ]; then
+    trap stop_private_mariadb EXIT
+  fi
+  mariadb-install-db --no-defaults "${userarg[@]}" --datadir="$dir/data" \
+    --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 || {
+      cat "$dir/install.log" >&2; return 1; }
+  "$bin" --no-defaults "${userarg[@]}" --datadir="$dir/data" \
+    --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" \
+    --port="$CARDINAL_MARIADB_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
+    --log-error="$dir/error.log" \
+    --slow-query-log=1 --slow-query-log-file="$dir/slow.log" --long-query-time=0 \
+    --performance-schema=ON \
+    --performance-schema-consumer-events-statements-history=ON \
+    --performance-schema-consumer-events-statements-history-long=ON \
+    --innodb-buffer-pool-size=128M --innodb-log-file-size=48M \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
+    >"$dir/stdout.log" 2>&1 &
+  local i
+  for ((i = 0; i < CARDINAL_MARIADB_WAIT * 4; i++)); do
+    if mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then
+      break
+    fi
+    sleep 0.25
+  done
+  if ! mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then
+    echo "ci: MariaDB did not start; error log:" >&2
+    tail -50 "$dir/error.log" >&2 || true
+    return 1
+  fi
+  local u=$CARDINAL_MARIADB_USER p=$CARDINAL_MARIADB_PASS d=$CARDINAL_MARIADB_DB
+  mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot <<SQL
+CREATE DATABASE IF NOT EXISTS $d CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER '$u'@'127.0.0.1' IDENTIFIED BY '$p';
+CREATE USER '$u'@'localhost' IDENTIFIED BY '$p';
+GRANT ALL PRIVILEGES ON $d.* TO '$u'@'127.0.0.1', '$u'@'localhost';
+GRANT SELECT ON performance_schema.* TO '$u'@'127.0.0.1', '$u'@'localhost';
+SQL
+  export CARDINAL_TEST_DSN="$u:$p@tcp(127.0.0.1:$CARDINAL_MARIADB_PORT)/$d?charset=utf8mb4"
+  export CARDINAL_TEST_SLOWLOG="$dir/slow.log"
+  export CARDINAL_TEST_ADMIN="--no-defaults --socket=$dir/mysqld.sock -uroot"
+}
+
+# stop_private_mariadb shuts the server down (SIGTERM, then SIGKILL after 30 s)
+# and removes its temp dir.
+stop_private_mariadb() {
+  local dir=${CARDINAL_MARIADB_DIR:-}
+  [ -n "$dir" ] && [ -d "$dir" ] || return 0
+  if [ -f "$dir/mysqld.pid" ]; then
+    local pid i
+    pid=$(cat "$dir/mysqld.pid")
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 120; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.25
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$dir"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  case ${1:-} in
+    start)
+      ensure_mariadb_installed
+      start_private_mariadb keep
+      echo "export CARDINAL_MARIADB_DIR='$CARDINAL_MARIADB_DIR'"
+      echo "export CARDINAL_TEST_DSN='$CARDINAL_TEST_DSN'"
+      echo "export CARDINAL_TEST_SLOWLOG='$CARDINAL_TEST_SLOWLOG'"
+      echo "export CARDINAL_TEST_ADMIN='$CARDINAL_TEST_ADMIN'"
+      ;;
+    stop)
+      stop_private_mariadb
+      ;;
+    *)
+      echo "usage: $0 start|stop" >&2
+      exit 2
+      ;;
+  esac
+fi

@@ -1,0 +1,141 @@
+package live
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite golden files in testdata/")
+
+// renderStatements is the golden form of parsed statements.
+func renderStatements(stmts []Statement) string {
+	var b strings.Builder
+	for _, s := range stmts {
+		fmt.Fprintf(&b, "%s:%d db=%q count=%d latency=%s sent=%d examined=%d\n%s\n----\n",
+			filepath.Base(s.File), s.Line, s.Database, s.Count, s.Latency, s.RowsSent, s.RowsExamined, s.SQL)
+	}
+	return b.String()
+}
+
+// checkGolden compares got with the golden file, or rewrites it.
+func checkGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *rewrite {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -rewrite to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", golden, got, want)
+	}
+}
+
+func TestParseSlowLogGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/slowlog/*.log")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("slow log fixtures: %v %v", files, err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			f, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			stmts, err := ParseSlowLog(f, file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, strings.TrimSuffix(file, ".log")+".golden", renderStatements(stmts))
+		})
+	}
+}
+
+func TestParseSlowLogMySQL8(t *testing.T) {
+	f, err := os.Open("testdata/slowlog/mysql-8.0.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stmts, err := ParseSlowLog(f, "mysql-8.0.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Quit is an administrator command, not a statement: 3 statements.
+	if len(stmts) != 3 {
+		t.Fatalf("got %d statements, want 3:\n%s", len(stmts), renderStatements(stmts))
+	}
+	if s := stmts[0]; s.Database != "shop" || s.RowsSent != 1 || s.RowsExamined != 10 ||
+		s.Latency.Microseconds() != 123 || s.SQL != "SELECT COUNT(*) FROM orders WHERE total > 10" {
+		t.Errorf("first statement = %+v", s)
+	}
+	if s := stmts[1]; s.Database != "odd`db" || !strings.Contains(s.SQL, "# a comment line") ||
+		!strings.HasSuffix(s.SQL, "BETWEEN 5 AND 50") || s.Line != 20 {
+		t.Errorf("multi-line statement = %+v", s)
+	}
+	merged := Merge(stmts)
+	if len(merged) != 2 || merged[0].Count != 2 || merged[0].RowsExamined != 20 {
+		t.Errorf("Merge = %+v", merged)
+	}
+}
+
+func TestParseSlowLogErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, log string
+		line, col int
+	}{
+		{"bad query time", "# Time: 2024-05-01T10:00:00Z\n# User@Host: a[a] @ h []\n# Query_time: abc  Lock_time: 0 Rows_sent: 1  Rows_examined: 1\nSELECT 1;\n", 3, 15},
+		{"negative rows", "# User@Host: a[a] @ h []\n# Query_time: 0.1  Lock_time: 0 Rows_sent: -4  Rows_examined: 1\nSELECT 1;\n", 2, 44},
+		{"entry without statement", "# Time: 240501 10:00:00\n# User@Host: a[a] @ h []\n# Query_time: 0.1  Lock_time: 0 Rows_sent: 1  Rows_examined: 1\n# Time: 240501 10:00:01\n# User@Host: a[a] @ h []\n# Query_time: 0.1  Lock_time: 0 Rows_sent: 1  Rows_examined: 1\nSELECT 1;\n", 1, 0},
+		{"text before header", "SELECT 1;\n", 1, 1},
+		{"truncated at end", "# User@Host: a[a] @ h []\n# Query_time: 0.1  Lock_time: 0 Rows_sent: 1  Rows_examined: 1\nSET timestamp=1;\n", 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseSlowLog(strings.NewReader(tc.log), "x.log")
+			if !errors.Is(err, ErrSlowLog) {
+				t.Fatalf("err = %v, want ErrSlowLog", err)
+			}
+			var pe *PosError
+			if !errors.As(err, &pe) || pe.Line != tc.line || pe.Col != tc.col || pe.File != "x.log" {
+				t.Errorf("position of %v = %d:%d, want %d:%d", err, pe.Line, pe.Col, tc.line, tc.col)
+			}
+		})
+	}
+}
+
+func FuzzParseSlowLog(f *testing.F) {
+	files, _ := filepath.Glob("testdata/slowlog/*.log")
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Add("# User@Host: a\n# Query_time: 1e308\nSELECT 1")
+	f.Fuzz(func(t *testing.T, log string) {
+		stmts, err := ParseSlowLog(strings.NewReader(log), "f.log")
+		if err != nil {
+			var pe *PosError
+			if !errors.Is(err, ErrSlowLog) || !errors.As(err, &pe) || pe.Line < 1 {
+				t.Fatalf("error without sentinel or position: %v", err)
+			}
+			return
+		}
+		for _, s := range stmts {
+			if s.SQL == "" || s.Count != 1 || s.Latency < 0 || s.RowsSent < 0 || s.Line < 1 {
+				t.Fatalf("bad statement %+v", s)
+			}
+		}
+	})
+}
