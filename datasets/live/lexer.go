@@ -9,12 +9,12 @@ import (
 type tokKind uint8
 
 const (
-	tokWord    tokKind = iota + 1 // identifier or keyword (letters, digits, _, $, non-ASCII)
-	tokQuoted                     // '...' or "..." string
-	tokIdent                      // `...` quoted identifier
-	tokPunct                      // any other single character
-	tokComment                    // /* ... */, -- ..., # ...
-	tokExecComment                // /*! ... */ or /*M! ... */: executed by MySQL/MariaDB
+	tokWord        tokKind = iota + 1 // identifier or keyword (letters, digits, _, $, non-ASCII)
+	tokQuoted                         // '...' or "..." string
+	tokIdent                          // `...` quoted identifier
+	tokPunct                          // any other single character
+	tokComment                        // /* ... */, -- ..., # ...
+	tokExecComment                    // /*! ... */ or /*M! ... */: executed by MySQL/MariaDB
 )
 
 // token is one lexed piece: text is src[off:end].
@@ -37,7 +37,9 @@ func isWordByte(c byte) bool {
 		('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 
 // next returns the next token, or ok=false at the end of the input.
 func (l *lexer) next() (t token, ok bool) {
@@ -92,7 +94,7 @@ func (l *lexer) next() (t token, ok bool) {
 }
 
 // skipQuoted returns the offset after the quoted text starting at i with
-// quote q. Inside '' and "" a backslash escapes the next byte; a doubled
+// quote q. Inside ” and "" a backslash escapes the next byte; a doubled
 // quote is a quote in all three kinds.
 func (l *lexer) skipQuoted(i int, q byte) int {
 	s := l.src

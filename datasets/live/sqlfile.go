@@ -11,7 +11,7 @@ import (
 const maxSQLFile = 1 << 30
 
 // ParseSQLFile splits a file of SQL statements separated by ';' into
-// statements. Semicolons inside quotes ('', "", “) and comments (--, #,
+// statements. Semicolons inside quotes (”, "", “) and comments (--, #,
 // /* */) do not split; a last statement without ';' counts; pieces that
 // are only comments are dropped, and so are comments before a statement. Each statement has Count 1 and the line
 // of its first character. An unterminated quote or comment is an error
