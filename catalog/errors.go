@@ -1,0 +1,57 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error returned by this package wraps one of them;
+// match with errors.Is.
+var (
+	// ErrSyntax: the schema text is not valid MySQL.
+	ErrSyntax = errors.New("syntax error")
+	// ErrUnsupportedStatement: a statement other than CREATE TABLE (or a
+	// CREATE TABLE ... LIKE / ... AS SELECT) in a schema.
+	ErrUnsupportedStatement = errors.New("unsupported statement")
+	// ErrUnsupportedType: a column type with no Cardinal Type (BLOB, TIME,
+	// GEOMETRY, ...).
+	ErrUnsupportedType = errors.New("unsupported column type")
+	// ErrDuplicate: two tables, or two columns of a table, share a name.
+	ErrDuplicate = errors.New("duplicate name")
+	// ErrUnknownTable: a foreign key names a table the schema lacks.
+	ErrUnknownTable = errors.New("unknown table")
+	// ErrUnknownColumn: a key names a column its table lacks.
+	ErrUnknownColumn = errors.New("unknown column")
+	// ErrInvalidSchema: any other inconsistency (no tables, no columns,
+	// several primary keys, key column count mismatch, ...).
+	ErrInvalidSchema = errors.New("invalid schema")
+	// ErrInvalidSource: a statistics Source disagrees with the schema
+	// (wrong column length, dictionary code out of range, NaN float).
+	ErrInvalidSource = errors.New("invalid statistics source")
+	// ErrBadMagic: Load was given something that is not a saved catalog.
+	ErrBadMagic = errors.New("not a cardinal catalog (bad magic)")
+	// ErrVersion: Load was given a catalog of an unknown format version.
+	ErrVersion = errors.New("unsupported catalog format version")
+	// ErrCorrupt: a saved catalog is truncated, fails its checksum, exceeds
+	// a limit or decodes to an inconsistent catalog.
+	ErrCorrupt = errors.New("corrupt catalog")
+)
+
+// SchemaError is an error in a schema with its position in the SQL text
+// when known. Err is one of the sentinels above.
+type SchemaError struct {
+	Line, Col int // 1-based; 0 when the error has no position (Validate)
+	Err       error
+	Msg       string
+}
+
+// Error renders "line:col: sentinel: message".
+func (e *SchemaError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%d:%d: %v: %s", e.Line, e.Col, e.Err, e.Msg)
+	}
+	return fmt.Sprintf("%v: %s", e.Err, e.Msg)
+}
+
+// Unwrap returns the sentinel.
+func (e *SchemaError) Unwrap() error { return e.Err }

@@ -1,0 +1,159 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+)
+
+// positions maps schema parts to byte offsets of the SQL text they were
+// parsed from; a nil *positions (Validate on a hand-built schema) yields
+// errors without positions.
+type positions struct {
+	src     string
+	table   []int   // table name
+	column  [][]int // column definition start
+	colType [][]int // column type
+	pk      []int   // primary key declaration
+	fk      []int   // REFERENCES of each Schema.ForeignKeys entry
+}
+
+func at(s []int, i int) int {
+	if i < 0 || i >= len(s) {
+		return -1
+	}
+	return s[i]
+}
+
+func at2(s [][]int, i, j int) int {
+	if i < 0 || i >= len(s) {
+		return -1
+	}
+	return at(s[i], j)
+}
+
+// errorf builds a *SchemaError at byte offset off (-1: no position).
+func (p *positions) errorf(off int, sentinel error, format string, args ...any) error {
+	e := &SchemaError{Err: sentinel, Msg: fmt.Sprintf(format, args...)}
+	if p != nil && off >= 0 {
+		e.Line, e.Col = lineCol(p.src, off)
+	}
+	return e
+}
+
+func (p *positions) tableOff(t int) int {
+	if p == nil {
+		return -1
+	}
+	return at(p.table, t)
+}
+
+func (p *positions) columnOff(t, c int) int {
+	if p == nil {
+		return -1
+	}
+	return at2(p.column, t, c)
+}
+
+func (p *positions) pkOff(t int) int {
+	if p == nil {
+		return -1
+	}
+	return at(p.pk, t)
+}
+
+func (p *positions) fkOff(k int) int {
+	if p == nil {
+		return -1
+	}
+	return at(p.fk, k)
+}
+
+// Validate checks that s is a usable schema: at least one table; unique
+// non-empty table names and column names (case-insensitive); known column
+// types; primary key columns that exist, are distinct and NOT NULL; and
+// foreign keys whose tables and columns exist, whose column lists have equal
+// non-zero length and whose paired columns are both numeric or both strings.
+// The error wraps ErrInvalidSchema, ErrDuplicate, ErrUnsupportedType,
+// ErrUnknownTable or ErrUnknownColumn.
+func (s *Schema) Validate() error {
+	return s.validate(nil)
+}
+
+func (s *Schema) validate(p *positions) error {
+	if s == nil || len(s.Tables) == 0 {
+		return p.errorf(-1, ErrInvalidSchema, "schema has no table")
+	}
+	for ti, t := range s.Tables {
+		if t == nil {
+			return p.errorf(-1, ErrInvalidSchema, "table %d is nil", ti)
+		}
+		if t.Name == "" {
+			return p.errorf(p.tableOff(ti), ErrInvalidSchema, "table %d has an empty name", ti)
+		}
+		for tj := 0; tj < ti; tj++ {
+			if strings.EqualFold(s.Tables[tj].Name, t.Name) {
+				return p.errorf(p.tableOff(ti), ErrDuplicate, "table %q declared twice", t.Name)
+			}
+		}
+		if len(t.Columns) == 0 {
+			return p.errorf(p.tableOff(ti), ErrInvalidSchema, "table %q has no column", t.Name)
+		}
+		for ci, c := range t.Columns {
+			if c.Name == "" {
+				return p.errorf(p.columnOff(ti, ci), ErrInvalidSchema, "column %d of table %q has an empty name", ci, t.Name)
+			}
+			if c.Type < TypeInt || c.Type > TypeDateTime {
+				return p.errorf(p.columnOff(ti, ci), ErrUnsupportedType, "column %q.%q has %v", t.Name, c.Name, c.Type)
+			}
+			for cj := 0; cj < ci; cj++ {
+				if strings.EqualFold(t.Columns[cj].Name, c.Name) {
+					return p.errorf(p.columnOff(ti, ci), ErrDuplicate, "column %q declared twice in table %q", c.Name, t.Name)
+				}
+			}
+		}
+		for ki, k := range t.PrimaryKey {
+			ci := t.ColumnIndex(k)
+			if ci < 0 {
+				return p.errorf(p.pkOff(ti), ErrUnknownColumn, "primary key column %q not in table %q", k, t.Name)
+			}
+			for kj := 0; kj < ki; kj++ {
+				if strings.EqualFold(t.PrimaryKey[kj], k) {
+					return p.errorf(p.pkOff(ti), ErrDuplicate, "column %q twice in the primary key of %q", k, t.Name)
+				}
+			}
+			if t.Columns[ci].Nullable {
+				return p.errorf(p.pkOff(ti), ErrInvalidSchema, "primary key column %q.%q is nullable", t.Name, k)
+			}
+		}
+	}
+	for fi, fk := range s.ForeignKeys {
+		off := p.fkOff(fi)
+		t := s.Table(fk.Table)
+		if t == nil {
+			return p.errorf(off, ErrUnknownTable, "foreign key %d: table %q not in schema", fi, fk.Table)
+		}
+		rt := s.Table(fk.RefTable)
+		if rt == nil {
+			return p.errorf(off, ErrUnknownTable, "foreign key of %q references unknown table %q", fk.Table, fk.RefTable)
+		}
+		if len(fk.Columns) == 0 || len(fk.Columns) != len(fk.RefColumns) {
+			return p.errorf(off, ErrInvalidSchema, "foreign key of %q has %d columns referencing %d columns of %q",
+				fk.Table, len(fk.Columns), len(fk.RefColumns), fk.RefTable)
+		}
+		for i := range fk.Columns {
+			ci := t.ColumnIndex(fk.Columns[i])
+			if ci < 0 {
+				return p.errorf(off, ErrUnknownColumn, "foreign key column %q not in table %q", fk.Columns[i], t.Name)
+			}
+			ri := rt.ColumnIndex(fk.RefColumns[i])
+			if ri < 0 {
+				return p.errorf(off, ErrUnknownColumn, "referenced column %q not in table %q", fk.RefColumns[i], rt.Name)
+			}
+			if t.Columns[ci].Type.Numeric() != rt.Columns[ri].Type.Numeric() {
+				return p.errorf(off, ErrInvalidSchema, "foreign key %q.%q (%v) references %q.%q (%v): incompatible types",
+					t.Name, t.Columns[ci].Name, t.Columns[ci].Type, rt.Name, rt.Columns[ri].Name, rt.Columns[ri].Type)
+			}
+		}
+	}
+	return nil
+}
