@@ -1,0 +1,383 @@
+package estimator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/sjwhitworth/golearn/base"
+	"github.com/sjwhitworth/golearn/linear_models"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Linear is a ridge regression, fitted with golearn's least squares
+// (linear_models.LinearRegression, a QR solve), of the log-count
+// correction over the histogram baseline on a flat encoding of the query:
+//
+//	query ─► [baseline ln est, #tables, #joins, #preds, #OR, #NOT,
+//	          Σ ln rows, Σ/min/max ln sample sel,
+//	          per schema table: present, ln sample sel] ─► standardise
+//	      ─► w·x + b = Δ;  rows = baseline · e^Δ
+//
+// The ridge penalty is added by augmenting the design with ±sqrt(λ/2)·e_j
+// rows of target zero (Hoerl & Kennard, 1970); golearn has no ridge
+// option of its own. Features and target are centred first so that the
+// (unpenalisable) intercept is unaffected. The fitted coefficients are
+// read back from golearn by predicting the unit vectors, and Estimate
+// evaluates the dot product itself. Low and High are the 5th and 95th
+// percentiles of the training residuals. A *Linear is safe for
+// concurrent use (it is read-only after training).
+type Linear struct {
+	cat     *catalog.Catalog
+	base    Estimator
+	samples []*snSample
+	opts    LinearOptions // resolved
+	mu, sd  []float64     // feature standardisation
+	coef    []float64
+	yMean   float64 // intercept in standardised space
+	resLo   float64
+	resHi   float64
+}
+
+// LinearOptions configures TrainLinear. The zero value gives the defaults.
+type LinearOptions struct {
+	// Lambda is the ridge penalty per example on standardised features;
+	// default 1e-2.
+	Lambda float64
+	// SampleRows is the number of sample rows a filter is evaluated on
+	// per table; default 1000.
+	SampleRows int
+	// Baseline is the estimator whose log estimate is corrected; nil
+	// means NewHistogram(cat). Only a histogram-based Linear can be saved.
+	Baseline Estimator
+}
+
+// Defaults of LinearOptions.
+const (
+	linDefaultLambda = 1e-2
+	// linGlobal is the number of query-wide features (see linEncode).
+	linGlobal = 10
+)
+
+// ErrLinearFit: the least-squares solve failed (golearn reported an error
+// or panicked, or produced a non-finite coefficient).
+var ErrLinearFit = errors.New("estimator: linear regression fit failed")
+
+func (o LinearOptions) withDefaults() LinearOptions {
+	if !(o.Lambda > 0) {
+		o.Lambda = linDefaultLambda
+	}
+	if o.SampleRows <= 0 {
+		o.SampleRows = snDefaultSampleRows
+	}
+	return o
+}
+
+// linFeatures returns the number of features for a schema of nTables.
+func linFeatures(nTables int) int { return linGlobal + 2*nTables }
+
+func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *Linear {
+	m := &Linear{cat: cat, base: base, opts: opts}
+	for ti := range cat.Schema.Tables {
+		st := &catalog.TableStats{}
+		if ti < len(cat.Stats) {
+			st = &cat.Stats[ti]
+		}
+		m.samples = append(m.samples, newSNSample(st, opts.SampleRows, 0))
+	}
+	return m
+}
+
+// encode writes the raw (unstandardised) features of q into x and
+// returns the baseline's log estimate.
+func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Estimate, err error) {
+	be, err = m.base.Estimate(q)
+	if err != nil {
+		return 0, be, err
+	}
+	baseLog = math.Min(snLog(sanitize(be.Rows)), snMaxLogRows)
+	clear(x)
+	nOr, nNot, nPred := 0, 0, 0
+	sumSel, minSel, maxSel := 0.0, 0.0, -math.MaxFloat64
+	sumRows := 0.0
+	var buf []bool
+	for _, tr := range q.Tables {
+		smp := m.samples[tr.Table]
+		if cap(buf) < len(smp.rows) {
+			buf = make([]bool, len(smp.rows))
+		}
+		buf = buf[:len(smp.rows)]
+		k := smp.eval(tr.Filter, buf)
+		ls := 0.0
+		if n := len(smp.rows); n > 0 {
+			ls = math.Log(math.Max(float64(k), 0.5) / float64(n))
+		}
+		sumSel += ls
+		minSel = math.Min(minSel, ls)
+		maxSel = math.Max(maxSel, ls)
+		sumRows += math.Log(float64(max(m.cat.Stats[tr.Table].Rows, 1)))
+		x[linGlobal+2*tr.Table]++
+		x[linGlobal+2*tr.Table+1] += ls
+		linCount(tr.Filter, &nOr, &nNot, &nPred)
+	}
+	x[0] = baseLog
+	x[1] = float64(len(q.Tables))
+	x[2] = float64(len(q.Joins))
+	x[3] = float64(nPred)
+	x[4] = float64(nOr)
+	x[5] = float64(nNot)
+	x[6] = sumRows
+	x[7] = sumSel
+	x[8] = minSel
+	x[9] = maxSel
+	return baseLog, be, nil
+}
+
+// linCount counts the atomic predicates, ORs and NOTs of e.
+func linCount(e *features.Expr, nOr, nNot, nPred *int) {
+	if e == nil {
+		return
+	}
+	switch e.Kind {
+	case features.ExprPred:
+		*nPred++
+	case features.ExprOr:
+		*nOr++
+	case features.ExprNot:
+		*nNot++
+	}
+	for _, a := range e.Args {
+		linCount(a, nOr, nNot, nPred)
+	}
+}
+
+// TrainLinear fits a Linear model on labelled queries over cat.
+func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opts LinearOptions) (*Linear, error) {
+	if err := snCheckExamples(cat, train); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	b := opts.Baseline
+	if b == nil {
+		b = NewHistogram(cat)
+	}
+	m := newLinearShell(cat, b, opts)
+	k := linFeatures(len(cat.Schema.Tables))
+	X := make([][]float64, len(train))
+	y := make([]float64, len(train))
+	for i, ex := range train {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		X[i] = make([]float64, k)
+		bl, _, err := m.encode(ex.Query, X[i])
+		if err != nil {
+			return nil, fmt.Errorf("example %d: baseline: %w", i, err)
+		}
+		y[i] = snLog(ex.Rows) - bl
+	}
+	// Standardise.
+	m.mu, m.sd = make([]float64, k), make([]float64, k)
+	for j := range k {
+		s, s2 := 0.0, 0.0
+		for i := range X {
+			s += X[i][j]
+		}
+		mean := s / float64(len(X))
+		for i := range X {
+			d := X[i][j] - mean
+			s2 += d * d
+		}
+		m.mu[j] = mean
+		m.sd[j] = math.Sqrt(s2 / float64(len(X)))
+		if m.sd[j] < 1e-9 {
+			m.sd[j] = 1 // constant feature: its coefficient is penalised to zero
+		}
+	}
+	Z := make([][]float64, len(X))
+	for i := range X {
+		Z[i] = make([]float64, k)
+		m.standardise(X[i], Z[i])
+	}
+	for _, v := range y {
+		m.yMean += v
+	}
+	m.yMean /= float64(len(y))
+	yc := make([]float64, len(y))
+	for i, v := range y {
+		yc[i] = v - m.yMean
+	}
+	coef, err := linFitRidge(Z, yc, opts.Lambda*float64(len(Z)))
+	if err != nil {
+		return nil, err
+	}
+	m.coef = coef
+	res := make([]float64, len(Z))
+	for i := range Z {
+		res[i] = y[i] - m.correction(Z[i])
+	}
+	m.resLo, m.resHi = snResidualBand(res)
+	return m, nil
+}
+
+func (m *Linear) standardise(x, z []float64) {
+	for j := range x {
+		z[j] = (x[j] - m.mu[j]) / m.sd[j]
+	}
+}
+
+// correction returns the predicted log correction for standardised z.
+func (m *Linear) correction(z []float64) float64 {
+	c := m.yMean
+	for j, w := range m.coef {
+		c += w * z[j]
+	}
+	return math.Max(-snMaxCorr, math.Min(snMaxCorr, c))
+}
+
+// linFitRidge solves min ||Z w - y||² + lambda ||w||² with golearn's
+// LinearRegression on the augmented design, returning w (the intercept,
+// zero for centred data, is dropped).
+func linFitRidge(Z [][]float64, y []float64, lambda float64) (coef []float64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			coef, err = nil, fmt.Errorf("%w: golearn panicked: %v", ErrLinearFit, r)
+		}
+	}()
+	k := len(Z[0])
+	s := math.Sqrt(lambda / 2)
+	rows := len(Z) + 2*k
+	inst, specs, cls, err := linInstances(k, rows)
+	if err != nil {
+		return nil, err
+	}
+	for i, z := range Z {
+		for j, v := range z {
+			inst.Set(specs[j], i, base.PackFloatToBytes(v))
+		}
+		inst.Set(cls, i, base.PackFloatToBytes(y[i]))
+	}
+	for j := range k {
+		for sign, r := range [2]int{len(Z) + 2*j, len(Z) + 2*j + 1} {
+			for jj := range k {
+				v := 0.0
+				if jj == j {
+					v = s * float64(1-2*sign)
+				}
+				inst.Set(specs[jj], r, base.PackFloatToBytes(v))
+			}
+			inst.Set(cls, r, base.PackFloatToBytes(0))
+		}
+	}
+	lr := linear_models.NewLinearRegression()
+	if err := lr.Fit(inst); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
+	}
+	// Read the coefficients back: predict 0 and each unit vector.
+	probe, pspecs, _, err := linInstances(k, k+1)
+	if err != nil {
+		return nil, err
+	}
+	for r := range k + 1 {
+		for j := range k {
+			v := 0.0
+			if r == j+1 {
+				v = 1
+			}
+			probe.Set(pspecs[j], r, base.PackFloatToBytes(v))
+		}
+	}
+	out, err := lr.Predict(probe)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
+	}
+	pred, err := linColumn(out, k+1)
+	if err != nil {
+		return nil, err
+	}
+	coef = make([]float64, k)
+	for j := range k {
+		coef[j] = pred[j+1] - pred[0]
+		if math.IsNaN(coef[j]) || math.IsInf(coef[j], 0) {
+			return nil, fmt.Errorf("%w: coefficient %d is %v", ErrLinearFit, j, coef[j])
+		}
+	}
+	return coef, nil
+}
+
+// linInstances returns golearn instances with k float features and a
+// float class attribute, sized for rows.
+func linInstances(k, rows int) (*base.DenseInstances, []base.AttributeSpec, base.AttributeSpec, error) {
+	inst := base.NewDenseInstances()
+	specs := make([]base.AttributeSpec, k)
+	for j := range k {
+		specs[j] = inst.AddAttribute(base.NewFloatAttribute("x" + strconv.Itoa(j)))
+	}
+	ya := base.NewFloatAttribute("y")
+	cls := inst.AddAttribute(ya)
+	if err := inst.AddClassAttribute(ya); err != nil {
+		return nil, nil, cls, fmt.Errorf("%w: %v", ErrLinearFit, err)
+	}
+	if err := inst.Extend(rows); err != nil {
+		return nil, nil, cls, fmt.Errorf("%w: %v", ErrLinearFit, err)
+	}
+	return inst, specs, cls, nil
+}
+
+// linColumn reads the single class column of golearn predictions.
+func linColumn(g base.FixedDataGrid, rows int) ([]float64, error) {
+	attrs := g.AllClassAttributes()
+	if len(attrs) != 1 {
+		return nil, fmt.Errorf("%w: %d prediction columns", ErrLinearFit, len(attrs))
+	}
+	spec, err := g.GetAttribute(attrs[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
+	}
+	out := make([]float64, rows)
+	for i := range out {
+		out[i] = base.UnpackBytesToFloat(g.Get(spec, i))
+	}
+	return out, nil
+}
+
+// Name returns "linear".
+func (m *Linear) Name() string { return KindLinear }
+
+// Estimate implements Estimator.
+func (m *Linear) Estimate(q *features.Query) (Estimate, error) {
+	if err := checkQuery(m.cat, q); err != nil {
+		return Estimate{}, err
+	}
+	var buf [64]float64
+	k := len(m.coef)
+	var x []float64
+	if k <= len(buf) {
+		x = buf[:k]
+	} else {
+		x = make([]float64, k)
+	}
+	baseLog, _, err := m.encode(q, x)
+	if err != nil {
+		return Estimate{}, err
+	}
+	m.standardise(x, x)
+	lg := math.Max(0, math.Min(snMaxLogRows, baseLog+m.correction(x)))
+	rows := sanitize(math.Exp(lg))
+	return Estimate{Rows: rows, Low: sanitize(math.Exp(lg + m.resLo)), High: sanitize(math.Exp(lg + m.resHi)), Source: KindLinear}, nil
+}
+
+// Coefficients returns the fitted weights of the standardised features
+// (a copy).
+func (m *Linear) Coefficients() []float64 { return append([]float64(nil), m.coef...) }
+
+// String describes the model.
+func (m *Linear) String() string {
+	return fmt.Sprintf("linear(%d features, lambda %g, band [%.2f, %.2f] ln)", len(m.coef), m.opts.Lambda, m.resLo, m.resHi)
+}

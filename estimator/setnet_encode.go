@@ -1,0 +1,401 @@
+package estimator
+
+import (
+	"math"
+	"slices"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// This file turns a query into the three sets of a SetNet (Kipf et al.,
+// CIDR 2019, section 3.1):
+//
+//	table element:     one-hot table | sel, log sel, log rows, filtered | sample bits
+//	join element:      one-hot join edge (last slot: an edge never seen)
+//	predicate element: one-hot column | one-hot operator | literal CDFs,
+//	                   atomic sel, log sel, log #values, under NOT, under OR
+//	global vector:     baseline log estimate, log #tables, #joins, #preds,
+//	                   log cross-product size
+//
+// Selectivities come from evaluating the filter (and each atomic predicate)
+// on the catalog's row sample, three-valued: only TRUE rows count.
+
+// snNumOps is the number of features.Op values (OpEQ .. OpNotLike).
+const snNumOps = int(features.OpNotLike)
+
+// Fixed widths of the encoding blocks.
+const (
+	snTabExtra  = 4 // sel, log sel, log rows, has filter
+	snPredExtra = 7 // lit lo CDF, lit hi CDF, sel, log sel, log #values, under NOT, under OR
+	snGlobIn    = 5 // see encodeGlobal
+)
+
+// snLogValuesScale normalises ln(1+#values) of an IN list: ln(1+1000),
+// a long IN list, maps to about 1.
+const snLogValuesScale = 7.0
+
+// snEdge is a join edge between two columns of two tables, canonical with
+// (T1, C1) <= (T2, C2).
+type snEdge struct{ T1, C1, T2, C2 int }
+
+func snCanonEdge(t1, c1, t2, c2 int) snEdge {
+	if t2 < t1 || (t2 == t1 && c2 < c1) {
+		t1, c1, t2, c2 = t2, c2, t1, c1
+	}
+	return snEdge{t1, c1, t2, c2}
+}
+
+func snEdgeLess(a, b snEdge) int {
+	switch {
+	case a.T1 != b.T1:
+		return a.T1 - b.T1
+	case a.C1 != b.C1:
+		return a.C1 - b.C1
+	case a.T2 != b.T2:
+		return a.T2 - b.T2
+	}
+	return a.C2 - b.C2
+}
+
+// snVocab is what the encoder learned from the schema and the training
+// queries: the column numbering, the join edges, which columns training
+// predicates touched, and the largest queries seen.
+type snVocab struct {
+	colOff    []int // per table: first global column number
+	nCols     int
+	edges     []snEdge // sorted
+	edgeIdx   map[snEdge]int
+	seenCol   []bool // per global column: a training predicate used it
+	maxTables int
+	maxJoins  int
+	logScale  float64 // ln of the largest row count in play, >= 1
+}
+
+func newSNVocab(s *catalog.Schema) *snVocab {
+	v := &snVocab{edgeIdx: map[snEdge]int{}, logScale: 1}
+	for _, t := range s.Tables {
+		v.colOff = append(v.colOff, v.nCols)
+		v.nCols += len(t.Columns)
+	}
+	v.seenCol = make([]bool, v.nCols)
+	return v
+}
+
+// addEdge records a join edge (call finishEdges afterwards).
+func (v *snVocab) addEdge(e snEdge) {
+	if _, ok := v.edgeIdx[e]; !ok {
+		v.edgeIdx[e] = -1
+		v.edges = append(v.edges, e)
+	}
+}
+
+// finishEdges sorts the edges and numbers them.
+func (v *snVocab) finishEdges() {
+	slices.SortFunc(v.edges, snEdgeLess)
+	for i, e := range v.edges {
+		v.edgeIdx[e] = i
+	}
+}
+
+// observe widens the vocabulary with a training query.
+func (v *snVocab) observe(q *features.Query) {
+	v.maxTables = max(v.maxTables, len(q.Tables))
+	v.maxJoins = max(v.maxJoins, len(q.Joins))
+	for _, j := range q.Joins {
+		v.addEdge(snCanonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol))
+	}
+	for _, tr := range q.Tables {
+		snWalkPreds(tr.Filter, false, false, func(p *features.Pred, _, _ bool) {
+			if g := v.colOff[tr.Table] + p.Col; p.Col >= 0 && g < v.nCols {
+				v.seenCol[g] = true
+			}
+		})
+	}
+}
+
+// shape returns the network input widths for this vocabulary.
+func (v *snVocab) shape(bits int) snShape {
+	return snShape{
+		TabIn:  len(v.colOff) + snTabExtra + bits,
+		JoinIn: len(v.edges) + 1,
+		PredIn: v.nCols + snNumOps + snPredExtra,
+		GlobIn: snGlobIn,
+	}
+}
+
+// snWalkPreds calls f for every atomic predicate of e with whether it sits
+// under an odd number of NOTs and under an OR.
+func snWalkPreds(e *features.Expr, neg, inOr bool, f func(p *features.Pred, neg, inOr bool)) {
+	if e == nil {
+		return
+	}
+	switch e.Kind {
+	case features.ExprPred:
+		f(&e.Pred, neg, inOr)
+	case features.ExprAnd:
+		for _, a := range e.Args {
+			snWalkPreds(a, neg, inOr, f)
+		}
+	case features.ExprOr:
+		for _, a := range e.Args {
+			snWalkPreds(a, neg, true, f)
+		}
+	case features.ExprNot:
+		for _, a := range e.Args {
+			snWalkPreds(a, !neg, inOr, f)
+		}
+	}
+}
+
+// snSample is the part of one table's catalog sample the encoder
+// evaluates filters on: up to SampleRows rows taken at an even stride (so
+// that a whole-table sample in row order is still spread over the table),
+// and the positions of the Bits rows exposed raw to the network.
+type snSample struct {
+	st      *catalog.TableStats
+	rows    []int             // sample row numbers evaluated
+	bitRows []int             // indices into rows of the raw bits
+	sorted  [][]catalog.Datum // per column: non-NULL values of rows, sorted (for literal CDFs)
+}
+
+func newSNSample(st *catalog.TableStats, sampleRows, bits int) *snSample {
+	s := &snSample{st: st}
+	n := st.SampleSize()
+	m := min(n, sampleRows)
+	for i := range m {
+		s.rows = append(s.rows, i*n/m)
+	}
+	if m > 0 {
+		for k := range bits {
+			s.bitRows = append(s.bitRows, k*m/bits)
+		}
+	}
+	s.sorted = make([][]catalog.Datum, len(st.Sample))
+	for c, col := range st.Sample {
+		var vs []catalog.Datum
+		for _, r := range s.rows {
+			if r < len(col) && !col[r].IsNull() {
+				vs = append(vs, col[r])
+			}
+		}
+		slices.SortFunc(vs, catalog.Compare)
+		s.sorted[c] = vs
+	}
+	return s
+}
+
+// cdf returns the fraction of non-NULL sampled values of column c below v
+// (ties count half), or 0.5 when unknown.
+func (s *snSample) cdf(c int, v catalog.Datum) float64 {
+	if c < 0 || c >= len(s.sorted) || len(s.sorted[c]) == 0 || v.IsNull() {
+		return 0.5
+	}
+	vs := s.sorted[c]
+	lo, _ := slices.BinarySearchFunc(vs, v, catalog.Compare)
+	hi := lo
+	for hi < len(vs) && catalog.Compare(vs[hi], v) == 0 {
+		hi++
+	}
+	return (float64(lo) + float64(hi-lo)/2) / float64(len(vs))
+}
+
+// eval marks in out (len(s.rows)) the sampled rows on which e is TRUE and
+// returns how many there are. A nil filter is TRUE everywhere.
+func (s *snSample) eval(e *features.Expr, out []bool) int {
+	if e == nil {
+		for i := range s.rows {
+			out[i] = true
+		}
+		return len(s.rows)
+	}
+	r := 0
+	row := func(c int) catalog.Datum {
+		if c < 0 || c >= len(s.st.Sample) || r >= len(s.st.Sample[c]) {
+			return catalog.Null
+		}
+		return s.st.Sample[c][r]
+	}
+	n := 0
+	for i, sr := range s.rows {
+		r = sr
+		t := e.Eval(row) == features.True
+		out[i] = t
+		if t {
+			n++
+		}
+	}
+	return n
+}
+
+// snLogSel is ln of a selectivity measured as k of n sample rows, floored
+// at half a row (so a filter no sampled row passes is not -Inf), scaled by
+// ln(2n) into [-1, 0].
+func snLogSel(k, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	f := math.Max(float64(k), 0.5) / float64(n)
+	return math.Log(f) / math.Log(2*float64(n))
+}
+
+// snEncoder encodes queries against one catalog; read-only once built.
+type snEncoder struct {
+	cat     *catalog.Catalog
+	vocab   *snVocab
+	bits    int
+	samples []*snSample // per table
+}
+
+func newSNEncoder(cat *catalog.Catalog, v *snVocab, sampleRows, bits int) *snEncoder {
+	e := &snEncoder{cat: cat, vocab: v, bits: bits}
+	for ti := range cat.Schema.Tables {
+		var st *catalog.TableStats
+		if ti < len(cat.Stats) {
+			st = &cat.Stats[ti]
+		} else {
+			st = &catalog.TableStats{}
+		}
+		e.samples = append(e.samples, newSNSample(st, sampleRows, bits))
+	}
+	return e
+}
+
+// snOOD says how far a query lies outside what a SetNet was trained on.
+type snOOD struct {
+	unseen   int  // elements (columns, join edges) never seen in training
+	tooLarge bool // more tables or joins than any training query
+}
+
+// encode encodes q with the baseline's log estimate baseLog into ex,
+// reusing ex's slices.
+func (enc *snEncoder) encode(q *features.Query, baseLog float64, ex *snExample) snOOD {
+	v := enc.vocab
+	var ood snOOD
+	if len(q.Tables) > v.maxTables || len(q.Joins) > v.maxJoins {
+		ood.tooLarge = true
+	}
+	nT := len(v.colOff)
+	ex.tables = ex.tables[:0]
+	ex.joins = ex.joins[:0]
+	ex.preds = ex.preds[:0]
+	ex.baseLog = baseLog
+	logCross := 0.0
+	nPreds := 0
+	var buf []bool
+	for _, tr := range q.Tables {
+		smp := enc.samples[tr.Table]
+		rows := float64(max(enc.cat.Stats[tr.Table].Rows, 1))
+		logCross += math.Log(rows)
+		if cap(buf) < len(smp.rows) {
+			buf = make([]bool, len(smp.rows))
+		}
+		buf = buf[:len(smp.rows)]
+		k := smp.eval(tr.Filter, buf)
+		n := len(smp.rows)
+		sel := 1.0
+		if n > 0 {
+			sel = float64(k) / float64(n)
+		}
+		el := snSparse{}
+		el.add(tr.Table, 1)
+		el.add(nT, sel)
+		el.add(nT+1, snLogSel(k, n))
+		el.add(nT+2, math.Log(rows)/v.logScale)
+		if tr.Filter != nil {
+			el.add(nT+3, 1)
+		}
+		for b, i := range smp.bitRows {
+			if buf[i] {
+				el.add(nT+snTabExtra+b, 1)
+			}
+		}
+		ex.tables = append(ex.tables, el)
+
+		snWalkPreds(tr.Filter, false, false, func(p *features.Pred, neg, inOr bool) {
+			nPreds++
+			ex.preds = append(ex.preds, enc.encodePred(tr.Table, p, neg, inOr, smp, buf, &ood))
+		})
+	}
+	for _, j := range q.Joins {
+		e := snCanonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol)
+		i, ok := v.edgeIdx[e]
+		if !ok {
+			i = len(v.edges)
+			ood.unseen++
+		}
+		el := snSparse{}
+		el.add(i, 1)
+		ex.joins = append(ex.joins, el)
+	}
+	if cap(ex.glob) < snGlobIn {
+		ex.glob = make([]float64, snGlobIn)
+	}
+	ex.glob = ex.glob[:snGlobIn]
+	ex.glob[0] = baseLog / v.logScale
+	ex.glob[1] = math.Log1p(float64(len(q.Tables)))
+	ex.glob[2] = math.Log1p(float64(len(q.Joins)))
+	ex.glob[3] = math.Log1p(float64(nPreds))
+	ex.glob[4] = logCross / v.logScale
+	return ood
+}
+
+// encodePred encodes one atomic predicate on table ti; buf is scratch of
+// len(smp.rows).
+func (enc *snEncoder) encodePred(ti int, p *features.Pred, neg, inOr bool, smp *snSample, buf []bool, ood *snOOD) snSparse {
+	v := enc.vocab
+	el := snSparse{}
+	g := v.colOff[ti] + p.Col
+	if p.Col >= 0 && g < v.nCols && p.Col < len(enc.cat.Schema.Tables[ti].Columns) {
+		el.add(g, 1)
+		if !v.seenCol[g] {
+			ood.unseen++
+		}
+	} else {
+		ood.unseen++
+	}
+	off := v.nCols
+	if p.Op >= 1 && int(p.Op) <= snNumOps {
+		el.add(off+int(p.Op)-1, 1)
+	}
+	off += snNumOps
+	lo, hi := 0.5, 0.5
+	switch {
+	case len(p.Values) == 1:
+		lo = smp.cdf(p.Col, p.Values[0])
+		hi = lo
+	case len(p.Values) >= 2:
+		lo, hi = 1.0, 0.0
+		for _, d := range p.Values {
+			c := smp.cdf(p.Col, d)
+			lo, hi = math.Min(lo, c), math.Max(hi, c)
+		}
+	}
+	pe := features.Expr{Kind: features.ExprPred, Pred: *p}
+	k := smp.eval(&pe, buf)
+	n := len(smp.rows)
+	sel := 1.0
+	if n > 0 {
+		sel = float64(k) / float64(n)
+	}
+	el.add(off, lo)
+	el.add(off+1, hi)
+	el.add(off+2, sel)
+	el.add(off+3, snLogSel(k, n))
+	el.add(off+4, math.Log1p(float64(len(p.Values)))/snLogValuesScale)
+	if neg {
+		el.add(off+5, 1)
+	}
+	if inOr {
+		el.add(off+6, 1)
+	}
+	return el
+}
+
+// add appends a non-zero entry.
+func (s *snSparse) add(i int, v float64) {
+	if v != 0 {
+		s.idx = append(s.idx, int32(i))
+		s.val = append(s.val, v)
+	}
+}
