@@ -1,0 +1,277 @@
+package estimator
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"sort"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Model kinds: the Name of each estimator and the kind string of its model
+// file.
+const (
+	KindHistogram = "histogram"
+	KindSample    = "sample"
+	KindGBDT      = "gbdt"
+	KindSetNet    = "setnet"
+	KindLinear    = "linear"
+)
+
+// Errors of estimating. Match with errors.Is.
+var (
+	// ErrQuery: the query does not fit the estimator's catalog (a table or
+	// column index out of range, a join between unknown occurrences, too
+	// many tables).
+	ErrQuery = errors.New("estimator: query does not match the catalog")
+	// ErrNoExamples: training was given no usable examples.
+	ErrNoExamples = errors.New("estimator: no training examples")
+)
+
+// Model is an estimator that can be saved to a model file.
+type Model = Estimator
+
+// subPlanEstimator is implemented by estimators that share per-table work
+// across the sub-plans of one query.
+type subPlanEstimator interface {
+	estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error)
+}
+
+// SubPlanEstimate is the estimate of one connected sub-plan: the tables
+// of Query.Tables whose bits are set in Mask, with the joins among them.
+type SubPlanEstimate struct {
+	Mask     uint64
+	Estimate Estimate
+}
+
+// EstimateSubPlans estimates every connected sub-plan of q (every set of
+// table occurrences connected by its joins, single tables included),
+// ordered by number of tables then mask. Estimators of this package share
+// the per-table work between sub-plans.
+func EstimateSubPlans(est Estimator, q *features.Query) ([]SubPlanEstimate, error) {
+	if len(q.Tables) > features.MaxTables {
+		return nil, fmt.Errorf("%w: %d tables (max %d)", ErrQuery, len(q.Tables), features.MaxTables)
+	}
+	masks := connectedMasks(q)
+	out := make([]SubPlanEstimate, 0, len(masks))
+	if sp, ok := est.(subPlanEstimator); ok {
+		return sp.estimateSubPlans(q, masks, out)
+	}
+	for _, m := range masks {
+		e, err := est.Estimate(subQuery(q, m))
+		if err != nil {
+			return out, err
+		}
+		out = append(out, SubPlanEstimate{Mask: m, Estimate: e})
+	}
+	return out, nil
+}
+
+// QError returns max(e/t, t/e) with both clamped to at least one row
+// (Moerkotte et al., VLDB 2009): 1 is a perfect estimate.
+func QError(est, truth float64) float64 {
+	if math.IsNaN(est) || math.IsInf(est, 0) {
+		return math.Inf(1)
+	}
+	e, t := math.Max(est, 1), math.Max(truth, 1)
+	return math.Max(e/t, t/e)
+}
+
+// QErrorSummary summarises a set of q-errors.
+type QErrorSummary struct {
+	Median, P90, P95, P99, Max, Mean float64
+	N                                int
+}
+
+// Quantiles summarises q-errors (nearest-rank quantiles). An empty input
+// gives the zero summary.
+func Quantiles(qerrors []float64) QErrorSummary {
+	if len(qerrors) == 0 {
+		return QErrorSummary{}
+	}
+	s := append([]float64(nil), qerrors...)
+	sort.Float64s(s)
+	q := func(p float64) float64 {
+		i := int(math.Ceil(p*float64(len(s)))) - 1
+		if i < 0 {
+			i = 0
+		}
+		return s[i]
+	}
+	sum := 0.0
+	for _, x := range s {
+		sum += x
+	}
+	return QErrorSummary{Median: q(0.5), P90: q(0.9), P95: q(0.95), P99: q(0.99),
+		Max: s[len(s)-1], Mean: sum / float64(len(s)), N: len(s)}
+}
+
+// checkQuery verifies that q's table, column and join indexes fit cat.
+func checkQuery(cat *catalog.Catalog, q *features.Query) error {
+	if q == nil {
+		return fmt.Errorf("%w: nil query", ErrQuery)
+	}
+	if len(q.Tables) == 0 || len(q.Tables) > features.MaxTables {
+		return fmt.Errorf("%w: %d tables", ErrQuery, len(q.Tables))
+	}
+	for i, tr := range q.Tables {
+		if tr.Table < 0 || tr.Table >= len(cat.Schema.Tables) || tr.Table >= len(cat.Stats) {
+			return fmt.Errorf("%w: table %d of the query is schema table %d", ErrQuery, i, tr.Table)
+		}
+		if err := checkExpr(cat.Schema.Tables[tr.Table], tr.Filter, 0); err != nil {
+			return fmt.Errorf("%w: table %s: %v", ErrQuery, tr.Alias, err)
+		}
+	}
+	for _, j := range q.Joins {
+		if j.Left < 0 || j.Right < 0 || j.Left >= len(q.Tables) || j.Right >= len(q.Tables) {
+			return fmt.Errorf("%w: join between occurrences %d and %d", ErrQuery, j.Left, j.Right)
+		}
+		lt, rt := cat.Schema.Tables[q.Tables[j.Left].Table], cat.Schema.Tables[q.Tables[j.Right].Table]
+		if j.LeftCol < 0 || j.LeftCol >= len(lt.Columns) || j.RightCol < 0 || j.RightCol >= len(rt.Columns) {
+			return fmt.Errorf("%w: join column out of range", ErrQuery)
+		}
+	}
+	return nil
+}
+
+// maxExprDepth bounds filter nesting so a hostile query cannot exhaust
+// the stack.
+const maxExprDepth = 1000
+
+func checkExpr(t *catalog.Table, e *features.Expr, depth int) error {
+	if e == nil {
+		return nil
+	}
+	if depth > maxExprDepth {
+		return errors.New("filter nested too deeply")
+	}
+	switch e.Kind {
+	case features.ExprPred:
+		if e.Pred.Col < 0 || e.Pred.Col >= len(t.Columns) {
+			return fmt.Errorf("column %d out of range", e.Pred.Col)
+		}
+	case features.ExprAnd, features.ExprOr:
+		if len(e.Args) == 0 {
+			return errors.New("empty AND/OR")
+		}
+	case features.ExprNot:
+		if len(e.Args) != 1 {
+			return errors.New("NOT needs one argument")
+		}
+	default:
+		return fmt.Errorf("unknown expression kind %d", e.Kind)
+	}
+	for _, a := range e.Args {
+		if a == nil {
+			return errors.New("nil argument")
+		}
+		if err := checkExpr(t, a, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fullMask returns the mask of the first n table occurrences.
+func fullMask(n int) uint64 {
+	if n >= 64 {
+		return ^uint64(0)
+	}
+	return (1 << uint(n)) - 1
+}
+
+func popcount(m uint64) int { return bits.OnesCount64(m) }
+
+// adjacency returns, per table occurrence, the mask of its join neighbours.
+func adjacency(q *features.Query) []uint64 {
+	adj := make([]uint64, len(q.Tables))
+	for _, j := range q.Joins {
+		if j.Left >= 0 && j.Right >= 0 && j.Left < len(adj) && j.Right < len(adj) {
+			adj[j.Left] |= 1 << uint(j.Right)
+			adj[j.Right] |= 1 << uint(j.Left)
+		}
+	}
+	return adj
+}
+
+// connectedMasks lists the connected sub-plans of q, by size then mask.
+func connectedMasks(q *features.Query) []uint64 {
+	adj := adjacency(q)
+	seen := make(map[uint64]bool)
+	var out []uint64
+	frontier := make([]uint64, 0, len(q.Tables))
+	for i := range q.Tables {
+		m := uint64(1) << uint(i)
+		seen[m] = true
+		frontier = append(frontier, m)
+	}
+	out = append(out, frontier...)
+	for len(frontier) > 0 {
+		var next []uint64
+		for _, m := range frontier {
+			var nb uint64
+			for r := m; r != 0; r &= r - 1 {
+				nb |= adj[bits.TrailingZeros64(r)]
+			}
+			nb &^= m
+			for r := nb; r != 0; r &= r - 1 {
+				x := m | 1<<uint(bits.TrailingZeros64(r))
+				if !seen[x] {
+					seen[x] = true
+					next = append(next, x)
+				}
+			}
+		}
+		sort.Slice(next, func(a, b int) bool { return next[a] < next[b] })
+		out = append(out, next...)
+		frontier = next
+	}
+	return out
+}
+
+// subQuery returns the sub-plan of q over the occurrences in mask, with
+// occurrences renumbered in order.
+func subQuery(q *features.Query, mask uint64) *features.Query {
+	idx := make([]int, len(q.Tables))
+	sub := &features.Query{Schema: q.Schema}
+	for i, tr := range q.Tables {
+		idx[i] = -1
+		if mask&(1<<uint(i)) != 0 {
+			idx[i] = len(sub.Tables)
+			sub.Tables = append(sub.Tables, tr)
+		}
+	}
+	for _, j := range q.Joins {
+		if idx[j.Left] >= 0 && idx[j.Right] >= 0 {
+			sub.Joins = append(sub.Joins, features.Join{Left: idx[j.Left], Right: idx[j.Right], LeftCol: j.LeftCol, RightCol: j.RightCol})
+		}
+	}
+	return sub
+}
+
+func clamp01(x float64) float64 {
+	switch {
+	case x < 0 || math.IsNaN(x):
+		return 0
+	case x > 1:
+		return 1
+	}
+	return x
+}
+
+// maxRows caps estimates so they stay finite.
+const maxRows = 1e300
+
+// sanitize makes an estimate a finite non-negative number.
+func sanitize(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || x < 0:
+		return 0
+	case x > maxRows:
+		return maxRows
+	}
+	return x
+}

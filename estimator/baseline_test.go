@@ -1,0 +1,198 @@
+package estimator
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+func flightsDB(t testing.TB) *datasets.DB {
+	t.Helper()
+	db, err := datasets.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// randomFilter draws a filter over table tb using values that occur in it.
+func randomFilter(rng *rand.Rand, tb *datasets.Table, depth int) *features.Expr {
+	if depth > 0 && rng.IntN(3) == 0 {
+		kind := []features.ExprKind{features.ExprAnd, features.ExprOr, features.ExprNot}[rng.IntN(3)]
+		e := &features.Expr{Kind: kind}
+		k := 2
+		if kind == features.ExprNot {
+			k = 1
+		}
+		for i := 0; i < k; i++ {
+			e.Args = append(e.Args, randomFilter(rng, tb, depth-1))
+		}
+		return e
+	}
+	ci := rng.IntN(len(tb.Cols))
+	col := tb.Cols[ci]
+	val := func() catalog.Datum { return col.Datum(rng.IntN(tb.Rows)) }
+	nonNull := func() catalog.Datum {
+		for i := 0; i < 20; i++ {
+			if v := val(); !v.IsNull() {
+				return v
+			}
+		}
+		return val()
+	}
+	ops := []features.Op{features.OpEQ, features.OpNE, features.OpLT, features.OpLE, features.OpGT,
+		features.OpGE, features.OpBetween, features.OpIn, features.OpNotIn, features.OpIsNull, features.OpIsNotNull}
+	if col.Type == catalog.TypeString {
+		ops = append(ops, features.OpLike, features.OpNotLike)
+	}
+	p := features.Pred{Col: ci, Op: ops[rng.IntN(len(ops))]}
+	switch p.Op {
+	case features.OpIsNull, features.OpIsNotNull:
+	case features.OpBetween:
+		a, b := nonNull(), nonNull()
+		if catalog.Compare(a, b) > 0 {
+			a, b = b, a
+		}
+		p.Values = []catalog.Datum{a, b}
+	case features.OpIn, features.OpNotIn:
+		for i := 0; i < 1+rng.IntN(4); i++ {
+			p.Values = append(p.Values, nonNull())
+		}
+	case features.OpLike, features.OpNotLike:
+		s := nonNull().S
+		if len(s) > 2 {
+			s = s[:1+rng.IntN(len(s)-1)]
+		}
+		p.Values = []catalog.Datum{catalog.String(s + "%")}
+	default:
+		p.Values = []catalog.Datum{nonNull()}
+	}
+	if p.Values != nil && p.Values[0].IsNull() {
+		p.Op = features.OpIsNull
+		p.Values = nil
+	}
+	return &features.Expr{Kind: features.ExprPred, Pred: p}
+}
+
+func oracleCount(tb *datasets.Table, e *features.Expr) int {
+	n := 0
+	row := make([]catalog.Datum, len(tb.Cols))
+	for r := 0; r < tb.Rows; r++ {
+		row = tb.Row(r, row[:0])
+		if e == nil || oracleEval(e, row) == triT {
+			n++
+		}
+	}
+	return n
+}
+
+// With complete samples the sample baseline is exact on single tables,
+// NOT / NULL semantics and LIKE included.
+func TestSampleExactOnCompleteSample(t *testing.T) {
+	db := flightsDB(t)
+	cat := testCatalog(t, db, 1<<20, 1)
+	s := NewSample(cat)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for ti, tb := range db.Tables {
+		for i := 0; i < 150; i++ {
+			f := randomFilter(rng, tb, 2)
+			q := &features.Query{Schema: db.Schema, Tables: []features.TableRef{{Table: ti, Alias: tb.Def.Name, Filter: f}}}
+			got, err := s.Estimate(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := oracleCount(tb, f)
+			if got.Rows != float64(want) {
+				t.Fatalf("%s filter %d: sample says %v, true count %d", tb.Def.Name, i, got.Rows, want)
+			}
+		}
+	}
+}
+
+// The join-sample estimate over complete samples is the exact join size.
+func TestJoinSampleExactOnCompleteSample(t *testing.T) {
+	db := flightsDB(t)
+	cat := testCatalog(t, db, 1<<20, 1)
+	s := NewSample(cat)
+	fl, ap := db.Schema.TableIndex("flights"), db.Schema.TableIndex("airports")
+	flT, apT := db.Tables[fl], db.Tables[ap]
+	orig, dest, iata := flT.Def.ColumnIndex("origin"), flT.Def.ColumnIndex("destination"), apT.Def.ColumnIndex("iata")
+	rng := rand.New(rand.NewPCG(3, 3))
+	for i := 0; i < 20; i++ {
+		f1, f2, f3 := randomFilter(rng, flT, 1), randomFilter(rng, apT, 1), randomFilter(rng, apT, 1)
+		q := &features.Query{Schema: db.Schema,
+			Tables: []features.TableRef{{Table: fl, Filter: f1}, {Table: ap, Filter: f2}, {Table: ap, Filter: f3}},
+			Joins:  []features.Join{{Left: 0, Right: 1, LeftCol: orig, RightCol: iata}, {Left: 0, Right: 2, LeftCol: dest, RightCol: iata}}}
+		// Truth by brute force: airports passing each filter, by iata.
+		pass := func(f *features.Expr) map[string]bool {
+			m := map[string]bool{}
+			row := make([]catalog.Datum, len(apT.Cols))
+			for r := 0; r < apT.Rows; r++ {
+				row = apT.Row(r, row[:0])
+				if oracleEval(f, row) == triT {
+					m[row[iata].S] = true
+				}
+			}
+			return m
+		}
+		p2, p3 := pass(f2), pass(f3)
+		want := 0
+		row := make([]catalog.Datum, len(flT.Cols))
+		for r := 0; r < flT.Rows; r++ {
+			row = flT.Row(r, row[:0])
+			if oracleEval(f1, row) == triT && p2[row[orig].S] && p3[row[dest].S] {
+				want++
+			}
+		}
+		sc := s.s.pool.Get().(*scratch)
+		probes := s.s.probe(q, sc, nil)
+		got, _ := s.s.joinSampleRows(q, probes, groupEdges(q), s.hist, 7)
+		sc.reset()
+		if math.Abs(got-float64(want)) > 1e-6*float64(want)+1e-9 {
+			t.Fatalf("query %d: join sample %v, true %d", i, got, want)
+		}
+	}
+}
+
+func TestHistogramBasics(t *testing.T) {
+	db := flightsDB(t)
+	cat := testCatalog(t, db, 1000, 1)
+	h := NewHistogram(cat)
+	fl := db.Schema.TableIndex("flights")
+	tb := db.Tables[fl]
+	one := func(p features.Pred) float64 {
+		q := &features.Query{Schema: db.Schema, Tables: []features.TableRef{{Table: fl, Filter: &features.Expr{Kind: features.ExprPred, Pred: p}}}}
+		e, err := h.Estimate(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(e.Low <= e.Rows && e.Rows <= e.High) {
+			t.Fatalf("band %v", e)
+		}
+		return e.Rows
+	}
+	month := tb.Def.ColumnIndex("month")
+	// month has three values (Jan-Mar), all MCVs: equality is exact.
+	for m := int64(1); m <= 3; m++ {
+		p := features.Pred{Col: month, Op: features.OpEQ, Values: []catalog.Datum{catalog.Int(m)}}
+		want := oracleCount(tb, &features.Expr{Kind: features.ExprPred, Pred: p})
+		if got := one(p); math.Abs(got-float64(want)) > 0.5 {
+			t.Errorf("month=%d: %v, want %d", m, got, want)
+		}
+	}
+	// A range on distance is within 10% of the truth (equi-depth buckets).
+	dist := tb.Def.ColumnIndex("distance")
+	p := features.Pred{Col: dist, Op: features.OpLT, Values: []catalog.Datum{catalog.Int(800)}}
+	want := float64(oracleCount(tb, &features.Expr{Kind: features.ExprPred, Pred: p}))
+	if got := one(p); math.Abs(got-want) > 0.1*want {
+		t.Errorf("distance < 800: %v, want %v", got, want)
+	}
+	// Out-of-range equality clamps to one row.
+	if got := one(features.Pred{Col: dist, Op: features.OpEQ, Values: []catalog.Datum{catalog.Int(-5)}}); got != 1 {
+		t.Errorf("distance = -5: %v", got)
+	}
+}

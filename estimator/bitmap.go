@@ -1,0 +1,68 @@
+package estimator
+
+import "math/bits"
+
+// bitmap is a fixed-size set of sample row positions, one bit per row.
+type bitmap []uint64
+
+// words returns the number of uint64 words that hold n bits.
+func words(n int) int { return (n + 63) / 64 }
+
+func (b bitmap) set(i int32)   { b[i>>6] |= 1 << (uint(i) & 63) }
+func (b bitmap) clear(i int32) { b[i>>6] &^= 1 << (uint(i) & 63) }
+func (b bitmap) has(i int) bool {
+	return b[i>>6]&(1<<(uint(i)&63)) != 0
+}
+
+func (b bitmap) zero() {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+func (b bitmap) count() int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+func (b bitmap) and(o bitmap) {
+	for i := range b {
+		b[i] &= o[i]
+	}
+}
+
+func (b bitmap) or(o bitmap) {
+	for i := range b {
+		b[i] |= o[i]
+	}
+}
+
+func (b bitmap) andNot(o bitmap) {
+	for i := range b {
+		b[i] &^= o[i]
+	}
+}
+
+// fill sets the first n bits and clears the rest.
+func (b bitmap) fill(n int) {
+	for i := range b {
+		b[i] = ^uint64(0)
+	}
+	if r := n & 63; r != 0 {
+		b[len(b)-1] = (1 << uint(r)) - 1
+	}
+}
+
+// forEach calls f for every set bit in increasing order.
+func (b bitmap) forEach(f func(i int)) {
+	for wi, w := range b {
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			f(wi*64 + t)
+			w &= w - 1
+		}
+	}
+}
