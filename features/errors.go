@@ -1,0 +1,146 @@
+package features
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinel errors returned (wrapped in *Error) by Parse. Match them with
+// errors.Is.
+var (
+	// ErrSyntax: the text is not valid MySQL.
+	ErrSyntax = errors.New("syntax error")
+	// ErrUnsupported: valid SQL outside the modelled subset (outer joins,
+	// subqueries, functions on columns, ...).
+	ErrUnsupported = errors.New("unsupported")
+	// ErrUnknownTable: a FROM table or a column qualifier names no table.
+	ErrUnknownTable = errors.New("unknown table")
+	// ErrUnknownColumn: no table in FROM has the column.
+	ErrUnknownColumn = errors.New("unknown column")
+	// ErrAmbiguousColumn: an unqualified column exists in several FROM tables.
+	ErrAmbiguousColumn = errors.New("ambiguous column")
+	// ErrDuplicateAlias: two FROM entries share one alias.
+	ErrDuplicateAlias = errors.New("duplicate alias")
+	// ErrType: a literal does not fit the type of the column it is compared with.
+	ErrType = errors.New("type mismatch")
+	// ErrTooManyTables: FROM has more than MaxTables table occurrences.
+	ErrTooManyTables = errors.New("too many tables")
+)
+
+// Error is a parse or resolution error with the position (1-based line and
+// column, in characters) of the construct it is about. Line is 0 when the
+// position is unknown.
+type Error struct {
+	Err       error  // one of the Err* sentinels
+	Construct string // the offending construct, e.g. "LEFT JOIN", "function YEAR()"
+	Line, Col int
+	Msg       string // details
+}
+
+// Error renders e as "line L:C: <sentinel> <construct>: <details>".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d:%d: ", e.Line, e.Col)
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	if e.Construct != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Construct)
+	}
+	if e.Msg != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Msg)
+	}
+	return b.String()
+}
+
+// Unwrap returns the sentinel.
+func (e *Error) Unwrap() error { return e.Err }
+
+// lineCol converts a byte offset of src into a 1-based line and a 1-based
+// column counted in characters.
+func lineCol(src string, off int) (line, col int) {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(src) {
+		off = len(src)
+	}
+	line = 1 + strings.Count(src[:off], "\n")
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	return line, 1 + utf8.RuneCountInString(src[start:off])
+}
+
+// newErr builds an *Error positioned at byte offset off of src.
+func newErr(src string, off int, sentinel error, construct, format string, args ...any) *Error {
+	e := &Error{Err: sentinel, Construct: construct, Msg: fmt.Sprintf(format, args...)}
+	if off >= 0 {
+		e.Line, e.Col = lineCol(src, off)
+	}
+	return e
+}
+
+// tidbPosRE matches the position prefix of TiDB parser errors.
+var tidbPosRE = regexp.MustCompile(`line (\d+) column (\d+) near "`)
+
+// maxNearScan bounds the quadratic search for the "near" text of a TiDB
+// syntax error; longer inputs fall back to the line/column TiDB reports.
+const maxNearScan = 1 << 14
+
+// tidbNearLimit is how much remaining text the TiDB scanner quotes after
+// "near" (pkg/parser/lexer.go, Scanner.Errorf).
+const tidbNearLimit = 2048
+
+// syntaxErr converts a TiDB parser error into an *Error. TiDB reports the
+// text from the offending token to the end ("near ..."), which locates the
+// token exactly; its own column number points after the token.
+func syntaxErr(src string, err error) *Error {
+	msg := err.Error()
+	e := &Error{Err: ErrSyntax}
+	loc := tidbPosRE.FindStringSubmatchIndex(msg)
+	if loc == nil {
+		e.Msg = msg
+		return e
+	}
+	rest := msg[loc[1]:]
+	off := -1
+	if len(src) <= maxNearScan {
+		for i := 0; i <= len(src); i++ {
+			cand := src[i:]
+			if len(cand) > tidbNearLimit {
+				cand = cand[:tidbNearLimit]
+			}
+			if strings.HasPrefix(rest, cand+`"`) {
+				off = i
+				break
+			}
+		}
+	}
+	if off >= 0 {
+		e.Line, e.Col = lineCol(src, off)
+		near := src[off:]
+		if i := strings.IndexAny(near, "\n"); i >= 0 {
+			near = near[:i]
+		}
+		if len(near) > 40 {
+			near = near[:40] + "..."
+		}
+		if near == "" {
+			e.Msg = "unexpected end of statement"
+		} else {
+			e.Msg = "near " + strconv.Quote(near)
+		}
+		return e
+	}
+	e.Line, _ = strconv.Atoi(msg[loc[2]:loc[3]])
+	e.Col, _ = strconv.Atoi(msg[loc[4]:loc[5]])
+	e.Msg = msg
+	return e
+}

@@ -1,0 +1,140 @@
+package features
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// FullMask returns the bitmask of all table occurrences.
+func (q *Query) FullMask() uint64 {
+	if len(q.Tables) >= 64 {
+		return ^uint64(0)
+	}
+	return uint64(1)<<len(q.Tables) - 1
+}
+
+// adjacency returns, per occurrence, the mask of occurrences it joins.
+func (q *Query) adjacency() []uint64 {
+	adj := make([]uint64, len(q.Tables))
+	for _, j := range q.Joins {
+		if j.Left < 0 || j.Right < 0 || j.Left >= len(adj) || j.Right >= len(adj) || j.Left == j.Right {
+			continue
+		}
+		adj[j.Left] |= 1 << j.Right
+		adj[j.Right] |= 1 << j.Left
+	}
+	return adj
+}
+
+// neighbours returns the occurrences joined to any member of s.
+func neighbours(adj []uint64, s uint64) uint64 {
+	var n uint64
+	for m := s; m != 0; m &= m - 1 {
+		n |= adj[bits.TrailingZeros64(m)]
+	}
+	return n
+}
+
+// Connected reports whether the occurrences in mask (restricted to the
+// query's tables) are non-empty and connected by join edges among
+// themselves.
+func (q *Query) Connected(mask uint64) bool {
+	mask &= q.FullMask()
+	if mask == 0 {
+		return false
+	}
+	adj := q.adjacency()
+	seen := mask & -mask
+	for frontier := seen; frontier != 0; {
+		next := neighbours(adj, frontier) & mask &^ seen
+		seen |= next
+		frontier = next
+	}
+	return seen == mask
+}
+
+// ConnectedSubsets returns every non-empty connected subset of the table
+// occurrences (the sub-plans a join optimiser considers), ordered by
+// popcount and then by value. Subsets are enumerated without duplicates by
+// EnumerateCsg of DPccp (G. Moerkotte, T. Neumann, "Analysis of Two
+// Existing and One New Dynamic Programming Algorithm for the Generation of
+// Optimal Bushy Join Trees without Cross Products", VLDB 2006); the count
+// is exponential for dense or star-shaped graphs (a star of n satellites
+// has 2^n + n subsets).
+func (q *Query) ConnectedSubsets() []uint64 {
+	n := len(q.Tables)
+	adj := q.adjacency()
+	var out []uint64
+	var rec func(s, x uint64)
+	rec = func(s, x uint64) {
+		nb := neighbours(adj, s) &^ x
+		if nb == 0 {
+			return
+		}
+		// Every non-empty subset of nb, in increasing order.
+		for sub := nb & -nb; ; sub = (sub - nb) & nb {
+			out = append(out, s|sub)
+			if sub == nb {
+				break
+			}
+		}
+		for sub := nb & -nb; ; sub = (sub - nb) & nb {
+			rec(s|sub, x|nb)
+			if sub == nb {
+				break
+			}
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		v := uint64(1) << i
+		out = append(out, v)
+		rec(v, v|(v-1))
+	}
+	slices.SortFunc(out, func(a, b uint64) int {
+		pa, pb := bits.OnesCount64(a), bits.OnesCount64(b)
+		switch {
+		case pa != pb:
+			return pa - pb
+		case a < b:
+			return -1
+		case a > b:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Sub returns the query restricted to the occurrences in mask: tables
+// re-indexed in their original order, the join edges inside the subset,
+// their filters (shared, not copied: treat Expr values as immutable), and
+// the GROUP BY / ORDER BY columns of those tables.
+func (q *Query) Sub(mask uint64) *Query {
+	mask &= q.FullMask()
+	idx := make([]int, len(q.Tables))
+	sub := &Query{Schema: q.Schema, Tables: make([]TableRef, 0, bits.OnesCount64(mask))}
+	for i, t := range q.Tables {
+		idx[i] = -1
+		if mask&(1<<i) != 0 {
+			idx[i] = len(sub.Tables)
+			sub.Tables = append(sub.Tables, t)
+		}
+	}
+	for _, j := range q.Joins {
+		if mask&(1<<j.Left) != 0 && mask&(1<<j.Right) != 0 {
+			sub.Joins = append(sub.Joins, Join{Left: idx[j.Left], Right: idx[j.Right], LeftCol: j.LeftCol, RightCol: j.RightCol})
+		}
+	}
+	keep := func(cs []ColRef) []ColRef {
+		var out []ColRef
+		for _, c := range cs {
+			if c.Table >= 0 && c.Table < len(idx) && idx[c.Table] >= 0 {
+				out = append(out, ColRef{Table: idx[c.Table], Col: c.Col})
+			}
+		}
+		return out
+	}
+	sub.GroupBy = keep(q.GroupBy)
+	sub.OrderBy = keep(q.OrderBy)
+	return sub
+}

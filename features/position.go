@@ -1,0 +1,160 @@
+package features
+
+import "strings"
+
+// The TiDB AST records byte offsets for expressions only. Table names,
+// join keywords and set operators carry none, so errors about them are
+// positioned with this small token scanner over the original text: it
+// skips string literals and comments, so a keyword inside 'LEFT JOIN' or
+// /* LEFT */ is never taken for the construct.
+
+type tokKind uint8
+
+const (
+	tokWord   tokKind = iota + 1 // unquoted identifier or keyword
+	tokQuoted                    // `quoted identifier`
+	tokString                    // 'string' or "string"
+	tokNumber
+	tokPunct
+)
+
+type token struct {
+	off  int
+	kind tokKind
+	text string // unquoted text for tokQuoted; raw text otherwise
+}
+
+// scanTokens splits src into tokens. It never fails: unterminated quotes
+// and comments extend to the end of the text.
+func scanTokens(src string) []token {
+	var toks []token
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
+		case c == '#' || (c == '-' && strings.HasPrefix(src[i:], "-- ")):
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '/' && strings.HasPrefix(src[i:], "/*"):
+			j := strings.Index(src[i+2:], "*/")
+			if j < 0 {
+				i = len(src)
+			} else {
+				i += j + 4
+			}
+		case c == '\'' || c == '"':
+			start := i
+			i++
+			for i < len(src) {
+				if src[i] == '\\' {
+					i += 2
+					continue
+				}
+				if src[i] == c {
+					if i+1 < len(src) && src[i+1] == c {
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				i++
+			}
+			if i > len(src) {
+				i = len(src)
+			}
+			toks = append(toks, token{off: start, kind: tokString, text: src[start:i]})
+		case c == '`':
+			start := i
+			var b strings.Builder
+			i++
+			for i < len(src) {
+				if src[i] == '`' {
+					if i+1 < len(src) && src[i+1] == '`' {
+						b.WriteByte('`')
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				b.WriteByte(src[i])
+				i++
+			}
+			toks = append(toks, token{off: start, kind: tokQuoted, text: b.String()})
+		case isIdentByte(c):
+			start := i
+			for i < len(src) && isIdentByte(src[i]) {
+				i++
+			}
+			kind := tokWord
+			if c >= '0' && c <= '9' {
+				kind = tokNumber
+			}
+			toks = append(toks, token{off: start, kind: kind, text: src[start:i]})
+		default:
+			toks = append(toks, token{off: i, kind: tokPunct, text: src[i : i+1]})
+			i++
+		}
+	}
+	return toks
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 0x80 ||
+		(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+// locator finds constructs in source order: each find starts at the
+// cursor, so walking the AST in source order yields the right occurrence.
+type locator struct {
+	src    string
+	toks   []token
+	cursor int // index into toks
+}
+
+func newLocator(src string) *locator { return &locator{src: src, toks: scanTokens(src)} }
+
+// word finds the next unquoted keyword among words (case-insensitive) and
+// returns its byte offset, or -1. notCall skips words followed by "(".
+func (l *locator) word(notCall bool, words ...string) int {
+	for i := l.cursor; i < len(l.toks); i++ {
+		t := l.toks[i]
+		if t.kind != tokWord {
+			continue
+		}
+		for _, w := range words {
+			if strings.EqualFold(t.text, w) {
+				if notCall && i+1 < len(l.toks) && l.toks[i+1].text == "(" {
+					break
+				}
+				return t.off
+			}
+		}
+	}
+	return -1
+}
+
+// ident finds the next identifier (quoted or not) equal to name and
+// advances the cursor past it; it returns its offset or -1.
+func (l *locator) ident(name string) int {
+	for i := l.cursor; i < len(l.toks); i++ {
+		t := l.toks[i]
+		if (t.kind == tokWord || t.kind == tokQuoted) && strings.EqualFold(t.text, name) {
+			l.cursor = i + 1
+			return t.off
+		}
+	}
+	return -1
+}
+
+// first returns the offset of the first token (0 for empty text).
+func (l *locator) first() int {
+	if len(l.toks) == 0 {
+		return 0
+	}
+	return l.toks[0].off
+}

@@ -1,0 +1,306 @@
+package features
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/cardinaldb/cardinal/catalog"
+)
+
+// renderMode selects how a query is printed.
+type renderMode uint8
+
+const (
+	modeSQL      renderMode = iota // MySQL text, every identifier quoted
+	modeDescribe                   // readable: identifiers quoted only when needed
+	modeShape                      // literal-free fingerprint text for Digest
+)
+
+type renderer struct {
+	q    *Query
+	mode renderMode
+	b    strings.Builder
+}
+
+// SQL renders the query as MySQL text that Parse maps back to an equal
+// Query:
+//
+//	SELECT COUNT(*) FROM `t` AS `a` JOIN `u` AS `b` ON `a`.`x` = `b`.`y` WHERE ...
+//
+// Each table after the first is joined with the ON conditions of its edges
+// to earlier tables; a table without such an edge is CROSS JOINed inside
+// parentheses so later ON clauses may still reference everything before
+// it. Filters follow in WHERE, table by table. The select list is always
+// COUNT(*); GROUP BY and ORDER BY list the kept columns.
+func (q *Query) SQL() string {
+	w := &renderer{q: q, mode: modeSQL}
+	w.query()
+	return w.b.String()
+}
+
+// Digest returns a literal-free fingerprint of the query (32 hex digits of
+// SHA-256 over a canonical shape text): queries that differ only in their
+// literals, in the length of their IN lists or in their aliases have the
+// same digest.
+func (q *Query) Digest() string {
+	w := &renderer{q: q, mode: modeShape}
+	w.query()
+	sum := sha256.Sum256([]byte(w.b.String()))
+	return hex.EncodeToString(sum[:16])
+}
+
+func (w *renderer) ident(s string) {
+	if w.mode == modeSQL || !simpleIdent(s) {
+		w.b.WriteString(quoteIdent(s))
+		return
+	}
+	w.b.WriteString(s)
+}
+
+// simpleIdent reports whether s needs no quoting for a human reader.
+func simpleIdent(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+			return false
+		}
+	}
+	return true
+}
+
+func (q *Query) tableDef(occ int) *catalog.Table {
+	if q.Schema == nil || occ < 0 || occ >= len(q.Tables) {
+		return nil
+	}
+	t := q.Tables[occ].Table
+	if t < 0 || t >= len(q.Schema.Tables) {
+		return nil
+	}
+	return q.Schema.Tables[t]
+}
+
+func (q *Query) column(occ, col int) catalog.Column {
+	t := q.tableDef(occ)
+	if t == nil || col < 0 || col >= len(t.Columns) {
+		return catalog.Column{Name: "?col" + strconv.Itoa(col), Type: catalog.TypeString}
+	}
+	return t.Columns[col]
+}
+
+func (q *Query) tableName(occ int) string {
+	if t := q.tableDef(occ); t != nil {
+		return t.Name
+	}
+	return "?table"
+}
+
+func (w *renderer) alias(occ int) {
+	if w.mode == modeShape {
+		w.b.WriteString("#" + strconv.Itoa(occ))
+		return
+	}
+	a := "?"
+	if occ >= 0 && occ < len(w.q.Tables) {
+		a = w.q.Tables[occ].Alias
+	}
+	w.ident(a)
+}
+
+func (w *renderer) col(occ, col int) {
+	w.alias(occ)
+	w.b.WriteByte('.')
+	w.ident(w.q.column(occ, col).Name)
+}
+
+func (w *renderer) lit(t catalog.Type, d catalog.Datum) {
+	if w.mode == modeShape {
+		w.b.WriteByte('?')
+		return
+	}
+	w.b.WriteString(formatLit(t, d))
+}
+
+func (w *renderer) tableRef(occ int) {
+	w.ident(w.q.tableName(occ))
+	if w.mode != modeShape {
+		w.b.WriteString(" AS ")
+		w.alias(occ)
+	}
+}
+
+func (w *renderer) query() {
+	q := w.q
+	w.b.WriteString("SELECT COUNT(*) FROM ")
+	if len(q.Tables) == 0 {
+		w.b.WriteString("DUAL")
+		return
+	}
+	var from renderer
+	from.q, from.mode = q, w.mode
+	from.tableRef(0)
+	for i := 1; i < len(q.Tables); i++ {
+		on := 0
+		for _, j := range q.Joins {
+			if j.Right == i && j.Left < i {
+				on++
+			}
+		}
+		if on == 0 {
+			prev := from.b.String()
+			from.b.Reset()
+			from.b.WriteString("(" + prev + " CROSS JOIN ")
+			from.tableRef(i)
+			from.b.WriteByte(')')
+			continue
+		}
+		from.b.WriteString(" JOIN ")
+		from.tableRef(i)
+		from.b.WriteString(" ON ")
+		n := 0
+		for _, j := range q.Joins {
+			if j.Right == i && j.Left < i {
+				if n > 0 {
+					from.b.WriteString(" AND ")
+				}
+				from.edge(j)
+				n++
+			}
+		}
+	}
+	w.b.WriteString(from.b.String())
+	first := true
+	for i, t := range q.Tables {
+		if t.Filter == nil {
+			continue
+		}
+		args := []*Expr{t.Filter}
+		if t.Filter.Kind == ExprAnd {
+			args = t.Filter.Args
+		}
+		for _, a := range args {
+			if first {
+				w.b.WriteString(" WHERE ")
+				first = false
+			} else {
+				w.b.WriteString(" AND ")
+			}
+			w.expr(i, a, true)
+		}
+	}
+	w.keys(" GROUP BY ", q.GroupBy)
+	w.keys(" ORDER BY ", q.OrderBy)
+}
+
+func (w *renderer) keys(kw string, cs []ColRef) {
+	for i, c := range cs {
+		if i == 0 {
+			w.b.WriteString(kw)
+		} else {
+			w.b.WriteString(", ")
+		}
+		w.col(c.Table, c.Col)
+	}
+}
+
+func (w *renderer) edge(j Join) {
+	w.col(j.Left, j.LeftCol)
+	w.b.WriteString(" = ")
+	w.col(j.Right, j.RightCol)
+}
+
+// expr renders e; nested compound expressions are parenthesised.
+func (w *renderer) expr(occ int, e *Expr, nested bool) {
+	if e == nil {
+		w.b.WriteString("TRUE")
+		return
+	}
+	switch e.Kind {
+	case ExprPred:
+		w.pred(occ, &e.Pred)
+	case ExprAnd, ExprOr:
+		if nested {
+			w.b.WriteByte('(')
+		}
+		sep := " AND "
+		if e.Kind == ExprOr {
+			sep = " OR "
+		}
+		for i, a := range e.Args {
+			if i > 0 {
+				w.b.WriteString(sep)
+			}
+			w.expr(occ, a, true)
+		}
+		if nested {
+			w.b.WriteByte(')')
+		}
+	case ExprNot:
+		w.b.WriteString("NOT (")
+		for _, a := range e.Args {
+			w.expr(occ, a, false)
+		}
+		w.b.WriteByte(')')
+	default:
+		w.b.WriteString("?expr")
+	}
+}
+
+var opText = [...]string{OpEQ: " = ", OpNE: " <> ", OpLT: " < ", OpLE: " <= ", OpGT: " > ", OpGE: " >= "}
+
+func (w *renderer) pred(occ int, p *Pred) {
+	t := w.q.column(occ, p.Col).Type
+	val := func(i int) {
+		d := catalog.Null
+		if i < len(p.Values) {
+			d = p.Values[i]
+		}
+		w.lit(t, d)
+	}
+	w.col(occ, p.Col)
+	switch p.Op {
+	case OpEQ, OpNE, OpLT, OpLE, OpGT, OpGE:
+		w.b.WriteString(opText[p.Op])
+		val(0)
+	case OpBetween:
+		w.b.WriteString(" BETWEEN ")
+		val(0)
+		w.b.WriteString(" AND ")
+		val(1)
+	case OpIn, OpNotIn:
+		if p.Op == OpNotIn {
+			w.b.WriteString(" NOT")
+		}
+		w.b.WriteString(" IN (")
+		if w.mode == modeShape {
+			w.b.WriteString("?)")
+			return
+		}
+		for i := range p.Values {
+			if i > 0 {
+				w.b.WriteString(", ")
+			}
+			val(i)
+		}
+		if len(p.Values) == 0 {
+			w.b.WriteString("NULL")
+		}
+		w.b.WriteByte(')')
+	case OpIsNull:
+		w.b.WriteString(" IS NULL")
+	case OpIsNotNull:
+		w.b.WriteString(" IS NOT NULL")
+	case OpLike:
+		w.b.WriteString(" LIKE ")
+		val(0)
+	case OpNotLike:
+		w.b.WriteString(" NOT LIKE ")
+		val(0)
+	default:
+		w.b.WriteString(" ?op" + strconv.Itoa(int(p.Op)))
+	}
+}
