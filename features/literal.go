@@ -16,11 +16,11 @@ import (
 type litKind uint8
 
 const (
-	litNull litKind = iota + 1
-	litInt          // fits int64 (booleans too)
-	litUint         // positive integer beyond int64
-	litFloat        // 1e3
-	litDecimal      // 1.50, kept as text so integral values stay exact
+	litNull    litKind = iota + 1
+	litInt             // fits int64 (booleans too)
+	litUint            // positive integer beyond int64
+	litFloat           // 1e3
+	litDecimal         // 1.50, kept as text so integral values stay exact
 	litString
 	litDate // DATE '...', TIMESTAMP '...', TIME '...' (text in s)
 )
