@@ -194,6 +194,9 @@ func (p *slowParser) header(e *slowEntry, line string) error {
 	if strings.HasPrefix(line, "# Time:") || strings.HasPrefix(line, "# User@Host:") {
 		return nil
 	}
+	if len(line) < 2 {
+		return nil // a bare "#"
+	}
 	f := fieldsWithCols(line[2:])
 	for i := 0; i < len(f); i++ {
 		key := f[i].s
