@@ -1,0 +1,268 @@
+package estimator
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/cardinaldb/cardinal/catalog"
+)
+
+// Payload formats of the learned models inside a model file (the envelope
+// is written by Save): little-endian, fixed-width fields, parameters as
+// IEEE-754 float64, so that a model's bytes depend only on its weights.
+//
+//	setnet: "CSN1" | u32 nTables nCols | options | vocabulary | band |
+//	        shape | u32 nParams | f64 × nParams
+//	linear: "CLN1" | u32 nTables nFeatures sampleRows | f64 lambda yMean
+//	        resLo resHi | f64 × nFeatures (mu, sd, coef)
+
+// Errors of model payloads. Match with errors.Is.
+var (
+	// ErrBadPayload: a model payload is truncated, corrupt, or does not
+	// fit the catalog it is loaded against.
+	ErrBadPayload = errors.New("estimator: bad model payload")
+	// ErrNotSaveable: the model corrects a baseline other than the
+	// histogram and cannot be restored from a model file.
+	ErrNotSaveable = errors.New("estimator: model with a custom baseline cannot be saved")
+)
+
+// Payload magics and limits.
+const (
+	snMagic  = "CSN1"
+	linMagic = "CLN1"
+	// snMaxDim bounds every count read from a payload so a corrupt file
+	// cannot make Load allocate without bound (2^24 float64s = 128 MiB).
+	snMaxDim = 1 << 24
+)
+
+// snWriter writes little-endian fields, remembering the first error.
+type snWriter struct {
+	w   *bufio.Writer
+	err error
+	b   [8]byte
+}
+
+func (w *snWriter) u32(v int) {
+	binary.LittleEndian.PutUint32(w.b[:4], uint32(v))
+	w.write(w.b[:4])
+}
+
+func (w *snWriter) u64(v uint64) {
+	binary.LittleEndian.PutUint64(w.b[:], v)
+	w.write(w.b[:])
+}
+
+func (w *snWriter) f64(v float64) { w.u64(math.Float64bits(v)) }
+
+func (w *snWriter) f64s(vs []float64) {
+	for _, v := range vs {
+		w.f64(v)
+	}
+}
+
+func (w *snWriter) write(p []byte) {
+	if w.err == nil {
+		_, w.err = w.w.Write(p)
+	}
+}
+
+func (w *snWriter) flush() error {
+	if w.err == nil {
+		w.err = w.w.Flush()
+	}
+	return w.err
+}
+
+// snReader reads little-endian fields, remembering the first error.
+type snReader struct {
+	r   io.Reader
+	err error
+	b   [8]byte
+}
+
+func (r *snReader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: "+format, append([]any{ErrBadPayload}, args...)...)
+	}
+}
+
+func (r *snReader) read(n int) []byte {
+	if r.err != nil {
+		return r.b[:n]
+	}
+	if _, err := io.ReadFull(r.r, r.b[:n]); err != nil {
+		r.fail("truncated: %v", err)
+	}
+	return r.b[:n]
+}
+
+func (r *snReader) u32() int { return int(binary.LittleEndian.Uint32(r.read(4))) }
+
+// dim reads a count and checks it is at most limit.
+func (r *snReader) dim(what string, limit int) int {
+	v := r.u32()
+	if r.err == nil && v > limit {
+		r.fail("%s %d exceeds %d", what, v, limit)
+		return 0
+	}
+	return v
+}
+
+func (r *snReader) u64() uint64 { return binary.LittleEndian.Uint64(r.read(8)) }
+
+// f64 reads a finite float64.
+func (r *snReader) f64() float64 {
+	v := math.Float64frombits(r.u64())
+	if r.err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+		r.fail("non-finite number")
+		return 0
+	}
+	return v
+}
+
+func (r *snReader) f64s(n int) []float64 {
+	if r.err != nil {
+		return nil
+	}
+	out := make([]float64, 0, min(n, 1<<16))
+	for range n {
+		out = append(out, r.f64())
+		if r.err != nil {
+			return nil
+		}
+	}
+	return out
+}
+
+func (r *snReader) magic(m string) {
+	got := string(r.read(4))
+	if r.err == nil && got != m {
+		r.fail("magic %q, want %q", got, m)
+	}
+}
+
+// savePayload writes the SetNet's payload (see the format above).
+func (m *SetNet) savePayload(w io.Writer) error {
+	if m.base.Name() != KindHistogram {
+		return fmt.Errorf("%w: baseline %q", ErrNotSaveable, m.base.Name())
+	}
+	bw := &snWriter{w: bufio.NewWriter(w)}
+	v := m.enc.vocab
+	o := m.opts
+	bw.write([]byte(snMagic))
+	bw.u32(len(v.colOff))
+	bw.u32(v.nCols)
+	bw.u64(o.Seed)
+	for _, x := range []int{o.Hidden, o.FinalHidden, o.Epochs, o.Patience, o.BatchSize, o.SampleRows, o.Bits} {
+		bw.u32(x)
+	}
+	bw.f64(o.LearningRate)
+	bw.f64(o.ValFraction)
+	bw.u32(len(v.edges))
+	for _, e := range v.edges {
+		bw.u32(e.T1)
+		bw.u32(e.C1)
+		bw.u32(e.T2)
+		bw.u32(e.C2)
+	}
+	for _, s := range v.seenCol {
+		if s {
+			bw.write([]byte{1})
+		} else {
+			bw.write([]byte{0})
+		}
+	}
+	bw.u32(v.maxTables)
+	bw.u32(v.maxJoins)
+	bw.f64(v.logScale)
+	bw.f64(m.resLo)
+	bw.f64(m.resHi)
+	bw.u32(m.epochs)
+	bw.u32(len(m.net.params))
+	bw.f64s(m.net.params)
+	return bw.flush()
+}
+
+// loadSetNetPayload reads a SetNet payload written by savePayload and
+// binds it to cat, which must have the schema it was trained on (same
+// tables and columns); the baseline is NewHistogram(cat).
+func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
+	if cat == nil || cat.Schema == nil {
+		return nil, fmt.Errorf("%w: nil catalog", ErrBadPayload)
+	}
+	rd := &snReader{r: r}
+	rd.magic(snMagic)
+	nT := rd.dim("tables", snMaxTables)
+	nC := rd.dim("columns", snMaxDim)
+	if rd.err != nil {
+		return nil, rd.err
+	}
+	vocab := newSNVocab(cat.Schema)
+	if nT != len(vocab.colOff) || nC != vocab.nCols || len(cat.Stats) < nT {
+		return nil, fmt.Errorf("%w: payload for %d tables/%d columns, catalog has %d/%d",
+			ErrBadPayload, nT, nC, len(vocab.colOff), vocab.nCols)
+	}
+	var o SetNetOptions
+	o.Seed = rd.u64()
+	for _, p := range []*int{&o.Hidden, &o.FinalHidden, &o.Epochs, &o.Patience, &o.BatchSize, &o.SampleRows, &o.Bits} {
+		*p = rd.dim("option", snMaxDim)
+	}
+	o.LearningRate = rd.f64()
+	o.ValFraction = rd.f64()
+	if rd.err == nil && (o.Hidden == 0 || o.FinalHidden == 0 || o.Hidden > 1<<12 || o.FinalHidden > 1<<12 || o.Bits > 1<<16) {
+		rd.fail("layer widths %d/%d, %d bits", o.Hidden, o.FinalHidden, o.Bits)
+	}
+	nE := rd.dim("join edges", 1<<16)
+	for range nE {
+		e := snEdge{rd.u32(), rd.u32(), rd.u32(), rd.u32()}
+		if rd.err != nil {
+			return nil, rd.err
+		}
+		if e.T1 >= nT || e.T2 >= nT || e.C1 >= len(cat.Schema.Tables[e.T1].Columns) || e.C2 >= len(cat.Schema.Tables[e.T2].Columns) {
+			return nil, fmt.Errorf("%w: join edge %v outside the schema", ErrBadPayload, e)
+		}
+		if _, dup := vocab.edgeIdx[e]; dup {
+			return nil, fmt.Errorf("%w: duplicate join edge %v", ErrBadPayload, e)
+		}
+		vocab.addEdge(e)
+	}
+	vocab.finishEdges()
+	for i := range vocab.seenCol {
+		b := rd.read(1)[0]
+		if rd.err == nil && b > 1 {
+			rd.fail("column flag %d", b)
+		}
+		vocab.seenCol[i] = b == 1
+	}
+	vocab.maxTables = rd.dim("max tables", snMaxTables)
+	vocab.maxJoins = rd.dim("max joins", snMaxDim)
+	vocab.logScale = rd.f64()
+	resLo, resHi := rd.f64(), rd.f64()
+	epochs := rd.dim("epochs", snMaxDim)
+	if rd.err != nil {
+		return nil, rd.err
+	}
+	if vocab.logScale < 1 || resLo > 0 || resHi < 0 {
+		return nil, fmt.Errorf("%w: log scale %v, band [%v, %v]", ErrBadPayload, vocab.logScale, resLo, resHi)
+	}
+	m := newSetNet(cat, NewHistogram(cat), vocab, o)
+	nP := rd.dim("parameters", snMaxDim)
+	if rd.err == nil && nP != len(m.net.params) {
+		return nil, fmt.Errorf("%w: %d parameters, the architecture has %d", ErrBadPayload, nP, len(m.net.params))
+	}
+	params := rd.f64s(nP)
+	if rd.err != nil {
+		return nil, rd.err
+	}
+	copy(m.net.params, params)
+	m.resLo, m.resHi, m.epochs = resLo, resHi, epochs
+	return m, nil
+}
+
+// snMaxTables bounds the table count a payload may declare (schemas of
+// more than a thousand tables are not realistic for one estimator).
+const snMaxTables = 1 << 10
