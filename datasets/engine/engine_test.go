@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the golden files in testdata")
+
+// TestGoldenFlights runs the queries of testdata/flights.txt (SQL, then
+// "----", then the expected counts; cases separated by blank lines) on a
+// 300-flight cut of the bundled data, checks every count against brute
+// force and the golden file.
+func TestGoldenFlights(t *testing.T) {
+	db := smallFlights(t, 300)
+	path := filepath.Join("testdata", "flights.txt")
+	src, err := os.ReadFile(path)
+	must(t, err)
+	cases := strings.Split(strings.TrimSpace(string(src)), "\n\n")
+	c := New(db, Options{})
+	var out strings.Builder
+	for i, cs := range cases {
+		sql, want, _ := strings.Cut(cs, "\n----")
+		sql = strings.TrimSpace(sql)
+		q, err := features.Parse(db.Schema, sql)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		got := checkQuery(t, c, db, q, sql)
+		if !*rewrite && strings.TrimSpace(got) != strings.TrimSpace(want) {
+			t.Errorf("case %d %s:\ngot:\n%s\nwant:\n%s", i, sql, got, want)
+		}
+		if i > 0 {
+			out.WriteString("\n")
+		}
+		out.WriteString(sql + "\n----\n" + got)
+	}
+	if *rewrite {
+		must(t, os.WriteFile(path, []byte(out.String()), 0o644))
+	}
+}
+
+// TestFullFlights checks a few counts on the full bundled data against
+// brute force (single tables and two-way joins stay cheap).
+func TestFullFlights(t *testing.T) {
+	db := flightsDB(t)
+	c := New(db, Options{})
+	for _, sql := range []string{
+		"SELECT * FROM flights WHERE delay > 10 AND distance BETWEEN 200 AND 900",
+		"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'CA'",
+		"SELECT * FROM flights f JOIN routes r ON f.origin = r.origin AND f.destination = r.destination WHERE r.num_flights > 1000",
+	} {
+		q, err := features.Parse(db.Schema, sql)
+		must(t, err)
+		got, err := c.Count(context.Background(), q)
+		must(t, err)
+		if want := bruteForce(t, db, q, uint64(1)<<uint(len(q.Tables))-1); got != want {
+			t.Errorf("%s: got %d, want %d", sql, got, want)
+		}
+	}
+}
+
+// TestNullsByHand checks three-valued logic on a hand-built table.
+func TestNullsByHand(t *testing.T) {
+	schema := &catalog.Schema{Tables: []*catalog.Table{{Name: "t", Columns: []catalog.Column{
+		{Name: "a", Type: catalog.TypeInt, Nullable: true},
+		{Name: "s", Type: catalog.TypeString, Nullable: true},
+		{Name: "f", Type: catalog.TypeFloat, Nullable: true},
+	}}}}
+	db := &datasets.DB{Schema: schema, Tables: []*datasets.Table{{
+		Def:  schema.Tables[0],
+		Rows: 5,
+		Cols: []*datasets.Column{
+			{Type: catalog.TypeInt, Ints: []int64{1, 2, 0, 4, 5}, Null: []bool{false, false, true, false, false}},
+			{Type: catalog.TypeString, Codes: []uint32{0, 1, 0, 2, 0}, Dict: []string{"x", "yz", "w%"}, Null: []bool{false, false, false, false, true}},
+			{Type: catalog.TypeFloat, Floats: []float64{0.5, 1.5, 2.5, 0, 3}, Null: []bool{false, false, false, true, false}},
+		},
+	}}}
+	c := New(db, Options{})
+	for _, tc := range []struct {
+		where string
+		want  int64
+	}{
+		{"a > 1", 3},
+		{"NOT a > 1", 1},          // NULL stays unknown under NOT
+		{"a IN (1, NULL)", 1},     // TRUE only on the match
+		{"a NOT IN (1, NULL)", 0}, // never TRUE
+		{"NOT (a NOT IN (1, 2))", 2},
+		{"a IS NULL OR s IS NULL", 2},
+		{"NOT (a = 1 OR s = 'x')", 2}, // rows 2 and 4 (a=2,s=yz; a=4,s=w%); row 3 unknown
+		{"s LIKE 'w\\%'", 1},
+		{"s NOT LIKE '%z'", 3},
+		{"f > 1 AND f < 3", 2},
+		{"f NOT BETWEEN 1 AND 2", 3},
+		{"a BETWEEN 2 AND 4", 2},
+		{"a <> 2", 3},
+		// Float literals on an int column (the parser rejects them; the
+		// engine compares numerically like features.Pred.Eval).
+		{"a >= 1.5", 3},
+		{"a < 4.5", 3},
+		{"a = 2.5", 0},
+		{"a <> 2.5", 4},
+		{"a BETWEEN 1.5 AND 4.5", 2},
+	} {
+		where := tc.where
+		var lits []catalog.Datum
+		if strings.Contains(where, ".5") && strings.HasPrefix(where, "a ") {
+			for _, f := range []string{"1.5", "4.5", "2.5"} {
+				if strings.Contains(where, f) {
+					where = strings.ReplaceAll(where, f, "1")
+				}
+			}
+			for _, tok := range strings.Fields(tc.where) {
+				var v float64
+				if _, err := fmt.Sscanf(tok, "%g", &v); err == nil {
+					lits = append(lits, catalog.Float(v))
+				}
+			}
+		}
+		q, err := features.Parse(schema, "SELECT * FROM t WHERE "+where)
+		must(t, err)
+		if lits != nil {
+			q.Tables[0].Filter.Pred.Values = lits
+		}
+		got, err := c.Count(context.Background(), q)
+		must(t, err)
+		if want := bruteForce(t, db, q, 1); want != tc.want {
+			t.Errorf("%s: brute force %d, test expects %d", tc.where, want, tc.want)
+		}
+		if got != tc.want {
+			t.Errorf("%s: got %d, want %d", tc.where, got, tc.want)
+		}
+	}
+}
+
+// TestErrors checks typed errors on queries that do not fit the DB.
+func TestErrors(t *testing.T) {
+	db := smallFlights(t, 50)
+	ctx := context.Background()
+	q, err := features.Parse(db.Schema, "SELECT * FROM flights f JOIN airports a ON f.origin = a.iata")
+	must(t, err)
+	bad := *q
+	bad.Joins = []features.Join{{Left: 0, Right: 5, LeftCol: 7, RightCol: 0}}
+	if _, err := Count(ctx, db, &bad); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("join out of range: %v, want ErrBadQuery", err)
+	}
+	bad.Joins = []features.Join{{Left: 0, Right: 1, LeftCol: 2, RightCol: 0}} // hour = iata
+	if _, err := Count(ctx, db, &bad); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("int = string join: %v, want ErrUnsupported", err)
+	}
+	other := &catalog.Schema{Tables: []*catalog.Table{{Name: "nope", Columns: []catalog.Column{{Name: "x", Type: catalog.TypeInt}}}}}
+	if _, err := Count(ctx, db, &features.Query{Schema: other, Tables: []features.TableRef{{Table: 0, Alias: "nope"}}}); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("unknown table: %v, want ErrBadQuery", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Count(cctx, db, q); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	// A cyclic query past the row budget.
+	cyc, err := features.Parse(db.Schema, "SELECT * FROM airports a1 JOIN airports a2 ON a1.state = a2.state JOIN airports a3 ON a2.state = a3.state AND a1.country = a3.country")
+	must(t, err)
+	if _, err := New(db, Options{MaxRows: 10}).Count(ctx, cyc); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("cyclic past budget: %v, want ErrTooLarge", err)
+	}
+}

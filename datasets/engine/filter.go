@@ -1,0 +1,685 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// bitset is a row selection: bit i of word i/64 is row i. Bits past the
+// table's row count are always zero.
+type bitset []uint64
+
+func wordsFor(n int) int { return (n + 63) / 64 }
+
+// fullBits returns the selection of all n rows.
+func fullBits(n int) bitset {
+	b := make(bitset, wordsFor(n))
+	for i := range b {
+		b[i] = ^uint64(0)
+	}
+	if r := n % 64; r != 0 {
+		b[len(b)-1] = 1<<uint(r) - 1
+	}
+	return b
+}
+
+func (b bitset) count() int64 {
+	var n int
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return int64(n)
+}
+
+// positions appends the row ids of the set bits to dst.
+func (b bitset) positions(dst []int32) []int32 {
+	for wi, w := range b {
+		base := int32(wi * 64)
+		for w != 0 {
+			dst = append(dst, base+int32(bits.TrailingZeros64(w)))
+			w &= w - 1
+		}
+	}
+	return dst
+}
+
+// tri is a truth value of SQL's three-valued logic.
+type tri int8
+
+const (
+	triFalse tri = iota
+	triTrue
+	triUnknown
+)
+
+func triOf(b bool) tri {
+	if b {
+		return triTrue
+	}
+	return triFalse
+}
+
+func (t tri) not() tri {
+	switch t {
+	case triTrue:
+		return triFalse
+	case triFalse:
+		return triTrue
+	}
+	return triUnknown
+}
+
+func (t tri) and(u tri) tri {
+	if t == triFalse || u == triFalse {
+		return triFalse
+	}
+	if t == triTrue && u == triTrue {
+		return triTrue
+	}
+	return triUnknown
+}
+
+// filter evaluates one table occurrence's filter over a table.
+//
+// NOT is pushed to the atoms (negation normal form, valid in Kleene's
+// three-valued logic), so every node only needs the set of rows where it
+// is TRUE: AND intersects, OR unites, and a negated atom selects the rows
+// where the atom is FALSE (non-NULL and failing), never the unknown ones.
+type filter struct {
+	c     *Counter
+	t     *datasets.Table
+	cols  []int // query column index -> DB column index
+	alias string
+}
+
+// eval returns within ∩ {rows where e has truth value !neg ... TRUE}: the
+// rows where e (negated when neg) is TRUE.
+func (f *filter) eval(e *features.Expr, neg bool, within bitset) (bitset, error) {
+	if e == nil {
+		return nil, fmt.Errorf("%w: %s: nil filter expression", ErrBadQuery, f.alias)
+	}
+	switch e.Kind {
+	case features.ExprPred:
+		return f.atom(&e.Pred, !neg, within)
+	case features.ExprNot:
+		if len(e.Args) != 1 {
+			return nil, fmt.Errorf("%w: %s: NOT with %d arguments", ErrBadQuery, f.alias, len(e.Args))
+		}
+		return f.eval(e.Args[0], !neg, within)
+	case features.ExprAnd, features.ExprOr:
+		if len(e.Args) == 0 {
+			return nil, fmt.Errorf("%w: %s: empty AND/OR", ErrBadQuery, f.alias)
+		}
+		if (e.Kind == features.ExprAnd) != neg {
+			// Conjunction: narrow the selection child by child.
+			cur := within
+			for _, a := range e.Args {
+				r, err := f.eval(a, neg, cur)
+				if err != nil {
+					return nil, err
+				}
+				cur = r
+			}
+			return cur, nil
+		}
+		// Disjunction: each child only looks at rows not yet selected.
+		acc := make(bitset, len(within))
+		rest := append(bitset(nil), within...)
+		for _, a := range e.Args {
+			r, err := f.eval(a, neg, rest)
+			if err != nil {
+				return nil, err
+			}
+			for i := range acc {
+				acc[i] |= r[i]
+				rest[i] &^= r[i]
+			}
+		}
+		return acc, nil
+	}
+	return nil, fmt.Errorf("%w: %s: unknown expression kind %d", ErrBadQuery, f.alias, e.Kind)
+}
+
+// atom returns the rows of within where p has truth value want.
+func (f *filter) atom(p *features.Pred, want bool, within bitset) (bitset, error) {
+	if p.Col < 0 || p.Col >= len(f.cols) {
+		return nil, fmt.Errorf("%w: %s: predicate column %d out of range", ErrBadQuery, f.alias, p.Col)
+	}
+	col := f.t.Cols[f.cols[p.Col]]
+	name := f.t.Def.Columns[f.cols[p.Col]].Name
+	if err := checkArity(p); err != nil {
+		return nil, fmt.Errorf("%w: %s.%s: %v", ErrBadQuery, f.alias, name, err)
+	}
+	dst := make(bitset, len(within))
+	nn := f.c.nonNull(col)
+	switch p.Op {
+	case features.OpIsNull, features.OpIsNotNull:
+		// IS [NOT] NULL is never unknown.
+		wantNull := (p.Op == features.OpIsNull) == want
+		for i, m := range within {
+			if nn == nil {
+				if !wantNull {
+					dst[i] = m
+				}
+				continue
+			}
+			if wantNull {
+				dst[i] = m &^ nn[i]
+			} else {
+				dst[i] = m & nn[i]
+			}
+		}
+		return dst, nil
+	}
+	if nn != nil {
+		for i := range within {
+			dst[i] = within[i] & nn[i]
+		}
+		within = dst
+		dst = make(bitset, len(within))
+	}
+	var err error
+	switch col.Type {
+	case catalog.TypeString:
+		err = f.stringAtom(dst, within, col, p, want)
+	case catalog.TypeFloat:
+		err = floatAtom(dst, within, col.Floats, p, want)
+	default:
+		err = intAtom(dst, within, col.Ints, p, want)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s.%s", err, f.alias, name)
+	}
+	return dst, nil
+}
+
+// checkArity checks the number of literals of p.
+func checkArity(p *features.Pred) error {
+	n := len(p.Values)
+	ok := false
+	switch p.Op {
+	case features.OpEQ, features.OpNE, features.OpLT, features.OpLE, features.OpGT, features.OpGE,
+		features.OpLike, features.OpNotLike:
+		ok = n == 1
+	case features.OpBetween:
+		ok = n == 2
+	case features.OpIn, features.OpNotIn:
+		ok = n >= 1
+	case features.OpIsNull, features.OpIsNotNull:
+		ok = n == 0
+	default:
+		return fmt.Errorf("unknown operator %d", p.Op)
+	}
+	if !ok {
+		return fmt.Errorf("operator %d with %d literals", p.Op, n)
+	}
+	return nil
+}
+
+// stringAtom evaluates p once per dictionary entry, then maps codes.
+func (f *filter) stringAtom(dst, within bitset, col *datasets.Column, p *features.Pred, want bool) error {
+	var like func(string) bool
+	if p.Op == features.OpLike || p.Op == features.OpNotLike {
+		if p.Values[0].Kind == catalog.KindNull {
+			return nil // LIKE NULL is unknown for every row
+		}
+		if p.Values[0].Kind != catalog.KindString {
+			return fmt.Errorf("%w: LIKE pattern %v is not a string", ErrBadQuery, p.Values[0])
+		}
+		like = features.CompileLike(p.Values[0].S).Match
+	}
+	wantT := triOf(want)
+	table := make([]bool, len(col.Dict))
+	any := false
+	for code, s := range col.Dict {
+		ok := predTruth(p, catalog.String(s), like) == wantT
+		table[code] = ok
+		any = any || ok
+	}
+	if !any {
+		return nil
+	}
+	codes := col.Codes
+	for w, m := range within {
+		if m == 0 {
+			continue
+		}
+		base := w * 64
+		var out uint64
+		for m != 0 {
+			j := bits.TrailingZeros64(m)
+			m &= m - 1
+			if table[codes[base+j]] {
+				out |= 1 << uint(j)
+			}
+		}
+		dst[w] = out
+	}
+	return nil
+}
+
+// predTruth is the truth value of p for one non-NULL value v (the scalar
+// path, used per dictionary entry).
+func predTruth(p *features.Pred, v catalog.Datum, like func(string) bool) tri {
+	cmp := func(l catalog.Datum) (int, bool) {
+		if l.IsNull() {
+			return 0, false
+		}
+		return catalog.Compare(v, l), true
+	}
+	switch p.Op {
+	case features.OpEQ, features.OpNE, features.OpLT, features.OpLE, features.OpGT, features.OpGE:
+		c, ok := cmp(p.Values[0])
+		if !ok {
+			return triUnknown
+		}
+		return triOf(cmpHolds(p.Op, c))
+	case features.OpBetween:
+		lo, hi := triUnknown, triUnknown
+		if c, ok := cmp(p.Values[0]); ok {
+			lo = triOf(c >= 0)
+		}
+		if c, ok := cmp(p.Values[1]); ok {
+			hi = triOf(c <= 0)
+		}
+		return lo.and(hi)
+	case features.OpIn, features.OpNotIn:
+		r := triFalse
+		for _, l := range p.Values {
+			c, ok := cmp(l)
+			if !ok {
+				r = triUnknown
+			} else if c == 0 {
+				r = triTrue
+				break
+			}
+		}
+		if p.Op == features.OpNotIn {
+			return r.not()
+		}
+		return r
+	case features.OpLike, features.OpNotLike:
+		if v.Kind != catalog.KindString || like == nil {
+			return triUnknown
+		}
+		r := triOf(like(v.S))
+		if p.Op == features.OpNotLike {
+			return r.not()
+		}
+		return r
+	}
+	return triUnknown
+}
+
+func cmpHolds(op features.Op, c int) bool {
+	switch op {
+	case features.OpEQ:
+		return c == 0
+	case features.OpNE:
+		return c != 0
+	case features.OpLT:
+		return c < 0
+	case features.OpLE:
+		return c <= 0
+	case features.OpGT:
+		return c > 0
+	case features.OpGE:
+		return c >= 0
+	}
+	return false
+}
+
+// numLit is a numeric literal: ok is false for NULL.
+func numLit(d catalog.Datum) (isInt bool, i int64, f float64, ok bool, err error) {
+	switch d.Kind {
+	case catalog.KindNull:
+		return false, 0, 0, false, nil
+	case catalog.KindInt:
+		return true, d.I, float64(d.I), true, nil
+	case catalog.KindFloat:
+		return false, 0, d.F, true, nil
+	}
+	return false, 0, 0, false, fmt.Errorf("%w: string literal %v for a numeric column", ErrBadQuery, d)
+}
+
+// intRange is the closed interval [lo, hi] of int64; empty when lo > hi.
+type intRange struct{ lo, hi int64 }
+
+var fullIntRange = intRange{math.MinInt64, math.MaxInt64}
+
+// floatToIntBound converts the float bound of v >= f (ceil) or v <= f
+// (floor) on integers, saturating at the int64 range.
+func floorInt(f float64) (int64, bool) {
+	f = math.Floor(f)
+	if f < -9.2e18 {
+		return math.MinInt64, false // below everything
+	}
+	if f > 9.2e18 {
+		return math.MaxInt64, true
+	}
+	return int64(f), true
+}
+
+func ceilInt(f float64) (int64, bool) {
+	f = math.Ceil(f)
+	if f > 9.2e18 {
+		return math.MaxInt64, false // above everything
+	}
+	if f < -9.2e18 {
+		return math.MinInt64, true
+	}
+	return int64(f), true
+}
+
+// intCmpRange is the set of integers v with "v op lit" as a range, plus
+// whether the truth is the complement of the range (for <>).
+func intCmpRange(op features.Op, isInt bool, i int64, f float64) (r intRange, complement bool) {
+	empty := intRange{1, 0}
+	if !isInt && f == math.Trunc(f) && f >= -9.2e18 && f <= 9.2e18 {
+		isInt, i = true, int64(f)
+	}
+	if isInt {
+		switch op {
+		case features.OpEQ:
+			return intRange{i, i}, false
+		case features.OpNE:
+			return intRange{i, i}, true
+		case features.OpLT:
+			if i == math.MinInt64 {
+				return empty, false
+			}
+			return intRange{math.MinInt64, i - 1}, false
+		case features.OpLE:
+			return intRange{math.MinInt64, i}, false
+		case features.OpGT:
+			if i == math.MaxInt64 {
+				return empty, false
+			}
+			return intRange{i + 1, math.MaxInt64}, false
+		case features.OpGE:
+			return intRange{i, math.MaxInt64}, false
+		}
+		return empty, false
+	}
+	if math.IsNaN(f) {
+		return empty, false
+	}
+	// A non-integral float: no integer equals it.
+	switch op {
+	case features.OpEQ:
+		return empty, false
+	case features.OpNE:
+		return empty, true
+	case features.OpLT, features.OpLE:
+		hi, ok := floorInt(f)
+		if !ok {
+			return empty, false
+		}
+		return intRange{math.MinInt64, hi}, false
+	case features.OpGT, features.OpGE:
+		lo, ok := ceilInt(f)
+		if !ok {
+			return empty, false
+		}
+		return intRange{lo, math.MaxInt64}, false
+	}
+	return empty, false
+}
+
+func intersect(a, b intRange) intRange {
+	return intRange{max(a.lo, b.lo), min(a.hi, b.hi)}
+}
+
+// intAtom evaluates p on an integer (or date) column.
+func intAtom(dst, within bitset, v []int64, p *features.Pred, want bool) error {
+	switch p.Op {
+	case features.OpEQ, features.OpNE, features.OpLT, features.OpLE, features.OpGT, features.OpGE:
+		isInt, i, f, ok, err := numLit(p.Values[0])
+		if err != nil || !ok {
+			return err
+		}
+		r, complement := intCmpRange(p.Op, isInt, i, f)
+		rangeInts(dst, within, v, r, want != complement)
+		return nil
+	case features.OpBetween:
+		isLo, li, lf, okLo, err := numLit(p.Values[0])
+		if err != nil {
+			return err
+		}
+		isHi, hi, hf, okHi, err := numLit(p.Values[1])
+		if err != nil {
+			return err
+		}
+		rLo, _ := intCmpRange(features.OpGE, isLo, li, lf)
+		rHi, _ := intCmpRange(features.OpLE, isHi, hi, hf)
+		switch {
+		case want && okLo && okHi:
+			rangeInts(dst, within, v, intersect(rLo, rHi), true)
+		case want:
+			// One bound is NULL: never TRUE.
+		case okLo && okHi:
+			rangeInts(dst, within, v, intersect(rLo, rHi), false)
+		case okLo:
+			rangeInts(dst, within, v, rLo, false) // FALSE when below lo
+		case okHi:
+			rangeInts(dst, within, v, rHi, false)
+		}
+		return nil
+	case features.OpIn, features.OpNotIn:
+		set := make(map[int64]struct{}, len(p.Values))
+		hasNull := false
+		for _, l := range p.Values {
+			isInt, i, f, ok, err := numLit(l)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				hasNull = true
+				continue
+			}
+			if !isInt {
+				if f != math.Trunc(f) || f < -9.2e18 || f > 9.2e18 {
+					continue // no integer equals it
+				}
+				i = int64(f)
+			}
+			set[i] = struct{}{}
+		}
+		member := want == (p.Op == features.OpIn)
+		if !member && hasNull {
+			return nil // not in a list with NULL: unknown, never FALSE/TRUE
+		}
+		vals := make([]int64, 0, len(set))
+		for x := range set {
+			vals = append(vals, x)
+		}
+		inInts(dst, within, v, vals, set, member)
+		return nil
+	}
+	return fmt.Errorf("%w: operator %d on a numeric column", ErrBadQuery, p.Op)
+}
+
+// rangeInts sets dst to the rows of within whose value is (in) or is not
+// (!in) inside r.
+func rangeInts(dst, within bitset, v []int64, r intRange, in bool) {
+	var flip uint64
+	if !in {
+		flip = ^uint64(0)
+	}
+	if r.lo > r.hi {
+		if !in {
+			copy(dst, within)
+		}
+		return
+	}
+	lo := r.lo
+	span := uint64(r.hi) - uint64(r.lo)
+	for w, m := range within {
+		if m == 0 {
+			continue
+		}
+		base := w * 64
+		blk := v[base:min(base+64, len(v))]
+		var out uint64
+		for j, x := range blk {
+			var b uint64
+			if uint64(x)-uint64(lo) <= span {
+				b = 1
+			}
+			out |= b << uint(j)
+		}
+		dst[w] = (out ^ flip) & m
+	}
+}
+
+// inIntsLinear is the longest IN list scanned linearly per row.
+const inIntsLinear = 8
+
+func inInts(dst, within bitset, v []int64, vals []int64, set map[int64]struct{}, member bool) {
+	for w, m := range within {
+		if m == 0 {
+			continue
+		}
+		base := w * 64
+		var out uint64
+		for mm := m; mm != 0; mm &= mm - 1 {
+			j := bits.TrailingZeros64(mm)
+			x := v[base+j]
+			hit := false
+			if len(vals) <= inIntsLinear {
+				for _, y := range vals {
+					if x == y {
+						hit = true
+						break
+					}
+				}
+			} else {
+				_, hit = set[x]
+			}
+			if hit == member {
+				out |= 1 << uint(j)
+			}
+		}
+		dst[w] = out
+	}
+}
+
+// floatAtom evaluates p on a float column. Comparisons become closed
+// intervals (strict bounds move one ulp with math.Nextafter).
+func floatAtom(dst, within bitset, v []float64, p *features.Pred, want bool) error {
+	lit := func(d catalog.Datum) (float64, bool, error) {
+		_, _, f, ok, err := numLit(d)
+		return f, ok, err
+	}
+	inf := math.Inf(1)
+	switch p.Op {
+	case features.OpEQ, features.OpNE, features.OpLT, features.OpLE, features.OpGT, features.OpGE:
+		f, ok, err := lit(p.Values[0])
+		if err != nil || !ok {
+			return err
+		}
+		lo, hi, complement := -inf, inf, false
+		switch p.Op {
+		case features.OpEQ:
+			lo, hi = f, f
+		case features.OpNE:
+			lo, hi, complement = f, f, true
+		case features.OpLT:
+			hi = math.Nextafter(f, -inf)
+		case features.OpLE:
+			hi = f
+		case features.OpGT:
+			lo = math.Nextafter(f, inf)
+		case features.OpGE:
+			lo = f
+		}
+		rangeFloats(dst, within, v, lo, hi, want != complement)
+		return nil
+	case features.OpBetween:
+		lo, okLo, err := lit(p.Values[0])
+		if err != nil {
+			return err
+		}
+		hi, okHi, err := lit(p.Values[1])
+		if err != nil {
+			return err
+		}
+		switch {
+		case want && okLo && okHi:
+			rangeFloats(dst, within, v, lo, hi, true)
+		case want:
+		case okLo && okHi:
+			rangeFloats(dst, within, v, lo, hi, false)
+		case okLo:
+			rangeFloats(dst, within, v, lo, inf, false)
+		case okHi:
+			rangeFloats(dst, within, v, -inf, hi, false)
+		}
+		return nil
+	case features.OpIn, features.OpNotIn:
+		var vals []float64
+		hasNull := false
+		for _, l := range p.Values {
+			f, ok, err := lit(l)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				hasNull = true
+				continue
+			}
+			vals = append(vals, f)
+		}
+		member := want == (p.Op == features.OpIn)
+		if !member && hasNull {
+			return nil
+		}
+		for w, m := range within {
+			base := w * 64
+			var out uint64
+			for mm := m; mm != 0; mm &= mm - 1 {
+				j := bits.TrailingZeros64(mm)
+				x := v[base+j]
+				hit := false
+				for _, y := range vals {
+					if x == y {
+						hit = true
+						break
+					}
+				}
+				if hit == member && !math.IsNaN(x) {
+					out |= 1 << uint(j)
+				}
+			}
+			dst[w] = out
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: operator %d on a numeric column", ErrBadQuery, p.Op)
+}
+
+// rangeFloats sets dst to the rows of within whose value is (in) or is not
+// (!in) inside [lo, hi]; NaN values are in neither set.
+func rangeFloats(dst, within bitset, v []float64, lo, hi float64, in bool) {
+	for w, m := range within {
+		if m == 0 {
+			continue
+		}
+		base := w * 64
+		blk := v[base:min(base+64, len(v))]
+		var out uint64
+		for j, x := range blk {
+			var b uint64
+			if (x >= lo && x <= hi) == in && x == x {
+				b = 1
+			}
+			out |= b << uint(j)
+		}
+		dst[w] = out & m
+	}
+}

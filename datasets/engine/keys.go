@@ -1,0 +1,329 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+)
+
+// Join keys. Every edge maps the key values of both sides' selected rows
+// into one shared space of dense ids [0, d), -1 meaning "joins nothing"
+// (NULL, or a value the other side lacks). Messages are then plain arrays
+// indexed by id. The build side is the smaller selection:
+//
+//	int keys     dense range v-min when max-min is small, else a hash map
+//	string keys  the build side's dictionary codes; the probe side's codes
+//	             translated once per (column, column) pair and cached
+//	float keys   a hash map over the values
+//	composite    pairwise: id1*d2+id2 when small, else interned pairs
+
+// denseSlack is how much larger than the build side a dense id space may
+// be before ids are compacted (bounds message arrays to O(rows)).
+const (
+	denseSlack = 4
+	denseFloor = 1 << 12
+)
+
+func denseLimit(n int) int { return denseSlack*n + denseFloor }
+
+// encode computes the key ids of both ends of e once.
+func (p *plan) encode(e *edge) error {
+	if e.encoded {
+		return nil
+	}
+	A, B := p.occ[e.a], p.occ[e.b]
+	swap := B.n < A.n // build on the smaller selection
+	build, probe := A, B
+	bCols, pCols := e.colsA, e.colsB
+	if swap {
+		build, probe = B, A
+		bCols, pCols = e.colsB, e.colsA
+	}
+	bRows, pRows := build.rowIDs(), probe.rowIDs()
+	var idsB, idsP []int32
+	d := 0
+	for j := range bCols {
+		bc := build.t.Cols[build.cols[bCols[j]]]
+		pc := probe.t.Cols[probe.cols[pCols[j]]]
+		ib, ip, dj, err := p.c.encodeColumn(bc, bRows, pc, pRows)
+		if err != nil {
+			return fmt.Errorf("%w: join %s.%s = %s.%s", err,
+				build.alias, build.t.Def.Columns[build.cols[bCols[j]]].Name,
+				probe.alias, probe.t.Def.Columns[probe.cols[pCols[j]]].Name)
+		}
+		if j == 0 {
+			idsB, idsP, d = ib, ip, dj
+			continue
+		}
+		idsB, idsP, d = combineIDs(idsB, idsP, d, ib, ip, dj)
+	}
+	if d > denseLimit(len(bRows)) {
+		idsB, idsP, d = compactIDs(idsB, idsP, d)
+	}
+	if swap {
+		idsB, idsP = idsP, idsB
+	}
+	e.idsA, e.idsB, e.d, e.encoded = idsB, idsP, d, true
+	return nil
+}
+
+// encodeColumn encodes one column pair.
+func (c *Counter) encodeColumn(bc *datasets.Column, bRows []int32, pc *datasets.Column, pRows []int32) (ib, ip []int32, d int, err error) {
+	bs, ps := bc.Type == catalog.TypeString, pc.Type == catalog.TypeString
+	switch {
+	case bs && ps:
+		ib, ip, d = c.encodeStrings(bc, bRows, pc, pRows)
+		return ib, ip, d, nil
+	case bs != ps:
+		return nil, nil, 0, fmt.Errorf("%w: string column joined with a numeric column", ErrUnsupported)
+	case bc.Type == catalog.TypeFloat || pc.Type == catalog.TypeFloat:
+		ib, ip, d = encodeFloats(bc, bRows, pc, pRows)
+		return ib, ip, d, nil
+	}
+	ib, ip, d = encodeInts(bc, bRows, pc, pRows)
+	return ib, ip, d, nil
+}
+
+func encodeInts(bc *datasets.Column, bRows []int32, pc *datasets.Column, pRows []int32) (ib, ip []int32, d int) {
+	ib = make([]int32, len(bRows))
+	ip = make([]int32, len(pRows))
+	lo, hi, any := int64(math.MaxInt64), int64(math.MinInt64), false
+	for _, r := range bRows {
+		if bc.IsNull(int(r)) {
+			continue
+		}
+		v := bc.Ints[r]
+		lo, hi, any = min(lo, v), max(hi, v), true
+	}
+	if !any {
+		fillNeg(ib)
+		fillNeg(ip)
+		return ib, ip, 0
+	}
+	if span := uint64(hi) - uint64(lo); span < uint64(denseLimit(len(bRows))) {
+		d = int(span) + 1
+		for i, r := range bRows {
+			if bc.IsNull(int(r)) {
+				ib[i] = -1
+			} else {
+				ib[i] = int32(bc.Ints[r] - lo)
+			}
+		}
+		pv := pc.Ints
+		for i, r := range pRows {
+			v := pv[r]
+			if v < lo || v > hi || pc.IsNull(int(r)) {
+				ip[i] = -1
+			} else {
+				ip[i] = int32(v - lo)
+			}
+		}
+		return ib, ip, d
+	}
+	ids := make(map[int64]int32, len(bRows))
+	for i, r := range bRows {
+		if bc.IsNull(int(r)) {
+			ib[i] = -1
+			continue
+		}
+		v := bc.Ints[r]
+		id, ok := ids[v]
+		if !ok {
+			id = int32(len(ids))
+			ids[v] = id
+		}
+		ib[i] = id
+	}
+	for i, r := range pRows {
+		id, ok := ids[pc.Ints[r]]
+		if !ok || pc.IsNull(int(r)) {
+			id = -1
+		}
+		ip[i] = id
+	}
+	return ib, ip, len(ids)
+}
+
+func floatKey(c *datasets.Column, r int32) float64 {
+	var f float64
+	if c.Type == catalog.TypeFloat {
+		f = c.Floats[r]
+	} else {
+		f = float64(c.Ints[r])
+	}
+	if f == 0 {
+		f = 0 // -0 joins +0
+	}
+	return f
+}
+
+func encodeFloats(bc *datasets.Column, bRows []int32, pc *datasets.Column, pRows []int32) (ib, ip []int32, d int) {
+	ib = make([]int32, len(bRows))
+	ip = make([]int32, len(pRows))
+	ids := make(map[float64]int32, len(bRows))
+	for i, r := range bRows {
+		f := floatKey(bc, r)
+		if bc.IsNull(int(r)) || f != f {
+			ib[i] = -1
+			continue
+		}
+		id, ok := ids[f]
+		if !ok {
+			id = int32(len(ids))
+			ids[f] = id
+		}
+		ib[i] = id
+	}
+	for i, r := range pRows {
+		id, ok := ids[floatKey(pc, r)]
+		if !ok || pc.IsNull(int(r)) {
+			id = -1
+		}
+		ip[i] = id
+	}
+	return ib, ip, len(ids)
+}
+
+// encodeStrings uses the build column's dictionary codes as ids.
+func (c *Counter) encodeStrings(bc *datasets.Column, bRows []int32, pc *datasets.Column, pRows []int32) (ib, ip []int32, d int) {
+	ib = make([]int32, len(bRows))
+	ip = make([]int32, len(pRows))
+	for i, r := range bRows {
+		if bc.IsNull(int(r)) {
+			ib[i] = -1
+		} else {
+			ib[i] = int32(bc.Codes[r])
+		}
+	}
+	tr := c.translation(pc, bc)
+	for i, r := range pRows {
+		if pc.IsNull(int(r)) {
+			ip[i] = -1
+			continue
+		}
+		code := pc.Codes[r]
+		if tr == nil {
+			ip[i] = int32(code)
+		} else {
+			ip[i] = tr[code]
+		}
+	}
+	return ib, ip, len(bc.Dict)
+}
+
+// translation maps the codes of from's dictionary to the codes of the same
+// strings in to's dictionary (-1 when absent); nil means identity (the
+// same dictionary).
+func (c *Counter) translation(from, to *datasets.Column) []int32 {
+	if from == to || sameDict(from.Dict, to.Dict) {
+		return nil
+	}
+	k := transKey{from, to}
+	c.mu.Lock()
+	tr, ok := c.trans[k]
+	c.mu.Unlock()
+	if ok {
+		return tr
+	}
+	index := make(map[string]int32, len(to.Dict))
+	for i, s := range to.Dict {
+		index[s] = int32(i)
+	}
+	tr = make([]int32, len(from.Dict))
+	for i, s := range from.Dict {
+		id, ok := index[s]
+		if !ok {
+			id = -1
+		}
+		tr[i] = id
+	}
+	c.mu.Lock()
+	c.trans[k] = tr
+	c.mu.Unlock()
+	return tr
+}
+
+// sameDict reports whether two dictionaries are the same slice.
+func sameDict(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func fillNeg(ids []int32) {
+	for i := range ids {
+		ids[i] = -1
+	}
+}
+
+// combineIDs pairs two id spaces into one.
+func combineIDs(b1, p1 []int32, d1 int, b2, p2 []int32, d2 int) (ib, ip []int32, d int) {
+	if d1 == 0 || d2 == 0 {
+		fillNeg(b1)
+		fillNeg(p1)
+		return b1, p1, 0
+	}
+	if d1 <= denseLimit(len(b1))/d2 {
+		pair := func(dst, x, y []int32) {
+			for i := range dst {
+				if x[i] < 0 || y[i] < 0 {
+					dst[i] = -1
+				} else {
+					dst[i] = x[i]*int32(d2) + y[i]
+				}
+			}
+		}
+		pair(b1, b1, b2)
+		pair(p1, p1, p2)
+		return b1, p1, d1 * d2
+	}
+	ids := make(map[uint64]int32, len(b1))
+	for i := range b1 {
+		if b1[i] < 0 || b2[i] < 0 {
+			b1[i] = -1
+			continue
+		}
+		k := uint64(b1[i])<<32 | uint64(b2[i])
+		id, ok := ids[k]
+		if !ok {
+			id = int32(len(ids))
+			ids[k] = id
+		}
+		b1[i] = id
+	}
+	for i := range p1 {
+		if p1[i] < 0 || p2[i] < 0 {
+			p1[i] = -1
+			continue
+		}
+		id, ok := ids[uint64(p1[i])<<32|uint64(p2[i])]
+		if !ok {
+			id = -1
+		}
+		p1[i] = id
+	}
+	return b1, p1, len(ids)
+}
+
+// compactIDs renumbers the build side's ids densely.
+func compactIDs(ib, ip []int32, d int) ([]int32, []int32, int) {
+	remap := make([]int32, d)
+	fillNeg(remap)
+	n := int32(0)
+	for i, id := range ib {
+		if id < 0 {
+			continue
+		}
+		if remap[id] < 0 {
+			remap[id] = n
+			n++
+		}
+		ib[i] = remap[id]
+	}
+	for i, id := range ip {
+		if id >= 0 {
+			ip[i] = remap[id]
+		}
+	}
+	return ib, ip, int(n)
+}

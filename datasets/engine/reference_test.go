@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"sync"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// bruteForce counts the occurrences in mask of q by nested loops over every
+// combination of rows: each occurrence's rows are filtered with
+// features.Expr.Eval (a row passes only when TRUE), and each join predicate
+// is checked as soon as both of its sides are bound (NULL never joins).
+// It shares no code with the engine.
+func bruteForce(t testing.TB, db *datasets.DB, q *features.Query, mask uint64) int64 {
+	t.Helper()
+	var occs []int
+	for i := range q.Tables {
+		if mask&(1<<uint(i)) != 0 {
+			occs = append(occs, i)
+		}
+	}
+	tabs := make([]*datasets.Table, len(q.Tables))
+	cand := make([][]int, len(q.Tables))
+	for _, i := range occs {
+		ref := q.Tables[i]
+		tab := db.Table(q.Schema.Tables[ref.Table].Name)
+		if tab == nil {
+			t.Fatalf("no table %s", q.Schema.Tables[ref.Table].Name)
+		}
+		tabs[i] = tab
+		for r := 0; r < tab.Rows; r++ {
+			if ref.Filter == nil || ref.Filter.Eval(func(c int) catalog.Datum { return tab.Cols[c].Datum(r) }) == features.True {
+				cand[i] = append(cand[i], r)
+			}
+		}
+	}
+	bound := make([]int, len(q.Tables))
+	var rec func(k int) int64
+	rec = func(k int) int64 {
+		if k == len(occs) {
+			return 1
+		}
+		i := occs[k]
+		var n int64
+	rows:
+		for _, r := range cand[i] {
+			bound[i] = r
+			for _, j := range q.Joins {
+				if mask&(1<<uint(j.Left)) == 0 || mask&(1<<uint(j.Right)) == 0 {
+					continue
+				}
+				if (j.Left != i && j.Right != i) || !boundBefore(occs, k, j.Left) || !boundBefore(occs, k, j.Right) {
+					continue
+				}
+				l := tabs[j.Left].Cols[j.LeftCol].Datum(bound[j.Left])
+				rv := tabs[j.Right].Cols[j.RightCol].Datum(bound[j.Right])
+				if l.IsNull() || rv.IsNull() || catalog.Compare(l, rv) != 0 {
+					continue rows
+				}
+			}
+			n += rec(k + 1)
+		}
+		return n
+	}
+	return rec(0)
+}
+
+// boundBefore reports whether occurrence x is among occs[:k+1].
+func boundBefore(occs []int, k, x int) bool {
+	for _, o := range occs[:k+1] {
+		if o == x {
+			return true
+		}
+	}
+	return false
+}
+
+// bruteConnected lists the connected subsets of q's occurrences by brute
+// force over all masks.
+func bruteConnected(q *features.Query) []uint64 {
+	n := len(q.Tables)
+	var out []uint64
+	for m := uint64(1); m < 1<<uint(n); m++ {
+		start := uint64(1) << uint(bits.TrailingZeros64(m))
+		reach := start
+		for changed := true; changed; {
+			changed = false
+			for _, j := range q.Joins {
+				l, r := uint64(1)<<uint(j.Left), uint64(1)<<uint(j.Right)
+				if m&l != 0 && m&r != 0 && (reach&l != 0) != (reach&r != 0) {
+					reach |= l | r
+					changed = true
+				}
+			}
+		}
+		if reach == m {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// smallFlights is the flights data cut down for brute force: the first
+// nFlights flights, the airports they use plus every airport sharing a
+// (city, state) with one of them, and the routes among those airports.
+func smallFlights(t testing.TB, nFlights int) *datasets.DB {
+	t.Helper()
+	full := flightsDB(t)
+	db := datasets.NewDB(full.Schema)
+	fl, ap, rt := full.Table("flights"), full.Table("airports"), full.Table("routes")
+	used := map[string]bool{}
+	var row []catalog.Datum
+	for i := 0; i < nFlights && i < fl.Rows; i++ {
+		row = fl.Row(i, row)
+		must(t, db.Table("flights").AppendRow(row))
+		used[row[7].S], used[row[8].S] = true, true
+	}
+	cities := map[[2]string]bool{}
+	for i := 0; i < ap.Rows; i++ {
+		if used[ap.Cols[0].Datum(i).S] {
+			cities[[2]string{ap.Cols[2].Datum(i).S, ap.Cols[3].Datum(i).S}] = true
+		}
+	}
+	keep := map[string]bool{}
+	for i := 0; i < ap.Rows; i++ {
+		row = ap.Row(i, row)
+		if used[row[0].S] || (!row[2].IsNull() && cities[[2]string{row[2].S, row[3].S}]) {
+			must(t, db.Table("airports").AppendRow(row))
+			keep[row[0].S] = true
+		}
+	}
+	for i := 0; i < rt.Rows; i++ {
+		row = rt.Row(i, row)
+		if keep[row[0].S] && keep[row[1].S] {
+			must(t, db.Table("routes").AppendRow(row))
+		}
+	}
+	return db
+}
+
+var (
+	flightsOnce sync.Once
+	flightsData *datasets.DB
+	flightsErr  error
+)
+
+// flightsDB loads the bundled flights data once per test binary; tests
+// only read it.
+func flightsDB(t testing.TB) *datasets.DB {
+	t.Helper()
+	flightsOnce.Do(func() { flightsData, flightsErr = datasets.Flights() })
+	if flightsErr != nil {
+		t.Fatal(flightsErr)
+	}
+	return flightsData
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkQuery compares Count and CountSubPlans with brute force and returns
+// a rendering of the counts.
+func checkQuery(t *testing.T, c *Counter, db *datasets.DB, q *features.Query, what string) string {
+	t.Helper()
+	ctx := context.Background()
+	got, err := c.Count(ctx, q)
+	if err != nil {
+		t.Fatalf("%s: Count: %v", what, err)
+	}
+	full := uint64(1)<<uint(len(q.Tables)) - 1
+	want := bruteForce(t, db, q, full)
+	if got != want {
+		t.Errorf("%s: Count = %d, brute force %d", what, got, want)
+	}
+	out := fmt.Sprintf("rows %d\n", got)
+	subs, err := c.CountSubPlans(ctx, q)
+	if err != nil {
+		t.Fatalf("%s: CountSubPlans: %v", what, err)
+	}
+	conn := bruteConnected(q)
+	if len(subs) != len(conn) {
+		t.Errorf("%s: %d sub-plans, want %d connected subsets", what, len(subs), len(conn))
+	}
+	seen := map[uint64]bool{}
+	for _, s := range subs {
+		if seen[s.Mask] {
+			t.Errorf("%s: sub-plan %#x twice", what, s.Mask)
+		}
+		seen[s.Mask] = true
+		if w := bruteForce(t, db, q, s.Mask); s.Rows != w {
+			t.Errorf("%s: sub-plan %s = %d, brute force %d", what, aliases(q, s.Mask), s.Rows, w)
+		}
+		out += fmt.Sprintf("  %s %d\n", aliases(q, s.Mask), s.Rows)
+	}
+	return out
+}
+
+func aliases(q *features.Query, m uint64) string {
+	s := ""
+	for i, r := range q.Tables {
+		if m&(1<<uint(i)) != 0 {
+			if s != "" {
+				s += ","
+			}
+			s += r.Alias
+		}
+	}
+	return s
+}
