@@ -115,6 +115,7 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 			}
 		}
 	}
+	r.loc.skipPast("FROM")
 	if err := r.from(s.From.TableRefs); err != nil {
 		return err
 	}

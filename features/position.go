@@ -158,3 +158,21 @@ func (l *locator) first() int {
 	}
 	return l.toks[0].off
 }
+
+// skipPast moves the cursor past the first keyword w outside parentheses
+// (e.g. the FROM of the statement, not of a subquery in the select list).
+func (l *locator) skipPast(w string) {
+	depth := 0
+	for i := l.cursor; i < len(l.toks); i++ {
+		t := l.toks[i]
+		switch {
+		case t.kind == tokPunct && t.text == "(":
+			depth++
+		case t.kind == tokPunct && t.text == ")":
+			depth--
+		case depth == 0 && t.kind == tokWord && strings.EqualFold(t.text, w):
+			l.cursor = i + 1
+			return
+		}
+	}
+}
