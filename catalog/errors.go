@@ -28,6 +28,9 @@ var (
 	// ErrInvalidSource: a statistics Source disagrees with the schema
 	// (wrong column length, dictionary code out of range, NaN float).
 	ErrInvalidSource = errors.New("invalid statistics source")
+	// ErrInvalidOptions: negative StatsOptions, or a nil *rand.Rand when a
+	// table must be sampled.
+	ErrInvalidOptions = errors.New("invalid statistics options")
 	// ErrBadMagic: Load was given something that is not a saved catalog.
 	ErrBadMagic = errors.New("not a cardinal catalog (bad magic)")
 	// ErrVersion: Load was given a catalog of an unknown format version.
