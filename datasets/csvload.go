@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -88,7 +89,10 @@ func loadCSVFile(ctx context.Context, t *Table, path string) error {
 		return &LoadError{File: path, Index: -1, Err: fmt.Errorf("%w: %w", ErrMissingTable, err)}
 	}
 	defer f.Close()
-	return loadCSVTable(ctx, t, f, path, nil)
+	if st, err := f.Stat(); err == nil {
+		return loadCSVTable(ctx, t, f, path, nil, st.Size())
+	}
+	return loadCSVTable(ctx, t, f, path, nil, 0)
 }
 
 // validateSchema rejects schemas the loaders cannot fill.
@@ -120,8 +124,10 @@ func validateSchema(s *catalog.Schema) error {
 }
 
 // loadCSVTable appends the records of one CSV document to t. rename maps
-// header names (lower case) to column names. On error t is left unchanged.
-func loadCSVTable(ctx context.Context, t *Table, r io.Reader, file string, rename map[string]string) error {
+// header names (lower case) to column names; size, when known (> 0), is
+// the input size in bytes, used to preallocate the columns. On error t is
+// left unchanged.
+func loadCSVTable(ctx context.Context, t *Table, r io.Reader, file string, rename map[string]string, size int64) error {
 	cr := newCSVReader(r)
 	loadErr := func(line int, col string, err error) error {
 		return &LoadError{File: file, Line: line, Column: col, Index: -1, Err: err}
@@ -172,6 +178,9 @@ func loadCSVTable(ctx context.Context, t *Table, r io.Reader, file string, renam
 		}
 		if err != nil {
 			return fail(csvErr(file, err))
+		}
+		if n == csvSizeProbe && size > 0 {
+			reserve(t, estimateRows(cr.bytes, n, size))
 		}
 		if cr.nfields() != len(perm) {
 			return fail(loadErr(cr.recLine, "", fmt.Errorf("%w: record has %d fields, header has %d", ErrMalformed, cr.nfields(), len(perm))))
@@ -241,4 +250,36 @@ func truncateText(b []byte) string {
 		return string(b[:maxShown]) + "..."
 	}
 	return string(b)
+}
+
+// csvSizeProbe is the number of records read before the loader estimates
+// the total row count from the bytes per record.
+const csvSizeProbe = 1024
+
+// estimateRows extrapolates the row count of a file of size bytes from the
+// bytes consumed by the first records (header included), with 5% slack.
+func estimateRows(consumed int64, records int, size int64) int {
+	if consumed <= 0 || records <= 0 {
+		return 0
+	}
+	est := float64(size) / (float64(consumed) / float64(records+1)) * 1.05
+	const maxReserve = 1 << 31 // do not trust the estimate beyond this
+	return int(min(est, maxReserve))
+}
+
+// reserve grows the capacity of every column of t to hold rows rows.
+func reserve(t *Table, rows int) {
+	for _, c := range t.Cols {
+		switch c.Type {
+		case catalog.TypeFloat:
+			c.Floats = slices.Grow(c.Floats, rows-len(c.Floats))
+		case catalog.TypeString:
+			c.Codes = slices.Grow(c.Codes, rows-len(c.Codes))
+		default:
+			c.Ints = slices.Grow(c.Ints, rows-len(c.Ints))
+		}
+		if c.Null != nil {
+			c.Null = slices.Grow(c.Null, rows-len(c.Null))
+		}
+	}
 }

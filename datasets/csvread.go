@@ -10,18 +10,21 @@ import (
 
 // csvReader is a small RFC 4180 reader that, unlike encoding/csv, reports
 // whether each field was quoted (so that an empty unquoted field can mean
-// NULL while "" is the empty string). Records may span lines inside quotes;
-// CRLF line ends are accepted. It reuses its buffers: the fields of one
+// NULL while "" is the empty string). Records may span lines inside quotes
+// (line breaks inside quotes are kept exactly); CRLF line ends are
+// accepted. It reuses its buffers: the fields of one
 // record are valid until the next call of read.
 type csvReader struct {
 	br      *bufio.Reader
 	line    int    // lines consumed so far
+	bytes   int64  // bytes consumed so far
 	recLine int    // first line of the last record read
 	long    []byte // assembles lines longer than the bufio buffer
 	buf     []byte // field contents of the current record, unescaped
 	ends    []int  // ends[i] is the end of field i in buf
 	quoted  []bool // quoted[i]: field i was quoted
 	bom     bool   // a UTF-8 byte order mark was checked for
+	cr      bool   // the last line read ended with CRLF
 }
 
 // csvBufferSize is the bufio buffer of the CSV reader: large enough that
@@ -62,10 +65,13 @@ func (r *csvReader) readLine() ([]byte, error) {
 		return nil, err
 	}
 	r.line++
+	r.bytes += int64(len(line))
+	r.cr = false
 	if n := len(line); n > 0 && line[n-1] == '\n' {
 		line = line[:n-1]
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
+			r.cr = true
 		}
 	}
 	if !r.bom {
@@ -92,6 +98,9 @@ func (r *csvReader) read() error {
 				i := bytes.IndexByte(line[pos:], '"')
 				if i < 0 { // the quoted field goes on in the next line
 					r.buf = append(r.buf, line[pos:]...)
+					if r.cr { // line breaks inside quotes are kept as they are
+						r.buf = append(r.buf, '\r')
+					}
 					r.buf = append(r.buf, '\n')
 					line, err = r.readLine()
 					if err == io.EOF {

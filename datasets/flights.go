@@ -128,14 +128,14 @@ func Flights() (*DB, error) {
 	}
 	ctx := context.Background()
 	airports := db.Table("airports")
-	if err := loadCSVTable(ctx, airports, bytes.NewReader(airportsCSV), "flightsdata/airports.csv", nil); err != nil {
+	if err := loadCSVTable(ctx, airports, bytes.NewReader(airportsCSV), "flightsdata/airports.csv", nil, int64(len(airportsCSV))); err != nil {
 		return nil, err
 	}
 	for _, name := range []string{"city", "state"} {
 		nullString(airports.Cols[airports.Def.ColumnIndex(name)], naMarker)
 	}
 	rename := map[string]string{"count": "num_flights"}
-	if err := loadCSVTable(ctx, db.Table("routes"), bytes.NewReader(routesCSV), "flightsdata/flights-airport.csv", rename); err != nil {
+	if err := loadCSVTable(ctx, db.Table("routes"), bytes.NewReader(routesCSV), "flightsdata/flights-airport.csv", rename, int64(len(routesCSV))); err != nil {
 		return nil, err
 	}
 	return db, nil

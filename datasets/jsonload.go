@@ -56,8 +56,11 @@ func (l *jsonLoader) fail(index int, col string, err error) error {
 	if errors.As(err, &se) {
 		off = se.Offset
 	}
-	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+	switch {
+	case errors.As(err, &se):
 		err = fmt.Errorf("%w: %w", ErrMalformed, err)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		err = fmt.Errorf("%w: unexpected end of input", ErrMalformed)
 	}
 	line := 1 + bytes.Count(l.data[:min(max(off, 0), int64(len(l.data)))], []byte{'\n'})
 	return &LoadError{File: l.file, Line: line, Column: col, Index: index, Err: err}

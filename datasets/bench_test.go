@@ -1,0 +1,87 @@
+package datasets
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchCSVRows is the size of the BenchmarkLoadCSV input (the speed target
+// is 3M rows in seconds).
+const benchCSVRows = 3_000_000
+
+// writeBenchCSV writes a generated events table of n rows (ints, a
+// dictionary string, a float with NULLs, a datetime) into dir.
+func writeBenchCSV(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	schema := "CREATE TABLE events (id BIGINT NOT NULL PRIMARY KEY, user VARCHAR(32) NOT NULL, " +
+		"qty INT NOT NULL, price DOUBLE, at DATETIME NOT NULL);\n"
+	if err := os.WriteFile(filepath.Join(dir, SchemaFile), []byte(schema), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, "events.csv"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	rng := rand.New(rand.NewPCG(1, 2))
+	fmt.Fprintln(w, "id,user,qty,price,at")
+	for i := range n {
+		price := fmt.Sprintf("%.2f", rng.Float64()*100)
+		if i%10 == 0 {
+			price = ""
+		}
+		sec := rng.IntN(86400 * 365)
+		fmt.Fprintf(w, "%d,user%d,%d,%s,2024-%02d-%02d %02d:%02d:%02d\n", i+1, rng.IntN(50000), rng.IntN(20),
+			price, 1+sec/86400%12, 1+sec/86400%28, sec/3600%24, sec/60%60, sec%60)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func BenchmarkLoadCSV(b *testing.B) {
+	dir := b.TempDir()
+	writeBenchCSV(b, dir, benchCSVRows)
+	st, err := os.Stat(filepath.Join(dir, "events.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	b.ResetTimer()
+	for b.Loop() {
+		db, err := LoadCSVDir(context.Background(), dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if db.Tables[0].Rows != benchCSVRows {
+			b.Fatalf("%d rows", db.Tables[0].Rows)
+		}
+	}
+	b.ReportMetric(float64(benchCSVRows), "rows/op")
+}
+
+func BenchmarkEcommerceScale10(b *testing.B) {
+	for b.Loop() {
+		db, err := Ecommerce(context.Background(), EcommerceOptions{Scale: 10, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(db.Table("order_items").Rows), "items/op")
+	}
+}
+
+func BenchmarkFlights(b *testing.B) {
+	for b.Loop() {
+		if _, err := Flights(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
