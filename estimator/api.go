@@ -47,6 +47,15 @@ type SubPlanEstimate struct {
 	Estimate Estimate
 }
 
+// EstimateSQL parses sql against schema and estimates it.
+func EstimateSQL(est Estimator, schema *catalog.Schema, sql string) (Estimate, error) {
+	q, err := features.Parse(schema, sql)
+	if err != nil {
+		return Estimate{}, err
+	}
+	return est.Estimate(q)
+}
+
 // EstimateSubPlans estimates every connected sub-plan of q (every set of
 // table occurrences connected by its joins, single tables included),
 // ordered by number of tables then mask. Estimators of this package share
@@ -55,13 +64,13 @@ func EstimateSubPlans(est Estimator, q *features.Query) ([]SubPlanEstimate, erro
 	if len(q.Tables) > features.MaxTables {
 		return nil, fmt.Errorf("%w: %d tables (max %d)", ErrQuery, len(q.Tables), features.MaxTables)
 	}
-	masks := connectedMasks(q)
+	masks := q.ConnectedSubsets()
 	out := make([]SubPlanEstimate, 0, len(masks))
 	if sp, ok := est.(subPlanEstimator); ok {
 		return sp.estimateSubPlans(q, masks, out)
 	}
 	for _, m := range masks {
-		e, err := est.Estimate(subQuery(q, m))
+		e, err := est.Estimate(q.Sub(m))
 		if err != nil {
 			return out, err
 		}
@@ -184,73 +193,6 @@ func fullMask(n int) uint64 {
 }
 
 func popcount(m uint64) int { return bits.OnesCount64(m) }
-
-// adjacency returns, per table occurrence, the mask of its join neighbours.
-func adjacency(q *features.Query) []uint64 {
-	adj := make([]uint64, len(q.Tables))
-	for _, j := range q.Joins {
-		if j.Left >= 0 && j.Right >= 0 && j.Left < len(adj) && j.Right < len(adj) {
-			adj[j.Left] |= 1 << uint(j.Right)
-			adj[j.Right] |= 1 << uint(j.Left)
-		}
-	}
-	return adj
-}
-
-// connectedMasks lists the connected sub-plans of q, by size then mask.
-func connectedMasks(q *features.Query) []uint64 {
-	adj := adjacency(q)
-	seen := make(map[uint64]bool)
-	var out []uint64
-	frontier := make([]uint64, 0, len(q.Tables))
-	for i := range q.Tables {
-		m := uint64(1) << uint(i)
-		seen[m] = true
-		frontier = append(frontier, m)
-	}
-	out = append(out, frontier...)
-	for len(frontier) > 0 {
-		var next []uint64
-		for _, m := range frontier {
-			var nb uint64
-			for r := m; r != 0; r &= r - 1 {
-				nb |= adj[bits.TrailingZeros64(r)]
-			}
-			nb &^= m
-			for r := nb; r != 0; r &= r - 1 {
-				x := m | 1<<uint(bits.TrailingZeros64(r))
-				if !seen[x] {
-					seen[x] = true
-					next = append(next, x)
-				}
-			}
-		}
-		sort.Slice(next, func(a, b int) bool { return next[a] < next[b] })
-		out = append(out, next...)
-		frontier = next
-	}
-	return out
-}
-
-// subQuery returns the sub-plan of q over the occurrences in mask, with
-// occurrences renumbered in order.
-func subQuery(q *features.Query, mask uint64) *features.Query {
-	idx := make([]int, len(q.Tables))
-	sub := &features.Query{Schema: q.Schema}
-	for i, tr := range q.Tables {
-		idx[i] = -1
-		if mask&(1<<uint(i)) != 0 {
-			idx[i] = len(sub.Tables)
-			sub.Tables = append(sub.Tables, tr)
-		}
-	}
-	for _, j := range q.Joins {
-		if idx[j.Left] >= 0 && idx[j.Right] >= 0 {
-			sub.Joins = append(sub.Joins, features.Join{Left: idx[j.Left], Right: idx[j.Right], LeftCol: j.LeftCol, RightCol: j.RightCol})
-		}
-	}
-	return sub
-}
 
 func clamp01(x float64) float64 {
 	switch {

@@ -24,4 +24,8 @@ type Estimator interface {
 type Example struct {
 	Query *features.Query
 	Rows  float64
+	// Group, when non-zero, ties examples together (a query and its
+	// sub-plans): training keeps a group on one side of the
+	// train/validation split.
+	Group int
 }

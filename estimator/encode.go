@@ -1,0 +1,481 @@
+package estimator
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Flat query encoding for the learned model, after Dutt et al., "Selectivity
+// Estimation for Range Predicates using Lightweight Models", VLDB 2019:
+// every (table slot, column) has a fixed block of features, so a query is
+// one fixed-length vector:
+//
+//	globals | slot 0: present, sample/hist selectivities, hits | its columns:
+//	lo hi op nvals hsel | slot 1 ... | join-edge bitmap
+//
+// lo/hi are the predicate's range mapped through the column's CDF (MCVs and
+// histogram), op is a set of flags, hsel the histogram selectivity of the
+// column's conjuncts. Slots: the k-th occurrence of a table in a query
+// fills the table's k-th slot.
+
+// Per-column feature layout.
+const (
+	colLo = iota
+	colHi
+	colOp
+	colNVals
+	colHSel
+	colFeatures
+)
+
+// Per-slot feature layout (before the slot's column blocks).
+const (
+	slotPresent = iota
+	slotSampleSel
+	slotHistSel
+	slotHits
+	slotFeatures
+)
+
+// Global features.
+const (
+	gTables = iota
+	gJoins
+	gLogHist
+	gLogTextbook
+	gLogJoinSample
+	gSupport
+	gLogBase
+	gFeatures
+)
+
+// Operator flags of the colOp feature.
+const (
+	opFlagEq = 1 << iota
+	opFlagIn
+	opFlagRange
+	opFlagLike
+	opFlagNeg
+	opFlagNull
+	opFlagComplex
+)
+
+// maxSlotsPerTable caps the occurrences of one table the encoding keeps
+// apart; further occurrences make the query out of distribution.
+const maxSlotsPerTable = 4
+
+// logFloor keeps logs of selectivities finite.
+const logFloor = 1e-12
+
+// edgeKey identifies a join edge by slots and columns, canonically ordered.
+type edgeKey struct{ sa, ca, sb, cb int }
+
+func makeEdgeKey(sa, ca, sb, cb int) edgeKey {
+	if sa > sb || (sa == sb && ca > cb) {
+		sa, ca, sb, cb = sb, cb, sa, ca
+	}
+	return edgeKey{sa, ca, sb, cb}
+}
+
+// encoder lays out the features of one catalog and training workload.
+type encoder struct {
+	cat       *catalog.Catalog
+	slots     []int    // per schema table: number of slots
+	seenCols  [][]bool // per schema table, column: filtered in training
+	edges     []edgeKey
+	maxJoins  int
+	maxTables int
+
+	// derived
+	slotBase  []int // per schema table: first slot
+	slotTable []int // per slot: schema table
+	slotOff   []int // per slot: offset of the slot's features
+	edgeIdx   map[edgeKey]int
+	edgeOff   int
+	nfeat     int
+}
+
+func newEncoder(cat *catalog.Catalog) *encoder {
+	e := &encoder{cat: cat, slots: make([]int, len(cat.Schema.Tables)), seenCols: make([][]bool, len(cat.Schema.Tables))}
+	for i, t := range cat.Schema.Tables {
+		e.seenCols[i] = make([]bool, len(t.Columns))
+	}
+	return e
+}
+
+// observe widens the encoding to cover q (training only).
+func (e *encoder) observe(q *features.Query, edgeSet map[edgeKey]bool) {
+	counts := make([]int, len(e.slots))
+	for _, tr := range q.Tables {
+		counts[tr.Table]++
+		walkPreds(tr.Filter, func(p *features.Pred) {
+			if p.Col < len(e.seenCols[tr.Table]) {
+				e.seenCols[tr.Table][p.Col] = true
+			}
+		})
+	}
+	for t, c := range counts {
+		e.slots[t] = max(e.slots[t], min(c, maxSlotsPerTable))
+	}
+	e.maxJoins = max(e.maxJoins, len(q.Tables)-1)
+	e.maxTables = max(e.maxTables, len(q.Tables))
+	slotOf := e.rawSlots(q)
+	for _, j := range q.Joins {
+		if slotOf[j.Left] >= 0 && slotOf[j.Right] >= 0 {
+			edgeSet[makeEdgeKey(slotOf[j.Left], j.LeftCol, slotOf[j.Right], j.RightCol)] = true
+		}
+	}
+}
+
+// rawSlots numbers occurrences as (table, k) before finalize: slot ids
+// here are table*maxSlotsPerTable + k, stable across observe calls.
+func (e *encoder) rawSlots(q *features.Query) []int {
+	out := make([]int, len(q.Tables))
+	seen := make(map[int]int)
+	for i, tr := range q.Tables {
+		k := seen[tr.Table]
+		seen[tr.Table] = k + 1
+		out[i] = -1
+		if k < maxSlotsPerTable {
+			out[i] = tr.Table*maxSlotsPerTable + k
+		}
+	}
+	return out
+}
+
+// finalize computes the layout once slots, columns and edges are known.
+func (e *encoder) finalize(edgeSet map[edgeKey]bool) {
+	if edgeSet != nil {
+		e.edges = e.edges[:0]
+		for k := range edgeSet {
+			e.edges = append(e.edges, k)
+		}
+		sort.Slice(e.edges, func(a, b int) bool {
+			x, y := e.edges[a], e.edges[b]
+			if x.sa != y.sa {
+				return x.sa < y.sa
+			}
+			if x.ca != y.ca {
+				return x.ca < y.ca
+			}
+			if x.sb != y.sb {
+				return x.sb < y.sb
+			}
+			return x.cb < y.cb
+		})
+	}
+	e.slotBase = make([]int, len(e.slots))
+	e.slotTable = e.slotTable[:0]
+	e.slotOff = e.slotOff[:0]
+	off := gFeatures
+	for t, n := range e.slots {
+		e.slotBase[t] = len(e.slotTable)
+		for k := 0; k < n; k++ {
+			e.slotTable = append(e.slotTable, t)
+			e.slotOff = append(e.slotOff, off)
+			off += slotFeatures + colFeatures*len(e.cat.Schema.Tables[t].Columns)
+		}
+	}
+	e.edgeOff = off
+	e.edgeIdx = make(map[edgeKey]int, len(e.edges))
+	for i, k := range e.edges {
+		e.edgeIdx[k] = i
+	}
+	e.nfeat = off + len(e.edges)
+}
+
+// slotsOf maps q's occurrences to slots (-1: no slot, out of
+// distribution) and returns the raw slot ids used by edge keys.
+func (e *encoder) slotsOf(q *features.Query) (slot, raw []int) {
+	raw = e.rawSlots(q)
+	slot = make([]int, len(q.Tables))
+	for i, tr := range q.Tables {
+		slot[i] = -1
+		if raw[i] >= 0 {
+			if k := raw[i] % maxSlotsPerTable; k < e.slots[tr.Table] {
+				slot[i] = e.slotBase[tr.Table] + k
+			}
+		}
+	}
+	return slot, raw
+}
+
+// colFeat is the encoding of one filtered column of one occurrence.
+type colFeat struct {
+	col            int
+	lo, hi, op, nv float64
+	hsel           float64
+}
+
+// occFeat is the per-occurrence work shared by all sub-plans of a query.
+type occFeat struct {
+	cols    []colFeat
+	histSel float64
+	ood     bool // filters a column never filtered in training
+}
+
+func walkPreds(e *features.Expr, f func(p *features.Pred)) {
+	if e == nil {
+		return
+	}
+	if e.Kind == features.ExprPred {
+		f(&e.Pred)
+		return
+	}
+	for _, a := range e.Args {
+		walkPreds(a, f)
+	}
+}
+
+// cdf maps v into [0, 1] through column statistics; inclusive counts v.
+func cdf(h *histCol, v catalog.Datum, inclusive bool) float64 {
+	nn := h.notNull()
+	if nn <= 0 || v.IsNull() {
+		return 0
+	}
+	return clamp01(h.lt(v, inclusive) / nn)
+}
+
+// occFeatures encodes the filter of occurrence tr.
+func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef) occFeat {
+	of := occFeat{histSel: hist.filterSel(tr.Table, tr.Filter)}
+	get := func(col int) *colFeat {
+		for i := range of.cols {
+			if of.cols[i].col == col {
+				return &of.cols[i]
+			}
+		}
+		of.cols = append(of.cols, colFeat{col: col, lo: 0, hi: 1, hsel: 1})
+		if col >= len(e.seenCols[tr.Table]) || !e.seenCols[tr.Table][col] {
+			of.ood = true
+		}
+		return &of.cols[len(of.cols)-1]
+	}
+	var conj []*features.Expr
+	switch {
+	case tr.Filter == nil:
+	case tr.Filter.Kind == features.ExprAnd:
+		conj = tr.Filter.Args
+	default:
+		conj = []*features.Expr{tr.Filter}
+	}
+	for _, c := range conj {
+		if c.Kind != features.ExprPred {
+			s := hist.filterSel(tr.Table, c)
+			walkPreds(c, func(p *features.Pred) {
+				cf := get(p.Col)
+				cf.op = float64(int(cf.op) | opFlagComplex)
+				cf.hsel *= math.Pow(s, 1/float64(max(1, countPreds(c))))
+			})
+			continue
+		}
+		p := &c.Pred
+		cf := get(p.Col)
+		hc := hist.col(tr.Table, p.Col)
+		if hc == nil {
+			continue
+		}
+		cf.hsel *= hc.pred(p, hist.like)
+		flag := 0
+		lo, hi := 0.0, 1.0
+		switch p.Op {
+		case features.OpEQ:
+			flag = opFlagEq
+			cf.nv++
+			if len(p.Values) == 1 {
+				lo, hi = cdf(hc, p.Values[0], false), cdf(hc, p.Values[0], true)
+			}
+		case features.OpIn:
+			flag = opFlagIn
+			cf.nv += float64(len(p.Values))
+			lo, hi = 1, 0
+			for _, v := range p.Values {
+				lo = math.Min(lo, cdf(hc, v, false))
+				hi = math.Max(hi, cdf(hc, v, true))
+			}
+			if lo > hi {
+				lo, hi = 0, 0
+			}
+		case features.OpLT, features.OpLE:
+			flag = opFlagRange
+			if len(p.Values) == 1 {
+				hi = cdf(hc, p.Values[0], p.Op == features.OpLE)
+			}
+		case features.OpGT, features.OpGE:
+			flag = opFlagRange
+			if len(p.Values) == 1 {
+				lo = cdf(hc, p.Values[0], p.Op == features.OpGT)
+			}
+		case features.OpBetween:
+			flag = opFlagRange
+			if len(p.Values) == 2 {
+				lo, hi = cdf(hc, p.Values[0], false), cdf(hc, p.Values[1], true)
+			}
+		case features.OpLike:
+			flag = opFlagLike
+		case features.OpNotLike:
+			flag = opFlagLike | opFlagNeg
+		case features.OpNE, features.OpNotIn:
+			flag = opFlagNeg
+			cf.nv += float64(len(p.Values))
+		case features.OpIsNull:
+			flag = opFlagNull
+		case features.OpIsNotNull:
+			flag = opFlagNull | opFlagNeg
+		}
+		cf.op = float64(int(cf.op) | flag)
+		cf.lo = math.Max(cf.lo, lo)
+		cf.hi = math.Min(cf.hi, hi)
+	}
+	return of
+}
+
+func countPreds(e *features.Expr) int {
+	n := 0
+	walkPreds(e, func(*features.Pred) { n++ })
+	return n
+}
+
+func logSel(s float64) float64  { return math.Log(math.Max(s, logFloor)) }
+func logRows(r float64) float64 { return math.Log(math.Max(r, 1)) }
+
+// subPlanInputs are the baseline figures of one sub-plan.
+type subPlanInputs struct {
+	hist, textbook, joinSample float64
+	support                    int
+	base                       float64
+	baseSource                 string
+	exact                      bool // all tables completely sampled: joinSample is exact
+	joins                      int
+	ood                        bool
+}
+
+// encode writes the features of sub-plan mask into x (len nfeat) and
+// reports whether it is out of distribution.
+func (e *encoder) encode(q *features.Query, mask uint64, occ []occFeat, probes []tableProbe, slot, raw []int, in *subPlanInputs, x []float64) {
+	for i := range x {
+		x[i] = 0
+	}
+	// Defaults for every slot's columns: full range.
+	for s := range e.slotTable {
+		t := e.slotTable[s]
+		off := e.slotOff[s] + slotFeatures
+		for c := range e.cat.Schema.Tables[t].Columns {
+			x[off+c*colFeatures+colHi] = 1
+		}
+	}
+	ntables := 0
+	for i := range q.Tables {
+		if mask&(1<<uint(i)) == 0 {
+			continue
+		}
+		ntables++
+		if occ[i].ood {
+			in.ood = true
+		}
+		s := slot[i]
+		if s < 0 {
+			in.ood = true
+			continue
+		}
+		off := e.slotOff[s]
+		x[off+slotPresent] = 1
+		x[off+slotSampleSel] = logSel(probes[i].sel)
+		x[off+slotHistSel] = logSel(occ[i].histSel)
+		x[off+slotHits] = math.Log1p(float64(probes[i].hits))
+		for _, cf := range occ[i].cols {
+			b := off + slotFeatures + cf.col*colFeatures
+			x[b+colLo] = cf.lo
+			x[b+colHi] = cf.hi
+			x[b+colOp] = cf.op
+			x[b+colNVals] = cf.nv
+			x[b+colHSel] = logSel(cf.hsel)
+		}
+	}
+	joins := 0
+	for _, j := range q.Joins {
+		if mask&(1<<uint(j.Left)) == 0 || mask&(1<<uint(j.Right)) == 0 {
+			continue
+		}
+		joins++
+		if raw[j.Left] < 0 || raw[j.Right] < 0 {
+			in.ood = true
+			continue
+		}
+		if k, ok := e.edgeIdx[makeEdgeKey(raw[j.Left], j.LeftCol, raw[j.Right], j.RightCol)]; ok {
+			x[e.edgeOff+k] = 1
+		} else {
+			in.ood = true
+		}
+	}
+	in.joins = ntables - 1
+	if ntables-1 > e.maxJoins {
+		in.ood = true
+	}
+	x[gTables] = float64(ntables)
+	x[gJoins] = float64(joins)
+	x[gLogHist] = logRows(in.hist)
+	x[gLogTextbook] = logRows(in.textbook)
+	x[gLogJoinSample] = logRows(in.joinSample)
+	x[gSupport] = math.Log1p(float64(in.support))
+	x[gLogBase] = logRows(in.base)
+}
+
+// featureName names feature f for explanations.
+func (e *encoder) featureName(f int) string {
+	switch f {
+	case gTables:
+		return "tables"
+	case gJoins:
+		return "joins"
+	case gLogHist:
+		return "histogram estimate"
+	case gLogTextbook:
+		return "sample estimate (textbook joins)"
+	case gLogJoinSample:
+		return "join-sample estimate"
+	case gSupport:
+		return "join-sample support"
+	case gLogBase:
+		return "baseline estimate"
+	}
+	if f >= e.edgeOff {
+		k := e.edges[f-e.edgeOff]
+		return fmt.Sprintf("join %s = %s", e.rawColName(k.sa, k.ca), e.rawColName(k.sb, k.cb))
+	}
+	s := sort.Search(len(e.slotOff), func(i int) bool { return e.slotOff[i] > f }) - 1
+	t := e.slotTable[s]
+	tn := e.slotName(s)
+	r := f - e.slotOff[s]
+	if r < slotFeatures {
+		return tn + [...]string{" present", " sample selectivity", " histogram selectivity", " sample hits"}[r]
+	}
+	r -= slotFeatures
+	col := e.cat.Schema.Tables[t].Columns[r/colFeatures].Name
+	return tn + "." + col + [...]string{" range low", " range high", " operator", " values", " histogram selectivity"}[r%colFeatures]
+}
+
+func (e *encoder) slotName(s int) string {
+	t := e.slotTable[s]
+	name := e.cat.Schema.Tables[t].Name
+	if k := s - e.slotBase[t]; k > 0 {
+		name = fmt.Sprintf("%s#%d", name, k+1)
+	}
+	return name
+}
+
+func (e *encoder) rawColName(raw, col int) string {
+	t, k := raw/maxSlotsPerTable, raw%maxSlotsPerTable
+	name := e.cat.Schema.Tables[t].Name
+	if k > 0 {
+		name = fmt.Sprintf("%s#%d", name, k+1)
+	}
+	if col < len(e.cat.Schema.Tables[t].Columns) {
+		return name + "." + e.cat.Schema.Tables[t].Columns[col].Name
+	}
+	return name + "." + fmt.Sprint(col)
+}

@@ -1,0 +1,396 @@
+package estimator
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// GBDTOptions configure TrainGBDT. The zero value gives the documented
+// defaults.
+type GBDTOptions struct {
+	Trees        int     // boosting rounds (default 400)
+	Leaves       int     // leaves per tree, leaf-wise growth (default 63)
+	Depth        int     // maximum depth, 0 = default 12
+	LearningRate float64 // shrinkage (default 0.1)
+	MinLeaf      int     // minimum examples per leaf (default 20)
+	Lambda       float64 // L2 regularisation of leaf values (default 1)
+	Subsample    float64 // row fraction per tree (default 0.8)
+	// ValidationFrac is the fraction of queries held out for early
+	// stopping and the uncertainty band (default 0.1; examples sharing a
+	// non-zero Group stay together).
+	ValidationFrac      float64
+	EarlyStoppingRounds int    // stop after this many rounds without improvement (default 30)
+	Seed                uint64 // seeds the split and row subsampling
+	Workers             int    // goroutines (default GOMAXPROCS)
+	// Progress, when set, is called after every round with the root mean
+	// squared error (log rows) on the training and validation sets.
+	Progress func(round int, trainLoss, valLoss float64)
+}
+
+// Defaults of GBDTOptions.
+const (
+	defaultTrees     = 400
+	defaultLeaves    = 63
+	defaultDepth     = 12
+	defaultLR        = 0.1
+	defaultMinLeaf   = 20
+	defaultLambda    = 1.0
+	defaultSubsample = 0.8
+	defaultValFrac   = 0.1
+	defaultEarlyStop = 30
+)
+
+// Uncertainty and out-of-distribution handling.
+const (
+	// bandLowQ and bandHighQ are the residual quantiles of the 90% band.
+	bandLowQ, bandHighQ = 0.05, 0.95
+	// minBandExamples is the number of validation residuals a join count
+	// needs for its own band; fewer pool all join counts.
+	minBandExamples = 30
+	// oodBlend scales the learned correction of an out-of-distribution
+	// sub-plan (unseen join count, edge or column): halfway to the baseline.
+	oodBlend = 0.5
+	// oodWiden multiplies the log-width of the band out of distribution.
+	oodWiden = 2.0
+	// maxCorrection bounds the learned log-correction (e^30 ~ 1e13).
+	maxCorrection = 30.0
+)
+
+func (o GBDTOptions) params() boostParams {
+	p := boostParams{trees: o.Trees, leaves: o.Leaves, depth: o.Depth, minLeaf: o.MinLeaf,
+		earlyStop: o.EarlyStoppingRounds, workers: o.Workers, lr: o.LearningRate, lambda: o.Lambda,
+		subsample: o.Subsample, seed: o.Seed, progress: o.Progress}
+	if p.trees <= 0 {
+		p.trees = defaultTrees
+	}
+	if p.leaves <= 1 {
+		p.leaves = defaultLeaves
+	}
+	if p.depth <= 0 {
+		p.depth = defaultDepth
+	}
+	if p.minLeaf <= 0 {
+		p.minLeaf = defaultMinLeaf
+	}
+	if p.earlyStop <= 0 {
+		p.earlyStop = defaultEarlyStop
+	}
+	if p.workers <= 0 {
+		p.workers = runtime.GOMAXPROCS(0)
+	}
+	if p.lr <= 0 {
+		p.lr = defaultLR
+	}
+	if p.lambda <= 0 {
+		p.lambda = defaultLambda
+	}
+	if p.subsample <= 0 || p.subsample > 1 {
+		p.subsample = defaultSubsample
+	}
+	return p
+}
+
+// GBDT is the learned estimator: gradient-boosted trees over the flat
+// encoding predict log(true rows / baseline rows) and correct the best
+// baseline (the join-sample estimate when the samples find joining rows,
+// else the histogram estimate).
+type GBDT struct {
+	cat  *catalog.Catalog
+	s    *sampleSet
+	hist *Histogram
+	enc  *encoder
+	ens  *ensemble
+	// lowQ[j], highQ[j]: residual quantiles (log) for sub-plans of j joins.
+	lowQ, highQ []float64
+}
+
+// Name returns "gbdt".
+func (g *GBDT) Name() string { return KindGBDT }
+
+// NumTrees returns the number of trees of the ensemble.
+func (g *GBDT) NumTrees() int { return len(g.ens.trees) }
+
+func newGBDTShell(cat *catalog.Catalog) *GBDT {
+	return &GBDT{cat: cat, s: newSampleSet(cat), hist: NewHistogram(cat), enc: newEncoder(cat)}
+}
+
+// prepared is the per-query work shared by all sub-plans.
+type prepared struct {
+	q         *features.Query
+	probes    []tableProbe
+	occ       []occFeat
+	slot, raw []int
+	edges     []pairEdge
+	sc        *scratch
+}
+
+func (g *GBDT) prepare(q *features.Query) *prepared {
+	sc := g.s.pool.Get().(*scratch)
+	p := &prepared{q: q, sc: sc, probes: g.s.probe(q, sc, nil), edges: groupEdges(q)}
+	p.occ = make([]occFeat, len(q.Tables))
+	for i, tr := range q.Tables {
+		p.occ[i] = g.enc.occFeatures(g.hist, tr)
+	}
+	p.slot, p.raw = g.enc.slotsOf(q)
+	return p
+}
+
+func (g *GBDT) release(p *prepared) {
+	p.sc.reset()
+	g.s.pool.Put(p.sc)
+}
+
+// baselines computes the baseline figures of sub-plan mask.
+func baselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64) subPlanInputs {
+	q := p.q
+	in := subPlanInputs{exact: true}
+	in.hist, in.textbook = 1, 1
+	for i, tr := range q.Tables {
+		if mask&(1<<uint(i)) == 0 {
+			continue
+		}
+		rows := s.tables[tr.Table].rows
+		in.hist *= rows * p.occ[i].histSel
+		in.textbook *= p.probes[i].rows
+		if !s.tables[tr.Table].complete {
+			in.exact = false
+		}
+	}
+	for _, j := range q.Joins {
+		if mask&(1<<uint(j.Left)) != 0 && mask&(1<<uint(j.Right)) != 0 {
+			js := hist.joinSel(q, j)
+			in.hist *= js
+			in.textbook *= js
+		}
+	}
+	in.hist, in.textbook = sanitize(in.hist), sanitize(in.textbook)
+	in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask)
+	switch {
+	case in.support > 0 || in.exact:
+		in.base, in.baseSource = in.joinSample, "join-sample"
+	default:
+		// No sampled row survives: the histogram estimate, capped by
+		// what a sample that found nothing allows (rule of three: 3/n
+		// per table, 6x the 0.5/n continuity correction).
+		in.base, in.baseSource = math.Min(in.hist, 6*in.textbook), KindHistogram
+	}
+	return in
+}
+
+// Estimate implements Estimator.
+func (g *GBDT) Estimate(q *features.Query) (Estimate, error) {
+	if err := checkQuery(g.cat, q); err != nil {
+		return Estimate{}, err
+	}
+	p := g.prepare(q)
+	defer g.release(p)
+	x := make([]float64, g.enc.nfeat)
+	e, _, _ := g.estimateMask(p, fullMask(len(q.Tables)), x)
+	return e, nil
+}
+
+func (g *GBDT) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error) {
+	if err := checkQuery(g.cat, q); err != nil {
+		return dst, err
+	}
+	p := g.prepare(q)
+	defer g.release(p)
+	x := make([]float64, g.enc.nfeat)
+	for _, m := range masks {
+		e, _, _ := g.estimateMask(p, m, x)
+		dst = append(dst, SubPlanEstimate{Mask: m, Estimate: e})
+	}
+	return dst, nil
+}
+
+// estimateMask estimates one sub-plan; x is scratch of len nfeat and holds
+// the encoding afterwards (when the plan was not exact).
+func (g *GBDT) estimateMask(p *prepared, mask uint64, x []float64) (Estimate, subPlanInputs, float64) {
+	in := baselines(g.s, g.hist, p, mask)
+	if in.exact {
+		r := sanitize(in.joinSample)
+		return Estimate{Rows: r, Low: r, High: r, Source: KindGBDT}, in, 0
+	}
+	g.enc.encode(p.q, mask, p.occ, p.probes, p.slot, p.raw, &in, x)
+	corr := g.ens.predict(x)
+	if in.ood {
+		corr *= oodBlend
+	}
+	corr = math.Max(-maxCorrection, math.Min(maxCorrection, corr))
+	rows := sanitize(math.Max(in.base, 1) * math.Exp(corr))
+	lo, hi := g.band(in.joins)
+	if in.ood {
+		lo = lo*oodWiden - math.Log(histSpread)
+		hi = hi*oodWiden + math.Log(histSpread)
+	}
+	return Estimate{Rows: rows, Low: sanitize(rows * math.Exp(lo)), High: sanitize(rows * math.Exp(hi)), Source: KindGBDT}, in, corr
+}
+
+// band returns the log-residual quantiles for a plan with j joins.
+func (g *GBDT) band(j int) (lo, hi float64) {
+	if len(g.lowQ) == 0 {
+		return -math.Log(histSpread), math.Log(histSpread)
+	}
+	if j >= len(g.lowQ) {
+		j = len(g.lowQ) - 1
+	}
+	return math.Min(0, g.lowQ[j]), math.Max(0, g.highQ[j])
+}
+
+// TrainGBDT trains the learned estimator on labelled examples (include
+// sub-plan labels as examples of their own: more data for joins).
+// Examples over completely sampled tables are answered exactly and are not
+// trained on. Training is deterministic for a given seed and data.
+func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts GBDTOptions) (*GBDT, error) {
+	if cat == nil || cat.Schema == nil {
+		return nil, fmt.Errorf("%w: no catalog", ErrQuery)
+	}
+	params := opts.params()
+	g := newGBDTShell(cat)
+	edgeSet := make(map[edgeKey]bool)
+	for i, ex := range train {
+		if err := checkQuery(cat, ex.Query); err != nil {
+			return nil, fmt.Errorf("example %d: %w", i, err)
+		}
+		if math.IsNaN(ex.Rows) || math.IsInf(ex.Rows, 0) || ex.Rows < 0 {
+			return nil, fmt.Errorf("%w: example %d has row count %v", ErrQuery, i, ex.Rows)
+		}
+		g.enc.observe(ex.Query, edgeSet)
+	}
+	g.enc.finalize(edgeSet)
+
+	// Featurise in parallel; each example is independent, so the result
+	// does not depend on scheduling.
+	type row struct {
+		x     []float64
+		y     float64
+		joins int
+		skip  bool
+	}
+	rows := make([]row, len(train))
+	var wg sync.WaitGroup
+	next := make(chan int, params.workers)
+	for w := 0; w < params.workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ex := train[i]
+				p := g.prepare(ex.Query)
+				x := make([]float64, g.enc.nfeat)
+				in := baselines(g.s, g.hist, p, fullMask(len(ex.Query.Tables)))
+				if in.exact {
+					rows[i] = row{skip: true}
+				} else {
+					g.enc.encode(p.q, fullMask(len(ex.Query.Tables)), p.occ, p.probes, p.slot, p.raw, &in, x)
+					rows[i] = row{x: x, y: logRows(ex.Rows) - logRows(in.base), joins: in.joins}
+				}
+				g.release(p)
+			}
+		}()
+	}
+	for i := range train {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Split by group: a seeded permutation of the groups, the first
+	// ValidationFrac of them validate.
+	valFrac := opts.ValidationFrac
+	if valFrac <= 0 || valFrac >= 1 {
+		valFrac = defaultValFrac
+	}
+	groupOf := func(i int) int64 {
+		if train[i].Group != 0 {
+			return int64(train[i].Group)
+		}
+		return -int64(i) - 1
+	}
+	var groups []int64
+	seen := make(map[int64]bool)
+	for i := range train {
+		if gid := groupOf(i); !seen[gid] {
+			seen[gid] = true
+			groups = append(groups, gid)
+		}
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5851f42d4c957f2d))
+	rng.Shuffle(len(groups), func(a, b int) { groups[a], groups[b] = groups[b], groups[a] })
+	isVal := make(map[int64]bool)
+	for _, gid := range groups[:int(float64(len(groups))*valFrac)] {
+		isVal[gid] = true
+	}
+	var X, vX [][]float64
+	var y, vy []float64
+	var vJoins []int
+	for i, r := range rows {
+		if r.skip {
+			continue
+		}
+		if isVal[groupOf(i)] {
+			vX, vy, vJoins = append(vX, r.x), append(vy, r.y), append(vJoins, r.joins)
+		} else {
+			X, y = append(X, r.x), append(y, r.y)
+		}
+	}
+	if len(X) == 0 {
+		if len(vX) == 0 {
+			// Everything is answered exactly: an empty model suffices.
+			g.ens = &ensemble{nfeat: g.enc.nfeat}
+			return g, nil
+		}
+		X, y, vX, vy, vJoins = vX, vy, nil, nil, nil
+	}
+	ens, err := boost(ctx, X, y, vX, vy, params)
+	if err != nil {
+		return nil, err
+	}
+	g.ens = ens
+	g.fitBand(vX, vy, vJoins)
+	return g, nil
+}
+
+// fitBand sets the per-join-count residual quantiles from validation data.
+func (g *GBDT) fitBand(vX [][]float64, vy []float64, vJoins []int) {
+	if len(vX) == 0 {
+		return
+	}
+	byJoins := make([][]float64, g.enc.maxJoins+1)
+	var all []float64
+	for i, x := range vX {
+		r := vy[i] - g.ens.predict(x)
+		all = append(all, r)
+		if j := vJoins[i]; j < len(byJoins) {
+			byJoins[j] = append(byJoins[j], r)
+		}
+	}
+	q := func(s []float64, p float64) float64 {
+		sort.Float64s(s)
+		return s[min(len(s)-1, int(p*float64(len(s))))]
+	}
+	allLo, allHi := q(all, bandLowQ), q(all, bandHighQ)
+	g.lowQ = make([]float64, len(byJoins))
+	g.highQ = make([]float64, len(byJoins))
+	for j, rs := range byJoins {
+		if len(rs) >= minBandExamples {
+			g.lowQ[j], g.highQ[j] = q(rs, bandLowQ), q(rs, bandHighQ)
+		} else {
+			g.lowQ[j], g.highQ[j] = allLo, allHi
+		}
+	}
+}

@@ -1,0 +1,408 @@
+package estimator
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"sync"
+)
+
+// Gradient-boosted regression trees on histogram-binned features, squared
+// loss (Friedman, "Greedy function approximation: a gradient boosting
+// machine", Annals of Statistics 2001), grown leaf-wise with per-feature
+// histograms and the sibling-subtraction trick (Ke et al., "LightGBM: A
+// Highly Efficient Gradient Boosting Decision Tree", NeurIPS 2017).
+
+// maxBins is the number of bins a feature is discretised into (a bin index
+// fits a byte, as in LightGBM's default max_bin = 255).
+const maxBins = 255
+
+// boostParams are resolved training parameters (see GBDTOptions).
+type boostParams struct {
+	trees, leaves, depth, minLeaf, earlyStop, workers int
+	lr, lambda, subsample                             float64
+	seed                                              uint64
+	progress                                          func(round int, trainLoss, valLoss float64)
+}
+
+// treeNode is a node of a regression tree: internal when feat >= 0 (rows
+// with x[feat] <= thr go left). value is the node's output had it been a
+// leaf (already scaled by the learning rate); for Saabas attribution the
+// path's value differences are credited to the split features.
+type treeNode struct {
+	feat        int32
+	left, right int32
+	thr         float64
+	value       float64
+}
+
+type tree []treeNode
+
+// leaf returns the index of the leaf x falls into.
+func (t tree) leaf(x []float64) int {
+	i := 0
+	for t[i].feat >= 0 {
+		if x[t[i].feat] <= t[i].thr {
+			i = int(t[i].left)
+		} else {
+			i = int(t[i].right)
+		}
+	}
+	return i
+}
+
+// ensemble is a trained boosted model.
+type ensemble struct {
+	nfeat int
+	base  float64
+	trees []tree
+}
+
+func (e *ensemble) predict(x []float64) float64 {
+	s := e.base
+	for _, t := range e.trees {
+		s += t[t.leaf(x)].value
+	}
+	return s
+}
+
+// contributions adds to dst[f] the Saabas attribution of feature f to the
+// prediction for x; the prediction equals base + sum(dst).
+func (e *ensemble) contributions(x []float64, dst []float64) {
+	for _, t := range e.trees {
+		i := 0
+		for t[i].feat >= 0 {
+			next := int(t[i].left)
+			if x[t[i].feat] > t[i].thr {
+				next = int(t[i].right)
+			}
+			dst[t[i].feat] += t[next].value - t[i].value
+			i = next
+		}
+		// The root's own value belongs to no feature: fold it into base.
+	}
+}
+
+// rootSum is the sum of the trees' root values (the part of predictions
+// no feature explains).
+func (e *ensemble) rootSum() float64 {
+	s := e.base
+	for _, t := range e.trees {
+		s += t[0].value
+	}
+	return s
+}
+
+// binning maps feature values to bins: bin(x) = the first i with
+// x <= upper[i] (the last bin is unbounded).
+type binning struct {
+	upper [][]float64 // per feature, ascending
+}
+
+func newBinning(X [][]float64, nfeat int) *binning {
+	b := &binning{upper: make([][]float64, nfeat)}
+	vals := make([]float64, len(X))
+	for f := 0; f < nfeat; f++ {
+		for i, x := range X {
+			vals[i] = x[f]
+		}
+		sort.Float64s(vals)
+		var uniq []float64
+		for i, v := range vals {
+			if i == 0 || v != vals[i-1] {
+				uniq = append(uniq, v)
+			}
+		}
+		var up []float64
+		if len(uniq) <= maxBins {
+			for i := 0; i+1 < len(uniq); i++ {
+				up = append(up, uniq[i]+(uniq[i+1]-uniq[i])/2)
+			}
+		} else {
+			for k := 1; k < maxBins; k++ {
+				v := vals[k*len(vals)/maxBins]
+				// The cut is between v and the next larger value.
+				j := sort.SearchFloat64s(uniq, v)
+				if j+1 < len(uniq) {
+					c := uniq[j] + (uniq[j+1]-uniq[j])/2
+					if len(up) == 0 || c > up[len(up)-1] {
+						up = append(up, c)
+					}
+				}
+			}
+		}
+		b.upper[f] = up
+	}
+	return b
+}
+
+func (b *binning) bin(f int, x float64) uint8 {
+	return uint8(sort.SearchFloat64s(b.upper[f], x))
+}
+
+type histBin struct{ g, n float64 }
+
+// splitInfo is the best split of a leaf.
+type splitInfo struct {
+	gain float64
+	feat int
+	bin  int
+}
+
+// grower holds the state of training.
+type grower struct {
+	p      boostParams
+	nfeat  int
+	bins   [][]uint8 // [feature][row]
+	binner *binning
+	grad   []float64
+	pool   sync.Pool // []histBin of nfeat*(maxBins+1)
+}
+
+func (g *grower) newHist() []histBin {
+	if h, ok := g.pool.Get().([]histBin); ok {
+		for i := range h {
+			h[i] = histBin{}
+		}
+		return h
+	}
+	return make([]histBin, g.nfeat*(maxBins+1))
+}
+
+// parallel runs f over feature ranges on p.workers goroutines.
+func (g *grower) parallel(f func(lo, hi int)) {
+	w := g.p.workers
+	if w <= 1 || g.nfeat < 2*w {
+		f(0, g.nfeat)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (g.nfeat + w - 1) / w
+	for lo := 0; lo < g.nfeat; lo += chunk {
+		hi := min(lo+chunk, g.nfeat)
+		wg.Add(1)
+		go func() { defer wg.Done(); f(lo, hi) }()
+	}
+	wg.Wait()
+}
+
+// buildHist fills h with the gradient sums of rows, per feature and bin.
+func (g *grower) buildHist(rows []int32, h []histBin) {
+	g.parallel(func(lo, hi int) {
+		for f := lo; f < hi; f++ {
+			hf := h[f*(maxBins+1) : (f+1)*(maxBins+1)]
+			bf := g.bins[f]
+			for _, r := range rows {
+				b := &hf[bf[r]]
+				b.g += g.grad[r]
+				b.n++
+			}
+		}
+	})
+}
+
+// bestSplit scans the histograms for the split of largest gain.
+func (g *grower) bestSplit(h []histBin, sumG, n float64) splitInfo {
+	lam := g.p.lambda
+	parent := sumG * sumG / (n + lam)
+	minLeaf := float64(g.p.minLeaf)
+	best := make([]splitInfo, g.nfeat)
+	g.parallel(func(lo, hi int) {
+		for f := lo; f < hi; f++ {
+			best[f] = splitInfo{gain: 0, feat: -1}
+			hf := h[f*(maxBins+1) : (f+1)*(maxBins+1)]
+			nb := len(g.binner.upper[f]) + 1
+			var gl, nl float64
+			for b := 0; b < nb-1; b++ {
+				gl += hf[b].g
+				nl += hf[b].n
+				nr := n - nl
+				if nl < minLeaf {
+					continue
+				}
+				if nr < minLeaf {
+					break
+				}
+				gr := sumG - gl
+				gain := gl*gl/(nl+lam) + gr*gr/(nr+lam) - parent
+				if gain > best[f].gain {
+					best[f] = splitInfo{gain: gain, feat: f, bin: b}
+				}
+			}
+		}
+	})
+	out := splitInfo{feat: -1}
+	for _, s := range best {
+		if s.feat >= 0 && s.gain > out.gain {
+			out = s
+		}
+	}
+	return out
+}
+
+type leafState struct {
+	node  int
+	rows  []int32
+	hist  []histBin
+	sumG  float64
+	depth int
+	split splitInfo
+}
+
+// growTree grows one tree on rows and returns it.
+func (g *grower) growTree(rows []int32) tree {
+	lam, lr := g.p.lambda, g.p.lr
+	leafValue := func(sumG, n float64) float64 { return -sumG / (n + lam) * lr }
+	root := &leafState{rows: rows, hist: g.newHist()}
+	g.buildHist(rows, root.hist)
+	for _, r := range rows {
+		root.sumG += g.grad[r]
+	}
+	t := tree{{feat: -1, value: leafValue(root.sumG, float64(len(rows)))}}
+	root.split = g.bestSplit(root.hist, root.sumG, float64(len(rows)))
+	leaves := []*leafState{root}
+	for nleaves := 1; nleaves < g.p.leaves; nleaves++ {
+		bi := -1
+		for i, l := range leaves {
+			if l.split.feat >= 0 && (g.p.depth <= 0 || l.depth < g.p.depth) && (bi < 0 || l.split.gain > leaves[bi].split.gain) {
+				bi = i
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		l := leaves[bi]
+		f, b := l.split.feat, l.split.bin
+		var lrows, rrows []int32
+		bf := g.bins[f]
+		for _, r := range l.rows {
+			if int(bf[r]) <= b {
+				lrows = append(lrows, r)
+			} else {
+				rrows = append(rrows, r)
+			}
+		}
+		left := &leafState{rows: lrows, depth: l.depth + 1}
+		right := &leafState{rows: rrows, depth: l.depth + 1}
+		small, large := left, right
+		if len(rrows) < len(lrows) {
+			small, large = right, left
+		}
+		small.hist = g.newHist()
+		g.buildHist(small.rows, small.hist)
+		large.hist = l.hist
+		for i := range large.hist {
+			large.hist[i].g -= small.hist[i].g
+			large.hist[i].n -= small.hist[i].n
+		}
+		for _, r := range lrows {
+			left.sumG += g.grad[r]
+		}
+		right.sumG = l.sumG - left.sumG
+		li, ri := len(t), len(t)+1
+		t = append(t, treeNode{feat: -1, value: leafValue(left.sumG, float64(len(lrows)))},
+			treeNode{feat: -1, value: leafValue(right.sumG, float64(len(rrows)))})
+		t[l.node].feat = int32(f)
+		t[l.node].thr = g.binner.upper[f][b]
+		t[l.node].left, t[l.node].right = int32(li), int32(ri)
+		left.node, right.node = li, ri
+		left.split = g.bestSplit(left.hist, left.sumG, float64(len(lrows)))
+		right.split = g.bestSplit(right.hist, right.sumG, float64(len(rrows)))
+		leaves[bi] = left
+		leaves = append(leaves, right)
+	}
+	for _, l := range leaves {
+		g.pool.Put(l.hist)
+	}
+	return t
+}
+
+// boost trains an ensemble on (X, y), early-stopping on (vX, vy) when the
+// validation set is not empty.
+func boost(ctx context.Context, X [][]float64, y []float64, vX [][]float64, vy []float64, p boostParams) (*ensemble, error) {
+	nfeat := 0
+	if len(X) > 0 {
+		nfeat = len(X[0])
+	}
+	g := &grower{p: p, nfeat: nfeat, binner: newBinning(X, nfeat), grad: make([]float64, len(X))}
+	g.bins = make([][]uint8, nfeat)
+	for f := 0; f < nfeat; f++ {
+		g.bins[f] = make([]uint8, len(X))
+		for i, x := range X {
+			g.bins[f][i] = g.binner.bin(f, x[f])
+		}
+	}
+	e := &ensemble{nfeat: nfeat}
+	for _, v := range y {
+		e.base += v
+	}
+	if len(y) > 0 {
+		e.base /= float64(len(y))
+	}
+	pred := make([]float64, len(X))
+	for i := range pred {
+		pred[i] = e.base
+	}
+	vpred := make([]float64, len(vX))
+	for i := range vpred {
+		vpred[i] = e.base
+	}
+	rng := rand.New(rand.NewPCG(p.seed, p.seed^0xda942042e4dd58b5))
+	bestVal, bestIter := math.Inf(1), 0
+	rows := make([]int32, 0, len(X))
+	for it := 0; it < p.trees; it++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for i := range g.grad {
+			g.grad[i] = pred[i] - y[i]
+		}
+		rows = rows[:0]
+		for i := range X {
+			if p.subsample >= 1 || rng.Float64() < p.subsample {
+				rows = append(rows, int32(i))
+			}
+		}
+		if len(rows) < 2*p.minLeaf {
+			rows = rows[:0]
+			for i := range X {
+				rows = append(rows, int32(i))
+			}
+		}
+		t := g.growTree(rows)
+		e.trees = append(e.trees, t)
+		tl := 0.0
+		for i, x := range X {
+			pred[i] += t[t.leaf(x)].value
+			d := pred[i] - y[i]
+			tl += d * d
+		}
+		tl = math.Sqrt(tl / math.Max(1, float64(len(X))))
+		vl := math.NaN()
+		if len(vX) > 0 {
+			s := 0.0
+			for i, x := range vX {
+				vpred[i] += t[t.leaf(x)].value
+				d := vpred[i] - vy[i]
+				s += d * d
+			}
+			vl = math.Sqrt(s / float64(len(vX)))
+			if vl < bestVal-1e-12 {
+				bestVal, bestIter = vl, it+1
+			} else if p.earlyStop > 0 && it+1-bestIter >= p.earlyStop {
+				if p.progress != nil {
+					p.progress(it+1, tl, vl)
+				}
+				break
+			}
+		}
+		if p.progress != nil {
+			p.progress(it+1, tl, vl)
+		}
+	}
+	if len(vX) > 0 && bestIter > 0 {
+		e.trees = e.trees[:bestIter]
+	}
+	return e, nil
+}
