@@ -117,7 +117,7 @@ func syntaxErr(src string, err error) *Error {
 			if len(cand) > tidbNearLimit {
 				cand = cand[:tidbNearLimit]
 			}
-			if strings.HasPrefix(rest, cand+`"`) {
+			if len(rest) > len(cand) && rest[len(cand)] == '"' && strings.HasPrefix(rest, cand) {
 				off = i
 				break
 			}
