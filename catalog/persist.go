@@ -1,0 +1,423 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+)
+
+// Binary catalog format, version 1 (all integers little-endian):
+//
+//	magic    8 bytes  "CARDCAT\x00"
+//	version  uint16   formatVersion
+//	sections          tag uint16, length uint32, payload; in order
+//	                  schema (1), stats (2), end (0, empty)
+//	checksum uint32   CRC-32C (Castagnoli) of every byte before it
+//
+// Payloads are varint encoded (see codec.go). The reader takes exactly the
+// bytes Save wrote, so a catalog can be embedded in a larger file.
+const (
+	magic         = "CARDCAT\x00"
+	formatVersion = 1
+
+	sectionEnd    = 0
+	sectionSchema = 1
+	sectionStats  = 2
+)
+
+// Limits Load enforces so that a hostile file cannot make it allocate
+// more than a small multiple of its own size.
+const (
+	maxSectionLen = 1 << 30 // bytes in one section
+	maxTables     = 1 << 12
+	maxColumns    = 1 << 12 // per table
+	maxKeyColumns = 1 << 8  // in one key
+	maxForeignKey = 1 << 16
+	maxNameLen    = 1 << 10 // MySQL allows 64 characters
+	maxStringLen  = 1 << 24 // one string datum
+	maxList       = 1 << 24 // MCVs, histogram bounds, sampled rows
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Save writes c in the versioned binary format. It fails with
+// ErrInvalidSchema when c is not consistent (see Load).
+func (c *Catalog) Save(w io.Writer) error {
+	if err := c.check(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidSchema, err)
+	}
+	buf := []byte(magic)
+	buf = binary.LittleEndian.AppendUint16(buf, formatVersion)
+	var e encoder
+	for _, sec := range []uint16{sectionSchema, sectionStats, sectionEnd} {
+		e.b = e.b[:0]
+		switch sec {
+		case sectionSchema:
+			encodeSchema(&e, c.Schema)
+		case sectionStats:
+			encodeStats(&e, c.Stats, true)
+		}
+		if len(e.b) > maxSectionLen {
+			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.b), maxSectionLen)
+		}
+		buf = binary.LittleEndian.AppendUint16(buf, sec)
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(e.b)))
+		buf = append(buf, e.b...)
+	}
+	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, castagnoli))
+	_, err := w.Write(buf)
+	return err
+}
+
+// crcReader reads from r, keeping a CRC-32C of everything read.
+type crcReader struct {
+	r   io.Reader
+	crc uint32
+}
+
+// read fills p or fails: a short input is ErrCorrupt (truncated), another
+// read error is returned wrapped.
+func (cr *crcReader) read(p []byte, what string) error {
+	n, err := io.ReadFull(cr.r, p)
+	cr.crc = crc32.Update(cr.crc, castagnoli, p[:n])
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: truncated in %s", ErrCorrupt, what)
+	}
+	if err != nil {
+		return fmt.Errorf("catalog: reading %s: %w", what, err)
+	}
+	return nil
+}
+
+// Load reads a catalog written by Save, consuming exactly its bytes.
+// Errors: ErrBadMagic for foreign data, ErrVersion for another format
+// version, ErrCorrupt for truncation, a checksum mismatch, a length over a
+// limit or an inconsistent catalog; read errors of r are passed on wrapped.
+func Load(r io.Reader) (*Catalog, error) {
+	cr := &crcReader{r: r}
+	head := make([]byte, len(magic)+2)
+	if err := cr.read(head[:len(magic)], "magic"); err != nil {
+		return nil, err
+	}
+	if string(head[:len(magic)]) != magic {
+		return nil, fmt.Errorf("%w: starts with %q", ErrBadMagic, head[:len(magic)])
+	}
+	if err := cr.read(head[len(magic):], "version"); err != nil {
+		return nil, err
+	}
+	if v := binary.LittleEndian.Uint16(head[len(magic):]); v != formatVersion {
+		return nil, fmt.Errorf("%w: %d (this build reads %d)", ErrVersion, v, formatVersion)
+	}
+	var payloads [2][]byte
+	for _, want := range []uint16{sectionSchema, sectionStats, sectionEnd} {
+		var sh [6]byte
+		if err := cr.read(sh[:], "section header"); err != nil {
+			return nil, err
+		}
+		tag, n := binary.LittleEndian.Uint16(sh[:]), binary.LittleEndian.Uint32(sh[2:])
+		if tag != want {
+			return nil, fmt.Errorf("%w: section %d where %d was expected", ErrCorrupt, tag, want)
+		}
+		if n > maxSectionLen || (tag == sectionEnd && n != 0) {
+			return nil, fmt.Errorf("%w: section %d length %d over limit", ErrCorrupt, tag, n)
+		}
+		if tag == sectionEnd {
+			break
+		}
+		// Grow with the data actually read, not with the declared length.
+		var b bytes.Buffer
+		if _, err := io.CopyN(&b, cr.r, int64(n)); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("%w: truncated in section %d", ErrCorrupt, tag)
+			}
+			return nil, fmt.Errorf("catalog: reading section %d: %w", tag, err)
+		}
+		cr.crc = crc32.Update(cr.crc, castagnoli, b.Bytes())
+		payloads[tag-1] = b.Bytes()
+	}
+	want := cr.crc
+	var sum [4]byte
+	if err := cr.read(sum[:], "checksum"); err != nil {
+		return nil, err
+	}
+	if got := binary.LittleEndian.Uint32(sum[:]); got != want {
+		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, want)
+	}
+	sd := &decoder{b: payloads[0], section: "schema"}
+	schema := decodeSchema(sd)
+	td := &decoder{b: payloads[1], section: "stats"}
+	var stats []TableStats
+	if sd.err == nil {
+		stats = decodeStats(td, schema)
+	}
+	for _, d := range []*decoder{sd, td} {
+		if d.err != nil {
+			return nil, d.err
+		}
+		if len(d.b) != 0 {
+			return nil, fmt.Errorf("%w: %d trailing bytes in %s section", ErrCorrupt, len(d.b), d.section)
+		}
+	}
+	c := &Catalog{Schema: schema, Stats: stats}
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return c, nil
+}
+
+func encodeSchema(e *encoder, s *Schema) {
+	e.uvarint(uint64(len(s.Tables)))
+	for _, t := range s.Tables {
+		e.str(t.Name)
+		e.uvarint(uint64(len(t.Columns)))
+		for _, c := range t.Columns {
+			e.str(c.Name)
+			e.u8(uint8(c.Type))
+			if c.Nullable {
+				e.u8(1)
+			} else {
+				e.u8(0)
+			}
+		}
+		e.strs(t.PrimaryKey)
+	}
+	e.uvarint(uint64(len(s.ForeignKeys)))
+	for _, fk := range s.ForeignKeys {
+		e.str(fk.Table)
+		e.strs(fk.Columns)
+		e.str(fk.RefTable)
+		e.strs(fk.RefColumns)
+	}
+}
+
+func decodeSchema(d *decoder) *Schema {
+	s := &Schema{}
+	nt := d.count("table", maxTables, 1)
+	for range nt {
+		t := &Table{Name: d.str(maxNameLen)}
+		nc := d.count("column", maxColumns, 3)
+		if nc > 0 {
+			t.Columns = make([]Column, nc)
+		}
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			c.Name = d.str(maxNameLen)
+			c.Type = Type(d.u8())
+			switch d.u8() {
+			case 0:
+			case 1:
+				c.Nullable = true
+			default:
+				d.fail("nullable flag of column %q", c.Name)
+			}
+		}
+		t.PrimaryKey = d.strs("primary key column", maxKeyColumns)
+		s.Tables = append(s.Tables, t)
+		if d.err != nil {
+			return s
+		}
+	}
+	nf := d.count("foreign key", maxForeignKey, 4)
+	if nf > 0 {
+		s.ForeignKeys = make([]ForeignKey, nf)
+	}
+	for i := range s.ForeignKeys {
+		fk := &s.ForeignKeys[i]
+		fk.Table = d.str(maxNameLen)
+		fk.Columns = d.strs("foreign key column", maxKeyColumns)
+		fk.RefTable = d.str(maxNameLen)
+		fk.RefColumns = d.strs("referenced column", maxKeyColumns)
+	}
+	return s
+}
+
+// encodeStats writes the statistics; the sample only when withSample
+// (Fingerprint leaves it out).
+func encodeStats(e *encoder, stats []TableStats, withSample bool) {
+	e.uvarint(uint64(len(stats)))
+	for _, ts := range stats {
+		e.uvarint(uint64(ts.Rows))
+		e.uvarint(uint64(len(ts.Columns)))
+		for _, cs := range ts.Columns {
+			e.f64(cs.NullFrac)
+			e.uvarint(uint64(cs.Distinct))
+			e.datum(cs.Min)
+			e.datum(cs.Max)
+			e.uvarint(uint64(len(cs.MCVs)))
+			for _, m := range cs.MCVs {
+				e.datum(m.Value)
+				e.f64(m.Freq)
+			}
+			e.uvarint(uint64(len(cs.Histogram)))
+			for _, h := range cs.Histogram {
+				e.datum(h)
+			}
+			e.f64(cs.HistFrac)
+		}
+		if !withSample {
+			continue
+		}
+		// 0: no sample (nil); otherwise 1 + sampled rows, then the
+		// columns one after the other.
+		if ts.Sample == nil {
+			e.uvarint(0)
+			continue
+		}
+		e.uvarint(uint64(ts.SampleSize()) + 1)
+		for _, col := range ts.Sample {
+			for _, v := range col {
+				e.datum(v)
+			}
+		}
+	}
+}
+
+func decodeStats(d *decoder, s *Schema) []TableStats {
+	n := d.count("table stats", maxTables, 1)
+	if d.err != nil {
+		return nil
+	}
+	if n != len(s.Tables) {
+		d.fail("%d table stats for %d tables", n, len(s.Tables))
+		return nil
+	}
+	stats := make([]TableStats, n)
+	for ti := range stats {
+		ts := &stats[ti]
+		rows := d.uvarint()
+		if rows > math.MaxInt64 {
+			d.fail("row count %d", rows)
+		}
+		ts.Rows = int64(rows)
+		nc := d.count("column stats", maxColumns, 21)
+		if d.err != nil {
+			return nil
+		}
+		if nc != len(s.Tables[ti].Columns) {
+			d.fail("table %q: %d column stats for %d columns", s.Tables[ti].Name, nc, len(s.Tables[ti].Columns))
+			return nil
+		}
+		ts.Columns = make([]ColumnStats, nc)
+		for ci := range ts.Columns {
+			cs := &ts.Columns[ci]
+			cs.NullFrac = d.f64()
+			distinct := d.uvarint()
+			if distinct > math.MaxInt64 {
+				d.fail("distinct count %d", distinct)
+			}
+			cs.Distinct = int64(distinct)
+			cs.Min, cs.Max = d.datum(), d.datum()
+			nm := d.count("MCV", maxList, 9)
+			if nm > 0 {
+				cs.MCVs = make([]MCV, nm)
+			}
+			for i := range cs.MCVs {
+				cs.MCVs[i] = MCV{Value: d.datum(), Freq: d.f64()}
+			}
+			cs.Histogram = d.datums("histogram bound", maxList)
+			cs.HistFrac = d.f64()
+		}
+		sn := d.count("sampled row", maxList, 0)
+		if d.err != nil {
+			return nil
+		}
+		if sn == 0 {
+			continue
+		}
+		sn--
+		if uint64(sn)*uint64(nc) > uint64(len(d.b)) {
+			d.fail("table %q: %d sampled rows x %d columns exceed the %d bytes left", s.Tables[ti].Name, sn, nc, len(d.b))
+			return nil
+		}
+		ts.Sample = make([][]Datum, nc)
+		for ci := range ts.Sample {
+			col := make([]Datum, sn)
+			for i := range col {
+				col[i] = d.datum()
+			}
+			ts.Sample[ci] = col
+		}
+	}
+	return stats
+}
+
+// check verifies that c is internally consistent: a valid schema, one
+// TableStats per table and one ColumnStats (and sample column) per column,
+// fractions in [0, 1], datums of the kind of their column's type and
+// non-NULL MCVs and histogram bounds.
+func (c *Catalog) check() error {
+	if c == nil || c.Schema == nil {
+		return errors.New("nil catalog or schema")
+	}
+	if err := c.Schema.Validate(); err != nil {
+		return err
+	}
+	if len(c.Stats) != len(c.Schema.Tables) {
+		return fmt.Errorf("%d table stats for %d tables", len(c.Stats), len(c.Schema.Tables))
+	}
+	for ti, t := range c.Schema.Tables {
+		ts := &c.Stats[ti]
+		if ts.Rows < 0 {
+			return fmt.Errorf("table %q: %d rows", t.Name, ts.Rows)
+		}
+		if len(ts.Columns) != len(t.Columns) {
+			return fmt.Errorf("table %q: %d column stats for %d columns", t.Name, len(ts.Columns), len(t.Columns))
+		}
+		if ts.Sample != nil && len(ts.Sample) != len(t.Columns) {
+			return fmt.Errorf("table %q: %d sample columns for %d columns", t.Name, len(ts.Sample), len(t.Columns))
+		}
+		for ci, col := range t.Columns {
+			cs := &ts.Columns[ci]
+			where := fmt.Sprintf("column %q.%q", t.Name, col.Name)
+			kind := kindOf(col.Type)
+			okKind := func(d Datum, nullOK bool) bool {
+				return d.Kind == kind || (nullOK && d.Kind == KindNull)
+			}
+			if !fraction(cs.NullFrac) || !fraction(cs.HistFrac) || cs.Distinct < 0 {
+				return fmt.Errorf("%s: NullFrac %v, HistFrac %v, Distinct %d", where, cs.NullFrac, cs.HistFrac, cs.Distinct)
+			}
+			if !okKind(cs.Min, true) || !okKind(cs.Max, true) {
+				return fmt.Errorf("%s: min/max of the wrong kind for %v", where, col.Type)
+			}
+			for _, m := range cs.MCVs {
+				if !okKind(m.Value, false) || !fraction(m.Freq) {
+					return fmt.Errorf("%s: bad MCV %v (%v)", where, m.Value, m.Freq)
+				}
+			}
+			for _, h := range cs.Histogram {
+				if !okKind(h, false) {
+					return fmt.Errorf("%s: histogram bound %v of the wrong kind for %v", where, h, col.Type)
+				}
+			}
+			if ts.Sample == nil {
+				continue
+			}
+			if len(ts.Sample[ci]) != ts.SampleSize() {
+				return fmt.Errorf("%s: %d sampled values, %d in column 0", where, len(ts.Sample[ci]), ts.SampleSize())
+			}
+			for _, v := range ts.Sample[ci] {
+				if !okKind(v, true) {
+					return fmt.Errorf("%s: sampled value %v of the wrong kind for %v", where, v, col.Type)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func fraction(f float64) bool { return f >= 0 && f <= 1 }
+
+// kindOf is the Datum kind holding values of type t.
+func kindOf(t Type) Kind {
+	switch t {
+	case TypeFloat:
+		return KindFloat
+	case TypeString:
+		return KindString
+	}
+	return KindInt
+}

@@ -1,0 +1,237 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const goldenSchema = `
+CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20), city VARCHAR(20), since DATE);
+CREATE TABLE orders (
+  id BIGINT PRIMARY KEY, customer INT NOT NULL REFERENCES customers (id),
+  total DECIMAL(8,2), placed DATETIME,
+  KEY (placed)
+);`
+
+// goldenCatalog builds a small deterministic catalog: 12 customers (kept
+// whole in the sample) and 60 orders (sampled down to 8 rows).
+func goldenCatalog(t testing.TB) *Catalog {
+	t.Helper()
+	s, err := ParseSchema(goldenSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := newRand(42)
+	cities := []string{"Zürich", "Oslo", "Lyon", "Kyōto"}
+	cust := []ColumnData{{Ints: make([]int64, 12)}, {Codes: make([]uint32, 12)}, {Codes: make([]uint32, 12), Dict: cities, Null: make([]bool, 12)}, {Ints: make([]int64, 12)}}
+	for i := range 12 {
+		cust[0].Ints[i] = int64(i + 1)
+		cust[1].Dict = append(cust[1].Dict, "customer "+string(rune('A'+i)))
+		cust[1].Codes[i] = uint32(i)
+		cust[2].Codes[i] = uint32(rng.IntN(len(cities)))
+		cust[2].Null[i] = i%5 == 4
+		cust[3].Ints[i] = 1_500_000_000 - 1_500_000_000%86400 + 86400*int64(rng.IntN(900))
+	}
+	const n = 60
+	ord := []ColumnData{{Ints: make([]int64, n)}, {Ints: make([]int64, n)}, {Floats: make([]float64, n), Null: make([]bool, n)}, {Ints: make([]int64, n)}}
+	for i := range n {
+		ord[0].Ints[i] = int64(1000 + i)
+		ord[1].Ints[i] = int64(1 + min(rng.IntN(12), rng.IntN(12)))
+		ord[2].Floats[i] = float64(rng.IntN(20000)) / 100
+		ord[2].Null[i] = rng.IntN(10) == 0
+		ord[3].Ints[i] = 1_600_000_000 + int64(rng.IntN(10_000_000))
+	}
+	src := &memSource{rows: []int{12, n}, cols: [][]ColumnData{cust, ord}}
+	cat, err := Build(s, src, StatsOptions{Buckets: 4, MCVs: 3, SampleSize: 8}, newRand(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+func saveBytes(t testing.TB, c *Catalog) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := c.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestGolden pins the binary format and the fingerprint: a change to
+// either breaks every saved model, so it must be deliberate (-rewrite).
+func TestGolden(t *testing.T) {
+	cat := goldenCatalog(t)
+	got := saveBytes(t, cat)
+	path := filepath.Join("testdata", "catalog.golden")
+	fpPath := filepath.Join("testdata", "fingerprint.golden")
+	if *rewrite {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(fpPath, []byte(cat.Fingerprint()+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("Save output differs from %s (%d vs %d bytes); run with -rewrite if the format changed on purpose", path, len(got), len(want))
+	}
+	loaded, err := Load(bytes.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(loaded, cat) {
+		t.Errorf("Load(golden) differs from the built catalog")
+	}
+	fp, err := os.ReadFile(fpPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cat.Fingerprint() != strings.TrimSpace(string(fp)) || loaded.Fingerprint() != cat.Fingerprint() {
+		t.Errorf("fingerprint %s, golden %s", cat.Fingerprint(), fp)
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	cat := goldenCatalog(t)
+	// A catalog embedded in a larger stream: Load takes exactly its bytes.
+	var buf bytes.Buffer
+	buf.WriteString("header")
+	if err := cat.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString("trailer")
+	r := bytes.NewReader(buf.Bytes()[len("header"):])
+	got, err := Load(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, cat) {
+		t.Fatal("round trip differs")
+	}
+	if rest, _ := io.ReadAll(r); string(rest) != "trailer" {
+		t.Errorf("Load consumed into the trailer, left %q", rest)
+	}
+	// A hand-built catalog without samples round-trips too.
+	cat.Stats[0].Sample, cat.Stats[1].Sample = nil, nil
+	got, err = Load(bytes.NewReader(saveBytes(t, cat)))
+	if err != nil || !reflect.DeepEqual(got, cat) {
+		t.Fatalf("sample-less round trip: %v", err)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	good := saveBytes(t, goldenCatalog(t))
+	mutate := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
+	reseal := func(b []byte) []byte { // fix the checksum after an edit
+		body := b[:len(b)-4]
+		return binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
+	}
+	for name, tc := range map[string]struct {
+		in       []byte
+		sentinel error
+	}{
+		"empty":       {nil, ErrCorrupt},
+		"foreign":     {[]byte("PK\x03\x04 this is a zip file"), ErrBadMagic},
+		"version":     {mutate(func(b []byte) []byte { b[8] = 9; return b }), ErrVersion},
+		"truncated":   {good[:len(good)/2], ErrCorrupt},
+		"no checksum": {good[:len(good)-1], ErrCorrupt},
+		"bit flip":    {mutate(func(b []byte) []byte { b[40] ^= 1; return b }), ErrCorrupt},
+		"huge section": {mutate(func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[12:], 0xFFFFFFF0)
+			return b
+		}), ErrCorrupt},
+		"section length lies": {mutate(func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[12:], 1<<29) // under the limit, past the end
+			return b
+		}), ErrCorrupt},
+		"hostile count": {mutate(func(b []byte) []byte {
+			// schema payload starts at 16: a table count of 2^40.
+			p := append([]byte{}, b[:16]...)
+			p = binary.AppendUvarint(p, 1<<40)
+			return reseal(append(p, b[17:]...))
+		}), ErrCorrupt},
+		"wrong datum kind": {mutate(func(b []byte) []byte {
+			// Change the type of customers.id (int) to string: the stats
+			// then hold ints for a string column.
+			i := bytes.Index(b, []byte("\x02id\x01"))
+			b[i+3] = byte(TypeString)
+			return reseal(b)
+		}), ErrCorrupt},
+	} {
+		_, err := Load(bytes.NewReader(tc.in))
+		if !errors.Is(err, tc.sentinel) {
+			t.Errorf("%s: %v, want %v", name, err, tc.sentinel)
+		}
+	}
+}
+
+func TestSaveRejectsInconsistent(t *testing.T) {
+	cat := goldenCatalog(t)
+	cat.Stats = cat.Stats[:1]
+	if err := cat.Save(io.Discard); !errors.Is(err, ErrInvalidSchema) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	a := goldenCatalog(t)
+	b := goldenCatalog(t)
+	b.Stats[1].Sample = nil // the sample is not part of the fingerprint
+	if a.Fingerprint() != b.Fingerprint() || len(a.Fingerprint()) != 32 {
+		t.Fatalf("%s vs %s", a.Fingerprint(), b.Fingerprint())
+	}
+	for name, change := range map[string]func(c *Catalog){
+		"rows":      func(c *Catalog) { c.Stats[0].Rows++ },
+		"distinct":  func(c *Catalog) { c.Stats[1].Columns[2].Distinct-- },
+		"max":       func(c *Catalog) { c.Stats[1].Columns[0].Max = Int(c.Stats[1].Columns[0].Max.I + 1) },
+		"histogram": func(c *Catalog) { c.Stats[1].Columns[2].Histogram[1] = Float(-1) },
+		"nullable":  func(c *Catalog) { c.Schema.Tables[0].Columns[1].Nullable = false },
+		"fk":        func(c *Catalog) { c.Schema.ForeignKeys = nil },
+	} {
+		c := goldenCatalog(t)
+		change(c)
+		if c.Fingerprint() == a.Fingerprint() {
+			t.Errorf("%s: change not reflected in the fingerprint", name)
+		}
+	}
+}
+
+// FuzzLoad feeds Load both the raw input and the input with a valid
+// checksum appended, so the mutations reach the section decoders.
+func FuzzLoad(f *testing.F) {
+	good := saveBytes(f, goldenCatalog(f))
+	f.Add(good)
+	f.Add(good[:len(good)-4]) // body without checksum: resealed below
+	f.Add(good[:len(good)/3])
+	f.Add([]byte(magic + "\x01\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sealed := binary.LittleEndian.AppendUint32(bytes.Clone(b), crc32.Checksum(b, castagnoli))
+		for _, in := range [][]byte{b, sealed} {
+			c, err := Load(bytes.NewReader(in))
+			if err != nil {
+				if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrBadMagic) && !errors.Is(err, ErrVersion) {
+					t.Fatalf("untyped error %v", err)
+				}
+				continue
+			}
+			// Whatever loads must save and load back to the same catalog.
+			again, err := Load(bytes.NewReader(saveBytes(t, c)))
+			if err != nil || !reflect.DeepEqual(again, c) {
+				t.Fatalf("re-save round trip: %v", err)
+			}
+		}
+	})
+}
