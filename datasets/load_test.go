@@ -356,8 +356,8 @@ func checkTable(t *testing.T, tb *Table) {
 		if c.Null != nil && (len(c.Null) != tb.Rows || !def.Nullable) {
 			t.Errorf("%s.%s: %d NULL flags, nullable %v", tb.Def.Name, def.Name, len(c.Null), def.Nullable)
 		}
-		for _, code := range c.Codes {
-			if int(code) >= len(c.Dict) {
+		for r, code := range c.Codes {
+			if int(code) >= len(c.Dict) && !c.IsNull(r) {
 				t.Fatalf("%s.%s: code %d out of dictionary of %d", tb.Def.Name, def.Name, code, len(c.Dict))
 			}
 		}
