@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
-	"slices"
 	"strings"
 	"sync"
 
@@ -95,8 +94,8 @@ func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
 }
 
 // CountSubPlans returns the true row count of every connected subset of q's
-// table occurrences, ordered by size and then by mask, the whole query's
-// connected components last among their size. An acyclic query is counted
+// table occurrences, in the order of q.ConnectedSubsets() (by size, then
+// by mask). An acyclic query is counted
 // in one bottom-up pass that shares filtering, join keys and the
 // aggregated messages of every subtree among all sub-plans.
 func (c *Counter) CountSubPlans(ctx context.Context, q *features.Query) ([]SubPlanCount, error) {
@@ -114,7 +113,7 @@ func (c *Counter) CountSubPlans(ctx context.Context, q *features.Query) ([]SubPl
 			return nil, err
 		}
 	}
-	masks := p.connectedSubsets()
+	masks := q.ConnectedSubsets()
 	out := make([]SubPlanCount, 0, len(masks))
 	for _, m := range masks {
 		n, ok := got[m]
@@ -342,42 +341,4 @@ func (p *plan) countConnected(ctx context.Context, s uint64) (int64, error) {
 		return t.count(ctx)
 	}
 	return p.countCyclic(ctx, s)
-}
-
-// connectedSubsets lists every connected subset of the occurrences, by
-// size and then by mask.
-func (p *plan) connectedSubsets() []uint64 {
-	seen := map[uint64]bool{}
-	var out []uint64
-	frontier := make([]uint64, 0, len(p.occ))
-	for i := range p.occ {
-		m := uint64(1) << uint(i)
-		seen[m] = true
-		frontier = append(frontier, m)
-	}
-	for len(frontier) > 0 {
-		out = append(out, frontier...)
-		var next []uint64
-		for _, m := range frontier {
-			for _, e := range p.edges {
-				ba, bb := uint64(1)<<uint(e.a), uint64(1)<<uint(e.b)
-				var grown uint64
-				switch {
-				case m&ba != 0 && m&bb == 0:
-					grown = m | bb
-				case m&bb != 0 && m&ba == 0:
-					grown = m | ba
-				default:
-					continue
-				}
-				if !seen[grown] {
-					seen[grown] = true
-					next = append(next, grown)
-				}
-			}
-		}
-		slices.Sort(next)
-		frontier = next
-	}
-	return out
 }

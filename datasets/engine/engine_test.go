@@ -1,10 +1,10 @@
-package engine
+package engine_test
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
 )
 
@@ -27,7 +28,7 @@ func TestGoldenFlights(t *testing.T) {
 	src, err := os.ReadFile(path)
 	must(t, err)
 	cases := strings.Split(strings.TrimSpace(string(src)), "\n\n")
-	c := New(db, Options{})
+	c := engine.New(db, engine.Options{})
 	var out strings.Builder
 	for i, cs := range cases {
 		sql, want, _ := strings.Cut(cs, "\n----")
@@ -54,7 +55,7 @@ func TestGoldenFlights(t *testing.T) {
 // brute force (single tables and two-way joins stay cheap).
 func TestFullFlights(t *testing.T) {
 	db := flightsDB(t)
-	c := New(db, Options{})
+	c := engine.New(db, engine.Options{})
 	for _, sql := range []string{
 		"SELECT * FROM flights WHERE delay > 10 AND distance BETWEEN 200 AND 900",
 		"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'CA'",
@@ -86,7 +87,7 @@ func TestNullsByHand(t *testing.T) {
 			{Type: catalog.TypeFloat, Floats: []float64{0.5, 1.5, 2.5, 0, 3}, Null: []bool{false, false, false, true, false}},
 		},
 	}}}
-	c := New(db, Options{})
+	c := engine.New(db, engine.Options{})
 	for _, tc := range []struct {
 		where string
 		want  int64
@@ -151,26 +152,26 @@ func TestErrors(t *testing.T) {
 	must(t, err)
 	bad := *q
 	bad.Joins = []features.Join{{Left: 0, Right: 5, LeftCol: 7, RightCol: 0}}
-	if _, err := Count(ctx, db, &bad); !errors.Is(err, ErrBadQuery) {
+	if _, err := engine.Count(ctx, db, &bad); !errors.Is(err, engine.ErrBadQuery) {
 		t.Errorf("join out of range: %v, want ErrBadQuery", err)
 	}
 	bad.Joins = []features.Join{{Left: 0, Right: 1, LeftCol: 2, RightCol: 0}} // hour = iata
-	if _, err := Count(ctx, db, &bad); !errors.Is(err, ErrUnsupported) {
+	if _, err := engine.Count(ctx, db, &bad); !errors.Is(err, engine.ErrUnsupported) {
 		t.Errorf("int = string join: %v, want ErrUnsupported", err)
 	}
 	other := &catalog.Schema{Tables: []*catalog.Table{{Name: "nope", Columns: []catalog.Column{{Name: "x", Type: catalog.TypeInt}}}}}
-	if _, err := Count(ctx, db, &features.Query{Schema: other, Tables: []features.TableRef{{Table: 0, Alias: "nope"}}}); !errors.Is(err, ErrBadQuery) {
+	if _, err := engine.Count(ctx, db, &features.Query{Schema: other, Tables: []features.TableRef{{Table: 0, Alias: "nope"}}}); !errors.Is(err, engine.ErrBadQuery) {
 		t.Errorf("unknown table: %v, want ErrBadQuery", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Count(cctx, db, q); !errors.Is(err, context.Canceled) {
+	if _, err := engine.Count(cctx, db, q); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 	// A cyclic query past the row budget.
 	cyc, err := features.Parse(db.Schema, "SELECT * FROM airports a1 JOIN airports a2 ON a1.state = a2.state JOIN airports a3 ON a2.state = a3.state AND a1.country = a3.country")
 	must(t, err)
-	if _, err := New(db, Options{MaxRows: 10}).Count(ctx, cyc); !errors.Is(err, ErrTooLarge) {
+	if _, err := engine.New(db, engine.Options{MaxRows: 10}).Count(ctx, cyc); !errors.Is(err, engine.ErrTooLarge) {
 		t.Errorf("cyclic past budget: %v, want ErrTooLarge", err)
 	}
 }

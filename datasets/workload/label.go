@@ -1,0 +1,135 @@
+package workload
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"runtime"
+	"sync"
+
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/engine"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// LabelOptions configure Label. The zero value means the defaults.
+type LabelOptions struct {
+	// SubPlans also records the count of every connected sub-plan.
+	SubPlans bool
+	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
+	Workers int
+	// Progress, when set, is called after each query with the number done
+	// and the total (from one goroutine at a time, in increasing order).
+	Progress func(done, total int)
+	// Engine tunes the counting engine (zero: its defaults).
+	Engine engine.Options
+}
+
+// Label counts every query exactly over db (in parallel, sharing one
+// engine.Counter) and returns the records in input order. The first error
+// stops the work and is returned with the index of its query.
+func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts LabelOptions) ([]Record, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers < 0 {
+		return nil, fmt.Errorf("%w: Workers %d", ErrOptions, opts.Workers)
+	}
+	workers = min(workers, max(1, len(qs)))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c := engine.New(db, opts.Engine)
+	out := make([]Record, len(qs))
+	var (
+		mu       sync.Mutex
+		next     int
+		done     int
+		firstErr error
+		errIdx   = -1
+		wg       sync.WaitGroup
+	)
+	fail := func(i int, err error) {
+		mu.Lock()
+		if firstErr == nil || i < errIdx {
+			firstErr, errIdx = err, i
+		}
+		mu.Unlock()
+		cancel()
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(qs) || ctx.Err() != nil {
+					return
+				}
+				rec, err := label1(ctx, c, qs[i], opts.SubPlans)
+				if err != nil {
+					fail(i, fmt.Errorf("workload: query %d: %w", i, err))
+					return
+				}
+				out[i] = rec
+				mu.Lock()
+				done++
+				if opts.Progress != nil {
+					opts.Progress(done, len(qs))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// label1 labels one query.
+func label1(ctx context.Context, c *engine.Counter, q *features.Query, subplans bool) (Record, error) {
+	if q == nil {
+		return Record{}, fmt.Errorf("%w: nil query", engine.ErrBadQuery)
+	}
+	rec := Record{SQL: q.SQL()}
+	if !subplans {
+		n, err := c.Count(ctx, q)
+		rec.Rows = n
+		return rec, err
+	}
+	subs, err := c.CountSubPlans(ctx, q)
+	if err != nil {
+		return Record{}, err
+	}
+	full := q.FullMask()
+	rec.Rows = -1
+	for _, s := range subs {
+		if s.Mask == full {
+			rec.Rows = s.Rows
+		}
+		names := make([]string, 0, bits.OnesCount64(s.Mask))
+		for i, t := range q.Tables {
+			if s.Mask&(1<<uint(i)) != 0 {
+				names = append(names, t.Alias)
+			}
+		}
+		rec.SubPlans = append(rec.SubPlans, SubPlan{Aliases: names, Rows: s.Rows})
+	}
+	if rec.Rows < 0 {
+		// A disconnected query: the whole is a cross product, not a sub-plan.
+		n, err := c.Count(ctx, q)
+		if err != nil {
+			return Record{}, err
+		}
+		rec.Rows = n
+	}
+	return rec, nil
+}
