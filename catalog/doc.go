@@ -1,0 +1,59 @@
+// Package catalog holds what Cardinal knows about a database before it sees
+// a query: the schema (tables, typed columns, primary keys, foreign-key join
+// paths) and per-table statistics, and the code that produces, renders,
+// fingerprints and stores them.
+//
+//	 schema.sql ──ParseSchema──► *Schema ◄──Validate
+//	   (MySQL DDL, TiDB parser)     │  └──SQL──► CREATE TABLE text (round trip)
+//	                                │
+//	 Source (column slices) ──Build─┴─► *Catalog {Schema, Stats []TableStats}
+//	   datasets.DB, ...                 │   Rows; per column NullFrac, Distinct,
+//	                                    │   Min/Max, MCVs, equi-depth histogram;
+//	                                    │   uniform row sample
+//	                                    ├──Fingerprint──► 32 hex digits
+//	                                    └──Save ──► bytes ──Load──► *Catalog
+//
+// # Schemas
+//
+// ParseSchema reads CREATE TABLE statements with the TiDB MySQL parser
+// (github.com/pingcap/tidb/pkg/parser). The parser gives DDL nodes no
+// positions, so a small tokenizer (sqlpos.go) re-scans the text to map
+// statements, column definitions and REFERENCES clauses to offsets, and
+// every error is a *SchemaError with a line:col and a sentinel (ErrSyntax,
+// ErrUnsupportedType, ...). Validate applies the same checks to schemas
+// built in code.
+//
+// # Statistics
+//
+// Build reads every row (exact statistics, unlike ANALYZE's sample): each
+// column is sorted once with an LSD radix sort over order-preserving uint64
+// keys (integers with the sign bit flipped, floats by IEEE-754 bit tricks,
+// strings by counting dictionary codes and sorting only the dictionary),
+// then run-length grouped. From the groups it takes
+//
+//   - the MCV list: values more frequent than the average value, most
+//     frequent first, as PostgreSQL's compute_scalar_stats keeps values
+//     "significantly more common than average" (src/backend/commands/analyze.c);
+//   - an equi-depth histogram over the other non-NULL rows
+//     (Piatetsky-Shapiro & Connell, "Accurate estimation of the number of
+//     tuples satisfying a condition", SIGMOD 1984): bound i is the value at
+//     rank i*(m-1)/B, so every bucket holds about m/B rows;
+//   - a uniform sample without replacement by Floyd's algorithm (Bentley &
+//     Floyd, "Programming pearls: a sample of brilliance", CACM 30(9), 1987),
+//     stored in row order, or the whole table when it is small.
+//
+// The defaults (StatsOptions) follow PostgreSQL's default_statistics_target
+// of 100. Columns are processed in parallel; 3,000,000 rows x 8 columns take
+// about half a second on two cores (BenchmarkBuild).
+//
+// # Fingerprints and files
+//
+// Fingerprint hashes (SHA-256, first 16 bytes) the canonical binary encoding
+// of the schema and statistics without the sample, so it identifies the data
+// and statistics options, not the sampling seed. Save writes a versioned
+// binary format (see persist.go): magic, format version, length-prefixed
+// sections and a CRC-32C trailer. Load checks every length against fixed
+// limits and the bytes actually present before allocating, validates the
+// decoded catalog, and reads exactly the bytes Save wrote so a catalog can
+// be embedded in a model file.
+package catalog
