@@ -20,6 +20,7 @@ const (
 
 type token struct {
 	off  int
+	end  int // offset just past the token
 	kind tokKind
 	text string // unquoted text for tokQuoted; raw text otherwise
 }
@@ -66,7 +67,7 @@ func scanTokens(src string) []token {
 			if i > len(src) {
 				i = len(src)
 			}
-			toks = append(toks, token{off: start, kind: tokString, text: src[start:i]})
+			toks = append(toks, token{off: start, end: i, kind: tokString, text: src[start:i]})
 		case c == '`':
 			start := i
 			var b strings.Builder
@@ -84,7 +85,7 @@ func scanTokens(src string) []token {
 				b.WriteByte(src[i])
 				i++
 			}
-			toks = append(toks, token{off: start, kind: tokQuoted, text: b.String()})
+			toks = append(toks, token{off: start, end: i, kind: tokQuoted, text: b.String()})
 		case isIdentByte(c):
 			start := i
 			for i < len(src) && isIdentByte(src[i]) {
@@ -94,9 +95,9 @@ func scanTokens(src string) []token {
 			if c >= '0' && c <= '9' {
 				kind = tokNumber
 			}
-			toks = append(toks, token{off: start, kind: kind, text: src[start:i]})
+			toks = append(toks, token{off: start, end: i, kind: kind, text: src[start:i]})
 		default:
-			toks = append(toks, token{off: i, kind: tokPunct, text: src[i : i+1]})
+			toks = append(toks, token{off: i, end: i + 1, kind: tokPunct, text: src[i : i+1]})
 			i++
 		}
 	}
