@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"estimate": {"estimate the rows of queries with a trained model", runEstimate},
 		"eval":     {"q-error quantiles of a model on a labelled query log", runEval},
 		"collect":  {"collect true counts for a captured workload from a live server", runCollect},
+		"bench":    {"compare every estimator on one data source: q-error, latency, training time", runBench},
 	}
 }
 

@@ -1,0 +1,275 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/workload"
+	"github.com/cardinaldb/cardinal/estimator"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// ErrOptions reports invalid Options.
+var ErrOptions = errors.New("bench: invalid options")
+
+// Defaults of Options. Sizes follow the estimator issue's protocol: at most
+// 50,000 training queries, at least 2,000 never-seen test queries with 0-4
+// joins, and an out-of-distribution set with one join more than training.
+const (
+	DefaultTrainQueries = 10000
+	DefaultTestQueries  = 2000
+	DefaultOODQueries   = 500
+	DefaultMaxJoins     = 4
+	DefaultMaxPreds     = 4
+	// testSeedOffset separates the test workload's seed from training's so
+	// that test queries are never seen in training.
+	testSeedOffset = 1_000_003
+	oodSeedOffset  = 2_000_029
+)
+
+// AllModels lists every estimator the harness knows, baselines first.
+var AllModels = []string{estimator.KindHistogram, estimator.KindSample, estimator.KindLinear, estimator.KindSetNet, estimator.KindGBDT}
+
+// Options configure Run. The zero value means the defaults.
+type Options struct {
+	TrainQueries int      // generated training queries (default 10,000)
+	TestQueries  int      // fresh-seed test queries (default 2,000)
+	OODQueries   int      // test queries with MaxJoins+1 joins (default 500; negative: none)
+	MaxJoins     int      // joins in training and test queries: 0..MaxJoins (default 4)
+	MaxPreds     int      // predicates per query: 1..MaxPreds (default 4)
+	SubPlans     bool     // also train on every connected sub-plan's label
+	Models       []string // estimators to compare (default AllModels)
+	Seed         uint64   // seeds data sampling, workloads and training
+	// Progress, when set, receives one line per finished stage.
+	Progress func(stage string)
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.TrainQueries == 0 {
+		o.TrainQueries = DefaultTrainQueries
+	}
+	if o.TestQueries == 0 {
+		o.TestQueries = DefaultTestQueries
+	}
+	switch {
+	case o.OODQueries == 0:
+		o.OODQueries = DefaultOODQueries
+	case o.OODQueries < 0:
+		o.OODQueries = 0
+	}
+	if o.MaxJoins == 0 {
+		o.MaxJoins = DefaultMaxJoins
+	}
+	if o.MaxPreds == 0 {
+		o.MaxPreds = DefaultMaxPreds
+	}
+	if len(o.Models) == 0 {
+		o.Models = AllModels
+	}
+	if o.TrainQueries < 0 || o.TestQueries < 0 || o.MaxJoins < 0 || o.MaxPreds < 0 {
+		return o, fmt.Errorf("%w: negative size in %+v", ErrOptions, o)
+	}
+	for _, m := range o.Models {
+		if !slices.Contains(AllModels, m) {
+			return o, fmt.Errorf("%w: unknown model %q (known: %v)", ErrOptions, m, AllModels)
+		}
+	}
+	if o.Progress == nil {
+		o.Progress = func(string) {}
+	}
+	return o, nil
+}
+
+// ModelResult is one estimator's figures on the test workloads.
+type ModelResult struct {
+	Model string `json:"model"`
+	// Single and Joins summarise q-errors of test queries without and
+	// with joins; All summarises both; OOD the out-of-distribution set.
+	Single estimator.QErrorSummary `json:"single_table"`
+	Joins  estimator.QErrorSummary `json:"joins"`
+	All    estimator.QErrorSummary `json:"all"`
+	OOD    estimator.QErrorSummary `json:"ood"`
+	// EstimateMicros is the median wall time of one Estimate call on a
+	// parsed query, in microseconds (one goroutine).
+	EstimateMicros float64 `json:"estimate_us_median"`
+	TrainSeconds   float64 `json:"train_seconds"`
+	ModelBytes     int     `json:"model_bytes"`
+}
+
+// Report is the outcome of one Run.
+type Report struct {
+	Dataset       string        `json:"dataset"`
+	FactRows      int           `json:"fact_rows"` // rows of the largest table
+	TrainQueries  int           `json:"train_queries"`
+	TrainExamples int           `json:"train_examples"` // queries plus sub-plans
+	TestQueries   int           `json:"test_queries"`
+	OODQueries    int           `json:"ood_queries"`
+	OODJoins      int           `json:"ood_joins"`
+	LabelSeconds  float64       `json:"label_seconds"`
+	StatsSeconds  float64       `json:"stats_seconds"`
+	Results       []ModelResult `json:"results"`
+}
+
+// labelled is a test workload: parsed queries and their true counts.
+type labelled struct {
+	queries []*features.Query
+	rows    []float64
+}
+
+// Run generates training and test workloads over db, labels them exactly,
+// trains every requested model and measures it on the never-seen test
+// queries.
+func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Report, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Dataset: name, OODJoins: opts.MaxJoins + 1}
+	for _, t := range db.Tables {
+		rep.FactRows = max(rep.FactRows, t.Rows)
+	}
+
+	start := time.Now()
+	cat, err := db.Catalog(catalog.StatsOptions{}, int64(opts.Seed))
+	if err != nil {
+		return nil, fmt.Errorf("statistics: %w", err)
+	}
+	rep.StatsSeconds = time.Since(start).Seconds()
+	opts.Progress(fmt.Sprintf("statistics built in %.2fs", rep.StatsSeconds))
+
+	graph := workload.JoinGraphFromSchema(db.Schema)
+	start = time.Now()
+	train, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed, opts.SubPlans)
+	if err != nil {
+		return nil, fmt.Errorf("training workload: %w", err)
+	}
+	examples, err := estimator.Examples(db.Schema, train)
+	if err != nil {
+		return nil, err
+	}
+	rep.TrainQueries, rep.TrainExamples = len(train), len(examples)
+	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed+testSeedOffset)
+	if err != nil {
+		return nil, fmt.Errorf("test workload: %w", err)
+	}
+	rep.TestQueries = len(test.queries)
+	var ood labelled
+	if opts.OODQueries > 0 {
+		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: opts.MaxJoins + 1, MaxJoins: opts.MaxJoins + 1, MaxPreds: opts.MaxPreds}, opts.Seed+oodSeedOffset)
+		if err != nil && !errors.Is(err, workload.ErrNoJoinPath) {
+			return nil, fmt.Errorf("out-of-distribution workload: %w", err)
+		}
+		rep.OODQueries = len(ood.queries)
+	}
+	rep.LabelSeconds = time.Since(start).Seconds()
+	opts.Progress(fmt.Sprintf("generated and labelled %d training queries (%d examples), %d test and %d out-of-distribution queries in %.1fs",
+		rep.TrainQueries, rep.TrainExamples, rep.TestQueries, rep.OODQueries, rep.LabelSeconds))
+
+	for _, name := range opts.Models {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		m, err := Train(ctx, name, cat, examples, opts.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("train %s: %w", name, err)
+		}
+		res := ModelResult{Model: name, TrainSeconds: time.Since(start).Seconds()}
+		size := &countingWriter{}
+		if err := estimator.Save(size, m); err != nil {
+			return nil, fmt.Errorf("save %s: %w", name, err)
+		}
+		res.ModelBytes = size.n
+		if res.Single, res.Joins, res.All, res.EstimateMicros, err = measure(m, test); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(ood.queries) > 0 {
+			if _, _, res.OOD, _, err = measure(m, ood); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		rep.Results = append(rep.Results, res)
+		opts.Progress(fmt.Sprintf("%-9s trained in %6.2fs: median %.2f  p95 %.2f  p99 %.2f", name, res.TrainSeconds, res.All.Median, res.All.P95, res.All.P99))
+	}
+	return rep, nil
+}
+
+// Train trains (or, for the baselines, builds) the named estimator.
+func Train(ctx context.Context, name string, cat *catalog.Catalog, examples []estimator.Example, seed uint64) (estimator.Model, error) {
+	switch name {
+	case estimator.KindHistogram:
+		return estimator.NewHistogram(cat), nil
+	case estimator.KindSample:
+		return estimator.NewSample(cat), nil
+	case estimator.KindGBDT:
+		return estimator.TrainGBDT(ctx, cat, examples, estimator.GBDTOptions{Seed: seed})
+	case estimator.KindSetNet:
+		return estimator.TrainSetNet(ctx, cat, examples, estimator.SetNetOptions{Seed: seed})
+	case estimator.KindLinear:
+		return estimator.TrainLinear(ctx, cat, examples, estimator.LinearOptions{})
+	}
+	return nil, fmt.Errorf("%w: unknown model %q", ErrOptions, name)
+}
+
+func generate(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64, subPlans bool) ([]workload.Record, error) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	qs, err := workload.Generate(ctx, db, g, wo, rng)
+	if err != nil {
+		return nil, err
+	}
+	return workload.Label(ctx, db, qs, workload.LabelOptions{SubPlans: subPlans})
+}
+
+func generateLabelled(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64) (labelled, error) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	qs, err := workload.Generate(ctx, db, g, wo, rng)
+	if err != nil {
+		return labelled{}, err
+	}
+	recs, err := workload.Label(ctx, db, qs, workload.LabelOptions{})
+	if err != nil {
+		return labelled{}, err
+	}
+	out := labelled{queries: qs, rows: make([]float64, len(recs))}
+	for i, r := range recs {
+		out.rows[i] = float64(r.Rows)
+	}
+	return out, nil
+}
+
+// measure estimates every test query and summarises q-errors and latency.
+func measure(m estimator.Estimator, w labelled) (single, joins, all estimator.QErrorSummary, micros float64, err error) {
+	var qs, qj, qa []float64
+	lat := make([]float64, 0, len(w.queries))
+	for i, q := range w.queries {
+		t0 := time.Now()
+		e, err := m.Estimate(q)
+		lat = append(lat, float64(time.Since(t0).Nanoseconds())/1e3)
+		if err != nil {
+			return single, joins, all, 0, fmt.Errorf("estimate %q: %w", q.SQL(), err)
+		}
+		qe := estimator.QError(e.Rows, w.rows[i])
+		qa = append(qa, qe)
+		if len(q.Tables) == 1 {
+			qs = append(qs, qe)
+		} else {
+			qj = append(qj, qe)
+		}
+	}
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		micros = lat[len(lat)/2]
+	}
+	return estimator.Quantiles(qs), estimator.Quantiles(qj), estimator.Quantiles(qa), micros, nil
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter struct{ n int }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }

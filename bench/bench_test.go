@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"image/png"
+	"strings"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/estimator"
+)
+
+func smallRun(t *testing.T, models []string) *Report {
+	t.Helper()
+	db, err := datasets.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), "flights", db, Options{
+		TrainQueries: 400, TestQueries: 300, OODQueries: 50, MaxJoins: 2, Models: models, Seed: 7,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestRunInvariants(t *testing.T) {
+	rep := smallRun(t, []string{estimator.KindHistogram, estimator.KindSample})
+	if rep.TestQueries != 300 || rep.TrainQueries != 400 || rep.FactRows != 20000 || rep.OODJoins != 3 {
+		t.Fatalf("report sizes: %+v", rep)
+	}
+	if len(rep.Results) != 2 {
+		t.Fatalf("results: %d", len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Single.N+r.Joins.N != r.All.N || r.All.N != rep.TestQueries {
+			t.Errorf("%s: counts %d + %d != %d", r.Model, r.Single.N, r.Joins.N, r.All.N)
+		}
+		if r.Single.N == 0 || r.Joins.N == 0 {
+			t.Errorf("%s: workload lacks single-table or join queries", r.Model)
+		}
+		s := r.All
+		if !(1 <= s.Median && s.Median <= s.P90 && s.P90 <= s.P95 && s.P95 <= s.P99 && s.P99 <= s.Max) {
+			t.Errorf("%s: quantiles not ordered: %+v", r.Model, s)
+		}
+		if r.OOD.N == 0 {
+			t.Errorf("%s: no out-of-distribution queries measured", r.Model)
+		}
+		if r.ModelBytes <= 0 {
+			t.Errorf("%s: model size %d", r.Model, r.ModelBytes)
+		}
+	}
+	// The sample estimator evaluates predicates on real rows; on
+	// single-table flights queries it must beat independence at the tail.
+	if h, s := rep.Results[0].Single, rep.Results[1].Single; s.P95 > h.P95 {
+		t.Errorf("sample p95 %.2f worse than histogram p95 %.2f on single tables", s.P95, h.P95)
+	}
+
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Results[1].All != rep.Results[1].All {
+		t.Errorf("JSON round trip changed figures: %+v vs %+v", back.Results[1].All, rep.Results[1].All)
+	}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| histogram |", "| sample |", "Join queries", "Out of distribution: 3 joins"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	var img bytes.Buffer
+	if err := rep.WritePlot(&img); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(&img); err != nil {
+		t.Fatalf("plot is not a PNG: %v", err)
+	}
+}
+
+func TestRunBadOptions(t *testing.T) {
+	db, err := datasets.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), "flights", db, Options{Models: []string{"oracle"}})
+	if !errors.Is(err, ErrOptions) {
+		t.Fatalf("unknown model: got %v, want ErrOptions", err)
+	}
+	_, err = Run(context.Background(), "flights", db, Options{TrainQueries: -1})
+	if !errors.Is(err, ErrOptions) {
+		t.Fatalf("negative size: got %v, want ErrOptions", err)
+	}
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cardinaldb/cardinal/bench"
+)
+
+// benchFlags are the knobs shared by demo and bench.
+type benchFlags struct {
+	opts     bench.Options
+	models   string
+	seed     uint64
+	jsonOut  string
+	mdOut    string
+	plotOut  string
+	subPlans bool
+}
+
+func (b *benchFlags) register(fs *flag.FlagSet, train, test int) {
+	fs.IntVar(&b.opts.TrainQueries, "train", train, "generated training queries")
+	fs.IntVar(&b.opts.TestQueries, "test", test, "never-seen test queries (fresh seed)")
+	fs.IntVar(&b.opts.OODQueries, "ood", bench.DefaultOODQueries, "out-of-distribution test queries (one more join than training)")
+	fs.IntVar(&b.opts.MaxJoins, "max-joins", bench.DefaultMaxJoins, "joins per training/test query: 0..N")
+	fs.IntVar(&b.opts.MaxPreds, "max-preds", bench.DefaultMaxPreds, "predicates per query: 1..N")
+	fs.BoolVar(&b.subPlans, "subplans", true, "also train on every connected sub-plan's true count")
+	fs.StringVar(&b.models, "models", strings.Join(bench.AllModels, ","), "comma-separated estimators to compare")
+	fs.Uint64Var(&b.seed, "seed", 1, "seed of workloads and training")
+	fs.StringVar(&b.jsonOut, "json", "", "also write the report as JSON to this file")
+	fs.StringVar(&b.mdOut, "md", "", "also write the Markdown tables to this file")
+	fs.StringVar(&b.plotOut, "plot", "", "also draw the q-error quantiles as a PNG to this file")
+}
+
+// runBenchmark runs the comparison and writes the tables and files.
+func (b *benchFlags) run(ctx context.Context, name string, src *sourceFlags, stdout, stderr io.Writer) error {
+	start := time.Now()
+	db, err := src.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	b.opts.Models = strings.Split(b.models, ",")
+	b.opts.Seed = b.seed
+	b.opts.SubPlans = b.subPlans
+	b.opts.Progress = func(stage string) { fmt.Fprintf(stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), stage) }
+	rep, err := bench.Run(ctx, name, db, b.opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	if err := rep.WriteMarkdown(stdout); err != nil {
+		return err
+	}
+	for _, out := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{b.jsonOut, rep.WriteJSON}, {b.mdOut, rep.WriteMarkdown}, {b.plotOut, rep.WritePlot}} {
+		if out.path == "" {
+			continue
+		}
+		if err := writeFile(out.path, out.write); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", out.path)
+	}
+	fmt.Fprintf(stderr, "done in %.1fs\n", time.Since(start).Seconds())
+	return nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// runBench compares every estimator on any data source.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src sourceFlags
+	src.register(fs)
+	var b benchFlags
+	b.register(fs, bench.DefaultTrainQueries, bench.DefaultTestQueries)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !src.given() {
+		return errNoSource
+	}
+	name := src.dataset
+	if name == "" {
+		name = "custom"
+	}
+	return b.run(ctx, name, &src, stdout, stderr)
+}
+
+// runDemo is the README's main job: generate and label a workload on the
+// bundled real flights data, train every estimator, and print the
+// side-by-side q-error, latency and training-time tables.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var b benchFlags
+	b.register(fs, demoTrainQueries, bench.DefaultTestQueries)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "Cardinal demo: learned cardinality estimation on the bundled real flights data (BTS, Jan-Mar 2001)")
+	src := sourceFlags{dataset: "flights"}
+	return b.run(ctx, "flights", &src, stdout, stderr)
+}
+
+// demoTrainQueries keeps the demo within a minute on a 2-core machine.
+const demoTrainQueries = 5000
