@@ -3,15 +3,15 @@
 // paths) and per-table statistics, and the code that produces, renders,
 // fingerprints and stores them.
 //
-//	 schema.sql ──ParseSchema──► *Schema ◄──Validate
-//	   (MySQL DDL, TiDB parser)     │  └──SQL──► CREATE TABLE text (round trip)
-//	                                │
-//	 Source (column slices) ──Build─┴─► *Catalog {Schema, Stats []TableStats}
-//	   datasets.DB, ...                 │   Rows; per column NullFrac, Distinct,
-//	                                    │   Min/Max, MCVs, equi-depth histogram;
-//	                                    │   uniform row sample
-//	                                    ├──Fingerprint──► 32 hex digits
-//	                                    └──Save ──► bytes ──Load──► *Catalog
+//	schema.sql --ParseSchema--> *Schema <--Validate
+//	  (MySQL DDL, TiDB parser)     |   `--SQL--> CREATE TABLE text (round trip)
+//	                               |
+//	Source (column slices) -Build--+--> *Catalog {Schema, Stats []TableStats}
+//	  datasets.DB, ...                  |   Rows; per column NullFrac, Distinct,
+//	                                    |   Min/Max, MCVs, equi-depth histogram;
+//	                                    |   uniform row sample
+//	                                    +--Fingerprint--> 32 hex digits
+//	                                    `--Save--> bytes --Load--> *Catalog
 //
 // # Schemas
 //
