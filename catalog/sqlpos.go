@@ -37,9 +37,19 @@ func isWordByte(c byte) bool {
 func tokenize(src string) []token {
 	var toks []token
 	i := 0
+	versioned := false // inside a /*! ... */ comment, whose text MySQL runs
 	for i < len(src) {
 		c := src[i]
 		switch {
+		case versioned && c == '*' && strings.HasPrefix(src[i:], "*/"):
+			versioned = false
+			i += 2
+		case c == '/' && strings.HasPrefix(src[i:], "/*!"):
+			versioned = true
+			i += 3
+			for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+				i++
+			}
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 			i++
 		case c == '#' || (c == '-' && strings.HasPrefix(src[i:], "--") &&
