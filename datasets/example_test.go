@@ -1,0 +1,203 @@
+package datasets_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+)
+
+func ExampleFlights() {
+	db, err := datasets.Flights()
+	if err != nil {
+		panic(err)
+	}
+	for _, t := range db.Tables {
+		fmt.Println(t.Def.Name, t.Rows)
+	}
+	fmt.Println(db.Table("flights").Row(0, nil))
+	// Output:
+	// flights 20000
+	// airports 3376
+	// routes 5366
+	// [1 978310020 0 1 2 66 1750 "DTW" "LAS"]
+}
+
+func ExampleFlightsSchemaSQL() {
+	sql := datasets.FlightsSchemaSQL()
+	fmt.Println(strings.Count(sql, "CREATE TABLE"), strings.Count(sql, "FOREIGN KEY"))
+	// Output:
+	// 3 6
+}
+
+func ExampleEcommerce() {
+	db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 0.1, Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	for _, t := range db.Tables {
+		fmt.Println(t.Def.Name, t.Rows)
+	}
+	// Output:
+	// customers 1000
+	// products 200
+	// orders 10000
+	// order_items 31988
+}
+
+func ExampleEcommerceSchemaSQL() {
+	schema, err := catalog.ParseSchema(datasets.EcommerceSchemaSQL())
+	if err != nil {
+		panic(err)
+	}
+	for _, fk := range schema.ForeignKeys {
+		fmt.Println(fk.Table, fk.Columns, "->", fk.RefTable, fk.RefColumns)
+	}
+	// Output:
+	// orders [customer_id] -> customers [id]
+	// order_items [order_id] -> orders [id]
+	// order_items [product_id] -> products [id]
+}
+
+func ExampleNewTable() {
+	def := &catalog.Table{Name: "t", Columns: []catalog.Column{
+		{Name: "id", Type: catalog.TypeInt},
+		{Name: "tag", Type: catalog.TypeString, Nullable: true},
+	}}
+	t := datasets.NewTable(def)
+	fmt.Println(t.AppendRow([]catalog.Datum{catalog.Int(1), catalog.String("a")}))
+	fmt.Println(t.AppendRow([]catalog.Datum{catalog.Int(2), catalog.Null}))
+	fmt.Println(t.AppendRow([]catalog.Datum{catalog.Int(3), catalog.String("a")}))
+	err := t.AppendRow([]catalog.Datum{catalog.Null, catalog.String("b")})
+	fmt.Println(errors.Is(err, datasets.ErrNullViolation))
+	fmt.Println(t.Rows, t.Cols[1].Dict, t.Cols[1].Codes, t.Cols[1].Null)
+	// Output:
+	// <nil>
+	// <nil>
+	// <nil>
+	// true
+	// 3 [a] [0 0 0] [false true false]
+}
+
+func ExampleNewDB() {
+	db := datasets.NewDB(datasets.FlightsSchema())
+	fmt.Println(len(db.Tables), db.Table("airports").Rows)
+	// Output:
+	// 3 0
+}
+
+func ExampleLoadCSVDir() {
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	files := map[string]string{
+		"schema.sql": "CREATE TABLE city (name VARCHAR(40) NOT NULL, pop INT, founded DATE);",
+		"city.csv":   "pop,name,founded\n3645000,Berlin,1237-01-01\n,\"Nowhere, Ohio\",\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			panic(err)
+		}
+	}
+	db, err := datasets.LoadCSVDir(context.Background(), dir)
+	if err != nil {
+		panic(err)
+	}
+	city := db.Table("city")
+	for i := range city.Rows {
+		var fields []string
+		for j, d := range city.Row(i, nil) {
+			fields = append(fields, d.Format(city.Def.Columns[j].Type))
+		}
+		fmt.Println(strings.Join(fields, " | "))
+	}
+	// A bad value is reported with file, line and column.
+	os.WriteFile(filepath.Join(dir, "city.csv"), []byte("name,pop,founded\nRome,many,\n"), 0o644)
+	_, err = datasets.LoadCSVDir(context.Background(), dir)
+	var le *datasets.LoadError
+	fmt.Println(errors.Is(err, datasets.ErrType), errors.As(err, &le), filepath.Base(le.File), le.Line, le.Column)
+	// Output:
+	// Berlin | 3645000 | 1237-01-01
+	// Nowhere, Ohio | NULL | NULL
+	// true true city.csv 2 pop
+}
+
+func ExampleLoadCSV() {
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	os.WriteFile(filepath.Join(dir, "routes.csv"), []byte("origin,destination,num_flights\nSFO,LAX,120\n"), 0o644)
+	schema := &catalog.Schema{Tables: []*catalog.Table{datasets.FlightsSchema().Table("routes")}}
+	db, err := datasets.LoadCSV(context.Background(), schema, dir)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(db.Table("routes").Row(0, nil))
+	// Output:
+	// ["SFO" "LAX" 120]
+}
+
+func ExampleDB_WriteCSVDir() {
+	db, err := datasets.Flights()
+	if err != nil {
+		panic(err)
+	}
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := db.WriteCSVDir(dir); err != nil {
+		panic(err)
+	}
+	back, err := datasets.LoadCSVDir(context.Background(), dir)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(db.Diff(back))
+	// Output:
+	// <nil>
+}
+
+func ExampleLoadJSON() {
+	db := datasets.NewDB(datasets.FlightsSchema())
+	input := `[{"iata": "XYZ", "name": "Example Field", "latitude": 40.5, "longitude": -73.25},
+	           {"iata": "ABC", "city": null}]`
+	if err := datasets.LoadJSON(context.Background(), db, "airports", strings.NewReader(input)); err != nil {
+		panic(err)
+	}
+	airports := db.Table("airports")
+	fmt.Println(airports.Row(0, nil))
+	fmt.Println(airports.Row(1, nil))
+	err := datasets.LoadJSON(context.Background(), db, "airports", strings.NewReader(`[{"iata": "Q", "elevation": 3}]`))
+	fmt.Println(err)
+	// Output:
+	// ["XYZ" "Example Field" NULL NULL NULL 40.5 -73.25]
+	// ["ABC" NULL NULL NULL NULL NULL NULL]
+	// datasets: airports:1: element 0: column "elevation": unknown column in table airports
+}
+
+func ExampleTable_WriteCSV() {
+	t := datasets.NewTable(&catalog.Table{Name: "t", Columns: []catalog.Column{
+		{Name: "s", Type: catalog.TypeString, Nullable: true},
+		{Name: "at", Type: catalog.TypeDateTime},
+	}})
+	t.AppendRow([]catalog.Datum{catalog.String(""), catalog.Int(0)})
+	t.AppendRow([]catalog.Datum{catalog.Null, catalog.Int(90061)})
+	t.AppendRow([]catalog.Datum{catalog.String(`a "b", c`), catalog.Int(-1)})
+	t.WriteCSV(os.Stdout)
+	// Output:
+	// s,at
+	// "",1970-01-01 00:00:00
+	// ,1970-01-02 01:01:01
+	// "a ""b"", c",1969-12-31 23:59:59
+}
