@@ -1,0 +1,68 @@
+// Package datasets is Cardinal's in-memory columnar database: how tables
+// are built, loaded from CSV and JSON, written back, and the two built-in
+// data sets (real flights data, a generated e-commerce shop) on which
+// estimators are trained and tested.
+//
+// # Storage
+//
+// A DB holds one Table per table of a catalog.Schema; a Table holds one
+// Column per column, stored by type (see db.go): ints, dates and datetimes
+// (Unix seconds, UTC) as []int64, floats as []float64, strings
+// dictionary-encoded as []uint32 codes into Dict, with a Null []bool only
+// when the column has a NULL. Strings are interned in order of first
+// appearance, so a load is deterministic.
+//
+//	            catalog.Schema (CREATE TABLE ... / Go values)
+//	                 │
+//	   schema.sql ───┤ catalog.ParseSchema
+//	                 ▼
+//	  <t>.csv ──► LoadCSV ─┐                 ┌──► WriteCSVDir (schema.sql + CSVs)
+//	  JSON ────► LoadJSON ─┼─► DB ─► Table ─► Column {Ints|Floats|Codes+Dict, Null}
+//	  Go rows ─► AppendRow ┤                 └──► engine / workload / stats
+//	  Flights() ───────────┤ embedded flightsdata/ (real data)
+//	  Ecommerce() ─────────┘ seeded generator (synthetic data)
+//
+// # Loading
+//
+// LoadCSVDir reads schema.sql and one <table>.csv per table; LoadCSV takes
+// the schema as a value. The CSV reader is a small RFC 4180 reader written
+// for this package because encoding/csv cannot tell an empty unquoted field
+// (NULL) from a quoted empty string (""), which a NULL-aware format needs
+// (MySQL's \N marker is NULL too). It parses straight from a 1 MiB bufio
+// buffer into the typed columns without per-row allocation (a string
+// allocates only when it first enters the dictionary); dates are parsed by
+// hand with H. Hinnant's days_from_civil ("chrono-Compatible Low-Level Date
+// Algorithms"). Columns are preallocated from the file size once the first
+// records show the bytes per record. Parsing is sequential: dictionary
+// codes must follow first appearance, and on the shared 2-core machine a
+// second parsing goroutine would mostly contend with the caller (see
+// BenchmarkLoadCSV for the measured rate).
+//
+// LoadJSON appends a JSON array of objects through encoding/json's token
+// stream. Every bad input is a *LoadError (file, line, JSON element index,
+// column) wrapping a sentinel (ErrMalformed, ErrType, ErrNullViolation,
+// ErrHeader, ErrUnknownColumn, ErrMissingTable, ...); nothing is dropped or
+// rounded silently (fractional seconds, out-of-range numbers and impossible
+// dates are errors), and a failed load leaves the table as it was.
+//
+// # Built-in data
+//
+// Flights is real data, embedded from flightsdata/ (see NOTICE.md there):
+// 20,000 US domestic flights of Jan-Mar 2001 (U.S. Bureau of
+// Transportation Statistics on-time data), 3,376 airports (Data.gov) and
+// 5,366 routes with 2008 flight counts, as bundled in the vega-datasets
+// 3.2.1 npm package (BSD-3-Clause). Hour, month and day of week are
+// derived from the departure time; the airports file's R-style "NA" city
+// and state become NULL. Its foreign keys include a composite one
+// (flights -> routes) and a many-to-many self join (airports on city,
+// state).
+//
+// Ecommerce generates a seeded shop (customers, products, orders,
+// order_items) with the skew and correlation that make cardinality
+// estimation hard: Zipf (Zipf's law; sampled by binary search over
+// cumulative weights) product popularity and customer activity, region
+// correlated with order volume, log-normal prices by category, brands
+// nested in categories, quantity falling with price (Poisson, Knuth's
+// method, TAOCP vol. 2 §3.4.1), seasonal and weekday order dates, status
+// and shipped_date determined by order age, NULLs in optional columns.
+package datasets
