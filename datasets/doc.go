@@ -12,15 +12,15 @@
 // when the column has a NULL. Strings are interned in order of first
 // appearance, so a load is deterministic.
 //
-//	            catalog.Schema (CREATE TABLE ... / Go values)
-//	                 │
-//	   schema.sql ───┤ catalog.ParseSchema
-//	                 ▼
-//	  <t>.csv ──► LoadCSV ─┐                 ┌──► WriteCSVDir (schema.sql + CSVs)
-//	  JSON ────► LoadJSON ─┼─► DB ─► Table ─► Column {Ints|Floats|Codes+Dict, Null}
-//	  Go rows ─► AppendRow ┤                 └──► engine / workload / stats
-//	  Flights() ───────────┤ embedded flightsdata/ (real data)
-//	  Ecommerce() ─────────┘ seeded generator (synthetic data)
+//	          catalog.Schema (CREATE TABLE ... / Go values)
+//	               │
+//	 schema.sql ───┤ catalog.ParseSchema
+//	               ▼
+//	<t>.csv ──► LoadCSV ─┐                 ┌──► WriteCSVDir (schema.sql + CSVs)
+//	JSON ────► LoadJSON ─┼─► DB ─► Table ─► Column {Ints|Floats|Codes+Dict, Null}
+//	Go rows ─► AppendRow ┤                 └──► engine / workload / stats
+//	Flights() ───────────┤ embedded flightsdata/ (real data)
+//	Ecommerce() ─────────┘ seeded generator (synthetic data)
 //
 // # Loading
 //
