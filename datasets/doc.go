@@ -12,15 +12,14 @@
 // when the column has a NULL. Strings are interned in order of first
 // appearance, so a load is deterministic.
 //
-//	          catalog.Schema (CREATE TABLE ... / Go values)
-//	               │
-//	 schema.sql ───┤ catalog.ParseSchema
-//	               ▼
-//	<t>.csv ──► LoadCSV ─┐                 ┌──► WriteCSVDir (schema.sql + CSVs)
-//	JSON ────► LoadJSON ─┼─► DB ─► Table ─► Column {Ints|Floats|Codes+Dict, Null}
-//	Go rows ─► AppendRow ┤                 └──► engine / workload / stats
-//	Flights() ───────────┤ embedded flightsdata/ (real data)
-//	Ecommerce() ─────────┘ seeded generator (synthetic data)
+//	   schema.sql --catalog.ParseSchema--> catalog.Schema
+//	                                            |
+//	   <t>.csv ----> LoadCSV ---+               v
+//	   JSON array -> LoadJSON --+-------------> DB --> Table --> Column
+//	   Go rows ----> AppendRow -+               |      {Ints | Floats | Codes+Dict, Null}
+//	   Flights() (embedded) ----+               |
+//	   Ecommerce() (seeded) ----+               +--> WriteCSVDir: schema.sql + <t>.csv
+//	                                            +--> engine, workload, catalog stats
 //
 // # Loading
 //
