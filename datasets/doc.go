@@ -12,14 +12,14 @@
 // when the column has a NULL. Strings are interned in order of first
 // appearance, so a load is deterministic.
 //
-//	   schema.sql --catalog.ParseSchema--> catalog.Schema
-//	                                            |
-//	   <t>.csv ----> LoadCSV ---+               v
-//	   JSON array -> LoadJSON --+-------------> DB --> Table --> Column
-//	   Go rows ----> AppendRow -+               |      {Ints | Floats | Codes+Dict, Null}
-//	   Flights() (embedded) ----+               |
-//	   Ecommerce() (seeded) ----+               +--> WriteCSVDir: schema.sql + <t>.csv
-//	                                            +--> engine, workload, catalog stats
+//	schema.sql --catalog.ParseSchema--> catalog.Schema
+//	                                         |
+//	<t>.csv ----> LoadCSV ---+               v
+//	JSON array -> LoadJSON --+-------------> DB --> Table --> Column
+//	Go rows ----> AppendRow -+               |      {Ints | Floats | Codes+Dict, Null}
+//	Flights() (embedded) ----+               |
+//	Ecommerce() (seeded) ----+               +--> WriteCSVDir: schema.sql + <t>.csv
+//	                                         +--> engine, workload, catalog stats
 //
 // # Loading
 //
