@@ -70,6 +70,7 @@ start_private_mariadb() {
     --log-error="$dir/error.log" \
     --slow-query-log=1 --slow-query-log-file="$dir/slow.log" --long-query-time=0 \
     --performance-schema=ON \
+    --performance-schema-consumer-events-statements-current=ON \
     --performance-schema-consumer-events-statements-history=ON \
     --performance-schema-consumer-events-statements-history-long=ON \
     --innodb-buffer-pool-size=128M --innodb-log-file-size=48M \

@@ -41,6 +41,10 @@ type Statement struct {
 	RowsSent     int64 // total rows sent (slow log, digest); 0 if unknown
 	RowsExamined int64 // total rows examined (slow log, digest); 0 if unknown
 	Source       Source
+	// Normalized: SQL is a performance_schema DIGEST_TEXT with its literals
+	// replaced by '?' (no sample statement was found), so it cannot be
+	// counted.
+	Normalized bool
 	// File and Line locate the statement's first line in its input (File is
 	// "performance_schema" for digests, Line then 0).
 	File string

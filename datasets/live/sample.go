@@ -1,0 +1,277 @@
+package live
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+)
+
+// SampleOptions configures LoadSample. The zero value gives the defaults.
+type SampleOptions struct {
+	// Rows is the most rows read per table. Default catalog.DefaultSampleSize.
+	Rows int
+	// Seed seeds the server's RAND(seed): the same seed over the same
+	// physical table gives the same sample.
+	Seed int64
+	// TableTimeout bounds the COUNT(*) and the sample read of one table.
+	// Default DefaultTableTimeout.
+	TableTimeout time.Duration
+}
+
+// DefaultTableTimeout bounds one table's reads in LoadSample and LoadAll: a
+// full scan of a few GB at the ~100 MB/s of a cold InnoDB read.
+const DefaultTableTimeout = 10 * time.Minute
+
+func (o SampleOptions) withDefaults() SampleOptions {
+	if o.Rows <= 0 {
+		o.Rows = catalog.DefaultSampleSize
+	}
+	if o.TableTimeout <= 0 {
+		o.TableTimeout = DefaultTableTimeout
+	}
+	return o
+}
+
+// LoadSample reads a bounded uniform row sample of every table of schema
+// into an in-memory DB (schema shared) and returns the tables' exact row
+// counts (parallel to schema.Tables). Per table it sends two statements:
+//
+//	SELECT COUNT(*) FROM `t`
+//	SELECT `c1`, `c2`, ... FROM `t` WHERE RAND(seed) < p LIMIT n   -- p = n / COUNT(*)
+//
+// or, when COUNT(*) <= n, the whole table without the WHERE. Each row is
+// kept independently with probability p (Bernoulli sampling), so about n
+// rows come back (LIMIT caps the rare excess, slightly favouring rows early
+// in scan order).
+//
+// Cost to the server: the COUNT(*) is a full scan of the smallest index of
+// an InnoDB table (exact counts are not stored); the sample is one full
+// table scan evaluating RAND() per row, stopping early only at the LIMIT.
+// Both read with a consistent snapshot and take no locks. For tables of
+// many GB, prefer a replica.
+//
+// Build catalog statistics from the result with SampleCatalog (which scales
+// TableStats.Rows to the counts).
+func LoadSample(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts SampleOptions) (*datasets.DB, []int64, error) {
+	opts = opts.withDefaults()
+	out := datasets.NewDB(schema)
+	counts := make([]int64, len(schema.Tables))
+	for i, t := range schema.Tables {
+		err := func() error {
+			tctx, cancel := context.WithTimeout(ctx, opts.TableTimeout)
+			defer cancel()
+			if err := queryRow(tctx, db, "SELECT COUNT(*) FROM "+catalog.QuoteIdent(t.Name), nil, &counts[i]); err != nil {
+				return err
+			}
+			stmt := selectColumns(t)
+			if counts[i] > int64(opts.Rows) {
+				p := float64(opts.Rows) / float64(counts[i])
+				stmt += fmt.Sprintf(" WHERE RAND(%d) < %s LIMIT %d", opts.Seed, strconv.FormatFloat(p, 'g', 17, 64), opts.Rows)
+			}
+			return readRows(tctx, db, stmt, out.Tables[i])
+		}()
+		if err != nil {
+			return nil, nil, fmt.Errorf("live: sample table %s: %w", catalog.QuoteIdent(t.Name), err)
+		}
+	}
+	return out, counts, nil
+}
+
+// SampleCatalog builds catalog statistics of a server's tables without
+// exporting them: LoadSample, datasets.DB.Catalog over the sample, then
+// each TableStats.Rows set to the server's COUNT(*). Fractions (null
+// fraction, MCV frequencies, histograms) come from the sample; Distinct is
+// the sample's distinct count, a lower bound of the table's.
+func SampleCatalog(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts SampleOptions, stats catalog.StatsOptions) (*catalog.Catalog, error) {
+	sample, counts, err := LoadSample(ctx, db, schema, opts)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := sample.Catalog(stats, opts.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("live: statistics of the sample: %w", err)
+	}
+	ScaleRows(cat, counts)
+	return cat, nil
+}
+
+// ScaleRows sets each table's Rows to the server's count (counts parallel
+// to cat.Schema.Tables).
+func ScaleRows(cat *catalog.Catalog, counts []int64) {
+	for i := range cat.Stats {
+		if i < len(counts) {
+			cat.Stats[i].Rows = counts[i]
+		}
+	}
+}
+
+// LoadAll copies every table of schema whole into memory with one
+// SELECT `c1`, ... FROM `t` per table (a full scan each; no locks, each
+// bounded by DefaultTableTimeout). Meant for small tables: the result holds
+// every row.
+func LoadAll(ctx context.Context, db *sql.DB, schema *catalog.Schema) (*datasets.DB, error) {
+	out := datasets.NewDB(schema)
+	for i, t := range schema.Tables {
+		tctx, cancel := context.WithTimeout(ctx, DefaultTableTimeout)
+		err := readRows(tctx, db, selectColumns(t), out.Tables[i])
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("live: load table %s: %w", catalog.QuoteIdent(t.Name), err)
+		}
+	}
+	return out, nil
+}
+
+// LoadOptions configures LoadDB. The zero value gives the defaults.
+type LoadOptions struct {
+	Open OpenOptions
+	// SampleRows, when positive, loads a sample of at most that many rows
+	// per table (LoadSample) instead of whole tables (LoadAll). Counts
+	// over a sample are not true counts: use it for statistics only.
+	SampleRows int
+	Seed       int64
+}
+
+// LoadDB connects to dsn, reads the schema of the DSN's database and
+// copies its tables into memory (whole, or a sample per opts). It is what
+// the CLI's --dsn uses for gen/train/eval. Errors never contain the
+// password.
+func LoadDB(ctx context.Context, dsn string, opts LoadOptions) (*datasets.DB, error) {
+	cfg, err := ParseDSN(dsn, opts.Open)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.DBName == "" {
+		return nil, fmt.Errorf("%w: %s", ErrNoDatabase, RedactDSN(dsn))
+	}
+	db, _, err := Open(ctx, dsn, opts.Open)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	ss, err := LoadSchema(ctx, db, cfg.DBName)
+	if err != nil {
+		return nil, redact("", err, cfg.Passwd)
+	}
+	if len(ss.Schema.Tables) == 0 {
+		return nil, fmt.Errorf("%w: database %q has no usable tables", ErrServer, cfg.DBName)
+	}
+	var out *datasets.DB
+	if opts.SampleRows > 0 {
+		out, _, err = LoadSample(ctx, db, ss.Schema, SampleOptions{Rows: opts.SampleRows, Seed: opts.Seed})
+	} else {
+		out, err = LoadAll(ctx, db, ss.Schema)
+	}
+	return out, redact("", err, cfg.Passwd)
+}
+
+// selectColumns renders SELECT of every column of t, quoted.
+func selectColumns(t *catalog.Table) string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for j, c := range t.Columns {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(catalog.QuoteIdent(c.Name))
+	}
+	b.WriteString(" FROM ")
+	b.WriteString(catalog.QuoteIdent(t.Name))
+	return b.String()
+}
+
+// readRows appends every row of stmt (columns in t.Def order) to t.
+func readRows(ctx context.Context, db *sql.DB, stmt string, t *datasets.Table) error {
+	rows, err := query(ctx, db, stmt)
+	if err != nil {
+		return err
+	}
+	n := len(t.Def.Columns)
+	raw := make([]any, n)
+	ptrs := make([]any, n)
+	for j := range raw {
+		ptrs[j] = &raw[j]
+	}
+	row := make([]catalog.Datum, n)
+	line := 0
+	return scanAll(rows, func() error {
+		line++
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for j, v := range raw {
+			d, err := toDatum(v, t.Def.Columns[j].Type)
+			if err != nil {
+				return fmt.Errorf("row %d column %s: %w", line, catalog.QuoteIdent(t.Def.Columns[j].Name), err)
+			}
+			row[j] = d
+		}
+		if err := t.AppendRow(row); err != nil {
+			return fmt.Errorf("row %d: %w", line, err)
+		}
+		return nil
+	})
+}
+
+// toDatum converts a value scanned from the driver (text protocol: []byte;
+// time.Time with parseTime=true; int64/float64 from the binary protocol).
+func toDatum(v any, t catalog.Type) (catalog.Datum, error) {
+	switch x := v.(type) {
+	case nil:
+		return catalog.Null, nil
+	case time.Time:
+		if t == catalog.TypeDate || t == catalog.TypeDateTime {
+			return catalog.Int(x.Unix()), nil
+		}
+		v = []byte(x.UTC().Format(catalog.DateTimeLayout))
+	case int64:
+		if t == catalog.TypeFloat {
+			return catalog.Float(float64(x)), nil
+		}
+		v = []byte(strconv.FormatInt(x, 10))
+	case float64:
+		v = []byte(strconv.FormatFloat(x, 'g', -1, 64))
+	case float32:
+		v = []byte(strconv.FormatFloat(float64(x), 'g', -1, 32))
+	}
+	b, ok := v.([]byte)
+	if !ok {
+		if s, isStr := v.(string); isStr {
+			b = []byte(s)
+		} else {
+			return catalog.Null, fmt.Errorf("%w: driver value of type %T", ErrServer, v)
+		}
+	}
+	s := string(b)
+	switch t {
+	case catalog.TypeString:
+		return catalog.String(s), nil
+	case catalog.TypeInt:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return catalog.Null, fmt.Errorf("%w: %q is not a 64-bit integer", datasets.ErrType, clip(s))
+		}
+		return catalog.Int(n), nil
+	case catalog.TypeFloat:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) {
+			return catalog.Null, fmt.Errorf("%w: %q is not a number", datasets.ErrType, clip(s))
+		}
+		return catalog.Float(f), nil
+	case catalog.TypeDate, catalog.TypeDateTime:
+		for _, layout := range []string{catalog.DateTimeLayout + ".999999999", catalog.DateLayout} {
+			if tm, err := time.Parse(layout, s); err == nil {
+				return catalog.Int(tm.Unix()), nil
+			}
+		}
+		return catalog.Null, fmt.Errorf("%w: %q is not a date (zero dates are not supported)", datasets.ErrType, clip(s))
+	}
+	return catalog.Null, fmt.Errorf("%w: column type %v", ErrServer, t)
+}
