@@ -46,6 +46,7 @@ func (p *Parser) Parse(schema *catalog.Schema, sql string) (*Query, error) {
 	case 1:
 	default:
 		off := -1
+		loc.sync()
 		for i, t := range loc.toks {
 			if t.text == ";" && i+1 < len(loc.toks) {
 				off = loc.toks[i+1].off
@@ -218,13 +219,13 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 }
 
 func (r *resolver) table(tn *ast.TableName, alias string) error {
-	off := r.loc.ident(tn.Name.O)
+	r.loc.ident(tn.Name.O)
 	if len(r.q.Tables) >= MaxTables {
-		return r.errAt(off, ErrTooManyTables, "", "more than %d table occurrences", MaxTables)
+		return r.errAt(r.loc.lastIdent(), ErrTooManyTables, "", "more than %d table occurrences", MaxTables)
 	}
 	idx := r.schema.TableIndex(tn.Name.O)
 	if idx < 0 {
-		return r.errAt(off, ErrUnknownTable, tn.Name.O, "not in the schema")
+		return r.errAt(r.loc.lastIdent(), ErrUnknownTable, tn.Name.O, "not in the schema")
 	}
 	switch {
 	case tn.TableSample != nil:
@@ -237,11 +238,11 @@ func (r *resolver) table(tn *ast.TableName, alias string) error {
 	if alias == "" {
 		alias = tn.Name.O
 	} else {
-		off = r.loc.ident(alias)
+		r.loc.ident(alias)
 	}
 	for _, t := range r.q.Tables {
 		if strings.EqualFold(t.Alias, alias) {
-			return r.errAt(off, ErrDuplicateAlias, alias, "give each occurrence of a table its own alias")
+			return r.errAt(r.loc.lastIdent(), ErrDuplicateAlias, alias, "give each occurrence of a table its own alias")
 		}
 	}
 	r.q.Tables = append(r.q.Tables, TableRef{Table: idx, Alias: alias})

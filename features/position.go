@@ -111,17 +111,43 @@ func isIdentByte(c byte) bool {
 
 // locator finds constructs in source order: each find starts at the
 // cursor, so walking the AST in source order yields the right occurrence.
+// It is lazy: the happy path only records cursor moves (ident, skipPast),
+// and the text is tokenised when an error needs a position.
 type locator struct {
-	src    string
-	toks   []token
-	cursor int // index into toks
+	src     string
+	toks    []token
+	scanned bool
+	cursor  int     // index into toks
+	ops     []locOp // recorded cursor moves not yet replayed
+	last    int     // offset found by the last replayed ident, or -1
 }
 
-func newLocator(src string) *locator { return &locator{src: src, toks: scanTokens(src)} }
+type locOp struct {
+	skip bool // skipPast(text) rather than ident(text)
+	text string
+}
+
+func newLocator(src string) *locator { return &locator{src: src, last: -1} }
+
+// sync tokenises the text (once) and replays the recorded moves.
+func (l *locator) sync() {
+	if !l.scanned {
+		l.toks, l.scanned = scanTokens(l.src), true
+	}
+	for _, op := range l.ops {
+		if op.skip {
+			l.doSkipPast(op.text)
+		} else {
+			l.last = l.doIdent(op.text)
+		}
+	}
+	l.ops = l.ops[:0]
+}
 
 // word finds the next unquoted keyword among words (case-insensitive) and
 // returns its byte offset, or -1. notCall skips words followed by "(".
 func (l *locator) word(notCall bool, words ...string) int {
+	l.sync()
 	for i := l.cursor; i < len(l.toks); i++ {
 		t := l.toks[i]
 		if t.kind != tokWord {
@@ -139,9 +165,17 @@ func (l *locator) word(notCall bool, words ...string) int {
 	return -1
 }
 
-// ident finds the next identifier (quoted or not) equal to name and
-// advances the cursor past it; it returns its offset or -1.
-func (l *locator) ident(name string) int {
+// ident records a move past the next identifier equal to name.
+func (l *locator) ident(name string) { l.ops = append(l.ops, locOp{text: name}) }
+
+// lastIdent returns the offset of the identifier of the last ident call,
+// or -1 when it was not found.
+func (l *locator) lastIdent() int {
+	l.sync()
+	return l.last
+}
+
+func (l *locator) doIdent(name string) int {
 	for i := l.cursor; i < len(l.toks); i++ {
 		t := l.toks[i]
 		if (t.kind == tokWord || t.kind == tokQuoted) && strings.EqualFold(t.text, name) {
@@ -154,15 +188,18 @@ func (l *locator) ident(name string) int {
 
 // first returns the offset of the first token (0 for empty text).
 func (l *locator) first() int {
+	l.sync()
 	if len(l.toks) == 0 {
 		return 0
 	}
 	return l.toks[0].off
 }
 
-// skipPast moves the cursor past the first keyword w outside parentheses
+// skipPast records a move past the first keyword w outside parentheses
 // (e.g. the FROM of the statement, not of a subquery in the select list).
-func (l *locator) skipPast(w string) {
+func (l *locator) skipPast(w string) { l.ops = append(l.ops, locOp{skip: true, text: w}) }
+
+func (l *locator) doSkipPast(w string) {
 	depth := 0
 	for i := l.cursor; i < len(l.toks); i++ {
 		t := l.toks[i]

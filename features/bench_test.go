@@ -1,0 +1,60 @@
+package features
+
+import (
+	"testing"
+
+	"github.com/cardinaldb/cardinal/catalog"
+)
+
+const bench3 = "SELECT MIN(t.title) FROM title t, movie_info mi, kind_type kt WHERE t.id = mi.movie_id AND kt.id = t.kind_id AND t.production_year BETWEEN 2000 AND 2010 AND kt.kind IN ('movie', 'episode') AND mi.info LIKE '%Drama%'"
+
+// BenchmarkParse: target well under 100 us for a 3-table query.
+func BenchmarkParse(b *testing.B) {
+	s := testSchema()
+	b.Run("reused-parser", func(b *testing.B) {
+		p := NewParser()
+		for b.Loop() {
+			if _, err := p.Parse(s, bench3); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("package-Parse", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Parse(s, bench3); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkSQL(b *testing.B) {
+	q, err := Parse(testSchema(), bench3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		_ = q.SQL()
+	}
+}
+
+func BenchmarkExprEval(b *testing.B) {
+	s := testSchema()
+	q, err := Parse(s, "SELECT * FROM title t WHERE t.production_year BETWEEN 2000 AND 2010 AND (t.kind_id IN (1, 2, 7) OR t.title LIKE '%Drama%') AND t.imdb_index IS NOT NULL")
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := q.Tables[0].Filter
+	tt := s.Table("title")
+	vals := make([]catalog.Datum, len(tt.Columns))
+	vals[tt.ColumnIndex("production_year")] = catalog.Int(2005)
+	vals[tt.ColumnIndex("kind_id")] = catalog.Int(3)
+	vals[tt.ColumnIndex("title")] = catalog.String("A Family Drama in Three Acts")
+	vals[tt.ColumnIndex("imdb_index")] = catalog.String("I")
+	row := func(c int) catalog.Datum { return vals[c] }
+	for b.Loop() {
+		if f.Eval(row) != True {
+			b.Fatal("row rejected")
+		}
+	}
+}

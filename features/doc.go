@@ -1,0 +1,75 @@
+// Package features turns MySQL SELECT statements into Cardinal's query
+// model and provides everything the estimators and the counting engine need
+// on that model: canonical SQL, literal-free digests, sub-plans, connected
+// subsets and SQL three-valued evaluation of filters.
+//
+// # Parsing
+//
+//	SQL text ──TiDB parser──► AST ──resolver──► Query
+//	                           │                 ├─ Tables  []TableRef (occurrence, alias, Filter *Expr)
+//	                           │                 ├─ Joins   []Join     (a.x = b.y edges, Left < Right)
+//	      positions: expression offsets          └─ GroupBy / OrderBy  []ColRef
+//	      + a token scan for tables/joins
+//
+// Parse uses github.com/pingcap/tidb/pkg/parser (with its test_driver for
+// literal values) and then resolves the AST against a catalog.Schema:
+//
+//   - FROM: comma lists, [INNER|CROSS] JOIN ... ON, STRAIGHT_JOIN, JOIN ...
+//     USING (one edge per column; the coalesced column then resolves
+//     unqualified), aliases, parentheses, the same table several times
+//     (self-joins). A database qualifier is ignored. At most MaxTables
+//     occurrences.
+//   - ON conditions and WHERE are one conjunction. Each top-level conjunct
+//     is either an equi-join edge a.x = b.y between two different
+//     occurrences (a composite join is several edges; duplicate edges
+//     collapse) or a filter on ONE occurrence: an AND/OR/NOT tree over
+//     atomic predicates col op literal with op among = <> != < <= > >=,
+//     [NOT] BETWEEN, [NOT] IN (list), IS [NOT] NULL, [NOT] LIKE (any
+//     pattern; ESCAPE 'c' is rewritten to backslash escapes). "literal op
+//     col" is flipped. NOT BETWEEN becomes NOT over BETWEEN; NOT IN, NOT
+//     LIKE and IS NOT NULL are operators of their own. Nested ANDs and ORs
+//     are flattened, so equal conditions give equal trees.
+//   - Literals are typed against their column: int columns take integers,
+//     integral decimals and integral numeric strings; float columns any
+//     number or numeric string; string columns strings; date and datetime
+//     columns 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' strings and DATE /
+//     TIMESTAMP literals, stored as Unix seconds UTC. TRUE/FALSE are 1/0.
+//     NULL literals are kept (comparisons with them are Unknown). Anything
+//     else is ErrType.
+//   - Unqualified columns resolve through the schema across the FROM tables
+//     (ErrUnknownColumn, ErrAmbiguousColumn).
+//   - The select list, DISTINCT, LIMIT, hints and index hints are ignored:
+//     the modelled cardinality is always that of FROM + WHERE (what
+//     SELECT COUNT(*) would return). GROUP BY and ORDER BY keep their plain
+//     columns (for index advice); expressions, positions, aggregates and
+//     select-list aliases there are skipped, and ORDER BY direction is
+//     dropped.
+//   - Everything else is an *Error wrapping ErrUnsupported that names the
+//     construct and its line:col: outer and natural joins, subqueries (FROM
+//     or WHERE), non-equi joins, OR/NOT across tables, two columns of one
+//     occurrence compared, functions, arithmetic, CASE, CAST, REGEXP, <=>,
+//     XOR, constant conditions, HAVING, UNION, WITH, non-SELECT statements.
+//
+// TiDB records byte offsets for expressions only, so errors about tables
+// and join keywords are positioned by a small token scan of the text that
+// skips strings and comments (position.go).
+//
+// # The model
+//
+// Query.SQL renders MySQL text that Parse maps back to a deep-equal Query
+// (tested on random queries and by fuzzing). Query.Digest hashes the same
+// rendering with literals replaced by ? (IN lists by one ?). Sub-plans are
+// bitmasks over Query.Tables: FullMask, Connected, Sub and ConnectedSubsets
+// (EnumerateCsg of DPccp, Moerkotte & Neumann, VLDB 2006).
+//
+// # Evaluation
+//
+// Pred.Eval and Expr.Eval implement SQL's three-valued logic (Tri):
+// comparisons involving NULL are Unknown, IS [NOT] NULL never is, x IN
+// (..., NULL) is Unknown unless x matches, and a row passes a filter only
+// when it evaluates to True. LIKE matches bytes case-sensitively (binary
+// collation) with % and _ (one UTF-8 character) and backslash escapes;
+// CompileLike reduces %-separated literal patterns to strings.Index /
+// HasPrefix / HasSuffix and otherwise runs an allocation-free wildcard
+// matcher (no regexp per row).
+package features
