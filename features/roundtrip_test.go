@@ -213,3 +213,24 @@ func TestDigestInListLength(t *testing.T) {
 		t.Errorf("digest %q", a.Digest())
 	}
 }
+
+// TestHandBuiltCanonical: a query built by hand with reversed, unsorted
+// edges renders and digests like its parsed (canonical) form.
+func TestHandBuiltCanonical(t *testing.T) {
+	s := testSchema()
+	parsed, err := Parse(s, "SELECT * FROM title t, movie_info mi, info_type it WHERE t.id = mi.movie_id AND it.id = mi.info_type_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mi, it := s.Table("movie_info"), s.Table("info_type")
+	hand := &Query{Schema: s, Tables: parsed.Tables, Joins: []Join{
+		{Left: 2, Right: 1, LeftCol: it.ColumnIndex("id"), RightCol: mi.ColumnIndex("info_type_id")},
+		{Left: 1, Right: 0, LeftCol: mi.ColumnIndex("movie_id"), RightCol: 0},
+	}}
+	if hand.SQL() != parsed.SQL() || hand.Digest() != parsed.Digest() {
+		t.Errorf("hand-built:\n%s\nparsed:\n%s", hand.SQL(), parsed.SQL())
+	}
+	if !hand.Connected(hand.FullMask()) {
+		t.Error("reversed edges not connected")
+	}
+}

@@ -140,36 +140,41 @@ func (w *renderer) query() {
 		w.b.WriteString("DUAL")
 		return
 	}
+	// Edges in canonical order (Left < Right, sorted), so hand-built
+	// queries render (and digest) like parsed ones.
+	edges := make([]Join, 0, len(q.Joins))
+	for _, j := range q.Joins {
+		if j.Left > j.Right {
+			j = Join{Left: j.Right, Right: j.Left, LeftCol: j.RightCol, RightCol: j.LeftCol}
+		}
+		edges = append(edges, j)
+	}
+	edges = normJoins(edges)
 	var from renderer
 	from.q, from.mode = q, w.mode
 	from.tableRef(0)
 	for i := 1; i < len(q.Tables); i++ {
-		on := 0
-		for _, j := range q.Joins {
-			if j.Right == i && j.Left < i {
-				on++
+		n := 0
+		for _, j := range edges {
+			if j.Right != i || j.Left < 0 {
+				continue
 			}
+			if n == 0 {
+				from.b.WriteString(" JOIN ")
+				from.tableRef(i)
+				from.b.WriteString(" ON ")
+			} else {
+				from.b.WriteString(" AND ")
+			}
+			from.edge(j)
+			n++
 		}
-		if on == 0 {
+		if n == 0 {
 			prev := from.b.String()
 			from.b.Reset()
 			from.b.WriteString("(" + prev + " CROSS JOIN ")
 			from.tableRef(i)
 			from.b.WriteByte(')')
-			continue
-		}
-		from.b.WriteString(" JOIN ")
-		from.tableRef(i)
-		from.b.WriteString(" ON ")
-		n := 0
-		for _, j := range q.Joins {
-			if j.Right == i && j.Left < i {
-				if n > 0 {
-					from.b.WriteString(" AND ")
-				}
-				from.edge(j)
-				n++
-			}
 		}
 	}
 	w.b.WriteString(from.b.String())
