@@ -1,0 +1,219 @@
+package estimator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite golden files in testdata")
+
+// smallModel trains a small gbdt on flights with a 500-row sample.
+func smallModel(t testing.TB) (*datasets.DB, *catalog.Catalog, *GBDT) {
+	t.Helper()
+	db := flightsDB(t)
+	cat, err := db.Catalog(catalog.StatsOptions{SampleSize: 500, Buckets: 20, MCVs: 20}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := examples(t, db.Schema, labelled(t, db, 300, 2, 11, true))
+	m, err := TrainGBDT(context.Background(), cat, train, GBDTOptions{Seed: 3, Trees: 40, Leaves: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, cat, m
+}
+
+func saveBytes(t testing.TB, m Model) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Save(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Round trips: every kind loads back and estimates identically; training
+// is deterministic (same seed and data, same bytes).
+func TestModelFileRoundTrip(t *testing.T) {
+	db, cat, g := smallModel(t)
+	_, _, g2 := smallModel(t)
+	if !bytes.Equal(saveBytes(t, g), saveBytes(t, g2)) {
+		t.Fatal("two trainings with the same seed gave different model bytes")
+	}
+	test := examples(t, db.Schema, labelled(t, db, 100, 3, 12, false))
+	for _, m := range []Model{NewHistogram(cat), NewSample(cat), g} {
+		data := saveBytes(t, m)
+		if len(data) > 20<<20 {
+			t.Errorf("%s model is %d bytes", m.Name(), len(data))
+		}
+		back, err := Load(bytes.NewReader(data), cat, LoadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", m.Name(), err)
+		}
+		if back.Name() != m.Name() {
+			t.Fatalf("kind %s came back as %s", m.Name(), back.Name())
+		}
+		for _, ex := range test {
+			a, _ := m.Estimate(ex.Query)
+			b, _ := back.Estimate(ex.Query)
+			if a != b {
+				t.Fatalf("%s: estimate %+v after load, %+v before", m.Name(), b, a)
+			}
+		}
+		if again := saveBytes(t, back); !bytes.Equal(again, data) {
+			t.Fatalf("%s: re-saving a loaded model changed its bytes", m.Name())
+		}
+	}
+}
+
+func TestModelFileErrors(t *testing.T) {
+	db, cat, g := smallModel(t)
+	data := saveBytes(t, g)
+	load := func(b []byte, c *catalog.Catalog, o LoadOptions) error {
+		_, err := Load(bytes.NewReader(b), c, o)
+		return err
+	}
+	if err := load([]byte("GIF89a..."), nil, LoadOptions{}); !errors.Is(err, ErrBadMagic) {
+		t.Errorf("foreign file: %v", err)
+	}
+	v := bytes.Clone(data)
+	v[8] = 99
+	if err := load(v, nil, LoadOptions{}); !errors.Is(err, ErrVersion) {
+		t.Errorf("version 99: %v", err)
+	}
+	for _, n := range []int{10, 20, len(data) / 2, len(data) - 1} {
+		if err := load(data[:n], nil, LoadOptions{}); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("truncated to %d: %v", n, err)
+		}
+	}
+	flip := bytes.Clone(data)
+	flip[len(flip)/2] ^= 0x40
+	if err := load(flip, nil, LoadOptions{}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("flipped bit: %v", err)
+	}
+	other, err := db.Catalog(catalog.StatsOptions{SampleSize: 500, Buckets: 10}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := load(data, other, LoadOptions{}); !errors.Is(err, ErrFingerprint) {
+		t.Errorf("other catalog: %v", err)
+	}
+	if err := load(data, other, LoadOptions{IgnoreFingerprint: true}); err != nil {
+		t.Errorf("IgnoreFingerprint: %v", err)
+	}
+	if err := load(data, cat, LoadOptions{}); err != nil {
+		t.Errorf("own catalog: %v", err)
+	}
+}
+
+const goldenModel = "testdata/flights-small.model"
+
+// The golden model file loads, estimates as recorded, and re-saves to the
+// same bytes (the format is stable). -rewrite retrains it.
+func TestGoldenModel(t *testing.T) {
+	estPath := "testdata/golden-estimates.txt"
+	db := flightsDB(t)
+	if *rewrite {
+		_, _, m := smallModel(t)
+		if err := os.MkdirAll(filepath.Dir(goldenModel), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(goldenModel, saveBytes(t, m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, r := range labelled(t, db, 12, 3, 99, false) {
+			fmt.Fprintf(&b, "%s\n----\n\n", r.SQL)
+		}
+		if err := os.WriteFile(estPath, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(goldenModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(bytes.NewReader(data), nil, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(saveBytes(t, m), data) {
+		t.Error("re-saving the golden model changed its bytes")
+	}
+	text, err := os.ReadFile(estPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, c := range strings.Split(strings.TrimSpace(string(text)), "\n\n") {
+		sql, _, _ := strings.Cut(c, "\n----")
+		sql = strings.TrimSpace(sql)
+		e, err := EstimateSQL(m, db.Schema, sql)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		fmt.Fprintf(&out, "%s\n----\nrows %.6g low %.6g high %.6g\n\n", sql, e.Rows, e.Low, e.High)
+	}
+	if *rewrite {
+		if err := os.WriteFile(estPath, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got := out.String(); strings.TrimSpace(got) != strings.TrimSpace(string(text)) {
+		t.Errorf("estimates differ from %s (run with -rewrite after an intended change):\n%s", estPath, got)
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	data, err := os.ReadFile(goldenModel)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte(modelMagic))
+	f.Add([]byte("CARDMODL\x01\x00\x04gbdt"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Load(bytes.NewReader(b), nil, LoadOptions{})
+		if err == nil && m == nil {
+			t.Fatal("nil model without error")
+		}
+	})
+}
+
+// FuzzLoadPayload fuzzes the gbdt payload past the checksum.
+func FuzzLoadPayload(f *testing.F) {
+	data, err := os.ReadFile(goldenModel)
+	if err != nil {
+		f.Fatal(err)
+	}
+	m, err := Load(bytes.NewReader(data), nil, LoadOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	g := m.(*GBDT)
+	var w payloadWriter
+	g.savePayload(&w)
+	f.Add(w.b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		g2, err := loadGBDTPayload(b, g.cat)
+		if err != nil {
+			return
+		}
+		for _, q := range []int{0} {
+			_ = q
+			x := make([]float64, g2.enc.nfeat)
+			g2.ens.predict(x)
+		}
+	})
+}
