@@ -7,7 +7,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // benchCSVRows is the size of the BenchmarkLoadCSV input (the speed target
@@ -56,6 +58,7 @@ func BenchmarkLoadCSV(b *testing.B) {
 	}
 	b.SetBytes(st.Size())
 	b.ResetTimer()
+	cpu := cpuTime(b)
 	for b.Loop() {
 		db, err := LoadCSVDir(context.Background(), dir)
 		if err != nil {
@@ -66,9 +69,26 @@ func BenchmarkLoadCSV(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(benchCSVRows), "rows/op")
+	reportCPU(b, cpu)
+}
+
+// cpuTime returns the process's user+system CPU time so far. The machine
+// is shared, so wall time (ns/op) varies with load; CPU time per op
+// ("cpu-s/op", this process including GC) does much less.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric((cpuTime(b) - start).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkEcommerceScale10(b *testing.B) {
+	cpu := cpuTime(b)
 	for b.Loop() {
 		db, err := Ecommerce(context.Background(), EcommerceOptions{Scale: 10, Seed: 1})
 		if err != nil {
@@ -76,6 +96,7 @@ func BenchmarkEcommerceScale10(b *testing.B) {
 		}
 		b.ReportMetric(float64(db.Table("order_items").Rows), "items/op")
 	}
+	reportCPU(b, cpu)
 }
 
 func BenchmarkFlights(b *testing.B) {

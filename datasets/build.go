@@ -29,6 +29,9 @@ func NewDB(schema *catalog.Schema) *DB {
 type internIndex struct {
 	codes map[string]uint32
 	n     int
+	// last is the code of the last string interned by internBytes (-1:
+	// none): clustered columns skip the map lookup.
+	last int64
 }
 
 // index returns the interning map of c, rebuilt when Dict was changed by
@@ -42,7 +45,7 @@ func (c *Column) index() map[string]uint32 {
 				m[s] = uint32(i)
 			}
 		}
-		c.intern = &internIndex{codes: m, n: len(c.Dict)}
+		c.intern = &internIndex{codes: m, n: len(c.Dict), last: -1}
 	}
 	return c.intern.codes
 }
@@ -65,14 +68,18 @@ func (c *Column) Intern(s string) uint32 {
 // internBytes is Intern for a byte slice; it allocates only for new strings.
 func (c *Column) internBytes(b []byte) uint32 {
 	m := c.index()
-	if code, ok := m[string(b)]; ok {
-		return code
+	if last := c.intern.last; last >= 0 && c.Dict[last] == string(b) {
+		return uint32(last)
 	}
-	s := string(b)
-	code := uint32(len(c.Dict))
-	c.Dict = append(c.Dict, s)
-	m[s] = code
-	c.intern.n++
+	code, ok := m[string(b)]
+	if !ok {
+		s := string(b)
+		code = uint32(len(c.Dict))
+		c.Dict = append(c.Dict, s)
+		m[s] = code
+		c.intern.n++
+	}
+	c.intern.last = int64(code)
 	return code
 }
 

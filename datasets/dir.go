@@ -44,6 +44,11 @@ func LoadCSVDir(ctx context.Context, dir string) (*DB, error) {
 // same names are replaced, other files are left alone (so a stale .csv
 // file of another table would make LoadCSVDir fail).
 func (db *DB) WriteCSVDir(dir string) error {
+	for _, t := range db.Tables {
+		if name := t.Def.Name; name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`+"\x00") {
+			return fmt.Errorf("datasets: %w: table name %q is not a file name", ErrSchema, name)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("datasets: %w", err)
 	}

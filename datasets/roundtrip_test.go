@@ -2,7 +2,12 @@ package datasets
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/cardinaldb/cardinal/catalog"
 )
 
 func TestRoundTripFlights(t *testing.T) {
@@ -37,5 +42,18 @@ func roundTrip(t *testing.T, db *DB) {
 	}
 	if got, want := back.Schema.SQL(), db.Schema.SQL(); got != want {
 		t.Errorf("schema after round trip:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestWriteCSVDirBadName checks that a table name cannot escape the
+// directory.
+func TestWriteCSVDirBadName(t *testing.T) {
+	db := NewDB(&catalog.Schema{Tables: []*catalog.Table{{Name: "../evil", Columns: []catalog.Column{{Name: "x", Type: catalog.TypeInt}}}}})
+	dir := t.TempDir()
+	if err := db.WriteCSVDir(filepath.Join(dir, "out")); !errors.Is(err, ErrSchema) {
+		t.Fatalf("err = %v, want ErrSchema", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "evil.csv")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file was written outside the directory: %v", err)
 	}
 }
