@@ -84,7 +84,7 @@ func cpuTime(b *testing.B) time.Duration {
 }
 
 func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric((cpuTime(b) - start).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime(b)-start).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkEcommerceScale10(b *testing.B) {
