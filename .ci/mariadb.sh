@@ -56,6 +56,14 @@ start_private_mariadb() {
   chmod 755 "$CARDINAL_MARIADB_DIR"
   export CARDINAL_MARIADB_DIR
   local dir=$CARDINAL_MARIADB_DIR
+  # Take the first free port from CARDINAL_MARIADB_PORT on (another private
+  # server, e.g. a developer's, may hold it).
+  local tries
+  for ((tries = 0; tries < 20; tries++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$CARDINAL_MARIADB_PORT") 2>/dev/null || break
+    CARDINAL_MARIADB_PORT=$((CARDINAL_MARIADB_PORT + 1))
+  done
+  export CARDINAL_MARIADB_PORT
   local userarg=()
   [ "$(id -u)" = 0 ] && userarg=(--user=root)
   if [ "$keep" != keep ]; then
