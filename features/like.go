@@ -120,6 +120,10 @@ func matchLike(p, s string) bool {
 					return true
 				}
 				starP, starS = pi, si
+				if starS = skipTo(p, pi, s, si); starS < 0 {
+					return false
+				}
+				si = starS
 				continue
 			case c == '_':
 				_, n := utf8.DecodeRuneInString(s[si:])
@@ -146,11 +150,29 @@ func matchLike(p, s string) bool {
 			return false
 		}
 		_, n := utf8.DecodeRuneInString(s[starS:])
-		starS += n
+		if starS = skipTo(p, starP, s, starS+n); starS < 0 {
+			return false
+		}
 		si, pi = starS, starP
 	}
 	for pi < len(p) && p[pi] == '%' {
 		pi++
 	}
 	return pi == len(p)
+}
+
+// skipTo returns the first offset >= si of s where the pattern at pi can
+// start: when p[pi] is a plain ASCII literal, the next occurrence of that
+// byte (an ASCII byte is always a whole character in UTF-8), else si
+// itself. It returns -1 when the byte does not occur.
+func skipTo(p string, pi int, s string, si int) int {
+	c := p[pi]
+	if c == '%' || c == '_' || c == '\\' || c >= utf8.RuneSelf || si > len(s) {
+		return si
+	}
+	i := strings.IndexByte(s[si:], c)
+	if i < 0 {
+		return -1
+	}
+	return si + i
 }
