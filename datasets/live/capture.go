@@ -216,7 +216,11 @@ func (c *skipCounter) add(reason string, s Statement) {
 		if s.Line > 0 {
 			where = fmt.Sprintf("%s:%d", s.File, s.Line)
 		}
-		r = &SkipReason{Reason: reason, Example: where + ": " + clip(s.SQL)}
+		ex := clip(s.SQL)
+		if where != "" {
+			ex = where + ": " + ex
+		}
+		r = &SkipReason{Reason: reason, Example: ex}
 		c.by[reason] = r
 		c.order = append(c.order, reason)
 	}

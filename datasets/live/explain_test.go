@@ -22,8 +22,8 @@ func TestPlanRows(t *testing.T) {
 		{"mariadb-selfjoin.json", FlavourMariaDB, 3376},         // 3376 * 1
 		{"mariadb-impossible.json", FlavourMariaDB, 0},
 		// MySQL 8.0 plans in the documented format.
-		{"mysql-8.0-join2.json", FlavourMySQL, 715},   // last rows_produced_per_join
-		{"mysql-8.0-ordered.json", FlavourMySQL, 21},  // no rows_produced_per_join: 42 * 50%
+		{"mysql-8.0-join2.json", FlavourMySQL, 715},  // last rows_produced_per_join
+		{"mysql-8.0-ordered.json", FlavourMySQL, 21}, // no rows_produced_per_join: 42 * 50%
 		{"mysql-8.0-nomatch.json", FlavourMySQL, 0},
 	} {
 		b, err := os.ReadFile("testdata/explain/" + tc.file)

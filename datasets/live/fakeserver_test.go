@@ -44,8 +44,10 @@ type fakeConn struct{ s *fakeServer }
 func (c *fakeConn) Prepare(string) (driver.Stmt, error) {
 	return nil, errors.New("fakeServer: no prepared statements")
 }
-func (c *fakeConn) Close() error              { return nil }
-func (c *fakeConn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
+func (c *fakeConn) Close() error { return nil }
+func (c *fakeConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
 
 func (c *fakeConn) BeginTx(_ context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if !opts.ReadOnly {
@@ -123,4 +125,3 @@ func (s *fakeServer) sentStatements() []string {
 	defer s.mu.Unlock()
 	return append([]string(nil), s.sent...)
 }
-

@@ -7,6 +7,8 @@ import (
 	"testing"
 )
 
+func openTestdata(name string) (*os.File, error) { return os.Open("testdata/" + name) }
+
 func TestParseSQLFileGolden(t *testing.T) {
 	f, err := os.Open("testdata/workload.sql")
 	if err != nil {
