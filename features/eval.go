@@ -2,6 +2,7 @@ package features
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/cardinaldb/cardinal/catalog"
 )
@@ -223,4 +224,16 @@ func (q *Query) NumPreds() int {
 		t.Filter.walkPreds(func(*Pred) { n++ })
 	}
 	return n
+}
+
+var opNames = [...]string{OpEQ: "=", OpNE: "<>", OpLT: "<", OpLE: "<=", OpGT: ">", OpGE: ">=",
+	OpBetween: "BETWEEN", OpIn: "IN", OpNotIn: "NOT IN", OpIsNull: "IS NULL", OpIsNotNull: "IS NOT NULL",
+	OpLike: "LIKE", OpNotLike: "NOT LIKE"}
+
+// String returns the SQL spelling of the operator.
+func (o Op) String() string {
+	if int(o) < len(opNames) && opNames[o] != "" {
+		return opNames[o]
+	}
+	return "Op(" + strconv.Itoa(int(o)) + ")"
 }

@@ -151,3 +151,9 @@ func TestColumnsAndNumPreds(t *testing.T) {
 		t.Error("nil Expr reads columns")
 	}
 }
+
+func TestOpString(t *testing.T) {
+	if OpNE.String() != "<>" || OpNotLike.String() != "NOT LIKE" || Op(99).String() != "Op(99)" || Op(0).String() != "Op(0)" {
+		t.Error(OpNE, OpNotLike, Op(99), Op(0))
+	}
+}
