@@ -226,14 +226,35 @@ func (q *Query) NumPreds() int {
 	return n
 }
 
-var opNames = [...]string{OpEQ: "=", OpNE: "<>", OpLT: "<", OpLE: "<=", OpGT: ">", OpGE: ">=",
-	OpBetween: "BETWEEN", OpIn: "IN", OpNotIn: "NOT IN", OpIsNull: "IS NULL", OpIsNotNull: "IS NOT NULL",
-	OpLike: "LIKE", OpNotLike: "NOT LIKE"}
-
 // String returns the SQL spelling of the operator.
 func (o Op) String() string {
-	if int(o) < len(opNames) && opNames[o] != "" {
-		return opNames[o]
+	switch o {
+	case OpEQ:
+		return "="
+	case OpNE:
+		return "<>"
+	case OpLT:
+		return "<"
+	case OpLE:
+		return "<="
+	case OpGT:
+		return ">"
+	case OpGE:
+		return ">="
+	case OpBetween:
+		return "BETWEEN"
+	case OpIn:
+		return "IN"
+	case OpNotIn:
+		return "NOT IN"
+	case OpIsNull:
+		return "IS NULL"
+	case OpIsNotNull:
+		return "IS NOT NULL"
+	case OpLike:
+		return "LIKE"
+	case OpNotLike:
+		return "NOT LIKE"
 	}
 	return "Op(" + strconv.Itoa(int(o)) + ")"
 }

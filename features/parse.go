@@ -588,11 +588,37 @@ func pred(col int, op Op, vals ...catalog.Datum) *Expr {
 	return &Expr{Kind: ExprPred, Pred: Pred{Col: col, Op: op, Values: vals}}
 }
 
-// flipOp mirrors a comparison for "literal op column".
-var flipOp = map[opcode.Op]Op{opcode.EQ: OpEQ, opcode.NE: OpNE, opcode.LT: OpGT, opcode.LE: OpGE, opcode.GT: OpLT, opcode.GE: OpLE}
-
-// compareOp maps TiDB comparison opcodes to Op.
-var compareOp = map[opcode.Op]Op{opcode.EQ: OpEQ, opcode.NE: OpNE, opcode.LT: OpLT, opcode.LE: OpLE, opcode.GT: OpGT, opcode.GE: OpGE}
+// compareOp maps a TiDB comparison opcode to Op; flip mirrors it for
+// "literal op column".
+func compareOp(o opcode.Op, flip bool) Op {
+	switch o {
+	case opcode.EQ:
+		return OpEQ
+	case opcode.NE:
+		return OpNE
+	case opcode.LT:
+		if flip {
+			return OpGT
+		}
+		return OpLT
+	case opcode.LE:
+		if flip {
+			return OpGE
+		}
+		return OpLE
+	case opcode.GT:
+		if flip {
+			return OpLT
+		}
+		return OpGT
+	case opcode.GE:
+		if flip {
+			return OpLE
+		}
+		return OpGE
+	}
+	return 0
+}
 
 func (r *resolver) compare(n *ast.BinaryOperationExpr) (*Expr, int, error) {
 	l, r2 := stripParens(n.L), stripParens(n.R)
@@ -624,7 +650,7 @@ func (r *resolver) compare(n *ast.BinaryOperationExpr) (*Expr, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		return pred(col, compareOp[n.Op], v), occ, nil
+		return pred(col, compareOp(n.Op, false), v), occ, nil
 	case rIsCol:
 		occ, col, err := r.column(rc)
 		if err != nil {
@@ -634,7 +660,7 @@ func (r *resolver) compare(n *ast.BinaryOperationExpr) (*Expr, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		return pred(col, flipOp[n.Op], v), occ, nil
+		return pred(col, compareOp(n.Op, true), v), occ, nil
 	}
 	if _, ok := literal(l); !ok {
 		return nil, 0, r.unsupported(l)

@@ -255,8 +255,6 @@ func (w *renderer) expr(occ int, e *Expr, nested bool) {
 	}
 }
 
-var opText = [...]string{OpEQ: " = ", OpNE: " <> ", OpLT: " < ", OpLE: " <= ", OpGT: " > ", OpGE: " >= "}
-
 func (w *renderer) pred(occ int, p *Pred) {
 	t := w.q.column(occ, p.Col).Type
 	val := func(i int) {
@@ -269,7 +267,7 @@ func (w *renderer) pred(occ int, p *Pred) {
 	w.col(occ, p.Col)
 	switch p.Op {
 	case OpEQ, OpNE, OpLT, OpLE, OpGT, OpGE:
-		w.b.WriteString(opText[p.Op])
+		w.b.WriteString(" " + p.Op.String() + " ")
 		val(0)
 	case OpBetween:
 		w.b.WriteString(" BETWEEN ")
