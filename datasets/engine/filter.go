@@ -95,6 +95,9 @@ type filter struct {
 	t     *datasets.Table
 	cols  []int // query column index -> DB column index
 	alias string
+	// scratch holds an atom's input selection (so an atom may write its
+	// result over it).
+	scratch bitset
 }
 
 // eval returns within ∩ {rows where e has truth value !neg ... TRUE}: the
@@ -105,7 +108,8 @@ func (f *filter) eval(e *features.Expr, neg bool, within bitset) (bitset, error)
 	}
 	switch e.Kind {
 	case features.ExprPred:
-		return f.atom(&e.Pred, !neg, within)
+		dst := make(bitset, len(within))
+		return dst, f.atom(&e.Pred, !neg, within, dst)
 	case features.ExprNot:
 		if len(e.Args) != 1 {
 			return nil, fmt.Errorf("%w: %s: NOT with %d arguments", ErrBadQuery, f.alias, len(e.Args))
@@ -117,13 +121,20 @@ func (f *filter) eval(e *features.Expr, neg bool, within bitset) (bitset, error)
 		}
 		if (e.Kind == features.ExprAnd) != neg {
 			// Conjunction: narrow the selection child by child.
-			cur := within
+			cur, owned := within, false
 			for _, a := range e.Args {
+				if a != nil && a.Kind == features.ExprPred && owned {
+					// Narrow our own selection in place.
+					if err := f.atom(&a.Pred, !neg, cur, cur); err != nil {
+						return nil, err
+					}
+					continue
+				}
 				r, err := f.eval(a, neg, cur)
 				if err != nil {
 					return nil, err
 				}
-				cur = r
+				cur, owned = r, true
 			}
 			return cur, nil
 		}
@@ -145,57 +156,63 @@ func (f *filter) eval(e *features.Expr, neg bool, within bitset) (bitset, error)
 	return nil, fmt.Errorf("%w: %s: unknown expression kind %d", ErrBadQuery, f.alias, e.Kind)
 }
 
-// atom returns the rows of within where p has truth value want.
-func (f *filter) atom(p *features.Pred, want bool, within bitset) (bitset, error) {
+// atom sets dst to the rows of within where p has truth value want; dst
+// may be within itself.
+func (f *filter) atom(p *features.Pred, want bool, within, dst bitset) error {
 	if p.Col < 0 || p.Col >= len(f.cols) {
-		return nil, fmt.Errorf("%w: %s: predicate column %d out of range", ErrBadQuery, f.alias, p.Col)
+		return fmt.Errorf("%w: %s: predicate column %d out of range", ErrBadQuery, f.alias, p.Col)
 	}
 	col := f.t.Cols[f.cols[p.Col]]
 	name := f.t.Def.Columns[f.cols[p.Col]].Name
 	if err := checkArity(p); err != nil {
-		return nil, fmt.Errorf("%w: %s.%s: %v", ErrBadQuery, f.alias, name, err)
+		return fmt.Errorf("%w: %s.%s: %v", ErrBadQuery, f.alias, name, err)
 	}
-	dst := make(bitset, len(within))
 	nn := f.c.nonNull(col)
 	switch p.Op {
 	case features.OpIsNull, features.OpIsNotNull:
 		// IS [NOT] NULL is never unknown.
 		wantNull := (p.Op == features.OpIsNull) == want
 		for i, m := range within {
-			if nn == nil {
-				if !wantNull {
-					dst[i] = m
-				}
-				continue
-			}
-			if wantNull {
+			switch {
+			case nn == nil && wantNull:
+				dst[i] = 0
+			case nn == nil:
+				dst[i] = m
+			case wantNull:
 				dst[i] = m &^ nn[i]
-			} else {
+			default:
 				dst[i] = m & nn[i]
 			}
 		}
-		return dst, nil
+		return nil
 	}
+	// The kernels read src (within minus NULL rows) and only write the
+	// non-empty words of dst.
+	if f.scratch == nil {
+		f.scratch = make(bitset, len(within))
+	}
+	src := f.scratch
 	if nn != nil {
 		for i := range within {
-			dst[i] = within[i] & nn[i]
+			src[i] = within[i] & nn[i]
 		}
-		within = dst
-		dst = make(bitset, len(within))
+	} else {
+		copy(src, within)
 	}
+	clear(dst)
 	var err error
 	switch col.Type {
 	case catalog.TypeString:
-		err = f.stringAtom(dst, within, col, p, want)
+		err = f.stringAtom(dst, src, col, p, want)
 	case catalog.TypeFloat:
-		err = floatAtom(dst, within, col.Floats, p, want)
+		err = floatAtom(dst, src, col.Floats, p, want)
 	default:
-		err = intAtom(dst, within, col.Ints, p, want)
+		err = intAtom(dst, src, col.Ints, p, want)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s.%s", err, f.alias, name)
+		return fmt.Errorf("%w: %s.%s", err, f.alias, name)
 	}
-	return dst, nil
+	return nil
 }
 
 // checkArity checks the number of literals of p.
@@ -517,21 +534,32 @@ func rangeInts(dst, within bitset, v []int64, r intRange, in bool) {
 		}
 		return
 	}
-	lo := r.lo
+	lo := uint64(r.lo)
 	span := uint64(r.hi) - uint64(r.lo)
 	for w, m := range within {
 		if m == 0 {
 			continue
 		}
 		base := w * 64
-		blk := v[base:min(base+64, len(v))]
 		var out uint64
-		for j, x := range blk {
-			var b uint64
-			if uint64(x)-uint64(lo) <= span {
-				b = 1
+		if base+64 <= len(v) {
+			// Branch-free: the borrow of span-(x-lo) is 1 exactly when x
+			// is outside [lo, hi] (unsigned wrap-around trick); four
+			// independent lanes keep the loop free of a carried chain.
+			blk := (*[64]int64)(v[base : base+64])
+			for j := 0; j < 64; j += 4 {
+				_, b0 := bits.Sub64(span, uint64(blk[j])-lo, 0)
+				_, b1 := bits.Sub64(span, uint64(blk[j+1])-lo, 0)
+				_, b2 := bits.Sub64(span, uint64(blk[j+2])-lo, 0)
+				_, b3 := bits.Sub64(span, uint64(blk[j+3])-lo, 0)
+				out |= (b0 | b1<<1 | b2<<2 | b3<<3) << uint(j)
 			}
-			out |= b << uint(j)
+			out = ^out
+		} else {
+			for j, x := range v[base:] {
+				_, borrow := bits.Sub64(span, uint64(x)-lo, 0)
+				out |= (borrow ^ 1) << (uint(j) & 63)
+			}
 		}
 		dst[w] = (out ^ flip) & m
 	}
@@ -663,22 +691,73 @@ func floatAtom(dst, within bitset, v []float64, p *features.Pred, want bool) err
 	return fmt.Errorf("%w: operator %d on a numeric column", ErrBadQuery, p.Op)
 }
 
+// orderedKey maps a float64 to a uint64 with the same order (IEEE 754
+// totalOrder: negative values have all bits flipped, positive ones the
+// sign bit set), so a float interval is an unsigned integer interval.
+func orderedKey(f float64) uint64 {
+	b := math.Float64bits(f)
+	return b ^ (uint64(int64(b)>>63) | 1<<63)
+}
+
 // rangeFloats sets dst to the rows of within whose value is (in) or is not
 // (!in) inside [lo, hi]; NaN values are in neither set.
 func rangeFloats(dst, within bitset, v []float64, lo, hi float64, in bool) {
+	if lo > hi || lo != lo || hi != hi {
+		if in {
+			return
+		}
+		lo, hi = math.Inf(1), math.Inf(-1) // empty: complement is all non-NaN
+	}
+	// -0 and +0 are equal: widen the bounds to both.
+	if lo == 0 {
+		lo = math.Copysign(0, -1)
+	}
+	if hi == 0 {
+		hi = 0
+	}
+	klo, khi := orderedKey(lo), orderedKey(hi)
+	span := khi - klo
+	if lo > hi {
+		span, klo = 0, 1 // matches nothing (key 1 is a NaN's)
+	}
+	nlo := orderedKey(math.Inf(-1))
+	nspan := orderedKey(math.Inf(1)) - nlo
 	for w, m := range within {
 		if m == 0 {
 			continue
 		}
 		base := w * 64
-		blk := v[base:min(base+64, len(v))]
 		var out uint64
-		for j, x := range blk {
-			var b uint64
-			if (x >= lo && x <= hi) == in && x == x {
-				b = 1
+		if base+64 <= len(v) {
+			blk := (*[64]float64)(v[base : base+64])
+			if in {
+				for j := 0; j < 64; j += 4 {
+					_, b0 := bits.Sub64(span, orderedKey(blk[j])-klo, 0)
+					_, b1 := bits.Sub64(span, orderedKey(blk[j+1])-klo, 0)
+					_, b2 := bits.Sub64(span, orderedKey(blk[j+2])-klo, 0)
+					_, b3 := bits.Sub64(span, orderedKey(blk[j+3])-klo, 0)
+					out |= (b0 | b1<<1 | b2<<2 | b3<<3) << uint(j)
+				}
+				out = ^out
+			} else {
+				for j := 0; j < 64; j++ {
+					k := orderedKey(blk[j])
+					_, outside := bits.Sub64(span, k-klo, 0)
+					_, nan := bits.Sub64(nspan, k-nlo, 0)
+					out |= (outside &^ nan) << uint(j)
+				}
 			}
-			out |= b << uint(j)
+		} else {
+			for j, x := range v[base:] {
+				k := orderedKey(x)
+				_, outside := bits.Sub64(span, k-klo, 0)
+				_, nan := bits.Sub64(nspan, k-nlo, 0)
+				bit := outside ^ 1
+				if !in {
+					bit = outside &^ nan
+				}
+				out |= bit << (uint(j) & 63)
+			}
 		}
 		dst[w] = out & m
 	}
