@@ -43,11 +43,11 @@
 // NeuroCard, Yang et al., VLDB 2021, and "Cardinality Estimation Done
 // Right: Index-Based Join Sampling", Leis et al., CIDR 2017):
 //
-//	           root (most selected rows)
-//	          /    \
-//	   msg_c1[k]   msg_c2[k]      msg_c[k] = Σ weight(r), r ∈ sel(c), key(r) = k
-//	        /        \            weight(r) = Π over c's children d of msg_d[key_d(r)]
-//	      c1          c2          COUNT    = Σ weight(r), r ∈ sel(root)
+//	        root (most selected rows)
+//	       /    \
+//	msg_c1[k]   msg_c2[k]      msg_c[k] = Σ weight(r), r ∈ sel(c), key(r) = k
+//	     /        \            weight(r) = Π over c's children d of msg_d[key_d(r)]
+//	   c1          c2          COUNT    = Σ weight(r), r ∈ sel(root)
 //
 // Messages are arrays over the dense ids, so passing one costs a gather
 // per row. CountSubPlans enumerates every connected subset in the same
