@@ -29,7 +29,7 @@ ensure_mariadb_installed() {
   if [ -n "$(mariadbd_bin)" ] && command -v mariadb >/dev/null && command -v mariadb-install-db >/dev/null; then
     return 0
   fi
-  echo "ci: installing mariadb-server (apt-get)"
+  echo "ci: installing mariadb-server (apt-get)" >&2
   local policy=/usr/sbin/policy-rc.d made_policy=
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made_policy=1

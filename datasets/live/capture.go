@@ -41,11 +41,13 @@ const picosPerNano = 1000
 // enable those consumers to get samples). A digest without a sample keeps
 // its DIGEST_TEXT (literals replaced by '?') as SQL and Normalized set;
 // Classify reports it. Three SELECTs over performance_schema tables held in
-// memory: cheap for the server.
+// memory: cheap for the server. Bounded by ctx and DefaultCallTimeout.
 func CaptureDigests(ctx context.Context, db *sql.DB, opts DigestOptions) ([]Statement, error) {
 	if opts.Limit <= 0 {
 		opts.Limit = DefaultDigestLimit
 	}
+	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)
+	defer cancel()
 	var hasSample int
 	if err := queryRow(ctx, db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'performance_schema' "+
 		"AND TABLE_NAME = 'events_statements_summary_by_digest' AND COLUMN_NAME = 'QUERY_SAMPLE_TEXT'", nil, &hasSample); err != nil {

@@ -215,8 +215,11 @@ func Open(ctx context.Context, dsn string, opts OpenOptions) (*sql.DB, Flavour, 
 	return db, f, nil
 }
 
-// DetectFlavour asks the server for VERSION().
+// DetectFlavour asks the server for VERSION() (bounded by ctx and
+// DefaultCallTimeout).
 func DetectFlavour(ctx context.Context, db *sql.DB) (Flavour, error) {
+	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)
+	defer cancel()
 	var v string
 	if err := queryRow(ctx, db, "SELECT VERSION()", nil, &v); err != nil {
 		return FlavourUnknown, fmt.Errorf("live: SELECT VERSION(): %w", err)

@@ -92,7 +92,7 @@ func CheckReadOnly(stmt string) error {
 	case "SHOW":
 		return nil
 	case "SELECT", "(":
-		return checkSelect(stmt, words)
+		i = 0
 	case "EXPLAIN", "DESCRIBE", "DESC":
 		i = 1
 		switch {
@@ -116,7 +116,11 @@ func CheckReadOnly(stmt string) error {
 	default:
 		return refuse(stmt, "%s statement", words[0])
 	}
-	if i >= len(words) || (words[i] != "SELECT" && words[i] != "(") {
+	j := i
+	for j < len(words) && words[j] == "(" {
+		j++ // (SELECT ...) UNION (SELECT ...)
+	}
+	if j >= len(words) || words[j] != "SELECT" {
 		return refuse(stmt, "%s of something other than SELECT", words[0])
 	}
 	return checkSelect(stmt, words[i:])

@@ -151,3 +151,39 @@ func TestOnlyGuardSendsStatements(t *testing.T) {
 		t.Fatalf("checked only %d files", checked)
 	}
 }
+
+func FuzzCheckReadOnly(f *testing.F) {
+	f.Add("SELECT 1")
+	f.Add("SET STATEMENT max_statement_time=1 FOR SELECT 1")
+	f.Add("EXPLAIN FORMAT=JSON SELECT `a` FROM `t` WHERE b = 'x;'")
+	f.Add("/*!40101 DELETE */ SELECT 1")
+	f.Fuzz(func(t *testing.T, stmt string) {
+		err := CheckReadOnly(stmt)
+		if err != nil {
+			if !errors.Is(err, ErrNotReadOnly) {
+				t.Fatalf("error without sentinel: %v", err)
+			}
+			return
+		}
+		switch kw := firstKeyword(stmt); kw {
+		case "SELECT", "EXPLAIN", "DESCRIBE", "DESC", "SHOW", "SET":
+		default:
+			t.Fatalf("accepted %q starting with %q", stmt, kw)
+		}
+		for _, bad := range []string{"/*!", "/*M!"} {
+			if strings.Contains(stmt, bad) {
+				// Only inside a quoted string can it pass.
+				l := lexer{src: stmt}
+				for {
+					tok, ok := l.next()
+					if !ok {
+						break
+					}
+					if tok.kind == tokExecComment {
+						t.Fatalf("accepted executable comment in %q", stmt)
+					}
+				}
+			}
+		}
+	})
+}

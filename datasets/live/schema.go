@@ -56,10 +56,13 @@ func catalogType(dataType string) (catalog.Type, bool) {
 
 // LoadSchema reads the base tables of database (the connection's current
 // database when ""), their columns, primary keys, foreign keys and indexes
-// from information_schema: four SELECTs, each bounded by ctx. Tables are in
+// from information_schema: four SELECTs, bounded by ctx and together by
+// DefaultCallTimeout. Tables are in
 // name order, columns in ordinal order. Unsigned BIGINT columns map to
 // TypeInt; values above 2^63-1 fail to load.
 func LoadSchema(ctx context.Context, db *sql.DB, database string) (*ServerSchema, error) {
+	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)
+	defer cancel()
 	if database == "" {
 		var cur sql.NullString
 		if err := queryRow(ctx, db, "SELECT DATABASE()", nil, &cur); err != nil {
