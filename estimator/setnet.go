@@ -90,6 +90,11 @@ const (
 	// (the target machine has two cores); the sum is always taken in shard
 	// order so results do not depend on scheduling.
 	snShards = 2
+	// snHuberDelta is the log error (about 10%) below which the
+	// training loss is quadratic and above which it is linear (Huber,
+	// 1964): large errors do not dominate, so the many queries the
+	// baseline already gets right stay right.
+	snHuberDelta = 0.1
 	// snClip bounds the gradient norm of one step (Pascanu et al., 2013).
 	snClip = 5.0
 	// snMaxCorr bounds the correction to e^±20 (about 5e8) so an
@@ -202,7 +207,7 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 					errs[w] = fmt.Errorf("example %d: baseline: %w", i, err)
 					return
 				}
-				m.enc.encode(train[i].Query, math.Min(snLog(sanitize(be.Rows)), snMaxLogRows), &exs[i])
+				m.enc.encode(train[i].Query, math.Min(snLog(sanitize(be.Rows)), snMaxLogRows), base, &exs[i])
 				exs[i].target = snLog(train[i].Rows)
 			}
 		})
@@ -216,14 +221,43 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 
 	rng := rand.New(rand.NewPCG(opts.Seed, snSeedStream))
 	m.net.init(rng)
-	perm := rng.Perm(len(exs))
-	nVal := max(1, int(math.Round(opts.ValFraction*float64(len(exs)))))
-	val, tr := perm[:nVal], slices.Clone(perm[nVal:])
+	tr, val := snSplit(train, opts.ValFraction, rng)
 	if err := m.fit(ctx, exs, tr, val, rng); err != nil {
 		return nil, err
 	}
 	m.calibrate(exs, val)
 	return m, nil
+}
+
+// snSplit splits example indexes into training and validation sets, about
+// valFrac of the examples validating, keeping every Group on one side.
+func snSplit(train []Example, valFrac float64, rng *rand.Rand) (tr, val []int) {
+	groupOf := map[int]int{} // Example.Group -> group number
+	var groups [][]int
+	for i, ex := range train {
+		g, ok := groupOf[ex.Group]
+		if ex.Group == 0 || !ok {
+			g = len(groups)
+			groups = append(groups, nil)
+			if ex.Group != 0 {
+				groupOf[ex.Group] = g
+			}
+		}
+		groups[g] = append(groups[g], i)
+	}
+	if len(groups) == 1 { // nothing to hold out: validate on the training set
+		return groups[0], groups[0]
+	}
+	want := max(1, int(math.Round(valFrac*float64(len(train)))))
+	for k, g := range rng.Perm(len(groups)) {
+		// The first group always validates; no group is left to train.
+		if k == 0 || (len(val) < want && k < len(groups)-1) {
+			val = append(val, groups[g]...)
+		} else {
+			tr = append(tr, groups[g]...)
+		}
+	}
+	return tr, val
 }
 
 // snSeedStream is the PCG stream constant of SetNet's generator.
@@ -282,7 +316,7 @@ func (m *SetNet) fit(ctx context.Context, exs []snExample, tr, val []int, rng *r
 						ex := &exs[batch[k]]
 						d := ex.baseLog + m.net.forward(ex, w) - ex.target
 						losses[s] += d * d
-						m.net.backward(ex, w, 2*d*scale, g)
+						m.net.backward(ex, w, snLossGrad(d)*scale, g)
 					}
 				})
 			}
@@ -315,6 +349,15 @@ func (m *SetNet) fit(ctx context.Context, exs []snExample, tr, val []int, rng *r
 	}
 	copy(m.net.params, best)
 	return nil
+}
+
+// snLossGrad is the derivative of the Huber loss (scaled so that it is
+// d² near zero) at log error d.
+func snLossGrad(d float64) float64 {
+	if math.Abs(d) <= snHuberDelta {
+		return 2 * d
+	}
+	return 2 * snHuberDelta * math.Copysign(1, d)
 }
 
 // predictLog returns the clamped log estimate for an encoded example.
@@ -383,7 +426,7 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	baseLog := math.Min(snLog(sanitize(be.Rows)), snMaxLogRows)
 	sc := m.work.Get().(*snScratch)
 	defer m.work.Put(sc)
-	ood := m.enc.encode(q, baseLog, &sc.ex)
+	ood := m.enc.encode(q, baseLog, m.base, &sc.ex)
 	if ood.tooLarge {
 		rows := sanitize(be.Rows)
 		return Estimate{Rows: rows, Low: math.Min(sanitize(be.Low), rows),

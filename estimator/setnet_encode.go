@@ -11,10 +11,12 @@ import (
 // This file turns a query into the three sets of a SetNet (Kipf et al.,
 // CIDR 2019, section 3.1):
 //
-//	table element:     one-hot table | sel, log sel, log rows, filtered | sample bits
+//	table element:     one-hot table | sel, log sel, log rows, filtered,
+//	                   baseline's log sel of the table alone | sample bits
 //	join element:      one-hot join edge (last slot: an edge never seen)
 //	predicate element: one-hot column | one-hot operator | literal CDFs,
-//	                   atomic sel, log sel, log #values, under NOT, under OR
+//	                   atomic sel, log sel, log #values, under NOT, under OR,
+//	                   share of literals that are MCVs, their log frequency
 //	global vector:     baseline log estimate, log #tables, #joins, #preds,
 //	                   log cross-product size
 //
@@ -26,8 +28,8 @@ const snNumOps = int(features.OpNotLike)
 
 // Fixed widths of the encoding blocks.
 const (
-	snTabExtra  = 4 // sel, log sel, log rows, has filter
-	snPredExtra = 7 // lit lo CDF, lit hi CDF, sel, log sel, log #values, under NOT, under OR
+	snTabExtra  = 5 // sel, log sel, log rows, has filter, baseline log sel
+	snPredExtra = 9 // lit lo CDF, lit hi CDF, sel, log sel, log #values, under NOT, under OR, MCV share, MCV log freq
 	snGlobIn    = 5 // see encodeGlobal
 )
 
@@ -269,7 +271,7 @@ type snOOD struct {
 
 // encode encodes q with the baseline's log estimate baseLog into ex,
 // reusing ex's slices.
-func (enc *snEncoder) encode(q *features.Query, baseLog float64, ex *snExample) snOOD {
+func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator, ex *snExample) snOOD {
 	v := enc.vocab
 	var ood snOOD
 	if len(q.Tables) > v.maxTables || len(q.Joins) > v.maxJoins {
@@ -304,6 +306,7 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, ex *snExample) 
 		el.add(nT+2, math.Log(rows)/v.logScale)
 		if tr.Filter != nil {
 			el.add(nT+3, 1)
+			el.add(nT+4, enc.baseLogSel(q, tr, rows, base))
 		}
 		for b, i := range smp.bitRows {
 			if buf[i] {
@@ -338,6 +341,43 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, ex *snExample) 
 	ex.glob[3] = math.Log1p(float64(nPreds))
 	ex.glob[4] = logCross / v.logScale
 	return ood
+}
+
+// baseLogSel returns the baseline's log selectivity of tr's filter on its
+// own, scaled by the vocabulary's log scale (0 when unknown).
+func (enc *snEncoder) baseLogSel(q *features.Query, tr features.TableRef, rows float64, base Estimator) float64 {
+	if base == nil {
+		return 0
+	}
+	one := features.Query{Schema: q.Schema, Tables: []features.TableRef{tr}}
+	e, err := base.Estimate(&one)
+	if err != nil {
+		return 0
+	}
+	return math.Log(math.Max(sanitize(e.Rows), 0.5)/rows) / enc.vocab.logScale
+}
+
+// mcv returns the share of p's literals that are most-common values of
+// its column and the log of their summed frequency (0 with no hit).
+func (enc *snEncoder) mcv(ti int, p *features.Pred) (share, logFreq float64) {
+	if len(p.Values) == 0 || ti >= len(enc.cat.Stats) || p.Col < 0 || p.Col >= len(enc.cat.Stats[ti].Columns) {
+		return 0, 0
+	}
+	mcvs := enc.cat.Stats[ti].Columns[p.Col].MCVs
+	hits, freq := 0, 0.0
+	for _, v := range p.Values {
+		for _, m := range mcvs {
+			if catalog.Compare(m.Value, v) == 0 && !v.IsNull() {
+				hits++
+				freq += m.Freq
+				break
+			}
+		}
+	}
+	if hits == 0 {
+		return 0, 0
+	}
+	return float64(hits) / float64(len(p.Values)), math.Log(freq) / enc.vocab.logScale
 }
 
 // encodePred encodes one atomic predicate on table ti; buf is scratch of
@@ -389,6 +429,9 @@ func (enc *snEncoder) encodePred(ti int, p *features.Pred, neg, inOr bool, smp *
 	if inOr {
 		el.add(off+6, 1)
 	}
+	share, lf := enc.mcv(ti, p)
+	el.add(off+7, share)
+	el.add(off+8, lf)
 	return el
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
+	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
 )
 
@@ -21,8 +22,12 @@ import (
 type snFixture struct {
 	db    *datasets.DB
 	cat   *catalog.Catalog
-	train []Example
+	train []Example // template queries (repeating shapes)
 	test  []Example
+	// wlTrain and wlTest come from the workload generator (random join
+	// walks, sub-plans labelled, grouped by query); whole groups are held
+	// out.
+	wlTrain, wlTest []Example
 }
 
 var snFixtureOnce = sync.OnceValues(func() (*snFixture, error) {
@@ -43,7 +48,24 @@ var snFixtureOnce = sync.OnceValues(func() (*snFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &snFixture{db: db, cat: cat, train: exs[:2000], test: exs[2000:]}, nil
+	wq, err := workload.Generate(context.Background(), db, workload.JoinGraphFromSchema(db.Schema),
+		workload.Options{Queries: 900, MaxJoins: 2}, rand.New(rand.NewPCG(17, 19)))
+	if err != nil {
+		return nil, err
+	}
+	recs, err := workload.Label(context.Background(), db, wq, workload.LabelOptions{SubPlans: true})
+	if err != nil {
+		return nil, err
+	}
+	wl, err := Examples(db.Schema, recs)
+	if err != nil {
+		return nil, err
+	}
+	cut := 0
+	for cut < len(wl) && wl[cut].Group <= 750 {
+		cut++
+	}
+	return &snFixture{db: db, cat: cat, train: exs[:2000], test: exs[2000:], wlTrain: wl[:cut], wlTest: wl[cut:]}, nil
 })
 
 func snFlightsFixture(t testing.TB) *snFixture {
@@ -175,7 +197,7 @@ func TestSNFixture(t *testing.T) {
 			joins++
 		}
 	}
-	t.Logf("%d train, %d test; %d empty results, %d join queries", len(f.train), len(f.test), zero, joins)
+	t.Logf("%d train, %d test; %d empty results, %d join queries; workload %d/%d", len(f.train), len(f.test), zero, joins, len(f.wlTrain), len(f.wlTest))
 	if joins < len(f.train)/2 || zero > len(f.train)/2 {
 		t.Fatalf("workload is degenerate: %d joins, %d empty of %d", joins, zero, len(f.train))
 	}

@@ -149,3 +149,35 @@ func TestSNClipNorm(t *testing.T) {
 		t.Fatalf("clip changed a small vector: %v", g)
 	}
 }
+
+// TestSNSplit: about the requested share validates, groups never straddle
+// the split, and every example lands on exactly one side.
+func TestSNSplit(t *testing.T) {
+	var exs []Example
+	for i := range 300 {
+		exs = append(exs, Example{Group: i / 3}) // group 0: three independent examples
+	}
+	tr, val := snSplit(exs, 0.1, rand.New(rand.NewPCG(1, 1)))
+	if len(tr)+len(val) != len(exs) || len(val) < 27 || len(val) > 33 {
+		t.Fatalf("split %d/%d", len(tr), len(val))
+	}
+	side := map[int]bool{}
+	seen := map[int]bool{}
+	for _, set := range [][]int{tr, val} {
+		for _, i := range set {
+			if seen[i] {
+				t.Fatalf("example %d on both sides", i)
+			}
+			seen[i] = true
+			g := exs[i].Group
+			if g == 0 {
+				continue
+			}
+			isVal := len(set) == len(val) && &set[0] == &val[0]
+			if v, ok := side[g]; ok && v != isVal {
+				t.Fatalf("group %d straddles the split", g)
+			}
+			side[g] = isVal
+		}
+	}
+}

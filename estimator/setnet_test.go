@@ -57,6 +57,27 @@ func TestSetNetBeatsHistogram(t *testing.T) {
 	}
 }
 
+// TestSetNetWorkload trains on the workload generator's queries and their
+// sub-plans (random join walks, up to 3 tables) and compares held-out
+// q-errors with the histogram's. Most of these examples are single-table
+// sub-plans the histogram gets exactly (median 1.00, which cannot be
+// beaten), so the test asserts on the tail: p90 and mean.
+func TestSetNetWorkload(t *testing.T) {
+	f := snFlightsFixture(t)
+	m, err := TrainSetNet(context.Background(), f.cat, f.wlTrain, SetNetOptions{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist := Quantiles(snQErrors(t, NewHistogram(f.cat), f.wlTest))
+	sn := Quantiles(snQErrors(t, m, f.wlTest))
+	t.Logf("%v; %d train, %d held-out examples", m, len(f.wlTrain), len(f.wlTest))
+	t.Logf("held-out q-error histogram: median %.2f p90 %.2f p95 %.2f max %.3g", hist.Median, hist.P90, hist.P95, hist.Max)
+	t.Logf("held-out q-error setnet:    median %.2f p90 %.2f p95 %.2f max %.3g", sn.Median, sn.P90, sn.P95, sn.Max)
+	if !(sn.P90 < hist.P90/2) || !(sn.Mean < hist.Mean) {
+		t.Errorf("setnet p90/mean q-error %.3f/%.3f not below histogram %.3f/%.3f", sn.P90, sn.Mean, hist.P90, hist.Mean)
+	}
+}
+
 // TestSetNetDeterministic: the same seed gives the same payload bytes;
 // another seed gives other bytes.
 func TestSetNetDeterministic(t *testing.T) {
@@ -170,7 +191,7 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ex snExample
-	if ood := m.enc.encode(q, 1, &ex); ood.unseen != 1 {
+	if ood := m.enc.encode(q, 1, nil, &ex); ood.unseen != 1 {
 		t.Fatalf("unseen column not detected: %+v", ood)
 	}
 	if _, err := m.Estimate(&features.Query{Schema: f.cat.Schema}); !errors.Is(err, ErrQuery) {
@@ -210,4 +231,100 @@ func BenchmarkSetNetEstimate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestLearnedModelFiles: SetNet and Linear survive Save/Load (the model
+// file carries its own catalog) with identical estimates.
+func TestLearnedModelFiles(t *testing.T) {
+	f := snFlightsFixture(t)
+	sn := snTrain(t, f, SetNetOptions{Seed: 4, Epochs: 3, Hidden: 16, FinalHidden: 16})
+	lin, err := TrainLinear(context.Background(), f.cat, f.train[:300], LinearOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []Model{sn, lin} {
+		var buf bytes.Buffer
+		if err := Save(&buf, m); err != nil {
+			t.Fatalf("%s: %v", m.Name(), err)
+		}
+		m2, err := Load(&buf, f.cat, LoadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", m.Name(), err)
+		}
+		if m2.Name() != m.Name() {
+			t.Fatalf("loaded %q, saved %q", m2.Name(), m.Name())
+		}
+		for _, ex := range f.test[:100] {
+			a, _ := m.Estimate(ex.Query)
+			b, _ := m2.Estimate(ex.Query)
+			if a != b {
+				t.Fatalf("%s: %s: %+v vs loaded %+v", m.Name(), ex.Query.SQL(), a, b)
+			}
+		}
+	}
+	// A model correcting another baseline cannot be saved.
+	custom, err := TrainSetNet(context.Background(), f.cat, f.train[:100],
+		SetNetOptions{Epochs: 1, Hidden: 8, FinalHidden: 8, Baseline: fbFixed{rows: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(&bytes.Buffer{}, custom); !errors.Is(err, ErrNotSaveable) {
+		t.Fatalf("custom baseline: %v", err)
+	}
+}
+
+// FuzzLoadSetNetPayload: corrupt payloads are errors, never panics, and
+// whatever loads estimates finite counts.
+func FuzzLoadSetNetPayload(f *testing.F) {
+	fx := snFlightsFixture(f)
+	m, err := TrainSetNet(context.Background(), fx.cat, fx.train[:60], SetNetOptions{Epochs: 1, Hidden: 4, FinalHidden: 4, Bits: 8})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.savePayload(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte(snMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m2, err := loadSetNetPayload(bytes.NewReader(b), fx.cat)
+		if err != nil {
+			if !errors.Is(err, ErrBadPayload) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		e, err := m2.Estimate(fx.test[0].Query)
+		if err != nil || math.IsNaN(e.Rows) || math.IsInf(e.Rows, 0) || !(e.Low <= e.Rows && e.Rows <= e.High) {
+			t.Fatalf("loaded model estimates %+v, %v", e, err)
+		}
+	})
+}
+
+// FuzzLoadLinearPayload: as FuzzLoadSetNetPayload for Linear.
+func FuzzLoadLinearPayload(f *testing.F) {
+	fx := snFlightsFixture(f)
+	m, err := TrainLinear(context.Background(), fx.cat, fx.train[:100], LinearOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.savePayload(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m2, err := loadLinearPayload(bytes.NewReader(b), fx.cat)
+		if err != nil {
+			if !errors.Is(err, ErrBadPayload) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		e, err := m2.Estimate(fx.test[0].Query)
+		if err != nil || math.IsNaN(e.Rows) || math.IsInf(e.Rows, 0) || !(e.Low <= e.Rows && e.Rows <= e.High) {
+			t.Fatalf("loaded model estimates %+v, %v", e, err)
+		}
+	})
 }
