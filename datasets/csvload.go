@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -125,18 +126,37 @@ func validateSchema(s *catalog.Schema) error {
 
 // loadCSVTable appends the records of one CSV document to t. rename maps
 // header names (lower case) to column names; size, when known (> 0), is
-// the input size in bytes, used to preallocate the columns. On error t is
-// left unchanged.
+// the input size in bytes: it preallocates the columns, and inputs of at
+// least csvParallelMin bytes are parsed in parallel (loadCSVParallel). On
+// error t is left unchanged.
 func loadCSVTable(ctx context.Context, t *Table, r io.Reader, file string, rename map[string]string, size int64) error {
 	cr := newCSVReader(r)
+	perm, err := readCSVHeader(cr, t, file, rename)
+	if err != nil {
+		return err
+	}
+	m := t.mark()
+	if workers := runtime.GOMAXPROCS(0); size >= csvParallelMin && workers > 1 {
+		err = loadCSVParallel(ctx, cr, t, perm, file, csvParallel{chunk: csvChunkSize, workers: workers, size: size})
+	} else {
+		err = loadCSVRecords(ctx, cr, t, perm, file, size, nil)
+	}
+	if err != nil {
+		t.rollback(m)
+	}
+	return err
+}
+
+// readCSVHeader reads the header row and maps its fields to columns of t.
+func readCSVHeader(cr *csvReader, t *Table, file string, rename map[string]string) ([]int, error) {
 	loadErr := func(line int, col string, err error) error {
 		return &LoadError{File: file, Line: line, Column: col, Index: -1, Err: err}
 	}
 	if err := cr.read(); err != nil {
 		if err == io.EOF {
-			return loadErr(1, "", fmt.Errorf("%w: no header row", ErrHeader))
+			return nil, loadErr(1, "", fmt.Errorf("%w: no header row", ErrHeader))
 		}
-		return csvErr(file, err)
+		return nil, csvErr(file, err)
 	}
 	perm := make([]int, cr.nfields()) // header field -> column index
 	seen := make([]bool, len(t.Cols))
@@ -149,51 +169,61 @@ func loadCSVTable(ctx context.Context, t *Table, r io.Reader, file string, renam
 		c := t.Def.ColumnIndex(name)
 		switch {
 		case c < 0:
-			return loadErr(cr.recLine, string(b), fmt.Errorf("%w: %w in table %s", ErrHeader, ErrUnknownColumn, t.Def.Name))
+			return nil, loadErr(cr.recLine, string(b), fmt.Errorf("%w: %w in table %s", ErrHeader, ErrUnknownColumn, t.Def.Name))
 		case seen[c]:
-			return loadErr(cr.recLine, string(b), fmt.Errorf("%w: %w", ErrHeader, ErrDuplicateColumn))
+			return nil, loadErr(cr.recLine, string(b), fmt.Errorf("%w: %w", ErrHeader, ErrDuplicateColumn))
 		}
 		seen[c] = true
 		perm[i] = c
 	}
 	for c, ok := range seen {
 		if !ok {
-			return loadErr(cr.recLine, t.Def.Columns[c].Name, fmt.Errorf("%w: column missing from header", ErrHeader))
+			return nil, loadErr(cr.recLine, t.Def.Columns[c].Name, fmt.Errorf("%w: column missing from header", ErrHeader))
 		}
 	}
-	m := t.mark()
-	fail := func(err error) error {
-		t.rollback(m)
-		return err
-	}
+	return perm, nil
+}
+
+// loadCSVRecords appends the records of cr to t (perm maps fields to
+// columns); on error t may hold part of the input (the caller rolls back).
+// size is as for loadCSVTable. With strs non-nil, non-NULL strings are not
+// interned but collected in strs (and their codes left 0) for the caller
+// to intern in document order.
+func loadCSVRecords(ctx context.Context, cr *csvReader, t *Table, perm []int, file string, size int64, strs *chunkStrings) error {
 	for n := 0; ; n++ {
 		if n%csvCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
-				return fail(err)
+				return err
 			}
 		}
 		err := cr.read()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return fail(csvErr(file, err))
+			return csvErr(file, err)
 		}
 		if n == csvSizeProbe && size > 0 {
 			reserve(t, estimateRows(cr.bytes, n, size))
 		}
 		if cr.nfields() != len(perm) {
-			return fail(loadErr(cr.recLine, "", fmt.Errorf("%w: record has %d fields, header has %d", ErrMalformed, cr.nfields(), len(perm))))
+			return &LoadError{File: file, Line: cr.recLine, Index: -1,
+				Err: fmt.Errorf("%w: record has %d fields, header has %d", ErrMalformed, cr.nfields(), len(perm))}
 		}
 		for i, c := range perm {
 			b, quoted := cr.field(i)
-			if err := appendText(t.Cols[c], &t.Def.Columns[c], b, quoted); err != nil {
-				return fail(loadErr(cr.recLine, t.Def.Columns[c].Name, err))
+			col := t.Cols[c]
+			if strs != nil && col.Type == catalog.TypeString && !isNullText(b, quoted) {
+				strs.add(c, b)
+				col.appendCode(0)
+				continue
+			}
+			if err := appendText(col, &t.Def.Columns[c], b, quoted); err != nil {
+				return &LoadError{File: file, Line: cr.recLine, Column: t.Def.Columns[c].Name, Index: -1, Err: err}
 			}
 		}
 		t.Rows++
 	}
-	return nil
 }
 
 // csvErr turns a reader error into a *LoadError.
@@ -208,7 +238,7 @@ func csvErr(file string, err error) error {
 // appendText parses one text field for column c (definition def) and
 // appends it. An unquoted empty field or \N is NULL.
 func appendText(c *Column, def *catalog.Column, b []byte, quoted bool) error {
-	if !quoted && (len(b) == 0 || (len(b) == 2 && b[0] == '\\' && b[1] == 'N')) {
+	if isNullText(b, quoted) {
 		if !def.Nullable {
 			return ErrNullViolation
 		}
@@ -243,6 +273,12 @@ func appendText(c *Column, def *catalog.Column, b []byte, quoted bool) error {
 	return fmt.Errorf("%w: %q is not a valid %s", ErrType, truncateText(b), c.Type)
 }
 
+// isNullText reports whether a CSV field is NULL: empty and unquoted, or
+// an unquoted \N.
+func isNullText(b []byte, quoted bool) bool {
+	return !quoted && (len(b) == 0 || (len(b) == 2 && b[0] == '\\' && b[1] == 'N'))
+}
+
 // truncateText shortens long field values quoted in error messages.
 func truncateText(b []byte) string {
 	const maxShown = 64
@@ -257,7 +293,7 @@ func truncateText(b []byte) string {
 const csvSizeProbe = 1024
 
 // estimateRows extrapolates the row count of a file of size bytes from the
-// bytes consumed by the first records (header included), with 5% slack.
+// bytes consumed by the header and the first records, with 5% slack.
 func estimateRows(consumed int64, records int, size int64) int {
 	if consumed <= 0 || records <= 0 {
 		return 0

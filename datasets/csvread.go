@@ -15,7 +15,9 @@ import (
 // accepted. It reuses its buffers: the fields of one
 // record are valid until the next call of read.
 type csvReader struct {
-	br      *bufio.Reader
+	br      *bufio.Reader // nil when reading src
+	src     []byte        // in-memory input (a chunk of a parallel load)
+	pos     int           // read position in src
 	line    int    // lines consumed so far
 	bytes   int64  // bytes consumed so far
 	recLine int    // first line of the last record read
@@ -35,6 +37,12 @@ func newCSVReader(r io.Reader) *csvReader {
 	return &csvReader{br: bufio.NewReaderSize(r, csvBufferSize)}
 }
 
+// newCSVChunkReader reads records from an in-memory chunk that starts
+// after line lines of its document (so no byte order mark is looked for).
+func newCSVChunkReader(src []byte, line int) *csvReader {
+	return &csvReader{src: src, line: line, bom: true}
+}
+
 // errCSV is a syntax error at a line of the input.
 type errCSV struct {
 	line int
@@ -46,6 +54,9 @@ func (e *errCSV) Error() string { return e.msg }
 // readLine returns the next line without its line end, or io.EOF when the
 // input is exhausted. The slice is valid until the next read.
 func (r *csvReader) readLine() ([]byte, error) {
+	if r.br == nil {
+		return r.readSrcLine()
+	}
 	line, err := r.br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		r.long = append(r.long[:0], line...)
@@ -64,6 +75,25 @@ func (r *csvReader) readLine() ([]byte, error) {
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
+	return r.endLine(line), nil
+}
+
+// readSrcLine is readLine for in-memory input.
+func (r *csvReader) readSrcLine() ([]byte, error) {
+	if r.pos >= len(r.src) {
+		return nil, io.EOF
+	}
+	line := r.src[r.pos:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i+1]
+	}
+	r.pos += len(line)
+	return r.endLine(line), nil
+}
+
+// endLine counts a line read and strips its line end (and a leading byte
+// order mark of the document).
+func (r *csvReader) endLine(line []byte) []byte {
 	r.line++
 	r.bytes += int64(len(line))
 	r.cr = false
@@ -78,7 +108,7 @@ func (r *csvReader) readLine() ([]byte, error) {
 		r.bom = true
 		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 	}
-	return line, nil
+	return line
 }
 
 // read reads the next record; it returns io.EOF at the end of the input and

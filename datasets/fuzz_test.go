@@ -47,6 +47,11 @@ func FuzzLoadCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, input string) {
 		tb := testDB().Tables[0]
 		err := loadCSVTable(context.Background(), tb, strings.NewReader(input), "t.csv", nil, int64(len(input)))
+		par := testDB().Tables[0]
+		parErr := loadCSVParallelForced(par, input, csvParallel{chunk: 1 + len(input)%13, workers: 2})
+		if d := sameLoad(tb, err, par, parErr); d != nil {
+			t.Fatalf("parallel load differs: %v", d)
+		}
 		if err != nil {
 			checkFailedLoad(t, tb, err)
 			return
