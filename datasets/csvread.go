@@ -18,15 +18,15 @@ type csvReader struct {
 	br      *bufio.Reader // nil when reading src
 	src     []byte        // in-memory input (a chunk of a parallel load)
 	pos     int           // read position in src
-	line    int    // lines consumed so far
-	bytes   int64  // bytes consumed so far
-	recLine int    // first line of the last record read
-	long    []byte // assembles lines longer than the bufio buffer
-	buf     []byte // field contents of the current record, unescaped
-	ends    []int  // ends[i] is the end of field i in buf
-	quoted  []bool // quoted[i]: field i was quoted
-	bom     bool   // a UTF-8 byte order mark was checked for
-	cr      bool   // the last line read ended with CRLF
+	line    int           // lines consumed so far
+	bytes   int64         // bytes consumed so far
+	recLine int           // first line of the last record read
+	long    []byte        // assembles lines longer than the bufio buffer
+	buf     []byte        // field contents of the current record, unescaped
+	ends    []int         // ends[i] is the end of field i in buf
+	quoted  []bool        // quoted[i]: field i was quoted
+	bom     bool          // a UTF-8 byte order mark was checked for
+	cr      bool          // the last line read ended with CRLF
 }
 
 // csvBufferSize is the bufio buffer of the CSV reader: large enough that
