@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -96,6 +97,10 @@ type generator struct {
 	// incident lists, per table, the (edge, from-side?) pairs touching it.
 	incident [][]side
 	ranges   map[[2]int]colRange
+	// indexes map the key values of (table, columns) to the rows having
+	// them, to draw joined rows; built on first use.
+	indexes map[string]map[string][]int32
+	keyBuf  []byte
 }
 
 type side struct {
@@ -124,7 +129,7 @@ func Generate(ctx context.Context, db *datasets.DB, g *JoinGraph, opts Options, 
 	if rng == nil {
 		return nil, fmt.Errorf("%w: nil *rand.Rand", ErrOptions)
 	}
-	gen := &generator{db: db, opts: opts, rng: rng, incident: make([][]side, len(db.Tables)), ranges: map[[2]int]colRange{}}
+	gen := &generator{db: db, opts: opts, rng: rng, incident: make([][]side, len(db.Tables)), ranges: map[[2]int]colRange{}, indexes: map[string]map[string][]int32{}}
 	if g != nil {
 		if err := gen.resolve(g); err != nil {
 			return nil, err
@@ -192,7 +197,7 @@ func (gen *generator) query() (*features.Query, error) {
 		q := gen.walk()
 		if len(q.Tables)-1 >= gen.opts.MinJoins {
 			gen.aliases(q)
-			gen.predicates(q)
+			gen.predicates(q, gen.tuple(q))
 			return q, nil
 		}
 		if attempt == maxAttempts {
@@ -271,9 +276,112 @@ func (gen *generator) aliases(q *features.Query) {
 	}
 }
 
+// tupleAttempts is how many start rows tuple tries before giving up on a
+// joined tuple.
+const tupleAttempts = 64
+
+// tuple draws one row of the query's join result (ignoring filters): a
+// random row of the first occurrence, then for each later occurrence a
+// random row joining its parent's row. Literals drawn from this tuple make
+// the query's result non-empty unless a predicate excludes its own value
+// (<>, <, NOT IN, ...). Rows are -1 when no joined tuple was found.
+func (gen *generator) tuple(q *features.Query) []int {
+	rows := make([]int, len(q.Tables))
+	for attempt := 0; attempt < tupleAttempts; attempt++ {
+		ok := true
+		for o := range q.Tables {
+			t := gen.db.Tables[q.Tables[o].Table]
+			if t.Rows == 0 {
+				ok = false
+				break
+			}
+			if o == 0 {
+				rows[0] = gen.rng.IntN(t.Rows)
+				continue
+			}
+			// The joins of o to its parent (the walk adds one parent).
+			parent := -1
+			var pc, oc []int
+			for _, j := range q.Joins {
+				if j.Right == o {
+					parent = j.Left
+					pc = append(pc, j.LeftCol)
+					oc = append(oc, j.RightCol)
+				}
+			}
+			if parent < 0 {
+				rows[o] = gen.rng.IntN(t.Rows)
+				continue
+			}
+			pt := gen.db.Tables[q.Tables[parent].Table]
+			key, null := gen.key(pt, pc, rows[parent])
+			if null {
+				ok = false
+				break
+			}
+			match := gen.index(q.Tables[o].Table, oc)[string(key)]
+			if len(match) == 0 {
+				ok = false
+				break
+			}
+			rows[o] = int(match[gen.rng.IntN(len(match))])
+		}
+		if ok {
+			return rows
+		}
+	}
+	for i := range rows {
+		rows[i] = -1
+	}
+	return rows
+}
+
+// key encodes the values of cols in row r of t; null reports a NULL.
+func (gen *generator) key(t *datasets.Table, cols []int, r int) (key []byte, null bool) {
+	b := gen.keyBuf[:0]
+	for _, c := range cols {
+		d := t.Cols[c].Datum(r)
+		switch d.Kind {
+		case catalog.KindNull:
+			return nil, true
+		case catalog.KindString:
+			b = strconv.AppendInt(b, int64(len(d.S)), 10)
+			b = append(b, ':')
+			b = append(b, d.S...)
+		case catalog.KindFloat:
+			b = strconv.AppendFloat(b, d.F, 'g', -1, 64)
+		default:
+			// Ints compare with floats numerically: encode integral
+			// values the same way.
+			b = strconv.AppendFloat(b, float64(d.I), 'g', -1, 64)
+		}
+		b = append(b, 0)
+	}
+	gen.keyBuf = b
+	return b, false
+}
+
+// index returns the rows of table t by the values of cols.
+func (gen *generator) index(t int, cols []int) map[string][]int32 {
+	name := fmt.Sprint(t, cols)
+	if ix, ok := gen.indexes[name]; ok {
+		return ix
+	}
+	tab := gen.db.Tables[t]
+	ix := map[string][]int32{}
+	for r := 0; r < tab.Rows; r++ {
+		k, null := gen.key(tab, cols, r)
+		if !null {
+			ix[string(k)] = append(ix[string(k)], int32(r))
+		}
+	}
+	gen.indexes[name] = ix
+	return ix
+}
+
 // predicates adds 1..MaxPreds atomic predicates, ANDed per occurrence; an
-// OR of two atoms counts as two.
-func (gen *generator) predicates(q *features.Query) {
+// OR of two atoms counts as two. Literals come from the tuple's rows.
+func (gen *generator) predicates(q *features.Query, rows []int) {
 	if gen.opts.MaxPreds == 0 {
 		return
 	}
@@ -282,16 +390,17 @@ func (gen *generator) predicates(q *features.Query) {
 	for budget > 0 {
 		o := gen.rng.IntN(len(q.Tables))
 		t := q.Tables[o].Table
+		row := rows[o]
 		var e *features.Expr
 		switch r := gen.rng.Float64(); {
 		case r < 0.12 && budget >= 2:
-			e = &features.Expr{Kind: features.ExprOr, Args: []*features.Expr{gen.atom(t), gen.atom(t)}}
+			e = &features.Expr{Kind: features.ExprOr, Args: []*features.Expr{gen.atom(t, row), gen.atom(t, row)}}
 			budget -= 2
 		case r < 0.22:
-			e = &features.Expr{Kind: features.ExprNot, Args: []*features.Expr{gen.atom(t)}}
+			e = &features.Expr{Kind: features.ExprNot, Args: []*features.Expr{gen.atom(t, row)}}
 			budget--
 		default:
-			e = gen.atom(t)
+			e = gen.atom(t, row)
 			budget--
 		}
 		conj[o] = append(conj[o], e)
@@ -307,8 +416,9 @@ func (gen *generator) predicates(q *features.Query) {
 	}
 }
 
-// atom draws one atomic predicate on a random column of table t.
-func (gen *generator) atom(t int) *features.Expr {
+// atom draws one atomic predicate on a random column of table t, its
+// literal taken from row (or a random row when row is -1).
+func (gen *generator) atom(t, row int) *features.Expr {
 	tab := gen.db.Tables[t]
 	c := gen.rng.IntN(len(tab.Cols))
 	col := tab.Cols[c]
@@ -325,8 +435,11 @@ func (gen *generator) atom(t int) *features.Expr {
 	if tab.Rows == 0 || (def.Nullable && gen.rng.Float64() < 0.1) {
 		return nullOp()
 	}
-	v, ok := gen.value(t, c)
+	v, ok := gen.literal(t, c, row)
 	if !ok {
+		if row >= 0 && gen.rng.IntN(4) != 0 {
+			return pred(features.OpIsNull) // true for the tuple
+		}
 		return nullOp()
 	}
 	if col.Type == catalog.TypeString {
@@ -389,6 +502,22 @@ func order(a, b catalog.Datum) (catalog.Datum, catalog.Datum) {
 		return b, a
 	}
 	return a, b
+}
+
+// literal is the value of column c in row (or, with probability
+// OutOfRange, a value outside the column's range); a random row's value
+// when row is -1. ok is false for NULL.
+func (gen *generator) literal(t, c, row int) (catalog.Datum, bool) {
+	if row < 0 {
+		return gen.value(t, c)
+	}
+	if gen.rng.Float64() < gen.opts.OutOfRange {
+		if d, ok := gen.outside(t, c); ok {
+			return d, true
+		}
+	}
+	d := gen.db.Tables[t].Cols[c].Datum(row)
+	return d, !d.IsNull()
 }
 
 // value draws a literal for column c of table t: the value of a random

@@ -30,11 +30,11 @@ type LabelOptions struct {
 // stops the work and is returned with the index of its query.
 func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts LabelOptions) ([]Record, error) {
 	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	if workers < 0 {
-		return nil, fmt.Errorf("%w: Workers %d", ErrOptions, opts.Workers)
+		return nil, fmt.Errorf("%w: Workers %d < 0", ErrOptions, opts.Workers)
+	}
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, max(1, len(qs)))
 	ctx, cancel := context.WithCancel(ctx)

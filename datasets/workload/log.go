@@ -38,13 +38,19 @@ const maxLineBytes = 64 << 20
 
 // Writer writes records as JSON Lines. It buffers: call Flush at the end.
 type Writer struct {
-	w    *bufio.Writer
-	n    int
-	line []byte
+	w   *bufio.Writer
+	n   int
+	buf bytes.Buffer
+	enc *json.Encoder
 }
 
 // NewWriter returns a Writer to w.
-func NewWriter(w io.Writer) *Writer { return &Writer{w: bufio.NewWriter(w)} }
+func NewWriter(w io.Writer) *Writer {
+	wr := &Writer{w: bufio.NewWriter(w)}
+	wr.enc = json.NewEncoder(&wr.buf)
+	wr.enc.SetEscapeHTML(false) // keep SQL's < > & readable
+	return wr
+}
 
 // Write validates r and appends it as one line. An invalid record (empty
 // SQL, negative label, a sub-plan without tables) is an error wrapping
@@ -55,12 +61,11 @@ func (w *Writer) Write(r Record) error {
 	if err := validate(r, w.n); err != nil {
 		return err
 	}
-	b, err := json.Marshal(r)
-	if err != nil {
+	w.buf.Reset()
+	if err := w.enc.Encode(r); err != nil { // one line, newline-terminated
 		return &LogError{Line: w.n, Err: ErrMalformedLog, Msg: err.Error(), json: err}
 	}
-	w.line = append(append(w.line[:0], b...), '\n')
-	_, err = w.w.Write(w.line)
+	_, err := w.w.Write(w.buf.Bytes())
 	return err
 }
 

@@ -1,0 +1,38 @@
+// Package workload generates random query workloads over an in-memory
+// database, labels them with exact counts, and reads and writes the
+// labelled query log (JSON Lines) that estimators train on.
+//
+//	catalog.Schema ──JoinGraphFromSchema──┐
+//	[]*features.Query ─JoinGraphFromQueries┴─► JoinGraph
+//	                                             │
+//	          datasets.DB + Options + *rand.Rand ▼
+//	                                         Generate ──► []*features.Query
+//	                                                            │
+//	                        engine.Counter (shared, N workers)  ▼
+//	                                          Label ──► []Record ──Writer──► log.jsonl
+//	                                                                            │
+//	                                                         Reader / ReadAll ◄─┘
+//
+// Generation follows the usual recipe of learned-estimator benchmarks
+// (Kipf et al., "Learned Cardinalities", CIDR 2019; the JOB-light style
+// workloads of Yang et al., NeuroCard, VLDB 2021): a random connected walk
+// over the join graph picks 0..MaxJoins joins, each step adding a new table
+// occurrence, so a table may appear twice (a self join through a
+// many-to-many edge such as airports(city, state), or two foreign keys to
+// one table such as flights.origin and flights.destination to airports).
+// Then one tuple of the (unfiltered) join is drawn by following the join
+// keys from a random row, and 1..MaxPreds predicates of every kind the
+// query model supports (=, <>, <, <=, >, >=, BETWEEN, IN, NOT IN, IS [NOT]
+// NULL, LIKE 'x%' / '%x%', NOT LIKE, OR of two atoms, NOT) take their
+// literals from that tuple, so most results are non-empty; a few literals
+// (Options.OutOfRange) lie outside the column's values and some
+// predicates exclude their own tuple, giving empty results too.
+//
+// The log has one JSON object per line:
+//
+//	{"sql":"SELECT COUNT(*) FROM ...","rows":42,"subplans":[{"tables":["f","a"],"rows":42}]}
+//
+// Readers reject malformed lines (ErrMalformedLog) and labels that are
+// negative, fractional, NaN, infinite or past int64 (ErrBadLabel) with the
+// line number (*LogError).
+package workload

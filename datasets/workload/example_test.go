@@ -1,0 +1,91 @@
+package workload_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/workload"
+)
+
+// Generate a small seeded workload over the bundled flights data.
+func ExampleGenerate() {
+	db, err := datasets.Flights()
+	if err != nil {
+		panic(err)
+	}
+	g := workload.JoinGraphFromSchema(db.Schema)
+	qs, err := workload.Generate(context.Background(), db, g,
+		workload.Options{Queries: 3, MaxJoins: 2, MaxPreds: 2}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		panic(err)
+	}
+	for _, q := range qs {
+		fmt.Println(q.SQL())
+	}
+	// Output:
+	// SELECT COUNT(*) FROM `airports` AS `airports1` JOIN `airports` AS `airports2` ON `airports1`.`city` = `airports2`.`city` AND `airports1`.`state` = `airports2`.`state` JOIN `routes` AS `routes` ON `airports2`.`iata` = `routes`.`origin` WHERE `airports1`.`state` LIKE '%VT%' AND `airports2`.`city` LIKE 'F%'
+	// SELECT COUNT(*) FROM `routes` AS `routes` JOIN `airports` AS `airports` ON `routes`.`destination` = `airports`.`iata` WHERE `airports`.`state` >= 'OH'
+	// SELECT COUNT(*) FROM `airports` AS `airports` WHERE `airports`.`iata` NOT IN ('SYV', 'SRR', 'ROS') AND `airports`.`city` IS NOT NULL
+}
+
+// Label queries with their true counts and write them as a JSON Lines
+// query log.
+func ExampleLabel() {
+	db, err := datasets.Flights()
+	if err != nil {
+		panic(err)
+	}
+	g := workload.JoinGraphFromSchema(db.Schema)
+	qs, err := workload.Generate(context.Background(), db, g,
+		workload.Options{Queries: 2, MaxJoins: 1, MaxPreds: 1}, rand.New(rand.NewPCG(4, 4)))
+	if err != nil {
+		panic(err)
+	}
+	recs, err := workload.Label(context.Background(), db, qs, workload.LabelOptions{SubPlans: true})
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range recs {
+		fmt.Println(r.SQL)
+		for _, s := range r.SubPlans {
+			fmt.Println("  ", s.Aliases, s.Rows)
+		}
+	}
+	// Output:
+	// SELECT COUNT(*) FROM `routes` AS `routes` WHERE `routes`.`num_flights` = 872
+	//    [routes] 1
+	// SELECT COUNT(*) FROM `routes` AS `routes` JOIN `airports` AS `airports` ON `routes`.`destination` = `airports`.`iata` WHERE NOT (`routes`.`destination` LIKE '%TL%')
+	//    [routes] 5132
+	//    [airports] 3376
+	//    [routes airports] 5132
+}
+
+// Write a query log and read it back.
+func ExampleNewWriter() {
+	var buf bytes.Buffer
+	w := workload.NewWriter(&buf)
+	_ = w.Write(workload.Record{SQL: "SELECT COUNT(*) FROM flights WHERE delay > 10", Rows: 5962})
+	_ = w.Write(workload.Record{SQL: "SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata", Rows: 20000,
+		SubPlans: []workload.SubPlan{{Aliases: []string{"f", "a"}, Rows: 20000}}})
+	if err := w.Flush(); err != nil {
+		panic(err)
+	}
+	os.Stdout.Write(buf.Bytes())
+	r := workload.NewReader(&buf)
+	for {
+		rec, err := r.Next()
+		if err != nil {
+			break // io.EOF
+		}
+		fmt.Println(rec.Rows, len(rec.SubPlans))
+	}
+	// Output:
+	// {"sql":"SELECT COUNT(*) FROM flights WHERE delay > 10","rows":5962}
+	// {"sql":"SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata","rows":20000,"subplans":[{"tables":["f","a"],"rows":20000}]}
+	// 5962 0
+	// 20000 1
+}

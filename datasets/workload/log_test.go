@@ -1,0 +1,144 @@
+package workload_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/datasets/workload"
+)
+
+// TestLogRoundTrip writes records and reads them back.
+func TestLogRoundTrip(t *testing.T) {
+	recs := []workload.Record{
+		{SQL: "SELECT COUNT(*) FROM `flights` WHERE `flights`.`delay` > 10", Rows: 5962},
+		{SQL: "SELECT COUNT(*) FROM `flights` AS `f` JOIN `airports` AS `a` ON `f`.`origin` = `a`.`iata`", Rows: 20000,
+			SubPlans: []workload.SubPlan{{Aliases: []string{"f"}, Rows: 20000}, {Aliases: []string{"a"}, Rows: 3376}, {Aliases: []string{"f", "a"}, Rows: 20000}}},
+		{SQL: "SELECT 1 -- \"quoted\" and unicode: München\n", Rows: 0},
+		{SQL: "SELECT big", Rows: workload.MaxLabel},
+	}
+	var buf bytes.Buffer
+	w := workload.NewWriter(&buf)
+	for _, r := range recs {
+		must(t, w.Write(r))
+	}
+	must(t, w.Flush())
+	if n := strings.Count(buf.String(), "\n"); n != len(recs) {
+		t.Fatalf("%d lines for %d records", n, len(recs))
+	}
+	got, err := workload.ReadAll(&buf)
+	must(t, err)
+	if len(got) != len(recs) {
+		t.Fatalf("read %d records, want %d", len(got), len(recs))
+	}
+	for i := range recs {
+		if got[i].SQL != recs[i].SQL || got[i].Rows != recs[i].Rows || len(got[i].SubPlans) != len(recs[i].SubPlans) {
+			t.Errorf("record %d: got %+v, want %+v", i, got[i], recs[i])
+		}
+		for j := range recs[i].SubPlans {
+			g, w := got[i].SubPlans[j], recs[i].SubPlans[j]
+			if g.Rows != w.Rows || strings.Join(g.Aliases, ",") != strings.Join(w.Aliases, ",") {
+				t.Errorf("record %d sub-plan %d: got %+v, want %+v", i, j, g, w)
+			}
+		}
+	}
+}
+
+// TestLogErrors checks typed errors and line numbers on bad input.
+func TestLogErrors(t *testing.T) {
+	ok := `{"sql":"SELECT 1","rows":1}`
+	for _, tc := range []struct {
+		name, line string
+		want       error
+	}{
+		{"not json", `{"sql": "x", "rows": `, workload.ErrMalformedLog},
+		{"trailing", ok + ` {}`, workload.ErrMalformedLog},
+		{"unknown field", `{"sql":"x","rows":1,"cost":3}`, workload.ErrMalformedLog},
+		{"missing sql", `{"rows":1}`, workload.ErrMalformedLog},
+		{"empty sql", `{"sql":" ","rows":1}`, workload.ErrMalformedLog},
+		{"missing rows", `{"sql":"x"}`, workload.ErrMalformedLog},
+		{"array", `[1,2]`, workload.ErrMalformedLog},
+		{"negative", `{"sql":"x","rows":-1}`, workload.ErrBadLabel},
+		{"fraction", `{"sql":"x","rows":1.5}`, workload.ErrBadLabel},
+		{"huge", `{"sql":"x","rows":1e30}`, workload.ErrBadLabel},
+		{"past int64", `{"sql":"x","rows":9223372036854775808}`, workload.ErrBadLabel},
+		{"bare NaN", `{"sql":"x","rows":NaN}`, workload.ErrBadLabel},
+		{"bare Infinity", `{"sql":"x","rows":-Infinity}`, workload.ErrBadLabel},
+		{"string NaN", `{"sql":"x","rows":"NaN"}`, workload.ErrBadLabel},
+		{"null", `{"sql":"x","rows":null}`, workload.ErrBadLabel},
+		{"sub-plan negative", `{"sql":"x","rows":1,"subplans":[{"tables":["a"],"rows":-3}]}`, workload.ErrBadLabel},
+		{"sub-plan no tables", `{"sql":"x","rows":1,"subplans":[{"tables":[],"rows":3}]}`, workload.ErrMalformedLog},
+		{"sub-plan unknown", `{"sql":"x","rows":1,"subplans":[{"aliases":["a"],"rows":3}]}`, workload.ErrMalformedLog},
+	} {
+		// The bad line is line 3, after a good line and a blank one.
+		in := ok + "\n\n" + tc.line + "\n" + ok + "\n"
+		recs, err := workload.ReadAll(strings.NewReader(in))
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+			continue
+		}
+		var le *workload.LogError
+		if !errors.As(err, &le) || le.Line != 3 {
+			t.Errorf("%s: error %v not at line 3", tc.name, err)
+		}
+		if len(recs) != 1 {
+			t.Errorf("%s: %d records before the error, want 1", tc.name, len(recs))
+		}
+	}
+	// Accepted label spellings.
+	for _, s := range []string{"0", "42", "1e3", "1.0", "9223372036854775807"} {
+		if _, err := workload.ReadAll(strings.NewReader(`{"sql":"x","rows":` + s + `}`)); err != nil {
+			t.Errorf("rows %s: %v", s, err)
+		}
+	}
+	// The Writer refuses bad records, numbering them.
+	w := workload.NewWriter(io.Discard)
+	must(t, w.Write(workload.Record{SQL: "x", Rows: 1}))
+	if err := w.Write(workload.Record{SQL: "y", Rows: -2}); !errors.Is(err, workload.ErrBadLabel) || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("writer negative label: %v", err)
+	}
+	if err := w.Write(workload.Record{Rows: 2}); !errors.Is(err, workload.ErrMalformedLog) {
+		t.Errorf("writer empty SQL: %v", err)
+	}
+}
+
+// FuzzReader: the reader never panics, and whatever it accepts writes back
+// and reads again to the same records.
+func FuzzReader(f *testing.F) {
+	f.Add(`{"sql":"SELECT 1","rows":1}`)
+	f.Add(`{"sql":"x","rows":2,"subplans":[{"tables":["a","b"],"rows":2}]}` + "\n\n" + `{"sql":"y","rows":NaN}`)
+	f.Add(`{"sql":"x","rows":1e400}`)
+	f.Add(`{"sql":"\u00e9\\\"","rows":"Infinity"}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		recs, err := workload.ReadAll(strings.NewReader(in))
+		if err != nil {
+			var le *workload.LogError
+			if !errors.As(err, &le) {
+				t.Fatalf("untyped error %v", err)
+			}
+			if !errors.Is(err, workload.ErrMalformedLog) && !errors.Is(err, workload.ErrBadLabel) {
+				t.Fatalf("error %v is neither sentinel", err)
+			}
+			return
+		}
+		var buf bytes.Buffer
+		w := workload.NewWriter(&buf)
+		for _, r := range recs {
+			if err := w.Write(r); err != nil {
+				t.Fatalf("accepted record %+v does not write: %v", r, err)
+			}
+		}
+		must(t, w.Flush())
+		again, err := workload.ReadAll(&buf)
+		if err != nil || len(again) != len(recs) {
+			t.Fatalf("round trip: %d -> %d records, %v", len(recs), len(again), err)
+		}
+		for i := range recs {
+			if again[i].SQL != recs[i].SQL || again[i].Rows != recs[i].Rows {
+				t.Fatalf("round trip record %d: %+v -> %+v", i, recs[i], again[i])
+			}
+		}
+	})
+}
