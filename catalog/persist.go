@@ -347,8 +347,8 @@ func decodeStats(d *decoder, s *Schema) []TableStats {
 
 // check verifies that c is internally consistent: a valid schema, one
 // TableStats per table and one ColumnStats (and sample column) per column,
-// fractions in [0, 1], datums of the kind of their column's type and
-// non-NULL MCVs and histogram bounds.
+// fractions in [0, 1], datums of the kind of their column's type (floats
+// not NaN) and non-NULL MCVs and histogram bounds.
 func (c *Catalog) check() error {
 	if c == nil || c.Schema == nil {
 		return errors.New("nil catalog or schema")
@@ -375,6 +375,9 @@ func (c *Catalog) check() error {
 			where := fmt.Sprintf("column %q.%q", t.Name, col.Name)
 			kind := kindOf(col.Type)
 			okKind := func(d Datum, nullOK bool) bool {
+				if d.Kind == KindFloat && math.IsNaN(d.F) {
+					return false // Build rejects NaN; NaN breaks ordering
+				}
 				return d.Kind == kind || (nullOK && d.Kind == KindNull)
 			}
 			if !fraction(cs.NullFrac) || !fraction(cs.HistFrac) || cs.Distinct < 0 {

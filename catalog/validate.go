@@ -79,10 +79,17 @@ func (s *Schema) Validate() error {
 	return s.validate(nil)
 }
 
+// foldKey maps names that strings.EqualFold treats as equal to one key.
+func foldKey(name string) string { return strings.ToLower(strings.ToUpper(name)) }
+
+// validate runs in time linear in the size of s (maps, not pairwise
+// comparisons), as Load calls it on untrusted input.
 func (s *Schema) validate(p *positions) error {
 	if s == nil || len(s.Tables) == 0 {
 		return p.errorf(-1, ErrInvalidSchema, "schema has no table")
 	}
+	tables := make(map[string]int, len(s.Tables))
+	columns := make([]map[string]int, len(s.Tables))
 	for ti, t := range s.Tables {
 		if t == nil {
 			return p.errorf(-1, ErrInvalidSchema, "table %d is nil", ti)
@@ -90,14 +97,15 @@ func (s *Schema) validate(p *positions) error {
 		if t.Name == "" {
 			return p.errorf(p.tableOff(ti), ErrInvalidSchema, "table %d has an empty name", ti)
 		}
-		for tj := 0; tj < ti; tj++ {
-			if strings.EqualFold(s.Tables[tj].Name, t.Name) {
-				return p.errorf(p.tableOff(ti), ErrDuplicate, "table %q declared twice", t.Name)
-			}
+		if _, dup := tables[foldKey(t.Name)]; dup {
+			return p.errorf(p.tableOff(ti), ErrDuplicate, "table %q declared twice", t.Name)
 		}
+		tables[foldKey(t.Name)] = ti
 		if len(t.Columns) == 0 {
 			return p.errorf(p.tableOff(ti), ErrInvalidSchema, "table %q has no column", t.Name)
 		}
+		cols := make(map[string]int, len(t.Columns))
+		columns[ti] = cols
 		for ci, c := range t.Columns {
 			if c.Name == "" {
 				return p.errorf(p.columnOff(ti, ci), ErrInvalidSchema, "column %d of table %q has an empty name", ci, t.Name)
@@ -105,22 +113,21 @@ func (s *Schema) validate(p *positions) error {
 			if c.Type < TypeInt || c.Type > TypeDateTime {
 				return p.errorf(p.columnOff(ti, ci), ErrUnsupportedType, "column %q.%q has %v", t.Name, c.Name, c.Type)
 			}
-			for cj := 0; cj < ci; cj++ {
-				if strings.EqualFold(t.Columns[cj].Name, c.Name) {
-					return p.errorf(p.columnOff(ti, ci), ErrDuplicate, "column %q declared twice in table %q", c.Name, t.Name)
-				}
+			if _, dup := cols[foldKey(c.Name)]; dup {
+				return p.errorf(p.columnOff(ti, ci), ErrDuplicate, "column %q declared twice in table %q", c.Name, t.Name)
 			}
+			cols[foldKey(c.Name)] = ci
 		}
-		for ki, k := range t.PrimaryKey {
-			ci := t.ColumnIndex(k)
-			if ci < 0 {
+		seen := make(map[int]bool, len(t.PrimaryKey))
+		for _, k := range t.PrimaryKey {
+			ci, ok := cols[foldKey(k)]
+			if !ok {
 				return p.errorf(p.pkOff(ti), ErrUnknownColumn, "primary key column %q not in table %q", k, t.Name)
 			}
-			for kj := 0; kj < ki; kj++ {
-				if strings.EqualFold(t.PrimaryKey[kj], k) {
-					return p.errorf(p.pkOff(ti), ErrDuplicate, "column %q twice in the primary key of %q", k, t.Name)
-				}
+			if seen[ci] {
+				return p.errorf(p.pkOff(ti), ErrDuplicate, "column %q twice in the primary key of %q", k, t.Name)
 			}
+			seen[ci] = true
 			if t.Columns[ci].Nullable {
 				return p.errorf(p.pkOff(ti), ErrInvalidSchema, "primary key column %q.%q is nullable", t.Name, k)
 			}
@@ -128,30 +135,31 @@ func (s *Schema) validate(p *positions) error {
 	}
 	for fi, fk := range s.ForeignKeys {
 		off := p.fkOff(fi)
-		t := s.Table(fk.Table)
-		if t == nil {
+		ti, ok := tables[foldKey(fk.Table)]
+		if !ok {
 			return p.errorf(off, ErrUnknownTable, "foreign key %d: table %q not in schema", fi, fk.Table)
 		}
-		rt := s.Table(fk.RefTable)
-		if rt == nil {
+		ri, ok := tables[foldKey(fk.RefTable)]
+		if !ok {
 			return p.errorf(off, ErrUnknownTable, "foreign key of %q references unknown table %q", fk.Table, fk.RefTable)
 		}
+		t, rt := s.Tables[ti], s.Tables[ri]
 		if len(fk.Columns) == 0 || len(fk.Columns) != len(fk.RefColumns) {
 			return p.errorf(off, ErrInvalidSchema, "foreign key of %q has %d columns referencing %d columns of %q",
 				fk.Table, len(fk.Columns), len(fk.RefColumns), fk.RefTable)
 		}
 		for i := range fk.Columns {
-			ci := t.ColumnIndex(fk.Columns[i])
-			if ci < 0 {
+			ci, ok := columns[ti][foldKey(fk.Columns[i])]
+			if !ok {
 				return p.errorf(off, ErrUnknownColumn, "foreign key column %q not in table %q", fk.Columns[i], t.Name)
 			}
-			ri := rt.ColumnIndex(fk.RefColumns[i])
-			if ri < 0 {
+			rci, ok := columns[ri][foldKey(fk.RefColumns[i])]
+			if !ok {
 				return p.errorf(off, ErrUnknownColumn, "referenced column %q not in table %q", fk.RefColumns[i], rt.Name)
 			}
-			if t.Columns[ci].Type.Numeric() != rt.Columns[ri].Type.Numeric() {
+			if t.Columns[ci].Type.Numeric() != rt.Columns[rci].Type.Numeric() {
 				return p.errorf(off, ErrInvalidSchema, "foreign key %q.%q (%v) references %q.%q (%v): incompatible types",
-					t.Name, t.Columns[ci].Name, t.Columns[ci].Type, rt.Name, rt.Columns[ri].Name, rt.Columns[ri].Type)
+					t.Name, t.Columns[ci].Name, t.Columns[ci].Type, rt.Name, rt.Columns[rci].Name, rt.Columns[rci].Type)
 			}
 		}
 	}
