@@ -81,6 +81,7 @@ start_private_mariadb() {
     --performance-schema-consumer-events-statements-current=ON \
     --performance-schema-consumer-events-statements-history=ON \
     --performance-schema-consumer-events-statements-history-long=ON \
+    --performance-schema-events-statements-history-long-size=10000 \
     --innodb-buffer-pool-size=128M --innodb-log-file-size=48M \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
     >"$dir/stdout.log" 2>&1 &
