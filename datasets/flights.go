@@ -45,8 +45,10 @@ const naMarker = "NA"
 // with foreign keys flights.origin, flights.destination, routes.origin and
 // routes.destination -> airports.iata, (flights.origin, flights.destination)
 // -> routes(origin, destination), and the many-to-many self join
-// airports(city, state) -> airports(city, state). Every call returns a new
-// value.
+// airports(city, state) -> airports(city, state). Foreign keys are join
+// paths, not guarantees: 1,046 flights fly a pair missing from routes (which
+// counts 2008 flights), so that join keeps 18,954 of the 20,000 flights.
+// Every call returns a new value.
 func FlightsSchema() *catalog.Schema {
 	str := func(name string, null bool) catalog.Column {
 		return catalog.Column{Name: name, Type: catalog.TypeString, Nullable: null}

@@ -80,3 +80,104 @@ func TestFlightsSpotValues(t *testing.T) {
 		t.Errorf("routes row 0 = %v", r)
 	}
 }
+
+// TestFlightsAggregates compares aggregates with values computed
+// independently from the source files (Python's json/csv/datetime).
+func TestFlightsAggregates(t *testing.T) {
+	db, err := Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := db.Table("flights")
+	ci := func(n string) *Column { return fl.Cols[fl.Def.ColumnIndex(n)] }
+	var sumDelay, sumDist int64
+	months := map[int64]int{}
+	sundays, hour17, sfo := 0, 0, 0
+	origin := ci("origin")
+	for i := 0; i < fl.Rows; i++ {
+		sumDelay += ci("delay").Ints[i]
+		sumDist += ci("distance").Ints[i]
+		months[ci("month").Ints[i]]++
+		if ci("day_of_week").Ints[i] == 1 {
+			sundays++
+		}
+		if ci("hour").Ints[i] == 17 {
+			hour17++
+		}
+		if origin.Dict[origin.Codes[i]] == "SFO" {
+			sfo++
+		}
+	}
+	if sumDelay != 154078 || sumDist != 14476934 || sfo != 388 || sundays != 2648 || hour17 != 1374 ||
+		months[1] != 6937 || months[2] != 5964 || months[3] != 7099 {
+		t.Errorf("delay %d distance %d SFO %d sundays %d hour17 %d months %v", sumDelay, sumDist, sfo, sundays, hour17, months)
+	}
+	last := fl.Row(fl.Rows-1, nil)
+	if fmt.Sprint(last[0], last[5:]) != `20000 [-9 83 "CLT" "GSO"]` {
+		t.Errorf("last flight %v", last)
+	}
+	ap := db.Table("airports")
+	state, country := ap.Cols[3], ap.Cols[4]
+	states := map[string]bool{}
+	usa := 0
+	for i := 0; i < ap.Rows; i++ {
+		if !state.IsNull(i) {
+			states[state.Dict[state.Codes[i]]] = true
+		}
+		if country.Dict[country.Codes[i]] == "USA" {
+			usa++
+		}
+	}
+	if len(states) != 56 || usa != 3372 {
+		t.Errorf("%d states, %d USA airports", len(states), usa)
+	}
+	var sum int64
+	for _, v := range db.Table("routes").Cols[2].Ints {
+		sum += v
+	}
+	if sum != 7009728 {
+		t.Errorf("routes num_flights sum %d", sum)
+	}
+}
+
+// TestFlightsForeignKeys checks how the declared join paths match: every
+// flight's airports exist, but 1,046 flights fly a (origin, destination)
+// pair that routes (2008 counts) lacks, so that join drops rows.
+func TestFlightsForeignKeys(t *testing.T) {
+	db, err := Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, rt, fl := db.Table("airports"), db.Table("routes"), db.Table("flights")
+	iata := map[string]bool{}
+	for _, c := range ap.Cols[0].Codes {
+		iata[ap.Cols[0].Dict[c]] = true
+	}
+	if len(iata) != AirportsRows {
+		t.Errorf("%d distinct iata codes, want %d (primary key)", len(iata), AirportsRows)
+	}
+	routes := map[[2]string]bool{}
+	for i := 0; i < rt.Rows; i++ {
+		r := rt.Row(i, nil)
+		routes[[2]string{r[0].S, r[1].S}] = true
+		if !iata[r[0].S] || !iata[r[1].S] {
+			t.Errorf("route %v has an unknown airport", r)
+		}
+	}
+	if len(routes) != RoutesRows {
+		t.Errorf("%d distinct routes, want %d (primary key)", len(routes), RoutesRows)
+	}
+	unrouted := 0
+	for i := 0; i < fl.Rows; i++ {
+		o, d := fl.Cols[7].Datum(i).S, fl.Cols[8].Datum(i).S
+		if !iata[o] || !iata[d] {
+			t.Errorf("flight %d: unknown airport %s or %s", i+1, o, d)
+		}
+		if !routes[[2]string{o, d}] {
+			unrouted++
+		}
+	}
+	if unrouted != 1046 {
+		t.Errorf("%d flights without a route, want 1046", unrouted)
+	}
+}
