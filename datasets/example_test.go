@@ -201,3 +201,86 @@ func ExampleTable_WriteCSV() {
 	// ,1970-01-02 01:01:01
 	// "a ""b"", c",1969-12-31 23:59:59
 }
+
+func ExampleFlightsSchema() {
+	s := datasets.FlightsSchema()
+	for _, t := range s.Tables {
+		fmt.Println(t.Name, len(t.Columns), t.PrimaryKey)
+	}
+	fmt.Println(s.ForeignKeys[5].Table, s.ForeignKeys[5].Columns, "->", s.ForeignKeys[5].RefTable, s.ForeignKeys[5].RefColumns)
+	// Output:
+	// flights 9 [id]
+	// airports 7 [iata]
+	// routes 3 [origin destination]
+	// airports [city state] -> airports [city state]
+}
+
+func ExampleEcommerceSchema() {
+	for _, t := range datasets.EcommerceSchema().Tables {
+		var cols []string
+		for _, c := range t.Columns {
+			if c.Nullable {
+				cols = append(cols, c.Name+"?")
+			} else {
+				cols = append(cols, c.Name)
+			}
+		}
+		fmt.Println(t.Name, strings.Join(cols, " "))
+	}
+	// Output:
+	// customers id name region segment signup_date age?
+	// products id category brand price discount?
+	// orders id customer_id order_date status total shipped_date?
+	// order_items id order_id product_id quantity unit_price
+}
+
+func ExampleColumn_Intern() {
+	c := &datasets.Column{Type: catalog.TypeString}
+	fmt.Println(c.Intern("b"), c.Intern("a"), c.Intern("b"), c.Dict)
+	// Output:
+	// 0 1 0 [b a]
+}
+
+func ExampleTable_Row() {
+	db, err := datasets.Flights()
+	if err != nil {
+		panic(err)
+	}
+	routes := db.Table("routes")
+	var row []catalog.Datum // reused between calls
+	for i := range 3 {
+		row = routes.Row(i, row)
+		fmt.Println(row)
+	}
+	// Output:
+	// ["ABE" "ATL" 853]
+	// ["ABE" "BHM" 1]
+	// ["ABE" "CLE" 805]
+}
+
+func ExampleDB_Diff() {
+	a, _ := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 0.01, Seed: 1})
+	b, _ := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 0.01, Seed: 1})
+	c, _ := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 0.01, Seed: 2})
+	fmt.Println(a.Diff(b))
+	fmt.Println(a.Diff(c) != nil)
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleLoadError() {
+	db := datasets.NewDB(datasets.FlightsSchema())
+	err := datasets.LoadJSON(context.Background(), db, "routes", strings.NewReader(`[
+  {"origin": "SFO", "destination": "LAX", "num_flights": 12},
+  {"origin": "SFO", "destination": "SEA", "num_flights": "many"}
+]`))
+	var le *datasets.LoadError
+	if errors.As(err, &le) {
+		fmt.Println(le.Line, le.Index, le.Column, errors.Is(err, datasets.ErrType))
+	}
+	fmt.Println(db.Table("routes").Rows) // a failed load appends nothing
+	// Output:
+	// 3 1 num_flights true
+	// 0
+}
