@@ -172,7 +172,7 @@ func baselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64) subPlanI
 		}
 	}
 	in.hist, in.textbook = sanitize(in.hist), sanitize(in.textbook)
-	in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask)
+	in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc)
 	switch {
 	case in.support > 0 || in.exact:
 		in.base, in.baseSource = in.joinSample, "join-sample"
@@ -267,48 +267,6 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	}
 	g.enc.finalize(edgeSet)
 
-	// Featurise in parallel; each example is independent, so the result
-	// does not depend on scheduling.
-	type row struct {
-		x     []float64
-		y     float64
-		joins int
-		skip  bool
-	}
-	rows := make([]row, len(train))
-	var wg sync.WaitGroup
-	next := make(chan int, params.workers)
-	for w := 0; w < params.workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				ex := train[i]
-				p := g.prepare(ex.Query)
-				x := make([]float64, g.enc.nfeat)
-				in := baselines(g.s, g.hist, p, fullMask(len(ex.Query.Tables)))
-				if in.exact {
-					rows[i] = row{skip: true}
-				} else {
-					g.enc.encode(p.q, fullMask(len(ex.Query.Tables)), p.occ, p.probes, p.slot, p.raw, &in, x)
-					rows[i] = row{x: x, y: logRows(ex.Rows) - logRows(in.base), joins: in.joins}
-				}
-				g.release(p)
-			}
-		}()
-	}
-	for i := range train {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-
 	// Split by group: a seeded permutation of the groups, the first
 	// ValidationFrac of them validate.
 	valFrac := opts.ValidationFrac
@@ -335,45 +293,174 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	for _, gid := range groups[:int(float64(len(groups))*valFrac)] {
 		isVal[gid] = true
 	}
-	var X, vX [][]float64
-	var y, vy []float64
-	var vJoins []int
-	for i, r := range rows {
-		if r.skip {
-			continue
+	if len(isVal) == len(groups) {
+		isVal = nil
+	}
+
+	// Bins come from an evenly spaced sample of the examples; then every
+	// example is featurised and binned straight into its set (no float
+	// matrix of the whole workload is kept).
+	sampleIdx := make([]int, 0, min(len(train), binSampleRows))
+	for k := 0; k < cap(sampleIdx); k++ {
+		sampleIdx = append(sampleIdx, int(int64(k)*int64(len(train))/int64(cap(sampleIdx))))
+	}
+	sampleX := make([][]float64, len(sampleIdx))
+	g.parallelFor(ctx, params.workers, len(sampleIdx), func(k int, x []float64) {
+		if _, _, skip := g.featurize(train[sampleIdx[k]], x); !skip {
+			sampleX[k] = append([]float64(nil), x...)
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var binX [][]float64
+	for _, x := range sampleX {
+		if x != nil {
+			binX = append(binX, x)
+		}
+	}
+	if len(binX) == 0 {
+		// Everything is answered exactly: an empty model suffices.
+		g.ens = &ensemble{nfeat: g.enc.nfeat}
+		return g, nil
+	}
+	bn := newBinning(binX, g.enc.nfeat)
+	binX, sampleX = nil, nil
+
+	pos := make([]int, len(train)) // row within its set
+	nTrain, nVal := 0, 0
+	for i := range train {
+		if isVal[groupOf(i)] {
+			pos[i], nVal = nVal, nVal+1
+		} else {
+			pos[i], nTrain = nTrain, nTrain+1
+		}
+	}
+	trainSet, valSet := newBinnedSet(g.enc.nfeat, nTrain), newBinnedSet(g.enc.nfeat, nVal)
+	keepTrain, keepVal := make([]bool, nTrain), make([]bool, nVal)
+	valJoins := make([]int, nVal)
+	g.parallelFor(ctx, params.workers, len(train), func(i int, x []float64) {
+		y, joins, skip := g.featurize(train[i], x)
+		if skip {
+			return
 		}
 		if isVal[groupOf(i)] {
-			vX, vy, vJoins = append(vX, r.x), append(vy, r.y), append(vJoins, r.joins)
+			valSet.set(bn, pos[i], x, y)
+			keepVal[pos[i]], valJoins[pos[i]] = true, joins
 		} else {
-			X, y = append(X, r.x), append(y, r.y)
+			trainSet.set(bn, pos[i], x, y)
+			keepTrain[pos[i]] = true
 		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	if len(X) == 0 {
-		if len(vX) == 0 {
-			// Everything is answered exactly: an empty model suffices.
-			g.ens = &ensemble{nfeat: g.enc.nfeat}
-			return g, nil
-		}
-		X, y, vX, vy, vJoins = vX, vy, nil, nil, nil
+	trainSet.compact(keepTrain)
+	valSet.compact(keepVal)
+	valJoins = compactInts(valJoins, keepVal)
+	if len(trainSet.y) == 0 {
+		trainSet, valSet, valJoins = valSet, newBinnedSet(g.enc.nfeat, 0), nil
 	}
-	ens, err := boost(ctx, X, y, vX, vy, params)
+	ens, err := boost(ctx, bn, trainSet, valSet, params)
 	if err != nil {
 		return nil, err
 	}
 	g.ens = ens
-	g.fitBand(vX, vy, vJoins)
+	g.fitBand(valSet, valJoins)
 	return g, nil
 }
 
+// binSampleRows is the number of examples the feature bins are chosen
+// from.
+const binSampleRows = 50000
+
+// featurize encodes one example into x and returns its target (log true
+// rows over baseline rows); skip is set when the example is answered
+// exactly (every table completely sampled).
+func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, skip bool) {
+	p := g.prepare(ex.Query)
+	defer g.release(p)
+	mask := fullMask(len(ex.Query.Tables))
+	in := baselines(g.s, g.hist, p, mask)
+	if in.exact {
+		return 0, 0, true
+	}
+	g.enc.encode(p.q, mask, p.occ, p.probes, p.slot, p.raw, &in, x)
+	return logRows(ex.Rows) - logRows(in.base), in.joins, false
+}
+
+// parallelFor calls f(i, scratch) for i in [0, n) on workers goroutines;
+// scratch is a per-worker slice of nfeat floats.
+func (g *GBDT) parallelFor(ctx context.Context, workers, n int, f func(i int, x []float64)) {
+	var wg sync.WaitGroup
+	next := make(chan int, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := make([]float64, g.enc.nfeat)
+			for i := range next {
+				f(i, x)
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// compact keeps the rows marked in keep.
+func (d *binnedSet) compact(keep []bool) {
+	for f, col := range d.bins {
+		d.bins[f] = compactBytes(col, keep)
+	}
+	n := 0
+	for i, k := range keep {
+		if k {
+			d.y[n] = d.y[i]
+			n++
+		}
+	}
+	d.y = d.y[:n]
+}
+
+func compactBytes(s []uint8, keep []bool) []uint8 {
+	n := 0
+	for i, k := range keep {
+		if k {
+			s[n] = s[i]
+			n++
+		}
+	}
+	return s[:n]
+}
+
+func compactInts(s []int, keep []bool) []int {
+	n := 0
+	for i, k := range keep {
+		if k {
+			s[n] = s[i]
+			n++
+		}
+	}
+	return s[:n]
+}
+
 // fitBand sets the per-join-count residual quantiles from validation data.
-func (g *GBDT) fitBand(vX [][]float64, vy []float64, vJoins []int) {
-	if len(vX) == 0 {
+func (g *GBDT) fitBand(val *binnedSet, vJoins []int) {
+	if len(val.y) == 0 {
 		return
 	}
 	byJoins := make([][]float64, g.enc.maxJoins+1)
 	var all []float64
-	for i, x := range vX {
-		r := vy[i] - g.ens.predict(x)
+	for i, y := range val.y {
+		pred := g.ens.base
+		for _, t := range g.ens.trees {
+			pred += t[t.leafBins(val.bins, i)].value
+		}
+		r := y - pred
 		all = append(all, r)
 		if j := vJoins[i]; j < len(byJoins) {
 			byJoins[j] = append(byJoins[j], r)

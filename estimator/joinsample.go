@@ -175,7 +175,7 @@ func groupEdges(q *features.Query) []pairEdge {
 // joinSampleRows estimates the sub-plan mask of q by message passing over
 // the samples; support is the number of root sample rows with a non-zero
 // weight (0 means the samples found no joining row).
-func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, mask uint64) (rows float64, support int) {
+func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, mask uint64, sc *scratch) (rows float64, support int) {
 	// Root: the largest table of the mask (its sample drives the estimate).
 	root := -1
 	for i, tr := range q.Tables {
@@ -228,54 +228,73 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 			queue = append(queue, v)
 		}
 	}
-	var weights func(u int) []float64
-	weights = func(u int) []float64 {
-		p := probes[u]
-		w := make([]float64, p.n)
-		p.bits.forEach(func(i int) { w[i] = 1 })
-		for _, c := range children[u] {
-			cw := weights(c.node)
-			tu, tc := q.Tables[u].Table, q.Tables[c.node].Table
-			var ku, kcs []int32
-			var ek *edgeKeys
-			if u == c.e.l {
-				ek = s.keys.get(s.cat, tu, c.e.lcol, tc, c.e.rcol)
-				ku, kcs = ek.a, ek.b
-			} else {
-				ek = s.keys.get(s.cat, tc, c.e.lcol, tu, c.e.rcol)
-				ku, kcs = ek.b, ek.a
+	// weight(u, r) is the product of u's children's messages at row r's
+	// keys (filter bits are checked by the caller).
+	var message func(u int, c child) []float64
+	weight := func(u, r int, msgs [][]float64, keys [][]int32) float64 {
+		w := 1.0
+		for k, m := range msgs {
+			kr := keys[k]
+			if r >= len(kr) || kr[r] < 0 {
+				return 0
 			}
-			msg := make([]float64, ek.nkeys)
-			scale := 1.0
-			if cn := probes[c.node].n; cn > 0 {
-				scale = s.tables[tc].rows / float64(cn)
-			}
-			for r, x := range cw {
-				if x != 0 && r < len(kcs) && kcs[r] >= 0 {
-					msg[kcs[r]] += x * scale
-				}
-			}
-			for r := range w {
-				if w[r] == 0 {
-					continue
-				}
-				if r >= len(ku) || ku[r] < 0 {
-					w[r] = 0
-					continue
-				}
-				w[r] *= msg[ku[r]]
+			if w *= m[kr[r]]; w == 0 {
+				return 0
 			}
 		}
 		return w
 	}
-	w := weights(root)
+	// childMsgs computes the messages of u's children and u's key columns
+	// toward each of them.
+	childMsgs := func(u int) (msgs [][]float64, keys [][]int32) {
+		for _, c := range children[u] {
+			msgs = append(msgs, message(u, c))
+			tu, tc := q.Tables[u].Table, q.Tables[c.node].Table
+			if u == c.e.l {
+				keys = append(keys, s.keys.get(s.cat, tu, c.e.lcol, tc, c.e.rcol).a)
+			} else {
+				keys = append(keys, s.keys.get(s.cat, tc, c.e.lcol, tu, c.e.rcol).b)
+			}
+		}
+		return msgs, keys
+	}
+	// message is what child c sends its parent u: per key of their edge,
+	// the scaled sum of c's sample rows' weights.
+	message = func(u int, c child) []float64 {
+		tu, tc := q.Tables[u].Table, q.Tables[c.node].Table
+		var kc []int32
+		var ek *edgeKeys
+		if u == c.e.l {
+			ek = s.keys.get(s.cat, tu, c.e.lcol, tc, c.e.rcol)
+			kc = ek.b
+		} else {
+			ek = s.keys.get(s.cat, tc, c.e.lcol, tu, c.e.rcol)
+			kc = ek.a
+		}
+		msg := sc.floats(ek.nkeys)
+		scale := 1.0
+		if cn := probes[c.node].n; cn > 0 {
+			scale = s.tables[tc].rows / float64(cn)
+		}
+		msgs, keys := childMsgs(c.node)
+		probes[c.node].bits.forEach(func(r int) {
+			if r >= len(kc) || kc[r] < 0 {
+				return
+			}
+			if w := weight(c.node, r, msgs, keys); w != 0 {
+				msg[kc[r]] += w * scale
+			}
+		})
+		return msg
+	}
+	msgs, keys := childMsgs(root)
 	sum := 0.0
-	for _, x := range w {
-		if x != 0 {
-			sum += x
+	probes[root].bits.forEach(func(r int) {
+		if w := weight(root, r, msgs, keys); w != 0 {
+			sum += w
 			support++
 		}
-	}
+	})
 	if n := probes[root].n; n > 0 {
 		sum *= s.tables[q.Tables[root].Table].rows / float64(n)
 	}

@@ -346,3 +346,21 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 	g.ens = ens
 	return g, nil
 }
+
+// CatalogOf returns the catalog a model estimates with (the one stored in
+// its model file), or nil for estimators of other packages.
+func CatalogOf(m Model) *catalog.Catalog {
+	switch x := m.(type) {
+	case *Histogram:
+		return x.cat
+	case *Sample:
+		return x.s.cat
+	case *GBDT:
+		return x.cat
+	case *SetNet:
+		return x.cat
+	case *Linear:
+		return x.cat
+	}
+	return nil
+}

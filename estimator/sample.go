@@ -65,7 +65,24 @@ type scratch struct {
 	w    int
 	bufs []bitmap
 	used int
-	f64  []float64
+	f64  [][]float64
+	f64n int
+}
+
+// floats returns a zeroed float slice of length n, valid until reset.
+func (s *scratch) floats(n int) []float64 {
+	if s.f64n == len(s.f64) {
+		s.f64 = append(s.f64, nil)
+	}
+	b := s.f64[s.f64n]
+	if cap(b) < n {
+		b = make([]float64, n)
+		s.f64[s.f64n] = b
+	}
+	s.f64n++
+	b = b[:n]
+	clear(b)
+	return b
 }
 
 func (s *scratch) get(n int) bitmap {
@@ -78,7 +95,7 @@ func (s *scratch) get(n int) bitmap {
 	return b
 }
 
-func (s *scratch) reset() { s.used = 0 }
+func (s *scratch) reset() { s.used, s.f64n = 0, 0 }
 
 // filterBits returns the sample rows of table ti on which e is TRUE (and
 // FALSE when wantF). A nil filter is TRUE everywhere.

@@ -18,6 +18,12 @@ import (
 // fits a byte, as in LightGBM's default max_bin = 255).
 const maxBins = 255
 
+// maxRowsPerTree caps the rows one tree is grown on: beyond it the row
+// subsampling rate shrinks (stochastic gradient boosting, Friedman 2002),
+// which keeps training on 100,000 queries and their sub-plans within
+// minutes on two cores.
+const maxRowsPerTree = 150000
+
 // boostParams are resolved training parameters (see GBDTOptions).
 type boostParams struct {
 	trees, leaves, depth, minLeaf, earlyStop, workers int
@@ -35,6 +41,7 @@ type treeNode struct {
 	left, right int32
 	thr         float64
 	value       float64
+	bin         uint8 // training only: x <= thr exactly when bin(x) <= bin
 }
 
 type tree []treeNode
@@ -44,6 +51,19 @@ func (t tree) leaf(x []float64) int {
 	i := 0
 	for t[i].feat >= 0 {
 		if x[t[i].feat] <= t[i].thr {
+			i = int(t[i].left)
+		} else {
+			i = int(t[i].right)
+		}
+	}
+	return i
+}
+
+// leafBins returns the leaf of training row r of the feature-major bins.
+func (t tree) leafBins(bins [][]uint8, r int) int {
+	i := 0
+	for t[i].feat >= 0 {
+		if bins[t[i].feat][r] <= t[i].bin {
 			i = int(t[i].left)
 		} else {
 			i = int(t[i].right)
@@ -100,6 +120,8 @@ type binning struct {
 	upper [][]float64 // per feature, ascending
 }
 
+// newBinning chooses the bins of each feature from the rows of X (a
+// sample of the training data).
 func newBinning(X [][]float64, nfeat int) *binning {
 	b := &binning{upper: make([][]float64, nfeat)}
 	vals := make([]float64, len(X))
@@ -305,6 +327,7 @@ func (g *grower) growTree(rows []int32) tree {
 			treeNode{feat: -1, value: leafValue(right.sumG, float64(len(rrows)))})
 		t[l.node].feat = int32(f)
 		t[l.node].thr = g.binner.upper[f][b]
+		t[l.node].bin = uint8(b)
 		t[l.node].left, t[l.node].right = int32(li), int32(ri)
 		left.node, right.node = li, ri
 		left.split = g.bestSplit(left.hist, left.sumG, float64(len(lrows)))
@@ -318,21 +341,36 @@ func (g *grower) growTree(rows []int32) tree {
 	return t
 }
 
-// boost trains an ensemble on (X, y), early-stopping on (vX, vy) when the
-// validation set is not empty.
-func boost(ctx context.Context, X [][]float64, y []float64, vX [][]float64, vy []float64, p boostParams) (*ensemble, error) {
-	nfeat := 0
-	if len(X) > 0 {
-		nfeat = len(X[0])
+// binnedSet is a binned data set: bins[f][r] is the bin of feature f of
+// row r.
+type binnedSet struct {
+	bins [][]uint8
+	y    []float64
+}
+
+func newBinnedSet(nfeat, rows int) *binnedSet {
+	d := &binnedSet{bins: make([][]uint8, nfeat), y: make([]float64, rows)}
+	for f := range d.bins {
+		d.bins[f] = make([]uint8, rows)
 	}
-	g := &grower{p: p, nfeat: nfeat, binner: newBinning(X, nfeat), grad: make([]float64, len(X))}
-	g.bins = make([][]uint8, nfeat)
-	for f := 0; f < nfeat; f++ {
-		g.bins[f] = make([]uint8, len(X))
-		for i, x := range X {
-			g.bins[f][i] = g.binner.bin(f, x[f])
-		}
+	return d
+}
+
+// set bins row r from x.
+func (d *binnedSet) set(b *binning, r int, x []float64, y float64) {
+	for f, v := range x {
+		d.bins[f][r] = b.bin(f, v)
 	}
+	d.y[r] = y
+}
+
+// boost trains an ensemble on the binned training set, early-stopping on
+// the validation set when it is not empty. Each tree sees at most
+// maxRowsPerTree rows (row subsampling scaled down on large sets).
+func boost(ctx context.Context, bn *binning, train, val *binnedSet, p boostParams) (*ensemble, error) {
+	nfeat := len(bn.upper)
+	y, vy := train.y, val.y
+	g := &grower{p: p, nfeat: nfeat, binner: bn, grad: make([]float64, len(y)), bins: train.bins}
 	e := &ensemble{nfeat: nfeat}
 	for _, v := range y {
 		e.base += v
@@ -340,17 +378,21 @@ func boost(ctx context.Context, X [][]float64, y []float64, vX [][]float64, vy [
 	if len(y) > 0 {
 		e.base /= float64(len(y))
 	}
-	pred := make([]float64, len(X))
+	pred := make([]float64, len(y))
 	for i := range pred {
 		pred[i] = e.base
 	}
-	vpred := make([]float64, len(vX))
+	vpred := make([]float64, len(vy))
 	for i := range vpred {
 		vpred[i] = e.base
 	}
 	rng := rand.New(rand.NewPCG(p.seed, p.seed^0xda942042e4dd58b5))
 	bestVal, bestIter := math.Inf(1), 0
-	rows := make([]int32, 0, len(X))
+	rows := make([]int32, 0, len(y))
+	subsample := p.subsample
+	if n := float64(len(y)); n*subsample > maxRowsPerTree {
+		subsample = maxRowsPerTree / n
+	}
 	for it := 0; it < p.trees; it++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -359,35 +401,35 @@ func boost(ctx context.Context, X [][]float64, y []float64, vX [][]float64, vy [
 			g.grad[i] = pred[i] - y[i]
 		}
 		rows = rows[:0]
-		for i := range X {
-			if p.subsample >= 1 || rng.Float64() < p.subsample {
+		for i := range y {
+			if subsample >= 1 || rng.Float64() < subsample {
 				rows = append(rows, int32(i))
 			}
 		}
 		if len(rows) < 2*p.minLeaf {
 			rows = rows[:0]
-			for i := range X {
+			for i := range y {
 				rows = append(rows, int32(i))
 			}
 		}
 		t := g.growTree(rows)
 		e.trees = append(e.trees, t)
 		tl := 0.0
-		for i, x := range X {
-			pred[i] += t[t.leaf(x)].value
+		for i := range y {
+			pred[i] += t[t.leafBins(train.bins, i)].value
 			d := pred[i] - y[i]
 			tl += d * d
 		}
-		tl = math.Sqrt(tl / math.Max(1, float64(len(X))))
+		tl = math.Sqrt(tl / math.Max(1, float64(len(y))))
 		vl := math.NaN()
-		if len(vX) > 0 {
+		if len(vy) > 0 {
 			s := 0.0
-			for i, x := range vX {
-				vpred[i] += t[t.leaf(x)].value
+			for i := range vy {
+				vpred[i] += t[t.leafBins(val.bins, i)].value
 				d := vpred[i] - vy[i]
 				s += d * d
 			}
-			vl = math.Sqrt(s / float64(len(vX)))
+			vl = math.Sqrt(s / float64(len(vy)))
 			if vl < bestVal-1e-12 {
 				bestVal, bestIter = vl, it+1
 			} else if p.earlyStop > 0 && it+1-bestIter >= p.earlyStop {
@@ -401,7 +443,7 @@ func boost(ctx context.Context, X [][]float64, y []float64, vX [][]float64, vy [
 			p.progress(it+1, tl, vl)
 		}
 	}
-	if len(vX) > 0 && bestIter > 0 {
+	if len(vy) > 0 && bestIter > 0 {
 		e.trees = e.trees[:bestIter]
 	}
 	return e, nil

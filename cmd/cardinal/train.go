@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets/workload"
+	"github.com/cardinaldb/cardinal/estimator"
+)
+
+// errUsage marks a bad command line.
+var errUsage = errors.New("usage")
+
+// runTrain trains an estimator on a labelled query log and writes a model
+// file:
+//
+//	cardinal train --dataset flights --log train.jsonl --model gbdt --out m.model
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src sourceFlags
+	src.register(fs)
+	logPath := fs.String("log", "", "labelled query log (JSON Lines from 'cardinal gen')")
+	kind := fs.String("model", estimator.KindGBDT, "estimator: gbdt, setnet, linear, histogram or sample")
+	out := fs.String("out", "", "model file to write")
+	seed := fs.Uint64("seed", 1, "seed of training (and of the catalog sample)")
+	sampleSize := fs.Int("sample-size", 0, "rows sampled per table for the catalog (0: catalog default)")
+	trees := fs.Int("trees", 0, "gbdt: boosting rounds (0: default)")
+	leaves := fs.Int("leaves", 0, "gbdt: leaves per tree (0: default)")
+	lr := fs.Float64("learning-rate", 0, "gbdt: shrinkage (0: default)")
+	subplans := fs.Bool("subplans", true, "also train on the sub-plan labels of the log")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *logPath == "" || *out == "" || fs.NArg() != 0 {
+		return fmt.Errorf("%w: cardinal train --dataset NAME --log FILE --model KIND --out FILE", errUsage)
+	}
+	if !src.given() {
+		return errNoSource
+	}
+	f, err := os.Open(*logPath)
+	if err != nil {
+		return err
+	}
+	recs, err := workload.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *logPath, err)
+	}
+	if !*subplans {
+		for i := range recs {
+			recs[i].SubPlans = nil
+		}
+	}
+	db, err := src.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	cat, err := db.Catalog(catalog.StatsOptions{SampleSize: *sampleSize}, int64(*seed))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "catalog built in %v (fingerprint %s)\n", time.Since(start).Round(time.Millisecond), cat.Fingerprint())
+	examples, err := estimator.Examples(db.Schema, recs)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *logPath, err)
+	}
+	fmt.Fprintf(stderr, "%d queries, %d training examples with sub-plans\n", len(recs), len(examples))
+	start = time.Now()
+	m, err := trainModel(ctx, *kind, cat, examples, *seed, estimator.GBDTOptions{Trees: *trees, Leaves: *leaves, LearningRate: *lr}, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "trained %s in %v\n", m.Name(), time.Since(start).Round(time.Millisecond))
+	of, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := estimator.Save(of, m); err != nil {
+		of.Close()
+		return fmt.Errorf("%s: %w", *out, err)
+	}
+	if err := of.Close(); err != nil {
+		return err
+	}
+	if st, err := os.Stat(*out); err == nil {
+		fmt.Fprintf(stdout, "wrote %s (%s model, %d bytes)\n", *out, m.Name(), st.Size())
+	}
+	return nil
+}
+
+// trainModel trains the estimator kind, reporting progress on stderr.
+func trainModel(ctx context.Context, kind string, cat *catalog.Catalog, ex []estimator.Example, seed uint64, gopts estimator.GBDTOptions, stderr io.Writer) (estimator.Model, error) {
+	switch kind {
+	case estimator.KindHistogram:
+		return estimator.NewHistogram(cat), nil
+	case estimator.KindSample:
+		return estimator.NewSample(cat), nil
+	case estimator.KindGBDT:
+		gopts.Seed = seed
+		gopts.Progress = func(round int, trainLoss, valLoss float64) {
+			if round%10 == 0 || round == 1 {
+				fmt.Fprintf(stderr, "\rround %4d  train rmse(log) %.4f  validation %.4f", round, trainLoss, valLoss)
+			}
+		}
+		m, err := estimator.TrainGBDT(ctx, cat, ex, gopts)
+		fmt.Fprintln(stderr)
+		if err == nil {
+			fmt.Fprintf(stderr, "%d trees kept (early stopping on validation)\n", m.NumTrees())
+		}
+		return m, err
+	case estimator.KindSetNet:
+		return estimator.TrainSetNet(ctx, cat, ex, estimator.SetNetOptions{Seed: seed,
+			Progress: func(p estimator.SetNetProgress) {
+				fmt.Fprintf(stderr, "\repoch %3d/%d  train %.4f  validation %.4f", p.Epoch, p.MaxEpochs, p.TrainLoss, p.ValLoss)
+			}})
+	case estimator.KindLinear:
+		return estimator.TrainLinear(ctx, cat, ex, estimator.LinearOptions{})
+	}
+	return nil, fmt.Errorf("%w: unknown --model %q (want gbdt, setnet, linear, histogram or sample)", errUsage, kind)
+}
