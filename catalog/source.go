@@ -22,7 +22,8 @@ type ColumnData struct {
 // Source gives Build access to the data of every table of a schema, by
 // table and column index (parallel to Schema.Tables and Table.Columns).
 // Whole-column slices keep Build free of per-value interface calls: it
-// reads 3M x 8 values in about a second.
+// summarizes 3M rows x 8 columns in about half a second. Build calls it
+// from several goroutines at once and never writes to the returned slices.
 type Source interface {
 	NumRows(table int) int
 	ColumnData(table, col int) ColumnData
