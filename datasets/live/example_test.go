@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/live"
 )
 
@@ -179,4 +180,77 @@ func ExampleExplainEstimator() {
 	}
 	est, err := live.NewExplainEstimator(db, flavour).Estimate(ctx, parsed[0].Query)
 	fmt.Println(est, err)
+}
+
+func ExampleMerge() {
+	stmts := []live.Statement{
+		{SQL: "SELECT 1 FROM t", Count: 1, Latency: 2 * time.Millisecond, RowsExamined: 10},
+		{SQL: "SELECT 2 FROM t", Count: 1},
+		{SQL: "SELECT 1 FROM t", Count: 1, Latency: 4 * time.Millisecond, RowsExamined: 10},
+	}
+	for _, s := range live.Merge(stmts) {
+		fmt.Println(s.SQL, s.Count, s.Latency, s.RowsExamined)
+	}
+	// Output:
+	// SELECT 1 FROM t 2 6ms 20
+	// SELECT 2 FROM t 1 0s 0
+}
+
+func ExampleClassify() {
+	stmts := []live.Statement{
+		{SQL: "SELECT * FROM flights WHERE delay > 60", Count: 5},
+		{SQL: "SELECT * FROM flights f LEFT JOIN airports a ON f.origin = a.iata", Count: 2},
+		{SQL: "DELETE FROM flights WHERE id = 1", Count: 1},
+	}
+	parsed, skipped := live.Classify(datasets.FlightsSchema(), "", stmts)
+	for _, p := range parsed {
+		fmt.Println("countable:", live.CountSQL(p.Query))
+	}
+	for _, s := range skipped {
+		fmt.Printf("skipped %d (%d executions): %s\n", s.Statements, s.Executions, s.Reason)
+	}
+	// Output:
+	// countable: SELECT COUNT(*) FROM `flights` AS `flights` WHERE `flights`.`delay` > 60
+	// skipped 1 (2 executions): unsupported LEFT JOIN
+	// skipped 1 (1 executions): not a SELECT: DELETE
+}
+
+// ExampleLoadDB copies a server's tables into memory (needs CARDINAL_DSN).
+func ExampleLoadDB() {
+	dsn := os.Getenv(live.EnvDSN)
+	if dsn == "" {
+		return
+	}
+	db, err := live.LoadDB(context.Background(), dsn, live.LoadOptions{})
+	if err != nil {
+		fmt.Println(err) // never shows the password
+		return
+	}
+	for _, t := range db.Tables {
+		fmt.Println(t.Def.Name, t.Rows)
+	}
+}
+
+// ExampleCaptureDigests reads the server's statement digests (needs
+// CARDINAL_DSN and SELECT on performance_schema).
+func ExampleCaptureDigests() {
+	dsn := os.Getenv(live.EnvDSN)
+	if dsn == "" {
+		return
+	}
+	ctx := context.Background()
+	db, _, err := live.Open(ctx, dsn, live.OpenOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer db.Close()
+	stmts, err := live.CaptureDigests(ctx, db, live.DigestOptions{Limit: 100})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range stmts {
+		fmt.Println(s.Count, s.Latency, s.SQL)
+	}
 }
