@@ -204,7 +204,7 @@ func loadCSVRecords(ctx context.Context, cr *csvReader, t *Table, perm []int, fi
 			return csvErr(file, err)
 		}
 		if n == csvSizeProbe && size > 0 {
-			reserve(t, estimateRows(cr.bytes, n, size))
+			reserve(t, estimateRows(cr.bytes, n, size)-n)
 		}
 		if cr.nfields() != len(perm) {
 			return &LoadError{File: file, Line: cr.recLine, Index: -1,
@@ -298,24 +298,31 @@ func estimateRows(consumed int64, records int, size int64) int {
 	if consumed <= 0 || records <= 0 {
 		return 0
 	}
-	est := float64(size) / (float64(consumed) / float64(records+1)) * 1.05
-	const maxReserve = 1 << 31 // do not trust the estimate beyond this
-	return int(min(est, maxReserve))
+	return clampRows(float64(size) / (float64(consumed) / float64(records+1)) * 1.05)
 }
 
-// reserve grows the capacity of every column of t to hold rows rows.
-func reserve(t *Table, rows int) {
+// clampRows bounds a row count estimate used for preallocation.
+func clampRows(est float64) int {
+	const maxReserve = 1 << 31 // do not trust an estimate beyond this
+	return int(max(0, min(est, maxReserve)))
+}
+
+// reserve grows the capacity of every column of t for extra more rows.
+func reserve(t *Table, extra int) {
+	if extra <= 0 {
+		return
+	}
 	for _, c := range t.Cols {
 		switch c.Type {
 		case catalog.TypeFloat:
-			c.Floats = slices.Grow(c.Floats, rows-len(c.Floats))
+			c.Floats = slices.Grow(c.Floats, extra)
 		case catalog.TypeString:
-			c.Codes = slices.Grow(c.Codes, rows-len(c.Codes))
+			c.Codes = slices.Grow(c.Codes, extra)
 		default:
-			c.Ints = slices.Grow(c.Ints, rows-len(c.Ints))
+			c.Ints = slices.Grow(c.Ints, extra)
 		}
 		if c.Null != nil {
-			c.Null = slices.Grow(c.Null, rows-len(c.Null))
+			c.Null = slices.Grow(c.Null, extra)
 		}
 	}
 }

@@ -129,7 +129,7 @@ func loadCSVParallel(ctx context.Context, cr *csvReader, t *Table, perm []int, f
 				break
 			}
 			if next == 1 && p.size > 0 && q.n > 0 {
-				reserve(t, int(float64(q.t.Rows)*float64(p.size)/float64(q.n)*1.05))
+				reserve(t, clampRows(float64(q.t.Rows)*float64(p.size)/float64(q.n)*1.05))
 			}
 			appendPart(t, q.t, q.strs)
 		}
