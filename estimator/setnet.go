@@ -22,7 +22,12 @@ import (
 //	global (baseline log) ──┘
 //
 // Each set MLP has two ReLU layers shared by every element of its set, so
-// queries of any size map to fixed-width vectors. Low and High are the
+// queries of any size map to fixed-width vectors. Training minimises the
+// Huber loss of the log error (quadratic within snHuberDelta, linear
+// beyond) with Adam (Kingma & Ba, ICLR 2015) over seeded mini-batches,
+// each batch's gradient computed by snShards goroutines and summed in a
+// fixed order, with early stopping on a validation split that keeps each
+// Example.Group whole. Low and High are the
 // 5th and 95th percentiles of the validation residuals. A query outside
 // the training distribution falls back toward the baseline: with more
 // tables or joins than any training query SetNet returns the baseline's

@@ -230,6 +230,24 @@ func (s *snSample) eval(e *features.Expr, out []bool) int {
 	return n
 }
 
+// evalPred is eval for one atomic predicate, reading its column directly.
+func (s *snSample) evalPred(p *features.Pred, out []bool) int {
+	if p.Col < 0 || p.Col >= len(s.st.Sample) {
+		e := features.Expr{Kind: features.ExprPred, Pred: *p}
+		return s.eval(&e, out)
+	}
+	col := s.st.Sample[p.Col]
+	n := 0
+	for i, r := range s.rows {
+		t := r < len(col) && p.Eval(col[r]) == features.True
+		out[i] = t
+		if t {
+			n++
+		}
+	}
+	return n
+}
+
 // snLogSel is ln of a selectivity measured as k of n sample rows, floored
 // at half a row (so a filter no sampled row passes is not -Inf), scaled by
 // ln(2n) into [-1, 0].
@@ -411,8 +429,7 @@ func (enc *snEncoder) encodePred(ti int, p *features.Pred, neg, inOr bool, smp *
 			lo, hi = math.Min(lo, c), math.Max(hi, c)
 		}
 	}
-	pe := features.Expr{Kind: features.ExprPred, Pred: *p}
-	k := smp.eval(&pe, buf)
+	k := smp.evalPred(p, buf)
 	n := len(smp.rows)
 	sel := 1.0
 	if n > 0 {
