@@ -149,3 +149,8 @@ func ExampleCatalog_Save() {
 	fmt.Printf("%q version %d\n", buf.Bytes()[:8], buf.Bytes()[8])
 	// Output: "CARDCAT\x00" version 1
 }
+
+func ExampleQuoteIdent() {
+	fmt.Println(catalog.QuoteIdent("order"), catalog.QuoteIdent("we`ird"))
+	// Output: `order` `we``ird`
+}

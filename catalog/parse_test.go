@@ -179,6 +179,9 @@ func FuzzParseSchema(f *testing.F) {
 			if !errors.As(err, &se) {
 				t.Fatalf("error %v is not a *SchemaError", err)
 			}
+			if lines := strings.Count(sql, "\n") + 1; se.Line > lines || se.Line < 0 || (se.Line > 0 && se.Col < 1) {
+				t.Fatalf("error %v: position outside the %d-line input", err, lines)
+			}
 			return
 		}
 		checkRoundTrip(t, s)
