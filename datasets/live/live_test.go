@@ -561,3 +561,85 @@ func TestLiveHostileNames(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveCollectRetriesAfterKill kills the connections of counts while
+// they run on the server (as a server restart or an operator's KILL
+// would): Collect retries them on new connections and every label is
+// still right.
+func TestLiveCollectRetriesAfterKill(t *testing.T) {
+	s := newFlightsServer(t)
+	ctx := context.Background()
+	var qs []*features.Query
+	for _, text := range []string{ // ~0.5-1 s each on an idle CI machine: ~10^7 joined rows
+		"SELECT * FROM flights f1 JOIN flights f2 ON f1.origin = f2.destination WHERE f1.hour < 6",
+		"SELECT * FROM flights f1 JOIN flights f2 ON f1.origin = f2.destination WHERE f1.hour >= 18",
+	} {
+		q, err := features.Parse(s.data.Schema, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs = append(qs, q)
+	}
+	exact := exactCounts(t, s.data, qs)
+	done := make(chan struct{})
+	killed := make(chan int, 1)
+	go func() {
+		n := 0
+		defer func() { killed <- n }()
+		for n == 0 {
+			select {
+			case <-done:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			n += killRunningCounts(t, s)
+		}
+	}()
+	out := filepath.Join(t.TempDir(), "labels.jsonl")
+	rep, err := Collect(ctx, s.db, s.data.Schema, asStatements(qs), CollectOptions{
+		Out: out, Concurrency: 2, Timeout: testCountTimeout, Backoff: 50 * time.Millisecond,
+	})
+	close(done)
+	n := <-killed
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || rep.Retries == 0 || rep.Labelled != len(qs) {
+		t.Errorf("killed %d running counts; report %+v", n, rep)
+	}
+	t.Logf("killed %d running counts, %d retries, %v", n, rep.Retries, rep.Elapsed.Round(time.Millisecond))
+	for _, r := range readLabels(t, out) {
+		if r.Rows != exact[r.SQL] || r.Rows < 1_000_000 {
+			t.Errorf("count %d, want %d: %s", r.Rows, exact[r.SQL], r.SQL)
+		}
+	}
+}
+
+// killRunningCounts kills this process's connections that are running a
+// COUNT(*) now and returns how many it killed.
+func killRunningCounts(t *testing.T, s *flightsServer) int {
+	ctx := context.Background()
+	rows, err := s.admin.QueryContext(ctx, "SELECT p.ID FROM information_schema.PROCESSLIST p "+
+		"JOIN performance_schema.session_connect_attrs a ON a.PROCESSLIST_ID = p.ID "+
+		"WHERE a.ATTR_NAME = '_pid' AND a.ATTR_VALUE = ? AND p.ID <> CONNECTION_ID() AND p.COMMAND = 'Query' AND p.INFO LIKE 'SET STATEMENT%'",
+		strconv.Itoa(os.Getpid()))
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if rows.Scan(&id) == nil {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	n := 0
+	for _, id := range ids {
+		if _, err := s.admin.ExecContext(ctx, fmt.Sprintf("KILL CONNECTION %d", id)); err == nil {
+			n++
+		}
+	}
+	return n
+}
