@@ -570,9 +570,9 @@ func TestLiveCollectRetriesAfterKill(t *testing.T) {
 	s := newFlightsServer(t)
 	ctx := context.Background()
 	var qs []*features.Query
-	for _, text := range []string{ // ~0.5-1 s each on an idle CI machine: ~10^7 joined rows
-		"SELECT * FROM flights f1 JOIN flights f2 ON f1.origin = f2.destination WHERE f1.hour < 6",
-		"SELECT * FROM flights f1 JOIN flights f2 ON f1.origin = f2.destination WHERE f1.hour >= 18",
+	for _, text := range []string{ // ~1 s each on an idle CI machine: ~2*10^6 joined rows
+		"SELECT * FROM flights f1 JOIN flights f2 ON f1.origin = f2.destination WHERE f1.hour BETWEEN 7 AND 10",
+		"SELECT * FROM flights f1 JOIN flights f2 ON f1.origin = f2.destination WHERE f1.hour BETWEEN 15 AND 18",
 	} {
 		q, err := features.Parse(s.data.Schema, text)
 		if err != nil {
@@ -609,7 +609,7 @@ func TestLiveCollectRetriesAfterKill(t *testing.T) {
 	}
 	t.Logf("killed %d running counts, %d retries, %v", n, rep.Retries, rep.Elapsed.Round(time.Millisecond))
 	for _, r := range readLabels(t, out) {
-		if r.Rows != exact[r.SQL] || r.Rows < 1_000_000 {
+		if r.Rows != exact[r.SQL] || r.Rows < 100_000 {
 			t.Errorf("count %d, want %d: %s", r.Rows, exact[r.SQL], r.SQL)
 		}
 	}
