@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -12,13 +13,17 @@ import (
 // loadCSVParallelForced loads input like loadCSVTable, but always in
 // parallel with the given chunk size and workers.
 func loadCSVParallelForced(t *Table, input string, p csvParallel) error {
+	return loadCSVParallelCtx(context.Background(), t, input, p)
+}
+
+func loadCSVParallelCtx(ctx context.Context, t *Table, input string, p csvParallel) error {
 	cr := newCSVReader(strings.NewReader(input))
 	perm, err := readCSVHeader(cr, t, "t.csv", nil)
 	if err != nil {
 		return err
 	}
 	m := t.mark()
-	if err := loadCSVParallel(context.Background(), cr, t, perm, "t.csv", p); err != nil {
+	if err := loadCSVParallel(ctx, cr, t, perm, "t.csv", p); err != nil {
 		t.rollback(m)
 		return err
 	}
@@ -109,5 +114,17 @@ func TestLoadCSVParallelPath(t *testing.T) {
 	wantLine := strings.Count(input, "\n") + 1
 	if le, ok := err.(*LoadError); !ok || le.Line != wantLine || le.Column != "id" || par.Rows != 0 {
 		t.Errorf("err = %v (want line %d, column id), %d rows left", err, wantLine, par.Rows)
+	}
+}
+
+// TestCSVParallelCanceled checks that a canceled context stops a parallel
+// load and leaves nothing behind.
+func TestCSVParallelCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	tb := testDB().Tables[0]
+	err := loadCSVParallelCtx(ctx, tb, manyRowsCSV(2000), csvParallel{chunk: 100, workers: 2})
+	if !errors.Is(err, context.Canceled) || tb.Rows != 0 {
+		t.Errorf("err %v, %d rows", err, tb.Rows)
 	}
 }
