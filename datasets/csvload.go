@@ -19,7 +19,7 @@ import (
 const csvCheckEvery = 1 << 16
 
 // LoadCSV loads one CSV file per table of schema from dir: <table>.csv
-// (table name as declared, or lower-cased), with a header row naming the
+// (the name compared case-insensitively), with a header row naming the
 // columns in any order. A table without a file, or a .csv file that names no
 // table, is an ErrMissingTable error. Field syntax:
 //

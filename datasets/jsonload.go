@@ -22,7 +22,8 @@ const jsonCheckEvery = 4096
 // strings for VARCHAR, strings ("YYYY-MM-DD", datetimes as in LoadCSV) or
 // integral numbers (Unix seconds) for DATE and DATETIME. Errors are
 // *LoadError values with the line, the array element Index and the key
-// (Column). On error the table is left unchanged.
+// (Column); their File is the table name. On error the table is left
+// unchanged.
 func LoadJSON(ctx context.Context, db *DB, table string, r io.Reader) error {
 	t := db.Table(table)
 	if t == nil {
