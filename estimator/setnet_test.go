@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"sync"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/features"
@@ -327,4 +328,32 @@ func FuzzLoadLinearPayload(f *testing.F) {
 			t.Fatalf("loaded model estimates %+v, %v", e, err)
 		}
 	})
+}
+
+// TestSetNetConcurrent: estimates from many goroutines equal sequential
+// ones (run with -race).
+func TestSetNetConcurrent(t *testing.T) {
+	f := snFlightsFixture(t)
+	m := snTrain(t, f, SetNetOptions{Seed: 8, Epochs: 2, Hidden: 8, FinalHidden: 8})
+	want := make([]Estimate, len(f.test))
+	for i, ex := range f.test {
+		want[i], _ = m.Estimate(ex.Query)
+	}
+	var wg sync.WaitGroup
+	bad := make(chan int, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(f.test); i += 2 {
+				if e, err := m.Estimate(f.test[i].Query); err != nil || e != want[i] {
+					bad <- i
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(bad)
+	for i := range bad {
+		t.Fatalf("query %d: concurrent estimate differs", i)
+	}
 }
