@@ -39,6 +39,13 @@ func TestEcommerceSizes(t *testing.T) {
 	if n := ecommerce(t, 0.05, 1).Table("orders").Rows; n != 5000 {
 		t.Errorf("scale 0.05: %d orders, want 5000", n)
 	}
+	// The smallest scales still give one row per table.
+	for _, tb := range ecommerce(t, 1e-9, 1).Tables {
+		if tb.Rows < 1 {
+			t.Errorf("scale 1e-9: %s is empty", tb.Def.Name)
+		}
+		checkTable(t, tb)
+	}
 }
 
 func TestEcommerceOptions(t *testing.T) {
