@@ -139,3 +139,30 @@ func FuzzParseSlowLog(f *testing.F) {
 		}
 	})
 }
+
+// TestParseSlowLogMariaDBVerbose reads an entry written with
+// log_slow_verbosity=query_plan,explain: "# explain:" lines are headers.
+func TestParseSlowLogMariaDBVerbose(t *testing.T) {
+	log := `# Time: 241126 10:00:00
+# User@Host: app[app] @ localhost []
+# Thread_id: 5  Schema: shop  QC_hit: No
+# Query_time: 0.500000  Lock_time: 0.000100  Rows_sent: 3  Rows_examined: 4000
+# Rows_affected: 0  Bytes_sent: 120
+# Full_scan: Yes  Full_join: No  Tmp_table: No  Tmp_table_on_disk: No
+# Filesort: No  Filesort_on_disk: No  Merge_passes: 0  Priority_queue: No
+#
+# explain: id	select_type	table	type	possible_keys	key	key_len	ref	rows	r_rows	filtered	r_filtered	Extra
+# explain: 1	SIMPLE	orders	ALL	NULL	NULL	NULL	NULL	4000	4000.00	100.00	0.07	Using where
+#
+SET timestamp=1732615200;
+SELECT * FROM orders WHERE total > 990;
+`
+	stmts, err := ParseSlowLog(strings.NewReader(log), "v.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stmts) != 1 || stmts[0].SQL != "SELECT * FROM orders WHERE total > 990" || stmts[0].Database != "shop" ||
+		stmts[0].RowsExamined != 4000 || stmts[0].Line != 13 {
+		t.Fatalf("got %s", renderStatements(stmts))
+	}
+}
