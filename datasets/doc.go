@@ -32,12 +32,13 @@
 // allocates only when it first enters the dictionary); dates are parsed by
 // hand with H. Hinnant's days_from_civil ("chrono-Compatible Low-Level Date
 // Algorithms"). Columns are preallocated from the file size once the first
-// records show the bytes per record. Inputs of 8 MiB or more are parsed in parallel: a splitter cuts the
-// text into chunks of whole records (a newline ends a record when an even
-// number of quotes precede it), workers tokenize and parse numbers and
-// dates, and the caller appends the parts in document order, interning
-// strings itself so that dictionary codes, results and errors are exactly
-// those of a sequential parse (tested differentially, fuzzing included).
+// records show the bytes per record. Inputs of 8 MiB or more are parsed in
+// parallel: a splitter cuts the text into chunks of whole records (a
+// newline ends a record when an even number of quotes precede it), workers
+// tokenize and parse numbers and dates, and the caller appends the parts
+// in document order, interning strings itself so that dictionary codes,
+// results and errors are exactly those of a sequential parse (tested
+// differentially, fuzzing included).
 //
 // LoadJSON appends a JSON array of objects through encoding/json's token
 // stream. Every bad input is a *LoadError (file, line, JSON element index,
