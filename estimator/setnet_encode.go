@@ -69,6 +69,7 @@ type snVocab struct {
 	edges     []snEdge // sorted
 	edgeIdx   map[snEdge]int
 	seenCol   []bool // per global column: a training predicate used it
+	seenTable []bool // per schema table: a training query read it
 	maxTables int
 	maxJoins  int
 	logScale  float64 // ln of the largest row count in play, >= 1
@@ -81,6 +82,7 @@ func newSNVocab(s *catalog.Schema) *snVocab {
 		v.nCols += len(t.Columns)
 	}
 	v.seenCol = make([]bool, v.nCols)
+	v.seenTable = make([]bool, len(s.Tables))
 	return v
 }
 
@@ -108,6 +110,7 @@ func (v *snVocab) observe(q *features.Query) {
 		v.addEdge(snCanonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol))
 	}
 	for _, tr := range q.Tables {
+		v.seenTable[tr.Table] = true
 		snWalkPreds(tr.Filter, false, false, func(p *features.Pred, _, _ bool) {
 			if g := v.colOff[tr.Table] + p.Col; p.Col >= 0 && g < v.nCols {
 				v.seenCol[g] = true
@@ -316,6 +319,9 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator,
 		sel := 1.0
 		if n > 0 {
 			sel = float64(k) / float64(n)
+		}
+		if !v.seenTable[tr.Table] {
+			ood.unseen++
 		}
 		el := snSparse{}
 		el.add(tr.Table, 1)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
 )
@@ -15,7 +16,8 @@ import (
 // is written by Save): little-endian, fixed-width fields, parameters as
 // IEEE-754 float64, so that a model's bytes depend only on its weights.
 //
-//	setnet: "CSN1" | u32 nTables nCols | options | vocabulary | band |
+//	setnet: "CSN1" | u32 nTables nCols | options | vocabulary (join
+//	        edges, seen-column and seen-table flags, size limits) | band |
 //	        shape | u32 nParams | f64 × nParams
 //	linear: "CLN1" | u32 nTables nFeatures sampleRows | f64 lambda yMean
 //	        resLo resHi | f64 × nFeatures (mu, sd, coef)
@@ -169,7 +171,7 @@ func (m *SetNet) savePayload(w io.Writer) error {
 		bw.u32(e.T2)
 		bw.u32(e.C2)
 	}
-	for _, s := range v.seenCol {
+	for _, s := range append(slices.Clone(v.seenCol), v.seenTable...) {
 		if s {
 			bw.write([]byte{1})
 		} else {
@@ -231,12 +233,14 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 		vocab.addEdge(e)
 	}
 	vocab.finishEdges()
-	for i := range vocab.seenCol {
-		b := rd.read(1)[0]
-		if rd.err == nil && b > 1 {
-			rd.fail("column flag %d", b)
+	for _, flags := range [][]bool{vocab.seenCol, vocab.seenTable} {
+		for i := range flags {
+			b := rd.read(1)[0]
+			if rd.err == nil && b > 1 {
+				rd.fail("seen flag %d", b)
+			}
+			flags[i] = b == 1
 		}
-		vocab.seenCol[i] = b == 1
 	}
 	vocab.maxTables = rd.dim("max tables", snMaxTables)
 	vocab.maxJoins = rd.dim("max joins", snMaxDim)

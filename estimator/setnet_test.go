@@ -195,6 +195,14 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 	if ood := m.enc.encode(q, 1, nil, &ex); ood.unseen != 1 {
 		t.Fatalf("unseen column not detected: %+v", ood)
 	}
+	// A table no training query read is unseen too.
+	q, err = features.Parse(f.cat.Schema, "SELECT COUNT(*) FROM routes WHERE num_flights > 10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ood := ms.enc.encode(q, 1, nil, &ex); ood.unseen != 2 || ood.tooLarge {
+		t.Fatalf("unseen table and column: %+v", ood)
+	}
 	if _, err := m.Estimate(&features.Query{Schema: f.cat.Schema}); !errors.Is(err, ErrQuery) {
 		t.Fatalf("empty query: %v", err)
 	}
