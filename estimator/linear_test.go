@@ -29,6 +29,19 @@ func TestLinearFlights(t *testing.T) {
 	if !(lin.Median <= hist.Median) || !(lin.P95 < hist.P95) {
 		t.Errorf("linear (median %.3f, p95 %.3f) worse than histogram (%.3f, %.3f)", lin.Median, lin.P95, hist.Median, hist.P95)
 	}
+	// The generator's workload (sub-plans included): report, and require
+	// a better tail than the histogram's.
+	wm, err := TrainLinear(context.Background(), f.cat, f.wlTrain, LinearOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh := Quantiles(snQErrors(t, NewHistogram(f.cat), f.wlTest))
+	wl := Quantiles(snQErrors(t, wm, f.wlTest))
+	t.Logf("workload held-out q-error histogram: median %.2f p90 %.2f p95 %.2f", wh.Median, wh.P90, wh.P95)
+	t.Logf("workload held-out q-error linear:    median %.2f p90 %.2f p95 %.2f", wl.Median, wl.P90, wl.P95)
+	if !(wl.P90 < wh.P90) {
+		t.Errorf("linear p90 %.3f not below histogram %.3f on the workload", wl.P90, wh.P90)
+	}
 	for _, ex := range f.test {
 		e, err := m.Estimate(ex.Query)
 		if err != nil {
