@@ -33,7 +33,8 @@ type SubPlanCount struct {
 
 // Counter counts queries exactly over one in-memory DB. It caches work that
 // does not depend on the query (NULL bitmaps, string key translations
-// between dictionaries), so reuse one Counter for many queries. It is safe
+// between dictionaries, the join key ids of whole tables: 4 bytes per row
+// per join column set used), so reuse one Counter for many queries. It is safe
 // for concurrent use; the DB must not change while it is in use.
 type Counter struct {
 	db      *datasets.DB
@@ -42,6 +43,7 @@ type Counter struct {
 	mu       sync.Mutex
 	nonNulls map[*datasets.Column]bitset
 	trans    map[transKey][]int32
+	keys     map[keysKey]*fullKeys
 }
 
 type transKey struct{ from, to *datasets.Column }
@@ -56,6 +58,7 @@ func New(db *datasets.DB, opts Options) *Counter {
 		maxRows:  opts.MaxRows,
 		nonNulls: map[*datasets.Column]bitset{},
 		trans:    map[transKey][]int32{},
+		keys:     map[keysKey]*fullKeys{},
 	}
 }
 

@@ -3,15 +3,18 @@ package engine
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 )
 
-// Join keys. Every edge maps the key values of both sides' selected rows
-// into one shared space of dense ids [0, d), -1 meaning "joins nothing"
-// (NULL, or a value the other side lacks). Messages are then plain arrays
-// indexed by id. The build side is the smaller selection:
+// Join keys. Every edge maps the key values of both sides into one shared
+// space of dense ids [0, d), -1 meaning "joins nothing" (NULL, or a value
+// the other side lacks). Messages are then plain arrays indexed by id. The
+// encoding of whole tables is computed once per Counter and edge columns
+// (build side: the smaller table); a query gathers the ids of its selected
+// rows and renumbers them when they use few of the ids:
 //
 //	int keys     dense range v-min when max-min is small, else a hash map
 //	string keys  the build side's dictionary codes; the probe side's codes
@@ -24,34 +27,107 @@ import (
 const (
 	denseSlack = 4
 	denseFloor = 1 << 12
+	// maxRemapSpan bounds the id range renumbered through a remap array
+	// (4 bytes per possible value, 64 MiB at most); wider ranges use a
+	// hash map.
+	maxRemapSpan = 1 << 24
 )
 
 func denseLimit(n int) int { return denseSlack*n + denseFloor }
 
-// encode computes the key ids of both ends of e once.
+// encode computes the key ids of both ends of e once per query: a gather
+// from the Counter's cached whole-table encoding of the edge's columns,
+// renumbered densely when the selections use few of the ids.
 func (p *plan) encode(e *edge) error {
 	if e.encoded {
 		return nil
 	}
 	A, B := p.occ[e.a], p.occ[e.b]
-	swap := B.n < A.n // build on the smaller selection
-	build, probe := A, B
-	bCols, pCols := e.colsA, e.colsB
-	if swap {
-		build, probe = B, A
-		bCols, pCols = e.colsB, e.colsA
+	colsA := make([]int, len(e.colsA))
+	colsB := make([]int, len(e.colsB))
+	for j := range e.colsA {
+		colsA[j], colsB[j] = A.cols[e.colsA[j]], B.cols[e.colsB[j]]
 	}
-	bRows, pRows := build.rowIDs(), probe.rowIDs()
+	fk, err := p.c.tableKeys(A.t, colsA, B.t, colsB)
+	if err != nil {
+		name := func(o *occurrence, cols []int) string {
+			var parts []string
+			for _, c := range cols {
+				parts = append(parts, o.alias+"."+o.t.Def.Columns[c].Name)
+			}
+			return strings.Join(parts, ",")
+		}
+		return fmt.Errorf("%w: join (%s) = (%s)", err, name(A, colsA), name(B, colsB))
+	}
+	ia, ib := gatherIDs(fk.idsA, A.rowIDs()), gatherIDs(fk.idsB, B.rowIDs())
+	d := fk.d
+	if nb := min(len(ia), len(ib)); d > denseLimit(nb) {
+		if len(ia) <= len(ib) {
+			ia, ib, d = compactIDs(ia, ib, d)
+		} else {
+			ib, ia, d = compactIDs(ib, ia, d)
+		}
+	}
+	e.idsA, e.idsB, e.d, e.encoded = ia, ib, d, true
+	return nil
+}
+
+func gatherIDs(ids []int32, rows []int32) []int32 {
+	out := make([]int32, len(rows))
+	for i, r := range rows {
+		out[i] = ids[r]
+	}
+	return out
+}
+
+// fullKeys is the encoding of an edge's columns over every row of both
+// tables.
+type fullKeys struct {
+	idsA, idsB []int32
+	d          int
+}
+
+// keysKey identifies the column lists of a cached encoding.
+type keysKey string
+
+func makeKeysKey(ta *datasets.Table, colsA []int, tb *datasets.Table, colsB []int) keysKey {
+	var b strings.Builder
+	for _, c := range colsA {
+		fmt.Fprintf(&b, "%p,", ta.Cols[c])
+	}
+	b.WriteByte('=')
+	for _, c := range colsB {
+		fmt.Fprintf(&b, "%p,", tb.Cols[c])
+	}
+	return keysKey(b.String())
+}
+
+// tableKeys returns (computing once per Counter) the key ids of every row
+// of ta on colsA and of tb on colsB in one shared dense space.
+func (c *Counter) tableKeys(ta *datasets.Table, colsA []int, tb *datasets.Table, colsB []int) (*fullKeys, error) {
+	k := makeKeysKey(ta, colsA, tb, colsB)
+	c.mu.Lock()
+	fk, ok := c.keys[k]
+	c.mu.Unlock()
+	if ok {
+		return fk, nil
+	}
+	// Build on the smaller table.
+	swap := tb.Rows < ta.Rows
+	bt, bc, pt, pcs := ta, colsA, tb, colsB
+	if swap {
+		bt, bc, pt, pcs = tb, colsB, ta, colsA
+	}
+	bRows, pRows := identity(bt.Rows), identity(pt.Rows)
 	var idsB, idsP []int32
 	d := 0
-	for j := range bCols {
-		bc := build.t.Cols[build.cols[bCols[j]]]
-		pc := probe.t.Cols[probe.cols[pCols[j]]]
-		ib, ip, dj, err := p.c.encodeColumn(bc, bRows, pc, pRows)
+	for j := range bc {
+		ib, ip, dj, err := c.encodeColumn(bt.Cols[bc[j]], bRows, pt.Cols[pcs[j]], pRows)
 		if err != nil {
-			return fmt.Errorf("%w: join %s.%s = %s.%s", err,
-				build.alias, build.t.Def.Columns[build.cols[bCols[j]]].Name,
-				probe.alias, probe.t.Def.Columns[probe.cols[pCols[j]]].Name)
+			return nil, err
+		}
+		if dj > len(bRows) {
+			ib, ip, dj = compactIDs(ib, ip, dj)
 		}
 		if j == 0 {
 			idsB, idsP, d = ib, ip, dj
@@ -59,14 +135,25 @@ func (p *plan) encode(e *edge) error {
 		}
 		idsB, idsP, d = combineIDs(idsB, idsP, d, ib, ip, dj)
 	}
-	if d > denseLimit(len(bRows)) {
+	if d > len(bRows) {
 		idsB, idsP, d = compactIDs(idsB, idsP, d)
 	}
+	fk = &fullKeys{idsA: idsB, idsB: idsP, d: d}
 	if swap {
-		idsB, idsP = idsP, idsB
+		fk.idsA, fk.idsB = idsP, idsB
 	}
-	e.idsA, e.idsB, e.d, e.encoded = idsB, idsP, d, true
-	return nil
+	c.mu.Lock()
+	c.keys[k] = fk
+	c.mu.Unlock()
+	return fk, nil
+}
+
+func identity(n int) []int32 {
+	rows := make([]int32, n)
+	for i := range rows {
+		rows[i] = int32(i)
+	}
+	return rows
 }
 
 // encodeColumn encodes one column pair.
@@ -121,6 +208,35 @@ func encodeInts(bc *datasets.Column, bRows []int32, pc *datasets.Column, pRows [
 			}
 		}
 		return ib, ip, d
+	}
+	if span := uint64(hi) - uint64(lo); span < maxRemapSpan {
+		// Renumber the build side's distinct values through an array
+		// over the range: no hashing on the (often large) probe side.
+		remap := make([]int32, span+1)
+		fillNeg(remap)
+		n := int32(0)
+		for i, r := range bRows {
+			if bc.IsNull(int(r)) {
+				ib[i] = -1
+				continue
+			}
+			k := bc.Ints[r] - lo
+			if remap[k] < 0 {
+				remap[k] = n
+				n++
+			}
+			ib[i] = remap[k]
+		}
+		pv := pc.Ints
+		for i, r := range pRows {
+			v := pv[r]
+			if v < lo || v > hi || pc.IsNull(int(r)) {
+				ip[i] = -1
+			} else {
+				ip[i] = remap[v-lo]
+			}
+		}
+		return ib, ip, int(n)
 	}
 	ids := make(map[int64]int32, len(bRows))
 	for i, r := range bRows {
@@ -263,7 +379,7 @@ func combineIDs(b1, p1 []int32, d1 int, b2, p2 []int32, d2 int) (ib, ip []int32,
 		fillNeg(p1)
 		return b1, p1, 0
 	}
-	if d1 <= denseLimit(len(b1))/d2 {
+	if d1 <= maxRemapSpan/d2 {
 		pair := func(dst, x, y []int32) {
 			for i := range dst {
 				if x[i] < 0 || y[i] < 0 {
@@ -275,6 +391,9 @@ func combineIDs(b1, p1 []int32, d1 int, b2, p2 []int32, d2 int) (ib, ip []int32,
 		}
 		pair(b1, b1, b2)
 		pair(p1, p1, p2)
+		if d := d1 * d2; d > denseLimit(len(b1)) {
+			return compactIDs(b1, p1, d)
+		}
 		return b1, p1, d1 * d2
 	}
 	ids := make(map[uint64]int32, len(b1))

@@ -37,14 +37,14 @@ func BenchmarkLabelFlightsSubPlans(b *testing.B) {
 	benchLabel(b, flightsDB(b), 20000, true)
 }
 
-// BenchmarkLabelEcommerce3M labels 200 queries over ecommerce scale 10
+// BenchmarkLabelEcommerce3M labels 50 queries over ecommerce scale 10
 // (~3M order_items).
 func BenchmarkLabelEcommerce3M(b *testing.B) {
 	db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 10, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchLabel(b, db, 200, false)
+	benchLabel(b, db, 50, false)
 }
 
 // BenchmarkGenerateFlights draws the 20,000-query flights workload.

@@ -2,10 +2,10 @@ package workload
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -345,17 +345,22 @@ func (gen *generator) key(t *datasets.Table, cols []int, r int) (key []byte, nul
 		case catalog.KindNull:
 			return nil, true
 		case catalog.KindString:
-			b = strconv.AppendInt(b, int64(len(d.S)), 10)
-			b = append(b, ':')
+			b = append(b, 's')
+			b = binary.AppendUvarint(b, uint64(len(d.S)))
 			b = append(b, d.S...)
 		case catalog.KindFloat:
-			b = strconv.AppendFloat(b, d.F, 'g', -1, 64)
+			// Integral floats join integers: encode them alike.
+			if f := d.F; f == math.Trunc(f) && math.Abs(f) < 1<<62 {
+				b = append(b, 'i')
+				b = binary.LittleEndian.AppendUint64(b, uint64(int64(f)))
+			} else {
+				b = append(b, 'f')
+				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+			}
 		default:
-			// Ints compare with floats numerically: encode integral
-			// values the same way.
-			b = strconv.AppendFloat(b, float64(d.I), 'g', -1, 64)
+			b = append(b, 'i')
+			b = binary.LittleEndian.AppendUint64(b, uint64(d.I))
 		}
-		b = append(b, 0)
 	}
 	gen.keyBuf = b
 	return b, false
