@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/features"
+)
+
+func TestRunCount(t *testing.T) {
+	ctx := context.Background()
+	var stdout, stderr bytes.Buffer
+	err := runCount(ctx, []string{"--dataset", "flights", "--subplans",
+		"SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'CA' AND f.delay > 15",
+		"SELECT * FROM airports WHERE state IS NULL",
+	}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	// count, f, a, f+a, then the second count and its one sub-plan.
+	if len(lines) != 6 {
+		t.Fatalf("output:\n%s", stdout.String())
+	}
+	if strings.TrimSpace(lines[3]) != "f,a\t"+lines[0] {
+		t.Errorf("full sub-plan line %q does not repeat the count %q", lines[3], lines[0])
+	}
+	if strings.TrimSpace(lines[1]) == "" || !strings.HasPrefix(strings.TrimSpace(lines[2]), "a\t") {
+		t.Errorf("sub-plan lines: %q", lines[1:4])
+	}
+	if strings.TrimSpace(lines[5]) != "airports\t"+lines[4] {
+		t.Errorf("single-table sub-plan %q vs count %q", lines[5], lines[4])
+	}
+
+	// Errors: no query, a parse error with its position.
+	if err := runCount(ctx, []string{"--dataset", "flights"}, &stdout, &stderr); !errors.Is(err, errNoQuery) {
+		t.Errorf("no query: %v", err)
+	}
+	err = runCount(ctx, []string{"--dataset", "flights", "SELECT * FROM flights WHERE nope = 1"}, &stdout, &stderr)
+	if !errors.Is(err, features.ErrUnknownColumn) || !strings.Contains(err.Error(), "line 1:") {
+		t.Errorf("unknown column: %v", err)
+	}
+}
