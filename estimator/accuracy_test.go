@@ -1,8 +1,11 @@
 package estimator
 
 import (
+	"bytes"
 	"context"
+	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -99,4 +102,88 @@ func TestGBDTBeatsHistogramOnFlights(t *testing.T) {
 	}
 }
 
-var _ = features.MaxTables
+// Out of distribution: a model trained on queries of at most one join,
+// asked about two-join queries, is no worse than the histogram baseline at
+// the 95th percentile, and its band widens.
+func TestGBDTOutOfDistribution(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	db := flightsDB(t)
+	cat := flightsCatalog(t, db)
+	train := examples(t, db.Schema, labelled(t, db, 800, 1, 5, true))
+	ood := examples(t, db.Schema, labelled(t, db, 1500, 2, 6, false))
+	var test []Example
+	for _, e := range ood {
+		if len(e.Query.Tables) == 3 {
+			test = append(test, e)
+		}
+	}
+	if len(test) < 100 {
+		t.Fatalf("only %d two-join queries", len(test))
+	}
+	m, err := TrainGBDT(context.Background(), cat, train, GBDTOptions{Seed: 2, Trees: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gq, _ := qerrors(t, m, test)
+	hq, _ := qerrors(t, NewHistogram(cat), test)
+	g, h := Quantiles(gq), Quantiles(hq)
+	t.Logf("out of distribution: gbdt %+v", g)
+	t.Logf("out of distribution: hist %+v", h)
+	if g.P95 > h.P95 {
+		t.Errorf("gbdt p95 %v worse than histogram %v out of distribution", g.P95, h.P95)
+	}
+	// The band is wider out of distribution than for an in-distribution
+	// query of the same tables minus one.
+	inLo, inHi := m.band(1)
+	e, err := m.Estimate(test[0].Query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Log(e.High/e.Rows) <= inHi && e.High > e.Rows {
+		t.Errorf("OOD band %v..%v not wider than in-distribution %v..%v", e.Low, e.High, inLo, inHi)
+	}
+}
+
+// No estimator returns NaN, a negative or an infinite estimate, or a band
+// that does not contain its estimate, on random filters including
+// out-of-range literals.
+func TestEstimatesAlwaysValid(t *testing.T) {
+	db := flightsDB(t)
+	cat := flightsCatalog(t, db)
+	m, err := Load(bytesReader(t, goldenModel), nil, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	ests := []Estimator{NewHistogram(cat), NewSample(cat), m}
+	fl, ap := db.Schema.TableIndex("flights"), db.Schema.TableIndex("airports")
+	orig, iata := db.Schema.Tables[fl].ColumnIndex("origin"), db.Schema.Tables[ap].ColumnIndex("iata")
+	for i := 0; i < 300; i++ {
+		q := &features.Query{Schema: db.Schema, Tables: []features.TableRef{
+			{Table: fl, Filter: randomFilter(rng, db.Tables[fl], 2)},
+			{Table: ap, Filter: randomFilter(rng, db.Tables[ap], 2)}},
+			Joins: []features.Join{{Left: 0, Right: 1, LeftCol: orig, RightCol: iata}}}
+		for _, est := range ests {
+			plans, err := EstimateSubPlans(est, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range plans {
+				if !validEstimate(p.Estimate) {
+					t.Fatalf("%s: invalid estimate %+v", est.Name(), p.Estimate)
+				}
+			}
+		}
+	}
+}
+
+func bytesReader(t testing.TB, path string) *bytes.Reader {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(b)
+}

@@ -22,14 +22,21 @@ type GBDTOptions struct {
 	LearningRate float64 // shrinkage (default 0.1)
 	MinLeaf      int     // minimum examples per leaf (default 20)
 	Lambda       float64 // L2 regularisation of leaf values (default 1)
-	Subsample    float64 // row fraction per tree (default 0.8)
+	Subsample    float64 // row fraction per tree (default 0.8; at most 100,000 rows)
+	// FeatureFraction is the fraction of features each tree may split on
+	// (default 0.8).
+	FeatureFraction float64
 	// ValidationFrac is the fraction of queries held out for early
 	// stopping and the uncertainty band (default 0.1; examples sharing a
 	// non-zero Group stay together).
 	ValidationFrac      float64
-	EarlyStoppingRounds int    // stop after this many rounds without improvement (default 30)
-	Seed                uint64 // seeds the split and row subsampling
-	Workers             int    // goroutines (default GOMAXPROCS)
+	EarlyStoppingRounds int // stop after this many rounds without improvement (default 30)
+	// MaxExamples caps the examples trained on (default 300,000): above
+	// it a seeded uniform subset is kept, which bounds training time on
+	// large logs with many sub-plans.
+	MaxExamples int
+	Seed        uint64 // seeds the split and row subsampling
+	Workers     int    // goroutines (default GOMAXPROCS)
 	// Progress, when set, is called after every round with the root mean
 	// squared error (log rows) on the training and validation sets.
 	Progress func(round int, trainLoss, valLoss float64)
@@ -44,8 +51,10 @@ const (
 	defaultMinLeaf   = 20
 	defaultLambda    = 1.0
 	defaultSubsample = 0.8
+	defaultFeatFrac  = 0.8
 	defaultValFrac   = 0.1
 	defaultEarlyStop = 30
+	defaultMaxEx     = 300000
 )
 
 // Uncertainty and out-of-distribution handling.
@@ -67,7 +76,7 @@ const (
 func (o GBDTOptions) params() boostParams {
 	p := boostParams{trees: o.Trees, leaves: o.Leaves, depth: o.Depth, minLeaf: o.MinLeaf,
 		earlyStop: o.EarlyStoppingRounds, workers: o.Workers, lr: o.LearningRate, lambda: o.Lambda,
-		subsample: o.Subsample, seed: o.Seed, progress: o.Progress}
+		subsample: o.Subsample, featureFrac: o.FeatureFraction, seed: o.Seed, progress: o.Progress}
 	if p.trees <= 0 {
 		p.trees = defaultTrees
 	}
@@ -94,6 +103,9 @@ func (o GBDTOptions) params() boostParams {
 	}
 	if p.subsample <= 0 || p.subsample > 1 {
 		p.subsample = defaultSubsample
+	}
+	if p.featureFrac <= 0 || p.featureFrac > 1 {
+		p.featureFrac = defaultFeatFrac
 	}
 	return p
 }
@@ -254,6 +266,16 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		return nil, fmt.Errorf("%w: no catalog", ErrQuery)
 	}
 	params := opts.params()
+	if maxEx := cmpOr(opts.MaxExamples, defaultMaxEx); len(train) > maxEx {
+		rng := rand.New(rand.NewPCG(opts.Seed^0x9e3779b97f4a7c15, uint64(len(train))))
+		idx := rng.Perm(len(train))[:maxEx]
+		sort.Ints(idx)
+		sub := make([]Example, maxEx)
+		for k, i := range idx {
+			sub[k] = train[i]
+		}
+		train = sub
+	}
 	g := newGBDTShell(cat)
 	edgeSet := make(map[edgeKey]bool)
 	for i, ex := range train {
@@ -480,4 +502,11 @@ func (g *GBDT) fitBand(val *binnedSet, vJoins []int) {
 			g.lowQ[j], g.highQ[j] = allLo, allHi
 		}
 	}
+}
+
+func cmpOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
 }

@@ -189,6 +189,14 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 	if root < 0 {
 		return 0, 0
 	}
+	if mask == 1<<uint(root) {
+		// One table: the sample estimate itself.
+		p := probes[root]
+		if p.hits == 0 {
+			return 0, 0
+		}
+		return float64(p.hits) * s.tables[q.Tables[root].Table].rows / float64(p.n), p.hits
+	}
 	// Spanning tree by BFS over the pair edges inside the mask.
 	type child struct {
 		node int

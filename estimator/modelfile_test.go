@@ -77,8 +77,15 @@ func TestModelFileRoundTrip(t *testing.T) {
 }
 
 func TestModelFileErrors(t *testing.T) {
-	db, cat, g := smallModel(t)
-	data := saveBytes(t, g)
+	db := flightsDB(t)
+	data, err := os.ReadFile(goldenModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := db.Catalog(catalog.StatsOptions{SampleSize: 500, Buckets: 20, MCVs: 20}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	load := func(b []byte, c *catalog.Catalog, o LoadOptions) error {
 		_, err := Load(bytes.NewReader(b), c, o)
 		return err

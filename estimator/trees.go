@@ -22,12 +22,12 @@ const maxBins = 255
 // subsampling rate shrinks (stochastic gradient boosting, Friedman 2002),
 // which keeps training on 100,000 queries and their sub-plans within
 // minutes on two cores.
-const maxRowsPerTree = 150000
+const maxRowsPerTree = 100000
 
 // boostParams are resolved training parameters (see GBDTOptions).
 type boostParams struct {
 	trees, leaves, depth, minLeaf, earlyStop, workers int
-	lr, lambda, subsample                             float64
+	lr, lambda, subsample, featureFrac                float64
 	seed                                              uint64
 	progress                                          func(round int, trainLoss, valLoss float64)
 }
@@ -179,6 +179,7 @@ type grower struct {
 	bins   [][]uint8 // [feature][row]
 	binner *binning
 	grad   []float64
+	active []bool    // features the current tree may split on
 	pool   sync.Pool // []histBin of nfeat*(maxBins+1)
 }
 
@@ -213,6 +214,9 @@ func (g *grower) parallel(f func(lo, hi int)) {
 func (g *grower) buildHist(rows []int32, h []histBin) {
 	g.parallel(func(lo, hi int) {
 		for f := lo; f < hi; f++ {
+			if !g.active[f] {
+				continue
+			}
 			hf := h[f*(maxBins+1) : (f+1)*(maxBins+1)]
 			bf := g.bins[f]
 			for _, r := range rows {
@@ -233,6 +237,9 @@ func (g *grower) bestSplit(h []histBin, sumG, n float64) splitInfo {
 	g.parallel(func(lo, hi int) {
 		for f := lo; f < hi; f++ {
 			best[f] = splitInfo{gain: 0, feat: -1}
+			if !g.active[f] {
+				continue
+			}
 			hf := h[f*(maxBins+1) : (f+1)*(maxBins+1)]
 			nb := len(g.binner.upper[f]) + 1
 			var gl, nl float64
@@ -370,7 +377,7 @@ func (d *binnedSet) set(b *binning, r int, x []float64, y float64) {
 func boost(ctx context.Context, bn *binning, train, val *binnedSet, p boostParams) (*ensemble, error) {
 	nfeat := len(bn.upper)
 	y, vy := train.y, val.y
-	g := &grower{p: p, nfeat: nfeat, binner: bn, grad: make([]float64, len(y)), bins: train.bins}
+	g := &grower{p: p, nfeat: nfeat, binner: bn, grad: make([]float64, len(y)), bins: train.bins, active: make([]bool, nfeat)}
 	e := &ensemble{nfeat: nfeat}
 	for _, v := range y {
 		e.base += v
@@ -411,6 +418,11 @@ func boost(ctx context.Context, bn *binning, train, val *binnedSet, p boostParam
 			for i := range y {
 				rows = append(rows, int32(i))
 			}
+		}
+		// Feature subsampling per tree (LightGBM feature_fraction);
+		// constant features never split.
+		for f := range g.active {
+			g.active[f] = len(bn.upper[f]) > 0 && (p.featureFrac >= 1 || rng.Float64() < p.featureFrac)
 		}
 		t := g.growTree(rows)
 		e.trees = append(e.trees, t)
