@@ -10,6 +10,8 @@
 # only on 127.0.0.1:${CARDINAL_MARIADB_PORT:-33061}, logs every statement to a
 # slow log file (long_query_time=0) and runs performance_schema with the
 # statement history consumers on. A user 'cardinal' owns database cardinal_test.
+# Durability is relaxed (no doublewrite, log flushed once a second): the
+# server holds only test data.
 
 CARDINAL_MARIADB_PORT=${CARDINAL_MARIADB_PORT:-33061}
 CARDINAL_MARIADB_USER=cardinal
@@ -83,6 +85,7 @@ start_private_mariadb() {
     --performance-schema-consumer-events-statements-history-long=ON \
     --performance-schema-events-statements-history-long-size=10000 \
     --innodb-buffer-pool-size=128M --innodb-log-file-size=48M \
+    --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 --skip-log-bin \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
     >"$dir/stdout.log" 2>&1 &
   local i
