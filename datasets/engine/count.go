@@ -44,6 +44,8 @@ type Counter struct {
 	nonNulls map[*datasets.Column]bitset
 	trans    map[transKey][]int32
 	keys     map[keysKey]*fullKeys
+
+	arenas sync.Pool // of *arena: per-query scratch memory
 }
 
 type transKey struct{ from, to *datasets.Column }
@@ -78,6 +80,7 @@ func CountSubPlans(ctx context.Context, db *datasets.DB, q *features.Query) ([]S
 // connected by joins multiply (a cross product).
 func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
 	p, err := c.prepare(ctx, q)
+	defer p.release()
 	if err != nil {
 		return 0, err
 	}
@@ -103,6 +106,7 @@ func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
 // aggregated messages of every subtree among all sub-plans.
 func (c *Counter) CountSubPlans(ctx context.Context, q *features.Query) ([]SubPlanCount, error) {
 	p, err := c.prepare(ctx, q)
+	defer p.release()
 	if err != nil {
 		return nil, err
 	}
@@ -140,9 +144,9 @@ type occurrence struct {
 	rows  []int32 // selected row ids, built on demand
 }
 
-func (o *occurrence) rowIDs() []int32 {
+func (o *occurrence) rowIDs(a *arena) []int32 {
 	if o.rows == nil {
-		o.rows = o.sel.positions(make([]int32, 0, o.n))
+		o.rows = o.sel.positions(a.int32s(int(o.n))[:0])
 	}
 	return o.rows
 }
@@ -174,6 +178,7 @@ func (e *edge) idsOf(x int) []int32 {
 // plan is a query resolved against the DB with its filters applied.
 type plan struct {
 	c     *Counter
+	a     *arena // scratch memory, returned by release
 	occ   []*occurrence
 	edges []*edge
 	adj   [][]*edge // per occurrence
@@ -186,7 +191,11 @@ func (c *Counter) prepare(ctx context.Context, q *features.Query) (*plan, error)
 	if len(q.Tables) == 0 || len(q.Tables) > features.MaxTables {
 		return nil, fmt.Errorf("%w: %d table occurrences (want 1..%d)", ErrBadQuery, len(q.Tables), features.MaxTables)
 	}
-	p := &plan{c: c, occ: make([]*occurrence, len(q.Tables)), adj: make([][]*edge, len(q.Tables))}
+	a, _ := c.arenas.Get().(*arena)
+	if a == nil {
+		a = &arena{}
+	}
+	p := &plan{c: c, a: a, occ: make([]*occurrence, len(q.Tables)), adj: make([][]*edge, len(q.Tables))}
 	for i, ref := range q.Tables {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -195,9 +204,10 @@ func (c *Counter) prepare(ctx context.Context, q *features.Query) (*plan, error)
 		if err != nil {
 			return nil, err
 		}
-		all := fullBits(o.t.Rows)
+		all := p.a.bits(wordsFor(o.t.Rows))
+		setAll(all, o.t.Rows)
 		if ref.Filter != nil {
-			f := &filter{c: c, t: o.t, cols: o.cols, alias: o.alias}
+			f := &filter{c: c, a: p.a, t: o.t, cols: o.cols, alias: o.alias}
 			if all, err = f.eval(ref.Filter, false, all); err != nil {
 				return nil, err
 			}
@@ -233,6 +243,16 @@ func (c *Counter) prepare(ctx context.Context, q *features.Query) (*plan, error)
 		e.colsB = append(e.colsB, rc)
 	}
 	return p, nil
+}
+
+// release returns the plan's scratch memory to its Counter. p may be nil.
+func (p *plan) release() {
+	if p == nil || p.a == nil {
+		return
+	}
+	p.a.reset()
+	p.c.arenas.Put(p.a)
+	p.a = nil
 }
 
 // resolve maps a table occurrence of q (whose schema may be a different

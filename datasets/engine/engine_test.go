@@ -175,3 +175,23 @@ func TestErrors(t *testing.T) {
 		t.Errorf("cyclic past budget: %v, want ErrTooLarge", err)
 	}
 }
+
+// TestEmptySelections counts queries whose occurrences select no rows, each
+// on a fresh Counter (fresh scratch memory) and on a reused one.
+func TestEmptySelections(t *testing.T) {
+	db := smallFlights(t, 100)
+	reused := engine.New(db, engine.Options{})
+	for _, sql := range []string{
+		"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'ZZ'",
+		"SELECT * FROM airports a JOIN flights f ON f.origin = a.iata WHERE a.state = 'ZZ'",
+		"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE f.delay > 1000000",
+		"SELECT * FROM airports a1 JOIN airports a2 ON a1.city = a2.city AND a1.state = a2.state JOIN flights f ON f.destination = a1.iata WHERE a1.country <> 'USA'",
+		"SELECT * FROM flights f1 JOIN flights f2 ON f1.destination = f2.origin JOIN flights f3 ON f2.destination = f3.origin AND f3.destination = f1.origin WHERE f2.delay > 1000000",
+	} {
+		q, err := features.Parse(db.Schema, sql)
+		must(t, err)
+		for _, c := range []*engine.Counter{engine.New(db, engine.Options{}), reused} {
+			checkQuery(t, c, db, q, sql)
+		}
+	}
+}

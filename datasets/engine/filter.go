@@ -19,13 +19,18 @@ func wordsFor(n int) int { return (n + 63) / 64 }
 // fullBits returns the selection of all n rows.
 func fullBits(n int) bitset {
 	b := make(bitset, wordsFor(n))
+	setAll(b, n)
+	return b
+}
+
+// setAll sets b to the selection of all n rows.
+func setAll(b bitset, n int) {
 	for i := range b {
 		b[i] = ^uint64(0)
 	}
 	if r := n % 64; r != 0 {
 		b[len(b)-1] = 1<<uint(r) - 1
 	}
-	return b
 }
 
 func (b bitset) count() int64 {
@@ -92,6 +97,7 @@ func (t tri) and(u tri) tri {
 // where the atom is FALSE (non-NULL and failing), never the unknown ones.
 type filter struct {
 	c     *Counter
+	a     *arena
 	t     *datasets.Table
 	cols  []int // query column index -> DB column index
 	alias string
@@ -108,7 +114,7 @@ func (f *filter) eval(e *features.Expr, neg bool, within bitset) (bitset, error)
 	}
 	switch e.Kind {
 	case features.ExprPred:
-		dst := make(bitset, len(within))
+		dst := f.a.bits(len(within))
 		return dst, f.atom(&e.Pred, !neg, within, dst)
 	case features.ExprNot:
 		if len(e.Args) != 1 {
@@ -139,8 +145,9 @@ func (f *filter) eval(e *features.Expr, neg bool, within bitset) (bitset, error)
 			return cur, nil
 		}
 		// Disjunction: each child only looks at rows not yet selected.
-		acc := make(bitset, len(within))
-		rest := append(bitset(nil), within...)
+		acc := f.a.bits(len(within))
+		rest := f.a.bits(len(within))
+		copy(rest, within)
 		for _, a := range e.Args {
 			r, err := f.eval(a, neg, rest)
 			if err != nil {
@@ -189,7 +196,7 @@ func (f *filter) atom(p *features.Pred, want bool, within, dst bitset) error {
 	// The kernels read src (within minus NULL rows) and only write the
 	// non-empty words of dst.
 	if f.scratch == nil {
-		f.scratch = make(bitset, len(within))
+		f.scratch = f.a.bits(len(within))
 	}
 	src := f.scratch
 	if nn != nil {

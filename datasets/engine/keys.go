@@ -59,21 +59,22 @@ func (p *plan) encode(e *edge) error {
 		}
 		return fmt.Errorf("%w: join (%s) = (%s)", err, name(A, colsA), name(B, colsB))
 	}
-	ia, ib := gatherIDs(fk.idsA, A.rowIDs()), gatherIDs(fk.idsB, B.rowIDs())
+	ia := gatherIDs(p.a.int32s(int(A.n)), fk.idsA, A.rowIDs(p.a))
+	ib := gatherIDs(p.a.int32s(int(B.n)), fk.idsB, B.rowIDs(p.a))
 	d := fk.d
 	if nb := min(len(ia), len(ib)); d > denseLimit(nb) {
+		remap := p.a.int32s(d)
 		if len(ia) <= len(ib) {
-			ia, ib, d = compactIDs(ia, ib, d)
+			ia, ib, d = compactInto(remap, ia, ib)
 		} else {
-			ib, ia, d = compactIDs(ib, ia, d)
+			ib, ia, d = compactInto(remap, ib, ia)
 		}
 	}
 	e.idsA, e.idsB, e.d, e.encoded = ia, ib, d, true
 	return nil
 }
 
-func gatherIDs(ids []int32, rows []int32) []int32 {
-	out := make([]int32, len(rows))
+func gatherIDs(out, ids []int32, rows []int32) []int32 {
 	for i, r := range rows {
 		out[i] = ids[r]
 	}
@@ -426,7 +427,11 @@ func combineIDs(b1, p1 []int32, d1 int, b2, p2 []int32, d2 int) (ib, ip []int32,
 
 // compactIDs renumbers the build side's ids densely.
 func compactIDs(ib, ip []int32, d int) ([]int32, []int32, int) {
-	remap := make([]int32, d)
+	return compactInto(make([]int32, d), ib, ip)
+}
+
+// compactInto is compactIDs with the caller's remap array (len d).
+func compactInto(remap, ib, ip []int32) ([]int32, []int32, int) {
 	fillNeg(remap)
 	n := int32(0)
 	for i, id := range ib {

@@ -84,7 +84,8 @@ func (t *treeDP) visit(ctx context.Context, v int, up *edge) ([]rooted, error) {
 	}
 	var upIDs []int32
 	upD := 0
-	if up != nil {
+	hasUp := up != nil
+	if hasUp {
 		if err := t.p.encode(up); err != nil {
 			return nil, err
 		}
@@ -92,7 +93,7 @@ func (t *treeDP) visit(ctx context.Context, v int, up *edge) ([]rooted, error) {
 	}
 	c := &combiner{
 		ctx: ctx, t: t, kids: kids, n: int(t.p.occ[v].n),
-		upIDs: upIDs, upD: upD, bufs: make([][]int64, len(kids)),
+		hasUp: hasUp, upIDs: upIDs, upD: upD, bufs: make([][]int64, len(kids)),
 	}
 	if err := c.run(0, nil, 1, 1<<uint(v)); err != nil {
 		return nil, err
@@ -106,6 +107,7 @@ type combiner struct {
 	t     *treeDP
 	kids  []kid
 	n     int // selected rows of the node
+	hasUp bool // the node has a parent (upIDs may be empty or nil)
 	upIDs []int32
 	upD   int
 	bufs  [][]int64
@@ -131,7 +133,7 @@ func (c *combiner) run(i int, cur []int64, curMax int64, mask uint64) error {
 			continue
 		}
 		if c.bufs[i] == nil {
-			c.bufs[i] = make([]int64, c.n)
+			c.bufs[i] = c.t.p.a.int64s(c.n)
 		}
 		m, err := gatherMul(c.bufs[i], cur, curMax, k.ids, r.msg, r.max)
 		if err != nil {
@@ -170,9 +172,9 @@ func (c *combiner) finish(cur []int64, mask uint64) error {
 		}
 		r.count = s
 	}
-	if c.upIDs != nil {
+	if c.hasUp {
 		// Sums of non-negative weights bounded by r.count: no overflow.
-		msg := make([]int64, c.upD)
+		msg := c.t.p.a.int64s(c.upD)
 		if cur == nil {
 			for _, id := range c.upIDs {
 				if id >= 0 {
