@@ -1,40 +1,83 @@
-// Package estimator estimates the cardinality of queries: baselines that
-// mirror today's optimisers and a learned model that corrects them.
+// Package estimator estimates the cardinality of queries (COUNT(*) of FROM
+// + WHERE): baselines that mirror today's optimisers, and a learned model
+// that corrects them.
 //
-//	             features.Query
-//	                   |
-//	   +---------------+----------------+
-//	   |                                |
-//	histogram (MCVs + equi-depth,   sample (catalog samples as
-//	 independence; PostgreSQL        bitmaps; join-sample message
-//	 selfuncs.c, MySQL histograms)   passing over the join tree)
-//	   |                                |
-//	   +------------> flat encoding <---+   (Dutt et al., VLDB 2019)
-//	                       |
-//	                gbdt correction          (Friedman 2001; LightGBM,
-//	                 log(rows/baseline)       Ke et al., NeurIPS 2017)
-//	                       |
-//	            Estimate{Rows, Low, High}
+//	                     features.Query
+//	                           |
+//	        +------------------+-------------------+
+//	        |                                      |
+//	  histogram baseline                      sample baseline
+//	  MCVs + equi-depth histograms,           each filter on the catalog
+//	  independence, 1/max(ndv) joins          sample as bitmaps; joins by
+//	  (PostgreSQL selfuncs.c, MySQL 8         the textbook formula, or by
+//	  column histograms)                      join-sample message passing
+//	        |                                      |
+//	        +---------> flat encoding <------------+   (Dutt et al., VLDB 2019)
+//	                          |
+//	            gradient-boosted trees predict          (Friedman 2001;
+//	            log(true rows / baseline rows)           LightGBM, Ke et al.
+//	                          |                          NeurIPS 2017)
+//	          Estimate{Rows, Low, High, Source}
+//	                          |
+//	      model file "CARDMODL": kind, catalog fingerprint,
+//	      catalog (with sample), payload, CRC-32C
 //
-// Baselines. Histogram reproduces PostgreSQL's selectivity functions
+// # Baselines
+//
+// Histogram reproduces PostgreSQL's selectivity functions
 // (src/backend/utils/adt/selfuncs.c: var_eq_const,
-// ineq_histogram_selectivity, patternsel with DEFAULT_MATCH_SEL,
-// eqjoinsel): predicates are independent, OR is inclusion-exclusion, NOT
-// is 1-s and each join edge has selectivity 1/max(ndv_R, ndv_S) (Selinger
-// et al., SIGMOD 1979). Sample evaluates each table's filter on the
-// catalog's sample: every column of a sample is indexed once by sorted
-// position with cumulative bitmaps every cumStep positions, so a range
-// predicate costs two word passes over a 10,000-row bitmap, and AND/OR/NOT
-// are word operations (three-valued: TRUE and FALSE sets are tracked
-// separately so NOT over NULLs is right).
+// ineq_histogram_selectivity, patternsel with DEFAULT_MATCH_SEL = 0.005,
+// eqjoinsel without MCV matching): predicates are independent, OR is
+// inclusion-exclusion, NOT is 1-s, and each join edge R.a = S.b has
+// selectivity (1-nullfrac_a)(1-nullfrac_b)/max(ndv_a, ndv_b) (Selinger et
+// al., SIGMOD 1979). Estimates are clamped to one row, as clamp_row_est
+// does.
 //
-// Join samples. Besides the textbook join formula, the package estimates a
-// sub-plan by message passing over a spanning tree of its join graph on the
-// samples (Haas et al., JCSS 1996; Leis et al., CIDR 2017): exact when the
-// samples are whole tables, unbiased otherwise. It is a feature of the
-// learned model.
+// Sample evaluates each table's filter on the catalog's sample. Every
+// column of a sample is indexed once by sorted position, with cumulative
+// bitmaps every cumStep positions, so a range or equality predicate costs
+// two word passes over the sample bitmap plus a few bit fix-ups; AND, OR
+// and NOT are word operations with SQL's three-valued logic (TRUE and FALSE
+// sets are tracked apart, so NOT over NULLs is right). Single-table
+// estimates over completely sampled tables are exact.
 //
-// Files in this package: bitmap.go, sampleindex.go, like.go (sample
-// predicate evaluation), histogram.go, sample.go, joinsample.go
-// (baselines), api.go (sub-plans, q-error).
+// Join samples (joinsample.go) estimate a sub-plan by message passing over
+// a spanning tree of its join graph on the samples (Haas et al., JCSS 1996;
+// Leis et al., "Index-Based Join Sampling", CIDR 2017): exact when the
+// samples are whole tables, unbiased otherwise.
+//
+// # Learned model
+//
+// GBDT (gbdt.go, trees.go, encode.go) encodes a query flatly: per table
+// slot and column the predicate's range mapped through the column CDF,
+// operator flags, number of literals and histogram selectivity; per slot
+// the sample and histogram selectivities and sample hits; a join-edge
+// bitmap; and the baselines' log-estimates. Its target is the log of true
+// rows over the best baseline (the join-sample estimate when the samples
+// found joining rows, else the histogram estimate), so the trees learn a
+// correction. Trees are grown leaf-wise on features binned into at most 255
+// bins, with gradient histograms built in parallel over features, the
+// sibling-subtraction trick, shrinkage, L2 leaf regularisation, row and
+// feature subsampling, and early stopping on a held-out set of query groups.
+// Training is deterministic for a seed. Sub-plans whose tables are all
+// completely sampled are answered exactly. The band [Low, High] comes from
+// validation residual quantiles per join count; out of distribution (more
+// joins than any training query, an unseen join edge or filtered column)
+// the correction is halved toward the baseline and the band widened.
+// Explain attributes the correction to features along each tree's path
+// (Saabas, "Interpreting random forests", 2014).
+//
+// # Files
+//
+// Save and Load write and read a self-contained model file (modelfile.go):
+// estimating needs no data. Load checks magic, version, lengths and a
+// CRC-32C (ErrBadMagic, ErrVersion, ErrCorrupt) and, when given a catalog,
+// its fingerprint (ErrFingerprint).
+//
+// Sources: bitmap.go, sampleindex.go, like.go (sample predicate
+// evaluation), histogram.go, sample.go, joinsample.go (baselines), api.go
+// (sub-plans, q-error), encode.go, trees.go, gbdt.go (learned model),
+// explain.go, modelfile.go, binio.go, examples.go (query logs to training
+// examples); setnet*.go, linear*.go and feedback*.go hold the other learned
+// models and online feedback.
 package estimator
