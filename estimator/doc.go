@@ -2,25 +2,25 @@
 // + WHERE): baselines that mirror today's optimisers, and a learned model
 // that corrects them.
 //
-//	                     features.Query
-//	                           |
-//	        +------------------+-------------------+
-//	        |                                      |
-//	  histogram baseline                      sample baseline
-//	  MCVs + equi-depth histograms,           each filter on the catalog
-//	  independence, 1/max(ndv) joins          sample as bitmaps; joins by
-//	  (PostgreSQL selfuncs.c, MySQL 8         the textbook formula, or by
-//	  column histograms)                      join-sample message passing
-//	        |                                      |
-//	        +---------> flat encoding <------------+   (Dutt et al., VLDB 2019)
-//	                          |
-//	            gradient-boosted trees predict          (Friedman 2001;
-//	            log(true rows / baseline rows)           LightGBM, Ke et al.
-//	                          |                          NeurIPS 2017)
-//	          Estimate{Rows, Low, High, Source}
-//	                          |
-//	      model file "CARDMODL": kind, catalog fingerprint,
-//	      catalog (with sample), payload, CRC-32C
+//	                   features.Query
+//	                         |
+//	      +------------------+-------------------+
+//	      |                                      |
+//	histogram baseline                      sample baseline
+//	MCVs + equi-depth histograms,           each filter on the catalog
+//	independence, 1/max(ndv) joins          sample as bitmaps; joins by
+//	(PostgreSQL selfuncs.c, MySQL 8         the textbook formula, or by
+//	column histograms)                      join-sample message passing
+//	      |                                      |
+//	      +---------> flat encoding <------------+   (Dutt et al., VLDB 2019)
+//	                        |
+//	          gradient-boosted trees predict          (Friedman 2001;
+//	          log(true rows / baseline rows)           LightGBM, Ke et al.
+//	                        |                          NeurIPS 2017)
+//	        Estimate{Rows, Low, High, Source}
+//	                        |
+//	    model file "CARDMODL": kind, catalog fingerprint,
+//	    catalog (with sample), payload, CRC-32C
 //
 // # Baselines
 //
