@@ -44,6 +44,7 @@ type Counter struct {
 	nonNulls map[*datasets.Column]bitset
 	trans    map[transKey][]int32
 	keys     map[keysKey]*fullKeys
+	dicts    map[*datasets.Column]map[string]uint32
 
 	arenas sync.Pool // of *arena: per-query scratch memory
 }
@@ -61,6 +62,7 @@ func New(db *datasets.DB, opts Options) *Counter {
 		nonNulls: map[*datasets.Column]bitset{},
 		trans:    map[transKey][]int32{},
 		keys:     map[keysKey]*fullKeys{},
+		dicts:    map[*datasets.Column]map[string]uint32{},
 	}
 }
 
@@ -306,6 +308,30 @@ func (c *Counter) nonNull(col *datasets.Column) bitset {
 	c.nonNulls[col] = b
 	c.mu.Unlock()
 	return b
+}
+
+// dictIndex returns (building once) the map from the strings of col's
+// dictionary to their codes, or nil when the dictionary lists a string
+// twice (a hand-built column): then codes do not identify strings.
+func (c *Counter) dictIndex(col *datasets.Column) map[string]uint32 {
+	c.mu.Lock()
+	m, ok := c.dicts[col]
+	c.mu.Unlock()
+	if ok {
+		return m
+	}
+	m = make(map[string]uint32, len(col.Dict))
+	for i, s := range col.Dict {
+		if _, dup := m[s]; dup {
+			m = nil
+			break
+		}
+		m[s] = uint32(i)
+	}
+	c.mu.Lock()
+	c.dicts[col] = m
+	c.mu.Unlock()
+	return m
 }
 
 // components returns the connected components of the join graph as masks.

@@ -100,6 +100,11 @@ func TestNullsByHand(t *testing.T) {
 		{"a IS NULL OR s IS NULL", 2},
 		{"NOT (a = 1 OR s = 'x')", 2}, // rows 2 and 4 (a=2,s=yz; a=4,s=w%); row 3 unknown
 		{"s LIKE 'w\\%'", 1},
+		{"s IN ('x', NULL)", 2},
+		{"s NOT IN ('x', NULL)", 0},
+		{"NOT s IN ('yz', 'nope')", 3},
+		{"s <> 'x'", 2},
+		{"s IN ('nope')", 0},
 		{"s NOT LIKE '%z'", 3},
 		{"f > 1 AND f < 3", 2},
 		{"f NOT BETWEEN 1 AND 2", 3},

@@ -257,6 +257,11 @@ func (f *filter) stringAtom(dst, within bitset, col *datasets.Column, p *feature
 		}
 		like = features.CompileLike(p.Values[0].S).Match
 	}
+	if p.Op == features.OpEQ || p.Op == features.OpNE || p.Op == features.OpIn || p.Op == features.OpNotIn {
+		if done := f.stringMembership(dst, within, col, p, want); done {
+			return nil
+		}
+	}
 	wantT := triOf(want)
 	table := make([]bool, len(col.Dict))
 	any := false
@@ -285,6 +290,73 @@ func (f *filter) stringAtom(dst, within bitset, col *datasets.Column, p *feature
 		dst[w] = out
 	}
 	return nil
+}
+
+// stringMembership evaluates =, <>, IN and NOT IN with string literals by
+// looking the literals up in the dictionary (no pass over it); it reports
+// false (nothing done) when a literal is not a string or the dictionary
+// has duplicates.
+func (f *filter) stringMembership(dst, within bitset, col *datasets.Column, p *features.Pred, want bool) bool {
+	index := f.c.dictIndex(col)
+	if index == nil {
+		return false
+	}
+	var codes []uint32
+	hasNull := false
+	for _, l := range p.Values {
+		switch l.Kind {
+		case catalog.KindNull:
+			hasNull = true
+		case catalog.KindString:
+			if c, ok := index[l.S]; ok {
+				codes = append(codes, c)
+			}
+		default:
+			return false
+		}
+	}
+	// Truth per non-NULL row: member -> TRUE for = and IN, FALSE for <>
+	// and NOT IN; non-member -> the opposite, or unknown when the list
+	// holds a NULL (a NULL literal makes =/<> unknown everywhere).
+	positive := p.Op == features.OpEQ || p.Op == features.OpIn
+	scalar := p.Op == features.OpEQ || p.Op == features.OpNE
+	if scalar && hasNull {
+		return true // unknown for every row
+	}
+	// Rows wanted are members (selectMembers) or non-members.
+	selectMembers := want == positive
+	if !selectMembers && hasNull {
+		return true // non-members are unknown: nothing selected
+	}
+	memberCodes(dst, within, col.Codes, codes, selectMembers)
+	return true
+}
+
+// memberCodes sets dst to the rows of within whose code is (member) or is
+// not (!member) in set.
+func memberCodes(dst, within bitset, codes []uint32, set []uint32, member bool) {
+	for w, m := range within {
+		if m == 0 {
+			continue
+		}
+		base := w * 64
+		var out uint64
+		for mm := m; mm != 0; mm &= mm - 1 {
+			j := bits.TrailingZeros64(mm)
+			x := codes[base+j]
+			hit := false
+			for _, y := range set {
+				if x == y {
+					hit = true
+					break
+				}
+			}
+			if hit == member {
+				out |= 1 << uint(j)
+			}
+		}
+		dst[w] = out
+	}
 }
 
 // predTruth is the truth value of p for one non-NULL value v (the scalar

@@ -106,7 +106,7 @@ type combiner struct {
 	ctx   context.Context
 	t     *treeDP
 	kids  []kid
-	n     int // selected rows of the node
+	n     int  // selected rows of the node
 	hasUp bool // the node has a parent (upIDs may be empty or nil)
 	upIDs []int32
 	upD   int
