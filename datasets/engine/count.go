@@ -12,7 +12,8 @@ import (
 )
 
 // DefaultMaxRows is the default budget of intermediate rows a cyclic join
-// may materialise (16M tuples, ~64 bytes each at worst: about 1 GiB).
+// may materialise: 16M tuples of 4 bytes per joined occurrence (256 MiB for
+// a 4-occurrence prefix).
 const DefaultMaxRows = 1 << 24
 
 // Options tune a Counter. The zero value means the documented defaults.
@@ -32,10 +33,11 @@ type SubPlanCount struct {
 }
 
 // Counter counts queries exactly over one in-memory DB. It caches work that
-// does not depend on the query (NULL bitmaps, string key translations
-// between dictionaries, the join key ids of whole tables: 4 bytes per row
-// per join column set used), so reuse one Counter for many queries. It is safe
-// for concurrent use; the DB must not change while it is in use.
+// does not depend on the query (NULL bitmaps, string dictionaries and
+// their translations between tables, the join key ids of whole tables: 4
+// bytes per row per join column set used) and reuses per-query scratch
+// memory, so reuse one Counter for many queries. It is safe for concurrent
+// use; the DB must not change while it is in use.
 type Counter struct {
 	db      *datasets.DB
 	maxRows int64
