@@ -200,3 +200,34 @@ func TestEmptySelections(t *testing.T) {
 		}
 	}
 }
+
+// TestOverflow: a chain of self joins on a constant key has n^k rows;
+// 65536^3 = 2^48 is exact, 65536^4 = 2^64 does not fit int64.
+func TestOverflow(t *testing.T) {
+	const n = 1 << 16
+	schema := &catalog.Schema{Tables: []*catalog.Table{{Name: "t", Columns: []catalog.Column{{Name: "x", Type: catalog.TypeInt}}}}}
+	db := &datasets.DB{Schema: schema, Tables: []*datasets.Table{{
+		Def: schema.Tables[0], Rows: n,
+		Cols: []*datasets.Column{{Type: catalog.TypeInt, Ints: make([]int64, n)}},
+	}}}
+	c := engine.New(db, engine.Options{})
+	q3, err := features.Parse(schema, "SELECT * FROM t a JOIN t b ON a.x = b.x JOIN t c ON b.x = c.x")
+	must(t, err)
+	if got, err := c.Count(context.Background(), q3); err != nil || got != 1<<48 {
+		t.Errorf("3-chain: %d, %v; want 2^48", got, err)
+	}
+	q4, err := features.Parse(schema, "SELECT * FROM t a JOIN t b ON a.x = b.x JOIN t c ON b.x = c.x JOIN t d ON c.x = d.x")
+	must(t, err)
+	if _, err := c.Count(context.Background(), q4); !errors.Is(err, engine.ErrOverflow) {
+		t.Errorf("4-chain: %v, want ErrOverflow", err)
+	}
+	if _, err := c.CountSubPlans(context.Background(), q4); !errors.Is(err, engine.ErrOverflow) {
+		t.Errorf("4-chain sub-plans: %v, want ErrOverflow", err)
+	}
+	// A cross product of two 4-chains' worth of rows overflows too.
+	qx, err := features.Parse(schema, "SELECT * FROM t a JOIN t b ON a.x = b.x JOIN t c ON b.x = c.x, t d, t e")
+	must(t, err)
+	if _, err := c.Count(context.Background(), qx); !errors.Is(err, engine.ErrOverflow) {
+		t.Errorf("cross product: %v, want ErrOverflow", err)
+	}
+}
