@@ -394,7 +394,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 
 // binSampleRows is the number of examples the feature bins are chosen
 // from.
-const binSampleRows = 50000
+const binSampleRows = 20000
 
 // featurize encodes one example into x and returns its target (log true
 // rows over baseline rows); skip is set when the example is answered
