@@ -22,7 +22,7 @@ func TestRandomQueries(t *testing.T) {
 		db   *datasets.DB
 		n    int
 	}{
-		{"flights", smallFlights(t, 150), 150},
+		{"flights", smallFlights(t, 150), 120},
 		{"ecommerce", eco, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
