@@ -37,6 +37,11 @@ type histCol struct {
 	ndvRest  float64 // distinct values outside the MCV list (>= 1)
 	numeric  bool
 	histNums []float64 // numeric histogram bounds
+	// MCVs in value order with cumulative frequencies: mcvCum[i] is the
+	// frequency of the i smallest MCVs, so MCV mass below v is a binary
+	// search.
+	mcvSorted []catalog.Datum
+	mcvCum    []float64
 }
 
 func newHistCol(typ catalog.Type, st *catalog.ColumnStats) *histCol {
@@ -46,6 +51,13 @@ func newHistCol(typ catalog.Type, st *catalog.ColumnStats) *histCol {
 		h.mcvSum += m.Freq
 	}
 	h.ndvRest = math.Max(1, float64(st.Distinct)-float64(len(st.MCVs)))
+	ms := append([]catalog.MCV(nil), st.MCVs...)
+	sort.Slice(ms, func(a, b int) bool { return catalog.Compare(ms[a].Value, ms[b].Value) < 0 })
+	h.mcvCum = make([]float64, len(ms)+1)
+	for i, m := range ms {
+		h.mcvSorted = append(h.mcvSorted, m.Value)
+		h.mcvCum[i+1] = h.mcvCum[i] + m.Freq
+	}
 	if h.numeric {
 		h.histNums = make([]float64, len(st.Histogram))
 		for i, d := range st.Histogram {
@@ -119,14 +131,11 @@ func (h *histCol) lt(v catalog.Datum, inclusive bool) float64 {
 	if v.IsNull() {
 		return 0
 	}
-	s := 0.0
-	for _, m := range h.st.MCVs {
-		c := catalog.Compare(m.Value, v)
-		if c < 0 || (c == 0 && inclusive) {
-			s += m.Freq
-		}
-	}
-	s += h.st.HistFrac * h.histLT(v, inclusive)
+	k := sort.Search(len(h.mcvSorted), func(i int) bool {
+		c := catalog.Compare(h.mcvSorted[i], v)
+		return c > 0 || (c == 0 && !inclusive)
+	})
+	s := h.mcvCum[k] + h.st.HistFrac*h.histLT(v, inclusive)
 	return clamp01(s)
 }
 
