@@ -75,6 +75,10 @@ func randomFilter(rng *rand.Rand, tb *datasets.Table, depth int) *features.Expr 
 		p.Op = features.OpIsNull
 		p.Values = nil
 	}
+	if len(p.Values) > 0 && rng.IntN(20) == 0 {
+		// A NULL literal now and then: three-valued logic under NOT.
+		p.Values[len(p.Values)-1] = catalog.Null
+	}
 	return &features.Expr{Kind: features.ExprPred, Pred: p}
 }
 

@@ -120,6 +120,10 @@ func (s *sampleSet) filterBits(ti int, e *features.Expr, sc *scratch, wantF bool
 		ci.predTrue(t, &e.Pred, s.like)
 		if wantF {
 			f = sc.get(ts.n)
+			if hasNullLiteral(&e.Pred) {
+				ci.predFalseWithNull(f, &e.Pred)
+				return t, f
+			}
 			f.fill(ts.n)
 			f.andNot(t)
 			if ci.null != nil && predNullable(e.Pred.Op) {

@@ -212,3 +212,37 @@ func sortedDatums(vs []catalog.Datum) []catalog.Datum {
 	sort.Slice(out, func(a, b int) bool { return catalog.Compare(out[a], out[b]) < 0 })
 	return out
 }
+
+func hasNullLiteral(p *features.Pred) bool {
+	for _, v := range p.Values {
+		if v.IsNull() {
+			return true
+		}
+	}
+	return false
+}
+
+// predFalseWithNull ORs into dst the rows on which p, which has a NULL
+// literal, is FALSE: a comparison with NULL is never FALSE; x IN (.., NULL)
+// is never FALSE; x NOT IN (a, NULL) is FALSE where x = a; x BETWEEN a AND
+// NULL is FALSE where x < a (and symmetrically).
+func (ci *colIndex) predFalseWithNull(dst bitmap, p *features.Pred) {
+	switch p.Op {
+	case features.OpNotIn:
+		for _, v := range p.Values {
+			if !v.IsNull() {
+				ci.orRange(dst, ci.lower(v), ci.upper(v))
+			}
+		}
+	case features.OpBetween:
+		if len(p.Values) != 2 {
+			return
+		}
+		if lo := p.Values[0]; !lo.IsNull() {
+			ci.orRange(dst, ci.nulls, ci.lower(lo))
+		}
+		if hi := p.Values[1]; !hi.IsNull() {
+			ci.orRange(dst, ci.upper(hi), ci.n)
+		}
+	}
+}
