@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/mat"
 	"math"
 	"strconv"
 
@@ -242,8 +243,15 @@ func (m *Linear) correction(z []float64) float64 {
 }
 
 // linFitRidge solves min ||Z w - y||² + lambda ||w||² with golearn's
-// LinearRegression on the augmented design, returning w (the intercept,
-// zero for centred data, is dropped).
+// LinearRegression, returning w (the intercept, zero for centred data, is
+// dropped).
+//
+// golearn's solver holds an n×n factor of its design, which is 10 GB for
+// 36,000 examples, so the fit is handed a compressed design of 2k rows with
+// exactly the same objective: with A = ZᵀZ + lambda·I = LLᵀ (Cholesky) and
+// t = L⁻¹Zᵀy, ||Lᵀw - t||² = ||Zw - y||² + lambda||w||² - const. Each row
+// (r, t_j) is given twice, as ±(r, t_j)/√2, so that golearn's free
+// intercept c only adds c² and is fitted as zero.
 func linFitRidge(Z [][]float64, y []float64, lambda float64) (coef []float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -251,28 +259,46 @@ func linFitRidge(Z [][]float64, y []float64, lambda float64) (coef []float64, er
 		}
 	}()
 	k := len(Z[0])
-	s := math.Sqrt(lambda / 2)
-	rows := len(Z) + 2*k
+	A := mat.NewSymDense(k, nil)
+	zty := make([]float64, k)
+	for i, z := range Z {
+		for a := range k {
+			zty[a] += z[a] * y[i]
+			for b := a; b < k; b++ {
+				A.SetSym(a, b, A.At(a, b)+z[a]*z[b])
+			}
+		}
+	}
+	// linJitter keeps A positive definite when a feature is constant and
+	// lambda is zero; it is far below any penalty a caller uses.
+	const linJitter = 1e-9
+	for a := range k {
+		A.SetSym(a, a, A.At(a, a)+lambda+linJitter*float64(len(Z)+1))
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(A) {
+		return nil, fmt.Errorf("%w: normal equations are not positive definite", ErrLinearFit)
+	}
+	var L mat.TriDense
+	chol.LTo(&L)
+	t := mat.NewVecDense(k, nil)
+	if err := t.SolveVec(&L, mat.NewVecDense(k, zty)); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
+	}
+	rows := 2 * k
 	inst, specs, cls, err := linInstances(k, rows)
 	if err != nil {
 		return nil, err
 	}
-	for i, z := range Z {
-		for j, v := range z {
-			inst.Set(specs[j], i, base.PackFloatToBytes(v))
-		}
-		inst.Set(cls, i, base.PackFloatToBytes(y[i]))
-	}
+	half := 1 / math.Sqrt2
 	for j := range k {
-		for sign, r := range [2]int{len(Z) + 2*j, len(Z) + 2*j + 1} {
+		for sign, r := range [2]int{2 * j, 2*j + 1} {
+			f := half * float64(1-2*sign)
 			for jj := range k {
-				v := 0.0
-				if jj == j {
-					v = s * float64(1-2*sign)
-				}
-				inst.Set(specs[jj], r, base.PackFloatToBytes(v))
+				// Row j of Lᵀ is column j of L.
+				inst.Set(specs[jj], r, base.PackFloatToBytes(f*L.At(jj, j)))
 			}
-			inst.Set(cls, r, base.PackFloatToBytes(0))
+			inst.Set(cls, r, base.PackFloatToBytes(f*t.AtVec(j)))
 		}
 	}
 	lr := linear_models.NewLinearRegression()
