@@ -35,7 +35,7 @@ import (
 type Linear struct {
 	cat     *catalog.Catalog
 	base    Estimator
-	samples []*snSample
+	smp     *snSamples
 	opts    LinearOptions // resolved
 	mu, sd  []float64     // feature standardisation
 	coef    []float64
@@ -82,15 +82,7 @@ func (o LinearOptions) withDefaults() LinearOptions {
 func linFeatures(nTables int) int { return linGlobal + 2*nTables }
 
 func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *Linear {
-	m := &Linear{cat: cat, base: base, opts: opts}
-	for ti := range cat.Schema.Tables {
-		st := &catalog.TableStats{}
-		if ti < len(cat.Stats) {
-			st = &cat.Stats[ti]
-		}
-		m.samples = append(m.samples, newSNSample(st, opts.SampleRows, 0))
-	}
-	return m
+	return &Linear{cat: cat, base: base, opts: opts, smp: newSNSamples(cat, opts.SampleRows, 0)}
 }
 
 // encode writes the raw (unstandardised) features of q into x and
@@ -105,16 +97,13 @@ func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Est
 	nOr, nNot, nPred := 0, 0, 0
 	sumSel, minSel, maxSel := 0.0, 0.0, -math.MaxFloat64
 	sumRows := 0.0
-	var buf []bool
+	sc := m.smp.ss.pool.Get().(*scratch)
+	defer func() { sc.reset(); m.smp.ss.pool.Put(sc) }()
 	for _, tr := range q.Tables {
-		smp := m.samples[tr.Table]
-		if cap(buf) < len(smp.rows) {
-			buf = make([]bool, len(smp.rows))
-		}
-		buf = buf[:len(smp.rows)]
-		k := smp.eval(tr.Filter, buf)
+		sc.reset()
+		_, k := m.smp.eval(tr.Table, tr.Filter, sc)
 		ls := 0.0
-		if n := len(smp.rows); n > 0 {
+		if n := m.smp.n(tr.Table); n > 0 {
 			ls = math.Log(math.Max(float64(k), 0.5) / float64(n))
 		}
 		sumSel += ls

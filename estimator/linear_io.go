@@ -15,7 +15,7 @@ func (m *Linear) savePayload(w io.Writer) error {
 	}
 	bw := &snWriter{w: bufio.NewWriter(w)}
 	bw.write([]byte(linMagic))
-	bw.u32(len(m.samples))
+	bw.u32(len(m.smp.ss.tables))
 	bw.u32(len(m.coef))
 	bw.u32(m.opts.SampleRows)
 	bw.f64(m.opts.Lambda)

@@ -161,17 +161,12 @@ func TestLinearRoundTrip(t *testing.T) {
 	}
 }
 
+// Targets: as BenchmarkSetNetEstimate.
 func BenchmarkLinearEstimate(b *testing.B) {
 	f := snFlightsFixture(b)
 	m, err := TrainLinear(context.Background(), f.cat, f.train, LinearOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		if _, err := m.Estimate(f.test[i%len(f.test)].Query); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchLearned(b, m, f)
 }

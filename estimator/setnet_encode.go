@@ -153,102 +153,103 @@ func snWalkPreds(e *features.Expr, neg, inOr bool, f func(p *features.Pred, neg,
 	}
 }
 
-// snSample is the part of one table's catalog sample the encoder
-// evaluates filters on: up to SampleRows rows taken at an even stride (so
+// snSamples is the part of the catalog's row samples the encoder evaluates
+// filters on: per table up to SampleRows rows taken at an even stride (so
 // that a whole-table sample in row order is still spread over the table),
-// and the positions of the Bits rows exposed raw to the network.
-type snSample struct {
-	st      *catalog.TableStats
-	rows    []int             // sample row numbers evaluated
-	bitRows []int             // indices into rows of the raw bits
-	sorted  [][]catalog.Datum // per column: non-NULL values of rows, sorted (for literal CDFs)
+// indexed by the sample baseline's per-column sorted indexes (see
+// sampleindex.go), so that a filter costs a few bitmap passes instead of
+// an expression evaluation per row; and per table the positions of the
+// Bits rows exposed raw to the network.
+type snSamples struct {
+	ss      *sampleSet // over the strided rows
+	bitRows [][]int32  // per table: sample positions of the raw bits
 }
 
-func newSNSample(st *catalog.TableStats, sampleRows, bits int) *snSample {
-	s := &snSample{st: st}
-	n := st.SampleSize()
-	m := min(n, sampleRows)
-	for i := range m {
-		s.rows = append(s.rows, i*n/m)
-	}
-	if m > 0 {
-		for k := range bits {
-			s.bitRows = append(s.bitRows, k*m/bits)
+// snStrided returns cat with every table's sample cut to at most
+// sampleRows rows at an even stride; cat itself when nothing is cut.
+func snStrided(cat *catalog.Catalog, sampleRows int) *catalog.Catalog {
+	cut := false
+	for ti := range cat.Stats {
+		if cat.Stats[ti].SampleSize() > sampleRows {
+			cut = true
 		}
 	}
-	s.sorted = make([][]catalog.Datum, len(st.Sample))
-	for c, col := range st.Sample {
-		var vs []catalog.Datum
-		for _, r := range s.rows {
-			if r < len(col) && !col[r].IsNull() {
-				vs = append(vs, col[r])
+	if !cut {
+		return cat
+	}
+	sub := &catalog.Catalog{Schema: cat.Schema, Stats: slices.Clone(cat.Stats)}
+	for ti := range sub.Stats {
+		st := &sub.Stats[ti]
+		n := st.SampleSize()
+		m := min(n, sampleRows)
+		if m == n {
+			continue
+		}
+		cols := make([][]catalog.Datum, len(st.Sample))
+		for c, col := range st.Sample {
+			out := make([]catalog.Datum, m)
+			for i := range m {
+				if r := i * n / m; r < len(col) {
+					out[i] = col[r]
+				} else {
+					out[i] = catalog.Null
+				}
+			}
+			cols[c] = out
+		}
+		st.Sample = cols
+	}
+	return sub
+}
+
+func newSNSamples(cat *catalog.Catalog, sampleRows, bits int) *snSamples {
+	s := &snSamples{ss: newSampleSet(snStrided(cat, sampleRows))}
+	s.bitRows = make([][]int32, len(s.ss.tables))
+	for ti := range s.ss.tables {
+		if m := s.ss.tables[ti].n; m > 0 {
+			for k := range bits {
+				s.bitRows[ti] = append(s.bitRows[ti], int32(k*m/bits))
 			}
 		}
-		slices.SortFunc(vs, catalog.Compare)
-		s.sorted[c] = vs
 	}
 	return s
 }
 
-// cdf returns the fraction of non-NULL sampled values of column c below v
-// (ties count half), or 0.5 when unknown.
-func (s *snSample) cdf(c int, v catalog.Datum) float64 {
-	if c < 0 || c >= len(s.sorted) || len(s.sorted[c]) == 0 || v.IsNull() {
+// n returns the number of sample rows of table ti.
+func (s *snSamples) n(ti int) int { return s.ss.tables[ti].n }
+
+// cdf returns the fraction of non-NULL sampled values of column c of
+// table ti below v (ties count half), or 0.5 when unknown.
+func (s *snSamples) cdf(ti, c int, v catalog.Datum) float64 {
+	ts := &s.ss.tables[ti]
+	if c < 0 || c >= len(ts.cols) || v.IsNull() {
 		return 0.5
 	}
-	vs := s.sorted[c]
-	lo, _ := slices.BinarySearchFunc(vs, v, catalog.Compare)
-	hi := lo
-	for hi < len(vs) && catalog.Compare(vs[hi], v) == 0 {
-		hi++
+	ci := ts.cols[c]
+	nn := ci.n - ci.nulls
+	if nn == 0 {
+		return 0.5
 	}
-	return (float64(lo) + float64(hi-lo)/2) / float64(len(vs))
+	lo, hi := ci.lower(v)-ci.nulls, ci.upper(v)-ci.nulls
+	return (float64(lo) + float64(hi-lo)/2) / float64(nn)
 }
 
-// eval marks in out (len(s.rows)) the sampled rows on which e is TRUE and
-// returns how many there are. A nil filter is TRUE everywhere.
-func (s *snSample) eval(e *features.Expr, out []bool) int {
-	if e == nil {
-		for i := range s.rows {
-			out[i] = true
-		}
-		return len(s.rows)
-	}
-	r := 0
-	row := func(c int) catalog.Datum {
-		if c < 0 || c >= len(s.st.Sample) || r >= len(s.st.Sample[c]) {
-			return catalog.Null
-		}
-		return s.st.Sample[c][r]
-	}
-	n := 0
-	for i, sr := range s.rows {
-		r = sr
-		t := e.Eval(row) == features.True
-		out[i] = t
-		if t {
-			n++
-		}
-	}
-	return n
+// eval returns the bitmap (from sc) of the sample rows of table ti on
+// which e is TRUE and how many there are. A nil filter is TRUE everywhere.
+func (s *snSamples) eval(ti int, e *features.Expr, sc *scratch) (bitmap, int) {
+	t, _ := s.ss.filterBits(ti, e, sc, false)
+	return t, t.count()
 }
 
-// evalPred is eval for one atomic predicate, reading its column directly.
-func (s *snSample) evalPred(p *features.Pred, out []bool) int {
-	if p.Col < 0 || p.Col >= len(s.st.Sample) {
-		e := features.Expr{Kind: features.ExprPred, Pred: *p}
-		return s.eval(&e, out)
+// evalPred is eval for one atomic predicate.
+func (s *snSamples) evalPred(ti int, p *features.Pred, sc *scratch) int {
+	ts := &s.ss.tables[ti]
+	if p.Col < 0 || p.Col >= len(ts.cols) {
+		return 0
 	}
-	col := s.st.Sample[p.Col]
-	n := 0
-	for i, r := range s.rows {
-		t := r < len(col) && p.Eval(col[r]) == features.True
-		out[i] = t
-		if t {
-			n++
-		}
-	}
-	return n
+	t := sc.get(ts.n)
+	ts.cols[p.Col].predTrue(t, p, s.ss.like)
+	return t.count()
 }
 
 // snLogSel is ln of a selectivity measured as k of n sample rows, floored
@@ -264,24 +265,14 @@ func snLogSel(k, n int) float64 {
 
 // snEncoder encodes queries against one catalog; read-only once built.
 type snEncoder struct {
-	cat     *catalog.Catalog
-	vocab   *snVocab
-	bits    int
-	samples []*snSample // per table
+	cat   *catalog.Catalog
+	vocab *snVocab
+	bits  int
+	smp   *snSamples
 }
 
 func newSNEncoder(cat *catalog.Catalog, v *snVocab, sampleRows, bits int) *snEncoder {
-	e := &snEncoder{cat: cat, vocab: v, bits: bits}
-	for ti := range cat.Schema.Tables {
-		var st *catalog.TableStats
-		if ti < len(cat.Stats) {
-			st = &cat.Stats[ti]
-		} else {
-			st = &catalog.TableStats{}
-		}
-		e.samples = append(e.samples, newSNSample(st, sampleRows, bits))
-	}
-	return e
+	return &snEncoder{cat: cat, vocab: v, bits: bits, smp: newSNSamples(cat, sampleRows, bits)}
 }
 
 // snOOD says how far a query lies outside what a SetNet was trained on.
@@ -305,17 +296,15 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator,
 	ex.baseLog = baseLog
 	logCross := 0.0
 	nPreds := 0
-	var buf []bool
+	smp := enc.smp
+	sc := smp.ss.pool.Get().(*scratch)
+	defer func() { sc.reset(); smp.ss.pool.Put(sc) }()
 	for _, tr := range q.Tables {
-		smp := enc.samples[tr.Table]
 		rows := float64(max(enc.cat.Stats[tr.Table].Rows, 1))
 		logCross += math.Log(rows)
-		if cap(buf) < len(smp.rows) {
-			buf = make([]bool, len(smp.rows))
-		}
-		buf = buf[:len(smp.rows)]
-		k := smp.eval(tr.Filter, buf)
-		n := len(smp.rows)
+		sc.reset()
+		bm, k := smp.eval(tr.Table, tr.Filter, sc)
+		n := smp.n(tr.Table)
 		sel := 1.0
 		if n > 0 {
 			sel = float64(k) / float64(n)
@@ -323,7 +312,8 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator,
 		if !v.seenTable[tr.Table] {
 			ood.unseen++
 		}
-		el := snSparse{}
+		var el *snSparse
+		ex.tables, el = snNextElem(ex.tables)
 		el.add(tr.Table, 1)
 		el.add(nT, sel)
 		el.add(nT+1, snLogSel(k, n))
@@ -332,16 +322,18 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator,
 			el.add(nT+3, 1)
 			el.add(nT+4, enc.baseLogSel(q, tr, rows, base))
 		}
-		for b, i := range smp.bitRows {
-			if buf[i] {
+		for b, i := range smp.bitRows[tr.Table] {
+			if bm.has(int(i)) {
 				el.add(nT+snTabExtra+b, 1)
 			}
 		}
-		ex.tables = append(ex.tables, el)
 
 		snWalkPreds(tr.Filter, false, false, func(p *features.Pred, neg, inOr bool) {
 			nPreds++
-			ex.preds = append(ex.preds, enc.encodePred(tr.Table, p, neg, inOr, smp, buf, &ood))
+			sc.reset()
+			var pe *snSparse
+			ex.preds, pe = snNextElem(ex.preds)
+			enc.encodePred(pe, tr.Table, p, neg, inOr, sc, &ood)
 		})
 	}
 	for _, j := range q.Joins {
@@ -351,9 +343,9 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator,
 			i = len(v.edges)
 			ood.unseen++
 		}
-		el := snSparse{}
+		var el *snSparse
+		ex.joins, el = snNextElem(ex.joins)
 		el.add(i, 1)
-		ex.joins = append(ex.joins, el)
 	}
 	if cap(ex.glob) < snGlobIn {
 		ex.glob = make([]float64, snGlobIn)
@@ -404,11 +396,10 @@ func (enc *snEncoder) mcv(ti int, p *features.Pred) (share, logFreq float64) {
 	return float64(hits) / float64(len(p.Values)), math.Log(freq) / enc.vocab.logScale
 }
 
-// encodePred encodes one atomic predicate on table ti; buf is scratch of
-// len(smp.rows).
-func (enc *snEncoder) encodePred(ti int, p *features.Pred, neg, inOr bool, smp *snSample, buf []bool, ood *snOOD) snSparse {
+// encodePred encodes one atomic predicate on table ti; sc is scratch.
+func (enc *snEncoder) encodePred(el *snSparse, ti int, p *features.Pred, neg, inOr bool, sc *scratch, ood *snOOD) {
+	smp := enc.smp
 	v := enc.vocab
-	el := snSparse{}
 	g := v.colOff[ti] + p.Col
 	if p.Col >= 0 && g < v.nCols && p.Col < len(enc.cat.Schema.Tables[ti].Columns) {
 		el.add(g, 1)
@@ -426,17 +417,17 @@ func (enc *snEncoder) encodePred(ti int, p *features.Pred, neg, inOr bool, smp *
 	lo, hi := 0.5, 0.5
 	switch {
 	case len(p.Values) == 1:
-		lo = smp.cdf(p.Col, p.Values[0])
+		lo = smp.cdf(ti, p.Col, p.Values[0])
 		hi = lo
 	case len(p.Values) >= 2:
 		lo, hi = 1.0, 0.0
 		for _, d := range p.Values {
-			c := smp.cdf(p.Col, d)
+			c := smp.cdf(ti, p.Col, d)
 			lo, hi = math.Min(lo, c), math.Max(hi, c)
 		}
 	}
-	k := smp.evalPred(p, buf)
-	n := len(smp.rows)
+	k := smp.evalPred(ti, p, sc)
+	n := smp.n(ti)
 	sel := 1.0
 	if n > 0 {
 		sel = float64(k) / float64(n)
@@ -455,7 +446,19 @@ func (enc *snEncoder) encodePred(ti int, p *features.Pred, neg, inOr bool, smp *
 	share, lf := enc.mcv(ti, p)
 	el.add(off+7, share)
 	el.add(off+8, lf)
-	return el
+}
+
+// snNextElem appends an empty element to set, reusing the storage of an
+// element a previous encoding left beyond len(set).
+func snNextElem(set []snSparse) ([]snSparse, *snSparse) {
+	if len(set) < cap(set) {
+		set = set[:len(set)+1]
+		el := &set[len(set)-1]
+		el.idx, el.val = el.idx[:0], el.val[:0]
+		return set, el
+	}
+	set = append(set, snSparse{})
+	return set, &set[len(set)-1]
 }
 
 // add appends a non-zero entry.
