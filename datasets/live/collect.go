@@ -44,8 +44,9 @@ type CollectOptions struct {
 	// Concurrency is the number of COUNT(*)s running at once. Default
 	// DefaultConcurrency.
 	Concurrency int
-	// BatchSize is the number of records written between fsyncs. Default
-	// DefaultBatchSize.
+	// BatchSize is the most records written between fsyncs; the writer
+	// also fsyncs whenever no further result is waiting, so slow counts
+	// are durable one by one. Default DefaultBatchSize.
 	BatchSize int
 	// Retries is how often one count is retried after a lost connection,
 	// waiting Backoff, then twice that, ... up to MaxBackoff. Defaults
@@ -207,7 +208,7 @@ type result struct {
 // connected sub-plans), inside a READ ONLY transaction with a server-side
 // time limit (WithTimeLimit) and a client-side deadline a little later, at
 // most Concurrency at a time. Records are appended to opts.Out as they
-// arrive and fsynced every BatchSize records, so a crash, a killed server
+// arrive and fsynced at least every BatchSize records, so a crash, a killed server
 // or a cancelled context loses at most the unsynced batch: a later call
 // with the same Out skips what is labelled (by SQL text), truncates a torn
 // last line and goes on. A count that loses its connection is retried
@@ -269,7 +270,9 @@ func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []St
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobCh := make(chan job)
-	resCh := make(chan result)
+	// Buffered so that len(resCh) tells the writer whether more results
+	// are waiting (then it batches before the fsync).
+	resCh := make(chan result, opts.Concurrency)
 	var wg sync.WaitGroup
 	for range opts.Concurrency {
 		wg.Add(1)
