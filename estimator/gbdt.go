@@ -265,6 +265,9 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	if cat == nil || cat.Schema == nil {
 		return nil, fmt.Errorf("%w: no catalog", ErrQuery)
 	}
+	if len(train) == 0 {
+		return nil, ErrNoExamples
+	}
 	params := opts.params()
 	if maxEx := cmpOr(opts.MaxExamples, defaultMaxEx); len(train) > maxEx {
 		rng := rand.New(rand.NewPCG(opts.Seed^0x9e3779b97f4a7c15, uint64(len(train))))

@@ -121,6 +121,16 @@ func TestModelFileErrors(t *testing.T) {
 	if err := load(data, cat, LoadOptions{}); err != nil {
 		t.Errorf("own catalog: %v", err)
 	}
+	if _, err := TrainGBDT(context.Background(), cat, nil, GBDTOptions{}); !errors.Is(err, ErrNoExamples) {
+		t.Errorf("no examples: %v", err)
+	}
+	bad := []Example{{Query: examples(t, db.Schema, labelled(t, db, 1, 0, 1, false))[0].Query, Rows: -1}}
+	if _, err := TrainGBDT(context.Background(), cat, bad, GBDTOptions{}); !errors.Is(err, ErrQuery) {
+		t.Errorf("negative label: %v", err)
+	}
+	if err := Save(&bytes.Buffer{}, nil); !errors.Is(err, ErrKind) {
+		t.Errorf("saving nil: %v", err)
+	}
 }
 
 const goldenModel = "testdata/flights-small.model"
