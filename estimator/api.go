@@ -61,22 +61,27 @@ func EstimateSQL(est Estimator, schema *catalog.Schema, sql string) (Estimate, e
 // ordered by number of tables then mask. Estimators of this package share
 // the per-table work between sub-plans.
 func EstimateSubPlans(est Estimator, q *features.Query) ([]SubPlanEstimate, error) {
-	if len(q.Tables) > features.MaxTables {
-		return nil, fmt.Errorf("%w: %d tables (max %d)", ErrQuery, len(q.Tables), features.MaxTables)
+	return AppendSubPlans(nil, est, q)
+}
+
+// AppendSubPlans is EstimateSubPlans appending to a caller-owned slice
+// (reuse dst[:0] across queries on hot paths).
+func AppendSubPlans(dst []SubPlanEstimate, est Estimator, q *features.Query) ([]SubPlanEstimate, error) {
+	if q == nil || len(q.Tables) > features.MaxTables {
+		return dst, fmt.Errorf("%w: nil query or more than %d tables", ErrQuery, features.MaxTables)
 	}
 	masks := q.ConnectedSubsets()
-	out := make([]SubPlanEstimate, 0, len(masks))
 	if sp, ok := est.(subPlanEstimator); ok {
-		return sp.estimateSubPlans(q, masks, out)
+		return sp.estimateSubPlans(q, masks, dst)
 	}
 	for _, m := range masks {
 		e, err := est.Estimate(q.Sub(m))
 		if err != nil {
-			return out, err
+			return dst, err
 		}
-		out = append(out, SubPlanEstimate{Mask: m, Estimate: e})
+		dst = append(dst, SubPlanEstimate{Mask: m, Estimate: e})
 	}
-	return out, nil
+	return dst, nil
 }
 
 // QError returns max(e/t, t/e) with both clamped to at least one row

@@ -3,8 +3,10 @@ package estimator_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
@@ -152,4 +154,76 @@ func ExampleExplain() {
 	}
 	fmt.Println(ex.BaselineSource, len(ex.Contributions) > 0, ex.Rows == ex.Baseline*ex.Correction)
 	// Output: join-sample true true
+}
+
+func ExampleAppendSubPlans() {
+	db, cat := flights()
+	est := estimator.NewHistogram(cat)
+	var buf []estimator.SubPlanEstimate
+	for _, sql := range []string{
+		"SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata",
+		"SELECT COUNT(*) FROM routes r JOIN airports a ON r.origin = a.iata JOIN airports b ON r.destination = b.iata",
+	} {
+		q, err := features.Parse(db.Schema, sql)
+		if err != nil {
+			panic(err)
+		}
+		buf, err = estimator.AppendSubPlans(buf[:0], est, q)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(len(buf), "sub-plans")
+	}
+	// Output:
+	// 3 sub-plans
+	// 6 sub-plans
+}
+
+func ExampleExamples() {
+	db, _ := flights()
+	recs := []workload.Record{{
+		SQL:  "SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'CA'",
+		Rows: 2000,
+		SubPlans: []workload.SubPlan{
+			{Aliases: []string{"a"}, Rows: 205},
+			{Aliases: []string{"f", "a"}, Rows: 2000},
+		},
+	}}
+	ex, err := estimator.Examples(db.Schema, recs)
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range ex {
+		fmt.Println(len(e.Query.Tables), "tables:", e.Rows, "rows, group", e.Group)
+	}
+	// Output:
+	// 2 tables: 2000 rows, group 1
+	// 1 tables: 205 rows, group 1
+}
+
+func ExampleLoad() {
+	m, err := estimator.Load(bytes.NewReader(goldenFile()), nil, estimator.LoadOptions{})
+	if err != nil {
+		panic(err)
+	}
+	cat := estimator.CatalogOf(m)
+	e, err := estimator.EstimateSQL(m, cat.Schema, "SELECT COUNT(*) FROM airports WHERE state = 'TX'")
+	if err != nil {
+		panic(err)
+	}
+	// The model file carries its catalog: no data is needed to estimate.
+	fmt.Println(m.Name(), len(cat.Schema.Tables), "tables,", e.Rows > 0)
+	_, err = estimator.Load(bytes.NewReader([]byte("GIF89a")), nil, estimator.LoadOptions{})
+	fmt.Println(errors.Is(err, estimator.ErrBadMagic))
+	// Output:
+	// gbdt 3 tables, true
+	// true
+}
+
+func goldenFile() []byte {
+	b, err := os.ReadFile("testdata/flights-small.model")
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -69,6 +69,10 @@ const (
 	oodBlend = 0.5
 	// oodWiden multiplies the log-width of the band out of distribution.
 	oodWiden = 2.0
+	// zeroHitCap caps the histogram fallback when no sampled row survives
+	// at the rule of three (3/n per table) over the textbook estimate,
+	// which uses the 0.5/n continuity correction: 3/0.5 = 6.
+	zeroHitCap = 6.0
 	// maxCorrection bounds the learned log-correction (e^30 ~ 1e13).
 	maxCorrection = 30.0
 )
@@ -192,7 +196,7 @@ func baselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64) subPlanI
 		// No sampled row survives: the histogram estimate, capped by
 		// what a sample that found nothing allows (rule of three: 3/n
 		// per table, 6x the 0.5/n continuity correction).
-		in.base, in.baseSource = math.Min(in.hist, 6*in.textbook), KindHistogram
+		in.base, in.baseSource = math.Min(in.hist, zeroHitCap*in.textbook), KindHistogram
 	}
 	return in
 }
