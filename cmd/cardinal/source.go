@@ -34,11 +34,17 @@ func (s *sourceFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&s.dataSeed, "data-seed", 1, "seed of the synthetic data generator")
 	fs.StringVar(&s.schema, "schema", "", "schema.sql with CREATE TABLE statements (with --data)")
 	fs.StringVar(&s.data, "data", "", "directory of <table>.csv files (with --schema; defaults to the schema's directory)")
-	fs.StringVar(&s.dsn, "dsn", os.Getenv("CARDINAL_DSN"), "MySQL/MariaDB DSN user:pass@tcp(host:port)/db (env CARDINAL_DSN)")
+	// The environment's DSN is read after parsing (in given/open), never
+	// as the flag's default: -h prints defaults, and a DSN holds a password.
+	fs.StringVar(&s.dsn, "dsn", "", "MySQL/MariaDB DSN user:pass@tcp(host:port)/db (default: env "+live.EnvDSN+")")
 }
 
-// given reports whether any source was chosen.
+// given reports whether any source was chosen, taking the DSN from the
+// environment when no other source was.
 func (s *sourceFlags) given() bool {
+	if s.dataset == "" && s.schema == "" && s.data == "" && s.dsn == "" {
+		s.dsn = os.Getenv(live.EnvDSN)
+	}
 	return s.dataset != "" || s.schema != "" || s.data != "" || s.dsn != ""
 }
 
@@ -51,6 +57,7 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 		err  error
 		what string
 	)
+	s.given()
 	switch {
 	case s.dataset != "":
 		switch s.dataset {
