@@ -48,6 +48,9 @@ type Options struct {
 	Seed         uint64   // seeds data sampling, workloads and training
 	// Progress, when set, receives one line per finished stage.
 	Progress func(stage string)
+	// LabelProgress, when set, is called as each workload is labelled
+	// (what is "training", "test" or "out-of-distribution").
+	LabelProgress func(what string, done, total int)
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -82,6 +85,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Progress == nil {
 		o.Progress = func(string) {}
+	}
+	if o.LabelProgress == nil {
+		o.LabelProgress = func(string, int, int) {}
 	}
 	return o, nil
 }
@@ -145,7 +151,8 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 
 	graph := workload.JoinGraphFromSchema(db.Schema)
 	start = time.Now()
-	train, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed, opts.SubPlans)
+	_, train, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed,
+		workload.LabelOptions{SubPlans: opts.SubPlans, Progress: func(d, t int) { opts.LabelProgress("training", d, t) }})
 	if err != nil {
 		return nil, fmt.Errorf("training workload: %w", err)
 	}
@@ -154,14 +161,16 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		return nil, err
 	}
 	rep.TrainQueries, rep.TrainExamples = len(train), len(examples)
-	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed+testSeedOffset)
+	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed+testSeedOffset,
+		func(d, t int) { opts.LabelProgress("test", d, t) })
 	if err != nil {
 		return nil, fmt.Errorf("test workload: %w", err)
 	}
 	rep.TestQueries = len(test.queries)
 	var ood labelled
 	if opts.OODQueries > 0 {
-		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: opts.MaxJoins + 1, MaxJoins: opts.MaxJoins + 1, MaxPreds: opts.MaxPreds}, opts.Seed+oodSeedOffset)
+		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: opts.MaxJoins + 1, MaxJoins: opts.MaxJoins + 1, MaxPreds: opts.MaxPreds}, opts.Seed+oodSeedOffset,
+			func(d, t int) { opts.LabelProgress("out-of-distribution", d, t) })
 		if err != nil && !errors.Is(err, workload.ErrNoJoinPath) {
 			return nil, fmt.Errorf("out-of-distribution workload: %w", err)
 		}
@@ -217,22 +226,20 @@ func Train(ctx context.Context, name string, cat *catalog.Catalog, examples []es
 	return nil, fmt.Errorf("%w: unknown model %q", ErrOptions, name)
 }
 
-func generate(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64, subPlans bool) ([]workload.Record, error) {
+// generate draws a seeded workload and labels it exactly.
+func generate(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64, lo workload.LabelOptions) ([]*features.Query, []workload.Record, error) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	qs, err := workload.Generate(ctx, db, g, wo, rng)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return workload.Label(ctx, db, qs, workload.LabelOptions{SubPlans: subPlans})
+	recs, err := workload.Label(ctx, db, qs, lo)
+	return qs, recs, err
 }
 
-func generateLabelled(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64) (labelled, error) {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	qs, err := workload.Generate(ctx, db, g, wo, rng)
-	if err != nil {
-		return labelled{}, err
-	}
-	recs, err := workload.Label(ctx, db, qs, workload.LabelOptions{})
+// generateLabelled is generate for a test workload, kept parsed.
+func generateLabelled(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64, progress func(done, total int)) (labelled, error) {
+	qs, recs, err := generate(ctx, db, g, wo, seed, workload.LabelOptions{Progress: progress})
 	if err != nil {
 		return labelled{}, err
 	}
