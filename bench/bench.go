@@ -33,9 +33,6 @@ const (
 	oodSeedOffset  = 2_000_029
 )
 
-// AllModels lists every estimator the harness knows, baselines first.
-var AllModels = []string{estimator.KindHistogram, estimator.KindSample, estimator.KindLinear, estimator.KindSetNet, estimator.KindGBDT}
-
 // Options configure Run. The zero value means the defaults.
 type Options struct {
 	TrainQueries int      // generated training queries (default 10,000)
@@ -44,7 +41,7 @@ type Options struct {
 	MaxJoins     int      // joins in training and test queries: 0..MaxJoins (default 4)
 	MaxPreds     int      // predicates per query: 1..MaxPreds (default 4)
 	SubPlans     bool     // also train on every connected sub-plan's label
-	Models       []string // estimators to compare (default AllModels)
+	Models       []string // estimators to compare (default estimator.Kinds())
 	Seed         uint64   // seeds data sampling, workloads and training
 	// Progress, when set, receives one line per finished stage.
 	Progress func(stage string)
@@ -73,14 +70,14 @@ func (o Options) withDefaults() (Options, error) {
 		o.MaxPreds = DefaultMaxPreds
 	}
 	if len(o.Models) == 0 {
-		o.Models = AllModels
+		o.Models = estimator.Kinds()
 	}
 	if o.TrainQueries < 0 || o.TestQueries < 0 || o.MaxJoins < 0 || o.MaxPreds < 0 {
 		return o, fmt.Errorf("%w: negative size in %+v", ErrOptions, o)
 	}
 	for _, m := range o.Models {
-		if !slices.Contains(AllModels, m) {
-			return o, fmt.Errorf("%w: unknown model %q (known: %v)", ErrOptions, m, AllModels)
+		if !slices.Contains(estimator.Kinds(), m) {
+			return o, fmt.Errorf("%w: unknown model %q (known: %v)", ErrOptions, m, estimator.Kinds())
 		}
 	}
 	if o.Progress == nil {
@@ -185,7 +182,8 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 			return nil, err
 		}
 		start := time.Now()
-		m, err := Train(ctx, name, cat, examples, opts.Seed)
+		m, err := estimator.Train(ctx, name, cat, examples, estimator.TrainOptions{
+			GBDT: estimator.GBDTOptions{Seed: opts.Seed}, SetNet: estimator.SetNetOptions{Seed: opts.Seed}})
 		if err != nil {
 			return nil, fmt.Errorf("train %s: %w", name, err)
 		}
@@ -207,23 +205,6 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		opts.Progress(fmt.Sprintf("%-9s trained in %6.2fs: median %.2f  p95 %.2f  p99 %.2f", name, res.TrainSeconds, res.All.Median, res.All.P95, res.All.P99))
 	}
 	return rep, nil
-}
-
-// Train trains (or, for the baselines, builds) the named estimator.
-func Train(ctx context.Context, name string, cat *catalog.Catalog, examples []estimator.Example, seed uint64) (estimator.Model, error) {
-	switch name {
-	case estimator.KindHistogram:
-		return estimator.NewHistogram(cat), nil
-	case estimator.KindSample:
-		return estimator.NewSample(cat), nil
-	case estimator.KindGBDT:
-		return estimator.TrainGBDT(ctx, cat, examples, estimator.GBDTOptions{Seed: seed})
-	case estimator.KindSetNet:
-		return estimator.TrainSetNet(ctx, cat, examples, estimator.SetNetOptions{Seed: seed})
-	case estimator.KindLinear:
-		return estimator.TrainLinear(ctx, cat, examples, estimator.LinearOptions{})
-	}
-	return nil, fmt.Errorf("%w: unknown model %q", ErrOptions, name)
 }
 
 // generate draws a seeded workload and labels it exactly.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/bench"
+	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/internal/progress"
 )
 
@@ -31,7 +32,7 @@ func (b *benchFlags) register(fs *flag.FlagSet, train, test int) {
 	fs.IntVar(&b.opts.MaxJoins, "max-joins", bench.DefaultMaxJoins, "joins per training/test query: 0..N")
 	fs.IntVar(&b.opts.MaxPreds, "max-preds", bench.DefaultMaxPreds, "predicates per query: 1..N")
 	fs.BoolVar(&b.subPlans, "subplans", true, "also train on every connected sub-plan's true count")
-	fs.StringVar(&b.models, "models", strings.Join(bench.AllModels, ","), "comma-separated estimators to compare")
+	fs.StringVar(&b.models, "models", strings.Join(estimator.Kinds(), ","), "comma-separated estimators to compare")
 	fs.Uint64Var(&b.seed, "seed", 1, "seed of workloads and training")
 	fs.StringVar(&b.jsonOut, "json", "", "also write the report as JSON to this file")
 	fs.StringVar(&b.mdOut, "md", "", "also write the Markdown tables to this file")

@@ -98,31 +98,25 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // trainModel trains the estimator kind, reporting progress on stderr.
 func trainModel(ctx context.Context, kind string, cat *catalog.Catalog, ex []estimator.Example, seed uint64, gopts estimator.GBDTOptions, stderr io.Writer) (estimator.Model, error) {
-	switch kind {
-	case estimator.KindHistogram:
-		return estimator.NewHistogram(cat), nil
-	case estimator.KindSample:
-		return estimator.NewSample(cat), nil
-	case estimator.KindGBDT:
-		gopts.Seed = seed
-		gopts.Progress = func(round int, trainLoss, valLoss float64) {
-			if round%10 == 0 || round == 1 {
-				fmt.Fprintf(stderr, "\rround %4d  train rmse(log) %.4f  validation %.4f", round, trainLoss, valLoss)
-			}
+	gopts.Seed = seed
+	gopts.Progress = func(round int, trainLoss, valLoss float64) {
+		if round%10 == 0 || round == 1 {
+			fmt.Fprintf(stderr, "\rround %4d  train rmse(log) %.4f  validation %.4f", round, trainLoss, valLoss)
 		}
-		m, err := estimator.TrainGBDT(ctx, cat, ex, gopts)
-		fmt.Fprintln(stderr)
-		if err == nil {
-			fmt.Fprintf(stderr, "%d trees kept (early stopping on validation)\n", m.NumTrees())
-		}
-		return m, err
-	case estimator.KindSetNet:
-		return estimator.TrainSetNet(ctx, cat, ex, estimator.SetNetOptions{Seed: seed,
-			Progress: func(p estimator.SetNetProgress) {
-				fmt.Fprintf(stderr, "\repoch %3d/%d  train %.4f  validation %.4f", p.Epoch, p.MaxEpochs, p.TrainLoss, p.ValLoss)
-			}})
-	case estimator.KindLinear:
-		return estimator.TrainLinear(ctx, cat, ex, estimator.LinearOptions{})
 	}
-	return nil, fmt.Errorf("%w: unknown --model %q (want gbdt, setnet, linear, histogram or sample)", errUsage, kind)
+	opts := estimator.TrainOptions{GBDT: gopts, SetNet: estimator.SetNetOptions{Seed: seed,
+		Progress: func(p estimator.SetNetProgress) {
+			fmt.Fprintf(stderr, "\repoch %3d/%d  train %.4f  validation %.4f", p.Epoch, p.MaxEpochs, p.TrainLoss, p.ValLoss)
+		}}}
+	m, err := estimator.Train(ctx, kind, cat, ex, opts)
+	if kind == estimator.KindGBDT || kind == estimator.KindSetNet {
+		fmt.Fprintln(stderr)
+	}
+	if errors.Is(err, estimator.ErrKind) {
+		return nil, fmt.Errorf("%w: --model: %w", errUsage, err)
+	}
+	if g, ok := m.(*estimator.GBDT); ok && err == nil {
+		fmt.Fprintf(stderr, "%d trees kept (early stopping on validation)\n", g.NumTrees())
+	}
+	return m, err
 }
