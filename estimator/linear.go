@@ -17,11 +17,14 @@ import (
 
 // Linear is a ridge regression, fitted with golearn's least squares
 // (linear_models.LinearRegression, a QR solve), of the log-count
-// correction over the histogram baseline on a flat encoding of the query:
+// correction over a baseline (by default SetNet's join-sample baseline,
+// see setnet_base.go) on a flat encoding of the query:
 //
 //	query ─► [baseline ln est, #tables, #joins, #preds, #OR, #NOT,
 //	          Σ ln rows, Σ/min/max ln sample sel,
-//	          per schema table: present, ln sample sel] ─► standardise
+//	          per schema table: present, ln sample sel,
+//	          ln histogram, textbook, join-sample est, ln(1+support)]
+//	      ─► standardise
 //	      ─► w·x + b = Δ;  rows = baseline · e^Δ
 //
 // The ridge penalty is added by augmenting the design with ±sqrt(λ/2)·e_j
@@ -33,15 +36,16 @@ import (
 // percentiles of the training residuals. A *Linear is safe for
 // concurrent use (it is read-only after training).
 type Linear struct {
-	cat     *catalog.Catalog
-	base    Estimator
-	smp     *snSamples
-	opts    LinearOptions // resolved
-	mu, sd  []float64     // feature standardisation
-	coef    []float64
-	yMean   float64 // intercept in standardised space
-	resLo   float64
-	resHi   float64
+	cat    *catalog.Catalog
+	base   Estimator
+	smp    *snSamples
+	figs   *snSampleBase
+	opts   LinearOptions // resolved
+	mu, sd []float64     // feature standardisation
+	coef   []float64
+	yMean  float64 // intercept in standardised space
+	resLo  float64
+	resHi  float64
 }
 
 // LinearOptions configures TrainLinear. The zero value gives the defaults.
@@ -49,11 +53,12 @@ type LinearOptions struct {
 	// Lambda is the ridge penalty per example on standardised features;
 	// default 1e-2.
 	Lambda float64
-	// SampleRows is the number of sample rows a filter is evaluated on
-	// per table; default 1000.
+	// SampleRows is the number of sample rows filters and joins are
+	// evaluated on per table; default 10000 (see SetNetOptions).
 	SampleRows int
 	// Baseline is the estimator whose log estimate is corrected; nil
-	// means NewHistogram(cat). Only a histogram-based Linear can be saved.
+	// means the join-sample baseline. Only a Linear correcting the
+	// join-sample baseline or a *Histogram can be saved.
 	Baseline Estimator
 }
 
@@ -78,17 +83,31 @@ func (o LinearOptions) withDefaults() LinearOptions {
 	return o
 }
 
+// linFigures is the number of sample-baseline figures after the
+// per-table features (ln histogram, textbook and join-sample estimates,
+// ln(1+join-sample support)); version-1 models have none.
+const linFigures = 4
+
 // linFeatures returns the number of features for a schema of nTables.
-func linFeatures(nTables int) int { return linGlobal + 2*nTables }
+func linFeatures(nTables int) int { return linGlobal + 2*nTables + linFigures }
+
+// linFeaturesV1 is linFeatures of version-1 payloads.
+func linFeaturesV1(nTables int) int { return linGlobal + 2*nTables }
 
 func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *Linear {
-	return &Linear{cat: cat, base: base, opts: opts, smp: newSNSamples(cat, opts.SampleRows, 0)}
+	m := &Linear{cat: cat, base: base, opts: opts, smp: newSNSamples(cat, opts.SampleRows, 0)}
+	m.figs = newSNSampleBase(cat, m.smp.ss)
+	if m.base == nil {
+		m.base = m.figs
+	}
+	return m
 }
 
 // encode writes the raw (unstandardised) features of q into x and
-// returns the baseline's log estimate.
+// returns the baseline's log estimate. The sample-baseline figures are
+// written only when x has room for them (version-2 models).
 func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Estimate, err error) {
-	be, err = m.base.Estimate(q)
+	be, fig, err := snBaseline(m.base, m.figs, q)
 	if err != nil {
 		return 0, be, err
 	}
@@ -124,6 +143,12 @@ func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Est
 	x[7] = sumSel
 	x[8] = minSel
 	x[9] = maxSel
+	if o := linGlobal + 2*len(m.cat.Schema.Tables); len(x) >= o+linFigures {
+		x[o] = snLog(fig.hist)
+		x[o+1] = snLog(fig.textbook)
+		x[o+2] = snLog(fig.joinSample)
+		x[o+3] = math.Log1p(float64(fig.support))
+	}
 	return baseLog, be, nil
 }
 
@@ -151,11 +176,7 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	b := opts.Baseline
-	if b == nil {
-		b = NewHistogram(cat)
-	}
-	m := newLinearShell(cat, b, opts)
+	m := newLinearShell(cat, opts.Baseline, opts)
 	k := linFeatures(len(cat.Schema.Tables))
 	X := make([][]float64, len(train))
 	y := make([]float64, len(train))

@@ -10,11 +10,21 @@ import (
 
 // savePayload writes the Linear model's payload (format in setnet_io.go).
 func (m *Linear) savePayload(w io.Writer) error {
-	if m.base.Name() != KindHistogram {
-		return fmt.Errorf("%w: baseline %q", ErrNotSaveable, m.base.Name())
+	bk, err := snBaseKind(m.base, m.figs)
+	if err != nil {
+		return err
 	}
 	bw := &snWriter{w: bufio.NewWriter(w)}
-	bw.write([]byte(linMagic))
+	if len(m.coef) == linFeaturesV1(len(m.cat.Schema.Tables)) {
+		// A loaded version-1 model is saved as it was read.
+		if bk != snBaseHistogram {
+			return fmt.Errorf("%w: version-1 linear model with baseline %q", ErrNotSaveable, m.base.Name())
+		}
+		bw.write([]byte(linMagicV1))
+	} else {
+		bw.write([]byte(linMagic))
+		bw.write([]byte{bk})
+	}
 	bw.u32(len(m.smp.ss.tables))
 	bw.u32(len(m.coef))
 	bw.u32(m.opts.SampleRows)
@@ -29,14 +39,20 @@ func (m *Linear) savePayload(w io.Writer) error {
 }
 
 // loadLinearPayload reads a Linear payload and binds it to cat, which must
-// have as many tables as the training catalog; the baseline is
-// NewHistogram(cat).
+// have as many tables as the training catalog; the baseline is the one
+// recorded in the payload, bound to cat.
 func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
 	if cat == nil || cat.Schema == nil {
 		return nil, fmt.Errorf("%w: nil catalog", ErrBadPayload)
 	}
 	rd := &snReader{r: r}
-	rd.magic(linMagic)
+	v1 := rd.magicOf(linMagic, linMagicV1)
+	base, nFeat := snBaseHistogram, linFeatures
+	if v1 {
+		nFeat = linFeaturesV1
+	} else {
+		base = rd.read(1)[0]
+	}
 	nT := rd.dim("tables", snMaxTables)
 	k := rd.dim("features", snMaxDim)
 	var o LinearOptions
@@ -45,11 +61,19 @@ func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
 	if rd.err != nil {
 		return nil, rd.err
 	}
-	if nT != len(cat.Schema.Tables) || len(cat.Stats) < nT || k != linFeatures(nT) || o.SampleRows == 0 || !(o.Lambda > 0) {
+	if nT != len(cat.Schema.Tables) || len(cat.Stats) < nT || k != nFeat(nT) || o.SampleRows == 0 || !(o.Lambda > 0) {
 		return nil, fmt.Errorf("%w: linear payload for %d tables/%d features, catalog has %d tables",
 			ErrBadPayload, nT, k, len(cat.Schema.Tables))
 	}
-	m := newLinearShell(cat, NewHistogram(cat), o)
+	var be Estimator // nil: the sample baseline
+	switch base {
+	case snBaseHistogram:
+		be = NewHistogram(cat)
+	case snBaseSample:
+	default:
+		return nil, fmt.Errorf("%w: baseline kind %d", ErrBadPayload, base)
+	}
+	m := newLinearShell(cat, be, o)
 	m.yMean, m.resLo, m.resHi = rd.f64(), rd.f64(), rd.f64()
 	m.mu, m.sd, m.coef = rd.f64s(k), rd.f64s(k), rd.f64s(k)
 	if rd.err != nil {

@@ -14,12 +14,15 @@ import (
 
 // SetNet is a multi-set convolutional network (MSCN; Kipf et al., "Learned
 // Cardinalities: Estimating Correlated Joins with Deep Learning", CIDR
-// 2019) that learns a log-count correction over the histogram baseline:
+// 2019) that learns a log-count correction over a baseline, by default
+// the join-sample estimate on the catalog's row samples (see
+// setnet_base.go; the GBDT corrects the same estimate):
 //
 //	tables ──► MLP ─► mean ─┐
 //	joins  ──► MLP ─► mean ─┼─► concat ─► MLP ─► Δ;  rows = baseline · e^Δ
 //	preds  ──► MLP ─► mean ─┤
-//	global (baseline log) ──┘
+//	global (baseline, histogram, textbook,
+//	        join-sample logs, support) ──┘
 //
 // Each set MLP has two ReLU layers shared by every element of its set, so
 // queries of any size map to fixed-width vectors. Training minimises the
@@ -27,11 +30,14 @@ import (
 // beyond) with Adam (Kingma & Ba, ICLR 2015) over seeded mini-batches,
 // each batch's gradient computed by snShards goroutines and summed in a
 // fixed order, with early stopping on a validation split that keeps each
-// Example.Group whole. Low and High are the
+// Example.Group whole. Examples are encoded once, before the first
+// epoch. Low and High are the
 // 5th and 95th percentiles of the validation residuals. A query outside
 // the training distribution falls back toward the baseline: with more
 // tables or joins than any training query SetNet returns the baseline's
-// estimate (Source "setnet:fallback"); with columns or join edges never
+// estimate (Source "setnet:fallback"; the join-sample estimate is
+// unbiased for any number of joins, so this is far better than the
+// histogram there); with columns or join edges never
 // seen in training the correction is damped by snOODDamp per unseen
 // element. A *SetNet is safe for concurrent use.
 type SetNet struct {
@@ -56,10 +62,15 @@ type SetNetOptions struct {
 	BatchSize    int     // mini-batch size; default 64
 	LearningRate float64 // Adam step size; default 2e-3
 	ValFraction  float64 // share of examples held out for early stopping and Low/High; default 0.1
-	SampleRows   int     // sample rows a filter is evaluated on per table; default 1000 (as MSCN)
-	Bits         int     // sample bits exposed raw to the table MLP; default 64
+	// SampleRows is how many rows of each table's catalog sample filters
+	// and joins are evaluated on; default 10000 (catalog.DefaultSampleSize,
+	// so every sampled row; MSCN uses 1000, which makes the join-sample
+	// baseline miss most selective joins).
+	SampleRows int
+	Bits       int // sample bits exposed raw to the table MLP; default 64
 	// Baseline is the estimator whose log estimate is corrected; nil
-	// means NewHistogram(cat). Only a histogram-based SetNet can be saved.
+	// means the join-sample baseline. Only a SetNet correcting the
+	// join-sample baseline or a *Histogram can be saved.
 	Baseline Estimator
 	// Progress, when non-nil, is called after every epoch.
 	Progress func(SetNetProgress)
@@ -83,7 +94,7 @@ const (
 	snDefaultBatch       = 64
 	snDefaultLR          = 2e-3
 	snDefaultValFrac     = 0.1
-	snDefaultSampleRows  = 1000 // Kipf et al. use 1000 sampled rows per table
+	snDefaultSampleRows  = catalog.DefaultSampleSize
 	snDefaultBits        = 64
 )
 
@@ -168,10 +179,6 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	base := opts.Baseline
-	if base == nil {
-		base = NewHistogram(cat)
-	}
 	vocab := newSNVocab(cat.Schema)
 	for _, fk := range cat.Schema.ForeignKeys {
 		t1, t2 := cat.Schema.TableIndex(fk.Table), cat.Schema.TableIndex(fk.RefTable)
@@ -194,7 +201,7 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		vocab.logScale = math.Max(vocab.logScale, snLog(float64(st.Rows)))
 	}
 	vocab.finishEdges()
-	m := newSetNet(cat, base, vocab, opts)
+	m := newSetNet(cat, opts.Baseline, vocab, opts, snGlobIn)
 
 	// Encode every example (two goroutines, each owning a stride).
 	exs := make([]snExample, len(train))
@@ -207,12 +214,12 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 					errs[w] = ctx.Err()
 					return
 				}
-				be, err := base.Estimate(train[i].Query)
+				be, fig, err := m.baseline(train[i].Query)
 				if err != nil {
 					errs[w] = fmt.Errorf("example %d: baseline: %w", i, err)
 					return
 				}
-				m.enc.encode(train[i].Query, math.Min(snLog(sanitize(be.Rows)), snMaxLogRows), base, &exs[i])
+				m.enc.encode(train[i].Query, math.Min(snLog(sanitize(be.Rows)), snMaxLogRows), fig, &exs[i])
 				exs[i].target = snLog(train[i].Rows)
 			}
 		})
@@ -268,13 +275,20 @@ func snSplit(train []Example, valFrac float64, rng *rand.Rand) (tr, val []int) {
 // snSeedStream is the PCG stream constant of SetNet's generator.
 const snSeedStream = 0x5e7ee7
 
-func newSetNet(cat *catalog.Catalog, base Estimator, vocab *snVocab, opts SetNetOptions) *SetNet {
+// newSetNet returns an untrained SetNet; a nil base means the sample
+// baseline, globIn is the width of the global vector the network reads.
+func newSetNet(cat *catalog.Catalog, base Estimator, vocab *snVocab, opts SetNetOptions, globIn int) *SetNet {
 	shape := vocab.shape(opts.Bits)
 	shape.Hidden, shape.FinalHidden = opts.Hidden, opts.FinalHidden
+	shape.GlobIn = globIn
+	enc := newSNEncoder(cat, vocab, opts.SampleRows, opts.Bits)
+	if base == nil {
+		base = enc.figs
+	}
 	m := &SetNet{
 		cat:  cat,
 		base: base,
-		enc:  newSNEncoder(cat, vocab, opts.SampleRows, opts.Bits),
+		enc:  enc,
 		net:  newSNNet(shape, make([]float64, shape.size())),
 		opts: opts,
 	}
@@ -424,14 +438,14 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	if err := checkQuery(m.cat, q); err != nil {
 		return Estimate{}, err
 	}
-	be, err := m.base.Estimate(q)
+	be, fig, err := m.baseline(q)
 	if err != nil {
 		return Estimate{}, err
 	}
 	baseLog := math.Min(snLog(sanitize(be.Rows)), snMaxLogRows)
 	sc := m.work.Get().(*snScratch)
 	defer m.work.Put(sc)
-	ood := m.enc.encode(q, baseLog, m.base, &sc.ex)
+	ood := m.enc.encode(q, baseLog, fig, &sc.ex)
 	if ood.tooLarge {
 		rows := sanitize(be.Rows)
 		return Estimate{Rows: rows, Low: math.Min(sanitize(be.Low), rows),
@@ -447,6 +461,22 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	}
 	rows := sanitize(math.Exp(lg))
 	return Estimate{Rows: rows, Low: sanitize(math.Exp(lg + lo)), High: sanitize(math.Exp(lg + hi)), Source: KindSetNet}, nil
+}
+
+// baseline returns the corrected baseline's estimate of the checked query
+// q and the sample baseline figures (computed once when the baseline is
+// the sample baseline).
+func (m *SetNet) baseline(q *features.Query) (Estimate, snBaseFigures, error) {
+	return snBaseline(m.base, m.enc.figs, q)
+}
+
+func snBaseline(base Estimator, figs *snSampleBase, q *features.Query) (Estimate, snBaseFigures, error) {
+	f := figs.figures(q)
+	if b, ok := base.(*snSampleBase); ok && b == figs {
+		return figs.estimate(q, f), f, nil
+	}
+	be, err := base.Estimate(q)
+	return be, f, err
 }
 
 // String describes the model.

@@ -18,7 +18,8 @@ import (
 //	                   atomic sel, log sel, log #values, under NOT, under OR,
 //	                   share of literals that are MCVs, their log frequency
 //	global vector:     baseline log estimate, log #tables, #joins, #preds,
-//	                   log cross-product size
+//	                   log cross-product size, log histogram, textbook
+//	                   and join-sample estimates, log join-sample support
 //
 // Selectivities come from evaluating the filter (and each atomic predicate)
 // on the catalog's row sample, three-valued: only TRUE rows count.
@@ -30,7 +31,8 @@ const snNumOps = int(features.OpNotLike)
 const (
 	snTabExtra  = 5 // sel, log sel, log rows, has filter, baseline log sel
 	snPredExtra = 9 // lit lo CDF, lit hi CDF, sel, log sel, log #values, under NOT, under OR, MCV share, MCV log freq
-	snGlobIn    = 5 // see encodeGlobal
+	snGlobIn    = 9 // see encode; payloads of version 1 read the first 5
+	snGlobInV1  = 5
 )
 
 // snLogValuesScale normalises ln(1+#values) of an IN list: ln(1+1000),
@@ -269,10 +271,13 @@ type snEncoder struct {
 	vocab *snVocab
 	bits  int
 	smp   *snSamples
+	figs  *snSampleBase // over the whole catalog sample
 }
 
 func newSNEncoder(cat *catalog.Catalog, v *snVocab, sampleRows, bits int) *snEncoder {
-	return &snEncoder{cat: cat, vocab: v, bits: bits, smp: newSNSamples(cat, sampleRows, bits)}
+	enc := &snEncoder{cat: cat, vocab: v, bits: bits, smp: newSNSamples(cat, sampleRows, bits)}
+	enc.figs = newSNSampleBase(cat, enc.smp.ss)
+	return enc
 }
 
 // snOOD says how far a query lies outside what a SetNet was trained on.
@@ -281,9 +286,9 @@ type snOOD struct {
 	tooLarge bool // more tables or joins than any training query
 }
 
-// encode encodes q with the baseline's log estimate baseLog into ex,
-// reusing ex's slices.
-func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator, ex *snExample) snOOD {
+// encode encodes q with the baseline's log estimate baseLog and the sample
+// baseline figures fig into ex, reusing ex's slices.
+func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigures, ex *snExample) snOOD {
 	v := enc.vocab
 	var ood snOOD
 	if len(q.Tables) > v.maxTables || len(q.Joins) > v.maxJoins {
@@ -320,7 +325,7 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator,
 		el.add(nT+2, math.Log(rows)/v.logScale)
 		if tr.Filter != nil {
 			el.add(nT+3, 1)
-			el.add(nT+4, enc.baseLogSel(q, tr, rows, base))
+			el.add(nT+4, enc.histLogSel(tr))
 		}
 		for b, i := range smp.bitRows[tr.Table] {
 			if bm.has(int(i)) {
@@ -356,21 +361,19 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, base Estimator,
 	ex.glob[2] = math.Log1p(float64(len(q.Joins)))
 	ex.glob[3] = math.Log1p(float64(nPreds))
 	ex.glob[4] = logCross / v.logScale
+	ex.glob[5] = snLog(fig.hist) / v.logScale
+	ex.glob[6] = snLog(fig.textbook) / v.logScale
+	ex.glob[7] = snLog(fig.joinSample) / v.logScale
+	ex.glob[8] = math.Log1p(float64(fig.support)) / v.logScale
 	return ood
 }
 
-// baseLogSel returns the baseline's log selectivity of tr's filter on its
-// own, scaled by the vocabulary's log scale (0 when unknown).
-func (enc *snEncoder) baseLogSel(q *features.Query, tr features.TableRef, rows float64, base Estimator) float64 {
-	if base == nil {
-		return 0
-	}
-	one := features.Query{Schema: q.Schema, Tables: []features.TableRef{tr}}
-	e, err := base.Estimate(&one)
-	if err != nil {
-		return 0
-	}
-	return math.Log(math.Max(sanitize(e.Rows), 0.5)/rows) / enc.vocab.logScale
+// histLogSel returns the histogram's log selectivity of tr's filter on
+// its own, scaled by the vocabulary's log scale.
+func (enc *snEncoder) histLogSel(tr features.TableRef) float64 {
+	s := sanitize(enc.figs.hist.filterSel(tr.Table, tr.Filter))
+	rows := float64(max(enc.cat.Stats[tr.Table].Rows, 1))
+	return math.Log(math.Max(s*rows, 0.5)/rows) / enc.vocab.logScale
 }
 
 // mcv returns the share of p's literals that are most-common values of

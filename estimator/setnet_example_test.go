@@ -53,6 +53,6 @@ func ExampleTrainLinear() {
 	fmt.Println(m.Name(), len(m.Coefficients()), "coefficients")
 	fmt.Println("beats the histogram:", snMedianQError(m, f.test) < snMedianQError(NewHistogram(f.cat), f.test))
 	// Output:
-	// linear 16 coefficients
+	// linear 20 coefficients
 	// beats the histogram: true
 }

@@ -16,11 +16,15 @@ import (
 // is written by Save): little-endian, fixed-width fields, parameters as
 // IEEE-754 float64, so that a model's bytes depend only on its weights.
 //
-//	setnet: "CSN1" | u32 nTables nCols | options | vocabulary (join
-//	        edges, seen-column and seen-table flags, size limits) | band |
-//	        shape | u32 nParams | f64 × nParams
-//	linear: "CLN1" | u32 nTables nFeatures sampleRows | f64 lambda yMean
-//	        resLo resHi | f64 × nFeatures (mu, sd, coef)
+//	setnet: "CSN2" | u8 baseline | u32 nTables nCols | options |
+//	        vocabulary (join edges, seen-column and seen-table flags, size
+//	        limits) | band | shape | u32 nParams | f64 × nParams
+//	linear: "CLN2" | u8 baseline | u32 nTables nFeatures sampleRows | f64
+//	        lambda yMean resLo resHi | f64 × nFeatures (mu, sd, coef)
+//
+// baseline is 0 for the histogram, 1 for the join-sample baseline.
+// Version 1 ("CSN1", "CLN1") had no baseline byte (always the histogram)
+// and fewer global features (setnet 5, linear 10); it still loads.
 
 // Errors of model payloads. Match with errors.Is.
 var (
@@ -34,8 +38,10 @@ var (
 
 // Payload magics and limits.
 const (
-	snMagic  = "CSN1"
-	linMagic = "CLN1"
+	snMagic    = "CSN2"
+	snMagicV1  = "CSN1" // histogram baseline, 5 global features
+	linMagic   = "CLN2"
+	linMagicV1 = "CLN1" // histogram baseline, 10 global features
 	// snMaxDim bounds every count read from a payload so a corrupt file
 	// cannot make Load allocate without bound (2^24 float64s = 128 MiB).
 	snMaxDim = 1 << 24
@@ -147,15 +153,53 @@ func (r *snReader) magic(m string) {
 	}
 }
 
+// magicOf reads the magic of the current version cur or of the previous
+// version old, and reports whether it was old.
+func (r *snReader) magicOf(cur, old string) bool {
+	got := string(r.read(4))
+	if r.err == nil && got != cur && got != old {
+		r.fail("magic %q, want %q or %q", got, cur, old)
+	}
+	return r.err == nil && got == old
+}
+
+// Baseline kinds recorded in version-2 payloads.
+const (
+	snBaseHistogram byte = 0 // NewHistogram (the only baseline of version 1)
+	snBaseSample    byte = 1 // the join-sample baseline (snSampleBase)
+)
+
+// snBaseKind returns the payload code of a model's baseline: its own
+// sample baseline figs, or a histogram.
+func snBaseKind(base Estimator, figs *snSampleBase) (byte, error) {
+	if b, ok := base.(*snSampleBase); ok && b == figs {
+		return snBaseSample, nil
+	}
+	if _, ok := base.(*Histogram); ok {
+		return snBaseHistogram, nil
+	}
+	return 0, fmt.Errorf("%w: baseline %q", ErrNotSaveable, base.Name())
+}
+
 // savePayload writes the SetNet's payload (see the format above).
 func (m *SetNet) savePayload(w io.Writer) error {
-	if m.base.Name() != KindHistogram {
-		return fmt.Errorf("%w: baseline %q", ErrNotSaveable, m.base.Name())
+	bk, err := snBaseKind(m.base, m.enc.figs)
+	if err != nil {
+		return err
 	}
 	bw := &snWriter{w: bufio.NewWriter(w)}
 	v := m.enc.vocab
 	o := m.opts
-	bw.write([]byte(snMagic))
+	if m.net.shape.GlobIn == snGlobInV1 {
+		// A loaded version-1 model is saved as it was read.
+		if bk != snBaseHistogram {
+			return fmt.Errorf("%w: version-1 setnet model with baseline %q", ErrNotSaveable, m.base.Name())
+		}
+		bw.write([]byte(snMagicV1))
+	} else {
+		bw.write([]byte(snMagic))
+		bw.write([]byte{bk})
+	}
 	bw.u32(len(v.colOff))
 	bw.u32(v.nCols)
 	bw.u64(o.Seed)
@@ -197,7 +241,13 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 		return nil, fmt.Errorf("%w: nil catalog", ErrBadPayload)
 	}
 	rd := &snReader{r: r}
-	rd.magic(snMagic)
+	v1 := rd.magicOf(snMagic, snMagicV1)
+	base, globIn := snBaseHistogram, snGlobIn
+	if v1 {
+		globIn = snGlobInV1
+	} else {
+		base = rd.read(1)[0]
+	}
 	nT := rd.dim("tables", snMaxTables)
 	nC := rd.dim("columns", snMaxDim)
 	if rd.err != nil {
@@ -253,7 +303,15 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 	if vocab.logScale < 1 || resLo > 0 || resHi < 0 {
 		return nil, fmt.Errorf("%w: log scale %v, band [%v, %v]", ErrBadPayload, vocab.logScale, resLo, resHi)
 	}
-	m := newSetNet(cat, NewHistogram(cat), vocab, o)
+	var be Estimator // nil: the sample baseline
+	switch base {
+	case snBaseHistogram:
+		be = NewHistogram(cat)
+	case snBaseSample:
+	default:
+		return nil, fmt.Errorf("%w: baseline kind %d", ErrBadPayload, base)
+	}
+	m := newSetNet(cat, be, vocab, o, globIn)
 	nP := rd.dim("parameters", snMaxDim)
 	if rd.err == nil && nP != len(m.net.params) {
 		return nil, fmt.Errorf("%w: %d parameters, the architecture has %d", ErrBadPayload, nP, len(m.net.params))
