@@ -154,7 +154,7 @@ func TestJoinSampleExactOnCompleteSample(t *testing.T) {
 		}
 		sc := s.s.pool.Get().(*scratch)
 		probes := s.s.probe(q, sc, nil)
-		got, _ := s.s.joinSampleRows(q, probes, groupEdges(q), s.hist, 7, sc)
+		got, _ := s.s.joinSampleRows(q, probes, groupEdges(q), s.hist, 7, sc, nil)
 		sc.reset()
 		if math.Abs(got-float64(want)) > 1e-6*float64(want)+1e-9 {
 			t.Fatalf("query %d: join sample %v, true %d", i, got, want)

@@ -146,6 +146,7 @@ type prepared struct {
 	slot, raw []int
 	edges     []pairEdge
 	sc        *scratch
+	memo      *joinMemo // nil: no sharing between sub-plans
 }
 
 func (g *GBDT) prepare(q *features.Query) *prepared {
@@ -156,6 +157,8 @@ func (g *GBDT) prepare(q *features.Query) *prepared {
 		p.occ[i] = g.enc.occFeatures(g.hist, tr)
 	}
 	p.slot, p.raw = g.enc.slotsOf(q)
+	p.memo = &joinMemo{}
+	p.memo.reset(len(p.edges))
 	return p
 }
 
@@ -188,7 +191,7 @@ func baselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64) subPlanI
 		}
 	}
 	in.hist, in.textbook = sanitize(in.hist), sanitize(in.textbook)
-	in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc)
+	in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo)
 	switch {
 	case in.support > 0 || in.exact:
 		in.base, in.baseSource = in.joinSample, "join-sample"

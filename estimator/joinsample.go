@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"math"
+	"math/bits"
 	"strings"
 	"sync"
 
@@ -31,6 +32,10 @@ import (
 type edgeKeys struct {
 	a, b  []int32
 	nkeys int
+	// full[side] is the message of an unfiltered leaf on side 0 (a) or 1
+	// (b), computed once (see fullMessage).
+	full     [2][]float64
+	fullOnce [2]sync.Once
 }
 
 type keyCacheKey struct {
@@ -141,15 +146,20 @@ func (kc *keyCache) get(cat *catalog.Catalog, ta int, ca []int, tb int, cb []int
 	return ek
 }
 
-// pairEdges groups a query's join edges by occurrence pair.
+// pairEdge groups the join edges of one occurrence pair.
 type pairEdge struct {
 	l, r       int // occurrences, l < r
 	lcol, rcol []int
 	joins      []features.Join
 }
 
-func groupEdges(q *features.Query) []pairEdge {
-	var out []pairEdge
+// groupEdges groups a query's join edges by occurrence pair.
+func groupEdges(q *features.Query) []pairEdge { return appendEdges(nil, q) }
+
+// appendEdges is groupEdges into dst[:0], reusing the column slices of
+// dst's elements.
+func appendEdges(dst []pairEdge, q *features.Query) []pairEdge {
+	out := dst[:0]
 	for _, j := range q.Joins {
 		l, r, lc, rc := j.Left, j.Right, j.LeftCol, j.RightCol
 		if l > r {
@@ -165,17 +175,94 @@ func groupEdges(q *features.Query) []pairEdge {
 				break
 			}
 		}
-		if !found {
-			out = append(out, pairEdge{l: l, r: r, lcol: []int{lc}, rcol: []int{rc}, joins: []features.Join{j}})
+		if found {
+			continue
 		}
+		if n := len(out); n < cap(out) {
+			out = out[:n+1]
+			e := &out[n]
+			e.l, e.r = l, r
+			e.lcol = append(e.lcol[:0], lc)
+			e.rcol = append(e.rcol[:0], rc)
+			e.joins = append(e.joins[:0], j)
+			continue
+		}
+		out = append(out, pairEdge{l: l, r: r, lcol: []int{lc}, rcol: []int{rc}, joins: []features.Join{j}})
 	}
 	return out
 }
 
+// joinMemo memoises join-sample work across the sub-plans of one query:
+// the resolved edge keys of each pair edge and the messages already sent.
+// A message depends only on its child's subtree (the child, the edge to its
+// parent and the tree edges below it, which fix the children's order), so
+// sub-plans sharing a subtree share its message. A nil *joinMemo disables
+// memoisation. Messages live in the query's scratch; reset the memo
+// whenever the scratch is reset.
+type joinMemo struct {
+	ek   []*edgeKeys // per pair edge, resolved on first use
+	msgs map[msgKey][]float64
+}
+
+// msgKey identifies a message: the pair edge to the parent, the child and
+// the set of pair edges (bits) of the child's subtree.
+type msgKey struct {
+	edge, child int
+	sub         uint64
+}
+
+// reset prepares m for a query with nedges pair edges.
+func (m *joinMemo) reset(nedges int) {
+	m.ek = m.ek[:0]
+	for range nedges {
+		m.ek = append(m.ek, nil)
+	}
+	if m.msgs == nil {
+		m.msgs = make(map[msgKey][]float64)
+	}
+	clear(m.msgs)
+}
+
+// maxJoinTables bounds the occurrences of a query (features.MaxTables).
+const maxJoinTables = features.MaxTables
+
+// joinTree is the spanning tree of one sub-plan, children of a node
+// contiguous in BFS order.
+type joinTree struct {
+	order      [maxJoinTables]int // BFS order, order[0] = root
+	pedge      [maxJoinTables]int // pair edge to the parent
+	first, end [maxJoinTables]int // children of u: order[first[u]:end[u]]
+	sub        [maxJoinTables]uint64
+	n          int
+	memoizable bool // every pair edge index fits sub
+	q          *features.Query
+	probes     []tableProbe
+	edges      []pairEdge
+	sc         *scratch
+	memo       *joinMemo
+	s          *sampleSet
+	msgBuf     [maxJoinTables][]float64
+	keyBuf     [maxJoinTables][]int32
+}
+
+// edgeKeysOf returns the keys of pair edge ei.
+func (s *sampleSet) edgeKeysOf(q *features.Query, edges []pairEdge, ei int, memo *joinMemo) *edgeKeys {
+	if memo != nil && memo.ek[ei] != nil {
+		return memo.ek[ei]
+	}
+	e := &edges[ei]
+	ek := s.keys.get(s.cat, q.Tables[e.l].Table, e.lcol, q.Tables[e.r].Table, e.rcol)
+	if memo != nil {
+		memo.ek[ei] = ek
+	}
+	return ek
+}
+
 // joinSampleRows estimates the sub-plan mask of q by message passing over
 // the samples; support is the number of root sample rows with a non-zero
-// weight (0 means the samples found no joining row).
-func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, mask uint64, sc *scratch) (rows float64, support int) {
+// weight (0 means the samples found no joining row). memo, when not nil,
+// shares keys and messages with other sub-plans of q (see joinMemo).
+func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, mask uint64, sc *scratch, memo *joinMemo) (rows float64, support int) {
 	// Root: the largest table of the mask (its sample drives the estimate).
 	root := -1
 	for i, tr := range q.Tables {
@@ -197,19 +284,27 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 		}
 		return float64(p.hits) * s.tables[q.Tables[root].Table].rows / float64(p.n), p.hits
 	}
-	// Spanning tree by BFS over the pair edges inside the mask.
-	type child struct {
-		node int
-		e    *pairEdge
+	if memo != nil && len(memo.ek) != len(edges) {
+		memo = nil
 	}
-	children := make([][]child, len(q.Tables))
+	// Spanning tree by BFS over the pair edges inside the mask; edges
+	// closing a cycle multiply in their textbook selectivity.
+	var t joinTree
+	t.q, t.probes, t.edges, t.sc, t.memo, t.s = q, probes, edges, sc, memo, s
+	t.memoizable = memo != nil && len(edges) <= 64
+	var usedBuf [64]bool
+	used := usedBuf[:0]
+	if len(edges) <= len(usedBuf) {
+		used = usedBuf[:len(edges)]
+	} else {
+		used = make([]bool, len(edges))
+	}
 	inTree := uint64(1) << uint(root)
 	extra := 1.0
-	queue := []int{root}
-	used := make([]bool, len(edges))
-	for len(queue) > 0 {
-		u := queue[0]
-		queue = queue[1:]
+	t.order[0], t.n = root, 1
+	for qi := 0; qi < t.n; qi++ {
+		u := t.order[qi]
+		t.first[u] = t.n
 		for ei := range edges {
 			e := &edges[ei]
 			if used[ei] || mask&(1<<uint(e.l)) == 0 || mask&(1<<uint(e.r)) == 0 {
@@ -232,79 +327,152 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 				continue
 			}
 			inTree |= 1 << uint(v)
-			children[u] = append(children[u], child{node: v, e: e})
-			queue = append(queue, v)
+			t.pedge[v] = ei
+			t.order[t.n] = v
+			t.n++
+		}
+		t.end[u] = t.n
+	}
+	if t.memoizable {
+		for k := t.n - 1; k > 0; k-- {
+			v := t.order[k]
+			for _, c := range t.order[t.first[v]:t.end[v]] {
+				t.sub[v] |= 1<<uint(t.pedge[c]) | t.sub[c]
+			}
 		}
 	}
-	// weight(u, r) is the product of u's children's messages at row r's
-	// keys (filter bits are checked by the caller).
-	var message func(u int, c child) []float64
-	weight := func(u, r int, msgs [][]float64, keys [][]int32) float64 {
-		w := 1.0
-		for k, m := range msgs {
-			kr := keys[k]
-			if r >= len(kr) || kr[r] < 0 {
-				return 0
-			}
-			if w *= m[kr[r]]; w == 0 {
-				return 0
-			}
-		}
-		return w
-	}
-	// childMsgs computes the messages of u's children and u's key columns
-	// toward each of them.
-	childMsgs := func(u int) (msgs [][]float64, keys [][]int32) {
-		for _, c := range children[u] {
-			msgs = append(msgs, message(u, c))
-			tu, tc := q.Tables[u].Table, q.Tables[c.node].Table
-			if u == c.e.l {
-				keys = append(keys, s.keys.get(s.cat, tu, c.e.lcol, tc, c.e.rcol).a)
-			} else {
-				keys = append(keys, s.keys.get(s.cat, tc, c.e.lcol, tu, c.e.rcol).b)
-			}
-		}
-		return msgs, keys
-	}
-	// message is what child c sends its parent u: per key of their edge,
-	// the scaled sum of c's sample rows' weights.
-	message = func(u int, c child) []float64 {
-		tu, tc := q.Tables[u].Table, q.Tables[c.node].Table
-		var kc []int32
-		var ek *edgeKeys
-		if u == c.e.l {
-			ek = s.keys.get(s.cat, tu, c.e.lcol, tc, c.e.rcol)
-			kc = ek.b
-		} else {
-			ek = s.keys.get(s.cat, tc, c.e.lcol, tu, c.e.rcol)
-			kc = ek.a
-		}
-		msg := sc.floats(ek.nkeys)
-		scale := 1.0
-		if cn := probes[c.node].n; cn > 0 {
-			scale = s.tables[tc].rows / float64(cn)
-		}
-		msgs, keys := childMsgs(c.node)
-		probes[c.node].bits.forEach(func(r int) {
-			if r >= len(kc) || kc[r] < 0 {
-				return
-			}
-			if w := weight(c.node, r, msgs, keys); w != 0 {
-				msg[kc[r]] += w * scale
-			}
-		})
-		return msg
-	}
-	msgs, keys := childMsgs(root)
+	msgs, keys := t.children(root, 0)
+	w := joinWeights{msgs: msgs, keys: keys}
 	sum := 0.0
-	probes[root].bits.forEach(func(r int) {
-		if w := weight(root, r, msgs, keys); w != 0 {
-			sum += w
-			support++
+	for wi, word := range probes[root].bits {
+		for word != 0 {
+			r := wi*64 + bits.TrailingZeros64(word)
+			word &= word - 1
+			if x := w.at(r); x != 0 {
+				sum += x
+				support++
+			}
 		}
-	})
+	}
 	if n := probes[root].n; n > 0 {
 		sum *= s.tables[q.Tables[root].Table].rows / float64(n)
 	}
 	return sanitize(sum * extra), support
+}
+
+// children returns the messages of u's children and u's key columns toward
+// each, in child order; depth indexes the per-level buffers.
+func (t *joinTree) children(u, depth int) (msgs [][]float64, keys [][]int32) {
+	kids := t.order[t.first[u]:t.end[u]]
+	if len(kids) == 0 {
+		return nil, nil
+	}
+	// Each level's slices are carved from the shared buffers at the
+	// position of the children in BFS order, which no other level uses.
+	lo, hi := t.first[u], t.end[u]
+	msgs, keys = t.msgBuf[lo:hi:hi], t.keyBuf[lo:hi:hi]
+	for k, c := range kids {
+		ei := t.pedge[c]
+		ek := t.s.edgeKeysOf(t.q, t.edges, ei, t.memo)
+		if u == t.edges[ei].l {
+			keys[k] = ek.a
+		} else {
+			keys[k] = ek.b
+		}
+		msgs[k] = t.message(u, c, depth+1)
+	}
+	return msgs, keys
+}
+
+// message is what child c sends its parent u: per key of their edge, the
+// scaled sum of c's sample rows' weights.
+func (t *joinTree) message(u, c, depth int) []float64 {
+	ei := t.pedge[c]
+	var key msgKey
+	if t.memoizable {
+		key = msgKey{edge: ei, child: c, sub: t.sub[c]}
+		if m, ok := t.memo.msgs[key]; ok {
+			return m
+		}
+	}
+	e := &t.edges[ei]
+	ek := t.s.edgeKeysOf(t.q, t.edges, ei, t.memo)
+	side := 1 // c is e.r: its keys are ek.b
+	kc := ek.b
+	if u != e.l {
+		side, kc = 0, ek.a
+	}
+	tc := t.q.Tables[c].Table
+	scale := 1.0
+	p := &t.probes[c]
+	if p.n > 0 {
+		scale = t.s.tables[tc].rows / float64(p.n)
+	}
+	var msg []float64
+	if t.first[c] == t.end[c] && p.hits == p.n {
+		// An unfiltered leaf: its message depends on the edge alone and
+		// is kept with the keys for every later query.
+		msg = ek.fullMessage(side, kc, p.bits, scale)
+	} else {
+		msg = t.sc.floats(ek.nkeys)
+		msgs, keys := t.children(c, depth)
+		w := joinWeights{msgs: msgs, keys: keys}
+		for wi, word := range p.bits {
+			for word != 0 {
+				r := wi*64 + bits.TrailingZeros64(word)
+				word &= word - 1
+				if r >= len(kc) || kc[r] < 0 {
+					continue
+				}
+				if x := w.at(r); x != 0 {
+					msg[kc[r]] += x * scale
+				}
+			}
+		}
+	}
+	if t.memoizable {
+		t.memo.msgs[key] = msg
+	}
+	return msg
+}
+
+// joinWeights computes a row's weight: the product of its children's
+// messages at the row's keys.
+type joinWeights struct {
+	msgs [][]float64
+	keys [][]int32
+}
+
+func (w *joinWeights) at(r int) float64 {
+	x := 1.0
+	for k, m := range w.msgs {
+		kr := w.keys[k]
+		if r >= len(kr) || kr[r] < 0 {
+			return 0
+		}
+		if x *= m[kr[r]]; x == 0 {
+			return 0
+		}
+	}
+	return x
+}
+
+// fullMessage returns (computing once) the message of an unfiltered leaf
+// on side side of the edge: per key, scale times its number of sample rows
+// (summed row by row, as message does). bits selects every sample row.
+func (ek *edgeKeys) fullMessage(side int, kc []int32, all bitmap, scale float64) []float64 {
+	ek.fullOnce[side].Do(func() {
+		msg := make([]float64, ek.nkeys)
+		for wi, word := range all {
+			for word != 0 {
+				r := wi*64 + bits.TrailingZeros64(word)
+				word &= word - 1
+				if r < len(kc) && kc[r] >= 0 {
+					msg[kc[r]] += scale
+				}
+			}
+		}
+		ek.full[side] = msg
+	})
+	return ek.full[side]
 }
