@@ -97,6 +97,7 @@ type encoder struct {
 	edgeIdx   map[edgeKey]int
 	edgeOff   int
 	nfeat     int
+	blank     []float64 // the encoding of no table: zeros, column ranges [0, 1]
 }
 
 func newEncoder(cat *catalog.Catalog) *encoder {
@@ -134,17 +135,29 @@ func (e *encoder) observe(q *features.Query, edgeSet map[edgeKey]bool) {
 // rawSlots numbers occurrences as (table, k) before finalize: slot ids
 // here are table*maxSlotsPerTable + k, stable across observe calls.
 func (e *encoder) rawSlots(q *features.Query) []int {
-	out := make([]int, len(q.Tables))
-	seen := make(map[int]int)
-	for i, tr := range q.Tables {
-		k := seen[tr.Table]
-		seen[tr.Table] = k + 1
-		out[i] = -1
-		if k < maxSlotsPerTable {
-			out[i] = tr.Table*maxSlotsPerTable + k
-		}
+	raw, _ := e.rawSlotsInto(q, nil, nil)
+	return raw
+}
+
+// rawSlotsInto is rawSlots into out[:0]; counts is scratch (per schema
+// table), returned for reuse.
+func (e *encoder) rawSlotsInto(q *features.Query, out, counts []int) ([]int, []int) {
+	out = out[:0]
+	if cap(counts) < len(e.slots) {
+		counts = make([]int, len(e.slots))
 	}
-	return out
+	counts = counts[:len(e.slots)]
+	clear(counts)
+	for _, tr := range q.Tables {
+		k := counts[tr.Table]
+		counts[tr.Table] = k + 1
+		r := -1
+		if k < maxSlotsPerTable {
+			r = tr.Table*maxSlotsPerTable + k
+		}
+		out = append(out, r)
+	}
+	return out, counts
 }
 
 // finalize computes the layout once slots, columns and edges are known.
@@ -186,22 +199,31 @@ func (e *encoder) finalize(edgeSet map[edgeKey]bool) {
 		e.edgeIdx[k] = i
 	}
 	e.nfeat = off + len(e.edges)
-}
-
-// slotsOf maps q's occurrences to slots (-1: no slot, out of
-// distribution) and returns the raw slot ids used by edge keys.
-func (e *encoder) slotsOf(q *features.Query) (slot, raw []int) {
-	raw = e.rawSlots(q)
-	slot = make([]int, len(q.Tables))
-	for i, tr := range q.Tables {
-		slot[i] = -1
-		if raw[i] >= 0 {
-			if k := raw[i] % maxSlotsPerTable; k < e.slots[tr.Table] {
-				slot[i] = e.slotBase[tr.Table] + k
-			}
+	e.blank = make([]float64, e.nfeat)
+	for s, t := range e.slotTable {
+		b := e.slotOff[s] + slotFeatures
+		for c := range e.cat.Schema.Tables[t].Columns {
+			e.blank[b+c*colFeatures+colHi] = 1
 		}
 	}
-	return slot, raw
+}
+
+// slotsInto maps q's occurrences to slots (-1: no slot, out of
+// distribution) and returns the raw slot ids used by edge keys, into
+// slot[:0] and raw[:0]; counts is scratch.
+func (e *encoder) slotsInto(q *features.Query, slot, raw, counts []int) ([]int, []int, []int) {
+	raw, counts = e.rawSlotsInto(q, raw, counts)
+	slot = slot[:0]
+	for i, tr := range q.Tables {
+		s := -1
+		if raw[i] >= 0 {
+			if k := raw[i] % maxSlotsPerTable; k < e.slots[tr.Table] {
+				s = e.slotBase[tr.Table] + k
+			}
+		}
+		slot = append(slot, s)
+	}
+	return slot, raw, counts
 }
 
 // colFeat is the encoding of one filtered column of one occurrence.
@@ -240,9 +262,12 @@ func cdf(h *histCol, v catalog.Datum, inclusive bool) float64 {
 	return clamp01(h.lt(v, inclusive) / nn)
 }
 
-// occFeatures encodes the filter of occurrence tr.
-func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef) occFeat {
-	of := occFeat{histSel: hist.filterSel(tr.Table, tr.Filter)}
+// occFeatures encodes the filter of occurrence tr, appending its columns
+// to cols[:0]. histSel is the product of the conjuncts' selectivities in
+// order, as Histogram.filterSel multiplies them.
+func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colFeat) occFeat {
+	of := occFeat{cols: cols[:0]}
+	histSel := 1.0
 	get := func(col int) *colFeat {
 		for i := range of.cols {
 			if of.cols[i].col == col {
@@ -256,16 +281,19 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef) occFeat {
 		return &of.cols[len(of.cols)-1]
 	}
 	var conj []*features.Expr
+	var one [1]*features.Expr
 	switch {
 	case tr.Filter == nil:
 	case tr.Filter.Kind == features.ExprAnd:
 		conj = tr.Filter.Args
 	default:
-		conj = []*features.Expr{tr.Filter}
+		one[0] = tr.Filter
+		conj = one[:]
 	}
 	for _, c := range conj {
 		if c.Kind != features.ExprPred {
 			s := hist.filterSel(tr.Table, c)
+			histSel *= s
 			walkPreds(c, func(p *features.Pred) {
 				cf := get(p.Col)
 				cf.op = float64(int(cf.op) | opFlagComplex)
@@ -279,7 +307,9 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef) occFeat {
 		if hc == nil {
 			continue
 		}
-		cf.hsel *= hc.pred(p, hist.like)
+		ps := hc.pred(p, hist.like)
+		histSel *= ps
+		cf.hsel *= ps
 		flag := 0
 		lo, hi := 0.0, 1.0
 		switch p.Op {
@@ -331,6 +361,7 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef) occFeat {
 		cf.lo = math.Max(cf.lo, lo)
 		cf.hi = math.Min(cf.hi, hi)
 	}
+	of.histSel = histSel
 	return of
 }
 
@@ -357,17 +388,8 @@ type subPlanInputs struct {
 // encode writes the features of sub-plan mask into x (len nfeat) and
 // reports whether it is out of distribution.
 func (e *encoder) encode(q *features.Query, mask uint64, occ []occFeat, probes []tableProbe, slot, raw []int, in *subPlanInputs, x []float64) {
-	for i := range x {
-		x[i] = 0
-	}
 	// Defaults for every slot's columns: full range.
-	for s := range e.slotTable {
-		t := e.slotTable[s]
-		off := e.slotOff[s] + slotFeatures
-		for c := range e.cat.Schema.Tables[t].Columns {
-			x[off+c*colFeatures+colHi] = 1
-		}
-	}
+	copy(x, e.blank)
 	ntables := 0
 	for i := range q.Tables {
 		if mask&(1<<uint(i)) == 0 {

@@ -124,6 +124,7 @@ type GBDT struct {
 	hist *Histogram
 	enc  *encoder
 	ens  *ensemble
+	work sync.Pool // *gbdtWork
 	// lowQ[j], highQ[j]: residual quantiles (log) for sub-plans of j joins.
 	lowQ, highQ []float64
 }
@@ -147,24 +148,55 @@ type prepared struct {
 	edges     []pairEdge
 	sc        *scratch
 	memo      *joinMemo // nil: no sharing between sub-plans
+	work      *gbdtWork // the work p belongs to (GBDT.prepare only)
+}
+
+// gbdtWork is the reusable state of one estimate (GBDT.work): the
+// prepared query, its buffers and the encoding scratch, so estimating
+// allocates nothing in the steady state.
+type gbdtWork struct {
+	p      prepared
+	memo   joinMemo
+	counts []int // per schema table: occurrences seen (slot numbering)
+	x      []float64
 }
 
 func (g *GBDT) prepare(q *features.Query) *prepared {
-	sc := g.s.pool.Get().(*scratch)
-	p := &prepared{q: q, sc: sc, probes: g.s.probe(q, sc, nil), edges: groupEdges(q)}
-	p.occ = make([]occFeat, len(q.Tables))
-	for i, tr := range q.Tables {
-		p.occ[i] = g.enc.occFeatures(g.hist, tr)
+	w, _ := g.work.Get().(*gbdtWork)
+	if w == nil {
+		w = &gbdtWork{}
+		w.p.sc = g.s.pool.Get().(*scratch)
 	}
-	p.slot, p.raw = g.enc.slotsOf(q)
-	p.memo = &joinMemo{}
-	p.memo.reset(len(p.edges))
+	p := &w.p
+	p.q = q
+	p.probes = g.s.probe(q, p.sc, p.probes)
+	p.edges = appendEdges(p.edges, q)
+	if cap(p.occ) < len(q.Tables) {
+		p.occ = append(p.occ[:cap(p.occ)], make([]occFeat, len(q.Tables)-cap(p.occ))...)
+	}
+	p.occ = p.occ[:len(q.Tables)]
+	for i, tr := range q.Tables {
+		p.occ[i] = g.enc.occFeatures(g.hist, tr, p.occ[i].cols[:0])
+	}
+	p.slot, p.raw, w.counts = g.enc.slotsInto(q, p.slot, p.raw, w.counts)
+	w.memo.reset(len(p.edges))
+	p.memo, p.work = &w.memo, w
 	return p
 }
 
 func (g *GBDT) release(p *prepared) {
 	p.sc.reset()
-	g.s.pool.Put(p.sc)
+	p.q = nil
+	g.work.Put(p.work)
+}
+
+// features returns the encoding scratch of p (len nfeat).
+func (g *GBDT) features(p *prepared) []float64 {
+	w := p.work
+	if len(w.x) != g.enc.nfeat {
+		w.x = make([]float64, g.enc.nfeat)
+	}
+	return w.x
 }
 
 // baselines computes the baseline figures of sub-plan mask.
@@ -210,9 +242,8 @@ func (g *GBDT) Estimate(q *features.Query) (Estimate, error) {
 		return Estimate{}, err
 	}
 	p := g.prepare(q)
-	defer g.release(p)
-	x := make([]float64, g.enc.nfeat)
-	e, _, _ := g.estimateMask(p, fullMask(len(q.Tables)), x)
+	e, _, _ := g.estimateMask(p, fullMask(len(q.Tables)), g.features(p))
+	g.release(p)
 	return e, nil
 }
 
@@ -222,7 +253,7 @@ func (g *GBDT) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlan
 	}
 	p := g.prepare(q)
 	defer g.release(p)
-	x := make([]float64, g.enc.nfeat)
+	x := g.features(p)
 	for _, m := range masks {
 		e, _, _ := g.estimateMask(p, m, x)
 		dst = append(dst, SubPlanEstimate{Mask: m, Estimate: e})
