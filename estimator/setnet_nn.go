@@ -50,15 +50,22 @@ func (l *snDense) forwardSparse(x snSparse, y []float64) {
 
 // backward accumulates the gradient of the layer for input x and output
 // gradient dy into g, and writes the input gradient into dx when non-nil.
+// dx[i] is written as zero where x[i] is zero: every caller's x is a ReLU
+// output (or pooled ReLU outputs), whose gradient is masked there anyway,
+// so the dot product is skipped.
 func (l *snDense) backward(x, dy []float64, g *snDense, dx []float64) {
 	floats.Add(g.b, dy)
 	for i, xi := range x {
+		if xi == 0 {
+			if dx != nil {
+				dx[i] = 0
+			}
+			continue
+		}
 		if dx != nil {
 			dx[i] = floats.Dot(l.row(i), dy)
 		}
-		if xi != 0 {
-			floats.AddScaled(g.row(i), xi, dy)
-		}
+		floats.AddScaled(g.row(i), xi, dy)
 	}
 }
 
