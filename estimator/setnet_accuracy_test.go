@@ -72,8 +72,8 @@ func TestSetNetLinearDemoAccuracy(t *testing.T) {
 	// Targets: the GBDT's on the same workload (single p95 1.09, joins
 	// p95 1.54, out-of-distribution median 1.03), with some slack.
 	for _, c := range []struct {
-		name                          string
-		train                         func() (estimator.Estimator, error)
+		name                           string
+		train                          func() (estimator.Estimator, error)
 		singleP95, joinsP95, oodMedian float64
 	}{
 		{"setnet", func() (estimator.Estimator, error) {
