@@ -262,6 +262,15 @@ func cdf(h *histCol, v catalog.Datum, inclusive bool) float64 {
 	return clamp01(h.lt(v, inclusive) / nn)
 }
 
+// cdfOf is cdf(h, v, inclusive) given l = h.lt(v, inclusive).
+func cdfOf(h *histCol, v catalog.Datum, l float64) float64 {
+	nn := h.notNull()
+	if nn <= 0 || v.IsNull() {
+		return 0
+	}
+	return clamp01(l / nn)
+}
+
 // occFeatures encodes the filter of occurrence tr, appending its columns
 // to cols[:0]. histSel is the product of the conjuncts' selectivities in
 // order, as Histogram.filterSel multiplies them.
@@ -307,11 +316,17 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colF
 		if hc == nil {
 			continue
 		}
-		ps := hc.pred(p, hist.like)
-		histSel *= ps
-		cf.hsel *= ps
+		// Ranges reuse the column CDF values for their selectivity
+		// (the same lt calls histCol.pred makes); other operators ask
+		// pred.
+		ps := 0.0
 		flag := 0
 		lo, hi := 0.0, 1.0
+		switch p.Op {
+		case features.OpLT, features.OpLE, features.OpGT, features.OpGE, features.OpBetween:
+		default:
+			ps = hc.pred(p, hist.like)
+		}
 		switch p.Op {
 		case features.OpEQ:
 			flag = opFlagEq
@@ -333,17 +348,32 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colF
 		case features.OpLT, features.OpLE:
 			flag = opFlagRange
 			if len(p.Values) == 1 {
-				hi = cdf(hc, p.Values[0], p.Op == features.OpLE)
+				v := p.Values[0]
+				l := hc.lt(v, p.Op == features.OpLE)
+				if !v.IsNull() {
+					ps = l
+				}
+				hi = cdfOf(hc, v, l)
 			}
 		case features.OpGT, features.OpGE:
 			flag = opFlagRange
 			if len(p.Values) == 1 {
-				lo = cdf(hc, p.Values[0], p.Op == features.OpGT)
+				v := p.Values[0]
+				l := hc.lt(v, p.Op == features.OpGT)
+				if !v.IsNull() {
+					ps = clamp01(hc.notNull() - l)
+				}
+				lo = cdfOf(hc, v, l)
 			}
 		case features.OpBetween:
 			flag = opFlagRange
 			if len(p.Values) == 2 {
-				lo, hi = cdf(hc, p.Values[0], false), cdf(hc, p.Values[1], true)
+				v0, v1 := p.Values[0], p.Values[1]
+				l0, l1 := hc.lt(v0, false), hc.lt(v1, true)
+				if !v0.IsNull() && !v1.IsNull() {
+					ps = clamp01(l1 - l0)
+				}
+				lo, hi = cdfOf(hc, v0, l0), cdfOf(hc, v1, l1)
 			}
 		case features.OpLike:
 			flag = opFlagLike
@@ -357,6 +387,8 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colF
 		case features.OpIsNotNull:
 			flag = opFlagNull | opFlagNeg
 		}
+		histSel *= ps
+		cf.hsel *= ps
 		cf.op = float64(int(cf.op) | flag)
 		cf.lo = math.Max(cf.lo, lo)
 		cf.hi = math.Min(cf.hi, hi)
