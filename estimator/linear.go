@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"math"
 	"strconv"
+	"sync"
 
 	"github.com/sjwhitworth/golearn/base"
 	"github.com/sjwhitworth/golearn/linear_models"
@@ -40,6 +41,7 @@ type Linear struct {
 	base   Estimator
 	smp    *snSamples
 	figs   *snSampleBase
+	probes sync.Pool     // *snProbe
 	opts   LinearOptions // resolved
 	mu, sd []float64     // feature standardisation
 	coef   []float64
@@ -97,6 +99,7 @@ func linFeaturesV1(nTables int) int { return linGlobal + 2*nTables }
 func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *Linear {
 	m := &Linear{cat: cat, base: base, opts: opts, smp: newSNSamples(cat, opts.SampleRows, 0)}
 	m.figs = newSNSampleBase(cat, m.smp.ss)
+	m.probes.New = func() any { return new(snProbe) }
 	if m.base == nil {
 		m.base = m.figs
 	}
@@ -107,7 +110,10 @@ func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *L
 // returns the baseline's log estimate. The sample-baseline figures are
 // written only when x has room for them (version-2 models).
 func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Estimate, err error) {
-	be, fig, err := snBaseline(m.base, m.figs, q)
+	w := m.probes.Get().(*snProbe)
+	defer m.probes.Put(w)
+	be, fig, err := snBaseline(m.base, m.figs, q, w)
+	defer m.figs.finish(w)
 	if err != nil {
 		return 0, be, err
 	}
@@ -116,13 +122,10 @@ func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Est
 	nOr, nNot, nPred := 0, 0, 0
 	sumSel, minSel, maxSel := 0.0, 0.0, -math.MaxFloat64
 	sumRows := 0.0
-	sc := m.smp.ss.pool.Get().(*scratch)
-	defer func() { sc.reset(); m.smp.ss.pool.Put(sc) }()
-	for _, tr := range q.Tables {
-		sc.reset()
-		_, k := m.smp.eval(tr.Table, tr.Filter, sc)
+	for ti, tr := range q.Tables {
+		k := w.probes[ti].hits
 		ls := 0.0
-		if n := m.smp.n(tr.Table); n > 0 {
+		if n := w.probes[ti].n; n > 0 {
 			ls = math.Log(math.Max(float64(k), 0.5) / float64(n))
 		}
 		sumSel += ls

@@ -212,17 +212,20 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	var wg sync.WaitGroup
 	for w := range snShards {
 		wg.Go(func() {
+			var pr snProbe
 			for i := w; i < len(train); i += snShards {
 				if i%64 == w && ctx.Err() != nil {
 					errs[w] = ctx.Err()
 					return
 				}
-				be, fig, err := m.baseline(train[i].Query)
+				be, fig, err := snBaseline(m.base, m.enc.figs, train[i].Query, &pr)
 				if err != nil {
+					m.enc.figs.finish(&pr)
 					errs[w] = fmt.Errorf("example %d: baseline: %w", i, err)
 					return
 				}
-				m.enc.encode(train[i].Query, math.Min(snLog(sanitize(be.Rows)), snMaxLogRows), fig, &exs[i])
+				m.enc.encode(train[i].Query, math.Min(snLog(sanitize(be.Rows)), snMaxLogRows), fig, &pr, &exs[i])
+				m.enc.figs.finish(&pr)
 				exs[i].target = snLog(train[i].Rows)
 			}
 		})
@@ -301,8 +304,9 @@ func newSetNet(cat *catalog.Catalog, base Estimator, vocab *snVocab, opts SetNet
 
 // snScratch is the per-call scratch of Estimate.
 type snScratch struct {
-	work *snWork
-	ex   snExample
+	work  *snWork
+	ex    snExample
+	probe snProbe
 }
 
 // fit runs Adam over mini-batches with early stopping on the validation
@@ -441,14 +445,15 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	if err := checkQuery(m.cat, q); err != nil {
 		return Estimate{}, err
 	}
-	be, fig, err := m.baseline(q)
+	sc := m.work.Get().(*snScratch)
+	defer m.work.Put(sc)
+	be, fig, err := snBaseline(m.base, m.enc.figs, q, &sc.probe)
+	defer m.enc.figs.finish(&sc.probe)
 	if err != nil {
 		return Estimate{}, err
 	}
 	baseLog := math.Min(snLog(sanitize(be.Rows)), snMaxLogRows)
-	sc := m.work.Get().(*snScratch)
-	defer m.work.Put(sc)
-	ood := m.enc.encode(q, baseLog, fig, &sc.ex)
+	ood := m.enc.encode(q, baseLog, fig, &sc.probe, &sc.ex)
 	if ood.tooLarge {
 		rows := sanitize(be.Rows)
 		return Estimate{Rows: rows, Low: math.Min(sanitize(be.Low), rows),
@@ -464,22 +469,6 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	}
 	rows := sanitize(math.Exp(lg))
 	return Estimate{Rows: rows, Low: sanitize(math.Exp(lg + lo)), High: sanitize(math.Exp(lg + hi)), Source: KindSetNet}, nil
-}
-
-// baseline returns the corrected baseline's estimate of the checked query
-// q and the sample baseline figures (computed once when the baseline is
-// the sample baseline).
-func (m *SetNet) baseline(q *features.Query) (Estimate, snBaseFigures, error) {
-	return snBaseline(m.base, m.enc.figs, q)
-}
-
-func snBaseline(base Estimator, figs *snSampleBase, q *features.Query) (Estimate, snBaseFigures, error) {
-	f := figs.figures(q)
-	if b, ok := base.(*snSampleBase); ok && b == figs {
-		return figs.estimate(q, f), f, nil
-	}
-	be, err := base.Estimate(q)
-	return be, f, err
 }
 
 // String describes the model.

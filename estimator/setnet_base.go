@@ -42,21 +42,52 @@ func newSNSampleBase(cat *catalog.Catalog, s *sampleSet) *snSampleBase {
 // Name returns "join-sample".
 func (b *snSampleBase) Name() string { return snBaseJoinSample }
 
-// figures computes the baseline figures of the whole query q (checked).
-func (b *snSampleBase) figures(q *features.Query) snBaseFigures {
-	sc := b.s.pool.Get().(*scratch)
-	defer func() { sc.reset(); b.s.pool.Put(sc) }()
-	var pbuf [8]tableProbe
-	var obuf [8]occFeat
-	probes := b.s.probe(q, sc, pbuf[:0])
-	occ := obuf[:0]
+// snProbe is the per-call sample work of one query, shared by the
+// baseline figures and the encoders: every occurrence's filter evaluated
+// on the samples (bitmaps in sc) and by the histogram.
+type snProbe struct {
+	sc     *scratch
+	probes []tableProbe
+	occ    []occFeat // only histSel is set
+}
+
+// start evaluates q's filters into w, taking scratch from b's pool; finish
+// returns it.
+func (b *snSampleBase) start(q *features.Query, w *snProbe) {
+	w.sc = b.s.pool.Get().(*scratch)
+	w.probes = b.s.probe(q, w.sc, w.probes[:0])
+	w.occ = w.occ[:0]
 	for _, tr := range q.Tables {
-		occ = append(occ, occFeat{histSel: b.hist.filterSel(tr.Table, tr.Filter)})
+		w.occ = append(w.occ, occFeat{histSel: b.hist.filterSel(tr.Table, tr.Filter)})
 	}
-	p := prepared{q: q, probes: probes, occ: occ, edges: groupEdges(q), sc: sc}
+}
+
+func (b *snSampleBase) finish(w *snProbe) {
+	w.sc.reset()
+	b.s.pool.Put(w.sc)
+	w.sc = nil
+}
+
+// figures computes the baseline figures of the whole query q (checked)
+// from its probe w.
+func (b *snSampleBase) figures(q *features.Query, w *snProbe) snBaseFigures {
+	p := prepared{q: q, probes: w.probes, occ: w.occ, edges: groupEdges(q), sc: w.sc}
 	in := baselines(b.s, b.hist, &p, fullMask(len(q.Tables)))
 	return snBaseFigures{base: sanitize(in.base), hist: in.hist, textbook: in.textbook,
 		joinSample: in.joinSample, support: in.support}
+}
+
+// snBaseline probes q into w (call figs.finish(w) afterwards) and returns
+// the corrected baseline's estimate of the checked query q and the sample
+// baseline figures (computed once when base is figs).
+func snBaseline(base Estimator, figs *snSampleBase, q *features.Query, w *snProbe) (Estimate, snBaseFigures, error) {
+	figs.start(q, w)
+	f := figs.figures(q, w)
+	if b, ok := base.(*snSampleBase); ok && b == figs {
+		return figs.estimate(q, f), f, nil
+	}
+	be, err := base.Estimate(q)
+	return be, f, err
 }
 
 // Estimate implements Estimator. The band is a factor sampleJoinSpread
@@ -66,7 +97,10 @@ func (b *snSampleBase) Estimate(q *features.Query) (Estimate, error) {
 	if err := checkQuery(b.s.cat, q); err != nil {
 		return Estimate{}, err
 	}
-	return b.estimate(q, b.figures(q)), nil
+	var w snProbe
+	b.start(q, &w)
+	defer b.finish(&w)
+	return b.estimate(q, b.figures(q, &w)), nil
 }
 
 // estimate is Estimate from q's figures f.

@@ -286,9 +286,10 @@ type snOOD struct {
 	tooLarge bool // more tables or joins than any training query
 }
 
-// encode encodes q with the baseline's log estimate baseLog and the sample
-// baseline figures fig into ex, reusing ex's slices.
-func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigures, ex *snExample) snOOD {
+// encode encodes q with the baseline's log estimate baseLog, the sample
+// baseline figures fig and q's probe pr (filters already evaluated) into
+// ex, reusing ex's slices.
+func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigures, pr *snProbe, ex *snExample) snOOD {
 	v := enc.vocab
 	var ood snOOD
 	if len(q.Tables) > v.maxTables || len(q.Joins) > v.maxJoins {
@@ -302,14 +303,11 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigur
 	logCross := 0.0
 	nPreds := 0
 	smp := enc.smp
-	sc := smp.ss.pool.Get().(*scratch)
-	defer func() { sc.reset(); smp.ss.pool.Put(sc) }()
-	for _, tr := range q.Tables {
+	sc := pr.sc
+	for ti, tr := range q.Tables {
 		rows := float64(max(enc.cat.Stats[tr.Table].Rows, 1))
 		logCross += math.Log(rows)
-		sc.reset()
-		bm, k := smp.eval(tr.Table, tr.Filter, sc)
-		n := smp.n(tr.Table)
+		bm, k, n := pr.probes[ti].bits, pr.probes[ti].hits, pr.probes[ti].n
 		sel := 1.0
 		if n > 0 {
 			sel = float64(k) / float64(n)
@@ -325,7 +323,7 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigur
 		el.add(nT+2, math.Log(rows)/v.logScale)
 		if tr.Filter != nil {
 			el.add(nT+3, 1)
-			el.add(nT+4, enc.histLogSel(tr))
+			el.add(nT+4, enc.histLogSel(tr.Table, pr.occ[ti].histSel))
 		}
 		for b, i := range smp.bitRows[tr.Table] {
 			if bm.has(int(i)) {
@@ -368,29 +366,35 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigur
 	return ood
 }
 
-// histLogSel returns the histogram's log selectivity of tr's filter on
-// its own, scaled by the vocabulary's log scale.
-func (enc *snEncoder) histLogSel(tr features.TableRef) float64 {
-	s := sanitize(enc.figs.hist.filterSel(tr.Table, tr.Filter))
-	rows := float64(max(enc.cat.Stats[tr.Table].Rows, 1))
+// histLogSel returns the log of the histogram's selectivity sel of a
+// filter on table ti on its own, scaled by the vocabulary's log scale.
+func (enc *snEncoder) histLogSel(ti int, sel float64) float64 {
+	s := sanitize(sel)
+	rows := float64(max(enc.cat.Stats[ti].Rows, 1))
 	return math.Log(math.Max(s*rows, 0.5)/rows) / enc.vocab.logScale
 }
 
 // mcv returns the share of p's literals that are most-common values of
-// its column and the log of their summed frequency (0 with no hit).
+// its column and the log of their summed frequency (0 with no hit). A
+// literal is an MCV when it compares equal to one (binary search over the
+// histogram's value-ordered MCVs).
 func (enc *snEncoder) mcv(ti int, p *features.Pred) (share, logFreq float64) {
-	if len(p.Values) == 0 || ti >= len(enc.cat.Stats) || p.Col < 0 || p.Col >= len(enc.cat.Stats[ti].Columns) {
+	if len(p.Values) == 0 {
 		return 0, 0
 	}
-	mcvs := enc.cat.Stats[ti].Columns[p.Col].MCVs
+	h := enc.figs.hist.col(ti, p.Col)
+	if h == nil || len(h.mcvSorted) == 0 {
+		return 0, 0
+	}
 	hits, freq := 0, 0.0
 	for _, v := range p.Values {
-		for _, m := range mcvs {
-			if catalog.Compare(m.Value, v) == 0 && !v.IsNull() {
-				hits++
-				freq += m.Freq
-				break
-			}
+		if v.IsNull() {
+			continue
+		}
+		k, found := slices.BinarySearchFunc(h.mcvSorted, v, catalog.Compare)
+		if found {
+			hits++
+			freq += h.mcvCum[k+1] - h.mcvCum[k]
 		}
 	}
 	if hits == 0 {

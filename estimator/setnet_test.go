@@ -192,7 +192,9 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ex snExample
-	if ood := m.enc.encode(q, 1, snBaseFigures{}, &ex); ood.unseen != 1 {
+	var pr snProbe
+	m.enc.figs.start(q, &pr)
+	if ood := m.enc.encode(q, 1, snBaseFigures{}, &pr, &ex); ood.unseen != 1 {
 		t.Fatalf("unseen column not detected: %+v", ood)
 	}
 	// A table no training query read is unseen too.
@@ -200,7 +202,8 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ood := ms.enc.encode(q, 1, snBaseFigures{}, &ex); ood.unseen != 2 || ood.tooLarge {
+	ms.enc.figs.start(q, &pr)
+	if ood := ms.enc.encode(q, 1, snBaseFigures{}, &pr, &ex); ood.unseen != 2 || ood.tooLarge {
 		t.Fatalf("unseen table and column: %+v", ood)
 	}
 	if _, err := m.Estimate(&features.Query{Schema: f.cat.Schema}); !errors.Is(err, ErrQuery) {
