@@ -323,6 +323,7 @@ func FuzzLoadSetNetPayload(f *testing.F) {
 	}
 	f.Add(buf.Bytes())
 	f.Add([]byte(snMagic))
+	f.Add([]byte(snMagicV1))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m2, err := loadSetNetPayload(bytes.NewReader(b), fx.cat)
 		if err != nil {
@@ -350,6 +351,8 @@ func FuzzLoadLinearPayload(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
+	f.Add([]byte(linMagic))
+	f.Add([]byte(linMagicV1))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m2, err := loadLinearPayload(bytes.NewReader(b), fx.cat)
 		if err != nil {
