@@ -336,7 +336,12 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigur
 			sc.reset()
 			var pe *snSparse
 			ex.preds, pe = snNextElem(ex.preds)
-			enc.encodePred(pe, tr.Table, p, neg, inOr, sc, &ood)
+			hits := -1
+			if tr.Filter.Kind == features.ExprPred {
+				// The whole filter is this predicate: the probe counted it.
+				hits = k
+			}
+			enc.encodePred(pe, tr.Table, p, neg, inOr, hits, sc, &ood)
 		})
 	}
 	for _, j := range q.Joins {
@@ -403,8 +408,10 @@ func (enc *snEncoder) mcv(ti int, p *features.Pred) (share, logFreq float64) {
 	return float64(hits) / float64(len(p.Values)), math.Log(freq) / enc.vocab.logScale
 }
 
-// encodePred encodes one atomic predicate on table ti; sc is scratch.
-func (enc *snEncoder) encodePred(el *snSparse, ti int, p *features.Pred, neg, inOr bool, sc *scratch, ood *snOOD) {
+// encodePred encodes one atomic predicate on table ti; hits is the number
+// of sample rows on which it is TRUE when already known (else -1), sc is
+// scratch.
+func (enc *snEncoder) encodePred(el *snSparse, ti int, p *features.Pred, neg, inOr bool, hits int, sc *scratch, ood *snOOD) {
 	smp := enc.smp
 	v := enc.vocab
 	g := v.colOff[ti] + p.Col
@@ -433,7 +440,10 @@ func (enc *snEncoder) encodePred(el *snSparse, ti int, p *features.Pred, neg, in
 			lo, hi = math.Min(lo, c), math.Max(hi, c)
 		}
 	}
-	k := smp.evalPred(ti, p, sc)
+	k := hits
+	if k < 0 || p.Col < 0 || p.Col >= len(smp.ss.tables[ti].cols) {
+		k = smp.evalPred(ti, p, sc)
+	}
 	n := smp.n(ti)
 	sel := 1.0
 	if n > 0 {
