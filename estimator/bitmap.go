@@ -14,11 +14,7 @@ func (b bitmap) has(i int) bool {
 	return b[i>>6]&(1<<(uint(i)&63)) != 0
 }
 
-func (b bitmap) zero() {
-	for i := range b {
-		b[i] = 0
-	}
-}
+func (b bitmap) zero() { clear(b) }
 
 func (b bitmap) count() int {
 	n := 0
@@ -28,21 +24,35 @@ func (b bitmap) count() int {
 	return n
 }
 
+// The word loops below re-slice their operands to b's length so the
+// compiler drops the bounds checks.
+
 func (b bitmap) and(o bitmap) {
+	o = o[:len(b)]
 	for i := range b {
 		b[i] &= o[i]
 	}
 }
 
 func (b bitmap) or(o bitmap) {
+	o = o[:len(b)]
 	for i := range b {
 		b[i] |= o[i]
 	}
 }
 
 func (b bitmap) andNot(o bitmap) {
+	o = o[:len(b)]
 	for i := range b {
 		b[i] &^= o[i]
+	}
+}
+
+// orDiff sets b |= hi &^ lo.
+func (b bitmap) orDiff(hi, lo bitmap) {
+	hi, lo = hi[:len(b)], lo[:len(b)]
+	for i := range b {
+		b[i] |= hi[i] &^ lo[i]
 	}
 }
 

@@ -334,21 +334,23 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 		t.end[u] = t.n
 	}
 	if t.memoizable {
-		for k := t.n - 1; k > 0; k-- {
+		for k := t.n - 1; k >= 0; k-- {
 			v := t.order[k]
 			for _, c := range t.order[t.first[v]:t.end[v]] {
 				t.sub[v] |= 1<<uint(t.pedge[c]) | t.sub[c]
 			}
 		}
 	}
-	msgs, keys := t.children(root, 0)
-	w := joinWeights{msgs: msgs, keys: keys}
-	sum := 0.0
-	for wi, word := range probes[root].bits {
-		for word != 0 {
-			r := wi*64 + bits.TrailingZeros64(word)
-			word &= word - 1
-			if x := w.at(r); x != 0 {
+	ws := t.weights(root)
+	sum, i := 0.0, 0
+	for _, word := range probes[root].bits {
+		for ; word != 0; word &= word - 1 {
+			x := 1.0
+			if ws != nil {
+				x = ws[i]
+			}
+			i++
+			if x != 0 {
 				sum += x
 				support++
 			}
@@ -361,17 +363,16 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 }
 
 // children returns the messages of u's children and u's key columns toward
-// each, in child order; depth indexes the per-level buffers.
-func (t *joinTree) children(u, depth int) (msgs [][]float64, keys [][]int32) {
-	kids := t.order[t.first[u]:t.end[u]]
-	if len(kids) == 0 {
+// each, in child order.
+func (t *joinTree) children(u int) (msgs [][]float64, keys [][]int32) {
+	// The slices are carved from the shared buffers at the children's
+	// positions in BFS order, which no other node uses.
+	lo, hi := t.first[u], t.end[u]
+	if lo == hi {
 		return nil, nil
 	}
-	// Each level's slices are carved from the shared buffers at the
-	// position of the children in BFS order, which no other level uses.
-	lo, hi := t.first[u], t.end[u]
 	msgs, keys = t.msgBuf[lo:hi:hi], t.keyBuf[lo:hi:hi]
-	for k, c := range kids {
+	for k, c := range t.order[lo:hi] {
 		ei := t.pedge[c]
 		ek := t.s.edgeKeysOf(t.q, t.edges, ei, t.memo)
 		if u == t.edges[ei].l {
@@ -379,14 +380,48 @@ func (t *joinTree) children(u, depth int) (msgs [][]float64, keys [][]int32) {
 		} else {
 			keys[k] = ek.b
 		}
-		msgs[k] = t.message(u, c, depth+1)
+		msgs[k] = t.message(u, c)
 	}
 	return msgs, keys
 }
 
+// weights returns the weights of u's passing sample rows (in row order,
+// one per set bit of its filter bitmap): the product of its children's
+// messages at the row's keys; nil when u has no children (every weight is
+// 1). A node's weights depend on its subtree alone and are memoised: a
+// subtree that is the root of one sub-plan and a child in another is
+// weighed once.
+func (t *joinTree) weights(u int) []float64 {
+	if t.first[u] == t.end[u] {
+		return nil
+	}
+	var key msgKey
+	if t.memoizable {
+		key = msgKey{edge: -1, child: u, sub: t.sub[u]}
+		if ws, ok := t.memo.msgs[key]; ok {
+			return ws
+		}
+	}
+	msgs, keys := t.children(u)
+	w := joinWeights{msgs: msgs, keys: keys}
+	p := &t.probes[u]
+	ws := t.sc.floats(p.hits)
+	i := 0
+	for wi, word := range p.bits {
+		for ; word != 0; word &= word - 1 {
+			ws[i] = w.at(wi*64 + bits.TrailingZeros64(word))
+			i++
+		}
+	}
+	if t.memoizable {
+		t.memo.msgs[key] = ws
+	}
+	return ws
+}
+
 // message is what child c sends its parent u: per key of their edge, the
 // scaled sum of c's sample rows' weights.
-func (t *joinTree) message(u, c, depth int) []float64 {
+func (t *joinTree) message(u, c int) []float64 {
 	ei := t.pedge[c]
 	var key msgKey
 	if t.memoizable {
@@ -415,16 +450,20 @@ func (t *joinTree) message(u, c, depth int) []float64 {
 		msg = ek.fullMessage(side, kc, p.bits, scale)
 	} else {
 		msg = t.sc.floats(ek.nkeys)
-		msgs, keys := t.children(c, depth)
-		w := joinWeights{msgs: msgs, keys: keys}
+		ws := t.weights(c)
+		i := 0
 		for wi, word := range p.bits {
-			for word != 0 {
+			for ; word != 0; word &= word - 1 {
 				r := wi*64 + bits.TrailingZeros64(word)
-				word &= word - 1
+				x := 1.0
+				if ws != nil {
+					x = ws[i]
+				}
+				i++
 				if r >= len(kc) || kc[r] < 0 {
 					continue
 				}
-				if x := w.at(r); x != 0 {
+				if x != 0 {
 					msg[kc[r]] += x * scale
 				}
 			}

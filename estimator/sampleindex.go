@@ -17,7 +17,8 @@ const cumStep = 128
 // colIndex makes predicates on one column of a table sample cheap to
 // evaluate as bitmaps. Sample rows are sorted by value (NULLs first, in
 // catalog.Compare order); cum[j] holds the rows at sorted positions below
-// j*cumStep, so any range of sorted positions costs two word passes.
+// j*cumStep, and the last one every row, so any range of sorted positions
+// costs two word passes.
 type colIndex struct {
 	n     int
 	nulls int             // sorted positions [0, nulls) are the NULL rows
@@ -56,6 +57,10 @@ func newColIndex(col []catalog.Datum) *colIndex {
 			cur.set(ci.perm[p])
 		}
 	}
+	if n%cumStep != 0 {
+		// The last cumulative bitmap holds every row (see orRange).
+		ci.cum = append(ci.cum, cur)
+	}
 	for p := ci.nulls; p < n; p++ {
 		if p == ci.nulls || catalog.Compare(ci.vals[p], ci.vals[p-1]) != 0 {
 			ci.runs = append(ci.runs, int32(p))
@@ -79,17 +84,21 @@ func (ci *colIndex) orRange(dst bitmap, a, b int) {
 		}
 		return
 	}
-	// b-a > 2*cumStep, so ja+1 < jb: OR in the whole blocks between
-	// them from the cumulative bitmaps, then the head and tail rows.
-	ja, jb := a/cumStep, b/cumStep
-	lo, hi := ci.cum[ja+1], ci.cum[jb]
-	for i := range dst {
-		dst[i] |= hi[i] &^ lo[i]
+	// b-a > 2*cumStep, so the first checkpoint at or above a comes
+	// before the last one at or below b: OR in the whole blocks between
+	// them from the cumulative bitmaps, then the head and tail rows. An
+	// aligned end, or b = n (the last cumulative bitmap holds every row),
+	// needs no fix-ups.
+	ja, jb := (a+cumStep-1)/cumStep, b/cumStep
+	tail := jb * cumStep
+	if b == ci.n {
+		jb, tail = len(ci.cum)-1, b
 	}
-	for p := a; p < (ja+1)*cumStep; p++ {
+	dst.orDiff(ci.cum[jb], ci.cum[ja])
+	for p := a; p < ja*cumStep; p++ {
 		dst.set(ci.perm[p])
 	}
-	for p := jb * cumStep; p < b; p++ {
+	for p := tail; p < b; p++ {
 		dst.set(ci.perm[p])
 	}
 }
