@@ -373,25 +373,31 @@ func FuzzLoadLinearPayload(f *testing.F) {
 func TestSetNetConcurrent(t *testing.T) {
 	f := snFlightsFixture(t)
 	m := snTrain(t, f, SetNetOptions{Seed: 8, Epochs: 2, Hidden: 8, FinalHidden: 8})
-	want := make([]Estimate, len(f.test))
-	for i, ex := range f.test {
-		want[i], _ = m.Estimate(ex.Query)
+	lin, err := TrainLinear(context.Background(), f.cat, f.train[:300], LinearOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	bad := make(chan int, 4)
-	for g := range 4 {
-		wg.Go(func() {
-			for i := g; i < len(f.test); i += 2 {
-				if e, err := m.Estimate(f.test[i].Query); err != nil || e != want[i] {
-					bad <- i
-					return
+	for _, m := range []Estimator{m, lin} {
+		want := make([]Estimate, len(f.test))
+		for i, ex := range f.test {
+			want[i], _ = m.Estimate(ex.Query)
+		}
+		var wg sync.WaitGroup
+		bad := make(chan int, 4)
+		for g := range 4 {
+			wg.Go(func() {
+				for i := g; i < len(f.test); i += 2 {
+					if e, err := m.Estimate(f.test[i].Query); err != nil || e != want[i] {
+						bad <- i
+						return
+					}
 				}
-			}
-		})
-	}
-	wg.Wait()
-	close(bad)
-	for i := range bad {
-		t.Fatalf("query %d: concurrent estimate differs", i)
+			})
+		}
+		wg.Wait()
+		close(bad)
+		for i := range bad {
+			t.Fatalf("%s: query %d: concurrent estimate differs", m.Name(), i)
+		}
 	}
 }
