@@ -49,6 +49,8 @@ type snProbe struct {
 	sc     *scratch
 	probes []tableProbe
 	occ    []occFeat // only histSel is set
+	edges  []pairEdge
+	memo   joinMemo // join-sample scratch (reused, so nothing is allocated)
 }
 
 // start evaluates q's filters into w, taking scratch from b's pool; finish
@@ -71,7 +73,9 @@ func (b *snSampleBase) finish(w *snProbe) {
 // figures computes the baseline figures of the whole query q (checked)
 // from its probe w.
 func (b *snSampleBase) figures(q *features.Query, w *snProbe) snBaseFigures {
-	p := prepared{q: q, probes: w.probes, occ: w.occ, edges: groupEdges(q), sc: w.sc}
+	w.edges = appendEdges(w.edges, q)
+	w.memo.reset(len(w.edges))
+	p := prepared{q: q, probes: w.probes, occ: w.occ, edges: w.edges, sc: w.sc, memo: &w.memo}
 	in := baselines(b.s, b.hist, &p, fullMask(len(q.Tables)))
 	return snBaseFigures{base: sanitize(in.base), hist: in.hist, textbook: in.textbook,
 		joinSample: in.joinSample, support: in.support}
