@@ -202,6 +202,7 @@ func appendEdges(dst []pairEdge, q *features.Query) []pairEdge {
 type joinMemo struct {
 	ek   []*edgeKeys // per pair edge, resolved on first use
 	msgs map[msgKey][]float64
+	tree joinTree // scratch of joinSampleRows
 }
 
 // msgKey identifies a message: the pair edge to the parent, the child and
@@ -289,7 +290,13 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 	}
 	// Spanning tree by BFS over the pair edges inside the mask; edges
 	// closing a cycle multiply in their textbook selectivity.
-	var t joinTree
+	var local joinTree
+	t := &local
+	if memo != nil {
+		// The memo's tree is reused without clearing: every field a
+		// sub-plan reads is written first (sub when a node joins).
+		t = &memo.tree
+	}
 	t.q, t.probes, t.edges, t.sc, t.memo, t.s = q, probes, edges, sc, memo, s
 	t.memoizable = memo != nil && len(edges) <= 64
 	var usedBuf [64]bool
@@ -301,7 +308,7 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 	}
 	inTree := uint64(1) << uint(root)
 	extra := 1.0
-	t.order[0], t.n = root, 1
+	t.order[0], t.n, t.sub[root] = root, 1, 0
 	for qi := 0; qi < t.n; qi++ {
 		u := t.order[qi]
 		t.first[u] = t.n
@@ -327,7 +334,7 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 				continue
 			}
 			inTree |= 1 << uint(v)
-			t.pedge[v] = ei
+			t.pedge[v], t.sub[v] = ei, 0
 			t.order[t.n] = v
 			t.n++
 		}
@@ -341,20 +348,17 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 			}
 		}
 	}
-	ws := t.weights(root)
-	sum, i := 0.0, 0
-	for _, word := range probes[root].bits {
-		for ; word != 0; word &= word - 1 {
-			x := 1.0
-			if ws != nil {
-				x = ws[i]
-			}
-			i++
+	sum := 0.0
+	if ws := t.weights(root); ws != nil {
+		for _, x := range ws {
 			if x != 0 {
 				sum += x
 				support++
 			}
 		}
+	} else {
+		// Every passing row weighs 1: the sum of ones is exact.
+		sum, support = float64(probes[root].hits), probes[root].hits
 	}
 	if n := probes[root].n; n > 0 {
 		sum *= s.tables[q.Tables[root].Table].rows / float64(n)
@@ -387,36 +391,64 @@ func (t *joinTree) children(u int) (msgs [][]float64, keys [][]int32) {
 
 // weights returns the weights of u's passing sample rows (in row order,
 // one per set bit of its filter bitmap): the product of its children's
-// messages at the row's keys; nil when u has no children (every weight is
-// 1). A node's weights depend on its subtree alone and are memoised: a
-// subtree that is the root of one sub-plan and a child in another is
-// weighed once.
+// messages at the row's keys, left to right; nil when u has no children
+// (every weight is 1). The products over the first k children are
+// memoised per node and set of subtree edges, so a subtree that is the
+// root of one sub-plan and a child in another is weighed once, and
+// sub-plans whose roots share their first children extend the shared
+// partial products by one multiply per row. The floating-point operations
+// are those of joinWeights.at, in the same order.
 func (t *joinTree) weights(u int) []float64 {
-	if t.first[u] == t.end[u] {
+	lo, hi := t.first[u], t.end[u]
+	if lo == hi {
 		return nil
 	}
-	var key msgKey
+	kids := t.order[lo:hi]
+	// subs[k]: the subtree edges below u through its first k children.
+	var subs [maxJoinTables]uint64
+	for k, c := range kids {
+		subs[k+1] = subs[k] | 1<<uint(t.pedge[c]) | t.sub[c]
+	}
+	var prev []float64
+	start := 0
 	if t.memoizable {
-		key = msgKey{edge: -1, child: u, sub: t.sub[u]}
-		if ws, ok := t.memo.msgs[key]; ok {
-			return ws
+		for k := len(kids); k >= 1; k-- {
+			if ws, ok := t.memo.msgs[msgKey{edge: -1, child: u, sub: subs[k]}]; ok {
+				prev, start = ws, k
+				break
+			}
+		}
+		if start == len(kids) {
+			return prev
 		}
 	}
 	msgs, keys := t.children(u)
-	w := joinWeights{msgs: msgs, keys: keys}
 	p := &t.probes[u]
-	ws := t.sc.floats(p.hits)
-	i := 0
-	for wi, word := range p.bits {
-		for ; word != 0; word &= word - 1 {
-			ws[i] = w.at(wi*64 + bits.TrailingZeros64(word))
-			i++
+	for k := start; k < len(kids); k++ {
+		m, kr := msgs[k], keys[k]
+		ws := t.sc.floats(p.hits)
+		i := 0
+		for wi, word := range p.bits {
+			for ; word != 0; word &= word - 1 {
+				r := wi*64 + bits.TrailingZeros64(word)
+				x := 0.0
+				if (prev == nil || prev[i] != 0) && r < len(kr) && kr[r] >= 0 {
+					if prev == nil {
+						x = m[kr[r]]
+					} else {
+						x = prev[i] * m[kr[r]]
+					}
+				}
+				ws[i] = x
+				i++
+			}
 		}
+		if t.memoizable {
+			t.memo.msgs[msgKey{edge: -1, child: u, sub: subs[k+1]}] = ws
+		}
+		prev = ws
 	}
-	if t.memoizable {
-		t.memo.msgs[key] = ws
-	}
-	return ws
+	return prev
 }
 
 // message is what child c sends its parent u: per key of their edge, the
@@ -460,11 +492,11 @@ func (t *joinTree) message(u, c int) []float64 {
 					x = ws[i]
 				}
 				i++
-				if r >= len(kc) || kc[r] < 0 {
+				if x == 0 || r >= len(kc) {
 					continue
 				}
-				if x != 0 {
-					msg[kc[r]] += x * scale
+				if k := kc[r]; k >= 0 {
+					msg[k] += x * scale
 				}
 			}
 		}
@@ -473,27 +505,6 @@ func (t *joinTree) message(u, c int) []float64 {
 		t.memo.msgs[key] = msg
 	}
 	return msg
-}
-
-// joinWeights computes a row's weight: the product of its children's
-// messages at the row's keys.
-type joinWeights struct {
-	msgs [][]float64
-	keys [][]int32
-}
-
-func (w *joinWeights) at(r int) float64 {
-	x := 1.0
-	for k, m := range w.msgs {
-		kr := w.keys[k]
-		if r >= len(kr) || kr[r] < 0 {
-			return 0
-		}
-		if x *= m[kr[r]]; x == 0 {
-			return 0
-		}
-	}
-	return x
 }
 
 // fullMessage returns (computing once) the message of an unfiltered leaf
