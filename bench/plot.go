@@ -27,7 +27,8 @@ func (r *Report) WritePlot(w io.Writer) error {
 	p.Y.Label.Text = "q-error (log scale)"
 	p.Y.Min = 0
 	p.Y.Tick.Marker = powerTicks{}
-	p.Legend.Top = true
+	// The legend sits over the medians, the shortest bars.
+	p.Legend.Top, p.Legend.Left = true, true
 	labels := []string{"single median", "single p95", "single p99", "join median", "join p95", "join p99"}
 	width := vg.Points(60 / float64(max(1, len(r.Results))))
 	for i, res := range r.Results {
@@ -48,6 +49,8 @@ func (r *Report) WritePlot(w io.Writer) error {
 		p.Legend.Add(res.Model, bars)
 	}
 	p.NominalX(labels...)
+	// Room for the outer bars of the first and last groups.
+	p.X.Min, p.X.Max = -0.6, float64(len(labels))-0.4
 	wt, err := p.WriterTo(plotWidth, plotHeight, "png")
 	if err != nil {
 		return err
