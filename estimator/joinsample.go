@@ -290,13 +290,20 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 	}
 	// Spanning tree by BFS over the pair edges inside the mask; edges
 	// closing a cycle multiply in their textbook selectivity.
-	var local joinTree
-	t := &local
-	if memo != nil {
-		// The memo's tree is reused without clearing: every field a
-		// sub-plan reads is written first (sub when a node joins).
-		t = &memo.tree
+	// The tree scratch is reused without clearing: every field a sub-plan
+	// reads is written first (sub when a node joins).
+	if memo == nil {
+		if sc.tree == nil {
+			sc.tree = new(joinTree)
+		}
+		return s.joinTreeRows(sc.tree, q, probes, edges, hist, mask, sc, nil, root)
 	}
+	return s.joinTreeRows(&memo.tree, q, probes, edges, hist, mask, sc, memo, root)
+}
+
+// joinTreeRows is joinSampleRows for a sub-plan of more than one table
+// rooted at root, with t as scratch.
+func (s *sampleSet) joinTreeRows(t *joinTree, q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, mask uint64, sc *scratch, memo *joinMemo, root int) (rows float64, support int) {
 	t.q, t.probes, t.edges, t.sc, t.memo, t.s = q, probes, edges, sc, memo, s
 	t.memoizable = memo != nil && len(edges) <= 64
 	var usedBuf [64]bool

@@ -67,6 +67,7 @@ type scratch struct {
 	used int
 	f64  [][]float64
 	f64n int
+	tree *joinTree // join-sample scratch without a joinMemo
 }
 
 // floats returns a zeroed float slice of length n, valid until reset.
