@@ -44,7 +44,13 @@
 // Join samples (joinsample.go) estimate a sub-plan by message passing over
 // a spanning tree of its join graph on the samples (Haas et al., JCSS 1996;
 // Leis et al., "Index-Based Join Sampling", CIDR 2017): exact when the
-// samples are whole tables, unbiased otherwise.
+// samples are whole tables, unbiased otherwise. The sub-plans of one query
+// share that work (joinMemo): filter bitmaps are evaluated once per query,
+// a message depends only on its child's subtree and is computed once, row
+// weights extend memoised partial products of a node's first children
+// (dynamic programming over the connected subsets), and the message of an
+// unfiltered leaf is kept with the join keys for every later query; the
+// shared results are bit-for-bit those of evaluating each sub-plan alone.
 //
 // # Learned model
 //
