@@ -398,13 +398,13 @@ func (t *joinTree) children(u int) (msgs [][]float64, keys [][]int32) {
 
 // weights returns the weights of u's passing sample rows (in row order,
 // one per set bit of its filter bitmap): the product of its children's
-// messages at the row's keys, left to right; nil when u has no children
-// (every weight is 1). The products over the first k children are
-// memoised per node and set of subtree edges, so a subtree that is the
-// root of one sub-plan and a child in another is weighed once, and
-// sub-plans whose roots share their first children extend the shared
-// partial products by one multiply per row. The floating-point operations
-// are those of joinWeights.at, in the same order.
+// messages at the row's keys, left to right (0 as soon as a key is NULL
+// or the product is 0); nil when u has no children (every weight is 1).
+// Products are memoised per node and set of subtree edges, so a subtree
+// that is the root of one sub-plan and a child in another is weighed once,
+// and a sub-plan whose root's first children are those of an earlier
+// sub-plan extends that product instead of starting over. Extending does
+// the same floating-point operations in the same order.
 func (t *joinTree) weights(u int) []float64 {
 	lo, hi := t.first[u], t.end[u]
 	if lo == hi {
@@ -430,11 +430,12 @@ func (t *joinTree) weights(u int) []float64 {
 		}
 	}
 	msgs, keys := t.children(u)
+	msgs, keys = msgs[start:], keys[start:]
 	p := &t.probes[u]
-	for k := start; k < len(kids); k++ {
-		m, kr := msgs[k], keys[k]
-		ws := t.sc.floats(p.hits)
-		i := 0
+	ws := t.sc.floats(p.hits)
+	i := 0
+	if len(msgs) == 1 {
+		m, kr := msgs[0], keys[0]
 		for wi, word := range p.bits {
 			for ; word != 0; word &= word - 1 {
 				r := wi*64 + bits.TrailingZeros64(word)
@@ -450,12 +451,37 @@ func (t *joinTree) weights(u int) []float64 {
 				i++
 			}
 		}
-		if t.memoizable {
-			t.memo.msgs[msgKey{edge: -1, child: u, sub: subs[k+1]}] = ws
+	} else {
+		// The remaining children in one pass (only the full product is
+		// kept: sub-plans with fewer tables, evaluated first, leave the
+		// shorter prefixes).
+		for wi, word := range p.bits {
+			for ; word != 0; word &= word - 1 {
+				r := wi*64 + bits.TrailingZeros64(word)
+				x := 1.0
+				if prev != nil {
+					x = prev[i]
+				}
+				for k, m := range msgs {
+					if x == 0 {
+						break
+					}
+					kr := keys[k]
+					if r >= len(kr) || kr[r] < 0 {
+						x = 0
+						break
+					}
+					x *= m[kr[r]]
+				}
+				ws[i] = x
+				i++
+			}
 		}
-		prev = ws
 	}
-	return prev
+	if t.memoizable {
+		t.memo.msgs[msgKey{edge: -1, child: u, sub: subs[len(kids)]}] = ws
+	}
+	return ws
 }
 
 // message is what child c sends its parent u: per key of their edge, the
