@@ -343,6 +343,7 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	ens.compile()
 	g.ens = ens
 	return g, nil
 }

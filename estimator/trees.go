@@ -77,12 +77,59 @@ type ensemble struct {
 	nfeat int
 	base  float64
 	trees []tree
+	// flat holds every tree's nodes in one array for prediction (see
+	// compile); roots[i] is tree i's root in it.
+	flat  []flatNode
+	roots []int32
 }
 
+// flatNode is a node of the compiled ensemble: internal when feat >= 0
+// (x[feat] <= thr goes to flat[left], else flat[right]), else a leaf whose
+// value is in thr. 24 bytes, children indexed globally: prediction walks
+// one contiguous array.
+type flatNode struct {
+	thr         float64
+	feat        int32
+	left, right int32
+}
+
+// compile lays the trees out in flat; call it whenever trees change.
+func (e *ensemble) compile() {
+	e.flat, e.roots = e.flat[:0], e.roots[:0]
+	for _, t := range e.trees {
+		off := int32(len(e.flat))
+		e.roots = append(e.roots, off)
+		for _, n := range t {
+			f := flatNode{thr: n.value, feat: n.feat}
+			if n.feat >= 0 {
+				f.thr, f.left, f.right = n.thr, off+n.left, off+n.right
+			}
+			e.flat = append(e.flat, f)
+		}
+	}
+}
+
+// predict returns base plus every tree's leaf value for x, summed in tree
+// order.
 func (e *ensemble) predict(x []float64) float64 {
 	s := e.base
-	for _, t := range e.trees {
-		s += t[t.leaf(x)].value
+	if len(e.roots) != len(e.trees) {
+		for _, t := range e.trees {
+			s += t[t.leaf(x)].value
+		}
+		return s
+	}
+	flat := e.flat
+	for _, i := range e.roots {
+		n := &flat[i]
+		for n.feat >= 0 {
+			if x[n.feat] <= n.thr {
+				n = &flat[n.left]
+			} else {
+				n = &flat[n.right]
+			}
+		}
+		s += n.thr
 	}
 	return s
 }
@@ -458,5 +505,6 @@ func boost(ctx context.Context, bn *binning, train, val *binnedSet, p boostParam
 	if len(vy) > 0 && bestIter > 0 {
 		e.trees = e.trees[:bestIter]
 	}
+	e.compile()
 	return e, nil
 }
