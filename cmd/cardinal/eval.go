@@ -6,12 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 )
 
@@ -52,19 +50,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(*logPath)
+	recs, err := readLog(*logPath, *subplans)
 	if err != nil {
 		return err
-	}
-	recs, err := workload.ReadAll(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", *logPath, err)
-	}
-	if !*subplans {
-		for i := range recs {
-			recs[i].SubPlans = nil
-		}
 	}
 	cat := estimator.CatalogOf(m)
 	ex, err := estimator.Examples(cat.Schema, recs)

@@ -12,6 +12,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/live"
+	"github.com/cardinaldb/cardinal/datasets/workload"
 )
 
 // errNoSource is returned when a command that needs data was given none.
@@ -114,4 +115,24 @@ func dirOf(path string) string {
 		}
 	}
 	return "."
+}
+
+// readLog reads a labelled query log (JSON Lines), dropping the sub-plan
+// labels unless subPlans is set.
+func readLog(path string, subPlans bool) ([]workload.Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	recs, err := workload.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !subPlans {
+		for i := range recs {
+			recs[i].SubPlans = nil
+		}
+	}
+	return recs, nil
 }

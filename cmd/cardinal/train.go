@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 )
 
@@ -44,19 +43,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !src.given() {
 		return errNoSource
 	}
-	f, err := os.Open(*logPath)
+	recs, err := readLog(*logPath, *subplans)
 	if err != nil {
 		return err
-	}
-	recs, err := workload.ReadAll(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", *logPath, err)
-	}
-	if !*subplans {
-		for i := range recs {
-			recs[i].SubPlans = nil
-		}
 	}
 	db, err := src.open(ctx, stderr)
 	if err != nil {
