@@ -31,6 +31,12 @@ type GBDTOptions struct {
 	// non-zero Group stay together).
 	ValidationFrac      float64
 	EarlyStoppingRounds int // stop after this many rounds without improvement (default 30)
+	// HuberDelta is where the Huber loss on log rows turns from squared
+	// to absolute (default 2, a factor of e^2); negative means squared loss.
+	// Empty results and join-key contradictions give log-targets far
+	// from the rest; clipping their gradient keeps them from pulling
+	// every other leaf.
+	HuberDelta float64
 	// MaxExamples caps the examples trained on (default 300,000): above
 	// it a seeded uniform subset is kept, which bounds training time on
 	// large logs with many sub-plans.
@@ -55,6 +61,7 @@ const (
 	defaultValFrac   = 0.1
 	defaultEarlyStop = 30
 	defaultMaxEx     = 300000
+	defaultHuber     = 2.0
 )
 
 // Uncertainty and out-of-distribution handling.
@@ -73,6 +80,8 @@ const (
 	// at the rule of three (3/n per table) over the textbook estimate,
 	// which uses the 0.5/n continuity correction: 3/0.5 = 6.
 	zeroHitCap = 6.0
+	// maxBlendK is the largest blend constant (GBDT.blendK) of a model.
+	maxBlendK = 1e6
 	// maxCorrection bounds the learned log-correction (e^30 ~ 1e13).
 	maxCorrection = 30.0
 )
@@ -80,7 +89,10 @@ const (
 func (o GBDTOptions) params() boostParams {
 	p := boostParams{trees: o.Trees, leaves: o.Leaves, depth: o.Depth, minLeaf: o.MinLeaf,
 		earlyStop: o.EarlyStoppingRounds, workers: o.Workers, lr: o.LearningRate, lambda: o.Lambda,
-		subsample: o.Subsample, featureFrac: o.FeatureFraction, seed: o.Seed, progress: o.Progress}
+		subsample: o.Subsample, featureFrac: o.FeatureFraction, seed: o.Seed, progress: o.Progress, huber: o.HuberDelta}
+	if p.huber == 0 {
+		p.huber = defaultHuber
+	}
 	if p.trees <= 0 {
 		p.trees = defaultTrees
 	}
@@ -127,6 +139,54 @@ type GBDT struct {
 	work sync.Pool // *gbdtWork
 	// lowQ[j], highQ[j]: residual quantiles (log) for sub-plans of j joins.
 	lowQ, highQ []float64
+	// blendK is the join-sample support at which a join's baseline weighs
+	// the join-sample and histogram estimates equally (in logs): 0 keeps
+	// the join-sample estimate. Chosen in training (chooseBlendK).
+	blendK float64
+}
+
+// blendGrid are the candidates of GBDT.blendK. Independent samples of big
+// tables meet on few rows (10,000-row samples of 1M orders and 3M order
+// items share ~100 joining pairs unfiltered), and the join-sample
+// estimate is then noisy; on small tables it is near exact.
+var blendGrid = [...]float64{0, 3, 10, 30, 100, 300, 1000}
+
+// chooseBlendK returns the candidate of blendGrid whose join baselines
+// have the least mean absolute log error on the examples (joins with
+// join-sample support only; the rest do not depend on it).
+func (g *GBDT) chooseBlendK(ctx context.Context, workers int, train []Example, idx []int) float64 {
+	type fig struct {
+		js, hist, truth float64
+		support         int
+	}
+	figs := make([]fig, len(idx))
+	g.parallelFor(ctx, workers, len(idx), func(k int, _ []float64) {
+		ex := train[idx[k]]
+		if len(ex.Query.Tables) < 2 {
+			return
+		}
+		p := g.prepare(ex.Query)
+		in := baselines(g.s, g.hist, p, fullMask(len(ex.Query.Tables)))
+		g.release(p)
+		if in.exact || in.support == 0 {
+			return
+		}
+		figs[k] = fig{js: logRows(in.joinSample), hist: logRows(in.hist), truth: logRows(ex.Rows), support: in.support}
+	})
+	best, bestErr := 0.0, math.Inf(1)
+	for _, k := range blendGrid {
+		e := 0.0
+		for _, f := range figs {
+			if f.support > 0 {
+				w := float64(f.support) / (float64(f.support) + k)
+				e += math.Abs(w*f.js + (1-w)*f.hist - f.truth)
+			}
+		}
+		if e < bestErr-1e-9 {
+			best, bestErr = k, e
+		}
+	}
+	return best
 }
 
 // Name returns "gbdt".
@@ -201,6 +261,12 @@ func (g *GBDT) features(p *prepared) []float64 {
 
 // baselines computes the baseline figures of sub-plan mask.
 func baselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64) subPlanInputs {
+	return blendedBaselines(s, hist, p, mask, 0)
+}
+
+// blendedBaselines is baselines with a join's join-sample estimate shrunk
+// toward the histogram's (see GBDT.blendK).
+func blendedBaselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64, blendK float64) subPlanInputs {
 	q := p.q
 	in := subPlanInputs{exact: true}
 	in.hist, in.textbook = 1, 1
@@ -225,8 +291,18 @@ func baselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64) subPlanI
 	in.hist, in.textbook = sanitize(in.hist), sanitize(in.textbook)
 	in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo)
 	switch {
-	case in.support > 0 || in.exact:
+	case in.exact:
 		in.base, in.baseSource = in.joinSample, "join-sample"
+	case in.support > 0:
+		in.base, in.baseSource = in.joinSample, "join-sample"
+		if blendK > 0 && mask&(mask-1) != 0 {
+			// A join: independent samples find few joining rows, so
+			// the join-sample estimate is noisy; shrink its log toward
+			// the histogram's with weight support/(support+k).
+			w := float64(in.support) / (float64(in.support) + blendK)
+			in.base = math.Exp(w*math.Log(math.Max(in.joinSample, 1)) + (1-w)*math.Log(math.Max(in.hist, 1)))
+			in.baseSource = "join-sample+histogram"
+		}
 	default:
 		// No sampled row survives: the histogram estimate, capped by
 		// what a sample that found nothing allows (rule of three: 3/n
@@ -264,7 +340,7 @@ func (g *GBDT) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlan
 // estimateMask estimates one sub-plan; x is scratch of len nfeat and holds
 // the encoding afterwards (when the plan was not exact).
 func (g *GBDT) estimateMask(p *prepared, mask uint64, x []float64) (Estimate, subPlanInputs, float64) {
-	in := baselines(g.s, g.hist, p, mask)
+	in := blendedBaselines(g.s, g.hist, p, mask, g.blendK)
 	if in.exact {
 		r := sanitize(in.joinSample)
 		return Estimate{Rows: r, Low: r, High: r, Source: KindGBDT}, in, 0
@@ -367,6 +443,10 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	for k := 0; k < cap(sampleIdx); k++ {
 		sampleIdx = append(sampleIdx, int(int64(k)*int64(len(train))/int64(cap(sampleIdx))))
 	}
+	g.blendK = g.chooseBlendK(ctx, params.workers, train, sampleIdx)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	sampleX := make([][]float64, len(sampleIdx))
 	g.parallelFor(ctx, params.workers, len(sampleIdx), func(k int, x []float64) {
 		if _, _, skip := g.featurize(train[sampleIdx[k]], x); !skip {
@@ -444,7 +524,7 @@ func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, skip bo
 	p := g.prepare(ex.Query)
 	defer g.release(p)
 	mask := fullMask(len(ex.Query.Tables))
-	in := baselines(g.s, g.hist, p, mask)
+	in := blendedBaselines(g.s, g.hist, p, mask, g.blendK)
 	if in.exact {
 		return 0, 0, true
 	}

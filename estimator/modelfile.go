@@ -27,7 +27,14 @@ import (
 
 const (
 	modelMagic   = "CARDMODL"
-	modelVersion = 1
+	modelVersion = 2
+	// minModelVersion is the oldest version Load reads: version 1 differs
+	// only in the meaning of gbdt payloads.
+	minModelVersion = 1
+	// gbdtMinVersion is the oldest version of gbdt models: version 2
+	// changed the baseline gbdt corrects for joins (join-sample shrunk
+	// toward the histogram, see GBDT.blendK).
+	gbdtMinVersion = 2
 	// maxModelBytes bounds what Load reads (a model is a few MB).
 	maxModelBytes = 1 << 30
 	maxKindLen    = 64
@@ -141,8 +148,9 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	if len(data) < off+2 {
 		return nil, info, fmt.Errorf("%w: truncated header", ErrCorrupt)
 	}
-	if v := binary.LittleEndian.Uint16(data[off:]); v != modelVersion {
-		return nil, info, fmt.Errorf("%w: version %d (this build reads %d)", ErrVersion, v, modelVersion)
+	version := binary.LittleEndian.Uint16(data[off:])
+	if version < minModelVersion || version > modelVersion {
+		return nil, info, fmt.Errorf("%w: version %d (this build reads %d to %d)", ErrVersion, version, minModelVersion, modelVersion)
 	}
 	off += 2
 	if len(data) < off+4 {
@@ -155,6 +163,9 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	rd := &payloadReader{b: body, off: off}
 	info.Kind = rd.str("kind", maxKindLen)
 	info.Fingerprint = rd.str("fingerprint", maxFPLen)
+	if version < gbdtMinVersion && info.Kind == KindGBDT {
+		return nil, info, fmt.Errorf("%w: gbdt model of version %d predates the version %d baseline; retrain it", ErrVersion, version, gbdtMinVersion)
+	}
 	section := func(what string) []byte {
 		if rd.err != nil {
 			return nil
@@ -266,6 +277,7 @@ func (g *GBDT) savePayload(w *payloadWriter) {
 		w.f64(g.lowQ[i])
 		w.f64(g.highQ[i])
 	}
+	w.f64(g.blendK)
 }
 
 func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
@@ -336,6 +348,10 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 		lo, hi := r.f64("band low"), r.f64("band high")
 		g.lowQ = append(g.lowQ, lo)
 		g.highQ = append(g.highQ, hi)
+	}
+	g.blendK = r.f64("blend k")
+	if r.err == nil && !(g.blendK >= 0 && g.blendK <= maxBlendK) {
+		r.fail("blend k %v out of [0, %v]", g.blendK, maxBlendK)
 	}
 	if r.err == nil && r.off != len(b) {
 		r.fail("%d trailing bytes", len(b)-r.off)

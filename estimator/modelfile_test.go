@@ -3,9 +3,11 @@ package estimator
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -233,4 +235,33 @@ func FuzzLoadPayload(f *testing.F) {
 			g2.ens.predict(x)
 		}
 	})
+}
+
+// A version-1 gbdt file (trained against the unblended join baseline) is
+// refused with ErrVersion; other kinds of version 1 still load.
+func TestLoadVersion1(t *testing.T) {
+	data, err := os.ReadFile(goldenModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := bytes.Clone(data[:len(data)-4])
+	binary.LittleEndian.PutUint16(v1[len(modelMagic):], 1)
+	v1 = binary.LittleEndian.AppendUint32(v1, crc32.Checksum(v1, crcTable))
+	if _, err := Load(bytes.NewReader(v1), nil, LoadOptions{}); !errors.Is(err, ErrVersion) {
+		t.Errorf("version-1 gbdt: %v, want ErrVersion", err)
+	}
+	m, err := Load(bytes.NewReader(data), nil, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Save(&buf, NewHistogram(CatalogOf(m))); err != nil {
+		t.Fatal(err)
+	}
+	h := bytes.Clone(buf.Bytes()[:buf.Len()-4])
+	binary.LittleEndian.PutUint16(h[len(modelMagic):], 1)
+	h = binary.LittleEndian.AppendUint32(h, crc32.Checksum(h, crcTable))
+	if _, err := Load(bytes.NewReader(h), nil, LoadOptions{}); err != nil {
+		t.Errorf("version-1 histogram: %v", err)
+	}
 }

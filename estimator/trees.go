@@ -9,7 +9,8 @@ import (
 )
 
 // Gradient-boosted regression trees on histogram-binned features, squared
-// loss (Friedman, "Greedy function approximation: a gradient boosting
+// or Huber loss (Huber, "Robust estimation of a location parameter", 1964;
+// Friedman, "Greedy function approximation: a gradient boosting
 // machine", Annals of Statistics 2001), grown leaf-wise with per-feature
 // histograms and the sibling-subtraction trick (Ke et al., "LightGBM: A
 // Highly Efficient Gradient Boosting Decision Tree", NeurIPS 2017).
@@ -27,7 +28,7 @@ const maxRowsPerTree = 100000
 // boostParams are resolved training parameters (see GBDTOptions).
 type boostParams struct {
 	trees, leaves, depth, minLeaf, earlyStop, workers int
-	lr, lambda, subsample, featureFrac                float64
+	lr, lambda, subsample, featureFrac, huber         float64
 	seed                                              uint64
 	progress                                          func(round int, trainLoss, valLoss float64)
 }
@@ -453,6 +454,11 @@ func boost(ctx context.Context, bn *binning, train, val *binnedSet, p boostParam
 		}
 		for i := range g.grad {
 			g.grad[i] = pred[i] - y[i]
+			if d := p.huber; d > 0 {
+				// Huber loss: the gradient of the absolute part is
+				// clipped; the hessian stays 1 (as for squared loss).
+				g.grad[i] = math.Max(-d, math.Min(d, g.grad[i]))
+			}
 		}
 		rows = rows[:0]
 		for i := range y {
