@@ -61,10 +61,15 @@
 // bitmap; and the baselines' log-estimates. Its target is the log of true
 // rows over the best baseline (the join-sample estimate when the samples
 // found joining rows, else the histogram estimate), so the trees learn a
-// correction. Trees are grown leaf-wise on features binned into at most 255
-// bins, with gradient histograms built in parallel over features, the
-// sibling-subtraction trick, shrinkage, L2 leaf regularisation, row and
-// feature subsampling, and early stopping on a held-out set of query groups.
+// correction. A join's join-sample estimate is shrunk toward the
+// histogram's, in logs with weight support/(support+k), k chosen in
+// training from a small grid: independent samples of big tables meet on
+// few rows. Trees minimise the Huber loss of the log-correction (empty
+// results do not pull every leaf) and are grown leaf-wise on features
+// binned into at most 255 bins, with gradient histograms built in parallel
+// over features, the sibling-subtraction trick, shrinkage, L2 leaf
+// regularisation, row and feature subsampling, and early stopping on a
+// held-out set of query groups.
 // Training is deterministic for a seed. Sub-plans whose tables are all
 // completely sampled are answered exactly. The band [Low, High] comes from
 // validation residual quantiles per join count; out of distribution (more
