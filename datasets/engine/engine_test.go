@@ -14,6 +14,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the golden files in testdata")
@@ -26,7 +27,7 @@ func TestGoldenFlights(t *testing.T) {
 	db := smallFlights(t, 300)
 	path := filepath.Join("testdata", "flights.txt")
 	src, err := os.ReadFile(path)
-	must(t, err)
+	testutil.Must(t, err)
 	cases := strings.Split(strings.TrimSpace(string(src)), "\n\n")
 	c := engine.New(db, engine.Options{})
 	var out strings.Builder
@@ -47,14 +48,14 @@ func TestGoldenFlights(t *testing.T) {
 		out.WriteString(sql + "\n----\n" + got)
 	}
 	if *rewrite {
-		must(t, os.WriteFile(path, []byte(out.String()), 0o644))
+		testutil.Must(t, os.WriteFile(path, []byte(out.String()), 0o644))
 	}
 }
 
 // TestFullFlights checks a few counts on the full bundled data against
 // brute force (single tables and two-way joins stay cheap).
 func TestFullFlights(t *testing.T) {
-	db := flightsDB(t)
+	db := testutil.Flights(t)
 	c := engine.New(db, engine.Options{})
 	for _, sql := range []string{
 		"SELECT * FROM flights WHERE delay > 10 AND distance BETWEEN 200 AND 900",
@@ -62,9 +63,9 @@ func TestFullFlights(t *testing.T) {
 		"SELECT * FROM flights f JOIN routes r ON f.origin = r.origin AND f.destination = r.destination WHERE r.num_flights > 1000",
 	} {
 		q, err := features.Parse(db.Schema, sql)
-		must(t, err)
+		testutil.Must(t, err)
 		got, err := c.Count(context.Background(), q)
-		must(t, err)
+		testutil.Must(t, err)
 		if want := bruteForce(t, db, q, uint64(1)<<uint(len(q.Tables))-1); got != want {
 			t.Errorf("%s: got %d, want %d", sql, got, want)
 		}
@@ -134,12 +135,12 @@ func TestNullsByHand(t *testing.T) {
 			}
 		}
 		q, err := features.Parse(schema, "SELECT * FROM t WHERE "+where)
-		must(t, err)
+		testutil.Must(t, err)
 		if lits != nil {
 			q.Tables[0].Filter.Pred.Values = lits
 		}
 		got, err := c.Count(context.Background(), q)
-		must(t, err)
+		testutil.Must(t, err)
 		if want := bruteForce(t, db, q, 1); want != tc.want {
 			t.Errorf("%s: brute force %d, test expects %d", tc.where, want, tc.want)
 		}
@@ -154,7 +155,7 @@ func TestErrors(t *testing.T) {
 	db := smallFlights(t, 50)
 	ctx := context.Background()
 	q, err := features.Parse(db.Schema, "SELECT * FROM flights f JOIN airports a ON f.origin = a.iata")
-	must(t, err)
+	testutil.Must(t, err)
 	bad := *q
 	bad.Joins = []features.Join{{Left: 0, Right: 5, LeftCol: 7, RightCol: 0}}
 	if _, err := engine.Count(ctx, db, &bad); !errors.Is(err, engine.ErrBadQuery) {
@@ -175,7 +176,7 @@ func TestErrors(t *testing.T) {
 	}
 	// A cyclic query past the row budget.
 	cyc, err := features.Parse(db.Schema, "SELECT * FROM airports a1 JOIN airports a2 ON a1.state = a2.state JOIN airports a3 ON a2.state = a3.state AND a1.country = a3.country")
-	must(t, err)
+	testutil.Must(t, err)
 	if _, err := engine.New(db, engine.Options{MaxRows: 10}).Count(ctx, cyc); !errors.Is(err, engine.ErrTooLarge) {
 		t.Errorf("cyclic past budget: %v, want ErrTooLarge", err)
 	}
@@ -194,7 +195,7 @@ func TestEmptySelections(t *testing.T) {
 		"SELECT * FROM flights f1 JOIN flights f2 ON f1.destination = f2.origin JOIN flights f3 ON f2.destination = f3.origin AND f3.destination = f1.origin WHERE f2.delay > 1000000",
 	} {
 		q, err := features.Parse(db.Schema, sql)
-		must(t, err)
+		testutil.Must(t, err)
 		for _, c := range []*engine.Counter{engine.New(db, engine.Options{}), reused} {
 			checkQuery(t, c, db, q, sql)
 		}
@@ -212,12 +213,12 @@ func TestOverflow(t *testing.T) {
 	}}}
 	c := engine.New(db, engine.Options{})
 	q3, err := features.Parse(schema, "SELECT * FROM t a JOIN t b ON a.x = b.x JOIN t c ON b.x = c.x")
-	must(t, err)
+	testutil.Must(t, err)
 	if got, err := c.Count(context.Background(), q3); err != nil || got != 1<<48 {
 		t.Errorf("3-chain: %d, %v; want 2^48", got, err)
 	}
 	q4, err := features.Parse(schema, "SELECT * FROM t a JOIN t b ON a.x = b.x JOIN t c ON b.x = c.x JOIN t d ON c.x = d.x")
-	must(t, err)
+	testutil.Must(t, err)
 	if _, err := c.Count(context.Background(), q4); !errors.Is(err, engine.ErrOverflow) {
 		t.Errorf("4-chain: %v, want ErrOverflow", err)
 	}
@@ -226,7 +227,7 @@ func TestOverflow(t *testing.T) {
 	}
 	// A cross product of two 4-chains' worth of rows overflows too.
 	qx, err := features.Parse(schema, "SELECT * FROM t a JOIN t b ON a.x = b.x JOIN t c ON b.x = c.x, t d, t e")
-	must(t, err)
+	testutil.Must(t, err)
 	if _, err := c.Count(context.Background(), qx); !errors.Is(err, engine.ErrOverflow) {
 		t.Errorf("cross product: %v, want ErrOverflow", err)
 	}

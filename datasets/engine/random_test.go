@@ -9,6 +9,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
 // TestRandomQueries compares every count and sub-plan count with brute
@@ -16,7 +17,7 @@ import (
 // with some queries made cyclic by an extra join edge.
 func TestRandomQueries(t *testing.T) {
 	eco, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 0.003, Seed: 7})
-	must(t, err)
+	testutil.Must(t, err)
 	for _, tc := range []struct {
 		name string
 		db   *datasets.DB
@@ -28,7 +29,7 @@ func TestRandomQueries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := workload.JoinGraphFromSchema(tc.db.Schema)
 			qs, err := workload.Generate(context.Background(), tc.db, g, workload.Options{Queries: tc.n, MaxJoins: 3}, rand.New(rand.NewPCG(1, 2)))
-			must(t, err)
+			testutil.Must(t, err)
 			c := engine.New(tc.db, engine.Options{})
 			rng := rand.New(rand.NewPCG(3, 4))
 			empty, cyclic := 0, 0
@@ -37,7 +38,7 @@ func TestRandomQueries(t *testing.T) {
 					cyclic++
 				}
 				n, err := c.Count(context.Background(), q)
-				must(t, err)
+				testutil.Must(t, err)
 				if n == 0 {
 					empty++
 				}

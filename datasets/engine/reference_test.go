@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
-	"sync"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
 // bruteForce counts the occurrences in mask of q by nested loops over every
@@ -129,14 +129,14 @@ func bruteConnected(q *features.Query) []uint64 {
 // flights use.
 func smallFlights(t testing.TB, nFlights int) *datasets.DB {
 	t.Helper()
-	full := flightsDB(t)
+	full := testutil.Flights(t)
 	db := datasets.NewDB(full.Schema)
 	fl, ap, rt := full.Table("flights"), full.Table("airports"), full.Table("routes")
 	used := map[string]bool{}
 	var row []catalog.Datum
 	for i := 0; i < nFlights && i < fl.Rows; i++ {
 		row = fl.Row(i, row)
-		must(t, db.Table("flights").AppendRow(row))
+		testutil.Must(t, db.Table("flights").AppendRow(row))
 		used[row[7].S], used[row[8].S] = true, true
 	}
 	cities := map[[2]string]bool{}
@@ -148,40 +148,16 @@ func smallFlights(t testing.TB, nFlights int) *datasets.DB {
 	for i := 0; i < ap.Rows; i++ {
 		row = ap.Row(i, row)
 		if used[row[0].S] || (!row[2].IsNull() && cities[[2]string{row[2].S, row[3].S}]) {
-			must(t, db.Table("airports").AppendRow(row))
+			testutil.Must(t, db.Table("airports").AppendRow(row))
 		}
 	}
 	for i := 0; i < rt.Rows; i++ {
 		row = rt.Row(i, row)
 		if used[row[0].S] && used[row[1].S] {
-			must(t, db.Table("routes").AppendRow(row))
+			testutil.Must(t, db.Table("routes").AppendRow(row))
 		}
 	}
 	return db
-}
-
-var (
-	flightsOnce sync.Once
-	flightsData *datasets.DB
-	flightsErr  error
-)
-
-// flightsDB loads the bundled flights data once per test binary; tests
-// only read it.
-func flightsDB(t testing.TB) *datasets.DB {
-	t.Helper()
-	flightsOnce.Do(func() { flightsData, flightsErr = datasets.Flights() })
-	if flightsErr != nil {
-		t.Fatal(flightsErr)
-	}
-	return flightsData
-}
-
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // checkQuery compares Count and CountSubPlans with brute force and returns

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/workload"
+	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
 func benchLabel(b *testing.B, db *datasets.DB, n int, subplans bool) {
@@ -29,12 +30,12 @@ func benchLabel(b *testing.B, db *datasets.DB, n int, subplans bool) {
 
 // BenchmarkLabelFlights labels the 20,000-query flights workload.
 func BenchmarkLabelFlights(b *testing.B) {
-	benchLabel(b, flightsDB(b), 20000, false)
+	benchLabel(b, testutil.Flights(b), 20000, false)
 }
 
 // BenchmarkLabelFlightsSubPlans labels it with every sub-plan.
 func BenchmarkLabelFlightsSubPlans(b *testing.B) {
-	benchLabel(b, flightsDB(b), 20000, true)
+	benchLabel(b, testutil.Flights(b), 20000, true)
 }
 
 // BenchmarkLabelEcommerce3M labels 50 queries over ecommerce scale 10
@@ -49,7 +50,7 @@ func BenchmarkLabelEcommerce3M(b *testing.B) {
 
 // BenchmarkGenerateFlights draws the 20,000-query flights workload.
 func BenchmarkGenerateFlights(b *testing.B) {
-	db := flightsDB(b)
+	db := testutil.Flights(b)
 	g := workload.JoinGraphFromSchema(db.Schema)
 	for b.Loop() {
 		if _, err := workload.Generate(context.Background(), db, g, workload.Options{Queries: 20000}, rand.New(rand.NewPCG(1, 1))); err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/bits"
 	"math/rand/v2"
-	"sync"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -13,30 +12,8 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/testutil"
 )
-
-var (
-	flightsOnce sync.Once
-	flightsData *datasets.DB
-	flightsErr  error
-)
-
-// flightsDB loads the bundled flights data once; tests only read it.
-func flightsDB(t testing.TB) *datasets.DB {
-	t.Helper()
-	flightsOnce.Do(func() { flightsData, flightsErr = datasets.Flights() })
-	if flightsErr != nil {
-		t.Fatal(flightsErr)
-	}
-	return flightsData
-}
-
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // atoms counts the atomic predicates of e.
 func atoms(e *features.Expr) int {
@@ -67,11 +44,11 @@ func walkExpr(e *features.Expr, f func(*features.Expr)) {
 // TestGenerateFlights checks the shape and coverage of a generated flights
 // workload, its SQL round trip and its labels.
 func TestGenerateFlights(t *testing.T) {
-	db := flightsDB(t)
+	db := testutil.Flights(t)
 	g := workload.JoinGraphFromSchema(db.Schema)
 	opts := workload.Options{Queries: 2000}
 	qs, err := workload.Generate(context.Background(), db, g, opts, rand.New(rand.NewPCG(1, 1)))
-	must(t, err)
+	testutil.Must(t, err)
 	if len(qs) != 2000 {
 		t.Fatalf("got %d queries", len(qs))
 	}
@@ -133,7 +110,7 @@ func TestGenerateFlights(t *testing.T) {
 
 	// Determinism.
 	again, err := workload.Generate(context.Background(), db, g, opts, rand.New(rand.NewPCG(1, 1)))
-	must(t, err)
+	testutil.Must(t, err)
 	for i := range qs {
 		if qs[i].SQL() != again[i].SQL() {
 			t.Fatalf("query %d differs between runs with one seed", i)
@@ -155,9 +132,9 @@ func TestGenerateFlights(t *testing.T) {
 			t.Errorf("query %d: round trip\n%s\n%s", i, sql, back.SQL())
 		}
 		n1, err := c.Count(context.Background(), q)
-		must(t, err)
+		testutil.Must(t, err)
 		n2, err := c.Count(context.Background(), back)
-		must(t, err)
+		testutil.Must(t, err)
 		if n1 != n2 {
 			t.Errorf("query %d: %d rows, %d after round trip", i, n1, n2)
 		}
@@ -174,11 +151,11 @@ func TestGenerateFlights(t *testing.T) {
 // TestGenerateEcommerce checks MinJoins and single-table workloads.
 func TestGenerateEcommerce(t *testing.T) {
 	db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 0.01, Seed: 3})
-	must(t, err)
+	testutil.Must(t, err)
 	g := workload.JoinGraphFromSchema(db.Schema)
 	rng := rand.New(rand.NewPCG(5, 6))
 	qs, err := workload.Generate(context.Background(), db, g, workload.Options{Queries: 200, MinJoins: 2, MaxJoins: 3, MaxPreds: 2}, rng)
-	must(t, err)
+	testutil.Must(t, err)
 	for i, q := range qs {
 		if n := len(q.Tables) - 1; n < 2 || n > 3 {
 			t.Errorf("query %d: %d joins, want 2..3", i, n)
@@ -188,7 +165,7 @@ func TestGenerateEcommerce(t *testing.T) {
 		}
 	}
 	qs, err = workload.Generate(context.Background(), db, g, workload.Options{Queries: 50, MaxJoins: -1}, rng)
-	must(t, err)
+	testutil.Must(t, err)
 	for i, q := range qs {
 		if len(q.Tables) != 1 {
 			t.Errorf("query %d: %d tables, want 1", i, len(q.Tables))
@@ -198,7 +175,7 @@ func TestGenerateEcommerce(t *testing.T) {
 
 // TestGenerateErrors checks typed errors for bad options and graphs.
 func TestGenerateErrors(t *testing.T) {
-	db := flightsDB(t)
+	db := testutil.Flights(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
 	g := workload.JoinGraphFromSchema(db.Schema)
@@ -233,7 +210,7 @@ func TestGenerateErrors(t *testing.T) {
 // TestJoinGraphs checks the declared flights graph and the graph read
 // back from queries.
 func TestJoinGraphs(t *testing.T) {
-	db := flightsDB(t)
+	db := testutil.Flights(t)
 	g := workload.JoinGraphFromSchema(db.Schema)
 	var names []string
 	for _, e := range g.Edges {
@@ -263,7 +240,7 @@ func TestJoinGraphs(t *testing.T) {
 		"SELECT * FROM airports a1 JOIN airports a2 ON a2.state = a1.state AND a1.city = a2.city",
 	} {
 		q, err := features.Parse(db.Schema, sql)
-		must(t, err)
+		testutil.Must(t, err)
 		qs = append(qs, q)
 	}
 	fq := workload.JoinGraphFromQueries(qs)
@@ -286,7 +263,7 @@ func TestJoinGraphs(t *testing.T) {
 	}
 	// A workload generated from the query graph only uses those joins.
 	gen, err := workload.Generate(context.Background(), db, fq, workload.Options{Queries: 300, MinJoins: 1}, rand.New(rand.NewPCG(9, 9)))
-	must(t, err)
+	testutil.Must(t, err)
 	for _, q := range gen {
 		for _, j := range q.Joins {
 			l, r := q.Tables[j.Left].Table, q.Tables[j.Right].Table

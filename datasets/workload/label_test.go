@@ -10,16 +10,17 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
 // TestLabel checks that parallel labelling gives, in input order, the
 // counts of the engine run one query at a time, with sub-plans named by
 // alias.
 func TestLabel(t *testing.T) {
-	db := flightsDB(t)
+	db := testutil.Flights(t)
 	g := workload.JoinGraphFromSchema(db.Schema)
 	qs, err := workload.Generate(context.Background(), db, g, workload.Options{Queries: 300}, rand.New(rand.NewPCG(2, 3)))
-	must(t, err)
+	testutil.Must(t, err)
 	calls, last := 0, 0
 	recs, err := workload.Label(context.Background(), db, qs, workload.LabelOptions{
 		SubPlans: true, Workers: 3,
@@ -31,7 +32,7 @@ func TestLabel(t *testing.T) {
 			last = done
 		},
 	})
-	must(t, err)
+	testutil.Must(t, err)
 	if calls != len(qs) {
 		t.Errorf("progress called %d times, want %d", calls, len(qs))
 	}
@@ -42,7 +43,7 @@ func TestLabel(t *testing.T) {
 			t.Fatalf("record %d is for another query", i)
 		}
 		n, err := c.Count(context.Background(), q)
-		must(t, err)
+		testutil.Must(t, err)
 		if r.Rows != n {
 			t.Errorf("record %d: %d rows, engine %d", i, r.Rows, n)
 		}
@@ -67,7 +68,7 @@ func TestLabel(t *testing.T) {
 	}
 	// Without sub-plans the counts are the same.
 	plain, err := workload.Label(context.Background(), db, qs, workload.LabelOptions{})
-	must(t, err)
+	testutil.Must(t, err)
 	for i := range plain {
 		if plain[i].Rows != recs[i].Rows || plain[i].SubPlans != nil {
 			t.Errorf("record %d: plain %+v vs %d", i, plain[i], recs[i].Rows)
@@ -77,9 +78,9 @@ func TestLabel(t *testing.T) {
 
 // TestLabelErrors checks that a bad query fails the run with its index.
 func TestLabelErrors(t *testing.T) {
-	db := flightsDB(t)
+	db := testutil.Flights(t)
 	good, err := features.Parse(db.Schema, "SELECT * FROM flights WHERE delay > 0")
-	must(t, err)
+	testutil.Must(t, err)
 	bad := *good
 	bad.Joins = []features.Join{{Left: 0, Right: 3}}
 	qs := []*features.Query{good, good, &bad, good}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cardinaldb/cardinal/datasets/workload"
+	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
 // TestLogRoundTrip writes records and reads them back.
@@ -22,14 +23,14 @@ func TestLogRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
 	w := workload.NewWriter(&buf)
 	for _, r := range recs {
-		must(t, w.Write(r))
+		testutil.Must(t, w.Write(r))
 	}
-	must(t, w.Flush())
+	testutil.Must(t, w.Flush())
 	if n := strings.Count(buf.String(), "\n"); n != len(recs) {
 		t.Fatalf("%d lines for %d records", n, len(recs))
 	}
 	got, err := workload.ReadAll(&buf)
-	must(t, err)
+	testutil.Must(t, err)
 	if len(got) != len(recs) {
 		t.Fatalf("read %d records, want %d", len(got), len(recs))
 	}
@@ -95,7 +96,7 @@ func TestLogErrors(t *testing.T) {
 	}
 	// The Writer refuses bad records, numbering them.
 	w := workload.NewWriter(io.Discard)
-	must(t, w.Write(workload.Record{SQL: "x", Rows: 1}))
+	testutil.Must(t, w.Write(workload.Record{SQL: "x", Rows: 1}))
 	if err := w.Write(workload.Record{SQL: "y", Rows: -2}); !errors.Is(err, workload.ErrBadLabel) || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("writer negative label: %v", err)
 	}
@@ -130,7 +131,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("accepted record %+v does not write: %v", r, err)
 			}
 		}
-		must(t, w.Flush())
+		testutil.Must(t, w.Flush())
 		again, err := workload.ReadAll(&buf)
 		if err != nil || len(again) != len(recs) {
 			t.Fatalf("round trip: %d -> %d records, %v", len(recs), len(again), err)
