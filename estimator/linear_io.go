@@ -42,16 +42,13 @@ func (m *Linear) savePayload(w io.Writer) error {
 // have as many tables as the training catalog; the baseline is the one
 // recorded in the payload, bound to cat.
 func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
-	if cat == nil || cat.Schema == nil {
-		return nil, fmt.Errorf("%w: nil catalog", ErrBadPayload)
+	rd, v1, base, err := readPayloadHeader(r, cat, linMagic, linMagicV1)
+	if err != nil {
+		return nil, err
 	}
-	rd := &snReader{r: r}
-	v1 := rd.magicOf(linMagic, linMagicV1)
-	base, nFeat := snBaseHistogram, linFeatures
+	nFeat := linFeatures
 	if v1 {
 		nFeat = linFeaturesV1
-	} else {
-		base = rd.read(1)[0]
 	}
 	nT := rd.dim("tables", snMaxTables)
 	k := rd.dim("features", snMaxDim)
@@ -65,13 +62,9 @@ func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
 		return nil, fmt.Errorf("%w: linear payload for %d tables/%d features, catalog has %d tables",
 			ErrBadPayload, nT, k, len(cat.Schema.Tables))
 	}
-	var be Estimator // nil: the sample baseline
-	switch base {
-	case snBaseHistogram:
-		be = NewHistogram(cat)
-	case snBaseSample:
-	default:
-		return nil, fmt.Errorf("%w: baseline kind %d", ErrBadPayload, base)
+	be, err := payloadBaseline(base, cat)
+	if err != nil {
+		return nil, err
 	}
 	m := newLinearShell(cat, be, o)
 	m.yMean, m.resLo, m.resHi = rd.f64(), rd.f64(), rd.f64()

@@ -163,6 +163,34 @@ func (r *snReader) magicOf(cur, old string) bool {
 	return r.err == nil && got == old
 }
 
+// readPayloadHeader starts reading a SetNet or Linear payload: it checks
+// the catalog, reads the magic (cur, or the version-1 old) and, from
+// version 2 on, the baseline kind byte. Read errors stay in rd.
+func readPayloadHeader(r io.Reader, cat *catalog.Catalog, cur, old string) (rd *snReader, v1 bool, base byte, err error) {
+	if cat == nil || cat.Schema == nil {
+		return nil, false, 0, fmt.Errorf("%w: nil catalog", ErrBadPayload)
+	}
+	rd = &snReader{r: r}
+	v1 = rd.magicOf(cur, old)
+	base = snBaseHistogram
+	if !v1 {
+		base = rd.read(1)[0]
+	}
+	return rd, v1, base, nil
+}
+
+// payloadBaseline returns the baseline a payload's kind byte names, bound
+// to cat; nil stands for the model's own sample baseline.
+func payloadBaseline(base byte, cat *catalog.Catalog) (Estimator, error) {
+	switch base {
+	case snBaseHistogram:
+		return NewHistogram(cat), nil
+	case snBaseSample:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%w: baseline kind %d", ErrBadPayload, base)
+}
+
 // Baseline kinds recorded in version-2 payloads.
 const (
 	snBaseHistogram byte = 0 // NewHistogram (the only baseline of version 1)
@@ -237,16 +265,13 @@ func (m *SetNet) savePayload(w io.Writer) error {
 // binds it to cat, which must have the schema it was trained on (same
 // tables and columns); the baseline is NewHistogram(cat).
 func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
-	if cat == nil || cat.Schema == nil {
-		return nil, fmt.Errorf("%w: nil catalog", ErrBadPayload)
+	rd, v1, base, err := readPayloadHeader(r, cat, snMagic, snMagicV1)
+	if err != nil {
+		return nil, err
 	}
-	rd := &snReader{r: r}
-	v1 := rd.magicOf(snMagic, snMagicV1)
-	base, globIn := snBaseHistogram, snGlobIn
+	globIn := snGlobIn
 	if v1 {
 		globIn = snGlobInV1
-	} else {
-		base = rd.read(1)[0]
 	}
 	nT := rd.dim("tables", snMaxTables)
 	nC := rd.dim("columns", snMaxDim)
@@ -303,13 +328,9 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 	if vocab.logScale < 1 || resLo > 0 || resHi < 0 {
 		return nil, fmt.Errorf("%w: log scale %v, band [%v, %v]", ErrBadPayload, vocab.logScale, resLo, resHi)
 	}
-	var be Estimator // nil: the sample baseline
-	switch base {
-	case snBaseHistogram:
-		be = NewHistogram(cat)
-	case snBaseSample:
-	default:
-		return nil, fmt.Errorf("%w: baseline kind %d", ErrBadPayload, base)
+	be, err := payloadBaseline(base, cat)
+	if err != nil {
+		return nil, err
 	}
 	m := newSetNet(cat, be, vocab, o, globIn)
 	nP := rd.dim("parameters", snMaxDim)
