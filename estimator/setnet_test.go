@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"math"
 	"sync"
 	"testing"
@@ -317,26 +318,7 @@ func FuzzLoadSetNetPayload(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := m.savePayload(&buf); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(buf.Bytes())
-	f.Add([]byte(snMagic))
-	f.Add([]byte(snMagicV1))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		m2, err := loadSetNetPayload(bytes.NewReader(b), fx.cat)
-		if err != nil {
-			if !errors.Is(err, ErrBadPayload) {
-				t.Fatalf("untyped error %v", err)
-			}
-			return
-		}
-		e, err := m2.Estimate(fx.test[0].Query)
-		if err != nil || math.IsNaN(e.Rows) || math.IsInf(e.Rows, 0) || !(e.Low <= e.Rows && e.Rows <= e.High) {
-			t.Fatalf("loaded model estimates %+v, %v", e, err)
-		}
-	})
+	fuzzPayload(f, fx, m.savePayload, func(r io.Reader) (Estimator, error) { return loadSetNetPayload(r, fx.cat) }, snMagic, snMagicV1)
 }
 
 // FuzzLoadLinearPayload: as FuzzLoadSetNetPayload for Linear.
@@ -346,15 +328,23 @@ func FuzzLoadLinearPayload(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	fuzzPayload(f, fx, m.savePayload, func(r io.Reader) (Estimator, error) { return loadLinearPayload(r, fx.cat) }, linMagic, linMagicV1)
+}
+
+// fuzzPayload seeds f with a saved payload and the bare magics, then
+// checks that every input either fails with ErrBadPayload or loads a model
+// whose estimate is finite and inside its band.
+func fuzzPayload(f *testing.F, fx *snFixture, save func(io.Writer) error, load func(io.Reader) (Estimator, error), magics ...string) {
 	var buf bytes.Buffer
-	if err := m.savePayload(&buf); err != nil {
+	if err := save(&buf); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
-	f.Add([]byte(linMagic))
-	f.Add([]byte(linMagicV1))
+	for _, m := range magics {
+		f.Add([]byte(m))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m2, err := loadLinearPayload(bytes.NewReader(b), fx.cat)
+		m2, err := load(bytes.NewReader(b))
 		if err != nil {
 			if !errors.Is(err, ErrBadPayload) {
 				t.Fatalf("untyped error %v", err)
