@@ -24,7 +24,10 @@ import (
 //     as a bound; HistFrac = m / Rows;
 //   - a uniform sample of opts.SampleSize rows without replacement (Floyd's
 //     algorithm, CACM 30(9) 1987, drawn from rng), kept in row order; the
-//     whole table when it has no more rows.
+//     whole table when it has no more rows;
+//   - join synopses of each sample along its foreign keys, DefaultJoinDepth
+//     hops deep, where the referenced columns are unique (see JoinSample;
+//     off with opts.NoJoinSynopses).
 //
 // Columns are sorted with a byte-wise radix sort (strings by dictionary
 // code counting) and processed in parallel on GOMAXPROCS workers; the result
@@ -100,6 +103,9 @@ func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Cata
 			return nil, err
 		}
 	}
+	if !opts.NoJoinSynopses {
+		buildJoinSamples(schema, src, cat, rows, DefaultJoinDepth)
+	}
 	return cat, nil
 }
 
@@ -131,18 +137,23 @@ func sampleRows(n, k int, rng *rand.Rand) []int {
 func sampleColumn(d ColumnData, t Type, rows []int) []Datum {
 	out := make([]Datum, len(rows))
 	for i, r := range rows {
-		switch {
-		case d.Null != nil && d.Null[r]:
-			out[i] = Null
-		case t == TypeFloat:
-			out[i] = Float(d.Floats[r])
-		case t == TypeString:
-			out[i] = String(d.Dict[d.Codes[r]])
-		default:
-			out[i] = Int(d.Ints[r])
-		}
+		out[i] = datumAt(d, t, r)
 	}
 	return out
+}
+
+// datumAt returns row r of d, a column of type t.
+func datumAt(d ColumnData, t Type, r int) Datum {
+	switch {
+	case d.Null != nil && d.Null[r]:
+		return Null
+	case t == TypeFloat:
+		return Float(d.Floats[r])
+	case t == TypeString:
+		return String(d.Dict[d.Codes[r]])
+	default:
+		return Int(d.Ints[r])
+	}
 }
 
 // scratch holds one worker's reusable buffers.

@@ -147,7 +147,7 @@ func ExampleCatalog_Save() {
 		panic(err)
 	}
 	fmt.Printf("%q version %d\n", buf.Bytes()[:8], buf.Bytes()[8])
-	// Output: "CARDCAT\x00" version 1
+	// Output: "CARDCAT\x00" version 2
 }
 
 func ExampleQuoteIdent() {

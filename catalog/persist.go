@@ -10,23 +10,25 @@ import (
 	"math"
 )
 
-// Binary catalog format, version 1 (all integers little-endian):
+// Binary catalog format, version 2 (all integers little-endian):
 //
 //	magic    8 bytes  "CARDCAT\x00"
 //	version  uint16   formatVersion
 //	sections          tag uint16, length uint32, payload; in order
-//	                  schema (1), stats (2), end (0, empty)
+//	                  schema (1), stats (2), joins (3), end (0, empty)
 //	checksum uint32   CRC-32C (Castagnoli) of every byte before it
 //
 // Payloads are varint encoded (see codec.go). The reader takes exactly the
-// bytes Save wrote, so a catalog can be embedded in a larger file.
+// bytes Save wrote, so a catalog can be embedded in a larger file. Version
+// 1 (no joins section) is still read.
 const (
 	magic         = "CARDCAT\x00"
-	formatVersion = 1
+	formatVersion = 2
 
 	sectionEnd    = 0
 	sectionSchema = 1
 	sectionStats  = 2
+	sectionJoins  = 3
 )
 
 // Limits Load enforces so that a hostile file cannot make it allocate
@@ -53,13 +55,15 @@ func (c *Catalog) Save(w io.Writer) error {
 	buf := []byte(magic)
 	buf = binary.LittleEndian.AppendUint16(buf, formatVersion)
 	var e encoder
-	for _, sec := range []uint16{sectionSchema, sectionStats, sectionEnd} {
+	for _, sec := range []uint16{sectionSchema, sectionStats, sectionJoins, sectionEnd} {
 		e.b = e.b[:0]
 		switch sec {
 		case sectionSchema:
 			encodeSchema(&e, c.Schema)
 		case sectionStats:
 			encodeStats(&e, c.Stats, true)
+		case sectionJoins:
+			encodeJoins(&e, c.Stats)
 		}
 		if len(e.b) > maxSectionLen {
 			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.b), maxSectionLen)
@@ -109,11 +113,16 @@ func Load(r io.Reader) (*Catalog, error) {
 	if err := cr.read(head[len(magic):], "version"); err != nil {
 		return nil, err
 	}
-	if v := binary.LittleEndian.Uint16(head[len(magic):]); v != formatVersion {
-		return nil, fmt.Errorf("%w: %d (this build reads %d)", ErrVersion, v, formatVersion)
+	sections := []uint16{sectionSchema, sectionStats, sectionJoins, sectionEnd}
+	switch v := binary.LittleEndian.Uint16(head[len(magic):]); v {
+	case formatVersion:
+	case 1:
+		sections = []uint16{sectionSchema, sectionStats, sectionEnd}
+	default:
+		return nil, fmt.Errorf("%w: %d (this build reads 1 and %d)", ErrVersion, v, formatVersion)
 	}
-	var payloads [2][]byte
-	for _, want := range []uint16{sectionSchema, sectionStats, sectionEnd} {
+	var payloads [3][]byte
+	for _, want := range sections {
 		var sh [6]byte
 		if err := cr.read(sh[:], "section header"); err != nil {
 			return nil, err
@@ -150,11 +159,15 @@ func Load(r io.Reader) (*Catalog, error) {
 	sd := &decoder{b: payloads[0], section: "schema"}
 	schema := decodeSchema(sd)
 	td := &decoder{b: payloads[1], section: "stats"}
+	jd := &decoder{b: payloads[2], section: "joins"}
 	var stats []TableStats
 	if sd.err == nil {
 		stats = decodeStats(td, schema)
 	}
-	for _, d := range []*decoder{sd, td} {
+	if sd.err == nil && td.err == nil && payloads[2] != nil {
+		decodeJoins(jd, schema, stats)
+	}
+	for _, d := range []*decoder{sd, td, jd} {
 		if d.err != nil {
 			return nil, d.err
 		}
@@ -272,6 +285,114 @@ func encodeStats(e *encoder, stats []TableStats, withSample bool) {
 			for _, v := range col {
 				e.datum(v)
 			}
+		}
+	}
+}
+
+// encodeJoins writes the join synopses: per table their count, then per
+// synopsis its path, its missing rows (count, then ascending indexes as
+// deltas) and its columns' sampled values.
+func encodeJoins(e *encoder, stats []TableStats) {
+	e.uvarint(uint64(len(stats)))
+	for _, ts := range stats {
+		e.uvarint(uint64(len(ts.Joins)))
+		for _, j := range ts.Joins {
+			e.uvarint(uint64(len(j.Path)))
+			for _, f := range j.Path {
+				e.uvarint(uint64(f))
+			}
+			nm := 0
+			for _, m := range j.Missing {
+				if m {
+					nm++
+				}
+			}
+			e.uvarint(uint64(nm))
+			prev := 0
+			for i, m := range j.Missing {
+				if m {
+					e.uvarint(uint64(i - prev))
+					prev = i
+				}
+			}
+			e.uvarint(uint64(len(j.Sample)))
+			for _, col := range j.Sample {
+				for _, v := range col {
+					e.datum(v)
+				}
+			}
+		}
+	}
+}
+
+func decodeJoins(d *decoder, s *Schema, stats []TableStats) {
+	n := d.count("join synopsis tables", maxTables, 1)
+	if d.err != nil {
+		return
+	}
+	if n != len(stats) {
+		d.fail("join synopses of %d tables for %d", n, len(stats))
+		return
+	}
+	for ti := range stats {
+		ts := &stats[ti]
+		rows := ts.SampleSize()
+		nj := d.count("join synopses", maxJoinPaths, 3)
+		for k := 0; k < nj && d.err == nil; k++ {
+			var j JoinSample
+			np := d.count("join path", maxForeignKey, 1)
+			at := s.Tables[ti].Name
+			for range np {
+				f := d.uvarint()
+				if d.err != nil {
+					return
+				}
+				if f >= uint64(len(s.ForeignKeys)) || s.ForeignKeys[f].Table != at {
+					d.fail("table %q: join path is not a chain of foreign keys", s.Tables[ti].Name)
+					return
+				}
+				at = s.ForeignKeys[f].RefTable
+				j.Path = append(j.Path, int(f))
+			}
+			nm := d.count("missing rows", rows, 1)
+			if nm > 0 {
+				j.Missing = make([]bool, rows)
+			}
+			i := 0
+			for range nm {
+				delta := d.uvarint()
+				if d.err != nil {
+					return
+				}
+				if delta > uint64(rows) || i+int(delta) >= rows {
+					d.fail("table %q: missing row out of range", s.Tables[ti].Name)
+					return
+				}
+				i += int(delta)
+				j.Missing[i] = true
+			}
+			end := s.TableIndex(at)
+			nc := d.count("join synopsis columns", maxColumns, 0)
+			if d.err != nil {
+				return
+			}
+			if np == 0 || end < 0 || nc != len(s.Tables[end].Columns) {
+				d.fail("table %q: join synopsis of %d columns ending at %q", s.Tables[ti].Name, nc, at)
+				return
+			}
+			if uint64(rows)*uint64(nc) > uint64(len(d.b)) {
+				d.fail("table %q: join synopsis of %d rows x %d columns exceeds the %d bytes left", s.Tables[ti].Name, rows, nc, len(d.b))
+				return
+			}
+			j.Sample = make([][]Datum, nc)
+			for ci := range j.Sample {
+				col := make([]Datum, rows)
+				for r := range col {
+					col[r] = d.datum()
+				}
+				j.Sample[ci] = col
+			}
+			ts.Joins = append(ts.Joins, j)
 		}
 	}
 }
@@ -407,6 +528,9 @@ func (c *Catalog) check() error {
 					return fmt.Errorf("%s: sampled value %v of the wrong kind for %v", where, v, col.Type)
 				}
 			}
+		}
+		if err := c.checkJoins(ti); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -44,6 +44,9 @@ type StatsOptions struct {
 	Buckets    int // equi-depth histogram buckets; default DefaultBuckets
 	MCVs       int // most-common values kept per column; default DefaultMCVs
 	SampleSize int // sampled rows per table; default DefaultSampleSize
+	// NoJoinSynopses skips the join synopses (TableStats.Joins), which by
+	// default follow DefaultJoinDepth foreign-key hops from every table.
+	NoJoinSynopses bool
 }
 
 func (o StatsOptions) withDefaults() (StatsOptions, error) {

@@ -33,6 +33,10 @@ type TableStats struct {
 	// table has no more rows than the sample size the sample is the whole
 	// table (in row order).
 	Sample [][]Datum
+	// Joins are the join synopses of the sample: for each foreign-key
+	// path from this table, the rows the sampled rows reference (see
+	// JoinSample). Empty without a sample or foreign keys.
+	Joins []JoinSample
 }
 
 // SampleSize returns the number of sampled rows.
