@@ -3,6 +3,7 @@ package estimator
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -231,6 +232,7 @@ type colFeat struct {
 	col            int
 	lo, hi, op, nv float64
 	hsel           float64
+	npred          int // conjuncts on the column
 }
 
 // occFeat is the per-occurrence work shared by all sub-plans of a query.
@@ -238,6 +240,7 @@ type occFeat struct {
 	cols    []colFeat
 	histSel float64
 	ood     bool // filters a column never filtered in training
+	unsat   bool // the filter is never TRUE (features.Unsatisfiable)
 }
 
 func walkPreds(e *features.Expr, f func(p *features.Pred)) {
@@ -275,7 +278,7 @@ func cdfOf(h *histCol, v catalog.Datum, l float64) float64 {
 // to cols[:0]. histSel is the product of the conjuncts' selectivities in
 // order, as Histogram.filterSel multiplies them.
 func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colFeat) occFeat {
-	of := occFeat{cols: cols[:0]}
+	of := occFeat{cols: cols[:0], unsat: features.Unsatisfiable(e.cat.Schema.Tables[tr.Table], tr.Filter)}
 	histSel := 1.0
 	get := func(col int) *colFeat {
 		for i := range of.cols {
@@ -303,6 +306,9 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colF
 		if c.Kind != features.ExprPred {
 			s := hist.filterSel(tr.Table, c)
 			histSel *= s
+			if p := firstPred(c); p != nil && onColumn(c, p.Col) {
+				get(p.Col).npred++
+			}
 			walkPreds(c, func(p *features.Pred) {
 				cf := get(p.Col)
 				cf.op = float64(int(cf.op) | opFlagComplex)
@@ -312,6 +318,7 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colF
 		}
 		p := &c.Pred
 		cf := get(p.Col)
+		cf.npred++
 		hc := hist.col(tr.Table, p.Col)
 		if hc == nil {
 			continue
@@ -393,8 +400,85 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colF
 		cf.lo = math.Max(cf.lo, lo)
 		cf.hi = math.Min(cf.hi, hi)
 	}
+	for i := range of.cols {
+		cf := &of.cols[i]
+		if cf.npred < 2 || int(cf.op)&(opFlagEq|opFlagIn) == 0 {
+			continue
+		}
+		// Several conjuncts on one column with a value list: the
+		// listed values meeting every conjunct, not the product of
+		// the conjuncts' selectivities (x IN (a, b) AND x > a is b).
+		if s, ok := mergedValuesSel(hist, tr.Table, cf.col, conj); ok {
+			if cf.hsel > 0 {
+				histSel *= s / cf.hsel
+			} else {
+				histSel = 0
+			}
+			cf.hsel = s
+		}
+	}
 	of.histSel = histSel
 	return of
+}
+
+// mergedValuesSel returns the histogram selectivity of the conjuncts conj
+// on column col of table ti (those whose every predicate is on col) when
+// one of them lists values (=, IN): the sum of the equality selectivities
+// of the listed values every such conjunct holds TRUE.
+func mergedValuesSel(hist *Histogram, ti, col int, conj []*features.Expr) (float64, bool) {
+	hc := hist.col(ti, col)
+	if hc == nil {
+		return 0, false
+	}
+	var list *features.Pred
+	for _, c := range conj {
+		if c.Kind == features.ExprPred && c.Pred.Col == col && (c.Pred.Op == features.OpEQ || c.Pred.Op == features.OpIn) {
+			list = &c.Pred
+			break
+		}
+	}
+	if list == nil {
+		return 0, false
+	}
+	row := func(int) catalog.Datum { return catalog.Null }
+	sel := 0.0
+	var one [1]catalog.Datum
+	for k, v := range list.Values {
+		if v.IsNull() || slices.ContainsFunc(list.Values[:k], func(w catalog.Datum) bool { return catalog.Compare(v, w) == 0 }) {
+			continue
+		}
+		keep := true
+		row = func(int) catalog.Datum { return v }
+		for _, c := range conj {
+			if onColumn(c, col) && c.Eval(row) != features.True {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			one[0] = v
+			sel += hc.pred(&features.Pred{Col: col, Op: features.OpEQ, Values: one[:]}, hist.like)
+		}
+	}
+	return clamp01(sel), true
+}
+
+// firstPred returns the first predicate of e, or nil.
+func firstPred(e *features.Expr) *features.Pred {
+	var first *features.Pred
+	walkPreds(e, func(p *features.Pred) {
+		if first == nil {
+			first = p
+		}
+	})
+	return first
+}
+
+// onColumn reports whether every predicate of e is on column col.
+func onColumn(e *features.Expr, col int) bool {
+	on := true
+	walkPreds(e, func(p *features.Pred) { on = on && p.Col == col })
+	return on
 }
 
 func countPreds(e *features.Expr) int {
@@ -413,6 +497,7 @@ type subPlanInputs struct {
 	base                       float64
 	baseSource                 string
 	exact                      bool // all tables completely sampled: joinSample is exact
+	synopsis                   bool // joinSample comes from a join synopsis
 	joins                      int
 	ood                        bool
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"sort"
@@ -270,6 +271,14 @@ func blendedBaselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64, b
 	q := p.q
 	in := subPlanInputs{exact: true}
 	in.hist, in.textbook = 1, 1
+	for i := range q.Tables {
+		if mask&(1<<uint(i)) != 0 && p.occ[i].unsat {
+			// A filter that is never TRUE: no rows, whatever the data.
+			in.hist, in.textbook, in.base, in.baseSource = 0, 0, 0, sourceContradiction
+			in.joins = bits.OnesCount64(mask) - 1
+			return in
+		}
+	}
 	for i, tr := range q.Tables {
 		if mask&(1<<uint(i)) == 0 {
 			continue
@@ -289,10 +298,22 @@ func blendedBaselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64, b
 		}
 	}
 	in.hist, in.textbook = sanitize(in.hist), sanitize(in.textbook)
-	in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo)
+	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, mask, p.sc, p.memo); ok {
+		in.joinSample, in.support, in.synopsis = rows, support, true
+		in.exact = in.exact || exact
+	} else {
+		in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo)
+	}
+	oneTable := mask&(mask-1) == 0
 	switch {
 	case in.exact:
 		in.base, in.baseSource = in.joinSample, "join-sample"
+	case oneTable && singleColumnSel(hist, q, p.occ, mask) >= 0:
+		// One filtered column: its MCVs and histogram are the exact
+		// statistics a sample only approximates.
+		i := bits.TrailingZeros64(mask)
+		in.base = sanitize(s.tables[q.Tables[i].Table].rows * singleColumnSel(hist, q, p.occ, mask))
+		in.baseSource = KindHistogram
 	case in.support > 0:
 		in.base, in.baseSource = in.joinSample, "join-sample"
 		if blendK > 0 && mask&(mask-1) != 0 {
@@ -310,6 +331,36 @@ func blendedBaselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64, b
 		in.base, in.baseSource = math.Min(in.hist, zeroHitCap*in.textbook), KindHistogram
 	}
 	return in
+}
+
+// sourceContradiction is the baseline source of a sub-plan with an
+// unsatisfiable filter (estimated at zero rows, exactly).
+const sourceContradiction = "contradiction"
+
+// singleColumnSel returns the histogram selectivity of the filter of the
+// one occurrence of mask when it filters a single column with plain
+// predicates (no LIKE, OR or NOT): the interval between the conjuncts'
+// bounds for ranges (so lo <= x AND x < hi is one range, not two
+// independent ones), else the product of the conjuncts. It returns -1
+// for any other filter.
+func singleColumnSel(hist *Histogram, q *features.Query, occ []occFeat, mask uint64) float64 {
+	i := bits.TrailingZeros64(mask)
+	if i >= len(occ) || len(occ[i].cols) != 1 {
+		return -1
+	}
+	cf := &occ[i].cols[0]
+	op := int(cf.op)
+	if op&(opFlagLike|opFlagComplex) != 0 {
+		return -1
+	}
+	if op == opFlagRange {
+		hc := hist.col(q.Tables[i].Table, cf.col)
+		if hc == nil {
+			return -1
+		}
+		return math.Max(0, cf.hi-cf.lo) * hc.notNull()
+	}
+	return cf.hsel
 }
 
 // Estimate implements Estimator.

@@ -203,6 +203,11 @@ type joinMemo struct {
 	ek   []*edgeKeys // per pair edge, resolved on first use
 	msgs map[msgKey][]float64
 	tree joinTree // scratch of joinSampleRows
+	// Join synopses (synopsisRows): per pair edge its foreign key once
+	// matched, and the filters already evaluated on synopses.
+	fk     []edgeFK
+	fkDone []bool
+	syn    []synBits
 }
 
 // msgKey identifies a message: the pair edge to the parent, the child and
@@ -222,6 +227,12 @@ func (m *joinMemo) reset(nedges int) {
 		m.msgs = make(map[msgKey][]float64)
 	}
 	clear(m.msgs)
+	if cap(m.fk) < nedges {
+		m.fk, m.fkDone = make([]edgeFK, nedges), make([]bool, nedges)
+	}
+	m.fk, m.fkDone = m.fk[:nedges], m.fkDone[:nedges]
+	clear(m.fkDone)
+	m.syn = m.syn[:0]
 }
 
 // maxJoinTables bounds the occurrences of a query (features.MaxTables).

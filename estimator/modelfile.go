@@ -27,14 +27,16 @@ import (
 
 const (
 	modelMagic   = "CARDMODL"
-	modelVersion = 2
-	// minModelVersion is the oldest version Load reads: version 1 differs
-	// only in the meaning of gbdt payloads.
+	modelVersion = 3
+	// minModelVersion is the oldest version Load reads: versions 1 and 2
+	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
-	// gbdtMinVersion is the oldest version of gbdt models: version 2
-	// changed the baseline gbdt corrects for joins (join-sample shrunk
-	// toward the histogram, see GBDT.blendK).
-	gbdtMinVersion = 2
+	// learnedMinVersion is the oldest version of learned models (gbdt,
+	// setnet, linear): version 2 changed the baseline gbdt corrects for
+	// joins (join-sample shrunk toward the histogram, see GBDT.blendK);
+	// version 3 the baselines every learned model corrects (join
+	// synopses, unsatisfiable filters, merged conjuncts on one column).
+	learnedMinVersion = 3
 	// maxModelBytes bounds what Load reads (a model is a few MB).
 	maxModelBytes = 1 << 30
 	maxKindLen    = 64
@@ -163,8 +165,8 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	rd := &payloadReader{b: body, off: off}
 	info.Kind = rd.str("kind", maxKindLen)
 	info.Fingerprint = rd.str("fingerprint", maxFPLen)
-	if version < gbdtMinVersion && info.Kind == KindGBDT {
-		return nil, info, fmt.Errorf("%w: gbdt model of version %d predates the version %d baseline; retrain it", ErrVersion, version, gbdtMinVersion)
+	if learned := info.Kind == KindGBDT || info.Kind == KindSetNet || info.Kind == KindLinear; learned && version < learnedMinVersion {
+		return nil, info, fmt.Errorf("%w: %s model of version %d predates the version %d baselines; retrain it", ErrVersion, info.Kind, version, learnedMinVersion)
 	}
 	section := func(what string) []byte {
 		if rd.err != nil {

@@ -95,6 +95,14 @@ func TestModelFileErrors(t *testing.T) {
 	if err := load([]byte("GIF89a..."), nil, LoadOptions{}); !errors.Is(err, ErrBadMagic) {
 		t.Errorf("foreign file: %v", err)
 	}
+	// A version-2 gbdt (before join synopses) must be retrained.
+	old, err := os.ReadFile("testdata/flights-small-v2.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := load(old, nil, LoadOptions{}); !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), "retrain") {
+		t.Errorf("version-2 gbdt: %v", err)
+	}
 	v := bytes.Clone(data)
 	v[8] = 99
 	if err := load(v, nil, LoadOptions{}); !errors.Is(err, ErrVersion) {

@@ -33,6 +33,10 @@ type sampleSet struct {
 	like   likeCache
 	pool   *sync.Pool // *scratch
 	keys   *keyCache
+	// Join synopses (synopsis.go): per schema table its synopses, whose
+	// virtual samples follow the schema tables' in tables.
+	syn [][]synopsis
+	fks []fkCols
 }
 
 func newSampleSet(cat *catalog.Catalog) *sampleSet {
@@ -55,6 +59,7 @@ func newSampleSet(cat *catalog.Catalog) *sampleSet {
 			maxN = n
 		}
 	}
+	s.addSynopses(cat)
 	w := words(maxN)
 	s.pool = &sync.Pool{New: func() any { return &scratch{w: w} }}
 	return s

@@ -60,7 +60,8 @@ func (b *snSampleBase) start(q *features.Query, w *snProbe) {
 	w.probes = b.s.probe(q, w.sc, w.probes[:0])
 	w.occ = w.occ[:0]
 	for _, tr := range q.Tables {
-		w.occ = append(w.occ, occFeat{histSel: b.hist.filterSel(tr.Table, tr.Filter)})
+		w.occ = append(w.occ, occFeat{histSel: b.hist.filterSel(tr.Table, tr.Filter),
+			unsat: features.Unsatisfiable(q.Schema.Tables[tr.Table], tr.Filter)})
 	}
 }
 

@@ -187,27 +187,45 @@ func snStrided(cat *catalog.Catalog, sampleRows int) *catalog.Catalog {
 		if m == n {
 			continue
 		}
-		cols := make([][]catalog.Datum, len(st.Sample))
-		for c, col := range st.Sample {
-			out := make([]catalog.Datum, m)
-			for i := range m {
-				if r := i * n / m; r < len(col) {
-					out[i] = col[r]
-				} else {
-					out[i] = catalog.Null
+		st.Sample = strideColumns(st.Sample, n, m)
+		joins := make([]catalog.JoinSample, len(st.Joins))
+		for k, j := range st.Joins {
+			joins[k] = catalog.JoinSample{Path: j.Path, Sample: strideColumns(j.Sample, n, m)}
+			if j.Missing != nil {
+				joins[k].Missing = make([]bool, m)
+				for i := range m {
+					if r := i * n / m; r < len(j.Missing) {
+						joins[k].Missing[i] = j.Missing[r]
+					}
 				}
 			}
-			cols[c] = out
 		}
-		st.Sample = cols
+		st.Joins = joins
 	}
 	return sub
 }
 
+// strideColumns keeps m of the n sampled rows of cols, evenly spaced.
+func strideColumns(cols [][]catalog.Datum, n, m int) [][]catalog.Datum {
+	out := make([][]catalog.Datum, len(cols))
+	for c, col := range cols {
+		o := make([]catalog.Datum, m)
+		for i := range m {
+			if r := i * n / m; r < len(col) {
+				o[i] = col[r]
+			} else {
+				o[i] = catalog.Null
+			}
+		}
+		out[c] = o
+	}
+	return out
+}
+
 func newSNSamples(cat *catalog.Catalog, sampleRows, bits int) *snSamples {
 	s := &snSamples{ss: newSampleSet(snStrided(cat, sampleRows))}
-	s.bitRows = make([][]int32, len(s.ss.tables))
-	for ti := range s.ss.tables {
+	s.bitRows = make([][]int32, len(s.ss.cat.Schema.Tables))
+	for ti := range s.bitRows {
 		if m := s.ss.tables[ti].n; m > 0 {
 			for k := range bits {
 				s.bitRows[ti] = append(s.bitRows[ti], int32(k*m/bits))
