@@ -138,7 +138,9 @@ func TestSynopsisBeatsIndependentSamples(t *testing.T) {
 	}
 	sort.Float64s(syn)
 	sort.Float64s(ind)
-	q := func(xs []float64, p float64) float64 { return xs[int(math.Min(float64(len(xs)-1), p*float64(len(xs))))] }
+	q := func(xs []float64, p float64) float64 {
+		return xs[int(math.Min(float64(len(xs)-1), p*float64(len(xs))))]
+	}
 	t.Logf("%d join sub-plans: synopsis q-error median %.2f p90 %.2f, independent samples %.2f / %.2f",
 		len(syn), q(syn, 0.5), q(syn, 0.9), q(ind, 0.5), q(ind, 0.9))
 	if len(syn) < 300 {
