@@ -361,6 +361,11 @@ func TestLiveSampleAndLoadAll(t *testing.T) {
 	if cat.Stats[0].Rows != datasets.FlightsRows {
 		t.Errorf("catalog rows of flights = %d, want %d", cat.Stats[0].Rows, datasets.FlightsRows)
 	}
+	for i := range cat.Stats {
+		if len(cat.Stats[i].Joins) != 0 {
+			t.Errorf("%s: join synopses built from a sample", schema.Tables[i].Name)
+		}
+	}
 
 	all, err := LoadAll(ctx, s.db, schema)
 	if err != nil {

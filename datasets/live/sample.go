@@ -88,12 +88,16 @@ func LoadSample(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts Sa
 // exporting them: LoadSample, datasets.DB.Catalog over the sample, then
 // each TableStats.Rows set to the server's COUNT(*). Fractions (null
 // fraction, MCV frequencies, histograms) come from the sample; Distinct is
-// the sample's distinct count, a lower bound of the table's.
+// the sample's distinct count, a lower bound of the table's. There are no
+// join synopses (catalog.JoinSample): the rows a sampled row references
+// are mostly outside the referenced table's sample, and a synopsis built
+// from samples would take them for dangling keys.
 func SampleCatalog(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts SampleOptions, stats catalog.StatsOptions) (*catalog.Catalog, error) {
 	sample, counts, err := LoadSample(ctx, db, schema, opts)
 	if err != nil {
 		return nil, err
 	}
+	stats.NoJoinSynopses = true
 	cat, err := sample.Catalog(stats, opts.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("live: statistics of the sample: %w", err)
