@@ -9,7 +9,8 @@
 //	Source (column slices) -Build--+--> *Catalog {Schema, Stats []TableStats}
 //	  datasets.DB, ...                  |   Rows; per column NullFrac, Distinct,
 //	                                    |   Min/Max, MCVs, equi-depth histogram;
-//	                                    |   uniform row sample
+//	                                    |   uniform row sample, joined along
+//	                                    |   foreign keys (join synopses)
 //	                                    +--Fingerprint--> 32 hex digits
 //	                                    `--Save--> bytes --Load--> *Catalog
 //
@@ -40,7 +41,12 @@
 //     rank i*(m-1)/B, so every bucket holds about m/B rows;
 //   - a uniform sample without replacement by Floyd's algorithm (Bentley &
 //     Floyd, "Programming pearls: a sample of brilliance", CACM 30(9), 1987),
-//     stored in row order, or the whole table when it is small.
+//     stored in row order, or the whole table when it is small;
+//   - join synopses (Acharya, Gibbons, Poosala, Ramaswamy, "Join Synopses
+//     for Approximate Query Answering", SIGMOD 1999): for every foreign-key
+//     path of up to DefaultJoinDepth hops whose referenced columns are
+//     unique, the rows the sampled rows reference (synopsis.go), so the
+//     sample joined along foreign keys is a uniform sample of the join.
 //
 // The defaults (StatsOptions) follow PostgreSQL's default_statistics_target
 // of 100. Columns are processed in parallel; 3,000,000 rows x 8 columns take

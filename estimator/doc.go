@@ -9,8 +9,9 @@
 //	histogram baseline                      sample baseline
 //	MCVs + equi-depth histograms,           each filter on the catalog
 //	independence, 1/max(ndv) joins          sample as bitmaps; joins by
-//	(PostgreSQL selfuncs.c, MySQL 8         the textbook formula, or by
-//	column histograms)                      join-sample message passing
+//	(PostgreSQL selfuncs.c, MySQL 8         the textbook formula, by join
+//	column histograms)                      synopses along foreign keys, or
+//	      |                                 by join-sample message passing
 //	      |                                      |
 //	      +---------> flat encoding <------------+   (Dutt et al., VLDB 2019)
 //	                        |
@@ -52,6 +53,31 @@
 // unfiltered leaf is kept with the join keys for every later query; the
 // shared results are bit-for-bit those of evaluating each sub-plan alone.
 //
+// Join synopses (synopsis.go; Acharya et al., "Join Synopses for
+// Approximate Query Answering", SIGMOD 1999) come first when a sub-plan's
+// joins all follow foreign keys away from one root occurrence, each
+// referenced occurrence reached once (order_items -> orders -> customers,
+// order_items -> products): the catalog stores, for each sampled row of
+// the root, the rows its key paths reference (catalog.JoinSample), so the
+// filters of every table are evaluated on the same joined sample row and
+//
+//	|plan| ~= |root| / n * #{sampled root rows passing every filter}
+//
+// is unbiased with all n sampled rows as support (independent samples of
+// a 3M-row and a 1M-row table share about n*n/1M joining pairs), exact
+// when the root is sampled whole, and sees correlations across the join
+// that independence cannot (an order's date and its customer's signup).
+// Other shapes (many-to-many through one table, cycles, joins on non-key
+// columns) use the join samples.
+//
+// Filters no row can satisfy (features.Unsatisfiable: x = 10 AND x < 10,
+// x IN (2, 4) AND NOT (x BETWEEN 1 AND 5)) make a sub-plan exactly empty,
+// as MySQL's "Impossible WHERE" does; every learned model answers them
+// with zero rows. Conjuncts on one column that list values are merged
+// (x IN (a, b) AND x > a is the selectivity of b), not multiplied, in the
+// histogram features; a single-table query filtering one column takes the
+// histogram (its exact MCVs and equi-depth buckets) as its baseline.
+//
 // # Learned model
 //
 // GBDT (gbdt.go, trees.go, encode.go) encodes a query flatly: per table
@@ -86,7 +112,8 @@
 // its fingerprint (ErrFingerprint).
 //
 // Sources: bitmap.go, sampleindex.go, like.go (sample predicate
-// evaluation), histogram.go, sample.go, joinsample.go (baselines), api.go
+// evaluation), histogram.go, sample.go, joinsample.go, synopsis.go
+// (baselines), api.go
 // (sub-plans, q-error), encode.go, trees.go, gbdt.go (learned model),
 // explain.go, modelfile.go, binio.go, examples.go (query logs to training
 // examples); setnet*.go, linear*.go and feedback*.go hold the other learned
