@@ -380,17 +380,8 @@ func decodeJoins(d *decoder, s *Schema, stats []TableStats) {
 				d.fail("table %q: join synopsis of %d columns ending at %q", s.Tables[ti].Name, nc, at)
 				return
 			}
-			if uint64(rows)*uint64(nc) > uint64(len(d.b)) {
-				d.fail("table %q: join synopsis of %d rows x %d columns exceeds the %d bytes left", s.Tables[ti].Name, rows, nc, len(d.b))
+			if j.Sample = d.columns(s.Tables[ti].Name+" join synopsis", rows, nc); j.Sample == nil {
 				return
-			}
-			j.Sample = make([][]Datum, nc)
-			for ci := range j.Sample {
-				col := make([]Datum, rows)
-				for r := range col {
-					col[r] = d.datum()
-				}
-				j.Sample[ci] = col
 			}
 			ts.Joins = append(ts.Joins, j)
 		}
@@ -449,21 +440,32 @@ func decodeStats(d *decoder, s *Schema) []TableStats {
 		if sn == 0 {
 			continue
 		}
-		sn--
-		if uint64(sn)*uint64(nc) > uint64(len(d.b)) {
-			d.fail("table %q: %d sampled rows x %d columns exceed the %d bytes left", s.Tables[ti].Name, sn, nc, len(d.b))
+		if ts.Sample = d.columns(s.Tables[ti].Name+" sample", sn-1, nc); ts.Sample == nil {
 			return nil
-		}
-		ts.Sample = make([][]Datum, nc)
-		for ci := range ts.Sample {
-			col := make([]Datum, sn)
-			for i := range col {
-				col[i] = d.datum()
-			}
-			ts.Sample[ci] = col
 		}
 	}
 	return stats
+}
+
+// columns reads nc columns of rows datums each; nil after an error (rows
+// x nc over the bytes left is one: every datum takes a byte).
+func (d *decoder) columns(what string, rows, nc int) [][]Datum {
+	if d.err != nil {
+		return nil
+	}
+	if uint64(rows)*uint64(nc) > uint64(len(d.b)) {
+		d.fail("%s: %d rows x %d columns exceed the %d bytes left", what, rows, nc, len(d.b))
+		return nil
+	}
+	cols := make([][]Datum, nc)
+	for ci := range cols {
+		col := make([]Datum, rows)
+		for i := range col {
+			col[i] = d.datum()
+		}
+		cols[ci] = col
+	}
+	return cols
 }
 
 // check verifies that c is internally consistent: a valid schema, one

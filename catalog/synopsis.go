@@ -55,20 +55,21 @@ func (j *JoinSample) EndTable(s *Schema) int {
 	return s.TableIndex(s.ForeignKeys[j.Path[len(j.Path)-1]].RefTable)
 }
 
-// fkIndex resolves a foreign key to table and column indexes.
-type fkIndex struct {
-	from, to         int
-	fromCols, toCols []int
+// ForeignKeyColumns is a foreign key resolved to table and column indexes.
+type ForeignKeyColumns struct {
+	From, To         int   // table indexes; -1 for an unknown table
+	FromCols, ToCols []int // column indexes (-1 unknown); nil if a table is unknown
 }
 
-func resolveForeignKeys(s *Schema) []fkIndex {
-	out := make([]fkIndex, len(s.ForeignKeys))
+// ResolveForeignKeys resolves every foreign key of s, in order.
+func (s *Schema) ResolveForeignKeys() []ForeignKeyColumns {
+	out := make([]ForeignKeyColumns, len(s.ForeignKeys))
 	for i, fk := range s.ForeignKeys {
-		x := fkIndex{from: s.TableIndex(fk.Table), to: s.TableIndex(fk.RefTable)}
-		if x.from >= 0 && x.to >= 0 {
+		x := ForeignKeyColumns{From: s.TableIndex(fk.Table), To: s.TableIndex(fk.RefTable)}
+		if x.From >= 0 && x.To >= 0 {
 			for k := range fk.Columns {
-				x.fromCols = append(x.fromCols, s.Tables[x.from].ColumnIndex(fk.Columns[k]))
-				x.toCols = append(x.toCols, s.Tables[x.to].ColumnIndex(fk.RefColumns[k]))
+				x.FromCols = append(x.FromCols, s.Tables[x.From].ColumnIndex(fk.Columns[k]))
+				x.ToCols = append(x.ToCols, s.Tables[x.To].ColumnIndex(fk.RefColumns[k]))
 			}
 		}
 		out[i] = x
@@ -109,13 +110,13 @@ func keyOf(b []byte, src Source, schema *Schema, table int, cols []int, r int) (
 
 // refIndex maps the referenced key of a foreign key to its row; nil when
 // the referenced columns are not unique (no single referenced row).
-func refIndex(src Source, schema *Schema, fk fkIndex) map[string]int32 {
-	n := src.NumRows(fk.to)
+func refIndex(src Source, schema *Schema, fk ForeignKeyColumns) map[string]int32 {
+	n := src.NumRows(fk.To)
 	m := make(map[string]int32, n)
 	var b []byte
 	for r := 0; r < n; r++ {
 		var ok bool
-		b, ok = keyOf(b[:0], src, schema, fk.to, fk.toCols, r)
+		b, ok = keyOf(b[:0], src, schema, fk.To, fk.ToCols, r)
 		if !ok {
 			continue
 		}
@@ -131,13 +132,13 @@ func refIndex(src Source, schema *Schema, fk fkIndex) map[string]int32 {
 // foreign-key path of at most depth hops whose every key is unique on the
 // referenced side, the referenced rows of the table's sampled rows.
 func buildJoinSamples(schema *Schema, src Source, cat *Catalog, rows [][]int, depth int) {
-	fks := resolveForeignKeys(schema)
+	fks := schema.ResolveForeignKeys()
 	refs := make([]map[string]int32, len(fks))
 	resolved := make([]bool, len(fks))
 	ref := func(f int) map[string]int32 {
 		if !resolved[f] {
 			resolved[f] = true
-			if fks[f].from >= 0 && fks[f].to >= 0 {
+			if fks[f].From >= 0 && fks[f].To >= 0 {
 				refs[f] = refIndex(src, schema, fks[f])
 			}
 		}
@@ -159,10 +160,10 @@ func buildJoinSamples(schema *Schema, src Source, cat *Catalog, rows [][]int, de
 			for _, fr := range level {
 				end := ti
 				if len(fr.path) > 0 {
-					end = fks[fr.path[len(fr.path)-1]].to
+					end = fks[fr.path[len(fr.path)-1]].To
 				}
 				for f, fk := range fks {
-					if fk.from != end || len(cat.Stats[ti].Joins) >= maxJoinPaths {
+					if fk.From != end || len(cat.Stats[ti].Joins) >= maxJoinPaths {
 						continue
 					}
 					m := ref(f)
@@ -175,7 +176,7 @@ func buildJoinSamples(schema *Schema, src Source, cat *Catalog, rows [][]int, de
 						at[i] = -1
 						if r >= 0 {
 							var ok bool
-							key, ok = keyOf(key[:0], src, schema, fk.from, fk.fromCols, int(r))
+							key, ok = keyOf(key[:0], src, schema, fk.From, fk.FromCols, int(r))
 							if row, found := m[string(key)]; ok && found {
 								at[i] = row
 							}
@@ -188,9 +189,9 @@ func buildJoinSamples(schema *Schema, src Source, cat *Catalog, rows [][]int, de
 						}
 					}
 					path := append(append([]int(nil), fr.path...), f)
-					js := JoinSample{Path: path, Missing: missing, Sample: make([][]Datum, len(schema.Tables[fk.to].Columns))}
-					for ci, col := range schema.Tables[fk.to].Columns {
-						data := src.ColumnData(fk.to, ci)
+					js := JoinSample{Path: path, Missing: missing, Sample: make([][]Datum, len(schema.Tables[fk.To].Columns))}
+					for ci, col := range schema.Tables[fk.To].Columns {
+						data := src.ColumnData(fk.To, ci)
 						out := make([]Datum, len(at))
 						for i, r := range at {
 							if r < 0 {

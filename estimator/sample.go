@@ -36,7 +36,7 @@ type sampleSet struct {
 	// Join synopses (synopsis.go): per schema table its synopses, whose
 	// virtual samples follow the schema tables' in tables.
 	syn [][]synopsis
-	fks []fkCols
+	fks []catalog.ForeignKeyColumns
 }
 
 func newSampleSet(cat *catalog.Catalog) *sampleSet {

@@ -27,27 +27,11 @@ type synopsis struct {
 	missing bitmap // sampled rows reaching no row; nil when none
 }
 
-// fkCols is a foreign key resolved to table and column indexes.
-type fkCols struct {
-	from, to         int
-	fromCols, toCols []int
-}
-
 // addSynopses indexes the join synopses of cat as virtual table samples
 // appended to s.tables.
 func (s *sampleSet) addSynopses(cat *catalog.Catalog) {
 	sch := cat.Schema
-	s.fks = make([]fkCols, len(sch.ForeignKeys))
-	for i, fk := range sch.ForeignKeys {
-		f := fkCols{from: sch.TableIndex(fk.Table), to: sch.TableIndex(fk.RefTable)}
-		if f.from >= 0 && f.to >= 0 {
-			for k := range fk.Columns {
-				f.fromCols = append(f.fromCols, sch.Tables[f.from].ColumnIndex(fk.Columns[k]))
-				f.toCols = append(f.toCols, sch.Tables[f.to].ColumnIndex(fk.RefColumns[k]))
-			}
-		}
-		s.fks[i] = f
-	}
+	s.fks = sch.ResolveForeignKeys()
 	s.syn = make([][]synopsis, len(sch.Tables))
 	for ti := range sch.Tables {
 		if ti >= len(cat.Stats) {
@@ -112,7 +96,7 @@ type edgeFK struct {
 func (s *sampleSet) matchFK(q *features.Query, e *pairEdge) edgeFK {
 	for f := range s.fks {
 		fk := &s.fks[f]
-		if len(fk.fromCols) != len(e.lcol) {
+		if len(fk.FromCols) != len(e.lcol) {
 			continue
 		}
 		for dir := 0; dir < 2; dir++ {
@@ -120,10 +104,10 @@ func (s *sampleSet) matchFK(q *features.Query, e *pairEdge) edgeFK {
 			if dir == 1 {
 				child, parent, ccols, pcols = e.r, e.l, e.rcol, e.lcol
 			}
-			if q.Tables[child].Table != fk.from || q.Tables[parent].Table != fk.to {
+			if q.Tables[child].Table != fk.From || q.Tables[parent].Table != fk.To {
 				continue
 			}
-			if samePairs(fk.fromCols, fk.toCols, ccols, pcols) {
+			if samePairs(fk.FromCols, fk.ToCols, ccols, pcols) {
 				return edgeFK{fk: f, child: child, parent: parent}
 			}
 		}
