@@ -153,7 +153,7 @@ func ExampleExplain() {
 		panic(err)
 	}
 	fmt.Println(ex.BaselineSource, len(ex.Contributions) > 0, ex.Rows == ex.Baseline*ex.Correction)
-	// Output: join-sample true true
+	// Output: join-synopsis true true
 }
 
 func ExampleAppendSubPlans() {

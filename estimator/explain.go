@@ -60,6 +60,9 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 		Histogram: math.Max(1, in.hist), Correction: 1, Bias: 1, Exact: in.exact, OutOfDistribution: in.ood}
 	if in.exact {
 		ex.Baseline, ex.BaselineSource = in.joinSample, "exact (complete samples)"
+		if in.baseSource == sourceContradiction {
+			ex.BaselineSource = "exact (a filter no row satisfies)"
+		}
 		return ex, nil
 	}
 	ex.Baseline = math.Max(1, in.base)

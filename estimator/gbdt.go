@@ -154,7 +154,8 @@ var blendGrid = [...]float64{0, 3, 10, 30, 100, 300, 1000}
 
 // chooseBlendK returns the candidate of blendGrid whose join baselines
 // have the least mean absolute log error on the examples (joins with
-// join-sample support only; the rest do not depend on it).
+// join-sample support only, not join synopses; the rest do not depend on
+// it).
 func (g *GBDT) chooseBlendK(ctx context.Context, workers int, train []Example, idx []int) float64 {
 	type fig struct {
 		js, hist, truth float64
@@ -169,7 +170,7 @@ func (g *GBDT) chooseBlendK(ctx context.Context, workers int, train []Example, i
 		p := g.prepare(ex.Query)
 		in := baselines(g.s, g.hist, p, fullMask(len(ex.Query.Tables)))
 		g.release(p)
-		if in.exact || in.support == 0 {
+		if in.exact || in.support == 0 || in.synopsis {
 			return
 		}
 		figs[k] = fig{js: logRows(in.joinSample), hist: logRows(in.hist), truth: logRows(ex.Rows), support: in.support}
@@ -304,25 +305,32 @@ func blendedBaselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64, b
 	} else {
 		in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo)
 	}
-	oneTable := mask&(mask-1) == 0
+	sampleSource := sourceJoinSample
+	if in.synopsis {
+		sampleSource = sourceJoinSynopsis
+	}
+	colSel := -1.0
+	if mask&(mask-1) == 0 && !in.exact {
+		colSel = singleColumnSel(hist, q, p.occ, mask)
+	}
 	switch {
 	case in.exact:
-		in.base, in.baseSource = in.joinSample, "join-sample"
-	case oneTable && singleColumnSel(hist, q, p.occ, mask) >= 0:
+		in.base, in.baseSource = in.joinSample, sampleSource
+	case colSel >= 0:
 		// One filtered column: its MCVs and histogram are the exact
 		// statistics a sample only approximates.
-		i := bits.TrailingZeros64(mask)
-		in.base = sanitize(s.tables[q.Tables[i].Table].rows * singleColumnSel(hist, q, p.occ, mask))
+		in.base = sanitize(s.tables[q.Tables[bits.TrailingZeros64(mask)].Table].rows * colSel)
 		in.baseSource = KindHistogram
 	case in.support > 0:
-		in.base, in.baseSource = in.joinSample, "join-sample"
-		if blendK > 0 && mask&(mask-1) != 0 {
-			// A join: independent samples find few joining rows, so
-			// the join-sample estimate is noisy; shrink its log toward
-			// the histogram's with weight support/(support+k).
+		in.base, in.baseSource = in.joinSample, sampleSource
+		if blendK > 0 && mask&(mask-1) != 0 && !in.synopsis {
+			// A join of independent samples: they find few joining
+			// rows, so the estimate is noisy; shrink its log toward
+			// the histogram's with weight support/(support+k). (A
+			// synopsis has every sampled root row as support.)
 			w := float64(in.support) / (float64(in.support) + blendK)
 			in.base = math.Exp(w*math.Log(math.Max(in.joinSample, 1)) + (1-w)*math.Log(math.Max(in.hist, 1)))
-			in.baseSource = "join-sample+histogram"
+			in.baseSource = sourceJoinSample + "+" + KindHistogram
 		}
 	default:
 		// No sampled row survives: the histogram estimate, capped by
@@ -332,6 +340,12 @@ func blendedBaselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64, b
 	}
 	return in
 }
+
+// Baseline sources of join estimates (Explanation.BaselineSource).
+const (
+	sourceJoinSample   = "join-sample"
+	sourceJoinSynopsis = "join-synopsis"
+)
 
 // sourceContradiction is the baseline source of a sub-plan with an
 // unsatisfiable filter (estimated at zero rows, exactly).
