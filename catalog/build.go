@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -104,7 +105,9 @@ func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Cata
 		}
 	}
 	if !opts.NoJoinSynopses {
-		buildJoinSamples(schema, src, cat, rows, DefaultJoinDepth)
+		if err := AddJoinSynopses(context.Background(), cat, DefaultJoinDepth, NewSourceLookup(schema, src)); err != nil {
+			return nil, err
+		}
 	}
 	return cat, nil
 }

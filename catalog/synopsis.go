@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -77,85 +78,71 @@ func (s *Schema) ResolveForeignKeys() []ForeignKeyColumns {
 	return out
 }
 
-// keyOf appends the canonical key of row r over cols to b (integral floats
-// equal the integer), or reports a NULL in the key.
-func keyOf(b []byte, src Source, schema *Schema, table int, cols []int, r int) ([]byte, bool) {
-	for _, c := range cols {
-		d := src.ColumnData(table, c)
-		if d.Null != nil && d.Null[r] {
-			return b, false
-		}
-		switch schema.Tables[table].Columns[c].Type {
-		case TypeFloat:
-			f := d.Floats[r]
-			if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-				b = append(b, 'i')
-				b = binary.AppendVarint(b, int64(f))
-			} else {
-				b = append(b, 'f')
-				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
-			}
-		case TypeString:
-			s := d.Dict[d.Codes[r]]
-			b = append(b, 's')
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			b = append(b, s...)
-		default:
-			b = append(b, 'i')
-			b = binary.AppendVarint(b, d.Ints[r])
-		}
+// AppendKey appends the canonical encoding of the key values vals to b:
+// equal keys encode equally (integral floats as integers, so an INT key
+// meets a DOUBLE one), different keys differently. A RowLookup matches
+// keys with it.
+func AppendKey(b []byte, vals ...Datum) []byte {
+	for _, d := range vals {
+		b = appendKey(b, d)
 	}
-	return b, true
+	return b
 }
 
-// refIndex maps the referenced key of a foreign key to its row; nil when
-// the referenced columns are not unique (no single referenced row).
-func refIndex(src Source, schema *Schema, fk ForeignKeyColumns) map[string]int32 {
-	n := src.NumRows(fk.To)
-	m := make(map[string]int32, n)
-	var b []byte
-	for r := 0; r < n; r++ {
-		var ok bool
-		b, ok = keyOf(b[:0], src, schema, fk.To, fk.ToCols, r)
-		if !ok {
+func appendKey(b []byte, d Datum) []byte {
+	switch d.Kind {
+	case KindFloat:
+		if d.F == math.Trunc(d.F) && math.Abs(d.F) < 1<<53 {
+			b = append(b, 'i')
+			return binary.AppendVarint(b, int64(d.F))
+		}
+		b = append(b, 'f')
+		return binary.LittleEndian.AppendUint64(b, math.Float64bits(d.F))
+	case KindString:
+		b = append(b, 's')
+		b = binary.AppendUvarint(b, uint64(len(d.S)))
+		return append(b, d.S...)
+	default:
+		b = append(b, 'i')
+		return binary.AppendVarint(b, d.I)
+	}
+}
+
+// RowLookup finds the rows foreign keys reference, for AddJoinSynopses.
+type RowLookup interface {
+	// Lookup returns, for each key (the values of foreign key fk's
+	// referenced columns, in order, none NULL), the row of the
+	// referenced table that holds it (one value per column of that
+	// table), or nil when no row does. unique is false when some key is
+	// held by several rows: the foreign key then gets no synopsis.
+	Lookup(ctx context.Context, fk int, keys [][]Datum) (rows [][]Datum, unique bool, err error)
+}
+
+// AddJoinSynopses sets the join synopses (TableStats.Joins) of every
+// sampled table of c: for each foreign-key path of at most depth hops
+// whose every key is unique on the referenced side, the rows the sampled
+// rows reach, found with lookup (Build uses the data itself; a server
+// can answer with SELECTs by key, see datasets/live). Each distinct key is
+// looked up once per foreign key and level.
+func AddJoinSynopses(ctx context.Context, c *Catalog, depth int, lookup RowLookup) error {
+	s := c.Schema
+	fks := s.ResolveForeignKeys()
+	notUnique := make([]bool, len(fks))
+	var key []byte
+	for ti := range s.Tables {
+		ts := &c.Stats[ti]
+		ts.Joins = nil
+		n := ts.SampleSize()
+		if n == 0 {
 			continue
 		}
-		if _, dup := m[string(b)]; dup {
-			return nil
-		}
-		m[string(b)] = int32(r)
-	}
-	return m
-}
-
-// buildJoinSamples fills the Joins of every sampled table: for each
-// foreign-key path of at most depth hops whose every key is unique on the
-// referenced side, the referenced rows of the table's sampled rows.
-func buildJoinSamples(schema *Schema, src Source, cat *Catalog, rows [][]int, depth int) {
-	fks := schema.ResolveForeignKeys()
-	refs := make([]map[string]int32, len(fks))
-	resolved := make([]bool, len(fks))
-	ref := func(f int) map[string]int32 {
-		if !resolved[f] {
-			resolved[f] = true
-			if fks[f].From >= 0 && fks[f].To >= 0 {
-				refs[f] = refIndex(src, schema, fks[f])
-			}
-		}
-		return refs[f]
-	}
-	var key []byte
-	for ti := range schema.Tables {
 		type frontier struct {
-			path []int
-			at   []int32 // per sampled row: row of the path's end table, -1 none
+			path    []int
+			cols    [][]Datum // by column of the path's end table
+			missing []bool
 		}
-		start := make([]int32, len(rows[ti]))
-		for i, r := range rows[ti] {
-			start[i] = int32(r)
-		}
-		level := []frontier{{at: start}}
-		for d := 0; d < depth && len(cat.Stats[ti].Joins) < maxJoinPaths; d++ {
+		level := []frontier{{cols: ts.Sample}}
+		for d := 0; d < depth && len(ts.Joins) < maxJoinPaths; d++ {
 			var next []frontier
 			for _, fr := range level {
 				end := ti
@@ -163,52 +150,161 @@ func buildJoinSamples(schema *Schema, src Source, cat *Catalog, rows [][]int, de
 					end = fks[fr.path[len(fr.path)-1]].To
 				}
 				for f, fk := range fks {
-					if fk.From != end || len(cat.Stats[ti].Joins) >= maxJoinPaths {
+					if fk.From != end || fk.To < 0 || notUnique[f] || len(ts.Joins) >= maxJoinPaths {
 						continue
 					}
-					m := ref(f)
-					if m == nil {
+					// The distinct non-NULL keys of the reached rows.
+					slot := make([]int32, n) // per sampled row: key index, -1 none
+					ids := make(map[string]int32)
+					var keys [][]Datum
+					for i := range n {
+						slot[i] = -1
+						if fr.missing != nil && fr.missing[i] {
+							continue
+						}
+						key = key[:0]
+						var kv []Datum
+						null := false
+						for _, col := range fk.FromCols {
+							v := fr.cols[col][i]
+							if v.IsNull() {
+								null = true
+								break
+							}
+							key = appendKey(key, v)
+							kv = append(kv, v)
+						}
+						if null {
+							continue
+						}
+						id, ok := ids[string(key)]
+						if !ok {
+							id = int32(len(keys))
+							ids[string(key)] = id
+							keys = append(keys, kv)
+						}
+						slot[i] = id
+					}
+					rows, unique, err := lookup.Lookup(ctx, f, keys)
+					if err != nil {
+						return fmt.Errorf("join synopsis of %s: %w", pathString(s, append(append([]int(nil), fr.path...), f)), err)
+					}
+					if !unique {
+						notUnique[f] = true
 						continue
 					}
-					at := make([]int32, len(fr.at))
-					var missing []bool
-					for i, r := range fr.at {
-						at[i] = -1
-						if r >= 0 {
-							var ok bool
-							key, ok = keyOf(key[:0], src, schema, fk.From, fk.FromCols, int(r))
-							if row, found := m[string(key)]; ok && found {
-								at[i] = row
-							}
+					if len(rows) != len(keys) {
+						return fmt.Errorf("%w: lookup of foreign key %d returned %d rows for %d keys", ErrInvalidSource, f, len(rows), len(keys))
+					}
+					ncols := len(s.Tables[fk.To].Columns)
+					js := JoinSample{Path: append(append([]int(nil), fr.path...), f), Sample: make([][]Datum, ncols)}
+					for ci := range js.Sample {
+						js.Sample[ci] = make([]Datum, n)
+					}
+					for i, id := range slot {
+						var row []Datum
+						if id >= 0 {
+							row = rows[id]
 						}
-						if at[i] < 0 {
-							if missing == nil {
-								missing = make([]bool, len(fr.at))
+						if row == nil {
+							if js.Missing == nil {
+								js.Missing = make([]bool, n)
 							}
-							missing[i] = true
+							js.Missing[i] = true
+							continue
+						}
+						if len(row) != ncols {
+							return fmt.Errorf("%w: lookup of foreign key %d returned a row of %d values for %d columns", ErrInvalidSource, f, len(row), ncols)
+						}
+						for ci, v := range row {
+							js.Sample[ci][i] = v
 						}
 					}
-					path := append(append([]int(nil), fr.path...), f)
-					js := JoinSample{Path: path, Missing: missing, Sample: make([][]Datum, len(schema.Tables[fk.To].Columns))}
-					for ci, col := range schema.Tables[fk.To].Columns {
-						data := src.ColumnData(fk.To, ci)
-						out := make([]Datum, len(at))
-						for i, r := range at {
-							if r < 0 {
-								out[i] = Null
-								continue
-							}
-							out[i] = datumAt(data, col.Type, int(r))
-						}
-						js.Sample[ci] = out
-					}
-					cat.Stats[ti].Joins = append(cat.Stats[ti].Joins, js)
-					next = append(next, frontier{path: path, at: at})
+					ts.Joins = append(ts.Joins, js)
+					next = append(next, frontier{path: js.Path, cols: js.Sample, missing: js.Missing})
 				}
 			}
 			level = next
 		}
 	}
+	return nil
+}
+
+// NewSourceLookup returns the RowLookup Build uses: it answers from the
+// data of src (per foreign key a map from referenced key to row, built on
+// first use). Not safe for concurrent use.
+func NewSourceLookup(schema *Schema, src Source) RowLookup {
+	return &sourceLookup{schema: schema, src: src, fks: schema.ResolveForeignKeys(), index: make(map[int]map[string]int32)}
+}
+
+// sourceLookup answers RowLookup from a Source.
+type sourceLookup struct {
+	schema *Schema
+	src    Source
+	fks    []ForeignKeyColumns
+	index  map[int]map[string]int32 // nil map: not unique
+}
+
+func (l *sourceLookup) Lookup(_ context.Context, f int, keys [][]Datum) ([][]Datum, bool, error) {
+	fk := l.fks[f]
+	m, built := l.index[f]
+	if !built {
+		m = l.refIndex(fk)
+		l.index[f] = m
+	}
+	if m == nil {
+		return nil, false, nil
+	}
+	cols := l.schema.Tables[fk.To].Columns
+	data := make([]ColumnData, len(cols))
+	for ci := range cols {
+		data[ci] = l.src.ColumnData(fk.To, ci)
+	}
+	out := make([][]Datum, len(keys))
+	var b []byte
+	for k, kv := range keys {
+		b = AppendKey(b[:0], kv...)
+		r, ok := m[string(b)]
+		if !ok {
+			continue
+		}
+		row := make([]Datum, len(cols))
+		for ci, col := range cols {
+			row[ci] = datumAt(data[ci], col.Type, int(r))
+		}
+		out[k] = row
+	}
+	return out, true, nil
+}
+
+// refIndex maps the referenced key of a foreign key to its row; nil when
+// the referenced columns are not unique (no single referenced row).
+func (l *sourceLookup) refIndex(fk ForeignKeyColumns) map[string]int32 {
+	n := l.src.NumRows(fk.To)
+	data := make([]ColumnData, len(fk.ToCols))
+	types := make([]Type, len(fk.ToCols))
+	for k, c := range fk.ToCols {
+		data[k] = l.src.ColumnData(fk.To, c)
+		types[k] = l.schema.Tables[fk.To].Columns[c].Type
+	}
+	m := make(map[string]int32, n)
+	var b []byte
+rows:
+	for r := 0; r < n; r++ {
+		b = b[:0]
+		for k := range data {
+			d := datumAt(data[k], types[k], r)
+			if d.IsNull() {
+				continue rows
+			}
+			b = appendKey(b, d)
+		}
+		if _, dup := m[string(b)]; dup {
+			return nil
+		}
+		m[string(b)] = int32(r)
+	}
+	return m
 }
 
 // pathString renders a foreign-key path for errors.

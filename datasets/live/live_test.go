@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -361,10 +362,24 @@ func TestLiveSampleAndLoadAll(t *testing.T) {
 	if cat.Stats[0].Rows != datasets.FlightsRows {
 		t.Errorf("catalog rows of flights = %d, want %d", cat.Stats[0].Rows, datasets.FlightsRows)
 	}
+	// The join synopses read from the server by key are those of the
+	// same sampled rows looked up in the bundled data: flights -> airports
+	// twice, flights -> routes (a composite key), routes -> airports twice
+	// and the two-hop paths; airports(city, state) is not unique and has
+	// none.
+	want := &catalog.Catalog{Schema: schema, Stats: slices.Clone(cat.Stats)}
+	if err := catalog.AddJoinSynopses(ctx, want, catalog.DefaultJoinDepth, catalog.NewSourceLookup(schema, s.data)); err != nil {
+		t.Fatal(err)
+	}
+	njoins := 0
 	for i := range cat.Stats {
-		if len(cat.Stats[i].Joins) != 0 {
-			t.Errorf("%s: join synopses built from a sample", schema.Tables[i].Name)
+		njoins += len(cat.Stats[i].Joins)
+		if !reflect.DeepEqual(cat.Stats[i].Joins, want.Stats[i].Joins) {
+			t.Errorf("%s: join synopses from the server differ from the bundled data's", schema.Tables[i].Name)
 		}
+	}
+	if njoins < 5 {
+		t.Errorf("%d join synopses, want at least 5", njoins)
 	}
 
 	all, err := LoadAll(ctx, s.db, schema)
