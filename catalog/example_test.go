@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -153,4 +154,49 @@ func ExampleCatalog_Save() {
 func ExampleQuoteIdent() {
 	fmt.Println(catalog.QuoteIdent("order"), catalog.QuoteIdent("we`ird"))
 	// Output: `order` `we``ird`
+}
+
+// Build joins each sampled order to its customer (a join synopsis), so the
+// join's filters can be evaluated on one row.
+func ExampleJoinSample() {
+	s, _ := catalog.ParseSchema(shopSQL)
+	cat, _ := catalog.Build(s, shopData(), catalog.StatsOptions{}, rand.New(rand.NewPCG(1, 2)))
+	orders := cat.TableStats("orders")
+	j := orders.Joins[0]
+	fmt.Println("path to", s.Tables[j.EndTable(s)].Name, "via", s.ForeignKeys[j.Path[0]].Columns)
+	for i := range 3 {
+		fmt.Println("order", orders.Sample[0][i], "customer", orders.Sample[1][i], "->", j.Sample[0][i], j.Sample[1][i])
+	}
+	// Output:
+	// path to customers via [customer]
+	// order 10 customer 1 -> 1 "Oslo"
+	// order 11 customer 1 -> 1 "Oslo"
+	// order 12 customer 1 -> 1 "Oslo"
+}
+
+// AddJoinSynopses can take the referenced rows from anywhere: here from
+// the data itself, as Build does (datasets/live asks a server by key).
+func ExampleAddJoinSynopses() {
+	s, _ := catalog.ParseSchema(shopSQL)
+	cat, _ := catalog.Build(s, shopData(), catalog.StatsOptions{NoJoinSynopses: true}, rand.New(rand.NewPCG(1, 2)))
+	fmt.Println(len(cat.TableStats("orders").Joins))
+	err := catalog.AddJoinSynopses(context.Background(), cat, catalog.DefaultJoinDepth, catalog.NewSourceLookup(s, shopData()))
+	j := cat.TableStats("orders").Joins[0]
+	fmt.Println(err, len(cat.TableStats("orders").Joins), j.Sample[1][7], j.Missing == nil)
+	// Output:
+	// 0
+	// <nil> 1 NULL true
+}
+
+func ExampleSchema_ResolveForeignKeys() {
+	s, _ := catalog.ParseSchema(shopSQL)
+	fmt.Printf("%+v\n", s.ResolveForeignKeys())
+	// Output: [{From:1 To:0 FromCols:[1] ToCols:[0]}]
+}
+
+func ExampleAppendKey() {
+	a := catalog.AppendKey(nil, catalog.Int(7), catalog.String("x"))
+	b := catalog.AppendKey(nil, catalog.Float(7), catalog.String("x"))
+	fmt.Println(bytes.Equal(a, b))
+	// Output: true
 }

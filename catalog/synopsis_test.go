@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"reflect"
 	"testing"
 )
@@ -96,5 +98,49 @@ CREATE TABLE items (id INT PRIMARY KEY, ord INT REFERENCES orders (id), tag INT 
 	}
 	if len(off.Stats[2].Joins) != 0 {
 		t.Fatal("NoJoinSynopses built synopses")
+	}
+}
+
+// fakeLookup answers every key with a fixed result.
+type fakeLookup struct {
+	rows   func(keys [][]Datum) [][]Datum
+	unique bool
+	err    error
+}
+
+func (f fakeLookup) Lookup(_ context.Context, _ int, keys [][]Datum) ([][]Datum, bool, error) {
+	if f.err != nil {
+		return nil, false, f.err
+	}
+	return f.rows(keys), f.unique, nil
+}
+
+// AddJoinSynopses passes lookup errors on, rejects answers of the wrong
+// shape with ErrInvalidSource, and builds no synopsis through a key that
+// is not unique.
+func TestAddJoinSynopsesLookupErrors(t *testing.T) {
+	cat := goldenCatalog(t)
+	ctx := context.Background()
+	boom := errors.New("server gone")
+	if err := AddJoinSynopses(ctx, cat, DefaultJoinDepth, fakeLookup{err: boom}); !errors.Is(err, boom) {
+		t.Errorf("lookup error: %v", err)
+	}
+	short := fakeLookup{unique: true, rows: func(keys [][]Datum) [][]Datum { return make([][]Datum, len(keys)/2) }}
+	if err := AddJoinSynopses(ctx, cat, DefaultJoinDepth, short); !errors.Is(err, ErrInvalidSource) {
+		t.Errorf("too few rows: %v", err)
+	}
+	narrow := fakeLookup{unique: true, rows: func(keys [][]Datum) [][]Datum {
+		out := make([][]Datum, len(keys))
+		for i := range out {
+			out[i] = []Datum{Int(1)}
+		}
+		return out
+	}}
+	if err := AddJoinSynopses(ctx, cat, DefaultJoinDepth, narrow); !errors.Is(err, ErrInvalidSource) {
+		t.Errorf("row of the wrong width: %v", err)
+	}
+	dup := fakeLookup{unique: false, rows: func(keys [][]Datum) [][]Datum { return nil }}
+	if err := AddJoinSynopses(ctx, cat, DefaultJoinDepth, dup); err != nil || len(cat.Stats[1].Joins) != 0 {
+		t.Errorf("not unique: %v, %d synopses", err, len(cat.Stats[1].Joins))
 	}
 }

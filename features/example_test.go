@@ -148,3 +148,21 @@ func ExampleSplitStatements() {
 	// 1:1 "SELECT 1"
 	// 3:1 "SELECT ';'\n  FROM t"
 }
+
+func ExampleUnsatisfiable() {
+	s := exampleSchema()
+	for _, where := range []string{
+		"t.production_year = 2000 AND t.production_year < 2000",
+		"t.kind_id IN (1, 2) AND NOT (t.kind_id BETWEEN 0 AND 5)",
+		"t.id > 5 AND t.id < 6",
+		"t.production_year BETWEEN 1990 AND 2000 AND t.production_year <> 1995",
+	} {
+		q, _ := features.Parse(s, "SELECT COUNT(*) FROM title t WHERE "+where)
+		fmt.Println(features.Unsatisfiable(s.Tables[q.Tables[0].Table], q.Tables[0].Filter), where)
+	}
+	// Output:
+	// true t.production_year = 2000 AND t.production_year < 2000
+	// true t.kind_id IN (1, 2) AND NOT (t.kind_id BETWEEN 0 AND 5)
+	// true t.id > 5 AND t.id < 6
+	// false t.production_year BETWEEN 1990 AND 2000 AND t.production_year <> 1995
+}
