@@ -85,9 +85,11 @@
 // operator flags, number of literals and histogram selectivity; per slot
 // the sample and histogram selectivities and sample hits; a join-edge
 // bitmap; and the baselines' log-estimates. Its target is the log of true
-// rows over the best baseline (the join-sample estimate when the samples
-// found joining rows, else the histogram estimate), so the trees learn a
-// correction. A join's join-sample estimate is shrunk toward the
+// rows over the best baseline (the join-synopsis or join-sample estimate
+// when the samples found joining rows, the histogram for a filter on one
+// column, else the histogram estimate capped by what the samples allow),
+// so the trees learn a correction. A join's join-sample estimate (never a
+// synopsis's) is shrunk toward the
 // histogram's, in logs with weight support/(support+k), k chosen in
 // training from a small grid: independent samples of big tables meet on
 // few rows. Trees minimise the Huber loss of the log-correction (empty

@@ -576,9 +576,9 @@ func (e *encoder) featureName(f int) string {
 	case gLogTextbook:
 		return "sample estimate (textbook joins)"
 	case gLogJoinSample:
-		return "join-sample estimate"
+		return "sampled join estimate (synopsis or join sample)"
 	case gSupport:
-		return "join-sample support"
+		return "sampled join support"
 	case gLogBase:
 		return "baseline estimate"
 	}

@@ -129,8 +129,9 @@ func (o GBDTOptions) params() boostParams {
 
 // GBDT is the learned estimator: gradient-boosted trees over the flat
 // encoding predict log(true rows / baseline rows) and correct the best
-// baseline (the join-sample estimate when the samples find joining rows,
-// else the histogram estimate).
+// baseline (see blendedBaselines: the join-synopsis or join-sample
+// estimate when the samples find joining rows, the histogram for a filter
+// on one column, else the histogram estimate).
 type GBDT struct {
 	cat  *catalog.Catalog
 	s    *sampleSet
