@@ -38,7 +38,7 @@ func synopsisFixture(t *testing.T, scale float64) (*datasets.DB, []*features.Que
 }
 
 // synopsisEstimates runs synopsisRows on every multi-table sub-plan.
-func synopsisEstimates(s *sampleSet, qs []*features.Query, counts [][]engine.SubPlanCount, f func(est float64, support int, exact bool, truth int64)) (covered, plans int) {
+func synopsisEstimates(t *testing.T, s *sampleSet, qs []*features.Query, counts [][]engine.SubPlanCount, f func(est float64, support int, exact bool, truth int64)) (covered, plans int) {
 	for i, q := range qs {
 		sc := s.pool.Get().(*scratch)
 		probes := s.probe(q, sc, nil)
@@ -51,6 +51,12 @@ func synopsisEstimates(s *sampleSet, qs []*features.Query, counts [][]engine.Sub
 			}
 			plans++
 			rows, support, exact, ok := s.synopsisRows(q, probes, edges, c.Mask, sc, &memo)
+			// The per-query memo (matched keys, filters on synopses)
+			// changes nothing.
+			r2, s2, e2, ok2 := s.synopsisRows(q, probes, edges, c.Mask, sc, nil)
+			if rows != r2 || support != s2 || exact != e2 || ok != ok2 {
+				t.Fatalf("memoised synopsis estimate %v/%d differs from %v/%d", rows, support, r2, s2)
+			}
 			if ok {
 				covered++
 				f(rows, support, exact, c.Rows)
@@ -71,7 +77,7 @@ func TestSynopsisExactOnCompleteSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newSampleSet(cat)
-	covered, plans := synopsisEstimates(s, qs, counts, func(est float64, _ int, exact bool, truth int64) {
+	covered, plans := synopsisEstimates(t, s, qs, counts, func(est float64, _ int, exact bool, truth int64) {
 		if !exact || est != float64(truth) {
 			t.Fatalf("synopsis estimate %v (exact %v), true count %d", est, exact, truth)
 		}
