@@ -59,9 +59,9 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 	ex := Explanation{Model: g.Name(), Rows: est.Rows, Baseline: in.base, BaselineSource: in.baseSource,
 		Histogram: math.Max(1, in.hist), Correction: 1, Bias: 1, Exact: in.exact, OutOfDistribution: in.ood}
 	if in.exact {
-		ex.Baseline, ex.BaselineSource = in.joinSample, "exact (complete samples)"
+		ex.Baseline, ex.BaselineSource = in.joinSample, "exact: the samples are whole tables"
 		if in.baseSource == sourceContradiction {
-			ex.BaselineSource = "exact (a filter no row satisfies)"
+			ex.BaselineSource = "exact: a filter no row satisfies"
 		}
 		return ex, nil
 	}
@@ -93,7 +93,7 @@ func (e Explanation) String() string {
 	fmt.Fprintf(&b, "%s estimate: %.0f rows\n", e.Model, e.Rows)
 	fmt.Fprintf(&b, "  baseline (%s): %.0f rows; histogram baseline: %.0f rows\n", e.BaselineSource, e.Baseline, e.Histogram)
 	if e.Exact {
-		b.WriteString("  every table is sampled completely: the count is exact\n")
+		b.WriteString("  the baseline is exact: no learned correction\n")
 		return b.String()
 	}
 	fmt.Fprintf(&b, "  learned correction: x%.3g (bias x%.3g)\n", e.Correction, e.Bias)
