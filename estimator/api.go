@@ -222,3 +222,14 @@ func sanitize(x float64) float64 {
 	}
 	return x
 }
+
+// unsatisfiable reports whether some table filter of q is never TRUE
+// (features.Unsatisfiable): the query has no rows, whatever the data.
+func unsatisfiable(q *features.Query) bool {
+	for _, tr := range q.Tables {
+		if features.Unsatisfiable(q.Schema.Tables[tr.Table], tr.Filter) {
+			return true
+		}
+	}
+	return false
+}

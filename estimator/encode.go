@@ -440,7 +440,6 @@ func mergedValuesSel(hist *Histogram, ti, col int, conj []*features.Expr) (float
 	if list == nil {
 		return 0, false
 	}
-	row := func(int) catalog.Datum { return catalog.Null }
 	sel := 0.0
 	var one [1]catalog.Datum
 	for k, v := range list.Values {
@@ -448,7 +447,7 @@ func mergedValuesSel(hist *Histogram, ti, col int, conj []*features.Expr) (float
 			continue
 		}
 		keep := true
-		row = func(int) catalog.Datum { return v }
+		row := func(int) catalog.Datum { return v }
 		for _, c := range conj {
 			if onColumn(c, col) && c.Eval(row) != features.True {
 				keep = false

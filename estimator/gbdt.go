@@ -356,8 +356,9 @@ const sourceContradiction = "contradiction"
 // one occurrence of mask when it filters a single column with plain
 // predicates (no LIKE, OR or NOT): the interval between the conjuncts'
 // bounds for ranges (so lo <= x AND x < hi is one range, not two
-// independent ones), else the product of the conjuncts. It returns -1
-// for any other filter.
+// independent ones), else the column's histogram selectivity (conjuncts
+// listing values merged, see mergedValuesSel). It returns -1 for any
+// other filter.
 func singleColumnSel(hist *Histogram, q *features.Query, occ []occFeat, mask uint64) float64 {
 	i := bits.TrailingZeros64(mask)
 	if i >= len(occ) || len(occ[i].cols) != 1 {

@@ -394,6 +394,9 @@ func (m *Linear) Estimate(q *features.Query) (Estimate, error) {
 	if err := checkQuery(m.cat, q); err != nil {
 		return Estimate{}, err
 	}
+	if unsatisfiable(q) {
+		return Estimate{Source: KindLinear}, nil
+	}
 	var buf [64]float64
 	k := len(m.coef)
 	var x []float64

@@ -445,6 +445,9 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	if err := checkQuery(m.cat, q); err != nil {
 		return Estimate{}, err
 	}
+	if unsatisfiable(q) {
+		return Estimate{Source: KindSetNet}, nil
+	}
 	sc := m.work.Get().(*snScratch)
 	defer m.work.Put(sc)
 	be, fig, err := snBaseline(m.base, m.enc.figs, q, &sc.probe)
