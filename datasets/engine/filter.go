@@ -53,42 +53,6 @@ func (b bitset) positions(dst []int32) []int32 {
 	return dst
 }
 
-// tri is a truth value of SQL's three-valued logic.
-type tri int8
-
-const (
-	triFalse tri = iota
-	triTrue
-	triUnknown
-)
-
-func triOf(b bool) tri {
-	if b {
-		return triTrue
-	}
-	return triFalse
-}
-
-func (t tri) not() tri {
-	switch t {
-	case triTrue:
-		return triFalse
-	case triFalse:
-		return triTrue
-	}
-	return triUnknown
-}
-
-func (t tri) and(u tri) tri {
-	if t == triFalse || u == triFalse {
-		return triFalse
-	}
-	if t == triTrue && u == triTrue {
-		return triTrue
-	}
-	return triUnknown
-}
-
 // filter evaluates one table occurrence's filter over a table.
 //
 // NOT is pushed to the atoms (negation normal form, valid in Kleene's
@@ -262,11 +226,23 @@ func (f *filter) stringAtom(dst, within bitset, col *datasets.Column, p *feature
 			return nil
 		}
 	}
-	wantT := triOf(want)
+	// Per entry: features' scalar semantics (Pred.Eval), except that LIKE
+	// uses the pattern compiled once above (a non-NULL string is never
+	// unknown for it).
+	wantT := features.False
+	if want {
+		wantT = features.True
+	}
+	notLike := p.Op == features.OpNotLike
 	table := make([]bool, len(col.Dict))
 	any := false
 	for code, s := range col.Dict {
-		ok := predTruth(p, catalog.String(s), like) == wantT
+		var ok bool
+		if like != nil {
+			ok = (like(s) != notLike) == want
+		} else {
+			ok = p.Eval(catalog.String(s)) == wantT
+		}
 		table[code] = ok
 		any = any || ok
 	}
@@ -357,77 +333,6 @@ func memberCodes(dst, within bitset, codes []uint32, set []uint32, member bool) 
 		}
 		dst[w] = out
 	}
-}
-
-// predTruth is the truth value of p for one non-NULL value v (the scalar
-// path, used per dictionary entry).
-func predTruth(p *features.Pred, v catalog.Datum, like func(string) bool) tri {
-	cmp := func(l catalog.Datum) (int, bool) {
-		if l.IsNull() {
-			return 0, false
-		}
-		return catalog.Compare(v, l), true
-	}
-	switch p.Op {
-	case features.OpEQ, features.OpNE, features.OpLT, features.OpLE, features.OpGT, features.OpGE:
-		c, ok := cmp(p.Values[0])
-		if !ok {
-			return triUnknown
-		}
-		return triOf(cmpHolds(p.Op, c))
-	case features.OpBetween:
-		lo, hi := triUnknown, triUnknown
-		if c, ok := cmp(p.Values[0]); ok {
-			lo = triOf(c >= 0)
-		}
-		if c, ok := cmp(p.Values[1]); ok {
-			hi = triOf(c <= 0)
-		}
-		return lo.and(hi)
-	case features.OpIn, features.OpNotIn:
-		r := triFalse
-		for _, l := range p.Values {
-			c, ok := cmp(l)
-			if !ok {
-				r = triUnknown
-			} else if c == 0 {
-				r = triTrue
-				break
-			}
-		}
-		if p.Op == features.OpNotIn {
-			return r.not()
-		}
-		return r
-	case features.OpLike, features.OpNotLike:
-		if v.Kind != catalog.KindString || like == nil {
-			return triUnknown
-		}
-		r := triOf(like(v.S))
-		if p.Op == features.OpNotLike {
-			return r.not()
-		}
-		return r
-	}
-	return triUnknown
-}
-
-func cmpHolds(op features.Op, c int) bool {
-	switch op {
-	case features.OpEQ:
-		return c == 0
-	case features.OpNE:
-		return c != 0
-	case features.OpLT:
-		return c < 0
-	case features.OpLE:
-		return c <= 0
-	case features.OpGT:
-		return c > 0
-	case features.OpGE:
-		return c >= 0
-	}
-	return false
 }
 
 // numLit is a numeric literal: ok is false for NULL.
