@@ -1,6 +1,7 @@
 package features
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +75,18 @@ func BenchmarkExprEval(b *testing.B) {
 	for b.Loop() {
 		if f.Eval(row) != True {
 			b.Fatal("row rejected")
+		}
+	}
+}
+
+// BenchmarkSplitStatements: a workload file of one query per line; the
+// split must stay linear in the text (it was quadratic, 7 s for 20,000
+// lines).
+func BenchmarkSplitStatements(b *testing.B) {
+	text := strings.Repeat(bench3+"\n", 2000)
+	for b.Loop() {
+		if n := len(SplitStatements(text)); n != 2000 {
+			b.Fatalf("%d statements, want 2000", n)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package features
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Statement is one SQL statement cut from a larger text, with the 1-based
 // line and column where it starts.
@@ -23,33 +26,50 @@ func SplitStatements(text string) []Statement {
 			break
 		}
 	}
-	var out []Statement
-	emit := func(group []token) {
-		if len(group) == 0 {
-			return
+	// Tokens come in text order, so lines are counted as the scan moves on
+	// and the split stays linear in the text.
+	line, lineStart, counted := 1, 0, 0
+	moveTo := func(off int) {
+		for {
+			i := strings.IndexByte(text[counted:off], '\n')
+			if i < 0 {
+				break
+			}
+			line++
+			lineStart = counted + i + 1
+			counted = lineStart
 		}
-		start, end := group[0].off, group[len(group)-1].end
-		line, col := lineCol(text, start)
-		out = append(out, Statement{SQL: text[start:end], Line: line, Col: col})
+		counted = off
 	}
-	var group []token
+	var out []Statement
+	var cur Statement // the statement being gathered; Line 0 while empty
+	start, end := 0, 0
+	emit := func() {
+		if cur.Line > 0 {
+			cur.SQL = text[start:end]
+			out = append(out, cur)
+		}
+		cur = Statement{}
+	}
 	curLine := 0
 	for _, t := range toks {
+		moveTo(t.off)
 		if semis {
 			if t.kind == tokPunct && t.text == ";" {
-				emit(group)
-				group = group[:0]
+				emit()
 				continue
 			}
-		} else if line := 1 + strings.Count(text[:t.off], "\n"); line != curLine {
-			emit(group)
-			group = group[:0]
-			curLine = line + strings.Count(text[t.off:t.end], "\n")
-		} else {
-			curLine += strings.Count(text[t.off:t.end], "\n")
+		} else if line != curLine {
+			emit()
 		}
-		group = append(group, t)
+		if cur.Line == 0 {
+			cur = Statement{Line: line, Col: 1 + utf8.RuneCountInString(text[lineStart:t.off])}
+			start = t.off
+		}
+		end = t.end
+		moveTo(t.end)
+		curLine = line
 	}
-	emit(group)
+	emit()
 	return out
 }
