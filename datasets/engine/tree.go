@@ -115,7 +115,8 @@ type combiner struct {
 }
 
 // run chooses, for kid i onwards, none (only when enumerating all) or one
-// of its rooted subsets; cur holds the row weights so far (nil: all 1) and
+// of its rooted subsets (without all, a kid's list holds just its whole
+// subtree); cur holds the row weights so far (nil: all 1) and
 // curMax bounds them.
 func (c *combiner) run(i int, cur []int64, curMax int64, mask uint64) error {
 	if i == len(c.kids) {
@@ -129,9 +130,6 @@ func (c *combiner) run(i int, cur []int64, curMax int64, mask uint64) error {
 	}
 	for ri := range k.list {
 		r := &k.list[ri]
-		if !c.t.all && r.mask != fullMask(k.list) {
-			continue
-		}
 		if c.bufs[i] == nil {
 			c.bufs[i] = c.t.p.a.int64s(c.n)
 		}
@@ -144,15 +142,6 @@ func (c *combiner) run(i int, cur []int64, curMax int64, mask uint64) error {
 		}
 	}
 	return nil
-}
-
-// fullMask is the largest mask of a rooted list (the whole subtree).
-func fullMask(list []rooted) uint64 {
-	var m uint64
-	for _, r := range list {
-		m |= r.mask
-	}
-	return m
 }
 
 func (c *combiner) finish(cur []int64, mask uint64) error {
