@@ -567,7 +567,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	}
 	trainSet.compact(keepTrain)
 	valSet.compact(keepVal)
-	valJoins = compactInts(valJoins, keepVal)
+	valJoins = compactKept(valJoins, keepVal)
 	if len(trainSet.y) == 0 {
 		trainSet, valSet, valJoins = valSet, newBinnedSet(g.enc.nfeat, 0), nil
 	}
@@ -624,30 +624,13 @@ func (g *GBDT) parallelFor(ctx context.Context, workers, n int, f func(i int, x 
 // compact keeps the rows marked in keep.
 func (d *binnedSet) compact(keep []bool) {
 	for f, col := range d.bins {
-		d.bins[f] = compactBytes(col, keep)
+		d.bins[f] = compactKept(col, keep)
 	}
-	n := 0
-	for i, k := range keep {
-		if k {
-			d.y[n] = d.y[i]
-			n++
-		}
-	}
-	d.y = d.y[:n]
+	d.y = compactKept(d.y, keep)
 }
 
-func compactBytes(s []uint8, keep []bool) []uint8 {
-	n := 0
-	for i, k := range keep {
-		if k {
-			s[n] = s[i]
-			n++
-		}
-	}
-	return s[:n]
-}
-
-func compactInts(s []int, keep []bool) []int {
+// compactKept keeps the elements of s marked in keep, in place.
+func compactKept[T any](s []T, keep []bool) []T {
 	n := 0
 	for i, k := range keep {
 		if k {
