@@ -286,6 +286,22 @@ const tupleAttempts = 64
 // the query's result non-empty unless a predicate excludes its own value
 // (<>, <, NOT IN, ...). Rows are -1 when no joined tuple was found.
 func (gen *generator) tuple(q *features.Query) []int {
+	// The joins of each occurrence to its parent (the walk adds one
+	// parent), the same for every attempt.
+	type link struct {
+		parent int // -1: none
+		pc, oc []int
+	}
+	links := make([]link, len(q.Tables))
+	for o := range links {
+		links[o].parent = -1
+	}
+	for _, j := range q.Joins {
+		l := &links[j.Right]
+		l.parent = j.Left
+		l.pc = append(l.pc, j.LeftCol)
+		l.oc = append(l.oc, j.RightCol)
+	}
 	rows := make([]int, len(q.Tables))
 	for attempt := 0; attempt < tupleAttempts; attempt++ {
 		ok := true
@@ -295,31 +311,18 @@ func (gen *generator) tuple(q *features.Query) []int {
 				ok = false
 				break
 			}
-			if o == 0 {
-				rows[0] = gen.rng.IntN(t.Rows)
-				continue
-			}
-			// The joins of o to its parent (the walk adds one parent).
-			parent := -1
-			var pc, oc []int
-			for _, j := range q.Joins {
-				if j.Right == o {
-					parent = j.Left
-					pc = append(pc, j.LeftCol)
-					oc = append(oc, j.RightCol)
-				}
-			}
-			if parent < 0 {
+			l := links[o]
+			if o == 0 || l.parent < 0 {
 				rows[o] = gen.rng.IntN(t.Rows)
 				continue
 			}
-			pt := gen.db.Tables[q.Tables[parent].Table]
-			key, null := gen.key(pt, pc, rows[parent])
+			pt := gen.db.Tables[q.Tables[l.parent].Table]
+			key, null := gen.key(pt, l.pc, rows[l.parent])
 			if null {
 				ok = false
 				break
 			}
-			match := gen.index(q.Tables[o].Table, oc)[string(key)]
+			match := gen.index(q.Tables[o].Table, l.oc)[string(key)]
 			if len(match) == 0 {
 				ok = false
 				break
