@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
@@ -645,11 +644,11 @@ func likePrefix(s string, rng *rand.Rand) (string, bool) {
 
 // likeInfix returns '%x%' for a 1..maxLikeRunes-rune substring x of s.
 func likeInfix(s string, rng *rand.Rand) (string, bool) {
-	n := utf8.RuneCountInString(s)
+	runes := []rune(s)
+	n := len(runes)
 	if n == 0 {
 		return "", false
 	}
-	runes := []rune(s)
 	l := 1 + rng.IntN(min(maxLikeRunes, n))
 	at := rng.IntN(n - l + 1)
 	x := string(runes[at : at+l])
