@@ -8,8 +8,7 @@ type bitmap []uint64
 // words returns the number of uint64 words that hold n bits.
 func words(n int) int { return (n + 63) / 64 }
 
-func (b bitmap) set(i int32)   { b[i>>6] |= 1 << (uint(i) & 63) }
-func (b bitmap) clear(i int32) { b[i>>6] &^= 1 << (uint(i) & 63) }
+func (b bitmap) set(i int32) { b[i>>6] |= 1 << (uint(i) & 63) }
 func (b bitmap) has(i int) bool {
 	return b[i>>6]&(1<<(uint(i)&63)) != 0
 }
@@ -63,16 +62,5 @@ func (b bitmap) fill(n int) {
 	}
 	if r := n & 63; r != 0 {
 		b[len(b)-1] = (1 << uint(r)) - 1
-	}
-}
-
-// forEach calls f for every set bit in increasing order.
-func (b bitmap) forEach(f func(i int)) {
-	for wi, w := range b {
-		for w != 0 {
-			t := bits.TrailingZeros64(w)
-			f(wi*64 + t)
-			w &= w - 1
-		}
 	}
 }

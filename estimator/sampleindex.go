@@ -103,15 +103,6 @@ func (ci *colIndex) orRange(dst bitmap, a, b int) {
 	}
 }
 
-func allZero(b bitmap) bool {
-	for _, w := range b {
-		if w != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // lower returns the first sorted non-NULL position whose value is >= v.
 func (ci *colIndex) lower(v catalog.Datum) int {
 	return ci.nulls + sort.Search(ci.n-ci.nulls, func(i int) bool {
