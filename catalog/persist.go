@@ -497,12 +497,7 @@ func (c *Catalog) check() error {
 			cs := &ts.Columns[ci]
 			where := fmt.Sprintf("column %q.%q", t.Name, col.Name)
 			kind := kindOf(col.Type)
-			okKind := func(d Datum, nullOK bool) bool {
-				if d.Kind == KindFloat && math.IsNaN(d.F) {
-					return false // Build rejects NaN; NaN breaks ordering
-				}
-				return d.Kind == kind || (nullOK && d.Kind == KindNull)
-			}
+			okKind := func(d Datum, nullOK bool) bool { return datumFits(d, kind, nullOK) }
 			if !fraction(cs.NullFrac) || !fraction(cs.HistFrac) || cs.Distinct < 0 {
 				return fmt.Errorf("%s: NullFrac %v, HistFrac %v, Distinct %d", where, cs.NullFrac, cs.HistFrac, cs.Distinct)
 			}
@@ -539,6 +534,16 @@ func (c *Catalog) check() error {
 }
 
 func fraction(f float64) bool { return f >= 0 && f <= 1 }
+
+// datumFits reports whether d is a datum of kind (or NULL, when nullOK)
+// that a catalog may hold: never a NaN (Build rejects NaN; NaN breaks
+// ordering).
+func datumFits(d Datum, kind Kind, nullOK bool) bool {
+	if d.Kind == KindFloat && math.IsNaN(d.F) {
+		return false
+	}
+	return d.Kind == kind || (nullOK && d.Kind == KindNull)
+}
 
 // kindOf is the Datum kind holding values of type t.
 func kindOf(t Type) Kind {

@@ -359,7 +359,7 @@ func (c *Catalog) checkJoins(ti int) error {
 			}
 			kind := kindOf(cols[ci].Type)
 			for _, v := range col {
-				if v.Kind != KindNull && (v.Kind != kind || (v.Kind == KindFloat && math.IsNaN(v.F))) {
+				if !datumFits(v, kind, true) {
 					return fmt.Errorf("table %q: join synopsis%s: value %v of the wrong kind for %v", s.Tables[ti].Name, pathString(s, j.Path), v, cols[ci].Type)
 				}
 			}
