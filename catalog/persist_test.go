@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -204,10 +205,25 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestSaveRejectsInconsistent(t *testing.T) {
-	cat := goldenCatalog(t)
-	cat.Stats = cat.Stats[:1]
-	if err := cat.Save(io.Discard); !errors.Is(err, ErrInvalidSchema) {
-		t.Errorf("got %v", err)
+	cases := map[string]func(c *Catalog){
+		"stats of one table missing": func(c *Catalog) { c.Stats = c.Stats[:1] },
+		"NaN sampled value":          func(c *Catalog) { c.Stats[1].Sample[2][0] = Float(math.NaN()) },
+		"string in an int sample":    func(c *Catalog) { c.Stats[1].Sample[0][0] = String("x") },
+		"NULL MCV":                   func(c *Catalog) { c.Stats[1].Columns[1].MCVs[0].Value = Null },
+		"string in a join synopsis":  func(c *Catalog) { c.Stats[1].Joins[0].Sample[0][0] = String("x") },
+	}
+	for name, spoil := range cases {
+		cat := goldenCatalog(t)
+		if len(cat.Stats[1].Joins) == 0 || len(cat.Stats[1].Columns[1].MCVs) == 0 {
+			t.Fatal("golden orders need a join synopsis and MCVs of customer")
+		}
+		if err := cat.Save(io.Discard); err != nil {
+			t.Fatalf("%s: unspoilt catalog: %v", name, err)
+		}
+		spoil(cat)
+		if err := cat.Save(io.Discard); !errors.Is(err, ErrInvalidSchema) {
+			t.Errorf("%s: got %v", name, err)
+		}
 	}
 }
 
