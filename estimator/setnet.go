@@ -183,16 +183,10 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	}
 	opts = opts.withDefaults()
 	vocab := newSNVocab(cat.Schema)
-	for _, fk := range cat.Schema.ForeignKeys {
-		t1, t2 := cat.Schema.TableIndex(fk.Table), cat.Schema.TableIndex(fk.RefTable)
-		if t1 < 0 || t2 < 0 {
-			continue
-		}
-		for k := range min(len(fk.Columns), len(fk.RefColumns)) {
-			c1 := cat.Schema.Tables[t1].ColumnIndex(fk.Columns[k])
-			c2 := cat.Schema.Tables[t2].ColumnIndex(fk.RefColumns[k])
-			if c1 >= 0 && c2 >= 0 {
-				vocab.addEdge(snCanonEdge(t1, c1, t2, c2))
+	for _, fk := range cat.Schema.ResolveForeignKeys() {
+		for k, c1 := range fk.FromCols { // nil when a table is unknown
+			if c2 := fk.ToCols[k]; c1 >= 0 && c2 >= 0 {
+				vocab.addEdge(snCanonEdge(fk.From, c1, fk.To, c2))
 			}
 		}
 	}
