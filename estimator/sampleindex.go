@@ -139,10 +139,8 @@ func (ci *colIndex) predTrue(dst bitmap, p *features.Pred, like likeCache) {
 	case features.OpNE, features.OpNotIn:
 		// TRUE only when no listed value is NULL and the row differs from
 		// all of them.
-		for _, v := range p.Values {
-			if v.IsNull() {
-				return
-			}
+		if hasNullLiteral(p) {
+			return
 		}
 		start := ci.nulls
 		// Walk the value gaps in sorted order.

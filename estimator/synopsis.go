@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"math/bits"
+	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
@@ -67,18 +68,7 @@ func (s *sampleSet) addSynopses(cat *catalog.Catalog) {
 // synopsisOf returns the synopsis of table ti along path, or nil.
 func (s *sampleSet) synopsisOf(ti int, path []int) *synopsis {
 	for k := range s.syn[ti] {
-		sy := &s.syn[ti][k]
-		if len(sy.path) != len(path) {
-			continue
-		}
-		same := true
-		for i := range path {
-			if sy.path[i] != path[i] {
-				same = false
-				break
-			}
-		}
-		if same {
+		if sy := &s.syn[ti][k]; slices.Equal(sy.path, path) {
 			return sy
 		}
 	}
