@@ -298,8 +298,3 @@ func quoteString(s string) string {
 	b.WriteByte('\'')
 	return b.String()
 }
-
-// quoteIdent renders name as a backtick-quoted identifier.
-func quoteIdent(name string) string {
-	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
-}

@@ -53,7 +53,7 @@ func (q *Query) Digest() string {
 
 func (w *renderer) ident(s string) {
 	if w.mode == modeSQL || !simpleIdent(s) {
-		w.b.WriteString(quoteIdent(s))
+		w.b.WriteString(catalog.QuoteIdent(s))
 		return
 	}
 	w.b.WriteString(s)
