@@ -418,10 +418,7 @@ func sortedRows(t *datasets.Table) []string {
 // CARDINAL_TEST_SLOWLOG).
 func TestLiveSlowLog(t *testing.T) {
 	s := newFlightsServer(t)
-	path := os.Getenv("CARDINAL_TEST_SLOWLOG")
-	if path == "" {
-		t.Skip("CARDINAL_TEST_SLOWLOG is empty: the server's slow log is not known")
-	}
+	path := testEnv(t, "CARDINAL_TEST_SLOWLOG", "the server's slow log is not known")
 	ctx := context.Background()
 	marker := fmt.Sprintf("slowlog-%d", time.Now().UnixNano())
 	stmts := []struct {

@@ -22,14 +22,22 @@ import (
 // testDSN returns the test server's DSN or skips/fails.
 func testDSN(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv("CARDINAL_TEST_DSN")
-	if dsn == "" {
+	return testEnv(t, "CARDINAL_TEST_DSN", "no MySQL/MariaDB server to test against (bash .ci/mariadb.sh start)")
+}
+
+// testEnv returns the environment variable name, skipping the test (why
+// says what is missing) when it is empty, or failing it under CI=true,
+// where .ci/run sets every variable the integration tests read.
+func testEnv(t *testing.T, name, why string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty: .ci/run must start MariaDB")
+			t.Fatalf("CI=true but %s is empty: .ci/run must start MariaDB and set it", name)
 		}
-		t.Skip("CARDINAL_TEST_DSN is empty: no MySQL/MariaDB server to test against (bash .ci/mariadb.sh start)")
+		t.Skipf("%s is empty: %s", name, why)
 	}
-	return dsn
+	return v
 }
 
 // adminDB opens the test server WITHOUT the read-only guard: the test
