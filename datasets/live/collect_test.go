@@ -170,15 +170,15 @@ func TestCollectCancelResumes(t *testing.T) {
 
 func TestWithTimeLimit(t *testing.T) {
 	const q = "SELECT COUNT(*) FROM `t` AS `t`"
-	got, err := WithTimeLimit(FlavourMySQL, q, 1500*time.Millisecond)
-	if err != nil || got != "SELECT /*+ MAX_EXECUTION_TIME(1500) */ COUNT(*) FROM `t` AS `t`" {
-		t.Errorf("MySQL: %q %v", got, err)
+	mysql, err := WithTimeLimit(FlavourMySQL, q, 1500*time.Millisecond)
+	if err != nil || mysql != "SELECT /*+ MAX_EXECUTION_TIME(1500) */ COUNT(*) FROM `t` AS `t`" {
+		t.Errorf("MySQL: %q %v", mysql, err)
 	}
-	got, err = WithTimeLimit(FlavourMariaDB, q, 1500*time.Millisecond)
-	if err != nil || got != "SET STATEMENT max_statement_time=2 FOR "+q {
-		t.Errorf("MariaDB: %q %v", got, err)
+	mariadb, err := WithTimeLimit(FlavourMariaDB, q, 1500*time.Millisecond)
+	if err != nil || mariadb != "SET STATEMENT max_statement_time=2 FOR "+q {
+		t.Errorf("MariaDB: %q %v", mariadb, err)
 	}
-	for _, s := range []string{got} {
+	for _, s := range []string{mysql, mariadb} {
 		if err := CheckReadOnly(s); err != nil {
 			t.Errorf("guard refuses %q: %v", s, err)
 		}
