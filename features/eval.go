@@ -123,10 +123,7 @@ func (p *Pred) Eval(d catalog.Datum) Tri {
 		}
 		return cmp(d, v, ge).And(cmp(d, p.Values[1], le))
 	case OpLike, OpNotLike:
-		if d.Kind == catalog.KindNull || v.Kind != catalog.KindString {
-			return Unknown
-		}
-		if d.Kind != catalog.KindString {
+		if d.Kind != catalog.KindString || v.Kind != catalog.KindString {
 			return Unknown
 		}
 		m := triOf(matchLike(v.S, d.S))

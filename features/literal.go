@@ -194,7 +194,6 @@ func typeLit(c catalog.Column, l lit) (catalog.Datum, string) {
 			if v, ok := parseDateTime(l.s); ok {
 				return catalog.Int(v), ""
 			}
-			return bad(" (want 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS')")
 		}
 		return bad(" (want 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS')")
 	}
