@@ -254,9 +254,8 @@ func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []St
 		}
 		jobs = append(jobs, job{key: s, q: p.Query})
 	}
-	sk := &skipCounter{by: map[string]*SkipReason{}}
+	sk := newSkipCounter()
 	for _, r := range skips {
-		r := r
 		sk.by[r.Reason] = &r
 		sk.order = append(sk.order, r.Reason)
 	}
