@@ -146,7 +146,7 @@ func (l *serverLookup) Lookup(ctx context.Context, f int, keys [][]catalog.Datum
 	for lo := 0; lo < len(keys); lo += lookupBatch {
 		batch := keys[lo:min(lo+lookupBatch, len(keys))]
 		stmt, args := keyQuery(t, fk.ToCols, batch)
-		got := datasets.NewDB(l.schema).Tables[fk.To]
+		got := datasets.NewTable(t)
 		tctx, cancel := context.WithTimeout(ctx, l.timeout)
 		err := readRows(tctx, l.db, stmt, got, args...)
 		cancel()
