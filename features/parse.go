@@ -344,8 +344,9 @@ func (r *resolver) column(cn *ast.ColumnNameExpr) (int, int, error) {
 		return 0, 0, r.errAt(off, ErrUnknownColumn, name.Name.O, "no table in FROM has it")
 	case ErrAmbiguousColumn:
 		var in []string
+		m := r.candidates(name.Name.O)
 		for i, t := range r.q.Tables {
-			if r.candidates(name.Name.O)&(1<<i) != 0 {
+			if m&(1<<i) != 0 {
 				in = append(in, t.Alias)
 			}
 		}
@@ -453,9 +454,7 @@ func (r *resolver) where(e ast.ExprNode) error {
 	return nil
 }
 
-func (r *resolver) colName(occ, col int) string {
-	return r.schema.Tables[r.q.Tables[occ].Table].Columns[col].Name
-}
+func (r *resolver) colName(occ, col int) string { return r.colDef(occ, col).Name }
 
 func (r *resolver) colDef(occ, col int) catalog.Column {
 	return r.schema.Tables[r.q.Tables[occ].Table].Columns[col]
