@@ -76,21 +76,16 @@ func (p *slowParser) errAt(col int, format string, args ...any) error {
 func (p *slowParser) parse() ([]Statement, error) {
 	for {
 		raw, err := p.br.ReadString('\n')
-		if raw == "" && err != nil {
-			if errors.Is(err, io.EOF) {
-				break
+		if raw != "" {
+			p.lineNo++
+			if err := p.line(strings.TrimRight(raw, "\r\n")); err != nil {
+				return nil, err
 			}
-			return nil, fmt.Errorf("live: read %s: %w", p.file, err)
 		}
-		p.lineNo++
-		line := strings.TrimRight(raw, "\r\n")
-		if err := p.line(line); err != nil {
-			return nil, err
+		if errors.Is(err, io.EOF) {
+			break
 		}
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
 			return nil, fmt.Errorf("live: read %s: %w", p.file, err)
 		}
 	}
