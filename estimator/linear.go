@@ -117,7 +117,7 @@ func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Est
 	if err != nil {
 		return 0, be, err
 	}
-	baseLog = math.Min(snLog(sanitize(be.Rows)), snMaxLogRows)
+	baseLog = snBaseLog(be.Rows)
 	clear(x)
 	nOr, nNot, nPred := 0, 0, 0
 	sumSel, minSel, maxSel := 0.0, 0.0, -math.MaxFloat64

@@ -154,6 +154,10 @@ func (o SetNetOptions) withDefaults() SetNetOptions {
 // snLog is the log-count target: ln(max(rows, 1)).
 func snLog(rows float64) float64 { return math.Log(math.Max(rows, 1)) }
 
+// snBaseLog is the log estimate a learned model corrects: snLog of the
+// baseline's (sanitized) row estimate, at most snMaxLogRows.
+func snBaseLog(rows float64) float64 { return math.Min(snLog(sanitize(rows)), snMaxLogRows) }
+
 // snCheckExamples validates labelled examples against cat.
 func snCheckExamples(cat *catalog.Catalog, train []Example) error {
 	if cat == nil || cat.Schema == nil {
@@ -218,7 +222,7 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 					errs[w] = fmt.Errorf("example %d: baseline: %w", i, err)
 					return
 				}
-				m.enc.encode(train[i].Query, math.Min(snLog(sanitize(be.Rows)), snMaxLogRows), fig, &pr, &exs[i])
+				m.enc.encode(train[i].Query, snBaseLog(be.Rows), fig, &pr, &exs[i])
 				m.enc.figs.finish(&pr)
 				exs[i].target = snLog(train[i].Rows)
 			}
@@ -449,7 +453,7 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	if err != nil {
 		return Estimate{}, err
 	}
-	baseLog := math.Min(snLog(sanitize(be.Rows)), snMaxLogRows)
+	baseLog := snBaseLog(be.Rows)
 	ood := m.enc.encode(q, baseLog, fig, &sc.probe, &sc.ex)
 	if ood.tooLarge {
 		rows := sanitize(be.Rows)
