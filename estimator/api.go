@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -71,6 +72,7 @@ func AppendSubPlans(dst []SubPlanEstimate, est Estimator, q *features.Query) ([]
 		return dst, fmt.Errorf("%w: nil query or more than %d tables", ErrQuery, features.MaxTables)
 	}
 	masks := q.ConnectedSubsets()
+	dst = slices.Grow(dst, len(masks))
 	if sp, ok := est.(subPlanEstimator); ok {
 		return sp.estimateSubPlans(q, masks, dst)
 	}
