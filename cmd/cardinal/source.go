@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -80,7 +81,7 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 				return nil, rerr
 			}
 			if dir == "" {
-				dir = dirOf(s.schema)
+				dir = filepath.Dir(s.schema)
 			}
 			schema, perr := catalog.ParseSchema(string(schemaSQL))
 			if perr != nil {
@@ -106,15 +107,6 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 	}
 	fmt.Fprintf(stderr, "loaded %s: %d tables, %d rows in %v\n", what, len(db.Tables), rows, time.Since(start).Round(time.Millisecond))
 	return db, nil
-}
-
-func dirOf(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' {
-			return path[:i]
-		}
-	}
-	return "."
 }
 
 // readLog reads a labelled query log (JSON Lines), dropping the sub-plan
