@@ -122,13 +122,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // file is written under a temporary name and renamed when complete.
 func writeLog(path string, stdout io.Writer, recs []workload.Record) (err error) {
 	if path == "-" || path == "" {
-		w := workload.NewWriter(stdout)
-		for _, r := range recs {
-			if err := w.Write(r); err != nil {
-				return err
-			}
-		}
-		return w.Flush()
+		return writeRecords(stdout, recs)
 	}
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
@@ -141,17 +135,22 @@ func writeLog(path string, stdout io.Writer, recs []workload.Record) (err error)
 			os.Remove(tmp)
 		}
 	}()
-	w := workload.NewWriter(f)
-	for _, r := range recs {
-		if err := w.Write(r); err != nil {
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
+	if err := writeRecords(f, recs); err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return errors.Join(err, os.Remove(tmp))
 	}
 	return os.Rename(tmp, path)
+}
+
+// writeRecords writes records as JSON Lines to w.
+func writeRecords(w io.Writer, recs []workload.Record) error {
+	lw := workload.NewWriter(w)
+	for _, r := range recs {
+		if err := lw.Write(r); err != nil {
+			return err
+		}
+	}
+	return lw.Flush()
 }
