@@ -127,7 +127,6 @@ func buildTable(ct *ast.CreateTableStmt, sp stmtPos, pos *positions) (*Table, []
 	}
 	pos.table = append(pos.table, sp.name)
 	pos.column = append(pos.column, colOffs)
-	pos.colType = append(pos.colType, typeOffs)
 	pkOff := sp.name
 
 	var fks []ForeignKey

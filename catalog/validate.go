@@ -9,12 +9,11 @@ import (
 // parsed from; a nil *positions (Validate on a hand-built schema) yields
 // errors without positions.
 type positions struct {
-	src     string
-	table   []int   // table name
-	column  [][]int // column definition start
-	colType [][]int // column type
-	pk      []int   // primary key declaration
-	fk      []int   // REFERENCES of each Schema.ForeignKeys entry
+	src    string
+	table  []int   // table name
+	column [][]int // column definition start
+	pk     []int   // primary key declaration
+	fk     []int   // REFERENCES of each Schema.ForeignKeys entry
 }
 
 func at(s []int, i int) int {
