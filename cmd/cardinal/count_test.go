@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -42,5 +44,27 @@ func TestRunCount(t *testing.T) {
 	err = runCount(ctx, []string{"--dataset", "flights", "SELECT * FROM flights WHERE nope = 1"}, &stdout, &stderr)
 	if !errors.Is(err, features.ErrUnknownColumn) || !strings.Contains(err.Error(), "line 1:") {
 		t.Errorf("unknown column: %v", err)
+	}
+}
+
+// TestRunCountSchemaDir counts over --schema FILE without --data: the CSV
+// files are read from the schema's directory.
+func TestRunCountSchemaDir(t *testing.T) {
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(filepath.Join(dir, "schema.sql"), []byte("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL);\n"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "t.csv"), []byte("id,v\n1,5\n2,7\n3,7\n"), 0o644))
+	var stdout, stderr bytes.Buffer
+	err := runCount(context.Background(), []string{"--schema", filepath.Join(dir, "schema.sql"), "SELECT * FROM t WHERE v = 7"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if got := strings.TrimSpace(stdout.String()); got != "2" {
+		t.Errorf("count = %q, want 2", got)
 	}
 }
