@@ -191,7 +191,8 @@ func checkExpr(t *catalog.Table, e *features.Expr, depth int) error {
 	return nil
 }
 
-// fullMask returns the mask of the first n table occurrences.
+// fullMask returns the mask of the first n table occurrences; for a whole
+// query call features.Query.FullMask.
 func fullMask(n int) uint64 {
 	if n >= 64 {
 		return ^uint64(0)

@@ -55,7 +55,7 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 	p := g.prepare(q)
 	defer g.release(p)
 	x := make([]float64, g.enc.nfeat)
-	est, in, corr := g.estimateMask(p, fullMask(len(q.Tables)), x)
+	est, in, corr := g.estimateMask(p, q.FullMask(), x)
 	ex := Explanation{Model: g.Name(), Rows: est.Rows, Baseline: in.base, BaselineSource: in.baseSource,
 		Histogram: math.Max(1, in.hist), Correction: 1, Bias: 1, Exact: in.exact, OutOfDistribution: in.ood}
 	if in.exact {

@@ -169,7 +169,7 @@ func (g *GBDT) chooseBlendK(ctx context.Context, workers int, train []Example, i
 			return
 		}
 		p := g.prepare(ex.Query)
-		in := baselines(g.s, g.hist, p, fullMask(len(ex.Query.Tables)))
+		in := baselines(g.s, g.hist, p, ex.Query.FullMask())
 		g.release(p)
 		if in.exact || in.support == 0 || in.synopsis {
 			return
@@ -385,7 +385,7 @@ func (g *GBDT) Estimate(q *features.Query) (Estimate, error) {
 		return Estimate{}, err
 	}
 	p := g.prepare(q)
-	e, _, _ := g.estimateMask(p, fullMask(len(q.Tables)), g.features(p))
+	e, _, _ := g.estimateMask(p, q.FullMask(), g.features(p))
 	g.release(p)
 	return e, nil
 }
@@ -590,7 +590,7 @@ const binSampleRows = 20000
 func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, skip bool) {
 	p := g.prepare(ex.Query)
 	defer g.release(p)
-	mask := fullMask(len(ex.Query.Tables))
+	mask := ex.Query.FullMask()
 	in := blendedBaselines(g.s, g.hist, p, mask, g.blendK)
 	if in.exact {
 		return 0, 0, true

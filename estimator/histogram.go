@@ -369,7 +369,7 @@ func (h *Histogram) Estimate(q *features.Query) (Estimate, error) {
 	}
 	var buf [8]float64
 	sels := h.tableSels(q, buf[:0])
-	return h.estimateMask(q, sels, fullMask(len(q.Tables))), nil
+	return h.estimateMask(q, sels, q.FullMask()), nil
 }
 
 // estimateSubPlans implements subPlanEstimator: per-table selectivities are

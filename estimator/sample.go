@@ -234,7 +234,7 @@ func (s *Sample) Estimate(q *features.Query) (Estimate, error) {
 	defer func() { sc.reset(); s.s.pool.Put(sc) }()
 	var buf [8]tableProbe
 	probes := s.s.probe(q, sc, buf[:0])
-	return s.estimateMask(q, probes, fullMask(len(q.Tables))), nil
+	return s.estimateMask(q, probes, q.FullMask()), nil
 }
 
 func (s *Sample) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error) {

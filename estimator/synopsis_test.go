@@ -102,7 +102,7 @@ func TestSynopsisExactOnCompleteSamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		sc := s.pool.Get().(*scratch)
-		if _, _, _, ok := s.synopsisRows(q, s.probe(q, sc, nil), groupEdges(q), fullMask(len(q.Tables)), sc, nil); ok {
+		if _, _, _, ok := s.synopsisRows(q, s.probe(q, sc, nil), groupEdges(q), q.FullMask(), sc, nil); ok {
 			t.Errorf("%s: synopsis used", sql)
 		}
 		sc.reset()
