@@ -119,6 +119,9 @@ func TestParseDataDriven(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			cases := readCases(t, f)
+			if len(cases) == 0 {
+				t.Fatalf("%s holds no case", f)
+			}
 			for i := range cases {
 				got := parseOutput(t, cases[i].input)
 				if *rewrite {
