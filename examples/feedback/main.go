@@ -37,18 +37,17 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	online := estimator.NewOnline(estimator.NewHistogram(cat), estimator.OnlineOptions{})
+	hist := estimator.NewHistogram(cat)
+	online := estimator.NewOnline(hist, estimator.OnlineOptions{})
 
 	// The first half runs and is observed; the second half is estimated
 	// before and with the feedback.
 	half := len(qs) / 2
+	seen := map[string]bool{}
 	for i, q := range qs[:half] {
 		if err := online.Observe(q, float64(recs[i].Rows)); err != nil {
 			log.Fatal(err)
 		}
-	}
-	seen := map[string]bool{}
-	for _, q := range qs[:half] {
 		seen[q.Digest()] = true
 	}
 	var before, after []float64
@@ -57,7 +56,7 @@ func main() {
 			continue // feedback helps shapes it has observed
 		}
 		truth := float64(recs[half+i].Rows)
-		b, _ := estimator.NewHistogram(cat).Estimate(q)
+		b, _ := hist.Estimate(q)
 		a, err := online.Estimate(q)
 		if err != nil {
 			log.Fatal(err)
