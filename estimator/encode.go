@@ -599,19 +599,22 @@ func (e *encoder) featureName(f int) string {
 
 func (e *encoder) slotName(s int) string {
 	t := e.slotTable[s]
+	return e.occName(t, s-e.slotBase[t])
+}
+
+// occName names the k-th (from 0) occurrence of schema table t: its name,
+// then #2, #3, ... for later occurrences.
+func (e *encoder) occName(t, k int) string {
 	name := e.cat.Schema.Tables[t].Name
-	if k := s - e.slotBase[t]; k > 0 {
+	if k > 0 {
 		name = fmt.Sprintf("%s#%d", name, k+1)
 	}
 	return name
 }
 
 func (e *encoder) rawColName(raw, col int) string {
-	t, k := raw/maxSlotsPerTable, raw%maxSlotsPerTable
-	name := e.cat.Schema.Tables[t].Name
-	if k > 0 {
-		name = fmt.Sprintf("%s#%d", name, k+1)
-	}
+	t := raw / maxSlotsPerTable
+	name := e.occName(t, raw%maxSlotsPerTable)
 	if col < len(e.cat.Schema.Tables[t].Columns) {
 		return name + "." + e.cat.Schema.Tables[t].Columns[col].Name
 	}
