@@ -56,7 +56,10 @@ func main() {
 			continue // feedback helps shapes it has observed
 		}
 		truth := float64(recs[half+i].Rows)
-		b, _ := hist.Estimate(q)
+		b, err := hist.Estimate(q)
+		if err != nil {
+			log.Fatal(err)
+		}
 		a, err := online.Estimate(q)
 		if err != nil {
 			log.Fatal(err)

@@ -72,7 +72,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	hist, _ := estimator.NewHistogram(cat).Estimate(q)
+	hist, err := estimator.NewHistogram(cat).Estimate(q)
+	if err != nil {
+		log.Fatal(err)
+	}
 	est, err := loaded.Estimate(q)
 	if err != nil {
 		log.Fatal(err)
