@@ -12,23 +12,25 @@ import (
 // Bar is a progress bar writing to an io.Writer (usually stderr). It is safe
 // for concurrent use. A nil *Bar is a no-op.
 type Bar struct {
-	mu      sync.Mutex
-	w       io.Writer
-	label   string
-	total   int64
-	done    int64
-	start   time.Time
-	last    time.Time
-	minStep time.Duration
+	mu    sync.Mutex
+	w     io.Writer
+	label string
+	total int64
+	done  int64
+	start time.Time
+	last  time.Time
 }
 
-// barWidth is the number of cells in the drawn bar.
-const barWidth = 30
+const (
+	// barWidth is the number of cells in the drawn bar.
+	barWidth = 30
+	// redrawEvery spaces redraws: five a second.
+	redrawEvery = 200 * time.Millisecond
+)
 
 // New returns a bar for total units of work.
 func New(w io.Writer, label string, total int64) *Bar {
-	now := time.Now()
-	return &Bar{w: w, label: label, total: total, start: now, minStep: 200 * time.Millisecond}
+	return &Bar{w: w, label: label, total: total, start: time.Now()}
 }
 
 // Add records n more units done and redraws at most five times a second.
@@ -39,7 +41,7 @@ func (b *Bar) Add(n int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done += n
-	if now := time.Now(); now.Sub(b.last) >= b.minStep || b.done >= b.total {
+	if now := time.Now(); now.Sub(b.last) >= redrawEvery || b.done >= b.total {
 		b.last = now
 		b.draw(now)
 	}
