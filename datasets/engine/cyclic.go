@@ -29,7 +29,11 @@ func (p *plan) countCyclic(ctx context.Context, s uint64) (int64, error) {
 			first, best = i, o.n
 		}
 	}
-	slot := map[int]int{first: 0} // occurrence -> tuple column
+	slot := make([]int, len(p.occ)) // occurrence -> tuple column, -1: not joined yet
+	for i := range slot {
+		slot[i] = -1
+	}
+	slot[first] = 0
 	tuples := make([]int32, p.occ[first].n)
 	for i := range tuples {
 		tuples[i] = int32(i)
@@ -40,15 +44,12 @@ func (p *plan) countCyclic(ctx context.Context, s uint64) (int64, error) {
 		// The next occurrence: adjacent to the joined ones, smallest selection.
 		next, nb := -1, int64(-1)
 		for i, o := range p.occ {
-			if s&(1<<uint(i)) == 0 {
-				continue
-			}
-			if _, done := slot[i]; done {
+			if s&(1<<uint(i)) == 0 || slot[i] >= 0 {
 				continue
 			}
 			adjacent := false
 			for _, e := range p.adj[i] {
-				if _, ok := slot[e.other(i)]; ok && s&(1<<uint(e.other(i))) != 0 {
+				if slot[e.other(i)] >= 0 {
 					adjacent = true
 				}
 			}
@@ -58,11 +59,22 @@ func (p *plan) countCyclic(ctx context.Context, s uint64) (int64, error) {
 		}
 		var links []*edge
 		for _, e := range p.adj[next] {
-			if _, ok := slot[e.other(next)]; ok {
+			if slot[e.other(next)] >= 0 {
 				links = append(links, e)
 			}
 		}
 		probe := links[0]
+		// The other links are checked per candidate: resolve their ids
+		// and tuple columns once.
+		type check struct {
+			next, joined []int32 // key ids of next's rows, of the joined side's rows
+			slot         int     // the joined side's tuple column
+		}
+		checks := make([]check, 0, len(links)-1)
+		for _, e := range links[1:] {
+			o := e.other(next)
+			checks = append(checks, check{next: e.idsOf(next), joined: e.idsOf(o), slot: slot[o]})
+		}
 		uIDs := probe.idsOf(next)
 		start, list := buckets(uIDs, probe.d)
 		oSlot := slot[probe.other(next)]
@@ -85,9 +97,8 @@ func (p *plan) countCyclic(ctx context.Context, s uint64) (int64, error) {
 			}
 		cand:
 			for _, u := range list[start[id]:start[id+1]] {
-				for _, e := range links[1:] {
-					x := e.idsOf(next)[u]
-					if x < 0 || x != e.idsOf(e.other(next))[tup[slot[e.other(next)]]] {
+				for _, ck := range checks {
+					if x := ck.next[u]; x < 0 || x != ck.joined[tup[ck.slot]] {
 						continue cand
 					}
 				}
