@@ -71,7 +71,7 @@ func (b *Bar) draw(now time.Time) {
 	rate := float64(b.done) / elapsed.Seconds()
 	eta := ""
 	if rate > 0 && b.done < b.total {
-		eta = " eta " + (time.Duration(float64(b.total-b.done)/rate) * time.Second / time.Second * time.Second).String()
+		eta = " eta " + (time.Duration(float64(b.total-b.done)/rate) * time.Second).String()
 	}
 	fmt.Fprintf(b.w, "\r%s [%s%s] %d/%d %.0f/s%s   ", b.label,
 		strings.Repeat("#", cells), strings.Repeat(".", barWidth-cells), b.done, b.total, rate, eta)
