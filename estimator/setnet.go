@@ -453,13 +453,13 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	if err != nil {
 		return Estimate{}, err
 	}
-	baseLog := snBaseLog(be.Rows)
-	ood := m.enc.encode(q, baseLog, fig, &sc.probe, &sc.ex)
-	if ood.tooLarge {
+	if m.enc.vocab.tooLarge(q) {
 		rows := sanitize(be.Rows)
 		return Estimate{Rows: rows, Low: math.Min(sanitize(be.Low), rows),
 			High: math.Max(sanitize(be.High), rows), Source: KindSetNet + ":fallback"}, nil
 	}
+	baseLog := snBaseLog(be.Rows)
+	ood := m.enc.encode(q, baseLog, fig, &sc.probe, &sc.ex)
 	lg := m.predictLog(&sc.ex, sc.work, ood)
 	// Unseen elements also widen the band by the distance moved from the
 	// undamped prediction's certainty.

@@ -121,6 +121,12 @@ func (v *snVocab) observe(q *features.Query) {
 	}
 }
 
+// tooLarge reports whether q has more tables or joins than any training
+// query.
+func (v *snVocab) tooLarge(q *features.Query) bool {
+	return len(q.Tables) > v.maxTables || len(q.Joins) > v.maxJoins
+}
+
 // shape returns the network input widths for this vocabulary.
 func (v *snVocab) shape(bits int) snShape {
 	return snShape{
@@ -300,8 +306,7 @@ func newSNEncoder(cat *catalog.Catalog, v *snVocab, sampleRows, bits int) *snEnc
 
 // snOOD says how far a query lies outside what a SetNet was trained on.
 type snOOD struct {
-	unseen   int  // elements (columns, join edges) never seen in training
-	tooLarge bool // more tables or joins than any training query
+	unseen int // elements (columns, join edges, tables) never seen in training
 }
 
 // encode encodes q with the baseline's log estimate baseLog, the sample
@@ -310,9 +315,6 @@ type snOOD struct {
 func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigures, pr *snProbe, ex *snExample) snOOD {
 	v := enc.vocab
 	var ood snOOD
-	if len(q.Tables) > v.maxTables || len(q.Joins) > v.maxJoins {
-		ood.tooLarge = true
-	}
 	nT := len(v.colOff)
 	ex.tables = ex.tables[:0]
 	ex.joins = ex.joins[:0]

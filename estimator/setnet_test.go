@@ -210,7 +210,7 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms.enc.figs.start(q, &pr)
-	if ood := ms.enc.encode(q, 1, snBaseFigures{}, &pr, &ex); ood.unseen != 2 || ood.tooLarge {
+	if ood := ms.enc.encode(q, 1, snBaseFigures{}, &pr, &ex); ood.unseen != 2 || ms.enc.vocab.tooLarge(q) {
 		t.Fatalf("unseen table and column: %+v", ood)
 	}
 	if _, err := m.Estimate(&features.Query{Schema: f.cat.Schema}); !errors.Is(err, ErrQuery) {
