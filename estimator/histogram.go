@@ -30,10 +30,8 @@ const (
 // histCol is the per-column view of catalog statistics the histogram
 // baseline uses.
 type histCol struct {
-	typ      catalog.Type
 	st       *catalog.ColumnStats
 	mcv      map[catalog.Datum]float64
-	mcvSum   float64
 	ndvRest  float64 // distinct values outside the MCV list (>= 1)
 	numeric  bool
 	histNums []float64 // numeric histogram bounds
@@ -45,10 +43,9 @@ type histCol struct {
 }
 
 func newHistCol(typ catalog.Type, st *catalog.ColumnStats) *histCol {
-	h := &histCol{typ: typ, st: st, mcv: make(map[catalog.Datum]float64, len(st.MCVs)), numeric: typ.Numeric()}
+	h := &histCol{st: st, mcv: make(map[catalog.Datum]float64, len(st.MCVs)), numeric: typ.Numeric()}
 	for _, m := range st.MCVs {
 		h.mcv[m.Value] = m.Freq
-		h.mcvSum += m.Freq
 	}
 	h.ndvRest = math.Max(1, float64(st.Distinct)-float64(len(st.MCVs)))
 	ms := append([]catalog.MCV(nil), st.MCVs...)
