@@ -38,7 +38,7 @@ type Options struct {
 	TrainQueries int      // generated training queries (default 10,000)
 	TestQueries  int      // fresh-seed test queries (default 2,000)
 	OODQueries   int      // test queries with MaxJoins+1 joins (default 500; negative: none)
-	MaxJoins     int      // joins in training and test queries: 0..MaxJoins (default 4)
+	MaxJoins     int      // joins in training and test queries: 0..MaxJoins (default 4; negative: none, as in workload.Options)
 	MaxPreds     int      // predicates per query: 1..MaxPreds (default 4)
 	SubPlans     bool     // also train on every connected sub-plan's label
 	Models       []string // estimators to compare (default estimator.Kinds())
@@ -72,7 +72,7 @@ func (o Options) withDefaults() (Options, error) {
 	if len(o.Models) == 0 {
 		o.Models = estimator.Kinds()
 	}
-	if o.TrainQueries < 0 || o.TestQueries < 0 || o.MaxJoins < 0 || o.MaxPreds < 0 {
+	if o.TrainQueries < 0 || o.TestQueries < 0 || o.MaxPreds < 0 {
 		return o, fmt.Errorf("%w: negative size in %+v", ErrOptions, o)
 	}
 	for _, m := range o.Models {
@@ -133,7 +133,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Dataset: name, OODJoins: opts.MaxJoins + 1}
+	rep := &Report{Dataset: name, OODJoins: max(opts.MaxJoins, 0) + 1}
 	for _, t := range db.Tables {
 		rep.FactRows = max(rep.FactRows, t.Rows)
 	}
@@ -166,7 +166,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	rep.TestQueries = len(test.queries)
 	var ood labelled
 	if opts.OODQueries > 0 {
-		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: opts.MaxJoins + 1, MaxJoins: opts.MaxJoins + 1, MaxPreds: opts.MaxPreds}, opts.Seed+oodSeedOffset,
+		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: rep.OODJoins, MaxJoins: rep.OODJoins, MaxPreds: opts.MaxPreds}, opts.Seed+oodSeedOffset,
 			func(d, t int) { opts.LabelProgress("out-of-distribution", d, t) })
 		if err != nil && !errors.Is(err, workload.ErrNoJoinPath) {
 			return nil, fmt.Errorf("out-of-distribution workload: %w", err)

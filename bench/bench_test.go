@@ -103,3 +103,23 @@ func TestRunBadOptions(t *testing.T) {
 		t.Fatalf("negative size: got %v, want ErrOptions", err)
 	}
 }
+
+// TestRunSingleTable: negative MaxJoins (the CLI's --max-joins 0) trains and
+// tests on single-table queries only, and the out-of-distribution set has
+// one join.
+func TestRunSingleTable(t *testing.T) {
+	db, err := datasets.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), "flights", db, Options{
+		TrainQueries: 100, TestQueries: 100, OODQueries: 20, MaxJoins: -1, Models: []string{estimator.KindHistogram}, Seed: 7,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Results[0]
+	if rep.OODJoins != 1 || r.Joins.N != 0 || r.Single.N != rep.TestQueries || rep.TrainExamples != rep.TrainQueries || r.OOD.N == 0 {
+		t.Errorf("report %+v, results %+v", rep, r)
+	}
+}

@@ -47,6 +47,9 @@ func (b *benchFlags) run(ctx context.Context, name string, src *sourceFlags, std
 		return err
 	}
 	b.opts.Models = strings.Split(b.models, ",")
+	if b.opts.MaxJoins == 0 {
+		b.opts.MaxJoins = -1 // bench.Options: negative means single-table queries
+	}
 	b.opts.Seed = b.seed
 	b.opts.SubPlans = b.subPlans
 	b.opts.Progress = func(stage string) { fmt.Fprintf(stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), stage) }
