@@ -135,6 +135,13 @@ func TestModelCommandErrors(t *testing.T) {
 			t.Errorf("train %v: no error", args)
 		}
 	}
+	// An unknown --model is refused as such (not only for a missing log).
+	logPath := filepath.Join(dir, "l.jsonl")
+	genLog(t, logPath, "20", "1", false)
+	err := runTrain(ctx, []string{"--model", "nope", "--log", logPath, "--out", filepath.Join(dir, "y"), "--dataset", "flights"}, &stdout, &stderr)
+	if !errors.Is(err, errUsage) || !errors.Is(err, estimator.ErrKind) {
+		t.Errorf("train --model nope: %v", err)
+	}
 	if err := runEstimate(ctx, []string{"--model", "m"}, &stdout, &stderr); !errors.Is(err, errUsage) {
 		t.Errorf("estimate without a query: %v", err)
 	}
