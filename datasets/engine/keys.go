@@ -239,32 +239,15 @@ func encodeInts(bc *datasets.Column, bRows []int32, pc *datasets.Column, pRows [
 		}
 		return ib, ip, int(n)
 	}
-	ids := make(map[int64]int32, len(bRows))
-	for i, r := range bRows {
-		if bc.IsNull(int(r)) {
-			ib[i] = -1
-			continue
-		}
-		v := bc.Ints[r]
-		id, ok := ids[v]
-		if !ok {
-			id = int32(len(ids))
-			ids[v] = id
-		}
-		ib[i] = id
+	key := func(c *datasets.Column) func(r int32) (int64, bool) {
+		return func(r int32) (int64, bool) { return c.Ints[r], !c.IsNull(int(r)) }
 	}
-	for i, r := range pRows {
-		id, ok := ids[pc.Ints[r]]
-		if !ok || pc.IsNull(int(r)) {
-			id = -1
-		}
-		ip[i] = id
-	}
-	return ib, ip, len(ids)
+	return ib, ip, internKeys(ib, ip, bRows, pRows, key(bc), key(pc))
 }
 
-func floatKey(c *datasets.Column, r int32) float64 {
-	var f float64
+// floatKey is the join key of row r of an int or float column; ok is false
+// for NULL and NaN (which join nothing).
+func floatKey(c *datasets.Column, r int32) (f float64, ok bool) {
 	if c.Type == catalog.TypeFloat {
 		f = c.Floats[r]
 	} else {
@@ -273,34 +256,47 @@ func floatKey(c *datasets.Column, r int32) float64 {
 	if f == 0 {
 		f = 0 // -0 joins +0
 	}
-	return f
+	return f, f == f && !c.IsNull(int(r))
 }
 
 func encodeFloats(bc *datasets.Column, bRows []int32, pc *datasets.Column, pRows []int32) (ib, ip []int32, d int) {
 	ib = make([]int32, len(bRows))
 	ip = make([]int32, len(pRows))
-	ids := make(map[float64]int32, len(bRows))
+	key := func(c *datasets.Column) func(r int32) (float64, bool) {
+		return func(r int32) (float64, bool) { return floatKey(c, r) }
+	}
+	return ib, ip, internKeys(ib, ip, bRows, pRows, key(bc), key(pc))
+}
+
+// internKeys numbers the distinct keys of the build rows in order of first
+// appearance (ib) and looks the probe rows' keys up (ip); a row whose key
+// is not ok, or a probe key the build side lacks, gets -1. It returns the
+// number of ids.
+func internKeys[K comparable](ib, ip, bRows, pRows []int32, bKey, pKey func(r int32) (K, bool)) int {
+	ids := make(map[K]int32, len(bRows))
 	for i, r := range bRows {
-		f := floatKey(bc, r)
-		if bc.IsNull(int(r)) || f != f {
+		k, ok := bKey(r)
+		if !ok {
 			ib[i] = -1
 			continue
 		}
-		id, ok := ids[f]
-		if !ok {
+		id, seen := ids[k]
+		if !seen {
 			id = int32(len(ids))
-			ids[f] = id
+			ids[k] = id
 		}
 		ib[i] = id
 	}
 	for i, r := range pRows {
-		id, ok := ids[floatKey(pc, r)]
-		if !ok || pc.IsNull(int(r)) {
-			id = -1
+		id := int32(-1)
+		if k, ok := pKey(r); ok {
+			if x, seen := ids[k]; seen {
+				id = x
+			}
 		}
 		ip[i] = id
 	}
-	return ib, ip, len(ids)
+	return len(ids)
 }
 
 // encodeStrings uses the build column's dictionary codes as ids.
