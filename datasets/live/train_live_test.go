@@ -136,8 +136,14 @@ func TestLiveTrainingMatchesInMemory(t *testing.T) {
 	full, sampled := estimator.NewHistogram(memCat), estimator.NewHistogram(sampleCat)
 	var qf, qs2 []float64
 	for i, q := range test {
-		a, _ := full.Estimate(q)
-		b, _ := sampled.Estimate(q)
+		a, err := full.Estimate(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sampled.Estimate(q)
+		if err != nil {
+			t.Fatal(err)
+		}
 		qf = append(qf, estimator.QError(a.Rows, float64(recs[i].Rows)))
 		qs2 = append(qs2, estimator.QError(b.Rows, float64(recs[i].Rows)))
 	}
