@@ -353,8 +353,9 @@ type intRange struct{ lo, hi int64 }
 
 var fullIntRange = intRange{math.MinInt64, math.MaxInt64}
 
-// floatToIntBound converts the float bound of v >= f (ceil) or v <= f
-// (floor) on integers, saturating at the int64 range.
+// floorInt and ceilInt convert the float bound of v <= f (floor) or
+// v >= f (ceil) on integers, saturating at the int64 range; ok is false
+// when no int64 satisfies the bound.
 func floorInt(f float64) (int64, bool) {
 	f = math.Floor(f)
 	if f < -9.2e18 {
@@ -651,28 +652,37 @@ func floatAtom(dst, within bitset, v []float64, p *features.Pred, want bool) err
 		if !member && hasNull {
 			return nil
 		}
-		for w, m := range within {
-			base := w * 64
-			var out uint64
-			for mm := m; mm != 0; mm &= mm - 1 {
-				j := bits.TrailingZeros64(mm)
-				x := v[base+j]
-				hit := false
-				for _, y := range vals {
-					if x == y {
-						hit = true
-						break
-					}
-				}
-				if hit == member && !math.IsNaN(x) {
-					out |= 1 << uint(j)
-				}
-			}
-			dst[w] = out
-		}
+		inFloats(dst, within, v, vals, member)
 		return nil
 	}
 	return fmt.Errorf("%w: operator %d on a numeric column", ErrBadQuery, p.Op)
+}
+
+// inFloats sets dst to the rows of within whose value is (member) or is
+// not (!member) in vals; NaN values are in neither set.
+func inFloats(dst, within bitset, v []float64, vals []float64, member bool) {
+	for w, m := range within {
+		if m == 0 {
+			continue
+		}
+		base := w * 64
+		var out uint64
+		for mm := m; mm != 0; mm &= mm - 1 {
+			j := bits.TrailingZeros64(mm)
+			x := v[base+j]
+			hit := false
+			for _, y := range vals {
+				if x == y {
+					hit = true
+					break
+				}
+			}
+			if hit == member && !math.IsNaN(x) {
+				out |= 1 << uint(j)
+			}
+		}
+		dst[w] = out
+	}
 }
 
 // orderedKey maps a float64 to a uint64 with the same order (IEEE 754
