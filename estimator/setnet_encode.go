@@ -260,14 +260,8 @@ func (s *snSamples) cdf(ti, c int, v catalog.Datum) float64 {
 	return (float64(lo) + float64(hi-lo)/2) / float64(nn)
 }
 
-// eval returns the bitmap (from sc) of the sample rows of table ti on
-// which e is TRUE and how many there are. A nil filter is TRUE everywhere.
-func (s *snSamples) eval(ti int, e *features.Expr, sc *scratch) (bitmap, int) {
-	t, _ := s.ss.filterBits(ti, e, sc, false)
-	return t, t.count()
-}
-
-// evalPred is eval for one atomic predicate.
+// evalPred returns how many sample rows of table ti the atomic predicate
+// p is TRUE on, using scratch from sc.
 func (s *snSamples) evalPred(ti int, p *features.Pred, sc *scratch) int {
 	ts := &s.ss.tables[ti]
 	if p.Col < 0 || p.Col >= len(ts.cols) {
@@ -293,13 +287,12 @@ func snLogSel(k, n int) float64 {
 type snEncoder struct {
 	cat   *catalog.Catalog
 	vocab *snVocab
-	bits  int
 	smp   *snSamples
-	figs  *snSampleBase // over the whole catalog sample
+	figs  *snSampleBase // over smp's samples
 }
 
 func newSNEncoder(cat *catalog.Catalog, v *snVocab, sampleRows, bits int) *snEncoder {
-	enc := &snEncoder{cat: cat, vocab: v, bits: bits, smp: newSNSamples(cat, sampleRows, bits)}
+	enc := &snEncoder{cat: cat, vocab: v, smp: newSNSamples(cat, sampleRows, bits)}
 	enc.figs = newSNSampleBase(cat, enc.smp.ss)
 	return enc
 }

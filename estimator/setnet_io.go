@@ -146,13 +146,6 @@ func (r *snReader) f64s(n int) []float64 {
 	return out
 }
 
-func (r *snReader) magic(m string) {
-	got := string(r.read(4))
-	if r.err == nil && got != m {
-		r.fail("magic %q, want %q", got, m)
-	}
-}
-
 // magicOf reads the magic of the current version cur or of the previous
 // version old, and reports whether it was old.
 func (r *snReader) magicOf(cur, old string) bool {
