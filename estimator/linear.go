@@ -39,8 +39,7 @@ import (
 type Linear struct {
 	cat    *catalog.Catalog
 	base   Estimator
-	smp    *snSamples
-	figs   *snSampleBase
+	figs   *snSampleBase // over SampleRows-row samples
 	probes sync.Pool     // *snProbe
 	opts   LinearOptions // resolved
 	mu, sd []float64     // feature standardisation
@@ -97,8 +96,8 @@ func linFeatures(nTables int) int { return linGlobal + 2*nTables + linFigures }
 func linFeaturesV1(nTables int) int { return linGlobal + 2*nTables }
 
 func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *Linear {
-	m := &Linear{cat: cat, base: base, opts: opts, smp: newSNSamples(cat, opts.SampleRows, 0)}
-	m.figs = newSNSampleBase(cat, m.smp.ss)
+	m := &Linear{cat: cat, base: base, opts: opts}
+	m.figs = newSNSampleBase(cat, newSampleSet(snStrided(cat, opts.SampleRows)))
 	m.probes.New = func() any { return new(snProbe) }
 	if m.base == nil {
 		m.base = m.figs

@@ -25,7 +25,7 @@ func (m *Linear) savePayload(w io.Writer) error {
 		bw.write([]byte(linMagic))
 		bw.write([]byte{bk})
 	}
-	bw.u32(len(m.smp.ss.cat.Schema.Tables))
+	bw.u32(len(m.cat.Schema.Tables))
 	bw.u32(len(m.coef))
 	bw.u32(m.opts.SampleRows)
 	bw.f64(m.opts.Lambda)
