@@ -121,9 +121,9 @@ func daysFromCivil(y, m, d int) int64 {
 	return int64(era)*146097 + int64(doe) - 719468
 }
 
-// parseDatePart parses "YYYY-MM-DD" or "YYYY/MM/DD" (one separator kind)
-// at the start of b and returns Unix seconds of its midnight UTC.
-func parseDatePart(b []byte) (int64, bool) {
+// parseDate parses a DATE, "YYYY-MM-DD" or "YYYY/MM/DD" (one separator
+// kind), and returns Unix seconds of its midnight UTC.
+func parseDate(b []byte) (int64, bool) {
 	if len(b) != 10 || b[4] != b[7] || (b[4] != '-' && b[4] != '/') {
 		return 0, false
 	}
@@ -136,9 +136,6 @@ func parseDatePart(b []byte) (int64, bool) {
 	return daysFromCivil(y, m, d) * secondsPerDay, true
 }
 
-// parseDate parses a DATE: "YYYY-MM-DD" or "YYYY/MM/DD".
-func parseDate(b []byte) (int64, bool) { return parseDatePart(b) }
-
 // parseDateTime parses a DATETIME: a date as for parseDate, optionally
 // followed by ' ' or 'T', "HH:MM" and optionally ":SS", and an optional
 // trailing 'Z'. Fractional seconds are rejected (they cannot be stored).
@@ -146,7 +143,7 @@ func parseDateTime(b []byte) (int64, bool) {
 	if len(b) < 10 {
 		return 0, false
 	}
-	day, ok := parseDatePart(b[:10])
+	day, ok := parseDate(b[:10])
 	if !ok {
 		return 0, false
 	}
