@@ -74,6 +74,31 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer bw.Flush()
 	enc := json.NewEncoder(bw)
 	failures := 0
+	// write prints one result, or one failure (Error set), in the format.
+	write := func(out estimateLine) error {
+		if out.Error != "" {
+			failures++
+		}
+		if *format == "jsonl" {
+			return enc.Encode(out)
+		}
+		if out.Error != "" {
+			where := ""
+			if out.Line > 0 {
+				where = fmt.Sprintf("line %d: ", out.Line)
+			}
+			_, err := fmt.Fprintf(bw, "error\t%s%s\t%s\n", where, out.Error, out.SQL)
+			return err
+		}
+		if _, err := fmt.Fprintf(bw, "%.0f\t[%.0f, %.0f]\t%s\t%s\n", *out.Rows, *out.Low, *out.High, out.Source, out.SQL); err != nil {
+			return err
+		}
+		if out.Explain != "" {
+			_, err := fmt.Fprint(bw, indent(out.Explain))
+			return err
+		}
+		return nil
+	}
 	one := func(sql string, line int) error {
 		out := estimateLine{SQL: sql, Line: line}
 		q, err := parser.Parse(schema, sql)
@@ -88,30 +113,11 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 		}
 		if err != nil {
-			failures++
 			out.Error = err.Error()
 		} else {
 			out.Rows, out.Low, out.High, out.Source = &e.Rows, &e.Low, &e.High, e.Source
 		}
-		if *format == "jsonl" {
-			return enc.Encode(out)
-		}
-		if out.Error != "" {
-			where := ""
-			if line > 0 {
-				where = fmt.Sprintf("line %d: ", line)
-			}
-			_, err := fmt.Fprintf(bw, "error\t%s%s\t%s\n", where, out.Error, sql)
-			return err
-		}
-		if _, err := fmt.Fprintf(bw, "%.0f\t[%.0f, %.0f]\t%s\t%s\n", e.Rows, e.Low, e.High, e.Source, sql); err != nil {
-			return err
-		}
-		if out.Explain != "" {
-			_, err := fmt.Fprint(bw, indent(out.Explain))
-			return err
-		}
-		return nil
+		return write(out)
 	}
 	if *in == "" {
 		for _, sql := range fs.Args() {
@@ -144,11 +150,10 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 					SQL string `json:"sql"`
 				}
 				if err := json.Unmarshal([]byte(text), &rec); err != nil || rec.SQL == "" {
-					failures++
 					if err == nil {
 						err = fmt.Errorf("no \"sql\" field")
 					}
-					if werr := enc.Encode(estimateLine{SQL: text, Line: line, Error: "bad JSON record: " + err.Error()}); werr != nil {
+					if werr := write(estimateLine{SQL: text, Line: line, Error: "bad JSON record: " + err.Error()}); werr != nil {
 						return werr
 					}
 					continue

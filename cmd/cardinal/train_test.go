@@ -94,6 +94,20 @@ func TestTrainEstimateEval(t *testing.T) {
 	if !strings.Contains(stderr.String(), "1 queries could not be estimated") {
 		t.Errorf("stderr: %s", stderr.String())
 	}
+	// A record that is not JSON, in text format: a text error line.
+	if err := os.WriteFile(in, []byte("{\"sql\": 1}\n"+sql+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if err := runEstimate(ctx, []string{"--model", model, "--in", in}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(text) != 2 || !strings.HasPrefix(text[0], "error\tline 1: bad JSON record: ") || !strings.HasSuffix(text[1], "\tgbdt\t"+sql) ||
+		!strings.Contains(stderr.String(), "1 queries could not be estimated") {
+		t.Errorf("text output with a bad record:\n%s\nstderr: %s", stdout.String(), stderr.String())
+	}
 
 	// eval --format json: the same figures as the text table.
 	stdout.Reset()
