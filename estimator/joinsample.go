@@ -318,7 +318,7 @@ func (s *sampleSet) joinTreeRows(t *joinTree, q *features.Query, probes []tableP
 	t.q, t.probes, t.edges, t.sc, t.memo, t.s = q, probes, edges, sc, memo, s
 	t.memoizable = memo != nil && len(edges) <= 64
 	var usedBuf [64]bool
-	used := usedBuf[:0]
+	var used []bool
 	if len(edges) <= len(usedBuf) {
 		used = usedBuf[:len(edges)]
 	} else {
