@@ -189,10 +189,12 @@ func isConnLoss(err error) bool {
 }
 
 // job is one distinct query to label: key is q.SQL(), the record's SQL
-// (GROUP BY / ORDER BY kept, as workload.Label writes it).
+// (GROUP BY / ORDER BY kept, as workload.Label writes it); stmt is its
+// first captured statement, for the report.
 type job struct {
-	key string
-	q   *features.Query
+	key  string
+	q    *features.Query
+	stmt Statement
 }
 
 type result struct {
@@ -240,19 +242,19 @@ func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []St
 	rep.TornLine = torn
 
 	var jobs []job
-	stmtOf := map[string]Statement{}
+	seen := map[string]bool{}
 	for _, p := range parsed {
 		s := p.Query.SQL()
-		if _, dup := stmtOf[s]; dup {
+		if seen[s] {
 			continue
 		}
-		stmtOf[s] = p.Stmt
+		seen[s] = true
 		rep.Queries++
 		if done[s] {
 			rep.AlreadyLabelled++
 			continue
 		}
-		jobs = append(jobs, job{key: s, q: p.Query})
+		jobs = append(jobs, job{key: s, q: p.Query, stmt: p.Stmt})
 	}
 	sk := newSkipCounter()
 	for _, r := range skips {
@@ -279,7 +281,6 @@ func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []St
 			defer wg.Done()
 			for j := range jobCh {
 				r := c.label(wctx, j)
-				r.stmt = stmtOf[j.key]
 				select {
 				case resCh <- r:
 				case <-wctx.Done():
@@ -385,7 +386,7 @@ type collector struct {
 
 // label counts one query and, when asked, its sub-plans.
 func (c *collector) label(ctx context.Context, j job) result {
-	var r result
+	r := result{stmt: j.stmt}
 	n, tries, err := c.count(ctx, CountSQL(j.q))
 	r.retries += tries
 	if err != nil {
