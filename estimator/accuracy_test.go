@@ -141,7 +141,7 @@ func TestGBDTOutOfDistribution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Log(e.High/e.Rows) <= inHi && e.High > e.Rows {
+	if !(e.High > e.Rows && math.Log(e.High/e.Rows) > inHi) {
 		t.Errorf("OOD band %v..%v not wider than in-distribution %v..%v", e.Low, e.High, inLo, inHi)
 	}
 }
