@@ -15,6 +15,18 @@ func (w *payloadWriter) f64(v float64) {
 	w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(v))
 }
 func (w *payloadWriter) str(s string) { w.uvarint(len(s)); w.b = append(w.b, s...) }
+
+// section appends b with its uint64 length in front.
+func (w *payloadWriter) section(b []byte) {
+	w.b = binary.LittleEndian.AppendUint64(w.b, uint64(len(b)))
+	w.b = append(w.b, b...)
+}
+
+// Write appends p (so that payloads written to an io.Writer land in b).
+func (w *payloadWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
 func (w *payloadWriter) bool(v bool) {
 	if v {
 		w.b = append(w.b, 1)
@@ -112,5 +124,26 @@ func (r *payloadReader) str(what string, limit int) string {
 	}
 	s := string(r.b[r.off : r.off+n])
 	r.off += n
+	return s
+}
+
+// section reads what payloadWriter.section wrote: a uint64 length and as
+// many bytes (a sub-slice of r.b).
+func (r *payloadReader) section(what string) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if len(r.b)-r.off < 8 {
+		r.fail("truncated %s length", what)
+		return nil
+	}
+	n := binary.LittleEndian.Uint64(r.b[r.off:])
+	r.off += 8
+	if n > uint64(len(r.b)-r.off) {
+		r.fail("%s length %d exceeds the file", what, n)
+		return nil
+	}
+	s := r.b[r.off : r.off+int(n)]
+	r.off += int(n)
 	return s
 }

@@ -80,18 +80,14 @@ func Save(w io.Writer, m Model) error {
 		x.savePayload(&payload)
 	case *SetNet:
 		kind, cat = KindSetNet, x.cat
-		var b bytes.Buffer
-		if err := x.savePayload(&b); err != nil {
+		if err := x.savePayload(&payload); err != nil {
 			return err
 		}
-		payload.b = b.Bytes()
 	case *Linear:
 		kind, cat = KindLinear, x.cat
-		var b bytes.Buffer
-		if err := x.savePayload(&b); err != nil {
+		if err := x.savePayload(&payload); err != nil {
 			return err
 		}
-		payload.b = b.Bytes()
 	default:
 		return fmt.Errorf("%w: %T", ErrKind, m)
 	}
@@ -99,19 +95,14 @@ func Save(w io.Writer, m Model) error {
 	if err := cat.Save(&cb); err != nil {
 		return err
 	}
-	buf := []byte(modelMagic)
-	buf = binary.LittleEndian.AppendUint16(buf, modelVersion)
-	buf = binary.AppendUvarint(buf, uint64(len(kind)))
-	buf = append(buf, kind...)
-	fp := cat.Fingerprint()
-	buf = binary.AppendUvarint(buf, uint64(len(fp)))
-	buf = append(buf, fp...)
-	buf = binary.LittleEndian.AppendUint64(buf, uint64(cb.Len()))
-	buf = append(buf, cb.Bytes()...)
-	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(payload.b)))
-	buf = append(buf, payload.b...)
-	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, crcTable))
-	_, err := w.Write(buf)
+	f := payloadWriter{b: []byte(modelMagic)}
+	f.b = binary.LittleEndian.AppendUint16(f.b, modelVersion)
+	f.str(kind)
+	f.str(cat.Fingerprint())
+	f.section(cb.Bytes())
+	f.section(payload.b)
+	f.b = binary.LittleEndian.AppendUint32(f.b, crc32.Checksum(f.b, crcTable))
+	_, err := w.Write(f.b)
 	return err
 }
 
@@ -168,26 +159,8 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	if learned := info.Kind == KindGBDT || info.Kind == KindSetNet || info.Kind == KindLinear; learned && version < learnedMinVersion {
 		return nil, info, fmt.Errorf("%w: %s model of version %d predates the version %d baselines; retrain it", ErrVersion, info.Kind, version, learnedMinVersion)
 	}
-	section := func(what string) []byte {
-		if rd.err != nil {
-			return nil
-		}
-		if len(body)-rd.off < 8 {
-			rd.fail("truncated %s length", what)
-			return nil
-		}
-		n := binary.LittleEndian.Uint64(body[rd.off:])
-		rd.off += 8
-		if n > uint64(len(body)-rd.off) {
-			rd.fail("%s length %d exceeds the file", what, n)
-			return nil
-		}
-		s := body[rd.off : rd.off+int(n)]
-		rd.off += int(n)
-		return s
-	}
-	catBytes := section("catalog")
-	payload := section("payload")
+	catBytes := rd.section("catalog")
+	payload := rd.section("payload")
 	if rd.err == nil && rd.off != len(body) {
 		rd.fail("%d trailing bytes", len(body)-rd.off)
 	}
