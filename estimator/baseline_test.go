@@ -126,6 +126,7 @@ func TestJoinSampleExactOnCompleteSample(t *testing.T) {
 	flT, apT := db.Tables[fl], db.Tables[ap]
 	orig, dest, iata := flT.Def.ColumnIndex("origin"), flT.Def.ColumnIndex("destination"), apT.Def.ColumnIndex("iata")
 	rng := rand.New(rand.NewPCG(3, 3))
+	nonEmpty := 0
 	for i := 0; i < 20; i++ {
 		f1, f2, f3 := randomFilter(rng, flT, 1), randomFilter(rng, apT, 1), randomFilter(rng, apT, 1)
 		q := &features.Query{Schema: db.Schema,
@@ -159,6 +160,13 @@ func TestJoinSampleExactOnCompleteSample(t *testing.T) {
 		if math.Abs(got-float64(want)) > 1e-6*float64(want)+1e-9 {
 			t.Fatalf("query %d: join sample %v, true %d", i, got, want)
 		}
+		if want > 0 {
+			nonEmpty++
+		}
+	}
+	// Empty joins alone would not test the message passing.
+	if nonEmpty < 5 {
+		t.Fatalf("only %d of 20 random joins are non-empty", nonEmpty)
 	}
 }
 
