@@ -193,14 +193,13 @@ func (s *sampleSet) probe(q *features.Query, sc *scratch, dst []tableProbe) []ta
 		p := tableProbe{bits: b, hits: hits, n: ts.n}
 		switch {
 		case ts.n == 0:
-			p.sel = 1
+			p.sel, p.rows = 1, ts.rows
 		case hits == 0 && !ts.complete:
 			p.sel = zeroHitSel(ts.n)
+			p.rows = ts.rows * p.sel
 		default:
+			// hits*rows/n, not rows*sel: exact for whole samples.
 			p.sel = float64(hits) / float64(ts.n)
-		}
-		p.rows = ts.rows * p.sel
-		if ts.n > 0 && p.sel == float64(hits)/float64(ts.n) {
 			p.rows = float64(hits) * ts.rows / float64(ts.n)
 		}
 		dst = append(dst, p)
