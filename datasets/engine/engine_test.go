@@ -106,6 +106,9 @@ func TestNullsByHand(t *testing.T) {
 		{"NOT s IN ('yz', 'nope')", 3},
 		{"s <> 'x'", 2},
 		{"s IN ('nope')", 0},
+		// Integer lists longer than the linear scan's limit.
+		{"a IN (1, 2, 3, 6, 7, 8, 9, 10, 11, 5)", 3},
+		{"a NOT IN (1, 6, 7, 8, 9, 10, 11, 12, 13)", 3},
 		{"s NOT LIKE '%z'", 3},
 		{"f > 1 AND f < 3", 2},
 		{"f NOT BETWEEN 1 AND 2", 3},

@@ -249,7 +249,12 @@ func (f *filter) stringAtom(dst, within bitset, col *datasets.Column, p *feature
 	if !any {
 		return nil
 	}
-	codes := col.Codes
+	mapCodes(dst, within, col.Codes, table)
+	return nil
+}
+
+// mapCodes sets dst to the rows of within whose code is marked in table.
+func mapCodes(dst, within bitset, codes []uint32, table []bool) {
 	for w, m := range within {
 		if m == 0 {
 			continue
@@ -265,7 +270,6 @@ func (f *filter) stringAtom(dst, within bitset, col *datasets.Column, p *feature
 		}
 		dst[w] = out
 	}
-	return nil
 }
 
 // stringMembership evaluates =, <>, IN and NOT IN with string literals by
@@ -303,6 +307,20 @@ func (f *filter) stringMembership(dst, within bitset, col *datasets.Column, p *f
 	selectMembers := want == positive
 	if !selectMembers && hasNull {
 		return true // non-members are unknown: nothing selected
+	}
+	if len(codes) > inListLinear {
+		// A long list: one lookup per row in a table over the dictionary.
+		table := make([]bool, len(col.Dict))
+		if !selectMembers {
+			for i := range table {
+				table[i] = true
+			}
+		}
+		for _, c := range codes {
+			table[c] = selectMembers
+		}
+		mapCodes(dst, within, col.Codes, table)
+		return true
 	}
 	memberCodes(dst, within, col.Codes, codes, selectMembers)
 	return true
@@ -550,8 +568,9 @@ func rangeInts(dst, within bitset, v []int64, r intRange, in bool) {
 	}
 }
 
-// inIntsLinear is the longest IN list scanned linearly per row.
-const inIntsLinear = 8
+// inListLinear is the longest IN list (of integers or dictionary codes)
+// scanned linearly per row; longer ones use a hash set or a table.
+const inListLinear = 8
 
 func inInts(dst, within bitset, v []int64, vals []int64, set map[int64]struct{}, member bool) {
 	for w, m := range within {
@@ -564,7 +583,7 @@ func inInts(dst, within bitset, v []int64, vals []int64, set map[int64]struct{},
 			j := bits.TrailingZeros64(mm)
 			x := v[base+j]
 			hit := false
-			if len(vals) <= inIntsLinear {
+			if len(vals) <= inListLinear {
 				for _, y := range vals {
 					if x == y {
 						hit = true

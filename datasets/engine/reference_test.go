@@ -250,3 +250,30 @@ func TestHashedKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestLongInLists checks IN lists longer than the per-row linear scan
+// (string codes through a dictionary table, integers through a hash set)
+// against brute force.
+func TestLongInLists(t *testing.T) {
+	db := smallFlights(t, 150)
+	c := engine.New(db, engine.Options{})
+	states := "'CA', 'TX', 'NY', 'FL', 'IL', 'GA', 'AZ', 'NV', 'WA', 'CO', 'UT'"
+	for _, tc := range []struct {
+		sql   string
+		empty bool // NOT IN a list holding NULL is never TRUE
+	}{
+		{"SELECT * FROM airports WHERE state IN (" + states + ")", false},
+		{"SELECT * FROM airports WHERE state NOT IN (" + states + ")", false},
+		{"SELECT * FROM airports WHERE NOT state IN (" + states + ")", false},
+		{"SELECT * FROM airports WHERE state NOT IN (" + states + ", NULL)", true},
+		{"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state IN (" + states + ") AND f.hour IN (6, 7, 8, 9, 10, 11, 12, 13, 14)", false},
+	} {
+		q, err := features.Parse(db.Schema, tc.sql)
+		testutil.Must(t, err)
+		got, err := c.Count(context.Background(), q)
+		testutil.Must(t, err)
+		if want := bruteForce(t, db, q, q.FullMask()); got != want || (want == 0) != tc.empty {
+			t.Errorf("%s: got %d, brute force %d, empty expected: %v", tc.sql, got, want, tc.empty)
+		}
+	}
+}
