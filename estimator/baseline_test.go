@@ -3,6 +3,7 @@ package estimator
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -253,5 +254,28 @@ func TestJoinSampleMemoMatchesUnshared(t *testing.T) {
 		if multi < 50 {
 			t.Fatalf("sample %d: only %d multi-table sub-plans compared", size, multi)
 		}
+	}
+}
+
+// The LIKE cache keeps at most likeCacheMax patterns, the first ones
+// stored, and compiles the rest on each use, still matching right.
+func TestLikeCacheBounded(t *testing.T) {
+	c := newLikeCache()
+	for i := 0; i < likeCacheMax+100; i++ {
+		p := strconv.Itoa(i)
+		if m := c.get(p + "%"); !m(p+"x") || m("y"+p) {
+			t.Fatalf("pattern %q%%: wrong matcher", p)
+		}
+	}
+	n := 0
+	c.m.Range(func(any, any) bool { n++; return true })
+	if n != likeCacheMax || c.n.Load() != likeCacheMax {
+		t.Errorf("cache holds %d patterns (counted %d), want %d", n, c.n.Load(), likeCacheMax)
+	}
+	if _, ok := c.m.Load("0%"); !ok {
+		t.Error("first pattern evicted")
+	}
+	if _, ok := c.m.Load(strconv.Itoa(likeCacheMax) + "%"); ok {
+		t.Error("pattern beyond the bound stored")
 	}
 }

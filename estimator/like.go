@@ -2,14 +2,18 @@ package estimator
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/cardinaldb/cardinal/features"
 )
 
 // likeCache memoises compiled LIKE patterns; safe for concurrent use.
-type likeCache struct{ m *sync.Map }
+type likeCache struct {
+	m *sync.Map
+	n *atomic.Int64 // patterns stored in m
+}
 
-func newLikeCache() likeCache { return likeCache{m: new(sync.Map)} }
+func newLikeCache() likeCache { return likeCache{m: new(sync.Map), n: new(atomic.Int64)} }
 
 // likeCacheMax bounds the number of memoised patterns so a long-running
 // process estimating ad-hoc patterns does not grow without limit.
@@ -20,10 +24,10 @@ func (c likeCache) get(pattern string) func(string) bool {
 		return f.(func(string) bool)
 	}
 	f := compileLike(pattern)
-	n := 0
-	c.m.Range(func(any, any) bool { n++; return n < likeCacheMax })
-	if n < likeCacheMax {
-		c.m.Store(pattern, f)
+	if c.n.Load() < likeCacheMax {
+		if _, loaded := c.m.LoadOrStore(pattern, f); !loaded {
+			c.n.Add(1)
+		}
 	}
 	return f
 }
