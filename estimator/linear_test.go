@@ -127,7 +127,8 @@ func TestLinFitRidgeMatchesGolearn(t *testing.T) {
 	}
 }
 
-// TestLinearRoundTrip: save/load gives identical estimates; truncations
+// TestLinearRoundTrip: save/load gives identical estimates and re-saves
+// to the same bytes; truncations
 // are typed errors; a too-small workload is rejected.
 func TestLinearRoundTrip(t *testing.T) {
 	f := snFlightsFixture(t)
@@ -135,22 +136,7 @@ func TestLinearRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := m.savePayload(&buf); err != nil {
-		t.Fatal(err)
-	}
-	saved := bytes.Clone(buf.Bytes())
-	m2, err := loadLinearPayload(&buf, f.cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ex := range f.test {
-		a, _ := m.Estimate(ex.Query)
-		b, _ := m2.Estimate(ex.Query)
-		if a != b {
-			t.Fatalf("%s: %+v vs loaded %+v", ex.Query.SQL(), a, b)
-		}
-	}
+	saved := snRoundTrip(t, f, m)
 	for n := 0; n < len(saved); n += 1 + n/4 {
 		if _, err := loadLinearPayload(bytes.NewReader(saved[:n]), f.cat); !errors.Is(err, ErrBadPayload) {
 			t.Fatalf("truncated to %d: %v", n, err)

@@ -112,29 +112,7 @@ func TestSetNetDeterministic(t *testing.T) {
 func TestSetNetRoundTrip(t *testing.T) {
 	f := snFlightsFixture(t)
 	m := snTrain(t, f, SetNetOptions{Seed: 2, Epochs: 5, Hidden: 16, FinalHidden: 16})
-	var buf bytes.Buffer
-	if err := m.savePayload(&buf); err != nil {
-		t.Fatal(err)
-	}
-	saved := bytes.Clone(buf.Bytes())
-	m2, err := loadSetNetPayload(&buf, f.cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ex := range f.test {
-		a, err1 := m.Estimate(ex.Query)
-		b, err2 := m2.Estimate(ex.Query)
-		if err1 != nil || err2 != nil || a != b {
-			t.Fatalf("%s: %+v (%v) vs loaded %+v (%v)", ex.Query.SQL(), a, err1, b, err2)
-		}
-	}
-	var again bytes.Buffer
-	if err := m2.savePayload(&again); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(saved, again.Bytes()) {
-		t.Fatal("re-saved payload differs")
-	}
+	saved := snRoundTrip(t, f, m)
 	// Every truncation is a typed error.
 	for n := 0; n < len(saved); n += 1 + n/3 {
 		if _, err := loadSetNetPayload(bytes.NewReader(saved[:n]), f.cat); !errors.Is(err, ErrBadPayload) {
@@ -298,10 +276,10 @@ func TestLearnedModelFiles(t *testing.T) {
 			t.Fatalf("loaded %q, saved %q", m2.Name(), m.Name())
 		}
 		for _, ex := range f.test[:100] {
-			a, _ := m.Estimate(ex.Query)
-			b, _ := m2.Estimate(ex.Query)
-			if a != b {
-				t.Fatalf("%s: %s: %+v vs loaded %+v", m.Name(), ex.Query.SQL(), a, b)
+			a, err1 := m.Estimate(ex.Query)
+			b, err2 := m2.Estimate(ex.Query)
+			if err1 != nil || err2 != nil || a != b {
+				t.Fatalf("%s: %s: %+v (%v) vs loaded %+v (%v)", m.Name(), ex.Query.SQL(), a, err1, b, err2)
 			}
 		}
 	}
