@@ -109,19 +109,29 @@ func TestOnlineLRU(t *testing.T) {
 			distinct = append(distinct, ex)
 		}
 	}
-	for _, ex := range distinct {
+	if len(distinct) < 6 {
+		t.Fatalf("only %d distinct digests", len(distinct))
+	}
+	for i, ex := range distinct {
 		if err := o.Observe(ex.Query, ex.Rows); err != nil {
 			t.Fatal(err)
 		}
 		if o.digests.Len() > 3 || o.tableSets.Len() > 3 {
 			t.Fatalf("LRU over capacity: %d digests, %d table sets", o.digests.Len(), o.tableSets.Len())
 		}
+		if i >= 2 {
+			// Estimating digest 0 keeps it the most recently used, so
+			// digests 1, 2 and 3 are evicted in turn, never 0 (a FIFO
+			// would evict 0 first).
+			if _, err := o.Estimate(distinct[0].Query); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	if _, ok := o.digests.get(distinct[0].Query.Digest()); ok {
-		t.Fatal("oldest digest not evicted")
-	}
-	if _, ok := o.digests.get(distinct[5].Query.Digest()); !ok {
-		t.Fatal("newest digest evicted")
+	for i, keep := range []bool{true, false, false, false, true, true} {
+		if _, ok := o.digests.get(distinct[i].Query.Digest()); ok != keep {
+			t.Fatalf("digest %d kept %v, want %v (least recently used evicted first)", i, ok, keep)
+		}
 	}
 }
 
