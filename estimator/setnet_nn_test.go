@@ -38,6 +38,16 @@ func snRandExample(rng *rand.Rand, s snShape, nt, nj, np int) *snExample {
 	return ex
 }
 
+// snSSE is the summed squared log error of n over exs.
+func snSSE(n *snNet, w *snWork, exs []*snExample) float64 {
+	l := 0.0
+	for _, ex := range exs {
+		d := ex.baseLog + n.forward(ex, w) - ex.target
+		l += d * d
+	}
+	return l
+}
+
 // TestSNGradient checks backpropagation against central finite differences
 // of the squared-error loss on every parameter of a small network.
 func TestSNGradient(t *testing.T) {
@@ -55,14 +65,7 @@ func TestSNGradient(t *testing.T) {
 		snRandExample(rng, s, 3, 2, 5),
 	}
 	w := newSNWork(s)
-	loss := func() float64 {
-		l := 0.0
-		for _, ex := range exs {
-			d := ex.baseLog + n.forward(ex, w) - ex.target
-			l += d * d
-		}
-		return l
-	}
+	loss := func() float64 { return snSSE(n, w, exs) }
 	g := newSNNet(s, make([]float64, s.size()))
 	for _, ex := range exs {
 		out := n.forward(ex, w)
@@ -113,14 +116,7 @@ func TestSNAdamFits(t *testing.T) {
 		exs = append(exs, ex)
 	}
 	w := newSNWork(s)
-	mse := func() float64 {
-		l := 0.0
-		for _, ex := range exs {
-			d := ex.baseLog + n.forward(ex, w) - ex.target
-			l += d * d
-		}
-		return l / float64(len(exs))
-	}
+	mse := func() float64 { return snSSE(n, w, exs) / float64(len(exs)) }
 	before := mse()
 	opt := newSNAdam(s.size(), 0.01)
 	g := newSNNet(s, make([]float64, s.size()))
