@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
 )
@@ -236,11 +235,13 @@ func (m *SetNet) savePayload(w io.Writer) error {
 		bw.u32(e.T2)
 		bw.u32(e.C2)
 	}
-	for _, s := range append(slices.Clone(v.seenCol), v.seenTable...) {
-		if s {
-			bw.write([]byte{1})
-		} else {
-			bw.write([]byte{0})
+	for _, flags := range [][]bool{v.seenCol, v.seenTable} {
+		for _, s := range flags {
+			if s {
+				bw.write([]byte{1})
+			} else {
+				bw.write([]byte{0})
+			}
 		}
 	}
 	bw.u32(v.maxTables)
