@@ -213,10 +213,9 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 			m.sd[j] = 1 // constant feature: its coefficient is penalised to zero
 		}
 	}
-	Z := make([][]float64, len(X))
-	for i := range X {
-		Z[i] = make([]float64, k)
-		m.standardise(X[i], Z[i])
+	Z := X // standardised in place: the raw features are not needed again
+	for _, x := range Z {
+		m.standardise(x, x)
 	}
 	for _, v := range y {
 		m.yMean += v
