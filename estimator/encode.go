@@ -232,7 +232,8 @@ type colFeat struct {
 	col            int
 	lo, hi, op, nv float64
 	hsel           float64
-	npred          int // conjuncts on the column
+	logHSel        float64 // logSel(hsel), set by occFeat.setLogs
+	npred          int     // conjuncts on the column
 }
 
 // occFeat is the per-occurrence work shared by all sub-plans of a query.
@@ -241,6 +242,20 @@ type occFeat struct {
 	histSel float64
 	ood     bool // filters a column never filtered in training
 	unsat   bool // the filter is never TRUE (features.Unsatisfiable)
+	// The occurrence's logged slot features, set by setLogs once per
+	// query: encode copies them into every sub-plan holding it.
+	logSampleSel, logHistSel, logHits float64
+}
+
+// setLogs computes the logged features of the occurrence whose filter
+// probed pr on its sample.
+func (of *occFeat) setLogs(pr *tableProbe) {
+	of.logSampleSel = logSel(pr.sel)
+	of.logHistSel = logSel(of.histSel)
+	of.logHits = math.Log1p(float64(pr.hits))
+	for i := range of.cols {
+		of.cols[i].logHSel = logSel(of.cols[i].hsel)
+	}
 }
 
 func walkPreds(e *features.Expr, f func(p *features.Pred)) {
@@ -502,8 +517,9 @@ type subPlanInputs struct {
 }
 
 // encode writes the features of sub-plan mask into x (len nfeat) and
-// reports whether it is out of distribution.
-func (e *encoder) encode(q *features.Query, mask uint64, occ []occFeat, probes []tableProbe, slot, raw []int, in *subPlanInputs, x []float64) {
+// reports whether it is out of distribution in in.ood; occ has its logs
+// set (occFeat.setLogs).
+func (e *encoder) encode(q *features.Query, mask uint64, occ []occFeat, slot, raw []int, in *subPlanInputs, x []float64) {
 	// Defaults for every slot's columns: full range.
 	copy(x, e.blank)
 	ntables := 0
@@ -522,16 +538,16 @@ func (e *encoder) encode(q *features.Query, mask uint64, occ []occFeat, probes [
 		}
 		off := e.slotOff[s]
 		x[off+slotPresent] = 1
-		x[off+slotSampleSel] = logSel(probes[i].sel)
-		x[off+slotHistSel] = logSel(occ[i].histSel)
-		x[off+slotHits] = math.Log1p(float64(probes[i].hits))
+		x[off+slotSampleSel] = occ[i].logSampleSel
+		x[off+slotHistSel] = occ[i].logHistSel
+		x[off+slotHits] = occ[i].logHits
 		for _, cf := range occ[i].cols {
 			b := off + slotFeatures + cf.col*colFeatures
 			x[b+colLo] = cf.lo
 			x[b+colHi] = cf.hi
 			x[b+colOp] = cf.op
 			x[b+colNVals] = cf.nv
-			x[b+colHSel] = logSel(cf.hsel)
+			x[b+colHSel] = cf.logHSel
 		}
 	}
 	joins := 0

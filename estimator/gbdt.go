@@ -240,6 +240,7 @@ func (g *GBDT) prepare(q *features.Query) *prepared {
 	p.occ = p.occ[:len(q.Tables)]
 	for i, tr := range q.Tables {
 		p.occ[i] = g.enc.occFeatures(g.hist, tr, p.occ[i].cols[:0])
+		p.occ[i].setLogs(&p.probes[i])
 	}
 	p.slot, p.raw, w.counts = g.enc.slotsInto(q, p.slot, p.raw, w.counts)
 	w.memo.reset(len(p.edges))
@@ -412,7 +413,7 @@ func (g *GBDT) estimateMask(p *prepared, mask uint64, x []float64) (Estimate, su
 		r := sanitize(in.joinSample)
 		return Estimate{Rows: r, Low: r, High: r, Source: KindGBDT}, in, 0
 	}
-	g.enc.encode(p.q, mask, p.occ, p.probes, p.slot, p.raw, &in, x)
+	g.enc.encode(p.q, mask, p.occ, p.slot, p.raw, &in, x)
 	corr := g.ens.predict(x)
 	if in.ood {
 		corr *= oodBlend
@@ -595,7 +596,7 @@ func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, skip bo
 	if in.exact {
 		return 0, 0, true
 	}
-	g.enc.encode(p.q, mask, p.occ, p.probes, p.slot, p.raw, &in, x)
+	g.enc.encode(p.q, mask, p.occ, p.slot, p.raw, &in, x)
 	return logRows(ex.Rows) - logRows(in.base), in.joins, false
 }
 
