@@ -304,7 +304,8 @@ type snOOD struct {
 
 // encode encodes q with the baseline's log estimate baseLog, the sample
 // baseline figures fig and q's probe pr (filters already evaluated) into
-// ex, reusing ex's slices.
+// ex, reusing ex's slices. Predicates are evaluated on further bitmaps of
+// pr's scratch, so the probe's bitmaps stay valid.
 func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigures, pr *snProbe, ex *snExample) snOOD {
 	v := enc.vocab
 	var ood snOOD
@@ -346,7 +347,6 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigur
 
 		snWalkPreds(tr.Filter, false, false, func(p *features.Pred, neg, inOr bool) {
 			nPreds++
-			sc.reset()
 			var pe *snSparse
 			ex.preds, pe = snNextElem(ex.preds)
 			hits := -1

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"sync"
 	"testing"
 
@@ -182,6 +183,26 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 	if ood := m.enc.encode(q, 1, snBaseFigures{}, &pr, &ex); ood.unseen != 1 {
 		t.Fatalf("unseen column not detected: %+v", ood)
 	}
+	// Encoding evaluates predicates beside the probe's filter bitmaps,
+	// never over them.
+	q2, err := features.Parse(f.cat.Schema, "SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata "+
+		"WHERE f.hour > 12 AND f.month < 6 AND a.latitude > 40 AND a.longitude < -80")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr2 snProbe
+	m.enc.figs.start(q2, &pr2)
+	var before [][]uint64
+	for _, p := range pr2.probes {
+		before = append(before, slices.Clone(p.bits))
+	}
+	m.enc.encode(q2, 1, snBaseFigures{}, &pr2, &ex)
+	for i, p := range pr2.probes {
+		if !slices.Equal(before[i], p.bits) {
+			t.Fatalf("encoding overwrote the filter bitmap of table %d", i)
+		}
+	}
+	m.enc.figs.finish(&pr2)
 	// A table no training query read is unseen too.
 	q, err = features.Parse(f.cat.Schema, "SELECT COUNT(*) FROM routes WHERE num_flights > 10")
 	if err != nil {
