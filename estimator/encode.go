@@ -125,7 +125,7 @@ func (e *encoder) observe(q *features.Query, edgeSet map[edgeKey]bool) {
 	}
 	e.maxJoins = max(e.maxJoins, len(q.Tables)-1)
 	e.maxTables = max(e.maxTables, len(q.Tables))
-	slotOf := e.rawSlots(q)
+	slotOf, _ := e.rawSlotsInto(q, nil, counts)
 	for _, j := range q.Joins {
 		if slotOf[j.Left] >= 0 && slotOf[j.Right] >= 0 {
 			edgeSet[makeEdgeKey(slotOf[j.Left], j.LeftCol, slotOf[j.Right], j.RightCol)] = true
@@ -133,15 +133,10 @@ func (e *encoder) observe(q *features.Query, edgeSet map[edgeKey]bool) {
 	}
 }
 
-// rawSlots numbers occurrences as (table, k) before finalize: slot ids
-// here are table*maxSlotsPerTable + k, stable across observe calls.
-func (e *encoder) rawSlots(q *features.Query) []int {
-	raw, _ := e.rawSlotsInto(q, nil, nil)
-	return raw
-}
-
-// rawSlotsInto is rawSlots into out[:0]; counts is scratch (per schema
-// table), returned for reuse.
+// rawSlotsInto numbers q's occurrences as (table, k), into out[:0]: raw
+// slot ids are table*maxSlotsPerTable + k (-1 past maxSlotsPerTable),
+// independent of the layout finalize chooses. counts is scratch (per
+// schema table), returned for reuse.
 func (e *encoder) rawSlotsInto(q *features.Query, out, counts []int) ([]int, []int) {
 	out = out[:0]
 	if cap(counts) < len(e.slots) {
