@@ -3,15 +3,17 @@ package estimator
 import (
 	"context"
 	"fmt"
+	"math"
 )
 
-// snMedianQError is the median q-error of est on exs.
+// snMedianQError is the median q-error of est on exs; NaN (which compares
+// false with everything, so "beats the histogram" fails) when est errs.
 func snMedianQError(est Estimator, exs []Example) float64 {
 	qs := make([]float64, 0, len(exs))
 	for _, ex := range exs {
 		e, err := est.Estimate(ex.Query)
 		if err != nil {
-			return -1
+			return math.NaN()
 		}
 		qs = append(qs, QError(e.Rows, ex.Rows))
 	}
