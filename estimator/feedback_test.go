@@ -270,3 +270,39 @@ func TestOnlineRecoversAfterDataChange(t *testing.T) {
 		t.Errorf("drift reported on unchanged data: %+v", d)
 	}
 }
+
+// TestOnlineTableSetFallback: a query shape never observed takes half the
+// correction of its table set; another table set takes none.
+func TestOnlineTableSetFallback(t *testing.T) {
+	schema := &catalog.Schema{Tables: []*catalog.Table{
+		{Name: "t", Columns: []catalog.Column{{Name: "a", Type: catalog.TypeInt}}},
+		{Name: "u", Columns: []catalog.Column{{Name: "a", Type: catalog.TypeInt}}},
+	}}
+	parse := func(sql string) *features.Query {
+		q, err := features.Parse(schema, sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	online := NewOnline(fbFixed{rows: 100}, OnlineOptions{})
+	if err := online.Observe(parse("SELECT COUNT(*) FROM t WHERE a > 5"), 400); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		sql  string
+		rows float64
+	}{
+		{"SELECT COUNT(*) FROM t WHERE a > 7", 400}, // same digest
+		{"SELECT COUNT(*) FROM t WHERE a < 3", 200}, // same table set: e^(ln 4 / 2)
+		{"SELECT COUNT(*) FROM u WHERE a > 5", 100}, // nothing learned
+	} {
+		e, err := online.Estimate(parse(c.sql))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(e.Rows-c.rows) > 1e-9*c.rows {
+			t.Errorf("%s: %v rows, want %v", c.sql, e.Rows, c.rows)
+		}
+	}
+}
