@@ -66,10 +66,10 @@ func TestModelFileRoundTrip(t *testing.T) {
 			t.Fatalf("kind %s came back as %s", m.Name(), back.Name())
 		}
 		for _, ex := range test {
-			a, _ := m.Estimate(ex.Query)
-			b, _ := back.Estimate(ex.Query)
-			if a != b {
-				t.Fatalf("%s: estimate %+v after load, %+v before", m.Name(), b, a)
+			a, err1 := m.Estimate(ex.Query)
+			b, err2 := back.Estimate(ex.Query)
+			if err1 != nil || err2 != nil || a != b {
+				t.Fatalf("%s: estimate %+v (%v) after load, %+v (%v) before", m.Name(), b, err2, a, err1)
 			}
 		}
 		if again := saveBytes(t, back); !bytes.Equal(again, data) {
