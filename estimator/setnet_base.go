@@ -77,7 +77,7 @@ func (b *snSampleBase) figures(q *features.Query, w *snProbe) snBaseFigures {
 	w.edges = appendEdges(w.edges, q)
 	w.memo.reset(len(w.edges))
 	p := prepared{q: q, probes: w.probes, occ: w.occ, edges: w.edges, sc: w.sc, memo: &w.memo}
-	in := baselines(b.s, b.hist, &p, fullMask(len(q.Tables)))
+	in := baselines(b.s, b.hist, &p, q.FullMask())
 	return snBaseFigures{base: sanitize(in.base), hist: in.hist, textbook: in.textbook,
 		joinSample: in.joinSample, support: in.support}
 }
