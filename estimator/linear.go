@@ -32,8 +32,11 @@ import (
 // rows of target zero (Hoerl & Kennard, 1970); golearn has no ridge
 // option of its own. Features and target are centred first so that the
 // (unpenalisable) intercept is unaffected. The fitted coefficients are
-// read back from golearn by predicting the unit vectors, and Estimate
-// evaluates the dot product itself. Low and High are the 5th and 95th
+// read back from golearn by predicting the unit vectors and checked
+// against the back-substitution solution of the same (compressed,
+// triangular) system, which is kept: golearn's last digits depend on Go
+// map order, and training must give the same bytes every run (see
+// linFitRidge). Estimate evaluates the dot product itself. Low and High are the 5th and 95th
 // percentiles of the training residuals. A *Linear is safe for
 // concurrent use (it is read-only after training).
 type Linear struct {
@@ -338,15 +341,35 @@ func linFitRidge(Z [][]float64, y []float64, lambda float64) (coef []float64, er
 	if err != nil {
 		return nil, err
 	}
+	// golearn's QR visits the attributes in Go map order
+	// (base.AttributeDifferenceReferences), so the last digits of its
+	// solution vary from run to run. The compressed system is square and
+	// triangular, Lᵀw = t: its solution by back substitution is the same
+	// minimiser, computed the same way every run. Keep that one, after
+	// checking that golearn's fit agrees with it.
+	var exact mat.VecDense
+	if err := exact.SolveVec(L.T(), t); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
+	}
 	coef = make([]float64, k)
 	for j := range k {
-		coef[j] = pred[j+1] - pred[0]
-		if math.IsNaN(coef[j]) || math.IsInf(coef[j], 0) {
-			return nil, fmt.Errorf("%w: coefficient %d is %v", ErrLinearFit, j, coef[j])
+		coef[j] = exact.AtVec(j)
+		g := pred[j+1] - pred[0]
+		if math.IsNaN(coef[j]) || math.IsInf(coef[j], 0) || math.IsNaN(g) {
+			return nil, fmt.Errorf("%w: coefficient %d is %v (golearn: %v)", ErrLinearFit, j, coef[j], g)
+		}
+		if math.Abs(g-coef[j]) > linAgree*(1+math.Abs(coef[j])) {
+			return nil, fmt.Errorf("%w: golearn's coefficient %d is %v, the triangular solve's %v", ErrLinearFit, j, g, coef[j])
 		}
 	}
 	return coef, nil
 }
+
+// linAgree is how closely golearn's least-squares coefficients must match
+// the back-substitution solution of the same system (relative, plus an
+// absolute floor of the same size): both are backward-stable solves of a
+// system whose condition the ridge penalty and the jitter bound.
+const linAgree = 1e-6
 
 // linInstances returns golearn instances with k float features and a
 // float class attribute, sized for rows.

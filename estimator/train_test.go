@@ -1,6 +1,7 @@
 package estimator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -32,5 +33,28 @@ func TestTrainKinds(t *testing.T) {
 	}
 	if _, err := Train(context.Background(), "oracle", cat, nil, TrainOptions{}); !errors.Is(err, ErrKind) {
 		t.Errorf("unknown kind: got %v, want ErrKind", err)
+	}
+}
+
+// Training is deterministic: the same examples give the same model bytes,
+// for every learned kind.
+func TestLearnedTrainingDeterministic(t *testing.T) {
+	db := flightsDB(t)
+	cat := flightsCatalog(t, db)
+	train := examples(t, db.Schema, labelled(t, db, 400, 2, 23, true))
+	for _, kind := range []string{KindLinear, KindSetNet, KindGBDT} {
+		var first []byte
+		for run := range 4 {
+			m, err := Train(context.Background(), kind, cat, train, TrainOptions{GBDT: GBDTOptions{Seed: 5}, SetNet: SetNetOptions{Seed: 5, Epochs: 3}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := saveBytes(t, m)
+			if run == 0 {
+				first = b
+			} else if !bytes.Equal(b, first) {
+				t.Fatalf("%s: run %d saved different bytes", kind, run)
+			}
+		}
 	}
 }
