@@ -166,3 +166,9 @@ func ExampleUnsatisfiable() {
 	// true t.id > 5 AND t.id < 6
 	// false t.production_year BETWEEN 1990 AND 2000 AND t.production_year <> 1995
 }
+
+func ExampleQuery_Aliases() {
+	q, _ := features.Parse(exampleSchema(), "SELECT * FROM title t, kind_type kt, movie_info mi WHERE t.kind_id = kt.id AND t.id = mi.movie_id")
+	fmt.Println(q.Aliases(0b101), q.Aliases(q.FullMask()))
+	// Output: [t mi] [t kt mi]
+}

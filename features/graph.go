@@ -5,6 +5,18 @@ import (
 	"slices"
 )
 
+// Aliases returns the aliases of the table occurrences in mask, in FROM
+// order (how query logs name a sub-plan).
+func (q *Query) Aliases(mask uint64) []string {
+	names := make([]string, 0, bits.OnesCount64(mask))
+	for i, t := range q.Tables {
+		if mask&(1<<uint(i)) != 0 {
+			names = append(names, t.Alias)
+		}
+	}
+	return names
+}
+
 // FullMask returns the bitmask of all table occurrences.
 func (q *Query) FullMask() uint64 {
 	if len(q.Tables) >= 64 {

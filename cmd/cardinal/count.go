@@ -69,13 +69,7 @@ func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
 		for _, s := range subs {
-			var names []string
-			for k, t := range q.Tables {
-				if s.Mask&(1<<uint(k)) != 0 {
-					names = append(names, t.Alias)
-				}
-			}
-			fmt.Fprintf(stdout, "  %s\t%d\n", strings.Join(names, ","), s.Rows)
+			fmt.Fprintf(stdout, "  %s\t%d\n", strings.Join(q.Aliases(s.Mask), ","), s.Rows)
 		}
 	}
 	return nil

@@ -413,13 +413,7 @@ func (c *collector) label(ctx context.Context, j job) result {
 				return r
 			}
 		}
-		var aliases []string
-		for i, t := range j.q.Tables {
-			if m&(1<<uint(i)) != 0 {
-				aliases = append(aliases, t.Alias)
-			}
-		}
-		r.rec.SubPlans = append(r.rec.SubPlans, workload.SubPlan{Aliases: aliases, Rows: sn})
+		r.rec.SubPlans = append(r.rec.SubPlans, workload.SubPlan{Aliases: j.q.Aliases(m), Rows: sn})
 	}
 	return r
 }

@@ -3,7 +3,6 @@ package workload
 import (
 	"context"
 	"fmt"
-	"math/bits"
 	"runtime"
 	"sync"
 
@@ -115,13 +114,7 @@ func label1(ctx context.Context, c *engine.Counter, q *features.Query, subplans 
 		if s.Mask == full {
 			rec.Rows = s.Rows
 		}
-		names := make([]string, 0, bits.OnesCount64(s.Mask))
-		for i, t := range q.Tables {
-			if s.Mask&(1<<uint(i)) != 0 {
-				names = append(names, t.Alias)
-			}
-		}
-		rec.SubPlans = append(rec.SubPlans, SubPlan{Aliases: names, Rows: s.Rows})
+		rec.SubPlans = append(rec.SubPlans, SubPlan{Aliases: q.Aliases(s.Mask), Rows: s.Rows})
 	}
 	if rec.Rows < 0 {
 		// A disconnected query: the whole is a cross product, not a sub-plan.
