@@ -467,8 +467,10 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		if err := checkQuery(cat, ex.Query); err != nil {
 			return nil, fmt.Errorf("example %d: %w", i, err)
 		}
-		if math.IsNaN(ex.Rows) || math.IsInf(ex.Rows, 0) || ex.Rows < 0 {
-			return nil, fmt.Errorf("%w: example %d has row count %v", ErrQuery, i, ex.Rows)
+		if err := checkLabel(ex.Rows); err != nil {
+			// ErrBadLabel, as SetNet and Linear report it; ErrQuery as
+			// this function always has.
+			return nil, fmt.Errorf("%w: example %d: %w", ErrQuery, i, err)
 		}
 		g.enc.observe(ex.Query, edgeSet)
 	}

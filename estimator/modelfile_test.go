@@ -135,7 +135,7 @@ func TestModelFileErrors(t *testing.T) {
 		t.Errorf("no examples: %v", err)
 	}
 	bad := []Example{{Query: examples(t, db.Schema, labelled(t, db, 1, 0, 1, false))[0].Query, Rows: -1}}
-	if _, err := TrainGBDT(context.Background(), cat, bad, GBDTOptions{}); !errors.Is(err, ErrQuery) {
+	if _, err := TrainGBDT(context.Background(), cat, bad, GBDTOptions{}); !errors.Is(err, ErrQuery) || !errors.Is(err, ErrBadLabel) {
 		t.Errorf("negative label: %v", err)
 	}
 	if err := Save(&bytes.Buffer{}, nil); !errors.Is(err, ErrKind) {
