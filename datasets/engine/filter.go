@@ -322,13 +322,14 @@ func (f *filter) stringMembership(dst, within bitset, col *datasets.Column, p *f
 		mapCodes(dst, within, col.Codes, table)
 		return true
 	}
-	memberCodes(dst, within, col.Codes, codes, selectMembers)
+	memberOf(dst, within, col.Codes, codes, selectMembers)
 	return true
 }
 
-// memberCodes sets dst to the rows of within whose code is (member) or is
-// not (!member) in set.
-func memberCodes(dst, within bitset, codes []uint32, set []uint32, member bool) {
+// memberOf sets dst to the rows of within whose value is (member) or is
+// not (!member) in set, by a linear scan of set (short lists). A NaN float
+// is in neither (x == x is false only for NaN).
+func memberOf[T uint32 | float64](dst, within bitset, vals []T, set []T, member bool) {
 	for w, m := range within {
 		if m == 0 {
 			continue
@@ -337,7 +338,7 @@ func memberCodes(dst, within bitset, codes []uint32, set []uint32, member bool) 
 		var out uint64
 		for mm := m; mm != 0; mm &= mm - 1 {
 			j := bits.TrailingZeros64(mm)
-			x := codes[base+j]
+			x := vals[base+j]
 			hit := false
 			for _, y := range set {
 				if x == y {
@@ -345,7 +346,7 @@ func memberCodes(dst, within bitset, codes []uint32, set []uint32, member bool) 
 					break
 				}
 			}
-			if hit == member {
+			if hit == member && x == x {
 				out |= 1 << uint(j)
 			}
 		}
@@ -671,37 +672,10 @@ func floatAtom(dst, within bitset, v []float64, p *features.Pred, want bool) err
 		if !member && hasNull {
 			return nil
 		}
-		inFloats(dst, within, v, vals, member)
+		memberOf(dst, within, v, vals, member)
 		return nil
 	}
 	return fmt.Errorf("%w: operator %d on a numeric column", ErrBadQuery, p.Op)
-}
-
-// inFloats sets dst to the rows of within whose value is (member) or is
-// not (!member) in vals; NaN values are in neither set.
-func inFloats(dst, within bitset, v []float64, vals []float64, member bool) {
-	for w, m := range within {
-		if m == 0 {
-			continue
-		}
-		base := w * 64
-		var out uint64
-		for mm := m; mm != 0; mm &= mm - 1 {
-			j := bits.TrailingZeros64(mm)
-			x := v[base+j]
-			hit := false
-			for _, y := range vals {
-				if x == y {
-					hit = true
-					break
-				}
-			}
-			if hit == member && !math.IsNaN(x) {
-				out |= 1 << uint(j)
-			}
-		}
-		dst[w] = out
-	}
 }
 
 // orderedKey maps a float64 to a uint64 with the same order (IEEE 754
