@@ -1,0 +1,58 @@
+// Package joinorder orders the joins of a query: plans (bushy and
+// left-deep join trees with rows and cost per node), cost models, the
+// classic enumerators, a learned agent, and the SQL that makes MySQL or
+// MariaDB follow a plan.
+//
+//	features.Query ──► Source ──► Cards (rows of every connected sub-plan, bit masks)
+//	                    │  Estimated(any estimator.Estimator): EstimateSubPlans
+//	                    │  exact.Source: the engine's true CountSubPlans
+//	                    ▼
+//	  Cards + CostModel (Cout | MySQL) ──► enumerator ──► Plan ──► String / JSON
+//	                    DPccp      optimal bushy                 HintedSQL  (MySQL 8 JOIN_ORDER)
+//	                    LeftDeep   optimal left-deep             StraightJoinSQL (MariaDB)
+//	                    GOO        greedy, O(n^3)
+//	                    Agent      learned value function, beam rollout, guarded by DPccp
+//
+// # Cardinalities
+//
+// A plan is chosen from the rows of connected sub-plans only (a
+// disconnected set's rows are its components' product). At plan time the
+// package depends on estimator, catalog and features alone; true counts
+// come through package joinorder/exact, which wraps the in-memory engine.
+//
+// # Cost models
+//
+// Cout is C_out, the sum of intermediate result sizes (Cluet and
+// Moerkotte, ICDT 1995). MySQL is a MySQL-like model of left-deep
+// execution choosing, per join, an index nested loop (when the inner table
+// has an index on a join column) or a hash join, with MySQL 8.0's default
+// cost constants (row_evaluate_cost 0.1, key_compare_cost 0.05,
+// memory_block_read_cost 0.25, io_block_read_cost 1.0; see cost.go).
+//
+// # Enumerators
+//
+// DPccp (Moerkotte and Neumann, VLDB 2006) enumerates each pair of a
+// connected subgraph and a connected complement once and is optimal among
+// bushy trees without cross products; LeftDeep is Selinger-style DP over
+// connected sets; GOO is Fegaras' greedy operator ordering (DEXA 1998).
+// Bounded work: a DP stops after Options.MaxPairs joins considered
+// (DefaultMaxPairs, about 2^18) and the component is planned by GOO; the
+// Plan's Source says so. Sub-plans are uint64 masks, so a query has at most
+// features.MaxTables = 64 occurrences: the parser rejects more, and every
+// planner returns ErrQuery for more.
+//
+// A disconnected query (no join edge between some tables) is planned per
+// connected component, then the components are cross-joined smallest
+// first: the only cross products any method makes. Validate checks that a
+// plan joins each table once and only along join edges.
+//
+// # Hints
+//
+// MySQL and MariaDB execute left-deep trees. HintedSQL prefixes the query
+// with /*+ JOIN_ORDER(...) */ (MySQL 8 optimizer hint); StraightJoinSQL
+// rewrites FROM in the plan's order under SELECT STRAIGHT_JOIN (MariaDB,
+// MySQL). A bushy plan is hinted by its connected linearisation
+// (Plan.Order). Inner joins commute, so both return the original result;
+// the tests count every hinted query with the engine and, against a live
+// server, compare COUNT(*)s.
+package joinorder
