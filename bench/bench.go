@@ -13,6 +13,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // ErrOptions reports invalid Options.
@@ -208,7 +209,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 }
 
 // generate draws a seeded workload and labels it exactly.
-func generate(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64, lo workload.LabelOptions) ([]*features.Query, []workload.Record, error) {
+func generate(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64, lo workload.LabelOptions) ([]*features.Query, []querylog.Record, error) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	qs, err := workload.Generate(ctx, db, g, wo, rng)
 	if err != nil {

@@ -12,10 +12,11 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // labelled generates n queries over db (seeded) and labels them.
-func labelled(t testing.TB, db *datasets.DB, n, maxJoins int, seed uint64, subplans bool) []workload.Record {
+func labelled(t testing.TB, db *datasets.DB, n, maxJoins int, seed uint64, subplans bool) []querylog.Record {
 	t.Helper()
 	ctx := context.Background()
 	qs, err := workload.Generate(ctx, db, workload.JoinGraphFromSchema(db.Schema),
@@ -30,7 +31,7 @@ func labelled(t testing.TB, db *datasets.DB, n, maxJoins int, seed uint64, subpl
 	return recs
 }
 
-func examples(t testing.TB, schema *catalog.Schema, recs []workload.Record) []Example {
+func examples(t testing.TB, schema *catalog.Schema, recs []querylog.Record) []Example {
 	t.Helper()
 	ex, err := Examples(schema, recs)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // flights returns the bundled flights data and its catalog.
@@ -181,10 +182,10 @@ func ExampleAppendSubPlans() {
 
 func ExampleExamples() {
 	db, _ := flights()
-	recs := []workload.Record{{
+	recs := []querylog.Record{{
 		SQL:  "SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'CA'",
 		Rows: 2000,
-		SubPlans: []workload.SubPlan{
+		SubPlans: []querylog.SubPlan{
 			{Aliases: []string{"a"}, Rows: 205},
 			{Aliases: []string{"f", "a"}, Rows: 2000},
 		},

@@ -4,15 +4,15 @@ import (
 	"fmt"
 
 	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // Examples turns query-log records into training examples: each record's
 // query, and each of its labelled sub-plans as a query of its own, sharing
 // the record's Group (record index + 1). A record whose SQL does not parse
 // or whose sub-plan names an unknown alias is an error naming its index.
-func Examples(schema *catalog.Schema, recs []workload.Record) ([]Example, error) {
+func Examples(schema *catalog.Schema, recs []querylog.Record) ([]Example, error) {
 	p := features.NewParser()
 	var out []Example
 	for i, r := range recs {

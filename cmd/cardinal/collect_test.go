@@ -13,7 +13,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/cardinaldb/cardinal/datasets/workload"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 func TestCollectUsageErrors(t *testing.T) {
@@ -98,7 +98,7 @@ func TestCollectCommandLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := workload.ReadAll(f)
+	recs, err := querylog.ReadAll(f)
 	f.Close()
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("%d records, %v", len(recs), err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/internal/progress"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // genSeedStream is the second PCG word of the workload RNG (the first is
@@ -120,7 +121,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // writeLog writes records as JSON Lines to path ("-" or "": stdout). A
 // file is written under a temporary name and renamed when complete.
-func writeLog(path string, stdout io.Writer, recs []workload.Record) (err error) {
+func writeLog(path string, stdout io.Writer, recs []querylog.Record) (err error) {
 	if path == "-" || path == "" {
 		return writeRecords(stdout, recs)
 	}
@@ -145,8 +146,8 @@ func writeLog(path string, stdout io.Writer, recs []workload.Record) (err error)
 }
 
 // writeRecords writes records as JSON Lines to w.
-func writeRecords(w io.Writer, recs []workload.Record) error {
-	lw := workload.NewWriter(w)
+func writeRecords(w io.Writer, recs []querylog.Record) error {
+	lw := querylog.NewWriter(w)
 	for _, r := range recs {
 		if err := lw.Write(r); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // TestRunGen generates a labelled flights log and checks every label
@@ -35,7 +36,7 @@ func TestRunGen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	recs, err := workload.ReadAll(f)
+	recs, err := querylog.ReadAll(f)
 	if err != nil {
 		t.Fatal(err)
 	}

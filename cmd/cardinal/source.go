@@ -13,7 +13,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/live"
-	"github.com/cardinaldb/cardinal/datasets/workload"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // errNoSource is returned when a command that needs data was given none.
@@ -111,13 +111,13 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 
 // readLog reads a labelled query log (JSON Lines), dropping the sub-plan
 // labels unless subPlans is set.
-func readLog(path string, subPlans bool) ([]workload.Record, error) {
+func readLog(path string, subPlans bool) ([]querylog.Record, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	recs, err := workload.ReadAll(f)
+	recs, err := querylog.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

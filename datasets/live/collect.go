@@ -17,9 +17,9 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/internal/progress"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // CollectOptions configures Collect. The zero value gives the defaults,
@@ -198,7 +198,7 @@ type job struct {
 }
 
 type result struct {
-	rec     workload.Record
+	rec     querylog.Record
 	err     error
 	retries int
 	stmt    Statement
@@ -304,7 +304,7 @@ func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []St
 		close(resCh)
 	}()
 
-	w := workload.NewWriter(out)
+	w := querylog.NewWriter(out)
 	pending := 0
 	syncOut := func() error {
 		if pending == 0 {
@@ -393,7 +393,7 @@ func (c *collector) label(ctx context.Context, j job) result {
 		r.err = err
 		return r
 	}
-	r.rec = workload.Record{SQL: j.key, Rows: n}
+	r.rec = querylog.Record{SQL: j.key, Rows: n}
 	if !c.opts.SubPlans {
 		return r
 	}
@@ -413,7 +413,7 @@ func (c *collector) label(ctx context.Context, j job) result {
 				return r
 			}
 		}
-		r.rec.SubPlans = append(r.rec.SubPlans, workload.SubPlan{Aliases: j.q.Aliases(m), Rows: sn})
+		r.rec.SubPlans = append(r.rec.SubPlans, querylog.SubPlan{Aliases: j.q.Aliases(m), Rows: sn})
 	}
 	return r
 }

@@ -28,7 +28,7 @@
 //	                                            |        tx, server time limit,
 //	                                            |        N at a time, retries
 //	                                            v
-//	                           labelled query log (workload.Record JSON Lines,
+//	                           labelled query log (querylog.Record JSON Lines,
 //	                           fsync per batch; resumes by SQL text)
 //
 // Safety. The package only reads. Every statement it sends goes through one

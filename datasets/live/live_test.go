@@ -20,6 +20,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // liveQueries is the number of generated queries checked against the
@@ -68,14 +69,14 @@ func exactCounts(t *testing.T, data *datasets.DB, qs []*features.Query) map[stri
 	return out
 }
 
-func readLabels(t *testing.T, path string) []workload.Record {
+func readLabels(t *testing.T, path string) []querylog.Record {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	recs, err := workload.ReadAll(f)
+	recs, err := querylog.ReadAll(f)
 	if err != nil {
 		t.Fatalf("read %s: %v", path, err)
 	}
@@ -177,7 +178,7 @@ func TestLiveCollectMatchesEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byKey := map[string]workload.Record{}
+	byKey := map[string]querylog.Record{}
 	for _, r := range wantRecs {
 		byKey[r.SQL] = r
 	}

@@ -1,6 +1,7 @@
 // Package workload generates random query workloads over an in-memory
-// database, labels them with exact counts, and reads and writes the
-// labelled query log (JSON Lines) that estimators train on.
+// database and labels them with exact counts, as querylog records (the
+// JSON Lines log that estimators train on; reading and writing it is
+// package querylog's job).
 //
 //	catalog.Schema ──JoinGraphFromSchema──┐
 //	[]*features.Query ─JoinGraphFromQueries┴─► JoinGraph
@@ -9,9 +10,7 @@
 //	                                         Generate ──► []*features.Query
 //	                                                            │
 //	                        engine.Counter (shared, N workers)  ▼
-//	                                          Label ──► []Record ──Writer──► log.jsonl
-//	                                                                            │
-//	                                                         Reader / ReadAll ◄─┘
+//	                                          Label ──► []querylog.Record ──► querylog.Writer
 //
 // Generation follows the usual recipe of learned-estimator benchmarks
 // (Kipf et al., "Learned Cardinalities", CIDR 2019; the JOB-light style
@@ -27,12 +26,4 @@
 // literals from that tuple, so most results are non-empty; a few literals
 // (Options.OutOfRange) lie outside the column's values and some
 // predicates exclude their own tuple, giving empty results too.
-//
-// The log has one JSON object per line:
-//
-//	{"sql":"SELECT COUNT(*) FROM ...","rows":42,"subplans":[{"tables":["f","a"],"rows":42}]}
-//
-// Readers reject malformed lines (ErrMalformedLog) and labels that are
-// negative, fractional, NaN, infinite or past int64 (ErrBadLabel) with the
-// line number (*LogError).
 package workload

@@ -1,11 +1,9 @@
 package workload_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/workload"
@@ -62,30 +60,4 @@ func ExampleLabel() {
 	//    [routes] 5132
 	//    [airports] 3376
 	//    [routes airports] 5132
-}
-
-// Write a query log and read it back.
-func ExampleNewWriter() {
-	var buf bytes.Buffer
-	w := workload.NewWriter(&buf)
-	_ = w.Write(workload.Record{SQL: "SELECT COUNT(*) FROM flights WHERE delay > 10", Rows: 5962})
-	_ = w.Write(workload.Record{SQL: "SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata", Rows: 20000,
-		SubPlans: []workload.SubPlan{{Aliases: []string{"f", "a"}, Rows: 20000}}})
-	if err := w.Flush(); err != nil {
-		panic(err)
-	}
-	os.Stdout.Write(buf.Bytes())
-	r := workload.NewReader(&buf)
-	for {
-		rec, err := r.Next()
-		if err != nil {
-			break // io.EOF
-		}
-		fmt.Println(rec.Rows, len(rec.SubPlans))
-	}
-	// Output:
-	// {"sql":"SELECT COUNT(*) FROM flights WHERE delay > 10","rows":5962}
-	// {"sql":"SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata","rows":20000,"subplans":[{"tables":["f","a"],"rows":20000}]}
-	// 5962 0
-	// 20000 1
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // LabelOptions configure Label. The zero value means the defaults.
@@ -27,7 +28,7 @@ type LabelOptions struct {
 // Label counts every query exactly over db (in parallel, sharing one
 // engine.Counter) and returns the records in input order. The first error
 // stops the work and is returned with the index of its query.
-func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts LabelOptions) ([]Record, error) {
+func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts LabelOptions) ([]querylog.Record, error) {
 	workers := opts.Workers
 	if workers < 0 {
 		return nil, fmt.Errorf("%w: Workers %d < 0", ErrOptions, opts.Workers)
@@ -39,7 +40,7 @@ func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts Labe
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := engine.New(db, opts.Engine)
-	out := make([]Record, len(qs))
+	out := make([]querylog.Record, len(qs))
 	var (
 		mu       sync.Mutex
 		next     int
@@ -94,11 +95,11 @@ func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts Labe
 }
 
 // label1 labels one query.
-func label1(ctx context.Context, c *engine.Counter, q *features.Query, subplans bool) (Record, error) {
+func label1(ctx context.Context, c *engine.Counter, q *features.Query, subplans bool) (querylog.Record, error) {
 	if q == nil {
-		return Record{}, fmt.Errorf("%w: nil query", engine.ErrBadQuery)
+		return querylog.Record{}, fmt.Errorf("%w: nil query", engine.ErrBadQuery)
 	}
-	rec := Record{SQL: q.SQL()}
+	rec := querylog.Record{SQL: q.SQL()}
 	if !subplans {
 		n, err := c.Count(ctx, q)
 		rec.Rows = n
@@ -106,7 +107,7 @@ func label1(ctx context.Context, c *engine.Counter, q *features.Query, subplans 
 	}
 	subs, err := c.CountSubPlans(ctx, q)
 	if err != nil {
-		return Record{}, err
+		return querylog.Record{}, err
 	}
 	full := q.FullMask()
 	rec.Rows = -1
@@ -114,13 +115,13 @@ func label1(ctx context.Context, c *engine.Counter, q *features.Query, subplans 
 		if s.Mask == full {
 			rec.Rows = s.Rows
 		}
-		rec.SubPlans = append(rec.SubPlans, SubPlan{Aliases: q.Aliases(s.Mask), Rows: s.Rows})
+		rec.SubPlans = append(rec.SubPlans, querylog.SubPlan{Aliases: q.Aliases(s.Mask), Rows: s.Rows})
 	}
 	if rec.Rows < 0 {
 		// A disconnected query: the whole is a cross product, not a sub-plan.
 		n, err := c.Count(ctx, q)
 		if err != nil {
-			return Record{}, err
+			return querylog.Record{}, err
 		}
 		rec.Rows = n
 	}

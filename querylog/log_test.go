@@ -1,4 +1,4 @@
-package workload_test
+package querylog_test
 
 import (
 	"bytes"
@@ -7,21 +7,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/internal/testutil"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // TestLogRoundTrip writes records and reads them back.
 func TestLogRoundTrip(t *testing.T) {
-	recs := []workload.Record{
+	recs := []querylog.Record{
 		{SQL: "SELECT COUNT(*) FROM `flights` WHERE `flights`.`delay` > 10", Rows: 5962},
 		{SQL: "SELECT COUNT(*) FROM `flights` AS `f` JOIN `airports` AS `a` ON `f`.`origin` = `a`.`iata`", Rows: 20000,
-			SubPlans: []workload.SubPlan{{Aliases: []string{"f"}, Rows: 20000}, {Aliases: []string{"a"}, Rows: 3376}, {Aliases: []string{"f", "a"}, Rows: 20000}}},
+			SubPlans: []querylog.SubPlan{{Aliases: []string{"f"}, Rows: 20000}, {Aliases: []string{"a"}, Rows: 3376}, {Aliases: []string{"f", "a"}, Rows: 20000}}},
 		{SQL: "SELECT 1 -- \"quoted\" and unicode: München\n", Rows: 0},
-		{SQL: "SELECT big", Rows: workload.MaxLabel},
+		{SQL: "SELECT big", Rows: querylog.MaxLabel},
 	}
 	var buf bytes.Buffer
-	w := workload.NewWriter(&buf)
+	w := querylog.NewWriter(&buf)
 	for _, r := range recs {
 		testutil.Must(t, w.Write(r))
 	}
@@ -29,7 +29,7 @@ func TestLogRoundTrip(t *testing.T) {
 	if n := strings.Count(buf.String(), "\n"); n != len(recs) {
 		t.Fatalf("%d lines for %d records", n, len(recs))
 	}
-	got, err := workload.ReadAll(&buf)
+	got, err := querylog.ReadAll(&buf)
 	testutil.Must(t, err)
 	if len(got) != len(recs) {
 		t.Fatalf("read %d records, want %d", len(got), len(recs))
@@ -54,33 +54,33 @@ func TestLogErrors(t *testing.T) {
 		name, line string
 		want       error
 	}{
-		{"not json", `{"sql": "x", "rows": `, workload.ErrMalformedLog},
-		{"trailing", ok + ` {}`, workload.ErrMalformedLog},
-		{"unknown field", `{"sql":"x","rows":1,"cost":3}`, workload.ErrMalformedLog},
-		{"missing sql", `{"rows":1}`, workload.ErrMalformedLog},
-		{"empty sql", `{"sql":" ","rows":1}`, workload.ErrMalformedLog},
-		{"missing rows", `{"sql":"x"}`, workload.ErrMalformedLog},
-		{"array", `[1,2]`, workload.ErrMalformedLog},
-		{"negative", `{"sql":"x","rows":-1}`, workload.ErrBadLabel},
-		{"fraction", `{"sql":"x","rows":1.5}`, workload.ErrBadLabel},
-		{"huge", `{"sql":"x","rows":1e30}`, workload.ErrBadLabel},
-		{"past int64", `{"sql":"x","rows":9223372036854775808}`, workload.ErrBadLabel},
-		{"bare NaN", `{"sql":"x","rows":NaN}`, workload.ErrBadLabel},
-		{"bare Infinity", `{"sql":"x","rows":-Infinity}`, workload.ErrBadLabel},
-		{"string NaN", `{"sql":"x","rows":"NaN"}`, workload.ErrBadLabel},
-		{"null", `{"sql":"x","rows":null}`, workload.ErrBadLabel},
-		{"sub-plan negative", `{"sql":"x","rows":1,"subplans":[{"tables":["a"],"rows":-3}]}`, workload.ErrBadLabel},
-		{"sub-plan no tables", `{"sql":"x","rows":1,"subplans":[{"tables":[],"rows":3}]}`, workload.ErrMalformedLog},
-		{"sub-plan unknown", `{"sql":"x","rows":1,"subplans":[{"aliases":["a"],"rows":3}]}`, workload.ErrMalformedLog},
+		{"not json", `{"sql": "x", "rows": `, querylog.ErrMalformedLog},
+		{"trailing", ok + ` {}`, querylog.ErrMalformedLog},
+		{"unknown field", `{"sql":"x","rows":1,"cost":3}`, querylog.ErrMalformedLog},
+		{"missing sql", `{"rows":1}`, querylog.ErrMalformedLog},
+		{"empty sql", `{"sql":" ","rows":1}`, querylog.ErrMalformedLog},
+		{"missing rows", `{"sql":"x"}`, querylog.ErrMalformedLog},
+		{"array", `[1,2]`, querylog.ErrMalformedLog},
+		{"negative", `{"sql":"x","rows":-1}`, querylog.ErrBadLabel},
+		{"fraction", `{"sql":"x","rows":1.5}`, querylog.ErrBadLabel},
+		{"huge", `{"sql":"x","rows":1e30}`, querylog.ErrBadLabel},
+		{"past int64", `{"sql":"x","rows":9223372036854775808}`, querylog.ErrBadLabel},
+		{"bare NaN", `{"sql":"x","rows":NaN}`, querylog.ErrBadLabel},
+		{"bare Infinity", `{"sql":"x","rows":-Infinity}`, querylog.ErrBadLabel},
+		{"string NaN", `{"sql":"x","rows":"NaN"}`, querylog.ErrBadLabel},
+		{"null", `{"sql":"x","rows":null}`, querylog.ErrBadLabel},
+		{"sub-plan negative", `{"sql":"x","rows":1,"subplans":[{"tables":["a"],"rows":-3}]}`, querylog.ErrBadLabel},
+		{"sub-plan no tables", `{"sql":"x","rows":1,"subplans":[{"tables":[],"rows":3}]}`, querylog.ErrMalformedLog},
+		{"sub-plan unknown", `{"sql":"x","rows":1,"subplans":[{"aliases":["a"],"rows":3}]}`, querylog.ErrMalformedLog},
 	} {
 		// The bad line is line 3, after a good line and a blank one.
 		in := ok + "\n\n" + tc.line + "\n" + ok + "\n"
-		recs, err := workload.ReadAll(strings.NewReader(in))
+		recs, err := querylog.ReadAll(strings.NewReader(in))
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
 			continue
 		}
-		var le *workload.LogError
+		var le *querylog.LogError
 		if !errors.As(err, &le) || le.Line != 3 {
 			t.Errorf("%s: error %v not at line 3", tc.name, err)
 		}
@@ -90,17 +90,17 @@ func TestLogErrors(t *testing.T) {
 	}
 	// Accepted label spellings.
 	for _, s := range []string{"0", "42", "1e3", "1.0", "9223372036854775807"} {
-		if _, err := workload.ReadAll(strings.NewReader(`{"sql":"x","rows":` + s + `}`)); err != nil {
+		if _, err := querylog.ReadAll(strings.NewReader(`{"sql":"x","rows":` + s + `}`)); err != nil {
 			t.Errorf("rows %s: %v", s, err)
 		}
 	}
 	// The Writer refuses bad records, numbering them.
-	w := workload.NewWriter(io.Discard)
-	testutil.Must(t, w.Write(workload.Record{SQL: "x", Rows: 1}))
-	if err := w.Write(workload.Record{SQL: "y", Rows: -2}); !errors.Is(err, workload.ErrBadLabel) || !strings.Contains(err.Error(), "line 2") {
+	w := querylog.NewWriter(io.Discard)
+	testutil.Must(t, w.Write(querylog.Record{SQL: "x", Rows: 1}))
+	if err := w.Write(querylog.Record{SQL: "y", Rows: -2}); !errors.Is(err, querylog.ErrBadLabel) || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("writer negative label: %v", err)
 	}
-	if err := w.Write(workload.Record{Rows: 2}); !errors.Is(err, workload.ErrMalformedLog) {
+	if err := w.Write(querylog.Record{Rows: 2}); !errors.Is(err, querylog.ErrMalformedLog) {
 		t.Errorf("writer empty SQL: %v", err)
 	}
 }
@@ -113,26 +113,26 @@ func FuzzReader(f *testing.F) {
 	f.Add(`{"sql":"x","rows":1e400}`)
 	f.Add(`{"sql":"\u00e9\\\"","rows":"Infinity"}`)
 	f.Fuzz(func(t *testing.T, in string) {
-		recs, err := workload.ReadAll(strings.NewReader(in))
+		recs, err := querylog.ReadAll(strings.NewReader(in))
 		if err != nil {
-			var le *workload.LogError
+			var le *querylog.LogError
 			if !errors.As(err, &le) {
 				t.Fatalf("untyped error %v", err)
 			}
-			if !errors.Is(err, workload.ErrMalformedLog) && !errors.Is(err, workload.ErrBadLabel) {
+			if !errors.Is(err, querylog.ErrMalformedLog) && !errors.Is(err, querylog.ErrBadLabel) {
 				t.Fatalf("error %v is neither sentinel", err)
 			}
 			return
 		}
 		var buf bytes.Buffer
-		w := workload.NewWriter(&buf)
+		w := querylog.NewWriter(&buf)
 		for _, r := range recs {
 			if err := w.Write(r); err != nil {
 				t.Fatalf("accepted record %+v does not write: %v", r, err)
 			}
 		}
 		testutil.Must(t, w.Flush())
-		again, err := workload.ReadAll(&buf)
+		again, err := querylog.ReadAll(&buf)
 		if err != nil || len(again) != len(recs) {
 			t.Fatalf("round trip: %d -> %d records, %v", len(recs), len(again), err)
 		}
