@@ -98,8 +98,13 @@ func QError(est, truth float64) float64 {
 
 // QErrorSummary summarises a set of q-errors.
 type QErrorSummary struct {
-	Median, P90, P95, P99, Max, Mean float64
-	N                                int
+	Median float64 `json:"median"`
+	P90    float64 `json:"p90"`
+	P95    float64 `json:"p95"`
+	P99    float64 `json:"p99"`
+	Max    float64 `json:"max"`
+	Mean   float64 `json:"mean"`
+	N      int     `json:"n"`
 }
 
 // Quantiles summarises q-errors (nearest-rank quantiles). An empty input

@@ -43,6 +43,13 @@ const (
 	maxFPLen      = 256
 )
 
+// FormatVersion is the model file format version Save writes; Load reads
+// every version from MinFormatVersion on ('cardinal version' prints both).
+const (
+	FormatVersion    = modelVersion
+	MinFormatVersion = minModelVersion
+)
+
 // Errors of model files. Match with errors.Is.
 var (
 	ErrBadMagic = errors.New("estimator: not a Cardinal model file")

@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +19,8 @@ type benchFlags struct {
 	opts     bench.Options
 	models   string
 	seed     uint64
-	jsonOut  string
+	format   *format
+	force    bool
 	mdOut    string
 	plotOut  string
 	subPlans bool
@@ -34,9 +35,26 @@ func (b *benchFlags) register(fs *flag.FlagSet, train, test int) {
 	fs.BoolVar(&b.subPlans, "subplans", true, "also train on every connected sub-plan's true count")
 	fs.StringVar(&b.models, "models", strings.Join(estimator.Kinds(), ","), "comma-separated estimators to compare")
 	fs.Uint64Var(&b.seed, "seed", 1, "seed of workloads and training")
-	fs.StringVar(&b.jsonOut, "json", "", "also write the report as JSON to this file")
+	b.format = formatFlag(fs)
+	fs.BoolVar(&b.force, "force", false, "overwrite existing --md and --plot files")
 	fs.StringVar(&b.mdOut, "md", "", "also write the Markdown tables to this file")
 	fs.StringVar(&b.plotOut, "plot", "", "also draw the q-error quantiles as a PNG to this file")
+}
+
+// check refuses unknown --models and existing output files before any
+// work.
+func (b *benchFlags) check() error {
+	for _, m := range strings.Split(b.models, ",") {
+		if !slices.Contains(estimator.Kinds(), m) {
+			return usagef("--models: %w %q (want some of %s)", estimator.ErrKind, m, strings.Join(estimator.Kinds(), ","))
+		}
+	}
+	for _, p := range []string{b.mdOut, b.plotOut} {
+		if err := checkOut(p, b.force); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // runBenchmark runs the comparison and writes the tables and files.
@@ -70,14 +88,16 @@ func (b *benchFlags) run(ctx context.Context, name string, src *sourceFlags, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout)
-	if err := rep.WriteMarkdown(stdout); err != nil {
+	if err := writeDoc(stdout, *b.format, rep, func(w io.Writer) error {
+		fmt.Fprintln(w)
+		return rep.WriteMarkdown(w)
+	}); err != nil {
 		return err
 	}
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer) error
-	}{{b.jsonOut, rep.WriteJSON}, {b.mdOut, rep.WriteMarkdown}, {b.plotOut, rep.WritePlot}} {
+	}{{b.mdOut, rep.WriteMarkdown}, {b.plotOut, rep.WritePlot}} {
 		if out.path == "" {
 			continue
 		}
@@ -90,31 +110,24 @@ func (b *benchFlags) run(ctx context.Context, name string, src *sourceFlags, std
 	return nil
 }
 
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return f.Close()
-}
-
 // runBench compares every estimator on any data source.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench", stdout)
 	var src sourceFlags
-	src.register(fs)
+	src.register(fs.FlagSet)
 	var b benchFlags
-	b.register(fs, bench.DefaultTrainQueries, bench.DefaultTestQueries)
-	if err := fs.Parse(args); err != nil {
+	b.register(fs.FlagSet, bench.DefaultTrainQueries, bench.DefaultTestQueries)
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if !src.given() {
-		return errNoSource
+	if err := fs.noArgs(); err != nil {
+		return err
+	}
+	if err := src.check(fs.FlagSet); err != nil {
+		return err
+	}
+	if err := b.check(); err != nil {
+		return err
 	}
 	name := src.dataset
 	if name == "" {
@@ -127,11 +140,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // bundled real flights data, train every estimator, and print the
 // side-by-side q-error, latency and training-time tables.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stdout)
 	var b benchFlags
-	b.register(fs, demoTrainQueries, bench.DefaultTestQueries)
-	if err := fs.Parse(args); err != nil {
+	b.register(fs.FlagSet, demoTrainQueries, bench.DefaultTestQueries)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := fs.noArgs(); err != nil {
+		return err
+	}
+	if err := b.check(); err != nil {
 		return err
 	}
 	fmt.Fprintln(stderr, "Cardinal demo: learned cardinality estimation on the bundled real flights data (BTS, Jan-Mar 2001)")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +12,8 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/live"
 )
 
-// errCollectUsage is a bad collect command line.
-var errCollectUsage = errors.New("bad collect arguments")
+// errCollectUsage is a bad collect command line (a usage error).
+var errCollectUsage = usageError{errors.New("bad collect arguments")}
 
 // collectFlags are the flags of `cardinal collect`.
 type collectFlags struct {
@@ -42,8 +41,7 @@ type collectFlags struct {
 // server), the same command resumes where it stopped.
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f collectFlags
-	fs := flag.NewFlagSet("collect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("collect", stdout)
 	// The env var is read after parsing, not used as the flag's default:
 	// -h prints defaults, and the DSN holds the password.
 	fs.StringVar(&f.dsn, "dsn", "", "MySQL/MariaDB DSN user:pass@tcp(host:port)/db (default $"+live.EnvDSN+")")
@@ -55,10 +53,6 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&f.concurrency, "concurrency", live.DefaultConcurrency, "COUNT(*)s running at once")
 	fs.IntVar(&f.maxConns, "max-conns", 0, "connection limit (default concurrency+1)")
 	fs.IntVar(&f.digests, "digests", live.DefaultDigestLimit, "most digests read with --from perfschema")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cardinal collect --dsn DSN --from perfschema|slowlog FILE|sql FILE --out labels.jsonl [--subplans] [--timeout 10s] [--concurrency 2]")
-		fs.PrintDefaults()
-	}
 	if err := parseInterleaved(fs, args, &f.file); err != nil {
 		return err
 	}
@@ -66,7 +60,6 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		f.dsn = os.Getenv(live.EnvDSN)
 	}
 	if err := f.check(); err != nil {
-		fs.Usage()
 		return err
 	}
 
@@ -119,9 +112,9 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // parseInterleaved parses flags with at most one positional argument (the
 // FILE of --from slowlog|sql) anywhere among them.
-func parseInterleaved(fs *flag.FlagSet, args []string, file *string) error {
+func parseInterleaved(fs *flagSet, args []string, file *string) error {
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.parse(args); err != nil {
 			return err
 		}
 		if fs.NArg() == 0 {

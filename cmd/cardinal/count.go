@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -13,36 +11,37 @@ import (
 )
 
 // errNoQuery is returned by runCount without a statement.
-var errNoQuery = errors.New("no query: give one or more \"SELECT ...\" arguments")
+var errNoQuery = usageError{fmt.Errorf("no query: give one or more \"SELECT ...\" arguments")}
 
-// runCount implements
-//
-//	cardinal count (--dataset flights|ecommerce | --schema schema.sql --data DIR | --dsn DSN)
-//	               [--subplans] "SELECT ..." ...
-//
-// printing the true row count of each statement's FROM + WHERE, one per
-// line; with --subplans, each count is followed by one indented line per
-// connected sub-plan: its aliases and its count. Several statements are
-// counted with one engine (sharing its caches).
+// countResult is one result of 'cardinal count' (docs/json.md).
+type countResult struct {
+	SQL      string           `json:"sql"`
+	Rows     int64            `json:"rows"`
+	SubPlans []subPlanCountJS `json:"sub_plans,omitempty"`
+}
+
+type subPlanCountJS struct {
+	Aliases []string `json:"aliases"`
+	Rows    int64    `json:"rows"`
+}
+
+// runCount prints the true row count of each statement's FROM + WHERE, one
+// per line; with --subplans, each count is followed by one indented line
+// per connected sub-plan: its aliases and its count. Several statements
+// are counted with one engine (sharing its caches).
 func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("count", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("count", stdout)
 	var src sourceFlags
-	src.register(fs)
+	src.register(fs.FlagSet)
 	subplans := fs.Bool("subplans", false, "also print the count of every connected sub-plan")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cardinal count (--dataset flights|ecommerce | --schema schema.sql --data DIR | --dsn DSN) [--subplans] \"SELECT ...\" ...")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	format := formatFlag(fs.FlagSet)
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if !src.given() {
-		fs.Usage()
-		return errNoSource
+	if err := src.check(fs.FlagSet); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
 		return errNoQuery
 	}
 	db, err := src.open(ctx, stderr)
@@ -51,6 +50,7 @@ func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	c := engine.New(db, engine.Options{})
 	p := features.NewParser()
+	out := newStream(stdout, *format)
 	for i, sql := range fs.Args() {
 		q, err := p.Parse(db.Schema, sql)
 		if err != nil {
@@ -60,17 +60,25 @@ func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
-		fmt.Fprintln(stdout, n)
-		if !*subplans {
-			continue
+		res := countResult{SQL: sql, Rows: n}
+		if *subplans {
+			subs, err := c.CountSubPlans(ctx, q)
+			if err != nil {
+				return fmt.Errorf("statement %d: %w", i+1, err)
+			}
+			for _, s := range subs {
+				res.SubPlans = append(res.SubPlans, subPlanCountJS{Aliases: q.Aliases(s.Mask), Rows: s.Rows})
+			}
 		}
-		subs, err := c.CountSubPlans(ctx, q)
-		if err != nil {
-			return fmt.Errorf("statement %d: %w", i+1, err)
-		}
-		for _, s := range subs {
-			fmt.Fprintf(stdout, "  %s\t%d\n", strings.Join(q.Aliases(s.Mask), ","), s.Rows)
+		if err := out.write(res, func(w io.Writer) error {
+			fmt.Fprintln(w, res.Rows)
+			for _, s := range res.SubPlans {
+				fmt.Fprintf(w, "  %s\t%d\n", strings.Join(s.Aliases, ","), s.Rows)
+			}
+			return nil
+		}); err != nil {
+			return err
 		}
 	}
-	return nil
+	return out.close()
 }

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +13,10 @@ import (
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
 )
+
+// errEstimate is returned by estimate when a statement could not be
+// estimated (exit code 1; --keep-going goes on past it).
+var errEstimate = errors.New("statements could not be estimated")
 
 // loadModel reads a model file.
 func loadModel(path string) (estimator.Model, error) {
@@ -28,41 +32,78 @@ func loadModel(path string) (estimator.Model, error) {
 	return m, nil
 }
 
-// estimateLine is one output object of 'cardinal estimate --format jsonl'.
-type estimateLine struct {
-	SQL     string   `json:"sql"`
-	Rows    *float64 `json:"rows,omitempty"`
-	Low     *float64 `json:"low,omitempty"`
-	High    *float64 `json:"high,omitempty"`
-	Source  string   `json:"source,omitempty"`
-	Error   string   `json:"error,omitempty"`
-	Line    int      `json:"line,omitempty"`
-	Explain string   `json:"explain,omitempty"`
+// estimateResult is one result of 'cardinal estimate' (docs/json.md).
+type estimateResult struct {
+	SQL     string       `json:"sql"`
+	Line    int          `json:"line,omitempty"` // --in: where the statement starts
+	Rows    *float64     `json:"rows,omitempty"`
+	Low     *float64     `json:"low,omitempty"`
+	High    *float64     `json:"high,omitempty"`
+	Source  string       `json:"source,omitempty"`
+	Explain *explainJSON `json:"explain,omitempty"`
+	Error   string       `json:"error,omitempty"`
 }
 
-// runEstimate estimates queries with a trained model:
-//
-//	cardinal estimate --model m.model "SELECT ..."
-//	cardinal estimate --model m.model --in queries.sql --format jsonl
-//
-// Input lines are SQL statements, or query-log records ({"sql": ...}); blank
-// lines and lines starting with '#' or '--' are skipped. A query that fails
-// to parse gives {"sql", "error"} and the run goes on.
+// explainJSON is estimator.Explanation in snake_case.
+type explainJSON struct {
+	Model             string             `json:"model"`
+	Rows              float64            `json:"rows"`
+	Baseline          float64            `json:"baseline"`
+	BaselineSource    string             `json:"baseline_source"`
+	Histogram         float64            `json:"histogram"`
+	Correction        float64            `json:"correction"`
+	Bias              float64            `json:"bias"`
+	Exact             bool               `json:"exact,omitempty"`
+	OutOfDistribution bool               `json:"out_of_distribution,omitempty"`
+	Contributions     []contributionJSON `json:"contributions,omitempty"`
+	text              string
+}
+
+type contributionJSON struct {
+	Feature string  `json:"feature"`
+	Factor  float64 `json:"factor"`
+}
+
+func toExplainJSON(ex estimator.Explanation) *explainJSON {
+	out := &explainJSON{Model: ex.Model, Rows: ex.Rows, Baseline: ex.Baseline, BaselineSource: ex.BaselineSource,
+		Histogram: ex.Histogram, Correction: ex.Correction, Bias: ex.Bias, Exact: ex.Exact,
+		OutOfDistribution: ex.OutOfDistribution, text: ex.String()}
+	for _, c := range ex.Contributions {
+		out.Contributions = append(out.Contributions, contributionJSON{c.Feature, c.Factor})
+	}
+	return out
+}
+
+// runEstimate estimates queries with a trained model, writing each result
+// as soon as it is estimated.
 func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("estimate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("estimate", stdout)
 	modelPath := fs.String("model", "", "model file from 'cardinal train'")
-	in := fs.String("in", "", "file of queries, one per line ('-' for stdin)")
-	format := fs.String("format", "text", "output: text or jsonl")
+	in := fs.String("in", "", "file of ';'-terminated statements or query-log records ('-' for stdin)")
+	format := formatFlag(fs.FlagSet)
 	explain := fs.Bool("explain", false, "also explain each estimate (baseline, correction, top features)")
-	if err := fs.Parse(args); err != nil {
+	keepGoing := fs.Bool("keep-going", false, "go on past statements that cannot be estimated (and exit 0)")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if *modelPath == "" || (*in == "" && fs.NArg() == 0) || (*in != "" && fs.NArg() != 0) {
-		return fmt.Errorf("%w: cardinal estimate --model FILE (\"SELECT ...\" | --in FILE) [--format text|jsonl]", errUsage)
+	switch {
+	case *modelPath == "":
+		return usagef("no --model FILE")
+	case *in == "" && fs.NArg() == 0:
+		return usagef("no statements: give \"SELECT ...\" arguments or --in FILE")
+	case *in != "" && fs.NArg() != 0:
+		return usagef("give statements as arguments or with --in, not both")
 	}
-	if *format != "text" && *format != "jsonl" {
-		return fmt.Errorf("%w: --format %q (want text or jsonl)", errUsage, *format)
+	var r io.Reader
+	if *in == "-" {
+		r = os.Stdin
+	} else if *in != "" {
+		f, err := os.Open(*in)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
@@ -70,116 +111,121 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	schema := estimator.CatalogOf(m).Schema
 	parser := features.NewParser()
-	bw := bufio.NewWriter(stdout)
-	defer bw.Flush()
-	enc := json.NewEncoder(bw)
+	out := newStream(stdout, *format)
 	failures := 0
-	// write prints one result, or one failure (Error set), in the format.
-	write := func(out estimateLine) error {
-		if out.Error != "" {
-			failures++
-		}
-		if *format == "jsonl" {
-			return enc.Encode(out)
-		}
-		if out.Error != "" {
-			where := ""
-			if out.Line > 0 {
-				where = fmt.Sprintf("line %d: ", out.Line)
-			}
-			_, err := fmt.Fprintf(bw, "error\t%s%s\t%s\n", where, out.Error, out.SQL)
-			return err
-		}
-		if _, err := fmt.Fprintf(bw, "%.0f\t[%.0f, %.0f]\t%s\t%s\n", *out.Rows, *out.Low, *out.High, out.Source, out.SQL); err != nil {
-			return err
-		}
-		if out.Explain != "" {
-			_, err := fmt.Fprint(bw, indent(out.Explain))
-			return err
-		}
-		return nil
-	}
-	one := func(sql string, line int) error {
-		out := estimateLine{SQL: sql, Line: line}
-		q, err := parser.Parse(schema, sql)
-		var e estimator.Estimate
-		if err == nil {
-			e, err = m.Estimate(q)
-		}
-		if err == nil && *explain {
-			var ex estimator.Explanation
-			if ex, err = estimator.Explain(m, q); err == nil {
-				out.Explain = ex.String()
-			}
-		}
-		if err != nil {
-			out.Error = err.Error()
-		} else {
-			out.Rows, out.Low, out.High, out.Source = &e.Rows, &e.Low, &e.High, e.Source
-		}
-		return write(out)
-	}
-	if *in == "" {
-		for _, sql := range fs.Args() {
-			if err := one(sql, 0); err != nil {
-				return err
-			}
-		}
-	} else {
-		r := io.Reader(os.Stdin)
-		if *in != "-" {
-			f, err := os.Open(*in)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			r = f
-		}
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 1<<20), 64<<20)
-		for line := 1; sc.Scan(); line++ {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			text := strings.TrimSpace(sc.Text())
-			if text == "" || strings.HasPrefix(text, "#") || strings.HasPrefix(text, "--") {
-				continue
-			}
-			if strings.HasPrefix(text, "{") {
+	// one estimates one statement and writes its result; a statement that
+	// cannot be estimated is written as an error result and counted.
+	one := func(st stmtAt) error {
+		res := estimateResult{SQL: st.sql, Line: st.line}
+		err := func() error {
+			if st.json {
 				var rec struct {
 					SQL string `json:"sql"`
 				}
-				if err := json.Unmarshal([]byte(text), &rec); err != nil || rec.SQL == "" {
-					if err == nil {
-						err = fmt.Errorf("no \"sql\" field")
-					}
-					if werr := write(estimateLine{SQL: text, Line: line, Error: "bad JSON record: " + err.Error()}); werr != nil {
-						return werr
-					}
-					continue
+				if err := json.Unmarshal([]byte(st.sql), &rec); err != nil {
+					return fmt.Errorf("bad query-log record: %w", err)
 				}
-				text = rec.SQL
+				if rec.SQL == "" {
+					return errors.New(`bad query-log record: no "sql" field`)
+				}
+				res.SQL = rec.SQL
 			}
-			if err := one(text, line); err != nil {
+			q, err := parser.Parse(schema, res.SQL)
+			if err != nil {
+				return err
+			}
+			e, err := m.Estimate(q)
+			if err != nil {
+				return err
+			}
+			res.Rows, res.Low, res.High, res.Source = &e.Rows, &e.Low, &e.High, e.Source
+			if *explain {
+				ex, err := estimator.Explain(m, q)
+				if err != nil {
+					return err
+				}
+				res.Explain = toExplainJSON(ex)
+			}
+			return nil
+		}()
+		if err != nil {
+			failures++
+			res.Error = err.Error()
+		}
+		if werr := out.write(res, func(w io.Writer) error { return res.writeText(w) }); werr != nil {
+			return werr
+		}
+		if err != nil && !*keepGoing {
+			where := ""
+			if st.line > 0 {
+				where = fmt.Sprintf("%s:%d: ", *in, st.line)
+			}
+			return fmt.Errorf("%w: %s%w", errEstimate, where, err)
+		}
+		return nil
+	}
+	err = func() error {
+		if r == nil {
+			for _, sql := range fs.Args() {
+				if err := one(stmtAt{sql: sql}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		sr := newStatementReader(r)
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			st, err := sr.next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", *in, err)
+			}
+			if err := one(st); err != nil {
 				return err
 			}
 		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("%s: %w", *in, err)
-		}
+	}()
+	if cerr := out.close(); err == nil {
+		err = cerr
 	}
-	if failures > 0 {
-		fmt.Fprintf(stderr, "%d queries could not be estimated\n", failures)
+	if err == nil && failures > 0 {
+		fmt.Fprintf(stderr, "%d statements could not be estimated (--keep-going)\n", failures)
+	}
+	return err
+}
+
+// writeText writes a result as one tab-separated line (rows, band, source,
+// SQL), or "error", the reason and the SQL; an explanation follows
+// indented.
+func (r *estimateResult) writeText(w io.Writer) error {
+	if r.Error != "" {
+		where := ""
+		if r.Line > 0 {
+			where = fmt.Sprintf("line %d: ", r.Line)
+		}
+		_, err := fmt.Fprintf(w, "error\t%s%s\t%s\n", where, r.Error, oneLine(r.SQL))
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "%.0f\t[%.0f, %.0f]\t%s\t%s\n", *r.Rows, *r.Low, *r.High, r.Source, oneLine(r.SQL)); err != nil {
+		return err
+	}
+	if r.Explain != nil {
+		_, err := fmt.Fprint(w, indent(r.Explain.text))
+		return err
 	}
 	return nil
 }
 
+// oneLine folds a statement that spans lines onto one line.
+func oneLine(sql string) string {
+	return strings.Join(strings.Fields(sql), " ")
+}
+
 func indent(s string) string {
-	var b strings.Builder
-	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
-		b.WriteString("    ")
-		b.WriteString(l)
-		b.WriteByte('\n')
-	}
-	return b.String()
+	return indentBy(s, "    ") + "\n"
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -31,20 +29,19 @@ type evalReport struct {
 //
 //	cardinal eval --model m.model --log test.jsonl [--format text|json]
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("eval", stdout)
 	modelPath := fs.String("model", "", "model file from 'cardinal train'")
 	logPath := fs.String("log", "", "labelled query log (JSON Lines) of never-seen queries")
-	format := fs.String("format", "text", "output: text or json")
+	format := formatFlag(fs.FlagSet)
 	subplans := fs.Bool("subplans", false, "also score every labelled sub-plan")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if *modelPath == "" || *logPath == "" || fs.NArg() != 0 {
-		return fmt.Errorf("%w: cardinal eval --model FILE --log FILE [--format text|json]", errUsage)
+	if err := fs.noArgs(); err != nil {
+		return err
 	}
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("%w: --format %q (want text or json)", errUsage, *format)
+	if *modelPath == "" || *logPath == "" {
+		return usagef("give --model FILE and --log FILE")
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
@@ -89,11 +86,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if rep.Histogram.Overall, rep.Histogram.ByJoins, err = score(hist); err != nil {
 		return err
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
+	return writeDoc(stdout, *format, rep, rep.writeText)
+}
+
+// writeText writes the q-error table: one row per model and join count.
+func (rep *evalReport) writeText(stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "model\tjoins\tN\tmedian\tp90\tp95\tp99\tmax\tmean\t\n")
 	row := func(name, joins string, s estimator.QErrorSummary) {

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"time"
 
@@ -31,10 +28,9 @@ const genSeedStream = 0x67656e // "gen"
 // writes the labelled query log as JSON Lines to --out (default stdout).
 // A progress bar and a summary go to stderr.
 func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("gen", stdout)
 	var src sourceFlags
-	src.register(fs)
+	src.register(fs.FlagSet)
 	queries := fs.Int("queries", workload.DefaultQueries, "number of queries")
 	minJoins := fs.Int("min-joins", 0, "smallest number of joins per query")
 	maxJoins := fs.Int("max-joins", workload.DefaultMaxJoins, "largest number of joins per query (0 for single-table queries)")
@@ -43,27 +39,28 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	subplans := fs.Bool("subplans", false, "also label every connected sub-plan")
 	workers := fs.Int("workers", 0, "labelling goroutines (0: one per CPU)")
 	out := fs.String("out", "-", "output file (JSON Lines); - for stdout")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cardinal gen (--dataset flights|ecommerce | --schema schema.sql --data DIR | --dsn DSN) [flags]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	force := fs.Bool("force", false, "overwrite an existing --out file")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	if err := fs.noArgs(); err != nil {
+		return err
 	}
-	if !src.given() {
-		fs.Usage()
-		return errNoSource
+	if err := src.check(fs.FlagSet); err != nil {
+		return err
 	}
 	switch {
 	case *queries <= 0:
-		return fmt.Errorf("%w: --queries %d must be positive", workload.ErrOptions, *queries)
+		return usagef("%w: --queries %d must be positive", workload.ErrOptions, *queries)
 	case *maxPreds <= 0:
-		return fmt.Errorf("%w: --max-preds %d must be positive", workload.ErrOptions, *maxPreds)
+		return usagef("%w: --max-preds %d must be positive", workload.ErrOptions, *maxPreds)
 	case *maxJoins < 0:
-		return fmt.Errorf("%w: --max-joins %d is negative", workload.ErrOptions, *maxJoins)
+		return usagef("%w: --max-joins %d is negative", workload.ErrOptions, *maxJoins)
+	case *minJoins < 0 || *minJoins > *maxJoins:
+		return usagef("%w: --min-joins %d must be in 0..--max-joins (%d)", workload.ErrOptions, *minJoins, *maxJoins)
+	}
+	if err := checkOut(*out, *force); err != nil {
+		return err
 	}
 	opts := workload.Options{Queries: *queries, MinJoins: *minJoins, MaxJoins: *maxJoins, MaxPreds: *maxPreds}
 	if *maxJoins == 0 {
@@ -119,30 +116,13 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// writeLog writes records as JSON Lines to path ("-" or "": stdout). A
-// file is written under a temporary name and renamed when complete.
-func writeLog(path string, stdout io.Writer, recs []querylog.Record) (err error) {
+// writeLog writes records as JSON Lines to path ("-" or "": stdout),
+// through writeFile.
+func writeLog(path string, stdout io.Writer, recs []querylog.Record) error {
 	if path == "-" || path == "" {
 		return writeRecords(stdout, recs)
 	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := writeRecords(f, recs); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return errors.Join(err, os.Remove(tmp))
-	}
-	return os.Rename(tmp, path)
+	return writeFile(path, func(w io.Writer) error { return writeRecords(w, recs) })
 }
 
 // writeRecords writes records as JSON Lines to w.

@@ -8,8 +8,43 @@
 //	cardinal parse   --schema s.sql "SELECT ..."    what the library understood
 //	cardinal train   --log train.jsonl --model gbdt train an estimator
 //	cardinal estimate --model m.model "SELECT ..."  estimate rows
+//	cardinal explain --model m.model "SELECT ..."   estimate vs server vs truth, per sub-plan
 //	cardinal eval    --model m.model --log t.jsonl  q-error quantiles
 //	cardinal collect --dsn ... --from slowlog FILE  true counts from a server
+//	cardinal help CMD | cardinal CMD -h             a command's synopsis, flags, example
+//	cardinal version                                module and model format versions
+//
+// # Conventions every command follows
+//
+//	exit code 0  success
+//	          1  failure (bad input data, a query that failed, a lost server)
+//	          2  usage error (bad flag, missing or conflicting arguments);
+//	             the error is printed once, with a pointer to 'cardinal help CMD'
+//	stdout       results only, in --format text|json|jsonl (see docs/json.md)
+//	stderr       progress and diagnostics; progress bars only on a terminal,
+//	             otherwise a plain line every few seconds (see progress.go)
+//
+// Conflicting and ignored flags are refused before any work is done.
+//
+// # Adding a command
+//
+// A command is one file NAME.go holding its run function
+//
+//	func runNAME(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+//		fs := newFlagSet("NAME", stdout)     // -h prints the help below
+//		format := formatFlag(fs.FlagSet)     // if it prints results
+//		n := fs.Int("n", 1, "...")
+//		if err := fs.parse(args); err != nil {
+//			return err                       // -h: exit 0; bad flag: exit 2
+//		}
+//		if ... { return usagef("--n %d must be positive", *n) }  // exit 2
+//		...                                  // any other error: exit 1
+//	}
+//
+// plus ONE entry in commands() below giving its summary, synopsis,
+// arguments and example (shown by -h and 'cardinal help NAME'). A test in
+// cli_test.go runs every registered command with -h, a bad flag and a
+// failing input: add the failing input for a new command there.
 package main
 
 import (
@@ -20,43 +55,98 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
+	"strings"
 	"syscall"
 )
 
 // command is one subcommand of the tool.
 type command struct {
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	name    string
+	summary string // one line, for the command list
+	// synopsis is the command line after "cardinal NAME"; args explains its
+	// positional arguments (empty: none); example is one or more command
+	// lines, each optionally followed by "  # what it does".
+	synopsis, args, example string
+	run                     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-func commands() map[string]command {
-	return map[string]command{
-		"demo":     {"generate, label, train and compare every estimator on the bundled flights data", runDemo},
-		"gen":      {"generate a random workload and label it with true counts (JSON Lines)", runGen},
-		"count":    {"print the true row count of one query (and its sub-plans)", runCount},
-		"parse":    {"show what the library understood of SQL statements (JSON)", runParse},
-		"train":    {"train an estimator on a labelled query log", runTrain},
-		"estimate": {"estimate the rows of queries with a trained model", runEstimate},
-		"eval":     {"q-error quantiles of a model on a labelled query log", runEval},
-		"collect":  {"collect true counts for a captured workload from a live server", runCollect},
-		"bench":    {"compare every estimator on one data source: q-error, latency, training time", runBench},
+// commands lists every subcommand in the order 'cardinal help' shows them.
+// Register a new command with one entry here (see the package comment).
+func commands() []command {
+	return []command{
+		{name: "demo", summary: "generate, label, train and compare every estimator on the bundled flights data",
+			synopsis: "[--train N] [--test N] [--models LIST] [--format text|json|jsonl] [--md FILE] [--plot FILE]",
+			example:  "cardinal demo --plot flights.png",
+			run:      runDemo},
+		{name: "gen", summary: "generate a random workload and label it with true counts (JSON Lines)",
+			synopsis: "(--dataset flights|ecommerce | --schema schema.sql [--data DIR] | --dsn DSN) [--queries N] [--subplans] [--out FILE [--force]]",
+			example:  "cardinal gen --dataset flights --queries 20000 --subplans --seed 1 --out train.jsonl",
+			run:      runGen},
+		{name: "count", summary: "print the true row count of queries (and their sub-plans)",
+			synopsis: "(--dataset NAME | --schema schema.sql [--data DIR] | --dsn DSN) [--subplans] [--format text|json|jsonl] \"SELECT ...\" ...",
+			args:     "\"SELECT ...\"  one or more statements; each is counted (FROM + WHERE) on the data",
+			example:  "cardinal count --dataset flights --subplans \"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'TX'\"",
+			run:      runCount},
+		{name: "parse", summary: "show what the library understood of SQL statements",
+			synopsis: "(--schema schema.sql | --dataset flights|ecommerce) [--in FILE] [--format text|json|jsonl] [\"SELECT ...\" ...]",
+			args:     "\"SELECT ...\"  statements (';'-separated statements in one argument are split)",
+			example:  "cardinal parse --dataset flights --format jsonl \"SELECT * FROM flights WHERE delay > 60\"",
+			run:      runParse},
+		{name: "train", summary: "train an estimator on a labelled query log",
+			synopsis: "(--dataset NAME | --schema schema.sql [--data DIR] | --dsn DSN) --log FILE [--model KIND] --out FILE [--force]",
+			example:  "cardinal train --dataset flights --log train.jsonl --model gbdt --out flights.model",
+			run:      runTrain},
+		{name: "estimate", summary: "estimate the rows of queries with a trained model",
+			synopsis: "--model FILE (\"SELECT ...\" ... | --in FILE) [--explain] [--keep-going] [--format text|json|jsonl]",
+			args: "\"SELECT ...\"  statements to estimate\n" +
+				"--in FILE     ';'-terminated statements (may span lines; '-' for stdin), or query-log\n" +
+				"              records {\"sql\": ...} one per line; each result is written as soon as it is\n" +
+				"              estimated. A file without any ';' is read as one statement per line.",
+			example: "cardinal estimate --model flights.model \"SELECT * FROM flights WHERE delay > 60\"\n" +
+				"tail -F slow.sql | cardinal estimate --model flights.model --in - --format jsonl --keep-going",
+			run: runEstimate},
+		{name: "eval", summary: "q-error quantiles of a model on a labelled query log",
+			synopsis: "--model FILE --log FILE [--subplans] [--dsn DSN] [--format text|json|jsonl]",
+			example:  "cardinal eval --model flights.model --log test.jsonl",
+			run:      runEval},
+		{name: "collect", summary: "collect true counts for a captured workload from a live server",
+			synopsis: "--dsn DSN --from perfschema|slowlog FILE|sql FILE --out labels.jsonl [--subplans] [--timeout 10s]",
+			args: "FILE          the slow query log or SQL file of --from slowlog|sql\n" +
+				"--out FILE    is appended to on purpose: a second run resumes the first",
+			example: "cardinal collect --dsn \"$CARDINAL_DSN\" --from slowlog slow.log --out labels.jsonl",
+			run:     runCollect},
+		{name: "bench", summary: "compare every estimator on one data source: q-error, latency, training time",
+			synopsis: "(--dataset NAME | --schema schema.sql [--data DIR] | --dsn DSN) [--train N] [--test N] [--models LIST] [--format text|json|jsonl] [--md FILE] [--plot FILE]",
+			example:  "cardinal bench --dataset ecommerce --scale 10 --plot ecommerce.png",
+			run:      runBench},
+		{name: "version", summary: "print the module version and the model file format version",
+			example: "cardinal version",
+			run:     runVersion},
+		{name: "help", summary: "show the commands, or one command's synopsis, flags and example",
+			synopsis: "[COMMAND]",
+			example:  "cardinal help estimate",
+			run:      runHelp},
 	}
+}
+
+// lookup returns the named command.
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: cardinal <command> [flags] [args]")
 	fmt.Fprintln(w, "\ncommands:")
-	cmds := commands()
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'cardinal <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'cardinal help <command>' (or 'cardinal <command> -h') for its flags and an example.")
+	fmt.Fprintln(w, "Exit codes: 0 success, 1 failure, 2 usage error.")
 }
 
 func main() {
@@ -66,27 +156,158 @@ func main() {
 	os.Exit(code)
 }
 
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+		return exitUsage
 	}
-	cmd, ok := commands()[args[0]]
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		usage(stdout)
+		return exitOK
+	}
+	cmd, ok := lookup(args[0])
 	if !ok {
 		fmt.Fprintf(stderr, "cardinal: unknown command %q\n\n", args[0])
 		usage(stderr)
-		return 2
+		return exitUsage
 	}
-	if err := cmd.run(ctx, args[1:], stdout, stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	err := cmd.run(ctx, args[1:], stdout, stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "cardinal %s: %v\nRun 'cardinal help %s' for usage.\n", cmd.name, err, cmd.name)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "cardinal %s: %v\n", cmd.name, err)
+		return exitFailure
+	}
+}
+
+// errUsage marks a bad command line (exit code 2). Make one with usagef,
+// or wrap it: errors.Is(err, errUsage).
+var errUsage = errors.New("usage error")
+
+// usageError is a bad command line: its message is the cause alone (the
+// "usage" is told by the exit code and the pointer to help).
+type usageError struct{ err error }
+
+func (u usageError) Error() string   { return u.err.Error() }
+func (u usageError) Unwrap() []error { return []error{u.err, errUsage} }
+
+// usagef returns a usage error; %w verbs wrap as in fmt.Errorf.
+func usagef(format string, a ...any) error {
+	return usageError{fmt.Errorf(format, a...)}
+}
+
+// flagSet is a command's flags whose -h prints the command's help.
+type flagSet struct {
+	*flag.FlagSet
+	cmd    command
+	stdout io.Writer
+}
+
+// newFlagSet returns the flags of the registered command name. Parse
+// errors are returned, never printed by the flag package (so they are
+// printed once, by run); -h prints the help to stdout.
+func newFlagSet(name string, stdout io.Writer) *flagSet {
+	cmd, ok := lookup(name)
+	if !ok {
+		panic("cardinal: newFlagSet of unregistered command " + name) // programmer error
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &flagSet{FlagSet: fs, cmd: cmd, stdout: stdout}
+}
+
+// parse parses args: -h prints the help and returns flag.ErrHelp, a bad
+// flag returns a usage error.
+func (f *flagSet) parse(args []string) error {
+	err := f.FlagSet.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printHelp(f.stdout, f.cmd, f.FlagSet)
+		return err
+	}
+	if err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// noArgs refuses positional arguments of a command that takes none.
+func (f *flagSet) noArgs() error {
+	if f.NArg() > 0 {
+		return usagef("unexpected arguments %q", f.Args())
+	}
+	return nil
+}
+
+// printHelp writes a command's synopsis, summary, arguments, flags and
+// example.
+func printHelp(w io.Writer, c command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: cardinal %s %s\n\n%s.\n", c.name, c.synopsis, capitalize(c.summary))
+	if c.args != "" {
+		fmt.Fprintf(w, "\narguments:\n%s\n", indentBy(c.args, "  "))
+	}
+	if fs != nil {
+		var flags strings.Builder
+		fs.VisitAll(func(fl *flag.Flag) {
+			typ, text := flag.UnquoteUsage(fl)
+			fmt.Fprintf(&flags, "  --%s", fl.Name)
+			if typ != "" {
+				fmt.Fprintf(&flags, " %s", typ)
+			}
+			fmt.Fprintf(&flags, "\n      %s", strings.ReplaceAll(text, "\n", "\n      "))
+			if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" {
+				fmt.Fprintf(&flags, " (default %s)", fl.DefValue)
+			}
+			flags.WriteByte('\n')
+		})
+		if flags.Len() > 0 {
+			fmt.Fprintf(w, "\nflags:\n%s", flags.String())
 		}
-		fmt.Fprintf(stderr, "cardinal %s: %v\n", args[0], err)
-		return 1
 	}
-	return 0
+	fmt.Fprintf(w, "\nexample:\n%s\n", indentBy(c.example, "  "))
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// indentBy prefixes every line of s.
+func indentBy(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}
+
+// runHelp implements 'cardinal help [COMMAND]'.
+func runHelp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("help", stdout)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	switch fs.NArg() {
+	case 0:
+		usage(stdout)
+		return nil
+	case 1:
+		c, ok := lookup(fs.Arg(0))
+		if !ok {
+			return usagef("unknown command %q", fs.Arg(0))
+		}
+		// The command's own -h knows its flags.
+		return c.run(ctx, []string{"-h"}, stdout, stderr)
+	}
+	return usagef("help takes one command, got %q", fs.Args())
 }

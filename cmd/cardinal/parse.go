@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
@@ -15,7 +14,7 @@ import (
 )
 
 // errNotUnderstood is returned by runParse when some statements could not
-// be parsed (each is still reported on stdout).
+// be parsed (each is still reported on stdout; exit code 1).
 var errNotUnderstood = errors.New("statements not understood")
 
 // parseOutput is one line of `cardinal parse` output: the statement and
@@ -35,30 +34,26 @@ type parseError struct {
 	Col       int    `json:"col,omitempty"`
 }
 
-// runParse implements
-//
-//	cardinal parse (--schema schema.sql | --dataset flights|ecommerce) [--in FILE] ["SELECT ..." ...]
-//
-// printing one JSON object per statement (JSON Lines). Statements come from
-// the arguments and from --in (one per line, or ';'-separated; "-" reads
+// runParse prints what the library understood of each statement (tables,
+// joins, filters, digest) or why it could not. Statements come from the
+// arguments and from --in (one per line, or ';'-separated; "-" reads
 // stdin). Errors carry the line:col within their statement.
 func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("parse", stdout)
 	schemaFile := fs.String("schema", "", "schema.sql with CREATE TABLE statements")
 	dataset := fs.String("dataset", "", "use a built-in schema: flights or ecommerce")
 	in := fs.String("in", "", "file of statements, one per line or ';'-separated (- for stdin)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cardinal parse (--schema schema.sql | --dataset flights|ecommerce) [--in FILE] [\"SELECT ...\" ...]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	format := formatFlag(fs.FlagSet)
+	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() == 0 && *in == "" {
+		return usagef("no statements: give SQL arguments or --in FILE")
 	}
 	var schemaSQL, schemaName string
 	switch {
 	case *schemaFile != "" && *dataset != "":
-		return errors.New("give --schema or --dataset, not both")
+		return usagef("give --schema or --dataset, not both")
 	case *schemaFile != "":
 		b, err := os.ReadFile(*schemaFile)
 		if err != nil {
@@ -70,10 +65,9 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case *dataset == "ecommerce":
 		schemaSQL, schemaName = datasets.EcommerceSchemaSQL(), "ecommerce"
 	case *dataset != "":
-		return fmt.Errorf("unknown --dataset %q (want flights or ecommerce)", *dataset)
+		return usagef("unknown --dataset %q (want flights or ecommerce)", *dataset)
 	default:
-		fs.Usage()
-		return errors.New("no schema: give --schema FILE or --dataset NAME")
+		return usagef("no schema: give --schema FILE or --dataset NAME")
 	}
 	schema, err := catalog.ParseSchema(schemaSQL)
 	if err != nil {
@@ -102,19 +96,17 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if len(stmts) == 0 {
-		fs.Usage()
-		return errors.New("no statements: give SQL arguments or --in FILE")
+		return fmt.Errorf("%w: no statements in the input", errNotUnderstood)
 	}
 
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
+	out := newStream(stdout, *format)
 	p := features.NewParser()
 	failed := 0
 	for _, s := range stmts {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		out := parseOutput{SQL: s.sql, Source: s.source}
+		res := parseOutput{SQL: s.sql, Source: s.source}
 		q, err := p.Parse(schema, s.sql)
 		if err != nil {
 			failed++
@@ -123,18 +115,55 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if errors.As(err, &fe) {
 				pe.Construct, pe.Line, pe.Col = fe.Construct, fe.Line, fe.Col
 			}
-			out.Error = pe
+			res.Error = pe
 		} else {
 			d := q.Describe()
-			out.Description = &d
-			out.Digest = q.Digest()
+			res.Description = &d
+			res.Digest = q.Digest()
 		}
-		if err := enc.Encode(out); err != nil {
+		if err := out.write(res, res.writeText); err != nil {
 			return err
 		}
+	}
+	if err := out.close(); err != nil {
+		return err
 	}
 	if failed > 0 {
 		return fmt.Errorf("%w: %d of %d", errNotUnderstood, failed, len(stmts))
 	}
 	return nil
+}
+
+// writeText writes what was understood of one statement, for people.
+func (r *parseOutput) writeText(w io.Writer) error {
+	head := oneLine(r.SQL)
+	if r.Source != "" {
+		head = r.Source + ": " + head
+	}
+	if r.Error != nil {
+		_, err := fmt.Fprintf(w, "%s\n  error:   %s\n", head, r.Error.Message)
+		return err
+	}
+	tables := make([]string, len(r.Tables))
+	for i, t := range r.Tables {
+		tables[i] = t.Name
+		if t.Alias != t.Name {
+			tables[i] += " " + t.Alias
+		}
+	}
+	filters := make([]string, len(r.Filters))
+	for i, f := range r.Filters {
+		filters[i] = f.Expr
+	}
+	fmt.Fprintf(w, "%s\n  tables:  %s\n", head, strings.Join(tables, ", "))
+	for _, l := range []struct {
+		name, sep string
+		v         []string
+	}{{"joins", " AND ", r.Joins}, {"filters", " AND ", filters}, {"group by", ", ", r.GroupBy}, {"order by", ", ", r.OrderBy}} {
+		if len(l.v) > 0 {
+			fmt.Fprintf(w, "  %-8s %s\n", l.name+":", strings.Join(l.v, l.sep))
+		}
+	}
+	_, err := fmt.Fprintf(w, "  digest:  %s\n", r.Digest)
+	return err
 }

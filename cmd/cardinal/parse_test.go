@@ -14,7 +14,7 @@ import (
 func TestRunParse(t *testing.T) {
 	ctx := context.Background()
 	var out, errb bytes.Buffer
-	err := runParse(ctx, []string{"--dataset", "flights",
+	err := runParse(ctx, []string{"--dataset", "flights", "--format", "jsonl",
 		"SELECT COUNT(*) FROM flights f JOIN airports a ON a.iata = f.origin WHERE a.state = 'CA' AND f.delay > 15",
 		"SELECT * FROM flights f LEFT JOIN airports a ON a.iata = f.origin",
 	}, &out, &errb)
@@ -66,7 +66,7 @@ func TestRunParseFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	if err := runParse(context.Background(), []string{"--schema", schema, "--in", queries}, &out, &errb); err != nil {
+	if err := runParse(context.Background(), []string{"--schema", schema, "--in", queries, "--format", "jsonl"}, &out, &errb); err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}
 	want := []string{

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -16,8 +17,9 @@ import (
 	"github.com/cardinaldb/cardinal/querylog"
 )
 
-// errNoSource is returned when a command that needs data was given none.
-var errNoSource = errors.New("no data source: give --dataset flights|ecommerce, --schema FILE --data DIR, or --dsn DSN")
+// errNoSource is returned when a command that needs data was given none
+// (a usage error).
+var errNoSource = usageError{errors.New("no data source: give --dataset flights|ecommerce, --schema FILE [--data DIR], or --dsn DSN")}
 
 // sourceFlags are the flags that choose where data comes from; every command
 // that needs data registers them.
@@ -39,6 +41,37 @@ func (s *sourceFlags) register(fs *flag.FlagSet) {
 	// The environment's DSN is read after parsing (in given/open), never
 	// as the flag's default: -h prints defaults, and a DSN holds a password.
 	fs.StringVar(&s.dsn, "dsn", "", "MySQL/MariaDB DSN user:pass@tcp(host:port)/db (default: env "+live.EnvDSN+")")
+}
+
+// check refuses, before any work, a missing data source, two sources at
+// once and flags the chosen source ignores (fs holds the parsed flags).
+// The DSN is taken from the environment when no source is given.
+func (s *sourceFlags) check(fs *flag.FlagSet) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !s.given() {
+		return errNoSource
+	}
+	var chosen []string
+	if s.dataset != "" {
+		chosen = append(chosen, "--dataset")
+	}
+	if s.schema != "" || s.data != "" {
+		chosen = append(chosen, "--schema/--data")
+	}
+	if set["dsn"] && s.dsn != "" {
+		chosen = append(chosen, "--dsn")
+	}
+	if len(chosen) > 1 {
+		return usagef("give one data source, not %s", strings.Join(chosen, " and "))
+	}
+	if s.dataset != "" && s.dataset != "flights" && s.dataset != "ecommerce" {
+		return usagef("%w: unknown --dataset %q (want flights or ecommerce)", errNoSource, s.dataset)
+	}
+	if (set["scale"] || set["data-seed"]) && s.dataset != "ecommerce" {
+		return usagef("--scale and --data-seed apply to --dataset ecommerce only")
+	}
+	return nil
 }
 
 // given reports whether any source was chosen, taking the DSN from the
@@ -70,7 +103,7 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 			what = fmt.Sprintf("ecommerce (scale %g, seed %d)", s.scale, s.dataSeed)
 			db, err = datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: s.scale, Seed: s.dataSeed})
 		default:
-			return nil, fmt.Errorf("%w: unknown --dataset %q (want flights or ecommerce)", errNoSource, s.dataset)
+			return nil, usagef("%w: unknown --dataset %q (want flights or ecommerce)", errNoSource, s.dataset)
 		}
 	case s.schema != "" || s.data != "":
 		dir := s.data

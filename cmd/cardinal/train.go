@@ -3,45 +3,52 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/estimator"
 )
 
-// errUsage marks a bad command line.
-var errUsage = errors.New("usage")
-
 // runTrain trains an estimator on a labelled query log and writes a model
 // file:
 //
 //	cardinal train --dataset flights --log train.jsonl --model gbdt --out m.model
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("train", stdout)
 	var src sourceFlags
-	src.register(fs)
+	src.register(fs.FlagSet)
 	logPath := fs.String("log", "", "labelled query log (JSON Lines from 'cardinal gen')")
-	kind := fs.String("model", estimator.KindGBDT, "estimator: gbdt, setnet, linear, histogram or sample")
+	kind := fs.String("model", estimator.KindGBDT, "estimator: "+strings.Join(estimator.Kinds(), ", "))
 	out := fs.String("out", "", "model file to write")
+	force := fs.Bool("force", false, "overwrite an existing --out file")
 	seed := fs.Uint64("seed", 1, "seed of training (and of the catalog sample)")
 	sampleSize := fs.Int("sample-size", 0, "rows sampled per table for the catalog (0: catalog default)")
 	trees := fs.Int("trees", 0, "gbdt: boosting rounds (0: default)")
 	leaves := fs.Int("leaves", 0, "gbdt: leaves per tree (0: default)")
 	lr := fs.Float64("learning-rate", 0, "gbdt: shrinkage (0: default)")
 	subplans := fs.Bool("subplans", true, "also train on the sub-plan labels of the log")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if *logPath == "" || *out == "" || fs.NArg() != 0 {
-		return fmt.Errorf("%w: cardinal train --dataset NAME --log FILE --model KIND --out FILE", errUsage)
+	if err := fs.noArgs(); err != nil {
+		return err
 	}
-	if !src.given() {
-		return errNoSource
+	if *logPath == "" || *out == "" {
+		return usagef("give --log FILE and --out FILE")
+	}
+	if !slices.Contains(estimator.Kinds(), *kind) {
+		return usagef("--model: %w %q (want one of %s)", estimator.ErrKind, *kind, strings.Join(estimator.Kinds(), ", "))
+	}
+	if err := src.check(fs.FlagSet); err != nil {
+		return err
+	}
+	if err := checkOut(*out, *force); err != nil {
+		return err
 	}
 	recs, err := readLog(*logPath, *subplans)
 	if err != nil {
@@ -68,15 +75,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stderr, "trained %s in %v\n", m.Name(), time.Since(start).Round(time.Millisecond))
-	of, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	if err := estimator.Save(of, m); err != nil {
-		of.Close()
-		return fmt.Errorf("%s: %w", *out, err)
-	}
-	if err := of.Close(); err != nil {
+	if err := writeFile(*out, func(w io.Writer) error { return estimator.Save(w, m) }); err != nil {
 		return err
 	}
 	if st, err := os.Stat(*out); err == nil {
@@ -102,7 +101,7 @@ func trainModel(ctx context.Context, kind string, cat *catalog.Catalog, ex []est
 		fmt.Fprintln(stderr)
 	}
 	if errors.Is(err, estimator.ErrKind) {
-		return nil, fmt.Errorf("%w: --model: %w", errUsage, err)
+		return nil, usagef("--model: %w", err)
 	}
 	if g, ok := m.(*estimator.GBDT); ok && err == nil {
 		fmt.Fprintf(stderr, "%d trees kept (early stopping on validation)\n", g.NumTrees())

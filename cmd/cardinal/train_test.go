@@ -66,13 +66,13 @@ func TestTrainEstimateEval(t *testing.T) {
 	}
 	stdout.Reset()
 	stderr.Reset()
-	if err := runEstimate(ctx, []string{"--model", model, "--in", in, "--format", "jsonl"}, &stdout, &stderr); err != nil {
+	if err := runEstimate(ctx, []string{"--model", model, "--in", in, "--format", "jsonl", "--keep-going"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	var outs []estimateLine
+	var outs []estimateResult
 	dec := json.NewDecoder(&stdout)
 	for dec.More() {
-		var l estimateLine
+		var l estimateResult
 		if err := dec.Decode(&l); err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestTrainEstimateEval(t *testing.T) {
 	if outs[2].Rows == nil || *outs[2].Rows != 3376 {
 		t.Errorf("airports: %+v", outs[2])
 	}
-	if !strings.Contains(stderr.String(), "1 queries could not be estimated") {
+	if !strings.Contains(stderr.String(), "1 statements could not be estimated") {
 		t.Errorf("stderr: %s", stderr.String())
 	}
 	// A record that is not JSON, in text format: a text error line.
@@ -100,12 +100,12 @@ func TestTrainEstimateEval(t *testing.T) {
 	}
 	stdout.Reset()
 	stderr.Reset()
-	if err := runEstimate(ctx, []string{"--model", model, "--in", in}, &stdout, &stderr); err != nil {
+	if err := runEstimate(ctx, []string{"--model", model, "--in", in, "--keep-going"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if len(text) != 2 || !strings.HasPrefix(text[0], "error\tline 1: bad JSON record: ") || !strings.HasSuffix(text[1], "\tgbdt\t"+sql) ||
-		!strings.Contains(stderr.String(), "1 queries could not be estimated") {
+	if len(text) != 2 || !strings.HasPrefix(text[0], "error\tline 1: bad query-log record: ") || !strings.HasSuffix(text[1], "\tgbdt\t"+sql) ||
+		!strings.Contains(stderr.String(), "1 statements could not be estimated") {
 		t.Errorf("text output with a bad record:\n%s\nstderr: %s", stdout.String(), stderr.String())
 	}
 

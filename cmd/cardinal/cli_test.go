@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/estimator"
+)
+
+// TestEveryCommand runs each registered command with -h, with a bad flag
+// and with a failing input, and checks the exit code and that stderr holds
+// no terminal-only rendering ('\r' frames): stderr is not a terminal here.
+func TestEveryCommand(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.model")
+	if err := os.WriteFile(bad, []byte("not a model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	// failing is, per command, a command line that fails and its exit code.
+	failing := map[string]struct {
+		ctx  context.Context
+		args []string
+		code int
+	}{
+		"demo":     {cancelled, nil, exitFailure},
+		"gen":      {nil, []string{"--schema", missing + ".sql"}, exitFailure},
+		"count":    {nil, []string{"--dataset", "flights", "SELECT * FROM nowhere"}, exitFailure},
+		"parse":    {nil, []string{"--dataset", "flights", "SELECT * FROM nowhere"}, exitFailure},
+		"train":    {nil, []string{"--dataset", "flights", "--log", missing, "--out", filepath.Join(dir, "m")}, exitFailure},
+		"estimate": {nil, []string{"--model", bad, "SELECT * FROM flights"}, exitFailure},
+		"explain":  {nil, []string{"--model", bad, "--dataset", "flights", "SELECT * FROM flights"}, exitFailure},
+		"eval":     {nil, []string{"--model", bad, "--log", missing}, exitFailure},
+		"collect":  {nil, []string{"--dsn", "u:p@tcp(127.0.0.1:1)/db", "--from", "sql", missing, "--out", filepath.Join(dir, "l.jsonl")}, exitFailure},
+		"bench":    {nil, []string{"--schema", missing + ".sql"}, exitFailure},
+		"version":  {nil, []string{"extra"}, exitUsage},
+		"help":     {nil, []string{"nope"}, exitUsage},
+	}
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			check := func(what string, ctx context.Context, args []string, want int) (stdout, stderr string) {
+				t.Helper()
+				if ctx == nil {
+					ctx = context.Background()
+				}
+				var out, errb bytes.Buffer
+				got := run(ctx, append([]string{c.name}, args...), &out, &errb)
+				if got != want {
+					t.Errorf("%s: cardinal %s %q exited %d, want %d\nstderr: %s", what, c.name, args, got, want, errb.String())
+				}
+				if strings.ContainsRune(errb.String(), '\r') {
+					t.Errorf("%s: stderr holds a '\\r' frame: %q", what, errb.String())
+				}
+				return out.String(), errb.String()
+			}
+			help, _ := check("-h", nil, []string{"-h"}, exitOK)
+			for _, want := range []string{"usage: cardinal " + c.name, "example:\n  "} {
+				if !strings.Contains(help, want) {
+					t.Errorf("-h lacks %q:\n%s", want, help)
+				}
+			}
+			if c.args != "" && !strings.Contains(help, "arguments:") {
+				t.Errorf("-h lacks the arguments:\n%s", help)
+			}
+			if viaHelp := func() string {
+				var o, e bytes.Buffer
+				run(context.Background(), []string{"help", c.name}, &o, &e)
+				return o.String()
+			}(); viaHelp != help {
+				t.Errorf("'cardinal help %s' differs from -h:\n%s", c.name, viaHelp)
+			}
+			_, stderr := check("bad flag", nil, []string{"--no-such-flag"}, exitUsage)
+			if n := strings.Count(stderr, "no-such-flag"); n != 1 {
+				t.Errorf("bad flag: the error is printed %d times:\n%s", n, stderr)
+			}
+			f, ok := failing[c.name]
+			if !ok {
+				t.Fatalf("no failing input for %s: add one to this test", c.name)
+			}
+			_, stderr = check("failing input", f.ctx, f.args, f.code)
+			if !strings.HasPrefix(stderr, "cardinal "+c.name+": ") && !strings.Contains(stderr, "\ncardinal "+c.name+": ") {
+				t.Errorf("failing input: no error line on stderr:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func TestTopLevelUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, exitUsage, "commands:"},
+		{[]string{"-h"}, exitOK, "commands:"},
+		{[]string{"help"}, exitOK, "commands:"},
+		{[]string{"nope"}, exitUsage, `unknown command "nope"`},
+	} {
+		var out, errb bytes.Buffer
+		if got := run(context.Background(), tc.args, &out, &errb); got != tc.code || !strings.Contains(out.String()+errb.String(), tc.want) {
+			t.Errorf("cardinal %q: exit %d, want %d; output lacks %q:\n%s%s", tc.args, got, tc.code, tc.want, out.String(), errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if run(context.Background(), []string{"version"}, &out, &errb) != exitOK || !strings.Contains(out.String(), fmt.Sprintf("model format version %d", estimator.FormatVersion)) {
+		t.Errorf("version: %s%s", out.String(), errb.String())
+	}
+}
