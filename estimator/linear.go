@@ -4,22 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"gonum.org/v1/gonum/mat"
 	"math"
-	"strconv"
 	"sync"
 
-	"github.com/sjwhitworth/golearn/base"
-	"github.com/sjwhitworth/golearn/linear_models"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
 )
 
-// Linear is a ridge regression, fitted with golearn's least squares
-// (linear_models.LinearRegression, a QR solve), of the log-count
-// correction over a baseline (by default SetNet's join-sample baseline,
-// see setnet_base.go) on a flat encoding of the query:
+// Linear is a ridge regression, fitted with gonum (a Cholesky solve of
+// the normal equations, see linFitRidge), of the log-count correction
+// over a baseline (by default the join-sample baseline, see
+// setnet_base.go) on a flat encoding of the query:
 //
 //	query ─► [baseline ln est, #tables, #joins, #preds, #OR, #NOT,
 //	          Σ ln rows, Σ/min/max ln sample sel,
@@ -28,16 +25,10 @@ import (
 //	      ─► standardise
 //	      ─► w·x + b = Δ;  rows = baseline · e^Δ
 //
-// The ridge penalty is added by augmenting the design with ±sqrt(λ/2)·e_j
-// rows of target zero (Hoerl & Kennard, 1970); golearn has no ridge
-// option of its own. Features and target are centred first so that the
-// (unpenalisable) intercept is unaffected. The fitted coefficients are
-// read back from golearn by predicting the unit vectors and checked
-// against the back-substitution solution of the same (compressed,
-// triangular) system, which is kept: golearn's last digits depend on Go
-// map order, and training must give the same bytes every run (see
-// linFitRidge). Estimate evaluates the dot product itself. Low and High are the 5th and 95th
-// percentiles of the training residuals. A *Linear is safe for
+// The ridge penalty λ is added to the diagonal of the normal equations
+// (Hoerl & Kennard, 1970). Features and target are centred first so that
+// the (unpenalised) intercept is unaffected. Low and High are the 5th
+// and 95th percentiles of the training residuals. A *Linear is safe for
 // concurrent use (it is read-only after training).
 type Linear struct {
 	cat    *catalog.Catalog
@@ -73,8 +64,8 @@ const (
 	linGlobal = 10
 )
 
-// ErrLinearFit: the least-squares solve failed (golearn reported an error
-// or panicked, or produced a non-finite coefficient).
+// ErrLinearFit: the least-squares solve failed (the normal equations are
+// not positive definite, or a coefficient is not finite).
 var ErrLinearFit = errors.New("estimator: linear regression fit failed")
 
 func (o LinearOptions) withDefaults() LinearOptions {
@@ -256,22 +247,15 @@ func (m *Linear) correction(z []float64) float64 {
 	return math.Max(-snMaxCorr, math.Min(snMaxCorr, c))
 }
 
-// linFitRidge solves min ||Z w - y||² + lambda ||w||² with golearn's
-// LinearRegression, returning w (the intercept, zero for centred data, is
-// dropped).
+// linFitRidge solves min ||Z w - y||² + lambda ||w||² with gonum, returning
+// w (the intercept, zero for centred data, is not fitted).
 //
-// golearn's solver holds an n×n factor of its design, which is 10 GB for
-// 36,000 examples, so the fit is handed a compressed design of 2k rows with
-// exactly the same objective: with A = ZᵀZ + lambda·I = LLᵀ (Cholesky) and
-// t = L⁻¹Zᵀy, ||Lᵀw - t||² = ||Zw - y||² + lambda||w||² - const. Each row
-// (r, t_j) is given twice, as ±(r, t_j)/√2, so that golearn's free
-// intercept c only adds c² and is fitted as zero.
-func linFitRidge(Z [][]float64, y []float64, lambda float64) (coef []float64, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			coef, err = nil, fmt.Errorf("%w: golearn panicked: %v", ErrLinearFit, r)
-		}
-	}()
+// The normal equations A w = Zᵀy, A = ZᵀZ + lambda·I, are solved through
+// the Cholesky factor A = LLᵀ: forward substitution t = L⁻¹Zᵀy, then back
+// substitution Lᵀw = t. The k×k system is built in one pass over the
+// examples (O(n·k²)), so memory does not grow with n; a triangular solve is
+// deterministic, so training gives the same bytes every run.
+func linFitRidge(Z [][]float64, y []float64, lambda float64) ([]float64, error) {
 	k := len(Z[0])
 	A := mat.NewSymDense(k, nil)
 	zty := make([]float64, k)
@@ -283,9 +267,6 @@ func linFitRidge(Z [][]float64, y []float64, lambda float64) (coef []float64, er
 			}
 		}
 	}
-	// linJitter keeps A positive definite when a feature is constant and
-	// lambda is zero; it is far below any penalty a caller uses.
-	const linJitter = 1e-9
 	for a := range k {
 		A.SetSym(a, a, A.At(a, a)+lambda+linJitter*float64(len(Z)+1))
 	}
@@ -299,113 +280,23 @@ func linFitRidge(Z [][]float64, y []float64, lambda float64) (coef []float64, er
 	if err := t.SolveVec(&L, mat.NewVecDense(k, zty)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
 	}
-	rows := 2 * k
-	inst, specs, cls, err := linInstances(k, rows)
-	if err != nil {
-		return nil, err
+	var w mat.VecDense
+	if err := w.SolveVec(L.T(), t); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
 	}
-	half := 1 / math.Sqrt2
+	coef := make([]float64, k)
 	for j := range k {
-		for sign, r := range [2]int{2 * j, 2*j + 1} {
-			f := half * float64(1-2*sign)
-			for jj := range k {
-				// Row j of Lᵀ is column j of L.
-				inst.Set(specs[jj], r, base.PackFloatToBytes(f*L.At(jj, j)))
-			}
-			inst.Set(cls, r, base.PackFloatToBytes(f*t.AtVec(j)))
-		}
-	}
-	lr := linear_models.NewLinearRegression()
-	if err := lr.Fit(inst); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
-	}
-	// Read the coefficients back: predict 0 and each unit vector.
-	probe, pspecs, _, err := linInstances(k, k+1)
-	if err != nil {
-		return nil, err
-	}
-	for r := range k + 1 {
-		for j := range k {
-			v := 0.0
-			if r == j+1 {
-				v = 1
-			}
-			probe.Set(pspecs[j], r, base.PackFloatToBytes(v))
-		}
-	}
-	out, err := lr.Predict(probe)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
-	}
-	pred, err := linColumn(out, k+1)
-	if err != nil {
-		return nil, err
-	}
-	// golearn's QR visits the attributes in Go map order
-	// (base.AttributeDifferenceReferences), so the last digits of its
-	// solution vary from run to run. The compressed system is square and
-	// triangular, Lᵀw = t: its solution by back substitution is the same
-	// minimiser, computed the same way every run. Keep that one, after
-	// checking that golearn's fit agrees with it.
-	var exact mat.VecDense
-	if err := exact.SolveVec(L.T(), t); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
-	}
-	coef = make([]float64, k)
-	for j := range k {
-		coef[j] = exact.AtVec(j)
-		g := pred[j+1] - pred[0]
-		if math.IsNaN(coef[j]) || math.IsInf(coef[j], 0) || math.IsNaN(g) {
-			return nil, fmt.Errorf("%w: coefficient %d is %v (golearn: %v)", ErrLinearFit, j, coef[j], g)
-		}
-		if math.Abs(g-coef[j]) > linAgree*(1+math.Abs(coef[j])) {
-			return nil, fmt.Errorf("%w: golearn's coefficient %d is %v, the triangular solve's %v", ErrLinearFit, j, g, coef[j])
+		coef[j] = w.AtVec(j)
+		if math.IsNaN(coef[j]) || math.IsInf(coef[j], 0) {
+			return nil, fmt.Errorf("%w: coefficient %d is %v", ErrLinearFit, j, coef[j])
 		}
 	}
 	return coef, nil
 }
 
-// linAgree is how closely golearn's least-squares coefficients must match
-// the back-substitution solution of the same system (relative, plus an
-// absolute floor of the same size): both are backward-stable solves of a
-// system whose condition the ridge penalty and the jitter bound.
-const linAgree = 1e-6
-
-// linInstances returns golearn instances with k float features and a
-// float class attribute, sized for rows.
-func linInstances(k, rows int) (*base.DenseInstances, []base.AttributeSpec, base.AttributeSpec, error) {
-	inst := base.NewDenseInstances()
-	specs := make([]base.AttributeSpec, k)
-	for j := range k {
-		specs[j] = inst.AddAttribute(base.NewFloatAttribute("x" + strconv.Itoa(j)))
-	}
-	ya := base.NewFloatAttribute("y")
-	cls := inst.AddAttribute(ya)
-	if err := inst.AddClassAttribute(ya); err != nil {
-		return nil, nil, cls, fmt.Errorf("%w: %v", ErrLinearFit, err)
-	}
-	if err := inst.Extend(rows); err != nil {
-		return nil, nil, cls, fmt.Errorf("%w: %v", ErrLinearFit, err)
-	}
-	return inst, specs, cls, nil
-}
-
-// linColumn reads the single class column of golearn predictions.
-func linColumn(g base.FixedDataGrid, rows int) ([]float64, error) {
-	attrs := g.AllClassAttributes()
-	if len(attrs) != 1 {
-		return nil, fmt.Errorf("%w: %d prediction columns", ErrLinearFit, len(attrs))
-	}
-	spec, err := g.GetAttribute(attrs[0])
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
-	}
-	out := make([]float64, rows)
-	for i := range out {
-		out[i] = base.UnpackBytesToFloat(g.Get(spec, i))
-	}
-	return out, nil
-}
+// linJitter (per example) keeps A positive definite when a feature is
+// constant and lambda is zero; it is far below any penalty a caller uses.
+const linJitter = 1e-9
 
 // Name returns "linear".
 func (m *Linear) Name() string { return KindLinear }
