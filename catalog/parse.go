@@ -26,8 +26,11 @@ import (
 // and any other type (BLOB, BINARY, TIME, GEOMETRY, ...) is an
 // ErrUnsupportedType error. Column-level and table-level PRIMARY KEY,
 // FOREIGN KEY ... REFERENCES (composite too) and column-level REFERENCES are
-// recorded; NOT NULL and PRIMARY KEY columns are not Nullable; other
-// indexes, CHECKs and table options are accepted and ignored. A foreign key
+// recorded; NOT NULL and PRIMARY KEY columns are not Nullable. KEY, INDEX
+// and UNIQUE (table- or column-level) become Table.Indexes with their
+// column order, prefix lengths and direction, unnamed ones named as MySQL
+// names them; FULLTEXT, SPATIAL and functional indexes, CHECKs and table
+// options are accepted and ignored. A foreign key
 // may reference a table declared later in the text. Names keep their
 // declared spelling; foreign keys are rewritten to the spelling of the
 // declarations they reference.
@@ -130,6 +133,7 @@ func buildTable(ct *ast.CreateTableStmt, sp stmtPos, pos *positions) (*Table, []
 	pkOff := sp.name
 
 	var fks []ForeignKey
+	var uniqueCols []string // column-level UNIQUE, indexed after the table-level keys' names are known
 	explicitNull := make([]bool, len(ct.Cols))
 	for i, cd := range ct.Cols {
 		typ, ok := mapType(cd.Tp)
@@ -150,6 +154,8 @@ func buildTable(ct *ast.CreateTableStmt, sp stmtPos, pos *positions) (*Table, []
 				}
 				t.PrimaryKey = []string{c.Name}
 				pkOff = colOffs[i]
+			case ast.ColumnOptionUniqKey:
+				uniqueCols = append(uniqueCols, c.Name)
 			case ast.ColumnOptionReference:
 				var elem []token
 				if i < len(colElems) {
@@ -195,8 +201,19 @@ func buildTable(ct *ast.CreateTableStmt, sp stmtPos, pos *positions) (*Table, []
 			}
 			fks = append(fks, fk)
 			pos.fk = append(pos.fk, off)
+		case ast.ConstraintKey, ast.ConstraintIndex, ast.ConstraintUniq, ast.ConstraintUniqKey, ast.ConstraintUniqIndex:
+			ix, ok := indexOf(con)
+			if ok {
+				t.Indexes = append(t.Indexes, ix)
+				pos.index = append(pos.index, off)
+			}
 		}
 	}
+	for _, c := range uniqueCols {
+		t.Indexes = append(t.Indexes, Index{Columns: []IndexColumn{{Name: c}}, Unique: true})
+		pos.index = append(pos.index, sp.name)
+	}
+	nameIndexes(t)
 	pos.pk = append(pos.pk, pkOff)
 	for k, name := range t.PrimaryKey {
 		ci := t.ColumnIndex(name)
@@ -210,6 +227,60 @@ func buildTable(ct *ast.CreateTableStmt, sp stmtPos, pos *positions) (*Table, []
 		t.PrimaryKey[k] = t.Columns[ci].Name
 	}
 	return t, fks, nil
+}
+
+// indexOf converts a KEY / INDEX / UNIQUE constraint. Functional key parts
+// (KEY ((a + b))) cannot be modelled: such an index is left out (ok false),
+// as FULLTEXT and SPATIAL indexes are, since none serves the B-tree access
+// paths index advice costs.
+func indexOf(con *ast.Constraint) (Index, bool) {
+	ix := Index{Name: con.Name}
+	switch con.Tp {
+	case ast.ConstraintUniq, ast.ConstraintUniqKey, ast.ConstraintUniqIndex:
+		ix.Unique = true
+	}
+	for _, p := range con.Keys {
+		if p.Column == nil {
+			return Index{}, false
+		}
+		ic := IndexColumn{Name: p.Column.Name.O, Desc: p.Desc}
+		if p.Length > 0 {
+			ic.Prefix = p.Length
+		}
+		ix.Columns = append(ix.Columns, ic)
+	}
+	return ix, len(ix.Columns) > 0
+}
+
+// nameIndexes gives unnamed indexes MySQL's default name: the first
+// column's name, with _2, _3 ... appended when that is taken. Column names
+// are rewritten to their declared spelling (unknown ones are left for
+// validate).
+func nameIndexes(t *Table) {
+	taken := map[string]bool{foldKey(PrimaryIndexName): true}
+	for _, ix := range t.Indexes {
+		if ix.Name != "" {
+			taken[foldKey(ix.Name)] = true
+		}
+	}
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		for j := range ix.Columns {
+			if ci := t.ColumnIndex(ix.Columns[j].Name); ci >= 0 {
+				ix.Columns[j].Name = t.Columns[ci].Name
+			}
+		}
+		if ix.Name != "" {
+			continue
+		}
+		base := ix.Columns[0].Name
+		name := base
+		for k := 2; taken[foldKey(name)]; k++ {
+			name = base + "_" + strconv.Itoa(k)
+		}
+		ix.Name = name
+		taken[foldKey(name)] = true
+	}
 }
 
 func keyColumns(parts []*ast.IndexPartSpecification, off int, pos *positions) ([]string, error) {

@@ -10,26 +10,38 @@ import (
 	"math"
 )
 
-// Binary catalog format, version 2 (all integers little-endian):
+// Binary catalog format, version 3 (all integers little-endian):
 //
 //	magic    8 bytes  "CARDCAT\x00"
 //	version  uint16   formatVersion
 //	sections          tag uint16, length uint32, payload; in order
-//	                  schema (1), stats (2), joins (3), end (0, empty)
+//	                  schema (1), stats (2), joins (3), indexes (4),
+//	                  end (0, empty)
 //	checksum uint32   CRC-32C (Castagnoli) of every byte before it
 //
 // Payloads are varint encoded (see codec.go). The reader takes exactly the
-// bytes Save wrote, so a catalog can be embedded in a larger file. Version
-// 1 (no joins section) is still read.
+// bytes Save wrote, so a catalog can be embedded in a larger file. Save
+// writes the oldest version that holds the catalog: version 2 (no indexes
+// section) when no table has a secondary index, so that catalogs without
+// indexes keep their bytes and older builds still read them. Versions 1 (no
+// joins section) and 2 are read.
 const (
 	magic         = "CARDCAT\x00"
-	formatVersion = 2
+	formatVersion = 3
 
-	sectionEnd    = 0
-	sectionSchema = 1
-	sectionStats  = 2
-	sectionJoins  = 3
+	sectionEnd     = 0
+	sectionSchema  = 1
+	sectionStats   = 2
+	sectionJoins   = 3
+	sectionIndexes = 4
 )
+
+// sectionsOf lists the sections of each readable format version.
+var sectionsOf = map[uint16][]uint16{
+	1: {sectionSchema, sectionStats, sectionEnd},
+	2: {sectionSchema, sectionStats, sectionJoins, sectionEnd},
+	3: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionEnd},
+}
 
 // Limits Load enforces so that a hostile file cannot make it allocate
 // more than a small multiple of its own size.
@@ -39,6 +51,8 @@ const (
 	maxColumns    = 1 << 12 // per table
 	maxKeyColumns = 1 << 8  // in one key
 	maxForeignKey = 1 << 16
+	maxIndexes    = 1 << 10 // per table (MySQL allows 64)
+	maxPrefixLen  = 1 << 16 // characters in an index prefix (InnoDB's limit is 3072 bytes)
 	maxNameLen    = 1 << 10 // MySQL allows 64 characters
 	maxStringLen  = 1 << 24 // one string datum
 	maxList       = 1 << 24 // MCVs, histogram bounds, sampled rows
@@ -52,10 +66,16 @@ func (c *Catalog) Save(w io.Writer) error {
 	if err := c.check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidSchema, err)
 	}
+	version := uint16(2)
+	for _, t := range c.Schema.Tables {
+		if len(t.Indexes) > 0 {
+			version = formatVersion
+		}
+	}
 	buf := []byte(magic)
-	buf = binary.LittleEndian.AppendUint16(buf, formatVersion)
+	buf = binary.LittleEndian.AppendUint16(buf, version)
 	var e encoder
-	for _, sec := range []uint16{sectionSchema, sectionStats, sectionJoins, sectionEnd} {
+	for _, sec := range sectionsOf[version] {
 		e.b = e.b[:0]
 		switch sec {
 		case sectionSchema:
@@ -64,6 +84,8 @@ func (c *Catalog) Save(w io.Writer) error {
 			encodeStats(&e, c.Stats, true)
 		case sectionJoins:
 			encodeJoins(&e, c.Stats)
+		case sectionIndexes:
+			encodeIndexes(&e, c.Schema)
 		}
 		if len(e.b) > maxSectionLen {
 			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.b), maxSectionLen)
@@ -113,15 +135,12 @@ func Load(r io.Reader) (*Catalog, error) {
 	if err := cr.read(head[len(magic):], "version"); err != nil {
 		return nil, err
 	}
-	sections := []uint16{sectionSchema, sectionStats, sectionJoins, sectionEnd}
-	switch v := binary.LittleEndian.Uint16(head[len(magic):]); v {
-	case formatVersion:
-	case 1:
-		sections = []uint16{sectionSchema, sectionStats, sectionEnd}
-	default:
-		return nil, fmt.Errorf("%w: %d (this build reads 1 and %d)", ErrVersion, v, formatVersion)
+	v := binary.LittleEndian.Uint16(head[len(magic):])
+	sections, ok := sectionsOf[v]
+	if !ok {
+		return nil, fmt.Errorf("%w: %d (this build reads 1 to %d)", ErrVersion, v, formatVersion)
 	}
-	var payloads [3][]byte
+	var payloads [4][]byte
 	for _, want := range sections {
 		var sh [6]byte
 		if err := cr.read(sh[:], "section header"); err != nil {
@@ -160,6 +179,7 @@ func Load(r io.Reader) (*Catalog, error) {
 	schema := decodeSchema(sd)
 	td := &decoder{b: payloads[1], section: "stats"}
 	jd := &decoder{b: payloads[2], section: "joins"}
+	xd := &decoder{b: payloads[3], section: "indexes"}
 	var stats []TableStats
 	if sd.err == nil {
 		stats = decodeStats(td, schema)
@@ -167,7 +187,10 @@ func Load(r io.Reader) (*Catalog, error) {
 	if sd.err == nil && td.err == nil && payloads[2] != nil {
 		decodeJoins(jd, schema, stats)
 	}
-	for _, d := range []*decoder{sd, td, jd} {
+	if sd.err == nil && payloads[3] != nil {
+		decodeIndexes(xd, schema)
+	}
+	for _, d := range []*decoder{sd, td, jd, xd} {
 		if d.err != nil {
 			return nil, d.err
 		}
@@ -246,6 +269,74 @@ func decodeSchema(d *decoder) *Schema {
 		fk.RefColumns = d.strs("referenced column", maxKeyColumns)
 	}
 	return s
+}
+
+// encodeIndexes writes each table's secondary indexes: per table their
+// count, then per index its name, a flags byte (1: unique) and its columns
+// (name, prefix length, 1 when descending).
+func encodeIndexes(e *encoder, s *Schema) {
+	e.uvarint(uint64(len(s.Tables)))
+	for _, t := range s.Tables {
+		e.uvarint(uint64(len(t.Indexes)))
+		for _, ix := range t.Indexes {
+			e.str(ix.Name)
+			if ix.Unique {
+				e.u8(1)
+			} else {
+				e.u8(0)
+			}
+			e.uvarint(uint64(len(ix.Columns)))
+			for _, c := range ix.Columns {
+				e.str(c.Name)
+				e.uvarint(uint64(c.Prefix))
+				if c.Desc {
+					e.u8(1)
+				} else {
+					e.u8(0)
+				}
+			}
+		}
+	}
+}
+
+func decodeIndexes(d *decoder, s *Schema) {
+	n := d.count("index tables", maxTables, 1)
+	if d.err != nil {
+		return
+	}
+	if n != len(s.Tables) {
+		d.fail("indexes of %d tables for %d", n, len(s.Tables))
+		return
+	}
+	flag := func(what string) bool {
+		switch d.u8() {
+		case 0:
+			return false
+		case 1:
+			return true
+		}
+		d.fail("%s flag", what)
+		return false
+	}
+	for _, t := range s.Tables {
+		ni := d.count("index", maxIndexes, 3)
+		for k := 0; k < ni && d.err == nil; k++ {
+			ix := Index{Name: d.str(maxNameLen)}
+			ix.Unique = flag("unique")
+			nc := d.count("index column", maxKeyColumns, 3)
+			for j := 0; j < nc && d.err == nil; j++ {
+				c := IndexColumn{Name: d.str(maxNameLen)}
+				p := d.uvarint()
+				if p > maxPrefixLen {
+					d.fail("prefix length %d", p)
+				}
+				c.Prefix = int(p)
+				c.Desc = flag("descending")
+				ix.Columns = append(ix.Columns, c)
+			}
+			t.Indexes = append(t.Indexes, ix)
+		}
+	}
 }
 
 // encodeStats writes the statistics; the sample only when withSample

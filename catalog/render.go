@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -27,6 +28,32 @@ func QuoteIdent(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
+// IndexDefinition renders ix as the index clause of a CREATE TABLE or
+// ALTER TABLE ... ADD: [UNIQUE ]KEY `name` (`col`[(prefix)][ DESC], ...).
+func IndexDefinition(ix Index) string {
+	var b strings.Builder
+	if ix.Unique {
+		b.WriteString("UNIQUE ")
+	}
+	b.WriteString("KEY ")
+	b.WriteString(QuoteIdent(ix.Name))
+	b.WriteString(" (")
+	for i, c := range ix.Columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(QuoteIdent(c.Name))
+		if c.Prefix > 0 {
+			b.WriteString("(" + strconv.Itoa(c.Prefix) + ")")
+		}
+		if c.Desc {
+			b.WriteString(" DESC")
+		}
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
 func quoteList(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
@@ -36,7 +63,7 @@ func quoteList(names []string) string {
 }
 
 // SQL renders s as MySQL CREATE TABLE statements, one per table, each
-// table's foreign keys as table-level constraints in Schema.ForeignKeys
+// table's secondary indexes as KEY clauses, its foreign keys as table-level constraints in Schema.ForeignKeys
 // order. For a valid schema whose foreign keys are grouped by table in
 // table order (as ParseSchema returns them), ParseSchema(s.SQL()) equals s.
 func (s *Schema) SQL() string {
@@ -64,6 +91,10 @@ func (s *Schema) SQL() string {
 			b.WriteString("PRIMARY KEY (")
 			b.WriteString(quoteList(t.PrimaryKey))
 			b.WriteString(")")
+		}
+		for _, ix := range t.Indexes {
+			b.WriteString(sep)
+			b.WriteString(IndexDefinition(ix))
 		}
 		for _, fk := range s.ForeignKeys {
 			if !strings.EqualFold(fk.Table, t.Name) {

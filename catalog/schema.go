@@ -52,6 +52,9 @@ type Table struct {
 	Name       string
 	Columns    []Column
 	PrimaryKey []string // column names; empty when none is declared
+	// Indexes are the secondary indexes (KEY, INDEX, UNIQUE) in
+	// declaration order; nil when none is declared.
+	Indexes []Index
 }
 
 // ColumnIndex returns the index of the named column (case-insensitive), or -1.
@@ -99,4 +102,47 @@ func (s *Schema) TableIndex(name string) int {
 		}
 	}
 	return -1
+}
+
+// IndexColumn is one key part of an index: a column, optionally only its
+// first Prefix characters (KEY (name(10)); 0 indexes the whole value), in
+// ascending or descending order.
+type IndexColumn struct {
+	Name   string
+	Prefix int
+	Desc   bool
+}
+
+// Index is a secondary B-tree index of a table (KEY, INDEX, UNIQUE). The
+// primary key is Table.PrimaryKey, not an Index; Table.Keys lists both.
+type Index struct {
+	Name    string // as declared, or MySQL's default (the first column's name, then _2, _3 ...)
+	Columns []IndexColumn
+	Unique  bool
+}
+
+// PrimaryIndexName is the name MySQL gives the primary key.
+const PrimaryIndexName = "PRIMARY"
+
+// ColumnNames returns the names of the index's columns in key order.
+func (ix *Index) ColumnNames() []string {
+	out := make([]string, len(ix.Columns))
+	for i, c := range ix.Columns {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// Keys returns every index of t, the primary key first (named PRIMARY,
+// unique) when there is one, then t.Indexes in declaration order.
+func (t *Table) Keys() []Index {
+	out := make([]Index, 0, len(t.Indexes)+1)
+	if len(t.PrimaryKey) > 0 {
+		pk := Index{Name: PrimaryIndexName, Unique: true, Columns: make([]IndexColumn, len(t.PrimaryKey))}
+		for i, c := range t.PrimaryKey {
+			pk.Columns[i] = IndexColumn{Name: c}
+		}
+		out = append(out, pk)
+	}
+	return append(out, t.Indexes...)
 }

@@ -14,6 +14,7 @@ type positions struct {
 	column [][]int // column definition start
 	pk     []int   // primary key declaration
 	fk     []int   // REFERENCES of each Schema.ForeignKeys entry
+	index  []int   // each index of each table, in table order
 }
 
 func at(s []int, i int) int {
@@ -60,6 +61,13 @@ func (p *positions) pkOff(t int) int {
 	return at(p.pk, t)
 }
 
+func (p *positions) indexOff(k int) int {
+	if p == nil {
+		return -1
+	}
+	return at(p.index, k)
+}
+
 func (p *positions) fkOff(k int) int {
 	if p == nil {
 		return -1
@@ -89,6 +97,7 @@ func (s *Schema) validate(p *positions) error {
 	}
 	tables := make(map[string]int, len(s.Tables))
 	columns := make([]map[string]int, len(s.Tables))
+	nIndex := 0 // indexes of the tables before, for positions
 	for ti, t := range s.Tables {
 		if t == nil {
 			return p.errorf(-1, ErrInvalidSchema, "table %d is nil", ti)
@@ -131,6 +140,9 @@ func (s *Schema) validate(p *positions) error {
 				return p.errorf(p.pkOff(ti), ErrInvalidSchema, "primary key column %q.%q is nullable", t.Name, k)
 			}
 		}
+		if err := t.validateIndexes(p, cols, &nIndex); err != nil {
+			return err
+		}
 	}
 	for fi, fk := range s.ForeignKeys {
 		off := p.fkOff(fi)
@@ -159,6 +171,44 @@ func (s *Schema) validate(p *positions) error {
 			if t.Columns[ci].Type.Numeric() != rt.Columns[rci].Type.Numeric() {
 				return p.errorf(off, ErrInvalidSchema, "foreign key %q.%q (%v) references %q.%q (%v): incompatible types",
 					t.Name, t.Columns[ci].Name, t.Columns[ci].Type, rt.Name, rt.Columns[rci].Name, rt.Columns[rci].Type)
+			}
+		}
+	}
+	return nil
+}
+
+// validateIndexes checks t's secondary indexes: non-empty names unique in
+// the table (PRIMARY is the primary key's), at most maxKeyColumns existing
+// and distinct columns each, prefix lengths only on string columns and not
+// negative.
+func (t *Table) validateIndexes(p *positions, cols map[string]int, n *int) error {
+	names := make(map[string]bool, len(t.Indexes))
+	for _, ix := range t.Indexes {
+		off := p.indexOff(*n)
+		*n++
+		switch {
+		case ix.Name == "":
+			return p.errorf(off, ErrInvalidSchema, "an index of %q has no name", t.Name)
+		case foldKey(ix.Name) == foldKey(PrimaryIndexName):
+			return p.errorf(off, ErrInvalidSchema, "index name %q of %q is reserved for the primary key", ix.Name, t.Name)
+		case names[foldKey(ix.Name)]:
+			return p.errorf(off, ErrDuplicate, "index %q declared twice in table %q", ix.Name, t.Name)
+		case len(ix.Columns) == 0 || len(ix.Columns) > maxKeyColumns:
+			return p.errorf(off, ErrInvalidSchema, "index %q of %q has %d columns", ix.Name, t.Name, len(ix.Columns))
+		}
+		names[foldKey(ix.Name)] = true
+		seen := make(map[int]bool, len(ix.Columns))
+		for _, c := range ix.Columns {
+			ci, ok := cols[foldKey(c.Name)]
+			if !ok {
+				return p.errorf(off, ErrUnknownColumn, "index %q column %q not in table %q", ix.Name, c.Name, t.Name)
+			}
+			if seen[ci] {
+				return p.errorf(off, ErrDuplicate, "column %q twice in index %q of %q", c.Name, ix.Name, t.Name)
+			}
+			seen[ci] = true
+			if c.Prefix < 0 || (c.Prefix > 0 && t.Columns[ci].Type != TypeString) {
+				return p.errorf(off, ErrInvalidSchema, "index %q of %q: prefix length %d on %v column %q", ix.Name, t.Name, c.Prefix, t.Columns[ci].Type, c.Name)
 			}
 		}
 	}

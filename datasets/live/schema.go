@@ -15,7 +15,10 @@ type Index struct {
 	Table   string
 	Name    string   // "PRIMARY" for the primary key
 	Columns []string // in index order
-	Unique  bool
+	// Prefixes are the key parts' prefix lengths (SUB_PART; 0 indexes the
+	// whole value), parallel to Columns.
+	Prefixes []int
+	Unique   bool
 }
 
 // SkippedColumn is a server column whose type the catalog cannot hold
@@ -56,7 +59,8 @@ func catalogType(dataType string) (catalog.Type, bool) {
 
 // LoadSchema reads the base tables of database (the connection's current
 // database when ""), their columns, primary keys, foreign keys and indexes
-// from information_schema: four SELECTs, bounded by ctx and together by
+// (into ServerSchema.Indexes and, those over schema columns, into each
+// catalog.Table's Indexes with their prefix lengths) from information_schema: four SELECTs, bounded by ctx and together by
 // DefaultCallTimeout. Tables are in
 // name order, columns in ordinal order. Unsigned BIGINT columns map to
 // TypeInt; values above 2^63-1 fail to load.
@@ -123,15 +127,15 @@ func LoadSchema(ctx context.Context, db *sql.DB, database string) (*ServerSchema
 		return nil, fmt.Errorf("live: read columns of %q: %w", database, err)
 	}
 
-	rows, err = query(ctx, db, "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS "+
+	rows, err = query(ctx, db, "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COALESCE(SUB_PART, 0) FROM information_schema.STATISTICS "+
 		"WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX", database)
 	if err != nil {
 		return nil, fmt.Errorf("live: read indexes of %q: %w", database, err)
 	}
 	err = scanAll(rows, func() error {
 		var tname, iname, cname string
-		var nonUnique int64
-		if err := rows.Scan(&tname, &iname, &nonUnique, &cname); err != nil {
+		var nonUnique, subPart int64
+		if err := rows.Scan(&tname, &iname, &nonUnique, &cname, &subPart); err != nil {
 			return err
 		}
 		if byName[tname] == nil {
@@ -139,17 +143,23 @@ func LoadSchema(ctx context.Context, db *sql.DB, database string) (*ServerSchema
 		}
 		if n := len(ss.Indexes); n > 0 && ss.Indexes[n-1].Table == tname && ss.Indexes[n-1].Name == iname {
 			ss.Indexes[n-1].Columns = append(ss.Indexes[n-1].Columns, cname)
+			ss.Indexes[n-1].Prefixes = append(ss.Indexes[n-1].Prefixes, int(subPart))
 			return nil
 		}
-		ss.Indexes = append(ss.Indexes, Index{Table: tname, Name: iname, Columns: []string{cname}, Unique: nonUnique == 0})
+		ss.Indexes = append(ss.Indexes, Index{Table: tname, Name: iname, Columns: []string{cname}, Prefixes: []int{int(subPart)}, Unique: nonUnique == 0})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("live: read indexes of %q: %w", database, err)
 	}
 	for _, ix := range ss.Indexes {
+		t := byName[ix.Table]
 		if ix.Name == "PRIMARY" {
-			byName[ix.Table].PrimaryKey = append([]string(nil), ix.Columns...)
+			t.PrimaryKey = append([]string(nil), ix.Columns...)
+			continue
+		}
+		if key, ok := catalogIndex(t, ix); ok {
+			t.Indexes = append(t.Indexes, key)
 		}
 	}
 
@@ -198,6 +208,25 @@ func LoadSchema(ctx context.Context, db *sql.DB, database string) (*ServerSchema
 	ss.Schema.Tables, ss.TableRows = tables, counts
 	sort.SliceStable(ss.Indexes, func(i, j int) bool { return ss.Indexes[i].Table < ss.Indexes[j].Table })
 	return ss, nil
+}
+
+// catalogIndex converts a secondary index for the schema. An index over a
+// column left out of the schema (a skipped type, an expression) cannot be
+// costed and is left out of Table.Indexes (it stays in ServerSchema.Indexes).
+func catalogIndex(t *catalog.Table, ix Index) (catalog.Index, bool) {
+	key := catalog.Index{Name: ix.Name, Unique: ix.Unique}
+	for i, c := range ix.Columns {
+		ci := t.ColumnIndex(c)
+		if ci < 0 {
+			return catalog.Index{}, false
+		}
+		p := ix.Prefixes[i]
+		if t.Columns[ci].Type != catalog.TypeString {
+			p = 0 // SUB_PART of a number column cannot occur; be safe
+		}
+		key.Columns = append(key.Columns, catalog.IndexColumn{Name: t.Columns[ci].Name, Prefix: p})
+	}
+	return key, len(key.Columns) > 0
 }
 
 func hasColumns(t *catalog.Table, cols []string) bool {
