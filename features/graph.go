@@ -148,5 +148,14 @@ func (q *Query) Sub(mask uint64) *Query {
 	}
 	sub.GroupBy = keep(q.GroupBy)
 	sub.OrderBy = keep(q.OrderBy)
+	for k, c := range q.OrderBy {
+		if k < len(q.OrderDesc) && c.Table >= 0 && c.Table < len(idx) && idx[c.Table] >= 0 {
+			sub.OrderDesc = append(sub.OrderDesc, q.OrderDesc[k])
+		}
+	}
+	sub.Reads = keep(q.Reads)
+	if mask == q.FullMask() {
+		sub.Limit, sub.Offset = q.Limit, q.Offset
+	}
 	return sub
 }

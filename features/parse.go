@@ -145,11 +145,20 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 	}
 	if s.OrderBy != nil {
 		for _, it := range s.OrderBy.Items {
+			n := len(r.q.OrderBy)
 			if r.q.OrderBy, err = r.keyColumn(it.Expr, r.q.OrderBy); err != nil {
 				return err
 			}
+			if len(r.q.OrderBy) > n {
+				r.q.OrderDesc = append(r.q.OrderDesc, it.Desc)
+			}
 		}
 	}
+	if !slices.Contains(r.q.OrderDesc, true) {
+		r.q.OrderDesc = nil
+	}
+	r.q.Limit, r.q.Offset = limitOf(s.Limit)
+	r.q.Reads = r.reads(s.Fields)
 	return nil
 }
 

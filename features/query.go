@@ -71,13 +71,27 @@ type ColRef struct {
 }
 
 // Query is what the library understands of a SELECT: its cardinality is
-// that of FROM + WHERE; ORDER BY and GROUP BY are kept for index advice.
+// that of FROM + WHERE; ORDER BY, GROUP BY, LIMIT and the columns read are
+// kept for index advice.
 type Query struct {
 	Schema  *catalog.Schema
 	Tables  []TableRef
 	Joins   []Join
 	GroupBy []ColRef
 	OrderBy []ColRef
+	// OrderDesc is parallel to OrderBy, true for a DESC item; nil when
+	// every item is ascending.
+	OrderDesc []bool
+	// Limit is the LIMIT row count and Offset its offset; both are 0 when
+	// the query has no LIMIT (or a placeholder) and for LIMIT 0, which
+	// reads nothing, so that the zero Query has no limit.
+	Limit, Offset int64
+	// Reads are the columns the query reads anywhere (select list, WHERE,
+	// ON, GROUP BY, ORDER BY), sorted by (Table, Col) without duplicates:
+	// an index holding all of one occurrence's Reads covers it. SELECT *,
+	// t.* and select-list expressions whose columns cannot be resolved
+	// (subqueries) read every column of the tables concerned.
+	Reads []ColRef
 }
 
 // MaxTables is the largest number of table occurrences a query may have;

@@ -197,11 +197,13 @@ func (w *renderer) query() {
 			w.expr(i, a, true)
 		}
 	}
-	w.keys(" GROUP BY ", q.GroupBy)
-	w.keys(" ORDER BY ", q.OrderBy)
+	w.keys(" GROUP BY ", q.GroupBy, nil)
+	w.keys(" ORDER BY ", q.OrderBy, q.OrderDesc)
 }
 
-func (w *renderer) keys(kw string, cs []ColRef) {
+// keys renders a GROUP BY / ORDER BY list; desc (parallel, may be nil)
+// marks DESC items. LIMIT is not rendered: SQL is the counted query.
+func (w *renderer) keys(kw string, cs []ColRef, desc []bool) {
 	for i, c := range cs {
 		if i == 0 {
 			w.b.WriteString(kw)
@@ -209,6 +211,9 @@ func (w *renderer) keys(kw string, cs []ColRef) {
 			w.b.WriteString(", ")
 		}
 		w.col(c.Table, c.Col)
+		if i < len(desc) && desc[i] {
+			w.b.WriteString(" DESC")
+		}
 	}
 }
 

@@ -80,7 +80,7 @@ func CaptureDigests(ctx context.Context, db *sql.DB, opts DigestOptions) ([]Stat
 			return err
 		}
 		s.Latency = time.Duration(wait / picosPerNano)
-		s.SQL, s.Source, s.File = text, SourcePerfSchema, "performance_schema"
+		s.SQL, s.Source, s.File, s.Digest = text, SourcePerfSchema, "performance_schema", digest
 		if sample != "" {
 			s.SQL = sample
 		} else {

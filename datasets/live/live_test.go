@@ -499,7 +499,7 @@ func TestLiveCaptureDigests(t *testing.T) {
 	if hit == nil {
 		t.Fatalf("digest with a sample of the statement not found among %d digests", len(stmts))
 	}
-	if hit.Count < runs || hit.Latency <= 0 || hit.RowsSent < runs {
+	if hit.Count < runs || hit.Latency <= 0 || hit.RowsSent < runs || len(hit.Digest) < 16 {
 		t.Errorf("digest %+v", *hit)
 	}
 	parsed, skipped := Classify(datasets.FlightsSchema(), "cardinal_test", stmts)

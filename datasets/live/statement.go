@@ -41,6 +41,9 @@ type Statement struct {
 	RowsSent     int64 // total rows sent (slow log, digest); 0 if unknown
 	RowsExamined int64 // total rows examined (slow log, digest); 0 if unknown
 	Source       Source
+	// Digest is performance_schema's DIGEST of the statement (hex); ""
+	// for statements from a SQL file or a slow log.
+	Digest string
 	// Normalized: SQL is a performance_schema DIGEST_TEXT with its literals
 	// replaced by '?' (no sample statement was found), so it cannot be
 	// counted.

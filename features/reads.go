@@ -1,0 +1,151 @@
+package features
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/test_driver"
+)
+
+// limitOf returns the row count and offset of a LIMIT clause: (0, 0) when
+// there is none or its count is not a non-negative integer literal (a
+// placeholder).
+func limitOf(l *ast.Limit) (count, offset int64) {
+	if l == nil {
+		return 0, 0
+	}
+	count, ok := intLiteral(l.Count)
+	if !ok {
+		return 0, 0
+	}
+	if l.Offset != nil {
+		if offset, ok = intLiteral(l.Offset); !ok {
+			return 0, 0
+		}
+	}
+	return count, offset
+}
+
+func intLiteral(e ast.ExprNode) (int64, bool) {
+	v, ok := e.(*test_driver.ValueExpr)
+	if !ok {
+		return 0, false
+	}
+	switch x := v.GetValue().(type) {
+	case int64:
+		return x, x >= 0
+	case uint64:
+		return int64(min(x, 1<<62)), true
+	}
+	return 0, false
+}
+
+// reads collects the columns the query reads: the select list's, the
+// filters' and joins' (already resolved), GROUP BY's and ORDER BY's.
+// Called after FROM, WHERE, GROUP BY and ORDER BY are resolved.
+func (r *resolver) reads(fields *ast.FieldList) []ColRef {
+	var out []ColRef
+	all := func(occ int) {
+		for c := range r.schema.Tables[r.q.Tables[occ].Table].Columns {
+			out = append(out, ColRef{Table: occ, Col: c})
+		}
+	}
+	if fields != nil {
+		for _, f := range fields.Fields {
+			if f.WildCard != nil {
+				matched := false
+				for i, t := range r.q.Tables {
+					if f.WildCard.Table.L == "" || strings.EqualFold(t.Alias, f.WildCard.Table.O) {
+						all(i)
+						matched = true
+					}
+				}
+				if !matched {
+					for i := range r.q.Tables {
+						all(i)
+					}
+				}
+				continue
+			}
+			c := &colCollector{}
+			f.Expr.Accept(c)
+			for _, cn := range c.cols {
+				occ, col, err := r.column(cn)
+				if err != nil || c.sub {
+					// A column of a subquery or an unknown name: reading
+					// everything is the safe answer for covering.
+					for i := range r.q.Tables {
+						all(i)
+					}
+					break
+				}
+				out = append(out, ColRef{Table: occ, Col: col})
+			}
+			if c.sub && len(c.cols) == 0 {
+				for i := range r.q.Tables {
+					all(i)
+				}
+			}
+		}
+	}
+	for i, t := range r.q.Tables {
+		for _, c := range FilterColumns(t.Filter) {
+			out = append(out, ColRef{Table: i, Col: c})
+		}
+	}
+	for _, j := range r.q.Joins {
+		out = append(out, ColRef{Table: j.Left, Col: j.LeftCol}, ColRef{Table: j.Right, Col: j.RightCol})
+	}
+	out = append(out, r.q.GroupBy...)
+	out = append(out, r.q.OrderBy...)
+	slices.SortFunc(out, func(a, b ColRef) int {
+		if a.Table != b.Table {
+			return a.Table - b.Table
+		}
+		return a.Col - b.Col
+	})
+	return slices.Compact(out)
+}
+
+// FilterColumns returns the columns e's predicates test, ascending without
+// duplicates (nil for a nil filter).
+func FilterColumns(e *Expr) []int {
+	var out []int
+	var walk func(*Expr)
+	walk = func(e *Expr) {
+		if e == nil {
+			return
+		}
+		if e.Kind == ExprPred {
+			out = append(out, e.Pred.Col)
+			return
+		}
+		for _, a := range e.Args {
+			walk(a)
+		}
+	}
+	walk(e)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// colCollector gathers the column references of a select-list expression
+// and notes subqueries (whose columns may belong to other tables).
+type colCollector struct {
+	cols []*ast.ColumnNameExpr
+	sub  bool
+}
+
+func (c *colCollector) Enter(n ast.Node) (ast.Node, bool) {
+	switch n := n.(type) {
+	case *ast.SubqueryExpr:
+		c.sub = true
+		return n, true
+	case *ast.ColumnNameExpr:
+		c.cols = append(c.cols, n)
+	}
+	return n, false
+}
+
+func (c *colCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
