@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/go-sql-driver/mysql v1.10.1
+	github.com/pingcap/go-tpc v1.0.7
 	github.com/pingcap/tidb/pkg/parser v0.0.0-20260418072757-ce92298d1124
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/plot v0.17.0

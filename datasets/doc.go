@@ -67,4 +67,36 @@
 // nested in categories, quantity falling with price (Poisson, Knuth's
 // method, TAOCP vol. 2 §3.4.1), seasonal and weekday order dates, status
 // and shipped_date determined by order age, NULLs in optional columns.
+//
+// # TPC-H
+//
+// TPCH generates the TPC-H benchmark database (TPC Benchmark H, standard
+// specification 2.17; eight tables with primary and foreign keys, see
+// TPCHSchema) with go-tpc's Go port of the reference dbgen
+// (github.com/pingcap/go-tpc/tpch/dbgen), row for row the reference data
+// at whole scale factors (tested against reference rows in testdata). It
+// is the join-ordering and index-advice workbench: a snowflake of
+// foreign keys in which nation and region play two roles (customer's and
+// supplier's, as in Q7 and Q8).
+//
+//	lineitem --> orders --> customer --> nation --> region
+//	  |   |
+//	  |   +--> partsupp --> part
+//	  |          |
+//	  +------> supplier --> nation --> region   (second role)
+//	(lineitem also references part and supplier directly)
+//
+// dbgen keeps its state in package variables and prints to standard
+// output, so calls are serialised by a mutex and its output silenced;
+// its set-up builds a 300 MB text pool (about 30 s here) whatever the
+// scale. TPCH therefore caches the tables on disk (DefaultCacheDir, or
+// $CARDINAL_CACHE_DIR: CSV via WriteCSVDir plus a manifest with a format
+// version, the options and each file's size and SHA-256, written to a
+// temporary directory and renamed; a lock file makes other processes wait
+// for the one generating). Scale is a whole number (dbgen's factor) or a
+// sub-scale in [0.001, 1): that fraction of SF1 by key ranges with the
+// foreign keys folded into the kept ranges, which keeps every key valid
+// and the table ratios of SF1 (0.01: 60,175 lineitems, read from the
+// cache in a fraction of a second; tests use it). Comment columns are
+// left out unless TPCHOptions.Comments is set.
 package datasets

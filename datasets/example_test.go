@@ -284,3 +284,43 @@ func ExampleLoadError() {
 	// 3 1 num_flights true
 	// 0
 }
+
+// TPCH at a sub-scale: 1% of SF1 by key ranges, foreign keys folded into
+// them. The first call on a machine generates it (dbgen's set-up takes
+// about half a minute); later calls read the on-disk cache.
+func ExampleTPCH() {
+	db, err := datasets.TPCH(context.Background(), datasets.TPCHOptions{Scale: 0.01})
+	if err != nil {
+		panic(err)
+	}
+	for _, t := range db.Tables {
+		fmt.Println(t.Def.Name, t.Rows)
+	}
+	// Output:
+	// region 5
+	// nation 25
+	// supplier 100
+	// customer 1500
+	// part 2000
+	// partsupp 8000
+	// orders 15000
+	// lineitem 60175
+}
+
+func ExampleTPCHSchema() {
+	s := datasets.TPCHSchema(false)
+	for _, fk := range s.ForeignKeys {
+		fmt.Println(fk.Table, fk.Columns, "->", fk.RefTable, fk.RefColumns)
+	}
+	// Output:
+	// nation [n_regionkey] -> region [r_regionkey]
+	// supplier [s_nationkey] -> nation [n_nationkey]
+	// customer [c_nationkey] -> nation [n_nationkey]
+	// partsupp [ps_partkey] -> part [p_partkey]
+	// partsupp [ps_suppkey] -> supplier [s_suppkey]
+	// orders [o_custkey] -> customer [c_custkey]
+	// lineitem [l_orderkey] -> orders [o_orderkey]
+	// lineitem [l_partkey l_suppkey] -> partsupp [ps_partkey ps_suppkey]
+	// lineitem [l_partkey] -> part [p_partkey]
+	// lineitem [l_suppkey] -> supplier [s_suppkey]
+}

@@ -19,8 +19,8 @@ const genSeedStream = 0x67656e // "gen"
 
 // runGen implements
 //
-//	cardinal gen (--dataset flights|ecommerce | --schema schema.sql --data DIR | --dsn DSN)
-//	             [--queries N] [--min-joins N] [--max-joins N] [--max-preds N]
+//	cardinal gen (--dataset flights|ecommerce|tpch | --schema schema.sql --data DIR | --dsn DSN)
+//	             [--queries N] [--min-joins N] [--max-joins N] [--snowflake] [--max-preds N]
 //	             [--seed S] [--subplans] [--workers N] [--out FILE.jsonl]
 //
 // It generates a random workload over the data, labels every query with
@@ -34,6 +34,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	queries := fs.Int("queries", workload.DefaultQueries, "number of queries")
 	minJoins := fs.Int("min-joins", 0, "smallest number of joins per query")
 	maxJoins := fs.Int("max-joins", workload.DefaultMaxJoins, "largest number of joins per query (0 for single-table queries)")
+	snowflake := fs.Bool("snowflake", false, "only snowflake joins along foreign keys, as in TPC-H (see workload.Options.Snowflake)")
 	maxPreds := fs.Int("max-preds", workload.DefaultMaxPreds, "largest number of atomic predicates per query (>= 1)")
 	seed := fs.Uint64("seed", 1, "seed of the workload generator")
 	subplans := fs.Bool("subplans", false, "also label every connected sub-plan")
@@ -62,7 +63,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := checkOut(*out, *force); err != nil {
 		return err
 	}
-	opts := workload.Options{Queries: *queries, MinJoins: *minJoins, MaxJoins: *maxJoins, MaxPreds: *maxPreds}
+	opts := workload.Options{Queries: *queries, MinJoins: *minJoins, MaxJoins: *maxJoins, MaxPreds: *maxPreds, Snowflake: *snowflake}
 	if *maxJoins == 0 {
 		opts.MaxJoins = -1 // Options: negative means single-table queries
 	}

@@ -41,7 +41,7 @@ type parseError struct {
 func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("parse", stdout)
 	schemaFile := fs.String("schema", "", "schema.sql with CREATE TABLE statements")
-	dataset := fs.String("dataset", "", "use a built-in schema: flights or ecommerce")
+	dataset := fs.String("dataset", "", "use a built-in schema: flights, ecommerce or tpch")
 	in := fs.String("in", "", "file of statements, one per line or ';'-separated (- for stdin)")
 	format := formatFlag(fs.FlagSet)
 	if err := fs.parse(args); err != nil {
@@ -64,8 +64,10 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		schemaSQL, schemaName = datasets.FlightsSchemaSQL(), "flights"
 	case *dataset == "ecommerce":
 		schemaSQL, schemaName = datasets.EcommerceSchemaSQL(), "ecommerce"
+	case *dataset == "tpch":
+		schemaSQL, schemaName = datasets.TPCHSchemaSQL(false), "tpch"
 	case *dataset != "":
-		return usagef("unknown --dataset %q (want flights or ecommerce)", *dataset)
+		return usagef("unknown --dataset %q (want flights, ecommerce or tpch)", *dataset)
 	default:
 		return usagef("no schema: give --schema FILE or --dataset NAME")
 	}

@@ -19,7 +19,7 @@ import (
 
 // errNoSource is returned when a command that needs data was given none
 // (a usage error).
-var errNoSource = usageError{errors.New("no data source: give --dataset flights|ecommerce, --schema FILE [--data DIR], or --dsn DSN")}
+var errNoSource = usageError{errors.New("no data source: give --dataset flights|ecommerce|tpch, --schema FILE [--data DIR], or --dsn DSN")}
 
 // sourceFlags are the flags that choose where data comes from; every command
 // that needs data registers them.
@@ -33,8 +33,8 @@ type sourceFlags struct {
 }
 
 func (s *sourceFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.dataset, "dataset", "", "built-in data set: flights (real, bundled) or ecommerce (synthetic)")
-	fs.Float64Var(&s.scale, "scale", 1, "ecommerce scale factor (1 = ~300k order_items, 10 = ~3M)")
+	fs.StringVar(&s.dataset, "dataset", "", "built-in data set: flights (real, bundled), ecommerce (synthetic) or tpch (TPC-H dbgen)")
+	fs.Float64Var(&s.scale, "scale", 1, "scale factor: ecommerce 1 = ~300k order_items, 10 = ~3M; tpch 1 = 6M lineitems (whole numbers, or a sub-scale 0.001..1 of SF1)")
 	fs.Int64Var(&s.dataSeed, "data-seed", 1, "seed of the synthetic data generator")
 	fs.StringVar(&s.schema, "schema", "", "schema.sql with CREATE TABLE statements (with --data)")
 	fs.StringVar(&s.data, "data", "", "directory of <table>.csv files (with --schema; defaults to the schema's directory)")
@@ -102,8 +102,11 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 		case "ecommerce":
 			what = fmt.Sprintf("ecommerce (scale %g, seed %d)", s.scale, s.dataSeed)
 			db, err = datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: s.scale, Seed: s.dataSeed})
+		case "tpch":
+			what = fmt.Sprintf("tpch (scale %g)", s.scale)
+			db, err = datasets.TPCH(ctx, datasets.TPCHOptions{Scale: s.scale, Progress: stderr})
 		default:
-			return nil, usagef("%w: unknown --dataset %q (want flights or ecommerce)", errNoSource, s.dataset)
+			return nil, usagef("%w: unknown --dataset %q (want flights, ecommerce or tpch)", errNoSource, s.dataset)
 		}
 	case s.schema != "" || s.data != "":
 		dir := s.data

@@ -26,4 +26,15 @@
 // literals from that tuple, so most results are non-empty; a few literals
 // (Options.OutOfRange) lie outside the column's values and some
 // predicates exclude their own tuple, giving empty results too.
+//
+// Options.Snowflake keeps only walks in which every occurrence is the
+// referenced side of at most one join: on foreign keys, TPC-H-like
+// snowflakes hanging from one root (lineitem -> orders -> customer ->
+// nation -> region beside lineitem -> supplier -> nation -> region), whose
+// results are no larger than the root table. For 4 to 10 tables set
+// MinJoins 3 and MaxJoins 9 (a query of n tables has n-1 joins):
+//
+//	g := workload.JoinGraphFromSchema(tpch.Schema)
+//	qs, err := workload.Generate(ctx, tpch, g, workload.Options{
+//		Queries: 500, MinJoins: 3, MaxJoins: 9, Snowflake: true}, rng)
 package workload

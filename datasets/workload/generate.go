@@ -45,6 +45,18 @@ type Options struct {
 	// OutOfRange is the fraction of literals drawn outside the column's
 	// values (empty results); 0 means DefaultOutOfRange, negative none.
 	OutOfRange float64
+	// Snowflake restricts the walk to snowflake-shaped joins, as in TPC-H
+	// Q2-Q10: every table occurrence is the To side (the referenced side
+	// of a foreign key) of at most one of the query's joins. The query is
+	// then a tree hanging from one root occurrence with every join a
+	// lookup along a foreign key away from the root (lineitem -> orders
+	// -> customer -> nation -> region and lineitem -> supplier -> nation
+	// -> region, nation and region twice), so on foreign keys the join
+	// has at most as many rows as the root table. Without it the walk may
+	// also join two referencing tables through the table they reference
+	// (customer -> nation <- supplier), a many-to-many join whose result
+	// can be far larger than any table.
+	Snowflake bool
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -226,11 +238,13 @@ func (gen *generator) walk() *features.Query {
 		s   side
 	}
 	used := map[step]bool{}
+	// referenced[o]: occurrence o is the To side of one of the joins.
+	referenced := []bool{false}
 	for len(q.Tables)-1 < k {
 		var cands []step
 		for o, ref := range q.Tables {
 			for _, s := range gen.incident[ref.Table] {
-				if st := (step{o, s}); !used[st] {
+				if st := (step{o, s}); !used[st] && (!gen.opts.Snowflake || s.fromSide || !referenced[o]) {
 					cands = append(cands, st)
 				}
 			}
@@ -248,6 +262,12 @@ func (gen *generator) walk() *features.Query {
 		q.Tables = append(q.Tables, features.TableRef{Table: other})
 		for i := range mine {
 			q.Joins = append(q.Joins, features.Join{Left: st.occ, Right: n, LeftCol: mine[i], RightCol: theirs[i]})
+		}
+		// The To side of the new join: the new occurrence when walking
+		// from the From side, else the one walked from.
+		referenced = append(referenced, st.s.fromSide)
+		if !st.s.fromSide {
+			referenced[st.occ] = true
 		}
 		used[st] = true
 		// Do not walk straight back along the same edge.

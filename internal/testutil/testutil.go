@@ -2,6 +2,7 @@
 package testutil
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -27,6 +28,31 @@ func Flights(t testing.TB) *datasets.DB {
 		t.Fatal(cache.err)
 	}
 	return cache.db
+}
+
+// TPCHScale is the TPC-H sub-scale tests use (datasets.TPCH): 100
+// suppliers, 1,500 customers, 2,000 parts, 8,000 partsupps, 15,000 orders
+// and 60,175 lineitems. The first test run on a machine generates it
+// (about 30 s: dbgen's set-up); later runs read the on-disk cache.
+const TPCHScale = 0.01
+
+var tpch struct {
+	once sync.Once
+	db   *datasets.DB
+	err  error
+}
+
+// TPCH returns the TPC-H data at TPCHScale (without comment columns),
+// loaded once per test binary. Tests must not modify it.
+func TPCH(t testing.TB) *datasets.DB {
+	t.Helper()
+	tpch.once.Do(func() {
+		tpch.db, tpch.err = datasets.TPCH(context.Background(), datasets.TPCHOptions{Scale: TPCHScale})
+	})
+	if tpch.err != nil {
+		t.Fatal(tpch.err)
+	}
+	return tpch.db
 }
 
 // Must fails the test on a non-nil error.
