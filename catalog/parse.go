@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cardinaldb/cardinal/internal/sqllex"
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
@@ -385,7 +386,7 @@ func syntaxError(src string, err error) error {
 	}
 	e := &SchemaError{Err: ErrSyntax}
 	if off >= 0 && off <= len(src) && strings.HasPrefix(src[off:], rest[:min(len(rest), 64)]) {
-		e.Line, e.Col = lineCol(src, off)
+		e.Line, e.Col = sqllex.LineCol(src, off)
 	} else {
 		e.Line, _ = strconv.Atoi(m[1])
 		e.Col, _ = strconv.Atoi(m[2])
@@ -410,10 +411,11 @@ func syntaxError(src string, err error) error {
 	return e
 }
 
+// firstWord returns the word s starts with, or "".
 func firstWord(s string) string {
-	i := 0
-	for i < len(s) && isWordByte(s[i]) {
-		i++
+	l := sqllex.New(s, sqllex.Default)
+	if t, ok := l.Next(); ok && t.Kind == sqllex.Word && t.Off == 0 {
+		return l.Text(t)
 	}
-	return s[:i]
+	return ""
 }

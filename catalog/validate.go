@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
 // positions maps schema parts to byte offsets of the SQL text they were
@@ -35,7 +37,7 @@ func at2(s [][]int, i, j int) int {
 func (p *positions) errorf(off int, sentinel error, format string, args ...any) error {
 	e := &SchemaError{Err: sentinel, Msg: fmt.Sprintf(format, args...)}
 	if p != nil && off >= 0 {
-		e.Line, e.Col = lineCol(p.src, off)
+		e.Line, e.Col = sqllex.LineCol(p.src, off)
 	}
 	return e
 }

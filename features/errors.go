@@ -6,7 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
 // Sentinel errors returned (wrapped in *Error) by Parse. Match them with
@@ -64,25 +65,11 @@ func (e *Error) Error() string {
 // Unwrap returns the sentinel.
 func (e *Error) Unwrap() error { return e.Err }
 
-// lineCol converts a byte offset of src into a 1-based line and a 1-based
-// column counted in characters.
-func lineCol(src string, off int) (line, col int) {
-	if off < 0 {
-		off = 0
-	}
-	if off > len(src) {
-		off = len(src)
-	}
-	line = 1 + strings.Count(src[:off], "\n")
-	start := strings.LastIndexByte(src[:off], '\n') + 1
-	return line, 1 + utf8.RuneCountInString(src[start:off])
-}
-
 // newErr builds an *Error positioned at byte offset off of src.
 func newErr(src string, off int, sentinel error, construct, format string, args ...any) *Error {
 	e := &Error{Err: sentinel, Construct: construct, Msg: fmt.Sprintf(format, args...)}
 	if off >= 0 {
-		e.Line, e.Col = lineCol(src, off)
+		e.Line, e.Col = sqllex.LineCol(src, off)
 	}
 	return e
 }
@@ -124,7 +111,7 @@ func syntaxErr(src string, err error) *Error {
 		}
 	}
 	if off >= 0 {
-		e.Line, e.Col = lineCol(src, off)
+		e.Line, e.Col = sqllex.LineCol(src, off)
 		near := src[off:]
 		if i := strings.IndexAny(near, "\n"); i >= 0 {
 			near = near[:i]

@@ -1,112 +1,46 @@
 package features
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/cardinaldb/cardinal/internal/sqllex"
+)
 
 // The TiDB AST records byte offsets for expressions only. Table names,
 // join keywords and set operators carry none, so errors about them are
-// positioned with this small token scanner over the original text: it
-// skips string literals and comments, so a keyword inside 'LEFT JOIN' or
-// /* LEFT */ is never taken for the construct.
-
-type tokKind uint8
-
-const (
-	tokWord   tokKind = iota + 1 // unquoted identifier or keyword
-	tokQuoted                    // `quoted identifier`
-	tokString                    // 'string' or "string"
-	tokNumber
-	tokPunct
-)
+// positioned with the shared MySQL lexer (internal/sqllex) over the
+// original text: it skips string literals and comments, so a keyword
+// inside 'LEFT JOIN' or /* LEFT */ is never taken for the construct.
 
 type token struct {
 	off  int
-	end  int // offset just past the token
-	kind tokKind
-	text string // unquoted text for tokQuoted; raw text otherwise
+	kind sqllex.Kind
+	text string // unquoted text for QuotedIdent; raw text otherwise
 }
 
-// scanTokens splits src into tokens. It never fails: unterminated quotes
+// scanTokens lexes src, dropping comments and the brackets of executable
+// comments (whose text MySQL runs). It never fails: unterminated quotes
 // and comments extend to the end of the text.
 func scanTokens(src string) []token {
 	var toks []token
-	i := 0
-	for i < len(src) {
-		c := src[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			i++
-		case c == '#' || (c == '-' && strings.HasPrefix(src[i:], "-- ")):
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-		case c == '/' && strings.HasPrefix(src[i:], "/*"):
-			j := strings.Index(src[i+2:], "*/")
-			if j < 0 {
-				i = len(src)
-			} else {
-				i += j + 4
-			}
-		case c == '\'' || c == '"':
-			start := i
-			i++
-			for i < len(src) {
-				if src[i] == '\\' {
-					i += 2
-					continue
-				}
-				if src[i] == c {
-					if i+1 < len(src) && src[i+1] == c {
-						i += 2
-						continue
-					}
-					i++
-					break
-				}
-				i++
-			}
-			if i > len(src) {
-				i = len(src)
-			}
-			toks = append(toks, token{off: start, end: i, kind: tokString, text: src[start:i]})
-		case c == '`':
-			start := i
-			var b strings.Builder
-			i++
-			for i < len(src) {
-				if src[i] == '`' {
-					if i+1 < len(src) && src[i+1] == '`' {
-						b.WriteByte('`')
-						i += 2
-						continue
-					}
-					i++
-					break
-				}
-				b.WriteByte(src[i])
-				i++
-			}
-			toks = append(toks, token{off: start, end: i, kind: tokQuoted, text: b.String()})
-		case isIdentByte(c):
-			start := i
-			for i < len(src) && isIdentByte(src[i]) {
-				i++
-			}
-			kind := tokWord
-			if c >= '0' && c <= '9' {
-				kind = tokNumber
-			}
-			toks = append(toks, token{off: start, end: i, kind: kind, text: src[start:i]})
-		default:
-			toks = append(toks, token{off: i, end: i + 1, kind: tokPunct, text: src[i : i+1]})
-			i++
+	l := sqllex.New(src, sqllex.Default)
+	for {
+		t, ok := l.Next()
+		if !ok {
+			return toks
 		}
+		switch t.Kind {
+		case sqllex.Comment, sqllex.ExecOpen, sqllex.ExecClose:
+			continue
+		case sqllex.Delimiter:
+			t.Kind = sqllex.Punct
+		}
+		text := l.Text(t)
+		if t.Kind == sqllex.QuotedIdent {
+			text = sqllex.Unquote(text, sqllex.Default)
+		}
+		toks = append(toks, token{off: t.Off, kind: t.Kind, text: text})
 	}
-	return toks
-}
-
-func isIdentByte(c byte) bool {
-	return c == '_' || c == '$' || c >= 0x80 ||
-		(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
 // locator finds constructs in source order: each find starts at the
@@ -150,7 +84,7 @@ func (l *locator) word(notCall bool, words ...string) int {
 	l.sync()
 	for i := l.cursor; i < len(l.toks); i++ {
 		t := l.toks[i]
-		if t.kind != tokWord {
+		if t.kind != sqllex.Word {
 			continue
 		}
 		for _, w := range words {
@@ -178,7 +112,7 @@ func (l *locator) lastIdent() int {
 func (l *locator) doIdent(name string) int {
 	for i := l.cursor; i < len(l.toks); i++ {
 		t := l.toks[i]
-		if (t.kind == tokWord || t.kind == tokQuoted) && strings.EqualFold(t.text, name) {
+		if (t.kind == sqllex.Word || t.kind == sqllex.QuotedIdent) && strings.EqualFold(t.text, name) {
 			l.cursor = i + 1
 			return t.off
 		}
@@ -204,11 +138,11 @@ func (l *locator) doSkipPast(w string) {
 	for i := l.cursor; i < len(l.toks); i++ {
 		t := l.toks[i]
 		switch {
-		case t.kind == tokPunct && t.text == "(":
+		case t.kind == sqllex.Punct && t.text == "(":
 			depth++
-		case t.kind == tokPunct && t.text == ")":
+		case t.kind == sqllex.Punct && t.text == ")":
 			depth--
-		case depth == 0 && t.kind == tokWord && strings.EqualFold(t.text, w):
+		case depth == 0 && t.kind == sqllex.Word && strings.EqualFold(t.text, w):
 			l.cursor = i + 1
 			return
 		}

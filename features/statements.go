@@ -1,9 +1,6 @@
 package features
 
-import (
-	"strings"
-	"unicode/utf8"
-)
+import "github.com/cardinaldb/cardinal/internal/sqllex"
 
 // Statement is one SQL statement cut from a larger text, with the 1-based
 // line and column where it starts.
@@ -12,64 +9,21 @@ type Statement struct {
 	Line, Col int
 }
 
-// SplitStatements cuts text into statements for batch tools. When the text
-// has a ';' outside string literals, quoted identifiers and comments,
-// statements end at each such ';' (and may span lines); otherwise every
-// line holding a token is one statement. Comments between statements and
-// empty statements are dropped; comments inside a statement are kept.
+// SplitStatements cuts text into statements for batch tools by the one
+// splitting rule of Cardinal (internal/sqllex, Split): statements end at
+// ';' (or the delimiter of a DELIMITER command) outside string literals,
+// quoted identifiers and comments, and may span lines; comments around a
+// statement and empty statements are dropped, comments inside are kept.
+// A text with no delimiter at all holds one statement per line. An
+// unterminated quote or comment runs to the end of the text.
 func SplitStatements(text string) []Statement {
-	toks := scanTokens(text)
-	semis := false
-	for _, t := range toks {
-		if t.kind == tokPunct && t.text == ";" {
-			semis = true
-			break
-		}
+	stmts, _ := sqllex.Split(text, sqllex.Options{LinesWhenUndelimited: true})
+	out := make([]Statement, 0, len(stmts))
+	for _, s := range stmts {
+		out = append(out, Statement{SQL: s.Text, Line: s.Line, Col: s.Col})
 	}
-	// Tokens come in text order, so lines are counted as the scan moves on
-	// and the split stays linear in the text.
-	line, lineStart, counted := 1, 0, 0
-	moveTo := func(off int) {
-		for {
-			i := strings.IndexByte(text[counted:off], '\n')
-			if i < 0 {
-				break
-			}
-			line++
-			lineStart = counted + i + 1
-			counted = lineStart
-		}
-		counted = off
+	if len(out) == 0 {
+		return nil
 	}
-	var out []Statement
-	var cur Statement // the statement being gathered; Line 0 while empty
-	start, end := 0, 0
-	emit := func() {
-		if cur.Line > 0 {
-			cur.SQL = text[start:end]
-			out = append(out, cur)
-		}
-		cur = Statement{}
-	}
-	curLine := 0
-	for _, t := range toks {
-		moveTo(t.off)
-		if semis {
-			if t.kind == tokPunct && t.text == ";" {
-				emit()
-				continue
-			}
-		} else if line != curLine {
-			emit()
-		}
-		if cur.Line == 0 {
-			cur = Statement{Line: line, Col: 1 + utf8.RuneCountInString(text[lineStart:t.off])}
-			start = t.off
-		}
-		end = t.end
-		moveTo(t.end)
-		curLine = line
-	}
-	emit()
 	return out
 }

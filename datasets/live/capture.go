@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
 // DigestOptions configures CaptureDigests. The zero value gives the
@@ -245,26 +246,47 @@ func (c *skipCounter) list() []SkipReason {
 // "SET STATEMENT var=value[, ...] FOR <statement>" (the per-statement
 // variables do not change what it counts).
 func cutSetStatement(sql string) (string, bool) {
-	l := lexer{src: sql}
+	l := sqllex.New(sql, sqllex.Default)
 	var words []string
 	for {
-		t, ok := l.next()
+		t, ok := l.Next()
 		if !ok {
 			return "", false
 		}
-		if t.kind == tokComment {
+		if t.Kind == sqllex.Comment {
 			continue
 		}
 		w := ""
-		if t.kind == tokWord {
-			w = strings.ToUpper(l.text(t))
+		if t.Kind == sqllex.Word {
+			w = strings.ToUpper(l.Text(t))
 		}
 		words = append(words, w)
 		switch {
 		case len(words) == 1 && w != "SET", len(words) == 2 && w != "STATEMENT":
 			return "", false
 		case len(words) > 2 && w == "FOR":
-			return strings.TrimSpace(sql[t.end:]), true
+			return strings.TrimSpace(sql[t.End:]), true
 		}
+	}
+}
+
+// firstKeyword returns the first word of s outside comments, upper-cased, or
+// "" when s starts with something else.
+func firstKeyword(s string) string {
+	l := sqllex.New(s, sqllex.Default)
+	for {
+		t, ok := l.Next()
+		if !ok {
+			return ""
+		}
+		switch {
+		case t.Kind == sqllex.Comment:
+			continue
+		case t.Kind == sqllex.Word:
+			return strings.ToUpper(l.Text(t))
+		case t.Kind == sqllex.Punct && l.Text(t) == "(":
+			continue // (SELECT ...) UNION ...
+		}
+		return ""
 	}
 }

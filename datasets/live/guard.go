@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
 // queryer is what the guard sends statements through: *sql.DB, *sql.Conn
@@ -50,27 +52,35 @@ var sideEffectFuncs = map[string]bool{
 // SELECTs. The guard is a second line of defence: Collect also runs inside
 // a READ ONLY transaction.
 func CheckReadOnly(stmt string) error {
-	l := lexer{src: stmt}
+	l := sqllex.New(stmt, sqllex.Default)
 	var words []string // upper-cased words and punctuation, comments dropped
-	var kinds []tokKind
+	var kinds []sqllex.Kind
 	for {
-		t, ok := l.next()
+		t, ok := l.Next()
 		if !ok {
 			break
 		}
-		switch t.kind {
-		case tokComment:
+		switch t.Kind {
+		case sqllex.Comment:
+			if text := l.Text(t); strings.HasPrefix(text, "--") && len(text) > 2 && !sqllex.IsSpace(text[2]) {
+				// MySQL ends "--" comments at a control character too;
+				// refuse the oddity rather than hide text behind it.
+				return refuse(stmt, "comment %q", clip(text))
+			}
 			continue
-		case tokExecComment:
-			return refuse(stmt, "executable comment %q", clip(l.text(t)))
-		case tokWord, tokPunct:
-			words = append(words, strings.ToUpper(l.text(t)))
+		case sqllex.ExecOpen:
+			return refuse(stmt, "executable comment %q", clip(stmt[t.Off:]))
+		case sqllex.Delimiter:
+			t.Kind = sqllex.Punct
+			words = append(words, ";")
+		case sqllex.Word, sqllex.Punct:
+			words = append(words, strings.ToUpper(l.Text(t)))
 		default:
 			words = append(words, "") // quoted: never a keyword
 		}
-		kinds = append(kinds, t.kind)
+		kinds = append(kinds, t.Kind)
 	}
-	if l.unterminated {
+	if _, bad := l.Unterminated(); bad {
 		return refuse(stmt, "unterminated quote or comment")
 	}
 	if n := len(words); n > 0 && words[n-1] == ";" {
@@ -83,7 +93,7 @@ func CheckReadOnly(stmt string) error {
 		if w == ";" {
 			return refuse(stmt, "several statements")
 		}
-		if kinds[i] == tokWord && sideEffectFuncs[w] && i+1 < len(words) && words[i+1] == "(" {
+		if kinds[i] == sqllex.Word && sideEffectFuncs[w] && i+1 < len(words) && words[i+1] == "(" {
 			return refuse(stmt, "function %s()", w)
 		}
 	}
@@ -104,7 +114,7 @@ func CheckReadOnly(stmt string) error {
 	case "SET":
 		// SET STATEMENT max_statement_time = <number> FOR ...
 		if len(words) < 7 || words[1] != "STATEMENT" || words[2] != "MAX_STATEMENT_TIME" ||
-			words[3] != "=" || kinds[4] != tokWord || words[5] != "FOR" {
+			words[3] != "=" || kinds[4] != sqllex.Word || words[5] != "FOR" {
 			return refuse(stmt, "SET other than SET STATEMENT max_statement_time=n FOR")
 		}
 		for _, c := range words[4] {

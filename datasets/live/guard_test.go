@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
 func TestCheckReadOnly(t *testing.T) {
@@ -173,13 +175,13 @@ func FuzzCheckReadOnly(f *testing.F) {
 		for _, bad := range []string{"/*!", "/*M!"} {
 			if strings.Contains(stmt, bad) {
 				// Only inside a quoted string can it pass.
-				l := lexer{src: stmt}
+				l := sqllex.New(stmt, sqllex.Default)
 				for {
-					tok, ok := l.next()
+					tok, ok := l.Next()
 					if !ok {
 						break
 					}
-					if tok.kind == tokExecComment {
+					if tok.Kind == sqllex.ExecOpen {
 						t.Fatalf("accepted executable comment in %q", stmt)
 					}
 				}

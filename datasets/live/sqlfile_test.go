@@ -23,7 +23,8 @@ func TestParseSQLFileGolden(t *testing.T) {
 }
 
 func TestParseSQLFileSplit(t *testing.T) {
-	src := "-- lead\nSELECT 'a;b' FROM t;\n/* c; */ SELECT `x;y` FROM t # tail;\n;\n\nSELECT \"q\\\";\" FROM t"
+	src := "-- lead\nSELECT 'a;b' FROM t;\n/* c; */ SELECT `x;y` FROM t # tail;\n;\n\nSELECT \"q\\\";\" FROM t;\n" +
+		"DELIMITER $$\nSELECT 1; SELECT 2$$\nDELIMITER ;\nSELECT /*!40101 3; */ FROM t"
 	stmts, err := ParseSQLFile(strings.NewReader(src), "s.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -33,14 +34,16 @@ func TestParseSQLFileSplit(t *testing.T) {
 		line int
 	}{
 		{"SELECT 'a;b' FROM t", 2},
-		{"SELECT `x;y` FROM t # tail;\n", 3},
+		{"SELECT `x;y` FROM t", 3}, // comments around a statement are dropped
 		{"SELECT \"q\\\";\" FROM t", 6},
+		{"SELECT 1; SELECT 2", 8},
+		{"SELECT /*!40101 3; */ FROM t", 10},
 	}
 	if len(stmts) != len(want) {
 		t.Fatalf("got %d statements: %q", len(stmts), renderStatements(stmts))
 	}
 	for i, w := range want {
-		if strings.TrimSpace(stmts[i].SQL) != strings.TrimSpace(w.sql) || stmts[i].Line != w.line {
+		if stmts[i].SQL != w.sql || stmts[i].Line != w.line {
 			t.Errorf("statement %d = %q line %d, want %q line %d", i, stmts[i].SQL, stmts[i].Line, w.sql, w.line)
 		}
 	}
@@ -55,6 +58,7 @@ func TestParseSQLFileErrors(t *testing.T) {
 		{"SELECT 1; /* never closed", 1, 11},
 		{"SELECT `ident", 1, 8},
 		{"SELECT 'é', \"ü", 1, 13},
+		{"SELECT 1;\nDELIMITER\nSELECT 2", 2, 1},
 	} {
 		_, err := ParseSQLFile(strings.NewReader(tc.src), "e.sql")
 		var pe *PosError

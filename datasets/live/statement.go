@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Source says where a captured statement came from.
@@ -108,10 +107,3 @@ func (e *PosError) Error() string {
 }
 
 func (e *PosError) Unwrap() error { return e.Err }
-
-// lineCol returns the 1-based line and character column of byte offset off.
-func lineCol(src string, off int) (line, col int) {
-	line = 1 + strings.Count(src[:off], "\n")
-	start := strings.LastIndexByte(src[:off], '\n') + 1
-	return line, 1 + utf8.RuneCountInString(src[start:off])
-}
