@@ -1,0 +1,239 @@
+// Package joinbench is the join-ordering comparison behind the
+// eval-joinorder, train-joinorder, bench and demo commands: it generates
+// join queries of MinTables..MaxTables tables over a data set, counts
+// every sub-plan exactly, estimates them with the histogram, sample and
+// gbdt estimators, trains the learned agent on some queries and plans the
+// held-out ones with every method:
+//
+//	data set ─► workload (fresh seeds) ─► estimator training queries ─► gbdt
+//	         └► join queries ─► exact.Source (true) ┐
+//	                         └► Estimated(histogram | sample | gbdt)
+//	                               │ train split ─► TrainAgent (gbdt cards, true feedback)
+//	                               ▼ held-out split
+//	         joinorder.Evaluate: GOO, left-deep DP, DPccp × {histogram, sample, gbdt}, agent
+//
+// Every method's plan is priced under TRUE counts and divided by the true
+// optimum (DPccp on true counts).
+package joinbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/workload"
+	"github.com/cardinaldb/cardinal/estimator"
+	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/joinorder"
+	"github.com/cardinaldb/cardinal/joinorder/exact"
+)
+
+// ErrOptions reports invalid Options.
+var ErrOptions = errors.New("joinbench: invalid options")
+
+// Defaults of Options.
+const (
+	DefaultTrainQueries     = 300
+	DefaultTestQueries      = 150
+	DefaultMinTables        = 4
+	DefaultMaxTables        = 10
+	DefaultEstimatorQueries = 1000
+	// DefaultGBDTTrees is the gbdt estimator's boosting rounds here (fewer
+	// than the estimator's default: the comparison needs a good
+	// estimator, not the best, within the demo's minute).
+	DefaultGBDTTrees = 100
+	// testSeedOffset keeps held-out queries apart from training's.
+	testSeedOffset = 1_000_003
+	estSeedOffset  = 2_000_029
+)
+
+// Options configure Prepare and Run. The zero value means the defaults.
+type Options struct {
+	TrainQueries     int    // join queries the agent trains on
+	TestQueries      int    // held-out join queries
+	MinTables        int    // tables per join query, at least
+	MaxTables        int    // and at most
+	EstimatorQueries int    // labelled queries (with sub-plans) the gbdt estimator trains on
+	CostModel        string // "cout" (default) or "mysql"
+	Seed             uint64
+	Agent            joinorder.AgentOptions
+	GBDT             estimator.GBDTOptions // the gbdt estimator's options (Trees default DefaultGBDTTrees, Seed default Seed)
+	// Progress, when set, receives one line per finished stage.
+	Progress func(stage string)
+}
+
+func (o Options) withDefaults() (Options, error) {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.TrainQueries, DefaultTrainQueries)
+	def(&o.TestQueries, DefaultTestQueries)
+	def(&o.MinTables, DefaultMinTables)
+	def(&o.MaxTables, DefaultMaxTables)
+	def(&o.EstimatorQueries, DefaultEstimatorQueries)
+	if o.CostModel == "" {
+		o.CostModel = "cout"
+	}
+	if o.TrainQueries < 0 || o.TestQueries < 0 || o.EstimatorQueries < 0 || o.MinTables < 2 || o.MaxTables < o.MinTables || o.MaxTables > features.MaxTables {
+		return o, fmt.Errorf("%w: sizes %+v", ErrOptions, o)
+	}
+	return o, nil
+}
+
+// Setup is a data set prepared for join ordering: its catalog, cost model,
+// estimators and the train and held-out queries with their cardinalities.
+type Setup struct {
+	DB         *datasets.DB
+	Cat        *catalog.Catalog
+	Model      joinorder.CostModel
+	Estimators map[string]estimator.Estimator // histogram, sample, gbdt
+	Train      []joinorder.EvalQuery
+	Test       []joinorder.EvalQuery
+	opts       Options
+}
+
+// Prepare builds the estimators and the queries with all their
+// cardinalities.
+func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	say := func(format string, args ...any) {
+		if opts.Progress != nil {
+			opts.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	start := time.Now()
+	cat, err := db.Catalog(catalog.StatsOptions{}, int64(opts.Seed)+1)
+	if err != nil {
+		return nil, err
+	}
+	model, ok := joinorder.CostModelByName(opts.CostModel, cat)
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown cost model %q (want cout or mysql)", ErrOptions, opts.CostModel)
+	}
+	s := &Setup{DB: db, Cat: cat, Model: model, opts: opts, Estimators: map[string]estimator.Estimator{
+		estimator.KindHistogram: estimator.NewHistogram(cat),
+		estimator.KindSample:    estimator.NewSample(cat),
+	}}
+	graph := workload.JoinGraphFromSchema(db.Schema)
+	eqs, err := workload.Generate(ctx, db, graph, workload.Options{Queries: opts.EstimatorQueries, MaxJoins: opts.MaxTables - 1},
+		rand.New(rand.NewPCG(opts.Seed+estSeedOffset, 1)))
+	if err != nil {
+		return nil, err
+	}
+	recs, err := workload.Label(ctx, db, eqs, workload.LabelOptions{SubPlans: true})
+	if err != nil {
+		return nil, err
+	}
+	exs, err := estimator.Examples(db.Schema, recs)
+	if err != nil {
+		return nil, err
+	}
+	gopts := opts.GBDT
+	if gopts.Trees == 0 {
+		gopts.Trees = DefaultGBDTTrees
+	}
+	if gopts.Seed == 0 {
+		gopts.Seed = opts.Seed
+	}
+	gbdt, err := estimator.TrainGBDT(ctx, cat, exs, gopts)
+	if err != nil {
+		return nil, err
+	}
+	s.Estimators[estimator.KindGBDT] = gbdt
+	say("gbdt estimator trained on %d labelled queries (%d examples with sub-plans) in %.1fs", len(recs), len(exs), time.Since(start).Seconds())
+	start = time.Now()
+	if s.Train, err = s.queries(ctx, graph, opts.TrainQueries, opts.Seed); err != nil {
+		return nil, err
+	}
+	if s.Test, err = s.queries(ctx, graph, opts.TestQueries, opts.Seed+testSeedOffset); err != nil {
+		return nil, err
+	}
+	say("%d training and %d held-out join queries of %d-%d tables counted and estimated in %.1fs", len(s.Train), len(s.Test), opts.MinTables, opts.MaxTables, time.Since(start).Seconds())
+	return s, nil
+}
+
+// queries generates n join queries with true and estimated cardinalities.
+func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, seed uint64) ([]joinorder.EvalQuery, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	qs, err := workload.Generate(ctx, s.DB, graph, workload.Options{Queries: n, MinJoins: s.opts.MinTables - 1, MaxJoins: s.opts.MaxTables - 1, MaxPreds: 4},
+		rand.New(rand.NewPCG(seed, 2)))
+	if err != nil {
+		return nil, err
+	}
+	src := exact.New(s.DB)
+	out := make([]joinorder.EvalQuery, 0, n)
+	for _, q := range qs {
+		tc, err := src.Cards(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		eq := joinorder.EvalQuery{True: tc, Est: map[string]*joinorder.Cards{}}
+		for name, est := range s.Estimators {
+			c, err := joinorder.Estimated(est).Cards(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			eq.Est[name] = c
+		}
+		out = append(out, eq)
+	}
+	return out, nil
+}
+
+// AgentCards is the cardinality source the agent plans with.
+const AgentCards = estimator.KindGBDT
+
+// TrainAgent trains the agent on the training queries (gbdt estimates,
+// true-count feedback).
+func (s *Setup) TrainAgent(ctx context.Context) (*joinorder.Agent, error) {
+	data := make([]joinorder.TrainQuery, len(s.Train))
+	for i, q := range s.Train {
+		data[i] = joinorder.TrainQuery{Est: q.Est[AgentCards], True: q.True}
+	}
+	o := s.opts.Agent
+	if o.Seed == 0 {
+		o.Seed = s.opts.Seed
+	}
+	return joinorder.TrainAgent(ctx, s.Cat, data, s.Model, o)
+}
+
+// Methods returns the compared methods: GOO and left-deep DP on gbdt
+// estimates, DPccp on histogram, sample and gbdt estimates, the agent
+// alone and guarded (nil agent: none).
+func (s *Setup) Methods(agent *joinorder.Agent) []joinorder.Method {
+	m := s.Model
+	dp := func(c *joinorder.Cards) (*joinorder.Plan, error) { return joinorder.DPccp(c, m, joinorder.Options{}) }
+	out := []joinorder.Method{
+		{Name: "goo (gbdt)", Cards: AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) { return joinorder.GOO(c, m) }},
+		{Name: "leftdeep (gbdt)", Cards: AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) {
+			return joinorder.LeftDeep(c, m, joinorder.Options{})
+		}},
+		{Name: "dpccp (histogram)", Cards: estimator.KindHistogram, Plan: dp},
+		{Name: "dpccp (sample)", Cards: estimator.KindSample, Plan: dp},
+		{Name: "dpccp (gbdt)", Cards: AgentCards, Plan: dp},
+	}
+	if agent != nil {
+		out = append(out,
+			joinorder.Method{Name: "agent (gbdt)", Cards: AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) { return agent.Plan(c, m) }},
+			joinorder.Method{Name: "agent+guard (gbdt)", Cards: AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) {
+				return agent.PlanGuarded(c, m, joinorder.Options{})
+			}})
+	}
+	return out
+}
+
+// Evaluate runs every method on the held-out queries.
+func (s *Setup) Evaluate(ctx context.Context, agent *joinorder.Agent) ([]joinorder.EvalRow, error) {
+	return joinorder.Evaluate(ctx, s.Test, s.Methods(agent), s.Model)
+}
