@@ -53,8 +53,8 @@ const (
 
 // Options configure Prepare and Run. The zero value means the defaults.
 type Options struct {
-	TrainQueries     int    // join queries the agent trains on
-	TestQueries      int    // held-out join queries
+	TrainQueries     int    // join queries the agent trains on (negative: none)
+	TestQueries      int    // held-out join queries (negative: none)
 	MinTables        int    // tables per join query, at least
 	MaxTables        int    // and at most
 	EstimatorQueries int    // labelled queries (with sub-plans) the gbdt estimator trains on
@@ -62,6 +62,10 @@ type Options struct {
 	Seed             uint64
 	Agent            joinorder.AgentOptions
 	GBDT             estimator.GBDTOptions // the gbdt estimator's options (Trees default DefaultGBDTTrees, Seed default Seed)
+	// Estimator, when set, is the estimator the agent plans with (e.g. a
+	// model file's), in place of a gbdt trained here; it is compared
+	// under its own name.
+	Estimator estimator.Estimator
 	// Progress, when set, receives one line per finished stage.
 	Progress func(stage string)
 }
@@ -80,7 +84,10 @@ func (o Options) withDefaults() (Options, error) {
 	if o.CostModel == "" {
 		o.CostModel = "cout"
 	}
-	if o.TrainQueries < 0 || o.TestQueries < 0 || o.EstimatorQueries < 0 || o.MinTables < 2 || o.MaxTables < o.MinTables || o.MaxTables > features.MaxTables {
+	// Negative query counts mean none (train-joinorder needs no held-out
+	// queries, eval-joinorder with a saved agent no training queries).
+	o.TrainQueries, o.TestQueries = max(0, o.TrainQueries), max(0, o.TestQueries)
+	if o.EstimatorQueries < 0 || o.MinTables < 2 || o.MaxTables < o.MinTables || o.MaxTables > features.MaxTables {
 		return o, fmt.Errorf("%w: sizes %+v", ErrOptions, o)
 	}
 	return o, nil
@@ -95,6 +102,9 @@ type Setup struct {
 	Estimators map[string]estimator.Estimator // histogram, sample, gbdt
 	Train      []joinorder.EvalQuery
 	Test       []joinorder.EvalQuery
+	// AgentCards names the estimator the agent plans with ("gbdt" or
+	// Options.Estimator's name).
+	AgentCards string
 	opts       Options
 }
 
@@ -110,7 +120,6 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 			opts.Progress(fmt.Sprintf(format, args...))
 		}
 	}
-	start := time.Now()
 	cat, err := db.Catalog(catalog.StatsOptions{}, int64(opts.Seed)+1)
 	if err != nil {
 		return nil, err
@@ -124,18 +133,41 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 		estimator.KindSample:    estimator.NewSample(cat),
 	}}
 	graph := workload.JoinGraphFromSchema(db.Schema)
+	s.AgentCards = estimator.KindGBDT
+	if opts.Estimator != nil {
+		s.AgentCards = opts.Estimator.Name()
+		s.Estimators[s.AgentCards] = opts.Estimator
+	} else if err := s.trainGBDT(ctx, graph); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if s.Train, err = s.queries(ctx, graph, opts.TrainQueries, opts.Seed); err != nil {
+		return nil, err
+	}
+	if s.Test, err = s.queries(ctx, graph, opts.TestQueries, opts.Seed+testSeedOffset); err != nil {
+		return nil, err
+	}
+	say("%d training and %d held-out join queries of %d-%d tables (held-out by tables: %s) counted and estimated in %.1fs",
+		len(s.Train), len(s.Test), opts.MinTables, opts.MaxTables, sizes(s.Test), time.Since(start).Seconds())
+	return s, nil
+}
+
+// trainGBDT trains the gbdt estimator on a fresh labelled workload.
+func (s *Setup) trainGBDT(ctx context.Context, graph *workload.JoinGraph) error {
+	opts, db, cat := s.opts, s.DB, s.Cat
+	start := time.Now()
 	eqs, err := workload.Generate(ctx, db, graph, workload.Options{Queries: opts.EstimatorQueries, MaxJoins: opts.MaxTables - 1},
 		rand.New(rand.NewPCG(opts.Seed+estSeedOffset, 1)))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	recs, err := workload.Label(ctx, db, eqs, workload.LabelOptions{SubPlans: true})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	exs, err := estimator.Examples(db.Schema, recs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	gopts := opts.GBDT
 	if gopts.Trees == 0 {
@@ -146,19 +178,13 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 	}
 	gbdt, err := estimator.TrainGBDT(ctx, cat, exs, gopts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.Estimators[estimator.KindGBDT] = gbdt
-	say("gbdt estimator trained on %d labelled queries (%d examples with sub-plans) in %.1fs", len(recs), len(exs), time.Since(start).Seconds())
-	start = time.Now()
-	if s.Train, err = s.queries(ctx, graph, opts.TrainQueries, opts.Seed); err != nil {
-		return nil, err
+	if opts.Progress != nil {
+		opts.Progress(fmt.Sprintf("gbdt estimator trained on %d labelled queries (%d examples with sub-plans) in %.1fs", len(recs), len(exs), time.Since(start).Seconds()))
 	}
-	if s.Test, err = s.queries(ctx, graph, opts.TestQueries, opts.Seed+testSeedOffset); err != nil {
-		return nil, err
-	}
-	say("%d training and %d held-out join queries of %d-%d tables counted and estimated in %.1fs", len(s.Train), len(s.Test), opts.MinTables, opts.MaxTables, time.Since(start).Seconds())
-	return s, nil
+	return nil
 }
 
 // queries generates n join queries with true and estimated cardinalities.
@@ -191,15 +217,12 @@ func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, s
 	return out, nil
 }
 
-// AgentCards is the cardinality source the agent plans with.
-const AgentCards = estimator.KindGBDT
-
 // TrainAgent trains the agent on the training queries (gbdt estimates,
 // true-count feedback).
 func (s *Setup) TrainAgent(ctx context.Context) (*joinorder.Agent, error) {
 	data := make([]joinorder.TrainQuery, len(s.Train))
 	for i, q := range s.Train {
-		data[i] = joinorder.TrainQuery{Est: q.Est[AgentCards], True: q.True}
+		data[i] = joinorder.TrainQuery{Est: q.Est[s.AgentCards], True: q.True}
 	}
 	o := s.opts.Agent
 	if o.Seed == 0 {
@@ -212,21 +235,21 @@ func (s *Setup) TrainAgent(ctx context.Context) (*joinorder.Agent, error) {
 // estimates, DPccp on histogram, sample and gbdt estimates, the agent
 // alone and guarded (nil agent: none).
 func (s *Setup) Methods(agent *joinorder.Agent) []joinorder.Method {
-	m := s.Model
+	m, ac := s.Model, s.AgentCards
 	dp := func(c *joinorder.Cards) (*joinorder.Plan, error) { return joinorder.DPccp(c, m, joinorder.Options{}) }
 	out := []joinorder.Method{
-		{Name: "goo (gbdt)", Cards: AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) { return joinorder.GOO(c, m) }},
-		{Name: "leftdeep (gbdt)", Cards: AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) {
+		{Name: "goo (" + ac + ")", Cards: ac, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) { return joinorder.GOO(c, m) }},
+		{Name: "leftdeep (" + ac + ")", Cards: ac, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) {
 			return joinorder.LeftDeep(c, m, joinorder.Options{})
 		}},
-		{Name: "dpccp (histogram)", Cards: estimator.KindHistogram, Plan: dp},
-		{Name: "dpccp (sample)", Cards: estimator.KindSample, Plan: dp},
-		{Name: "dpccp (gbdt)", Cards: AgentCards, Plan: dp},
+	}
+	for _, name := range []string{estimator.KindHistogram, estimator.KindSample, ac} {
+		out = append(out, joinorder.Method{Name: "dpccp (" + name + ")", Cards: name, Plan: dp})
 	}
 	if agent != nil {
 		out = append(out,
-			joinorder.Method{Name: "agent (gbdt)", Cards: AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) { return agent.Plan(c, m) }},
-			joinorder.Method{Name: "agent+guard (gbdt)", Cards: AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) {
+			joinorder.Method{Name: "agent (" + ac + ")", Cards: ac, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) { return agent.Plan(c, m) }},
+			joinorder.Method{Name: "agent+guard (" + ac + ")", Cards: ac, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) {
 				return agent.PlanGuarded(c, m, joinorder.Options{})
 			}})
 	}
@@ -236,4 +259,22 @@ func (s *Setup) Methods(agent *joinorder.Agent) []joinorder.Method {
 // Evaluate runs every method on the held-out queries.
 func (s *Setup) Evaluate(ctx context.Context, agent *joinorder.Agent) ([]joinorder.EvalRow, error) {
 	return joinorder.Evaluate(ctx, s.Test, s.Methods(agent), s.Model)
+}
+
+// sizes renders how many queries have each number of tables.
+func sizes(qs []joinorder.EvalQuery) string {
+	var n [features.MaxTables + 1]int
+	for _, q := range qs {
+		n[len(q.True.Query().Tables)]++
+	}
+	out := ""
+	for k, c := range n {
+		if c > 0 {
+			if out != "" {
+				out += " "
+			}
+			out += fmt.Sprintf("%d:%d", k, c)
+		}
+	}
+	return out
 }
