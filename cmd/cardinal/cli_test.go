@@ -30,18 +30,21 @@ func TestEveryCommand(t *testing.T) {
 		args []string
 		code int
 	}{
-		"demo":     {cancelled, nil, exitFailure},
-		"gen":      {nil, []string{"--schema", missing + ".sql"}, exitFailure},
-		"count":    {nil, []string{"--dataset", "flights", "SELECT * FROM nowhere"}, exitFailure},
-		"parse":    {nil, []string{"--dataset", "flights", "SELECT * FROM nowhere"}, exitFailure},
-		"train":    {nil, []string{"--dataset", "flights", "--log", missing, "--out", filepath.Join(dir, "m")}, exitFailure},
-		"estimate": {nil, []string{"--model", bad, "SELECT * FROM flights"}, exitFailure},
-		"explain":  {nil, []string{"--model", bad, "--dataset", "flights", "SELECT * FROM flights"}, exitFailure},
-		"eval":     {nil, []string{"--model", bad, "--log", missing}, exitFailure},
-		"collect":  {nil, []string{"--dsn", "u:p@tcp(127.0.0.1:1)/db", "--from", "sql", missing, "--out", filepath.Join(dir, "l.jsonl")}, exitFailure},
-		"bench":    {nil, []string{"--schema", missing + ".sql"}, exitFailure},
-		"version":  {nil, []string{"extra"}, exitUsage},
-		"help":     {nil, []string{"nope"}, exitUsage},
+		"demo":            {cancelled, nil, exitFailure},
+		"gen":             {nil, []string{"--schema", missing + ".sql"}, exitFailure},
+		"count":           {nil, []string{"--dataset", "flights", "SELECT * FROM nowhere"}, exitFailure},
+		"parse":           {nil, []string{"--dataset", "flights", "SELECT * FROM nowhere"}, exitFailure},
+		"train":           {nil, []string{"--dataset", "flights", "--log", missing, "--out", filepath.Join(dir, "m")}, exitFailure},
+		"estimate":        {nil, []string{"--model", bad, "SELECT * FROM flights"}, exitFailure},
+		"explain":         {nil, []string{"--model", bad, "--dataset", "flights", "SELECT * FROM flights"}, exitFailure},
+		"eval":            {nil, []string{"--model", bad, "--log", missing}, exitFailure},
+		"collect":         {nil, []string{"--dsn", "u:p@tcp(127.0.0.1:1)/db", "--from", "sql", missing, "--out", filepath.Join(dir, "l.jsonl")}, exitFailure},
+		"bench":           {nil, []string{"--schema", missing + ".sql"}, exitFailure},
+		"version":         {nil, []string{"extra"}, exitUsage},
+		"joinorder":       {nil, []string{"--model", bad, "SELECT * FROM flights"}, exitFailure},
+		"train-joinorder": {nil, []string{"--schema", missing + ".sql", "--out", filepath.Join(dir, "a.agent")}, exitFailure},
+		"eval-joinorder":  {nil, []string{"--schema", missing + ".sql"}, exitFailure},
+		"help":            {nil, []string{"nope"}, exitUsage},
 	}
 	for _, c := range commands() {
 		t.Run(c.name, func(t *testing.T) {

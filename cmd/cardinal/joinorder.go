@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -49,31 +48,26 @@ type joinorderOut struct {
 // prints the plan tree with rows and cost per node, the SQL with MySQL 8's
 // JOIN_ORDER hint and the MariaDB STRAIGHT_JOIN rewrite.
 func runJoinorder(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("joinorder", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("joinorder", stdout)
 	modelPath := fs.String("model", "", "estimator model file from 'cardinal train' (cardinalities)")
 	agentPath := fs.String("agent", "", "join-order agent from 'cardinal train-joinorder' (plans guarded by DPccp)")
 	method := fs.String("method", "", "dpccp, leftdeep, goo or agent (default: agent with --agent, else dpccp)")
 	cost := fs.String("cost", "cout", "cost model: cout or mysql")
-	format := fs.String("format", "text", "output: text or json")
+	format := formatFlag(fs.FlagSet)
 	maxPairs := fs.Int("max-pairs", 0, "joins a DP may consider before falling back to GOO (0: default)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if *modelPath == "" || fs.NArg() != 1 {
-		return fmt.Errorf("%w: cardinal joinorder --model FILE [--agent FILE] [--method M] [--cost cout|mysql] [--format text|json] \"SELECT ...\"", errUsage)
+	switch {
+	case *modelPath == "":
+		return usagef("--model FILE is required")
+	case fs.NArg() != 1:
+		return usagef("want one \"SELECT ...\" argument, got %d", fs.NArg())
+	case *maxPairs < 0:
+		return usagef("--max-pairs %d is negative", *maxPairs)
 	}
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("%w: --format %q (want text or json)", errUsage, *format)
-	}
-	m, err := loadModel(*modelPath)
-	if err != nil {
-		return err
-	}
-	cat := estimator.CatalogOf(m)
-	model, ok := joinorder.CostModelByName(*cost, cat)
-	if !ok {
-		return fmt.Errorf("%w: --cost %q (want cout or mysql)", errUsage, *cost)
+	if _, ok := joinorder.CostModelByName(*cost, nil); !ok {
+		return usagef("--cost %q (want cout or mysql)", *cost)
 	}
 	if *method == "" {
 		*method = joinorder.MethodDPccp
@@ -81,11 +75,23 @@ func runJoinorder(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			*method = joinorder.MethodAgent
 		}
 	}
+	switch *method {
+	case joinorder.MethodDPccp, joinorder.MethodLeftDeep, joinorder.MethodGOO:
+	case joinorder.MethodAgent:
+		if *agentPath == "" {
+			return usagef("--method agent needs --agent FILE")
+		}
+	default:
+		return usagef("--method %q (want dpccp, leftdeep, goo or agent)", *method)
+	}
+	m, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	cat := estimator.CatalogOf(m)
+	model, _ := joinorder.CostModelByName(*cost, cat)
 	var agent *joinorder.Agent
 	if *method == joinorder.MethodAgent {
-		if *agentPath == "" {
-			return fmt.Errorf("%w: --method agent needs --agent FILE", errUsage)
-		}
 		if agent, err = loadAgent(*agentPath, m); err != nil {
 			return err
 		}
@@ -107,21 +113,16 @@ func runJoinorder(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		p, err = joinorder.LeftDeep(cards, model, opts)
 	case joinorder.MethodGOO:
 		p, err = joinorder.GOO(cards, model)
-	case joinorder.MethodAgent:
-		p, err = agent.PlanGuarded(cards, model, opts)
 	default:
-		return fmt.Errorf("%w: --method %q (want dpccp, leftdeep, goo or agent)", errUsage, *method)
+		p, err = agent.PlanGuarded(cards, model, opts)
 	}
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(joinorderOut{SQL: fs.Arg(0), Plan: p, MySQL: p.HintedSQL(), MariaDB: p.StraightJoinSQL()})
-	}
-	_, err = fmt.Fprintf(stdout, "%s\nMySQL 8:\n  %s\nMariaDB:\n  %s\n", p, p.HintedSQL(), p.StraightJoinSQL())
-	return err
+	return writeDoc(stdout, *format, joinorderOut{SQL: fs.Arg(0), Plan: p, MySQL: p.HintedSQL(), MariaDB: p.StraightJoinSQL()}, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%s\nMySQL 8:\n  %s\nMariaDB:\n  %s\n", p, p.HintedSQL(), p.StraightJoinSQL())
+		return err
+	})
 }
 
 // joinFlags are the knobs of train-joinorder and eval-joinorder.
@@ -141,6 +142,21 @@ func (j *joinFlags) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&j.opts.Seed, "seed", 1, "seed of workloads and training")
 	fs.IntVar(&j.opts.Agent.Epochs, "epochs", joinorder.DefaultEpochs, "Q-learning rounds")
 	fs.IntVar(&j.opts.Agent.Beam, "beam", joinorder.DefaultBeam, "the agent's beam width")
+}
+
+// check refuses bad sizes before any work.
+func (j *joinFlags) check() error {
+	o := j.opts
+	switch {
+	case o.MinTables < 2 || o.MaxTables < o.MinTables || o.MaxTables > 64:
+		return usagef("--min-tables %d / --max-tables %d: want 2 <= min <= max <= 64", o.MinTables, o.MaxTables)
+	case o.TrainQueries < 0 || o.TestQueries < 0 || o.EstimatorQueries < 0 || o.Agent.Epochs < 0 || o.Agent.Beam < 0:
+		return usagef("query counts, --epochs and --beam must not be negative")
+	}
+	if _, ok := joinorder.CostModelByName(o.CostModel, nil); !ok {
+		return usagef("--cost %q (want cout or mysql)", o.CostModel)
+	}
+	return nil
 }
 
 // prepare loads the data and builds the comparison's queries.
@@ -168,21 +184,26 @@ func (j *joinFlags) prepare(ctx context.Context, src *sourceFlags, stderr io.Wri
 //
 //	cardinal train-joinorder --dataset flights [--model m.model] --out flights.agent
 func runTrainJoinorder(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("train-joinorder", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("train-joinorder", stdout)
 	var src sourceFlags
-	src.register(fs)
+	src.register(fs.FlagSet)
 	var j joinFlags
-	j.register(fs)
+	j.register(fs.FlagSet)
 	out := fs.String("out", "", "agent file to write")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if *out == "" || fs.NArg() != 0 {
-		return fmt.Errorf("%w: cardinal train-joinorder (--dataset NAME | --schema FILE --data DIR | --dsn DSN) [--model m.model] --out FILE", errUsage)
+	if err := fs.noArgs(); err != nil {
+		return err
 	}
-	if !src.given() {
-		return errNoSource
+	if *out == "" {
+		return usagef("--out FILE is required")
+	}
+	if err := j.check(); err != nil {
+		return err
+	}
+	if err := src.check(fs.FlagSet); err != nil {
+		return err
 	}
 	j.opts.TestQueries = -1
 	s, err := j.prepare(ctx, &src, stderr)
@@ -213,6 +234,7 @@ type evalOut struct {
 	CostModel string              `json:"cost_model"`
 	Cards     string              `json:"agent_cards"`
 	Train     int                 `json:"train_queries"`
+	Test      int                 `json:"test_queries"`
 	Methods   []joinorder.EvalRow `json:"methods"`
 }
 
@@ -222,25 +244,24 @@ type evalOut struct {
 //
 //	cardinal eval-joinorder --dataset flights [--agent a.agent] [--format json]
 func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("eval-joinorder", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("eval-joinorder", stdout)
 	var src sourceFlags
-	src.register(fs)
+	src.register(fs.FlagSet)
 	var j joinFlags
-	j.register(fs)
+	j.register(fs.FlagSet)
 	agentPath := fs.String("agent", "", "agent file (default: train one on --train queries)")
-	format := fs.String("format", "text", "output: text (Markdown) or json")
-	if err := fs.Parse(args); err != nil {
+	format := formatFlag(fs.FlagSet)
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: cardinal eval-joinorder (--dataset NAME | --schema FILE --data DIR | --dsn DSN) [--model m.model] [--agent a.agent] [--format text|json]", errUsage)
+	if err := fs.noArgs(); err != nil {
+		return err
 	}
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("%w: --format %q (want text or json)", errUsage, *format)
+	if err := j.check(); err != nil {
+		return err
 	}
-	if !src.given() {
-		return errNoSource
+	if err := src.check(fs.FlagSet); err != nil {
+		return err
 	}
 	if *agentPath != "" {
 		j.opts.TrainQueries = -1
@@ -261,12 +282,9 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(evalOut{CostModel: s.Model.Name(), Cards: s.AgentCards, Train: len(s.Train), Methods: rows})
-	}
-	_, err = fmt.Fprintf(stdout, "Join orders on %d held-out queries of %d-%d tables: plan cost under TRUE counts / the true optimum (cost model %s; planning time excludes estimation)\n\n%s",
-		len(s.Test), j.opts.MinTables, j.opts.MaxTables, s.Model.Name(), joinorder.FormatEval(rows))
-	return err
+	return writeDoc(stdout, *format, evalOut{CostModel: s.Model.Name(), Cards: s.AgentCards, Train: len(s.Train), Test: len(s.Test), Methods: rows}, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "Join orders on %d held-out queries of %d-%d tables: plan cost under TRUE counts / the true optimum (cost model %s; planning time excludes estimation)\n\n%s",
+			len(s.Test), j.opts.MinTables, j.opts.MaxTables, s.Model.Name(), joinorder.FormatEval(rows))
+		return err
+	})
 }
