@@ -13,6 +13,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/progress"
 	"github.com/cardinaldb/cardinal/querylog"
 )
 
@@ -44,11 +45,10 @@ type Options struct {
 	SubPlans     bool     // also train on every connected sub-plan's label
 	Models       []string // estimators to compare (default estimator.Kinds())
 	Seed         uint64   // seeds data sampling, workloads and training
-	// Progress, when set, receives one line per finished stage.
-	Progress func(stage string)
-	// LabelProgress, when set, is called as each workload is labelled
-	// (what is "training", "test" or "out-of-distribution").
-	LabelProgress func(what string, done, total int)
+	// Progress, when set, gets an event (Total 0) per finished stage and
+	// the labelling reports of each workload (Stage "labelling training",
+	// "labelling test", "labelling out-of-distribution").
+	Progress progress.Func
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -80,12 +80,6 @@ func (o Options) withDefaults() (Options, error) {
 		if !slices.Contains(estimator.Kinds(), m) {
 			return o, fmt.Errorf("%w: unknown model %q (known: %v)", ErrOptions, m, estimator.Kinds())
 		}
-	}
-	if o.Progress == nil {
-		o.Progress = func(string) {}
-	}
-	if o.LabelProgress == nil {
-		o.LabelProgress = func(string, int, int) {}
 	}
 	return o, nil
 }
@@ -145,12 +139,12 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		return nil, fmt.Errorf("statistics: %w", err)
 	}
 	rep.StatsSeconds = time.Since(start).Seconds()
-	opts.Progress(fmt.Sprintf("statistics built in %.2fs", rep.StatsSeconds))
+	opts.Progress.Send(progress.Report{Stage: "statistics", Detail: fmt.Sprintf("built in %.2fs", rep.StatsSeconds)})
 
 	graph := workload.JoinGraphFromSchema(db.Schema)
 	start = time.Now()
 	_, train, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed,
-		workload.LabelOptions{SubPlans: opts.SubPlans, Progress: func(d, t int) { opts.LabelProgress("training", d, t) }})
+		workload.LabelOptions{SubPlans: opts.SubPlans, Progress: labelling(opts.Progress, "training")})
 	if err != nil {
 		return nil, fmt.Errorf("training workload: %w", err)
 	}
@@ -160,7 +154,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	}
 	rep.TrainQueries, rep.TrainExamples = len(train), len(examples)
 	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed+testSeedOffset,
-		func(d, t int) { opts.LabelProgress("test", d, t) })
+		labelling(opts.Progress, "test"))
 	if err != nil {
 		return nil, fmt.Errorf("test workload: %w", err)
 	}
@@ -168,15 +162,15 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	var ood labelled
 	if opts.OODQueries > 0 {
 		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: rep.OODJoins, MaxJoins: rep.OODJoins, MaxPreds: opts.MaxPreds}, opts.Seed+oodSeedOffset,
-			func(d, t int) { opts.LabelProgress("out-of-distribution", d, t) })
+			labelling(opts.Progress, "out-of-distribution"))
 		if err != nil && !errors.Is(err, workload.ErrNoJoinPath) {
 			return nil, fmt.Errorf("out-of-distribution workload: %w", err)
 		}
 		rep.OODQueries = len(ood.queries)
 	}
 	rep.LabelSeconds = time.Since(start).Seconds()
-	opts.Progress(fmt.Sprintf("generated and labelled %d training queries (%d examples), %d test and %d out-of-distribution queries in %.1fs",
-		rep.TrainQueries, rep.TrainExamples, rep.TestQueries, rep.OODQueries, rep.LabelSeconds))
+	opts.Progress.Send(progress.Report{Stage: "workloads", Detail: fmt.Sprintf("generated and labelled %d training queries (%d examples), %d test and %d out-of-distribution queries in %.1fs",
+		rep.TrainQueries, rep.TrainExamples, rep.TestQueries, rep.OODQueries, rep.LabelSeconds)})
 
 	for _, name := range opts.Models {
 		if err := ctx.Err(); err != nil {
@@ -203,7 +197,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 			}
 		}
 		rep.Results = append(rep.Results, res)
-		opts.Progress(fmt.Sprintf("%-9s trained in %6.2fs: median %.2f  p95 %.2f  p99 %.2f", name, res.TrainSeconds, res.All.Median, res.All.P95, res.All.P99))
+		opts.Progress.Send(progress.Report{Stage: name, Detail: fmt.Sprintf("trained in %6.2fs: median %.2f  p95 %.2f  p99 %.2f", res.TrainSeconds, res.All.Median, res.All.P95, res.All.P99)})
 	}
 	return rep, nil
 }
@@ -219,9 +213,21 @@ func generate(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo wo
 	return qs, recs, err
 }
 
+// labelling renames the labelling reports of one workload ("labelling
+// test").
+func labelling(f progress.Func, what string) progress.Func {
+	if f == nil {
+		return nil
+	}
+	return func(r progress.Report) {
+		r.Stage += " " + what
+		f(r)
+	}
+}
+
 // generateLabelled is generate for a test workload, kept parsed.
-func generateLabelled(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64, progress func(done, total int)) (labelled, error) {
-	qs, recs, err := generate(ctx, db, g, wo, seed, workload.LabelOptions{Progress: progress})
+func generateLabelled(ctx context.Context, db *datasets.DB, g *workload.JoinGraph, wo workload.Options, seed uint64, report progress.Func) (labelled, error) {
+	qs, recs, err := generate(ctx, db, g, wo, seed, workload.LabelOptions{Progress: report})
 	if err != nil {
 		return labelled{}, err
 	}

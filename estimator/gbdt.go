@@ -12,6 +12,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // GBDTOptions configure TrainGBDT. The zero value gives the documented
@@ -44,9 +45,11 @@ type GBDTOptions struct {
 	MaxExamples int
 	Seed        uint64 // seeds the split and row subsampling
 	Workers     int    // goroutines (default GOMAXPROCS)
-	// Progress, when set, is called after every round with the root mean
-	// squared error (log rows) on the training and validation sets.
-	Progress func(round int, trainLoss, valLoss float64)
+	// Progress, when set, gets a report after every boosting round
+	// (Stage "gbdt", Done rounds of Total at most; early stopping may end
+	// before), the Detail giving the root mean squared error (log rows) on
+	// the training and validation sets.
+	Progress progress.Func
 }
 
 // Defaults of GBDTOptions.
@@ -90,12 +93,18 @@ const (
 func (o GBDTOptions) params() boostParams {
 	p := boostParams{trees: o.Trees, leaves: o.Leaves, depth: o.Depth, minLeaf: o.MinLeaf,
 		earlyStop: o.EarlyStoppingRounds, workers: o.Workers, lr: o.LearningRate, lambda: o.Lambda,
-		subsample: o.Subsample, featureFrac: o.FeatureFraction, seed: o.Seed, progress: o.Progress, huber: o.HuberDelta}
+		subsample: o.Subsample, featureFrac: o.FeatureFraction, seed: o.Seed, huber: o.HuberDelta}
 	if p.huber == 0 {
 		p.huber = defaultHuber
 	}
 	if p.trees <= 0 {
 		p.trees = defaultTrees
+	}
+	if o.Progress != nil {
+		p.progress = func(round int, trainLoss, valLoss float64) {
+			o.Progress(progress.Report{Stage: KindGBDT, Done: round, Total: p.trees,
+				Detail: fmt.Sprintf("train rmse(log) %.4f  validation %.4f", trainLoss, valLoss)})
+		}
 	}
 	if p.leaves <= 1 {
 		p.leaves = defaultLeaves

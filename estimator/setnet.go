@@ -10,6 +10,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // SetNet is a multi-set convolutional network (MSCN; Kipf et al., "Learned
@@ -72,16 +73,11 @@ type SetNetOptions struct {
 	// means the join-sample baseline. Only a SetNet correcting the
 	// join-sample baseline or a *Histogram can be saved.
 	Baseline Estimator
-	// Progress, when non-nil, is called after every epoch.
-	Progress func(SetNetProgress)
-}
-
-// SetNetProgress reports one finished training epoch. Losses are mean
-// squared log errors (ln q-error squared).
-type SetNetProgress struct {
-	Epoch, MaxEpochs   int
-	TrainLoss, ValLoss float64
-	BestEpoch          int
+	// Progress, when non-nil, gets a report after every epoch (Stage
+	// "setnet", Done epochs of Total at most; early stopping may end
+	// before), the Detail giving the losses: mean squared log errors (ln
+	// q-error squared) and the best epoch so far.
+	Progress progress.Func
 }
 
 // Defaults of SetNetOptions. Widths are smaller than MSCN's 256 so that
@@ -364,8 +360,8 @@ func (m *SetNet) fit(ctx context.Context, exs []snExample, tr, val []int, rng *r
 		}
 		m.epochs = epoch
 		if m.opts.Progress != nil {
-			m.opts.Progress(SetNetProgress{Epoch: epoch, MaxEpochs: m.opts.Epochs,
-				TrainLoss: trainLoss, ValLoss: valLoss, BestEpoch: bestEpoch})
+			m.opts.Progress(progress.Report{Stage: KindSetNet, Done: epoch, Total: m.opts.Epochs,
+				Detail: fmt.Sprintf("train %.4f  validation %.4f  best epoch %d", trainLoss, valLoss, bestEpoch)})
 		}
 		if epoch-bestEpoch >= m.opts.Patience {
 			break

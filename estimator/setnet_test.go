@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // snTrained trains a SetNet on the flights fixture with the given options
@@ -29,10 +30,15 @@ func snTrain(t testing.TB, f *snFixture, opts SetNetOptions) *SetNet {
 // below the histogram baseline's, and that p95 does not get worse.
 func TestSetNetBeatsHistogram(t *testing.T) {
 	f := snFlightsFixture(t)
-	var log []SetNetProgress
-	m := snTrain(t, f, SetNetOptions{Seed: 1, Progress: func(p SetNetProgress) { log = append(log, p) }})
+	var log []progress.Report
+	m := snTrain(t, f, SetNetOptions{Seed: 1, Progress: func(p progress.Report) { log = append(log, p) }})
 	if len(log) != m.Epochs() || len(log) == 0 {
 		t.Fatalf("progress called %d times for %d epochs", len(log), m.Epochs())
+	}
+	for i, r := range log {
+		if r.Stage != KindSetNet || r.Done != i+1 || r.Total < m.Epochs() || r.Detail == "" {
+			t.Fatalf("report %d: %+v", i, r)
+		}
 	}
 	hist := Quantiles(snQErrors(t, NewHistogram(f.cat), f.test))
 	sn := Quantiles(snQErrors(t, m, f.test))

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cardinaldb/cardinal/bench"
 	"github.com/cardinaldb/cardinal/estimator"
-	"github.com/cardinaldb/cardinal/internal/progress"
 )
 
 // benchFlags are the knobs shared by demo and bench.
@@ -70,21 +69,10 @@ func (b *benchFlags) run(ctx context.Context, name string, src *sourceFlags, std
 	}
 	b.opts.Seed = b.seed
 	b.opts.SubPlans = b.subPlans
-	b.opts.Progress = func(stage string) { fmt.Fprintf(stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), stage) }
-	var (
-		bar     *progress.Bar
-		barWhat string
-	)
-	b.opts.LabelProgress = func(what string, done, total int) {
-		if what != barWhat {
-			bar, barWhat = progress.New(stderr, "labelling "+what, int64(total)), what
-		}
-		bar.Add(1)
-		if done == total {
-			bar.Finish()
-		}
-	}
+	ui := newProgress(stderr)
+	b.opts.Progress = ui.report
 	rep, err := bench.Run(ctx, name, db, b.opts)
+	ui.finish()
 	if err != nil {
 		return err
 	}

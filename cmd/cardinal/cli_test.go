@@ -116,3 +116,46 @@ func TestTopLevelUsage(t *testing.T) {
 		t.Errorf("version: %s%s", out.String(), errb.String())
 	}
 }
+
+// TestRefusedBeforeWork: conflicting or ignored flags and an existing
+// --out are usage errors found before any data is loaded ("loaded" never
+// appears on stderr), and an existing file is left as it was.
+func TestRefusedBeforeWork(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "existing.jsonl")
+	if err := os.WriteFile(existing, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"gen", "--dataset", "flights", "--schema", "s.sql"}, "give one data source"},
+		{[]string{"count", "--dataset", "flights", "--dsn", "u:p@tcp(h)/d", "SELECT 1"}, "give one data source"},
+		{[]string{"gen", "--dataset", "flights", "--scale", "3"}, "--scale"},
+		{[]string{"gen", "--dataset", "nope"}, "unknown --dataset"},
+		{[]string{"train", "--dataset", "flights", "--log", filepath.Join(dir, "missing"), "--model", "nope", "--out", filepath.Join(dir, "m")}, "unknown model kind"},
+		{[]string{"bench", "--dataset", "flights", "--models", "gbdt,nope"}, "unknown model kind"},
+		{[]string{"gen", "--dataset", "flights", "--out", existing}, "--force"},
+		{[]string{"train", "--dataset", "flights", "--log", existing, "--out", existing}, "--force"},
+		{[]string{"demo", "--md", existing}, "--force"},
+		{[]string{"estimate", "--model", "m", "--in", "q.sql", "SELECT 1"}, "not both"},
+		{[]string{"estimate", "--model", "m", "--format", "xml", "SELECT 1"}, "want text, json or jsonl"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), tc.args, &out, &errb)
+		if code != exitUsage || !strings.Contains(errb.String(), tc.want) || strings.Contains(errb.String(), "loaded") {
+			t.Errorf("cardinal %q: exit %d, stderr:\n%s(want exit 2 and %q before loading)", tc.args, code, errb.String(), tc.want)
+		}
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep me\n" {
+		t.Errorf("the existing file was changed: %q", b)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"gen", "--dataset", "flights", "--queries", "3", "--out", existing, "--force"}, &out, &errb); code != exitOK {
+		t.Fatalf("gen --force: exit %d: %s", code, errb.String())
+	}
+	if b, _ := os.ReadFile(existing); strings.Count(string(b), "\n") != 3 {
+		t.Errorf("gen --force did not overwrite: %q", b)
+	}
+}

@@ -96,10 +96,12 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	stmts = live.Merge(stmts)
 	fmt.Fprintf(stderr, "captured %d distinct statements from %s\n", len(stmts), f.source())
 
+	ui := newProgress(stderr)
 	rep, err := live.Collect(ctx, db, ss.Schema, stmts, live.CollectOptions{
 		Out: f.out, Database: ss.Database, Flavour: flavour, SubPlans: f.subplans,
-		Timeout: f.timeout, Concurrency: f.concurrency, Progress: stderr,
+		Timeout: f.timeout, Concurrency: f.concurrency, Progress: ui.report,
 	})
+	ui.finish()
 	printReport(stdout, f.out, rep)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/datasets/workload"
-	"github.com/cardinaldb/cardinal/internal/progress"
 	"github.com/cardinaldb/cardinal/querylog"
 )
 
@@ -80,14 +79,14 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	genTime := time.Since(start)
 
-	bar := progress.New(stderr, "labelling", int64(len(qs)))
+	ui := newProgress(stderr)
 	start = time.Now()
 	recs, err := workload.Label(ctx, db, qs, workload.LabelOptions{
 		SubPlans: *subplans,
 		Workers:  *workers,
-		Progress: func(done, total int) { bar.Add(1) },
+		Progress: ui.report,
 	})
-	bar.Finish()
+	ui.finish()
 	if err != nil {
 		return err
 	}

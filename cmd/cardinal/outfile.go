@@ -9,13 +9,17 @@ import (
 )
 
 // checkOut refuses, before any work, to write over an existing file unless
-// --force was given ("-" and "" are stdout). collect does not use it: it
+// --force was given ("-" and "" are stdout; devices and pipes are
+// written as asked). collect does not use it: it
 // appends to its --out on purpose, to resume.
 func checkOut(path string, force bool) error {
 	if path == "" || path == "-" || force {
 		return nil
 	}
-	if _, err := os.Stat(path); err == nil {
+	if st, err := os.Stat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			return nil // /dev/null, a named pipe: writing over is the point
+		}
 		return usagef("%s exists: give --force to overwrite it", path)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err

@@ -87,19 +87,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // trainModel trains the estimator kind, reporting progress on stderr.
 func trainModel(ctx context.Context, kind string, cat *catalog.Catalog, ex []estimator.Example, seed uint64, gopts estimator.GBDTOptions, stderr io.Writer) (estimator.Model, error) {
 	gopts.Seed = seed
-	gopts.Progress = func(round int, trainLoss, valLoss float64) {
-		if round%10 == 0 || round == 1 {
-			fmt.Fprintf(stderr, "\rround %4d  train rmse(log) %.4f  validation %.4f", round, trainLoss, valLoss)
-		}
-	}
-	opts := estimator.TrainOptions{GBDT: gopts, SetNet: estimator.SetNetOptions{Seed: seed,
-		Progress: func(p estimator.SetNetProgress) {
-			fmt.Fprintf(stderr, "\repoch %3d/%d  train %.4f  validation %.4f", p.Epoch, p.MaxEpochs, p.TrainLoss, p.ValLoss)
-		}}}
+	ui := newProgress(stderr)
+	gopts.Progress = ui.report
+	opts := estimator.TrainOptions{GBDT: gopts, SetNet: estimator.SetNetOptions{Seed: seed, Progress: ui.report}}
 	m, err := estimator.Train(ctx, kind, cat, ex, opts)
-	if kind == estimator.KindGBDT || kind == estimator.KindSetNet {
-		fmt.Fprintln(stderr)
-	}
+	ui.finish()
 	if errors.Is(err, estimator.ErrKind) {
 		return nil, usagef("--model: %w", err)
 	}

@@ -39,7 +39,10 @@ func TestTrainEstimateEval(t *testing.T) {
 	if err != nil {
 		t.Fatalf("train: %v\n%s", err, stderr.String())
 	}
-	for _, want := range []string{"400 queries", "round", "trees kept", "trained gbdt"} {
+	if strings.ContainsRune(stderr.String(), '\r') {
+		t.Errorf("train wrote a \\r frame to a log: %q", stderr.String())
+	}
+	for _, want := range []string{"400 queries", "] gbdt ", "train rmse(log)", "trees kept", "trained gbdt"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("train stderr lacks %q:\n%s", want, stderr.String())
 		}
@@ -107,6 +110,36 @@ func TestTrainEstimateEval(t *testing.T) {
 	if len(text) != 2 || !strings.HasPrefix(text[0], "error\tline 1: bad query-log record: ") || !strings.HasSuffix(text[1], "\tgbdt\t"+sql) ||
 		!strings.Contains(stderr.String(), "1 statements could not be estimated") {
 		t.Errorf("text output with a bad record:\n%s\nstderr: %s", stdout.String(), stderr.String())
+	}
+
+	// Exit codes: a failed statement stops estimate with exit 1 after its
+	// error result; --keep-going goes on and exits 0. --format json is one
+	// array holding every result.
+	bad := "SELECT * FROM nowhere"
+	for _, tc := range []struct {
+		args    []string
+		code, n int
+	}{
+		{[]string{"estimate", "--model", model, sql, bad, sql}, exitFailure, 2},
+		{[]string{"estimate", "--model", model, "--keep-going", sql, bad, sql}, exitOK, 3},
+		{[]string{"estimate", "--model", model, "--keep-going", "--format", "json", sql, bad, sql}, exitOK, 3},
+	} {
+		stdout.Reset()
+		stderr.Reset()
+		if code := run(ctx, tc.args, &stdout, &stderr); code != tc.code {
+			t.Errorf("%q: exit %d, want %d: %s", tc.args, code, tc.code, stderr.String())
+		}
+		n := strings.Count(stdout.String(), "\n")
+		if tc.args[len(tc.args)-4] == "json" {
+			var arr []estimateResult
+			if err := json.Unmarshal(stdout.Bytes(), &arr); err != nil {
+				t.Fatalf("--format json: %v\n%s", err, stdout.String())
+			}
+			n = len(arr)
+		}
+		if n != tc.n {
+			t.Errorf("%q: %d results, want %d:\n%s", tc.args, n, tc.n, stdout.String())
+		}
 	}
 
 	// eval --format json: the same figures as the text table.

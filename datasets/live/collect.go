@@ -18,7 +18,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
-	"github.com/cardinaldb/cardinal/internal/progress"
+	"github.com/cardinaldb/cardinal/progress"
 	"github.com/cardinaldb/cardinal/querylog"
 )
 
@@ -54,8 +54,9 @@ type CollectOptions struct {
 	Retries    int
 	Backoff    time.Duration
 	MaxBackoff time.Duration
-	// Progress, when not nil, gets a progress bar.
-	Progress io.Writer
+	// Progress, when set, gets a report as each statement is counted,
+	// timed out or failed (Stage "collect", Done statements of Total).
+	Progress progress.Func
 	// AfterSync, when not nil, is called after each fsync with the number
 	// of records this run has made durable (a test hook: cancel the
 	// context or kill the server there).
@@ -261,10 +262,10 @@ func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []St
 		sk.by[r.Reason] = &r
 		sk.order = append(sk.order, r.Reason)
 	}
-	bar := (*progress.Bar)(nil)
-	if opts.Progress != nil {
-		bar = progress.New(opts.Progress, "collect", int64(len(jobs)))
-		defer bar.Finish()
+	counted := 0
+	tick := func() {
+		counted++
+		opts.Progress.Send(progress.Report{Stage: "collect", Done: counted, Total: len(jobs)})
 	}
 
 	c := &collector{db: db, opts: opts}
@@ -333,7 +334,7 @@ func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []St
 			pending++
 			rep.Labelled++
 			rep.SubPlans += len(r.rec.SubPlans)
-			bar.Add(1)
+			tick()
 			if pending >= opts.BatchSize || len(resCh) == 0 {
 				werr = syncOut()
 			}
@@ -342,11 +343,11 @@ func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []St
 		case errors.Is(r.err, ErrTimeout):
 			rep.TimedOut++
 			sk.add(ReasonTimeout, r.stmt)
-			bar.Add(1)
+			tick()
 		default:
 			rep.Failed++
 			sk.add(ReasonFailed+": "+failReason(r.err), r.stmt)
-			bar.Add(1)
+			tick()
 		}
 		if werr != nil {
 			cancel()

@@ -9,6 +9,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/progress"
 	"github.com/cardinaldb/cardinal/querylog"
 )
 
@@ -18,9 +19,10 @@ type LabelOptions struct {
 	SubPlans bool
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	Workers int
-	// Progress, when set, is called after each query with the number done
-	// and the total (from one goroutine at a time, in increasing order).
-	Progress func(done, total int)
+	// Progress, when set, gets a report after each query (Stage
+	// "labelling", Done queries of Total; from one goroutine at a time, in
+	// increasing order).
+	Progress progress.Func
 	// Engine tunes the counting engine (zero: its defaults).
 	Engine engine.Options
 }
@@ -78,7 +80,7 @@ func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts Labe
 				mu.Lock()
 				done++
 				if opts.Progress != nil {
-					opts.Progress(done, len(qs))
+					opts.Progress(progress.Report{Stage: "labelling", Done: done, Total: len(qs)})
 				}
 				mu.Unlock()
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/internal/testutil"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // TestLabel checks that parallel labelling gives, in input order, the
@@ -24,12 +25,12 @@ func TestLabel(t *testing.T) {
 	calls, last := 0, 0
 	recs, err := workload.Label(context.Background(), db, qs, workload.LabelOptions{
 		SubPlans: true, Workers: 3,
-		Progress: func(done, total int) {
+		Progress: func(r progress.Report) {
 			calls++
-			if done != last+1 || total != len(qs) {
-				t.Errorf("progress %d/%d after %d", done, total, last)
+			if r.Done != last+1 || r.Total != len(qs) || r.Stage != "labelling" {
+				t.Errorf("progress %+v after %d", r, last)
 			}
-			last = done
+			last = r.Done
 		},
 	})
 	testutil.Must(t, err)
