@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"sync"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/progress"
 	"github.com/pingcap/go-tpc/tpch/dbgen"
 )
 
@@ -34,9 +34,9 @@ type TPCHOptions struct {
 	// NoCache generates the tables in memory without reading or writing
 	// the cache.
 	NoCache bool
-	// Progress, when non-nil, receives one line per step (generating a
-	// table, reading or writing the cache).
-	Progress io.Writer
+	// Progress, when non-nil, gets an event (Stage "tpch", Total 0) per
+	// step: generating a table, reading or writing the cache.
+	Progress progress.Func
 }
 
 // Bounds of TPCHOptions.Scale.
@@ -234,9 +234,9 @@ func generateTPCH(ctx context.Context, opts TPCHOptions) (*DB, error) {
 		g.nPart = int64(math.Round(f * tpchParts))
 		g.nOrd = int64(math.Round(f * tpchOrders))
 	}
-	progress := func(format string, args ...any) {
+	report := func(format string, args ...any) {
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, format+"\n", args...)
+			opts.Progress(progress.Report{Stage: "tpch", Detail: fmt.Sprintf(format, args...)})
 		}
 	}
 
@@ -247,7 +247,7 @@ func generateTPCH(ctx context.Context, opts TPCHOptions) (*DB, error) {
 		return nil, err
 	}
 	defer restore()
-	progress("tpch: dbgen set-up (scale factor %d; builds a 300 MB text pool)", g.sf)
+	report("dbgen set-up (scale factor %d; builds a 300 MB text pool)", g.sf)
 	dbgen.InitDbGen(g.sf)
 	loaders := map[dbgen.Table]dbgen.Loader{
 		dbgen.TRegion: tpchLoader(g.region), dbgen.TNation: tpchLoader(g.nation),
@@ -265,7 +265,7 @@ func generateTPCH(ctx context.Context, opts TPCHOptions) (*DB, error) {
 		{dbgen.TCust, "customer"}, {dbgen.TPartPsupp, "part, partsupp"}, {dbgen.TOrderLine, "orders, lineitem"},
 	}
 	for _, st := range steps {
-		progress("tpch: generating %s", st.name)
+		report("generating %s", st.name)
 		g.stopped = false
 		err := dbgen.DbGen(loaders, []dbgen.Table{st.table})
 		if g.err != nil {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // EnvCacheDir names the environment variable that overrides
@@ -94,13 +96,13 @@ func cachedTPCH(ctx context.Context, opts TPCHOptions) (*DB, error) {
 	}
 	dir := filepath.Join(root, tpchEntryName(opts))
 	want := manifest{Format: tpchCacheFormat, Generator: tpchGenerator, Scale: opts.Scale, Comments: opts.Comments}
-	progress := func(format string, args ...any) {
+	report := func(format string, args ...any) {
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, format+"\n", args...)
+			opts.Progress(progress.Report{Stage: "tpch", Detail: fmt.Sprintf(format, args...)})
 		}
 	}
 	if db, err := readCacheEntry(ctx, dir, want); err == nil {
-		progress("tpch: read from cache %s", dir)
+		report("read from cache %s", dir)
 		return db, nil
 	}
 	unlock, err := lockDir(ctx, dir+".lock")
@@ -111,19 +113,19 @@ func cachedTPCH(ctx context.Context, opts TPCHOptions) (*DB, error) {
 	// Another process may have filled the entry while we waited.
 	db, err := readCacheEntry(ctx, dir, want)
 	if err == nil {
-		progress("tpch: read from cache %s", dir)
+		report("read from cache %s", dir)
 		return db, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		progress("tpch: regenerating cache entry %s: %v", dir, err)
+		report("regenerating cache entry %s: %v", dir, err)
 	}
 	if db, err = generateTPCH(ctx, opts); err != nil {
 		return nil, err
 	}
-	progress("tpch: writing cache %s", dir)
+	report("writing cache %s", dir)
 	if err := writeCacheEntry(db, dir, want); err != nil {
 		// The data is good; only the cache failed. Say so and go on.
-		progress("tpch: not cached: %v", err)
+		report("not cached: %v", err)
 	}
 	return db, nil
 }

@@ -65,11 +65,14 @@ func (s *sourceFlags) check(fs *flag.FlagSet) error {
 	if len(chosen) > 1 {
 		return usagef("give one data source, not %s", strings.Join(chosen, " and "))
 	}
-	if s.dataset != "" && s.dataset != "flights" && s.dataset != "ecommerce" {
-		return usagef("%w: unknown --dataset %q (want flights or ecommerce)", errNoSource, s.dataset)
+	if s.dataset != "" && s.dataset != "flights" && s.dataset != "ecommerce" && s.dataset != "tpch" {
+		return usagef("%w: unknown --dataset %q (want flights, ecommerce or tpch)", errNoSource, s.dataset)
 	}
-	if (set["scale"] || set["data-seed"]) && s.dataset != "ecommerce" {
-		return usagef("--scale and --data-seed apply to --dataset ecommerce only")
+	if set["scale"] && s.dataset != "ecommerce" && s.dataset != "tpch" {
+		return usagef("--scale applies to --dataset ecommerce and tpch only")
+	}
+	if set["data-seed"] && s.dataset != "ecommerce" {
+		return usagef("--data-seed applies to --dataset ecommerce only")
 	}
 	return nil
 }
@@ -104,7 +107,9 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 			db, err = datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: s.scale, Seed: s.dataSeed})
 		case "tpch":
 			what = fmt.Sprintf("tpch (scale %g)", s.scale)
-			db, err = datasets.TPCH(ctx, datasets.TPCHOptions{Scale: s.scale, Progress: stderr})
+			ui := newProgress(stderr)
+			db, err = datasets.TPCH(ctx, datasets.TPCHOptions{Scale: s.scale, Progress: ui.report})
+			ui.finish()
 		default:
 			return nil, usagef("%w: unknown --dataset %q (want flights, ecommerce or tpch)", errNoSource, s.dataset)
 		}
