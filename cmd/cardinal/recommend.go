@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets/live"
+	"github.com/cardinaldb/cardinal/indexadvisor"
+)
+
+// runRecommend recommends indexes for a workload file (dry run: prints
+// DDL, a Liquibase changelog or JSON; nothing is executed).
+func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("recommend", stdout)
+	var src sourceFlags
+	src.register(fs.FlagSet)
+	workload := fs.String("workload", "", "workload: a SQL file (';'-separated statements; repeats count as executions)")
+	from := fs.String("from", "sql", "what --workload is: sql (a SQL file) or slowlog (a slow query log); perfschema reads --dsn's digests")
+	budget := fs.String("budget", "", "storage budget for new indexes: bytes or 200MB, 1.5GiB, ... (default: no limit)")
+	out := fs.String("format", "ddl", "output `ddl|liquibase|json`")
+	maxCols := fs.Int("max-columns", indexadvisor.DefaultMaxColumns, "widest index")
+	perTable := fs.Int("per-table", indexadvisor.DefaultMaxPerTable, "most new indexes per table")
+	author := fs.String("author", "cardinal", "Liquibase changeSet author")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := src.check(fs.FlagSet); err != nil {
+		return err
+	}
+	if *out != "ddl" && *out != "liquibase" && *out != "json" {
+		return usagef("--format %q: want ddl, liquibase or json", *out)
+	}
+	if *workload == "" && *from != "perfschema" {
+		return usagef("--workload FILE is required (or --from perfschema with --dsn)")
+	}
+	if *maxCols < 1 || *perTable < 1 {
+		return usagef("--max-columns and --per-table must be positive")
+	}
+	var budgetBytes float64
+	if *budget != "" {
+		b, err := parseBytes(*budget)
+		if err != nil {
+			return usagef("--budget: %v", err)
+		}
+		budgetBytes = b
+	}
+	db, err := src.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	if err != nil {
+		return err
+	}
+	var stmts []live.Statement
+	switch *from {
+	case "sql", "slowlog":
+		f, err := os.Open(*workload)
+		if err != nil {
+			return err
+		}
+		if *from == "sql" {
+			stmts, err = live.ParseSQLFile(f, *workload)
+		} else {
+			stmts, err = live.ParseSlowLog(f, *workload)
+		}
+		f.Close()
+		if err != nil {
+			return err
+		}
+	case "perfschema":
+		if src.dsn == "" {
+			return usagef("--from perfschema needs --dsn")
+		}
+		sdb, _, err := live.Open(ctx, src.dsn, live.OpenOptions{})
+		if err != nil {
+			return err
+		}
+		stmts, err = live.CaptureDigests(ctx, sdb, live.DigestOptions{})
+		sdb.Close()
+		if err != nil {
+			return err
+		}
+	default:
+		return usagef("--from %q: want sql, slowlog or perfschema", *from)
+	}
+	w, err := indexadvisor.NewWorkload(cat.Schema, live.Merge(stmts))
+	if err != nil {
+		return err
+	}
+	for _, s := range w.Skipped {
+		fmt.Fprintf(stderr, "skipped %d statements (%.0f executions): %s, e.g. %s\n", s.Statements, s.Executions, s.Reason, s.Example)
+	}
+	r, err := indexadvisor.RecommendIndex(ctx, w, indexadvisor.Options{Catalog: cat, Budget: budgetBytes,
+		MaxColumns: *maxCols, MaxPerTable: *perTable, Author: *author})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%d statements, %d candidates (%s): %d indexes (%s), estimated workload cost %.4g -> %.4g (-%.1f%%) in %v; dry run, nothing executed\n",
+		len(w.Statements), r.Candidates, fmtBytes(r.CandidateBytes), len(r.Indexes), fmtBytes(r.Bytes),
+		r.CostBefore, r.CostAfter, 100*(1-r.CostAfter/max(r.CostBefore, 1e-9)), time.Since(start).Round(time.Millisecond))
+	switch *out {
+	case "liquibase":
+		return r.Liquibase(stdout, "")
+	case "json":
+		return r.JSON(stdout)
+	}
+	return r.DDL(stdout)
+}
+
+// parseBytes reads a size: a number with an optional unit B, KB, MB, GB,
+// TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024).
+func parseBytes(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := t, ""
+	if i >= 0 {
+		num, unit = strings.TrimSpace(t[:i]), strings.ToUpper(strings.TrimSpace(t[i:]))
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q is not a size (e.g. 200MB, 1.5GiB, 1000000)", s)
+	}
+	mult := map[string]float64{"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+		"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TIB": 1 << 40}
+	m, ok := mult[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q", s, unit)
+	}
+	return v * m, nil
+}
+
+func fmtBytes(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", b/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.0f KiB", b/(1<<10))
+}

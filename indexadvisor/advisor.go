@@ -1,0 +1,298 @@
+package indexadvisor
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/estimator"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Defaults of Options.
+const (
+	// DefaultMaxColumns is the widest candidate index (Kossmann et al.,
+	// PVLDB 2020, evaluate Extend with up to 4 attributes).
+	DefaultMaxColumns = 3
+	// DefaultMaxPerTable is the most new indexes on one table.
+	DefaultMaxPerTable = 5
+	// MinImprovement is the smallest workload-cost share a step of the
+	// greedy selection must save to be taken (noise in estimates).
+	MinImprovement = 1e-4
+)
+
+// Options configures RecommendIndex. The zero value gives the defaults.
+type Options struct {
+	// Catalog holds the statistics of the workload's schema (required).
+	Catalog *catalog.Catalog
+	// Estimator gives selectivities; default estimator.NewSample(Catalog).
+	Estimator estimator.Estimator
+	// Budget is the storage the new indexes may take, in bytes; 0: no
+	// limit.
+	Budget float64
+	// MaxColumns is the widest index; default DefaultMaxColumns.
+	MaxColumns int
+	// MaxPerTable is the most new indexes per table; default
+	// DefaultMaxPerTable.
+	MaxPerTable int
+	// Guard, when set, vets each chosen index (see Guard).
+	Guard *Guard
+	// Author is the Liquibase changeSet author; default "cardinal".
+	Author string
+}
+
+func (o *Options) check() error {
+	switch {
+	case o.Catalog == nil:
+		return fmt.Errorf("%w: Options.Catalog is required", ErrOptions)
+	case o.Budget < 0 || math.IsNaN(o.Budget) || math.IsInf(o.Budget, 0):
+		return fmt.Errorf("%w: Budget %v", ErrOptions, o.Budget)
+	case o.MaxColumns < 0 || o.MaxPerTable < 0:
+		return fmt.Errorf("%w: MaxColumns %d, MaxPerTable %d", ErrOptions, o.MaxColumns, o.MaxPerTable)
+	}
+	if o.MaxColumns == 0 {
+		o.MaxColumns = DefaultMaxColumns
+	}
+	if o.MaxPerTable == 0 {
+		o.MaxPerTable = DefaultMaxPerTable
+	}
+	if o.Estimator == nil {
+		o.Estimator = estimator.NewSample(o.Catalog)
+	}
+	if o.Author == "" {
+		o.Author = "cardinal"
+	}
+	return nil
+}
+
+// advisor holds one recommendation run's state.
+type advisor struct {
+	schema   *catalog.Schema
+	cat      *catalog.Catalog
+	est      estimator.Estimator
+	opts     Options
+	w        *Workload
+	tables   []tableInfo
+	pkCols   [][]bool
+	occs     []*occ
+	byTable  [][]int     // occurrence indexes per table
+	existing [][]*Index  // per table, primary key first
+	writes   [][]writeOp // per table
+	stmtOccs [][]int     // occurrences of each statement
+}
+
+type writeOp struct {
+	weight float64
+	rows   float64
+	cols   []int // UPDATE's columns; nil: every index
+}
+
+// newAdvisor models the workload: per statement its occurrences in a
+// greedy join order (smallest estimated result first, then the connected
+// occurrence that keeps the join smallest), and per table its writes.
+func newAdvisor(w *Workload, opts Options) (*advisor, error) {
+	if w == nil || len(w.Statements) == 0 {
+		return nil, ErrEmptyWorkload
+	}
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	s := opts.Catalog.Schema
+	if w.Schema != nil && w.Schema != s && len(w.Schema.Tables) != len(s.Tables) {
+		return nil, fmt.Errorf("%w: %d tables in the workload's schema, %d in the catalog", ErrSchema, len(w.Schema.Tables), len(s.Tables))
+	}
+	a := &advisor{schema: s, cat: opts.Catalog, est: opts.Estimator, opts: opts, w: w}
+	n := len(s.Tables)
+	a.tables = make([]tableInfo, n)
+	a.pkCols = make([][]bool, n)
+	a.byTable = make([][]int, n)
+	a.existing = make([][]*Index, n)
+	a.writes = make([][]writeOp, n)
+	for ti, t := range s.Tables {
+		a.tables[ti] = newTableInfo(t, &opts.Catalog.Stats[ti])
+		a.pkCols[ti] = make([]bool, len(t.Columns))
+		for _, k := range t.PrimaryKey {
+			a.pkCols[ti][t.ColumnIndex(k)] = true
+		}
+		a.existing[ti] = existingIndexes(s, ti)
+	}
+	a.stmtOccs = make([][]int, len(w.Statements))
+	for si := range w.Statements {
+		st := &w.Statements[si]
+		if st.Kind != KindSelect && st.Kind != KindInsert {
+			st.Rows = 1
+		}
+		if st.Query != nil {
+			if err := a.addQuery(si, st); err != nil {
+				return nil, err
+			}
+		}
+		if st.Table >= 0 {
+			if st.Kind != KindInsert && st.Query != nil {
+				st.Rows = estimateRows(a.est, st.Query)
+			}
+			a.writes[st.Table] = append(a.writes[st.Table], writeOp{weight: st.Weight, rows: st.Rows, cols: st.Columns})
+		}
+	}
+	return a, nil
+}
+
+func (a *advisor) addQuery(si int, st *Statement) error {
+	q := st.Query
+	if q.Schema != a.schema && (len(q.Schema.Tables) != len(a.schema.Tables)) {
+		return fmt.Errorf("%w: statement %d", ErrSchema, si)
+	}
+	nt := len(q.Tables)
+	if nt == 0 || nt > 16 {
+		return nil // not costed: nothing or too many tables to order
+	}
+	rows := make([]float64, nt)
+	for i := range q.Tables {
+		rows[i] = estimateRows(a.est, q.Sub(1<<i))
+	}
+	// Greedy join order.
+	order := []int{0}
+	for i := range rows {
+		if rows[i] < rows[order[0]] {
+			order[0] = i
+		}
+	}
+	mask := uint64(1) << order[0]
+	probes := []float64{1}
+	for len(order) < nt {
+		bi, br := -1, math.Inf(1)
+		for i := range nt {
+			if mask&(1<<i) != 0 || !connected(q, mask, i) {
+				continue
+			}
+			if r := estimateRows(a.est, q.Sub(mask|1<<i)); r < br {
+				bi, br = i, r
+			}
+		}
+		if bi < 0 { // a cross product: take the smallest remaining
+			for i := range nt {
+				if mask&(1<<i) == 0 && (bi < 0 || rows[i] < rows[bi]) {
+					bi = i
+				}
+			}
+		}
+		probes = append(probes, estimateRows(a.est, q.Sub(mask)))
+		order = append(order, bi)
+		mask |= 1 << bi
+	}
+	outRows := estimateRows(a.est, q)
+	for pos, qi := range order {
+		ref := q.Tables[qi]
+		t := a.schema.Tables[ref.Table]
+		o := &occ{stmt: si, table: ref.Table, weight: st.Weight, conj: classify(ref.Filter), q: q, qi: qi,
+			reads: make([]bool, len(t.Columns)), probes: probes[pos], outRows: outRows, sels: map[uint64]float64{}}
+		for _, r := range q.Reads {
+			if r.Table == qi {
+				o.reads[r.Col] = true
+			}
+		}
+		if st.Kind != KindSelect {
+			for c := range o.reads {
+				o.reads[c] = true // UPDATE / DELETE read the whole row
+			}
+		}
+		var before uint64
+		for _, x := range order[:pos] {
+			before |= 1 << x
+		}
+		o.joinSel = 1
+		for _, j := range q.Joins {
+			var c int
+			switch {
+			case j.Left == qi && before&(1<<j.Right) != 0:
+				c = j.LeftCol
+			case j.Right == qi && before&(1<<j.Left) != 0:
+				c = j.RightCol
+			default:
+				continue
+			}
+			if !slices.Contains(o.joinCols, c) {
+				o.joinCols = append(o.joinCols, c)
+				o.joinSel /= math.Max(1, float64(a.cat.Stats[ref.Table].Columns[c].Distinct))
+			}
+		}
+		if pos == 0 {
+			o.order, o.desc = keysOn(q.OrderBy, qi), q.OrderDesc
+			if len(o.order) != len(q.OrderBy) {
+				o.order = nil // keys of several tables: a sort either way
+			}
+			o.group = keysOn(q.GroupBy, qi)
+			if len(o.group) != len(q.GroupBy) {
+				o.group = nil
+			}
+			if nt == 1 && q.Limit > 0 {
+				o.limit = float64(q.Limit + q.Offset)
+			}
+		}
+		var all uint64
+		for i := range o.conj {
+			if i < 64 {
+				all |= 1 << i
+			}
+		}
+		o.selAll = a.sel(o, all)
+		if len(o.conj) > 64 || slices.ContainsFunc(o.conj, func(c conjunct) bool { return c.kind == predOther }) {
+			o.selAll = clamp01(rows[qi] / a.tables[ref.Table].rows)
+		}
+		a.stmtOccs[si] = append(a.stmtOccs[si], len(a.occs))
+		a.byTable[ref.Table] = append(a.byTable[ref.Table], len(a.occs))
+		a.occs = append(a.occs, o)
+	}
+	return nil
+}
+
+func keysOn(keys []features.ColRef, qi int) []int {
+	var out []int
+	for _, k := range keys {
+		if k.Table == qi {
+			out = append(out, k.Col)
+		}
+	}
+	return out
+}
+
+func connected(q *features.Query, mask uint64, i int) bool {
+	for _, j := range q.Joins {
+		if (j.Left == i && mask&(1<<j.Right) != 0) || (j.Right == i && mask&(1<<j.Left) != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// maintenance is the weighted cost of keeping ix up to date under the
+// workload's writes.
+func (a *advisor) maintenance(ix *Index) float64 {
+	c := 0.0
+	for _, w := range a.writes[ix.Table] {
+		if w.cols != nil && !slices.ContainsFunc(w.cols, ix.contains) {
+			continue
+		}
+		f := 1.0
+		if w.cols != nil {
+			f = 2 // an UPDATE of a key column deletes and inserts an entry
+		}
+		c += w.weight * w.rows * f * costIndexWrite
+	}
+	return c
+}
+
+// RecommendIndex recommends indexes for the workload: candidates from its
+// queries, costed under the what-if model, chosen greedily by benefit per
+// byte within Options.Budget (see the package documentation), vetted by
+// Options.Guard when set, with drop advice for existing indexes. ctx
+// bounds the run.
+func RecommendIndex(ctx context.Context, w *Workload, opts Options) (*Recommendation, error) {
+	a, err := newAdvisor(w, opts)
+	if err != nil {
+		return nil, err
+	}
+	return a.recommend(ctx)
+}

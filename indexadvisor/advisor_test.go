@@ -1,0 +1,75 @@
+package indexadvisor
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/live"
+)
+
+var flightsOnce struct {
+	sync.Once
+	db  *datasets.DB
+	cat *catalog.Catalog
+	err error
+}
+
+// flights returns the bundled flights data and its catalog (built once).
+func flights(t testing.TB) (*datasets.DB, *catalog.Catalog) {
+	t.Helper()
+	f := &flightsOnce
+	f.Do(func() {
+		f.db, f.err = datasets.Flights()
+		if f.err == nil {
+			f.cat, f.err = f.db.Catalog(catalog.StatsOptions{}, 1)
+		}
+	})
+	if f.err != nil {
+		t.Fatal(f.err)
+	}
+	return f.db, f.cat
+}
+
+const flightsWorkload = `
+SELECT * FROM flights WHERE origin = 'SFO' AND destination = 'LAX';
+SELECT * FROM flights WHERE origin = 'SFO' AND destination = 'LAX';
+SELECT id, delay FROM flights WHERE origin = 'ORD' ORDER BY dep_time DESC LIMIT 10;
+SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'TX' AND f.delay > 60;
+SELECT destination, COUNT(*) FROM flights WHERE distance BETWEEN 1500 AND 1600 GROUP BY destination;
+SELECT name FROM airports WHERE city = 'Chicago';
+UPDATE flights SET delay = 0 WHERE id = 17;
+INSERT INTO flights VALUES (99999, '2001-01-01 00:00:00', 0, 1, 1, 0, 100, 'SFO', 'LAX');
+CREATE TABLE nope (a INT);
+`
+
+func flightsStatements(t testing.TB, text string) []live.Statement {
+	t.Helper()
+	stmts, err := live.ParseSQLFile(strings.NewReader(text), "workload.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return live.Merge(stmts)
+}
+
+func TestRecommendFlights(t *testing.T) {
+	_, cat := flights(t)
+	w, err := NewWorkload(cat.Schema, flightsStatements(t, flightsWorkload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := RecommendIndex(context.Background(), w, Options{Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	r.DDL(&b)
+	t.Logf("\n%s", b.String())
+	for _, q := range r.Queries {
+		t.Logf("%5.1f%% %8.1f -> %8.1f %v %s", 100*q.Improvement, q.Before, q.After, q.Indexes, q.SQL)
+	}
+	t.Logf("skipped %+v; candidates %d (%s)", w.Skipped, r.Candidates, humanBytes(r.CandidateBytes))
+}

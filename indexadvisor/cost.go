@@ -1,0 +1,346 @@
+package indexadvisor
+
+import (
+	"math"
+	"slices"
+
+	"github.com/cardinaldb/cardinal/estimator"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Cost constants in MySQL's cost units, after the server's default cost
+// model (MySQL 8.0 Reference Manual, 10.9.5 "The Optimizer Cost Model",
+// tables mysql.server_cost and mysql.engine_cost): a page read from the
+// buffer pool costs memory_block_read_cost 0.25, evaluating a row
+// row_evaluate_cost 0.1, comparing keys key_compare_cost 0.05, an in-memory
+// temporary table memory_temptable_create_cost 1.0 plus
+// memory_temptable_row_cost 0.1 per row. Pages are assumed cached (the
+// advisor's workloads are warm); a random row lookup descends the clustered
+// B-tree, one page per level.
+const (
+	costPage        = 0.25
+	costRow         = 0.1
+	costKeyCompare  = 0.05
+	costTempCreate  = 1.0
+	costTempRow     = 0.1
+	costHashProbe   = costRow // a join probe without an index (hash / block nested loop)
+	maxRangesPerKey = 1000    // IN lists multiply ranges up to this many
+	// costIndexWrite is the cost of maintaining one secondary index for one
+	// written row: one random leaf page modified, about io_block_read_cost
+	// (1.0) in MySQL's model.
+	costIndexWrite = 1.0
+)
+
+// predKind classifies a top-level conjunct for index matching.
+type predKind uint8
+
+const (
+	predOther predKind = iota
+	predEq             // =, IS NULL, IN of one value
+	predIn             // IN of several values: several equality ranges
+	predRange          // <, <=, >, >=, BETWEEN, LIKE 'prefix%'
+)
+
+type conjunct struct {
+	col  int
+	kind predKind
+	n    int // values of an IN list
+	expr *features.Expr
+}
+
+// occ is one table occurrence of one statement, in the context costing
+// needs: its conjuncts, the columns it reads, its place in a fixed join
+// order, and the ORDER BY / GROUP BY / LIMIT it may serve.
+type occ struct {
+	stmt     int
+	table    int
+	weight   float64
+	conj     []conjunct
+	selAll   float64 // selectivity of the occurrence's whole filter
+	reads    []bool  // per column
+	joinCols []int   // columns equi-joined to occurrences earlier in the join order
+	joinSel  float64 // rows matching one probe on all joinCols / table rows
+	probes   float64 // outer rows (1 for the first occurrence)
+	order    []int   // ORDER BY columns, when this occurrence drives the query
+	desc     []bool
+	group    []int
+	limit    float64 // LIMIT + OFFSET of a single-table query; 0 none
+	outRows  float64 // rows the query produces before ORDER / GROUP
+	sels     map[uint64]float64
+	q        *features.Query
+	qi       int // occurrence index in q
+}
+
+// sel returns the estimated selectivity of the conjuncts in mask.
+func (a *advisor) sel(o *occ, mask uint64) float64 {
+	if mask == 0 {
+		return 1
+	}
+	if s, ok := o.sels[mask]; ok {
+		return s
+	}
+	var args []*features.Expr
+	for i, c := range o.conj {
+		if i < 64 && mask&(1<<i) != 0 {
+			args = append(args, c.expr)
+		}
+	}
+	f := args[0]
+	if len(args) > 1 {
+		f = &features.Expr{Kind: features.ExprAnd, Args: args}
+	}
+	sq := &features.Query{Schema: a.schema, Tables: []features.TableRef{{Table: o.table, Alias: "t", Filter: f}}}
+	s := 1.0
+	if e, err := a.est.Estimate(sq); err == nil {
+		s = clamp01(e.Rows / a.tables[o.table].rows)
+	}
+	o.sels[mask] = s
+	return s
+}
+
+func clamp01(x float64) float64 {
+	if math.IsNaN(x) || x < 0 {
+		return 0
+	}
+	return math.Min(x, 1)
+}
+
+// classify splits a filter into top-level conjuncts.
+func classify(f *features.Expr) []conjunct {
+	if f == nil {
+		return nil
+	}
+	args := []*features.Expr{f}
+	if f.Kind == features.ExprAnd {
+		args = f.Args
+	}
+	out := make([]conjunct, 0, len(args))
+	for _, e := range args {
+		c := conjunct{col: -1, expr: e}
+		if e.Kind == features.ExprPred {
+			c.col = e.Pred.Col
+			switch e.Pred.Op {
+			case features.OpEQ, features.OpIsNull:
+				c.kind = predEq
+			case features.OpIn:
+				c.kind, c.n = predIn, len(e.Pred.Values)
+				if c.n == 1 {
+					c.kind = predEq
+				}
+			case features.OpLT, features.OpLE, features.OpGT, features.OpGE, features.OpBetween:
+				c.kind = predRange
+			case features.OpLike:
+				if len(e.Pred.Values) == 1 && likePrefix(e.Pred.Values[0].S) {
+					c.kind = predRange
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// likePrefix reports whether a LIKE pattern starts with a literal, so a
+// B-tree can range-scan it.
+func likePrefix(p string) bool {
+	return p != "" && p[0] != '%' && p[0] != '_'
+}
+
+// plan is the cost of one access option of an occurrence.
+type plan struct {
+	cost    float64
+	rows    float64 // index entries (or rows) read
+	covered bool
+	ordered bool // ORDER BY served by the index
+	grouped bool // GROUP BY served by the index
+	lookups float64
+}
+
+// fullScan is the cost of an occurrence without any usable index.
+func (a *advisor) fullScan(o *occ) plan {
+	t := &a.tables[o.table]
+	p := plan{rows: t.rows, covered: true}
+	p.cost = t.pages*costPage + t.rows*costRow
+	if o.probes > 1 || len(o.joinCols) > 0 {
+		p.cost += o.probes * costHashProbe
+	}
+	p.cost += a.sortGroupCost(o, false, false)
+	return p
+}
+
+// sortGroupCost is the cost of a filesort for ORDER BY (a priority queue
+// of LIMIT rows when there is a limit) and of a temporary table for GROUP
+// BY, unless an index delivers rows in that order.
+func (a *advisor) sortGroupCost(o *occ, ordered, grouped bool) float64 {
+	c := 0.0
+	n := math.Max(o.outRows, 1)
+	if len(o.group) > 0 && !grouped {
+		c += costTempCreate + n*costTempRow
+		n = math.Max(1, math.Min(n, a.groups(o)))
+	}
+	if len(o.order) > 0 && !ordered {
+		k := n
+		if o.limit > 0 {
+			k = math.Min(n, o.limit)
+		}
+		c += n * math.Log2(k+1) * costKeyCompare
+	}
+	return c
+}
+
+// groups estimates the number of GROUP BY groups: the product of the
+// columns' distinct counts, at most the rows.
+func (a *advisor) groups(o *occ) float64 {
+	g := 1.0
+	for _, c := range o.group {
+		g *= math.Max(1, float64(a.cat.Stats[o.table].Columns[c].Distinct))
+	}
+	return g
+}
+
+// access costs the occurrence through index ix (its other conjuncts
+// filter the rows read); ok is false when ix cannot serve it at all.
+func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
+	t := &a.tables[o.table]
+	var mask uint64
+	ranges, eqLen, k := 1.0, 0, 0
+	joinPart := false
+	rangeCol := -1
+	for k < len(ix.Columns) {
+		c := ix.Columns[k]
+		if slices.Contains(o.joinCols, c) {
+			joinPart = true
+			k++
+			eqLen = k
+			continue
+		}
+		best, bi := predOther, -1
+		for i, cj := range o.conj {
+			if cj.col == c && i < 64 && cj.kind != predOther && (bi < 0 || cj.kind < best) {
+				best, bi = cj.kind, i
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		mask |= 1 << bi
+		k++
+		if best == predRange || ix.prefix(k-1) > 0 {
+			rangeCol = c
+			break
+		}
+		if best == predIn {
+			ranges = math.Min(ranges*float64(o.conj[bi].n), maxRangesPerKey)
+		}
+		eqLen = k
+	}
+	covered := ix.clustered
+	if !covered {
+		covered = true
+		for c, r := range o.reads {
+			if r && !ix.contains(c) && !a.inPK(o.table, c) {
+				covered = false
+				break
+			}
+		}
+	}
+	// Order: past the equality prefix the index must continue with the
+	// ORDER BY columns (a range column may only be the first of them), in
+	// one direction.
+	ordered := len(o.order) > 0 && servesOrder(ix, eqLen, rangeCol, o.order, o.desc)
+	grouped := len(o.group) > 0 && servesGroup(ix, eqLen, o.group)
+	if k == 0 && !joinPart && !ordered && !grouped && !covered {
+		return plan{}, false
+	}
+	selIdx := a.sel(o, mask)
+	perAccess := t.rows * selIdx
+	if joinPart {
+		perAccess *= o.joinSel
+	}
+	accesses := ranges
+	if joinPart {
+		accesses *= math.Max(o.probes, 1)
+	}
+	m := perAccess * accesses
+	if (ordered || grouped) && o.limit > 0 && len(o.group) == 0 {
+		// Scanning in order stops after LIMIT rows pass the rest of the
+		// filter.
+		rest := o.selAll / math.Max(selIdx, 1e-12)
+		m = math.Min(m, o.limit/math.Max(rest, 1e-9))
+	}
+	entry := t.rowBytes
+	if !ix.clustered {
+		entry = t.entryBytes(ix)
+	}
+	height := btreeHeight(leafPages(t.rows, entry), entry)
+	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped}
+	p.cost = accesses*height*costPage + math.Ceil(m*entry/((pageBytes-pageOverhead)*leafFill))*costPage + m*costRow
+	if !covered {
+		p.lookups = m
+		p.cost += m * (t.height*costPage + costRow)
+	}
+	if !joinPart && (o.probes > 1 || len(o.joinCols) > 0) {
+		p.cost += o.probes * costHashProbe
+	}
+	p.cost += a.sortGroupCost(o, ordered, grouped)
+	return p, true
+}
+
+func (a *advisor) inPK(ti, c int) bool { return a.pkCols[ti][c] }
+
+// servesOrder reports whether ix returns rows in ORDER BY order after its
+// first eqLen columns are fixed by equalities.
+func servesOrder(ix *Index, eqLen, rangeCol int, order []int, desc []bool) bool {
+	if rangeCol >= 0 && order[0] != rangeCol {
+		return false
+	}
+	if eqLen+len(order) > len(ix.Columns) {
+		return false
+	}
+	for i, c := range order {
+		if ix.Columns[eqLen+i] != c || ix.prefix(eqLen+i) > 0 {
+			return false
+		}
+		if i < len(desc) && i > 0 && desc[i] != desc[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// servesGroup reports whether ix's columns after the equality prefix start
+// with the GROUP BY columns in any order.
+func servesGroup(ix *Index, eqLen int, group []int) bool {
+	if eqLen+len(group) > len(ix.Columns) {
+		return false
+	}
+	for _, c := range group {
+		if !slices.Contains(ix.Columns[eqLen:eqLen+len(group)], c) {
+			return false
+		}
+	}
+	return true
+}
+
+// best is the cheapest plan of o over the full scan and the indexes given.
+func (a *advisor) best(o *occ, idx []*Index) plan {
+	b := a.fullScan(o)
+	for _, ix := range idx {
+		if ix.Table != o.table {
+			continue
+		}
+		if p, ok := a.access(o, ix); ok && p.cost < b.cost {
+			b = p
+		}
+	}
+	return b
+}
+
+// estimateRows estimates a query's rows, 1 on error.
+func estimateRows(est estimator.Estimator, q *features.Query) float64 {
+	e, err := est.Estimate(q)
+	if err != nil || math.IsNaN(e.Rows) {
+		return 1
+	}
+	return math.Max(e.Rows, 1)
+}
