@@ -1,6 +1,316 @@
 package indexadvisor
 
-// Guard is the learned regression guard (see guard_train.go).
-type Guard struct{}
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
 
-func (g *Guard) regressions(a *advisor, c *config, ix *Index) []int { return nil }
+	"github.com/sjwhitworth/golearn/base"
+	"github.com/sjwhitworth/golearn/trees"
+
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/engine"
+	"github.com/cardinaldb/cardinal/estimator"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// The regression guard, after Ding et al., "AI Meets AI: Leveraging Query
+// Executions to Improve Index Recommendations" (SIGMOD 2019): instead of
+// trusting the what-if cost model's verdict on a (query, index) pair, a
+// classifier trained on measured outcomes of such pairs predicts whether
+// the index makes the query slower. Its features describe the pair as the
+// what-if model sees it (estimated selectivity of the matched key prefix,
+// the estimated cost ratio, covering, order and group served, whether the
+// leading column is filtered, LIMIT, table size); its label is the measured
+// outcome. The classifier is golearn's ID3 decision tree with numeric
+// splits (github.com/sjwhitworth/golearn/trees).
+//
+// Outcomes come from the engine (MeasurePairs): true selectivities from
+// exact counts, and the plan a MySQL-like optimizer picks from estimates.
+// That optimizer, like the servers', costs an index that delivers GROUP
+// BY or ORDER BY order against a sort or temporary table of every row
+// (not of the filtered ones) and charges a row lookup as one row read,
+// not a B-tree descent: the trap of an index led by a GROUP BY column,
+// which a server then scans in full with a lookup per row.
+
+// guardFeatures names the classifier's inputs, in order.
+var guardFeatures = []string{
+	"log_rows", "log_sel_prefix", "log_cost_ratio", "covered", "ordered", "grouped",
+	"lead_filtered", "has_limit", "has_group", "key_cols",
+}
+
+// GuardExample is one (query, index) pair with its measured outcome.
+type GuardExample struct {
+	Features []float64 // len(guardFeatures)
+	Regress  bool      // measured: the index made the query more than RegressionThreshold slower
+}
+
+// RegressionThreshold is the slowdown that counts as a regression (the
+// issue's "more than 10% slower").
+const RegressionThreshold = 1.10
+
+// Guard is a trained regression classifier.
+type Guard struct {
+	tree *trees.ID3DecisionTree
+}
+
+// ErrGuard: the guard cannot be trained (no examples, one class only).
+var ErrGuard = errors.New("indexadvisor: cannot train the guard")
+
+// pairFeatures describes occurrence o with index ix against the cost
+// without it.
+func (a *advisor) pairFeatures(o *occ, ix *Index, without float64) ([]float64, bool) {
+	p, ok := a.access(o, ix)
+	if !ok {
+		return nil, false
+	}
+	var mask uint64
+	k := 0
+	for k < len(ix.Columns) {
+		hit := false
+		for i, c := range o.conj {
+			if i < 64 && c.col == ix.Columns[k] && c.kind != predOther {
+				mask |= 1 << i
+				hit = true
+			}
+		}
+		if !hit {
+			break
+		}
+		k++
+	}
+	b := func(x bool) float64 {
+		if x {
+			return 1
+		}
+		return 0
+	}
+	lead := k > 0 || (len(o.joinCols) > 0 && o.joinCols[0] == ix.Columns[0])
+	return []float64{
+		math.Log10(a.tables[o.table].rows),
+		math.Log10(math.Max(a.sel(o, mask), 1e-9)),
+		math.Log10(math.Max(p.cost, 1e-9) / math.Max(without, 1e-9)),
+		b(p.covered), b(p.ordered), b(p.grouped), b(lead), b(o.limit > 0), b(len(o.group) > 0), float64(k),
+	}, true
+}
+
+func (g *Guard) grid(rows [][]float64, labels []bool) (*base.DenseInstances, error) {
+	inst := base.NewDenseInstances()
+	specs := make([]base.AttributeSpec, len(guardFeatures))
+	for i, n := range guardFeatures {
+		specs[i] = inst.AddAttribute(base.NewFloatAttribute(n))
+	}
+	class := base.NewCategoricalAttribute()
+	class.SetName("regress")
+	class.GetSysValFromString("no")
+	class.GetSysValFromString("yes")
+	cs := inst.AddAttribute(class)
+	if err := inst.AddClassAttribute(class); err != nil {
+		return nil, err
+	}
+	if err := inst.Extend(len(rows)); err != nil {
+		return nil, err
+	}
+	for r, f := range rows {
+		for i, v := range f {
+			inst.Set(specs[i], r, base.PackFloatToBytes(v))
+		}
+		lab := "no"
+		if labels != nil && labels[r] {
+			lab = "yes"
+		}
+		inst.Set(cs, r, class.GetSysValFromString(lab))
+	}
+	return inst, nil
+}
+
+// TrainGuard fits the guard's decision tree on measured examples.
+func TrainGuard(ctx context.Context, examples []GuardExample) (*Guard, error) {
+	if len(examples) == 0 {
+		return nil, fmt.Errorf("%w: no examples", ErrGuard)
+	}
+	rows := make([][]float64, len(examples))
+	labels := make([]bool, len(examples))
+	pos := 0
+	for i, e := range examples {
+		if len(e.Features) != len(guardFeatures) {
+			return nil, fmt.Errorf("%w: example %d has %d features, want %d", ErrGuard, i, len(e.Features), len(guardFeatures))
+		}
+		rows[i], labels[i] = e.Features, e.Regress
+		if e.Regress {
+			pos++
+		}
+	}
+	if pos == 0 || pos == len(examples) {
+		return nil, fmt.Errorf("%w: %d of %d examples regress: both outcomes are needed", ErrGuard, pos, len(examples))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	g := &Guard{tree: trees.NewID3DecisionTree(0)}
+	inst, err := g.grid(rows, labels)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.tree.Fit(inst); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrGuard, err)
+	}
+	return g, nil
+}
+
+// Predict returns, per feature row, whether the guard predicts a
+// regression.
+func (g *Guard) Predict(rows [][]float64) ([]bool, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	inst, err := g.grid(rows, nil)
+	if err != nil {
+		return nil, err
+	}
+	pred, err := g.tree.Predict(inst)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(rows))
+	for i := range out {
+		out[i] = base.GetClass(pred, i) == "yes"
+	}
+	return out, nil
+}
+
+// BaselineRegress is the non-learned rule the guard is compared with:
+// trust the what-if model, predicting a regression exactly when it
+// estimates the index plan dearer than the plan without it by more than
+// RegressionThreshold.
+func BaselineRegress(features []float64) bool {
+	return features[2] > math.Log10(RegressionThreshold)
+}
+
+// regressions returns the statements the guard predicts ix makes slower:
+// every occurrence of ix's table, whether or not the what-if model would
+// use ix there (a server may use it anyway).
+func (g *Guard) regressions(a *advisor, c *config, ix *Index) []int {
+	var rows [][]float64
+	var stmts []int
+	for _, oi := range a.byTable[ix.Table] {
+		f, ok := a.pairFeatures(a.occs[oi], ix, c.costWithout(oi, ix))
+		if !ok {
+			continue
+		}
+		rows = append(rows, f)
+		stmts = append(stmts, a.occs[oi].stmt)
+	}
+	pred, err := g.Predict(rows)
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for i, r := range pred {
+		if r {
+			out = append(out, stmts[i])
+		}
+	}
+	return out
+}
+
+// Server-like optimizer constants (see the comment at the top).
+const (
+	serverLookupCost = costRow // a lookup charged as one row read
+)
+
+// serverChoice is the cost the MySQL-like optimizer sees for a plan:
+// lookups as row reads, and GROUP BY / ORDER BY avoided counted against a
+// temporary table or sort of every row of the table.
+func (a *advisor) serverChoice(o *occ, p plan) float64 {
+	c := p.cost
+	if p.lookups > 0 {
+		c -= p.lookups * (a.tables[o.table].height*costPage + costRow)
+		c += p.lookups * serverLookupCost
+	}
+	n := a.tables[o.table].rows
+	if len(o.group) > 0 && !p.grouped {
+		c += n * costTempRow
+	}
+	if len(o.order) > 0 && !p.ordered {
+		c += n * math.Log2(n+1) * costKeyCompare
+	}
+	return c
+}
+
+// exactEstimator estimates single-table queries by counting them with the
+// engine (true selectivities).
+type exactEstimator struct {
+	ctx context.Context
+	db  *datasets.DB
+}
+
+func (e exactEstimator) Name() string { return "exact" }
+
+func (e exactEstimator) Estimate(q *features.Query) (estimator.Estimate, error) {
+	n, err := engine.Count(e.ctx, e.db, q)
+	if err != nil {
+		return estimator.Estimate{}, err
+	}
+	r := float64(n)
+	return estimator.Estimate{Rows: r, Low: r, High: r, Source: "exact"}, nil
+}
+
+// MeasurePairs labels (statement, candidate index) pairs of the workload on
+// db's data: the MySQL-like optimizer picks, from estimates, between the
+// index and the plan without it; the pair regresses when that choice costs,
+// with exact counts, more than RegressionThreshold times the plan without
+// the index. At most maxPairs pairs are drawn (0: all), with rng.
+func MeasurePairs(ctx context.Context, db *datasets.DB, w *Workload, opts Options, maxPairs int, rng *rand.Rand) ([]GuardExample, error) {
+	est, err := newAdvisor(w, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts2 := opts
+	opts2.Estimator = exactEstimator{ctx: ctx, db: db}
+	exact, err := newAdvisor(w, opts2)
+	if err != nil {
+		return nil, err
+	}
+	cands := est.candidates()
+	type pair struct{ oi, ci int }
+	var pairs []pair
+	for ci, ix := range cands {
+		for _, oi := range est.byTable[ix.Table] {
+			pairs = append(pairs, pair{oi, ci})
+		}
+	}
+	if maxPairs > 0 && len(pairs) > maxPairs {
+		rng.Shuffle(len(pairs), func(i, j int) { pairs[i], pairs[j] = pairs[j], pairs[i] })
+		pairs = pairs[:maxPairs]
+	}
+	at := map[[2]int]int{} // (statement, occurrence in its query) -> exact's occurrence
+	for i, o := range exact.occs {
+		at[[2]int{o.stmt, o.qi}] = i
+	}
+	var out []GuardExample
+	for _, pr := range pairs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ix := cands[pr.ci]
+		eo := est.occs[pr.oi]
+		xo := exact.occs[at[[2]int{eo.stmt, eo.qi}]]
+		base := est.best(eo, est.existing[eo.table])
+		f, ok := est.pairFeatures(eo, ix, base.cost)
+		if !ok {
+			continue
+		}
+		p, _ := est.access(eo, ix)
+		trueBase := exact.best(xo, exact.existing[xo.table]).cost
+		trueCost := trueBase
+		if est.serverChoice(eo, p) < est.serverChoice(eo, base) {
+			tp, _ := exact.access(xo, ix)
+			trueCost = tp.cost
+		}
+		out = append(out, GuardExample{Features: f, Regress: trueCost > RegressionThreshold*trueBase})
+	}
+	return out, nil
+}

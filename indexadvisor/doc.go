@@ -1,0 +1,51 @@
+// Package indexadvisor recommends MySQL/MariaDB indexes for a weighted
+// workload: RecommendIndex(ctx, workload, options).
+//
+// MySQL and MariaDB have no hypothetical indexes, so the advisor costs
+// candidate indexes itself, with Cardinal's estimators for selectivities:
+//
+//	statements (SQL file, slow log, performance_schema digests + counts)
+//	   │  NewWorkload: SELECT -> features.Query (eq / IN / range columns,
+//	   │  ORDER BY + direction + LIMIT, GROUP BY, columns read);
+//	   │  INSERT / UPDATE / DELETE -> writes per table (+ their WHERE)
+//	   ▼
+//	occurrences in a greedy join order (estimated sub-plan sizes)
+//	   │  candidates: E, E+range, join+E, E+ORDER BY, E+GROUP BY, covering,
+//	   │  singles; <= MaxColumns; merged; prefixes of existing indexes dropped
+//	   ▼
+//	what-if cost (cost.go): full scan vs index range + row lookups,
+//	   index-only when covering, sort / temp table avoided, inner-side
+//	   lookups per outer row, index maintenance per written row;
+//	   sizes InnoDB-like (size.go)
+//	   │
+//	   ▼
+//	Extend-style greedy (selection.go): best benefit per byte within the
+//	   budget and per-table limit, or a one-column extension of a chosen
+//	   index; prune indexes that stop paying; drop advice (unused, prefix)
+//	   │
+//	   ▼
+//	Guard (guard.go, golearn ID3 tree): predicts per (statement, index)
+//	   whether the index makes the statement >10% slower; distrusted
+//	   indexes are banned and the selection reruns
+//	   │
+//	   ▼
+//	DDL (ALTER TABLE ... ADD INDEX ..., ALGORITHM=INPLACE, LOCK=NONE),
+//	Liquibase changelog (changeSet + rollback per index), JSON
+//
+// Selection follows Extend (R. Schlosser, J. Kossmann, M. Boissier,
+// "Efficient Scalable Multi-Attribute Index Selection Using Recursive
+// Strategies", ICDE 2019), the best performer in J. Kossmann et al.,
+// "Magic mirror in my hand, which is the best in the land? An Experimental
+// Evaluation of Index Selection Algorithms", PVLDB 13(11), 2020. The guard
+// follows B. Ding et al., "AI Meets AI: Leveraging Query Executions to
+// Improve Index Recommendations", SIGMOD 2019: a classifier trained on
+// measured outcomes of (query, index) pairs rather than on the what-if
+// model's own estimates. Cost constants are MySQL's default cost model
+// (cost.go); storage constants are InnoDB's page and record formats
+// (size.go).
+//
+// The cost model fixes each statement's join order from estimated
+// sub-plan sizes (it does not re-order joins per configuration), costs
+// ORDER BY / GROUP BY avoidance only on the first table of the order and
+// LIMIT only for single-table statements.
+package indexadvisor
