@@ -9,7 +9,8 @@
 # The server gets its own datadir, socket and pid file under a temp dir, listens
 # only on 127.0.0.1:${CARDINAL_MARIADB_PORT:-33061}, logs every statement to a
 # slow log file (long_query_time=0) and runs performance_schema with the
-# statement history consumers on. A user 'cardinal' owns database cardinal_test.
+# statement history consumers on. A user 'cardinal' owns database cardinal_test
+# and the databases named cardinal_* (internal/server loads data sets into them).
 # Durability is relaxed (no doublewrite, log flushed once a second): the
 # server holds only test data.
 
@@ -106,6 +107,7 @@ CREATE DATABASE IF NOT EXISTS $d CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 CREATE USER '$u'@'127.0.0.1' IDENTIFIED BY '$p';
 CREATE USER '$u'@'localhost' IDENTIFIED BY '$p';
 GRANT ALL PRIVILEGES ON $d.* TO '$u'@'127.0.0.1', '$u'@'localhost';
+GRANT ALL PRIVILEGES ON \`cardinal\\_%\`.* TO '$u'@'127.0.0.1', '$u'@'localhost';
 GRANT SELECT ON performance_schema.* TO '$u'@'127.0.0.1', '$u'@'localhost';
 SQL
   export CARDINAL_TEST_DSN="$u:$p@tcp(127.0.0.1:$CARDINAL_MARIADB_PORT)/$d?charset=utf8mb4"
