@@ -8,6 +8,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/internal/testutil"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // EnvBigLoad enables TestLoadBig: loading TPC-H SF1 and ecommerce scale 10
@@ -26,7 +27,7 @@ func TestLoadBig(t *testing.T) {
 	ctx := context.Background()
 	dsn := testDSN(t)
 	for _, fk := range []bool{true, false} {
-		opts := LoadOptions{ForeignKeyIndexes: fk, Progress: testWriter{t}}
+		opts := LoadOptions{ForeignKeyIndexes: fk, Progress: func(r progress.Report) { t.Log(r.Detail) }}
 		start := time.Now()
 		tpch, err := datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 1})
 		testutil.Must(t, err)
@@ -49,11 +50,4 @@ func TestLoadBig(t *testing.T) {
 				rep.Load.Round(time.Millisecond), rep.Analyze.Round(time.Millisecond), rep.Total.Round(time.Millisecond))
 		}
 	}
-}
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(string(p))
-	return len(p), nil
 }

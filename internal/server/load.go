@@ -20,6 +20,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/progress"
 	"github.com/go-sql-driver/mysql"
 )
 
@@ -40,8 +41,9 @@ type LoadOptions struct {
 	SkipAnalyze bool
 	// Force reloads even when the database holds the same data.
 	Force bool
-	// Progress, when non-nil, receives a line per step.
-	Progress io.Writer
+	// Progress, when non-nil, gets an event (Stage "load", Total 0) per
+	// step: each table loaded, indexes, ANALYZE, a skipped load.
+	Progress progress.Func
 }
 
 // Defaults and limits of loading.
@@ -270,10 +272,11 @@ func (s *Server) Load(ctx context.Context, db *datasets.DB, opts LoadOptions) (L
 			return rep, fmt.Errorf("server: %w: table %s is the load marker's name", ErrName, MarkerTable)
 		}
 	}
-	progress := func(format string, args ...any) {
-		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, format+"\n", args...)
-		}
+	var progressMu sync.Mutex // loadTables reports from several goroutines
+	report := func(format string, args ...any) {
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		opts.Progress.Send(progress.Report{Stage: "load", Detail: fmt.Sprintf(format, args...)})
 	}
 	rep.Fingerprint = Fingerprint(db, opts)
 
@@ -298,7 +301,7 @@ func (s *Server) Load(ctx context.Context, db *datasets.DB, opts LoadOptions) (L
 		if err == nil && fp == rep.Fingerprint {
 			rep.Skipped = true
 			rep.Total = time.Since(start)
-			progress("server: %s already holds this data (fingerprint %.12s); not reloading", s.name, fp)
+			report("server: %s already holds this data (fingerprint %.12s); not reloading", s.name, fp)
 			return rep, nil
 		}
 	}
@@ -323,12 +326,12 @@ func (s *Server) Load(ctx context.Context, db *datasets.DB, opts LoadOptions) (L
 			return rep, err
 		}
 	}
-	if err := s.loadTables(ctx, db, opts.Workers, progress); err != nil {
+	if err := s.loadTables(ctx, db, opts.Workers, report); err != nil {
 		return rep, err
 	}
 	for _, t := range db.Tables {
 		if stmt := addIndexes(db.Schema, t, opts); stmt != "" {
-			progress("server: %s: adding secondary indexes", t.Def.Name)
+			report("server: %s: adding secondary indexes", t.Def.Name)
 			if err := exec(stmt); err != nil {
 				return rep, err
 			}
@@ -338,7 +341,7 @@ func (s *Server) Load(ctx context.Context, db *datasets.DB, opts LoadOptions) (L
 	if !opts.SkipAnalyze {
 		analyzeStart := time.Now()
 		for _, t := range db.Tables {
-			progress("server: ANALYZE TABLE %s", t.Def.Name)
+			report("server: ANALYZE TABLE %s", t.Def.Name)
 			// ANALYZE returns a result set (table, op, msg_type, text).
 			rows, err := conn.QueryContext(ctx, "ANALYZE TABLE "+catalog.QuoteIdent(t.Def.Name))
 			if err != nil {
@@ -361,12 +364,12 @@ func (s *Server) Load(ctx context.Context, db *datasets.DB, opts LoadOptions) (L
 		return rep, s.wrap("INSERT marker", err)
 	}
 	rep.Total = time.Since(start)
-	progress("server: loaded %d rows into %s in %v (ANALYZE %v)", rep.Rows, s.name, rep.Load.Round(time.Millisecond), rep.Analyze.Round(time.Millisecond))
+	report("server: loaded %d rows into %s in %v (ANALYZE %v)", rep.Rows, s.name, rep.Load.Round(time.Millisecond), rep.Analyze.Round(time.Millisecond))
 	return rep, nil
 }
 
 // loadTables fills the tables, workers at a time, largest first.
-func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers int, progress func(string, ...any)) error {
+func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers int, report func(string, ...any)) error {
 	order := make([]*datasets.Table, len(db.Tables))
 	copy(order, db.Tables)
 	for i := 1; i < len(order); i++ { // insertion sort by rows, descending
@@ -391,7 +394,7 @@ func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers int, p
 				if i >= len(order) {
 					return
 				}
-				if err := s.loadTable(ctx, order[i], progress); err != nil {
+				if err := s.loadTable(ctx, order[i], report); err != nil {
 					mu.Lock()
 					if first == nil {
 						first = err
@@ -411,7 +414,7 @@ func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers int, p
 var readerSeq atomic.Int64
 
 // loadTable streams t in chunks through LOAD DATA LOCAL INFILE.
-func (s *Server) loadTable(ctx context.Context, t *datasets.Table, progress func(string, ...any)) error {
+func (s *Server) loadTable(ctx context.Context, t *datasets.Table, report func(string, ...any)) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return s.wrap("connect", err)
@@ -444,7 +447,7 @@ func (s *Server) loadTable(ctx context.Context, t *datasets.Table, progress func
 			return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("%d rows loaded of %d (rows %d..%d): %v", n, hi-lo, lo, hi, err))
 		}
 	}
-	progress("server: %s: %d rows in %v", t.Def.Name, t.Rows, time.Since(start).Round(time.Millisecond))
+	report("server: %s: %d rows in %v", t.Def.Name, t.Rows, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
