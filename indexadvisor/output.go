@@ -78,6 +78,7 @@ type lbChangeLog struct {
 type lbChangeSet struct {
 	ID          string        `xml:"id,attr"`
 	Author      string        `xml:"author,attr"`
+	Quoting     string        `xml:"objectQuotingStrategy,attr"`
 	Comment     string        `xml:"comment,omitempty"`
 	CreateIndex lbCreateIndex `xml:"createIndex"`
 	Rollback    lbRollback    `xml:"rollback"`
@@ -104,8 +105,9 @@ type lbDropIndex struct {
 
 // Liquibase writes a Liquibase XML changelog: one changeSet per new index
 // (id "<prefix>-<n>-<index name>", author Options.Author) with a createIndex
-// change and a rollback dropping it. Liquibase quotes the names itself
-// (objectQuotingStrategy is left to the caller's changelog settings).
+// change and a rollback dropping it. Each changeSet asks Liquibase to quote
+// every name (objectQuotingStrategy QUOTE_ALL_OBJECTS), so reserved words
+// and unusual names reach the server as written.
 func (r *Recommendation) Liquibase(w io.Writer, idPrefix string) error {
 	if idPrefix == "" {
 		idPrefix = "cardinal-index"
@@ -119,6 +121,7 @@ func (r *Recommendation) Liquibase(w io.Writer, idPrefix string) error {
 		cs := lbChangeSet{
 			ID:          fmt.Sprintf("%s-%d-%s", idPrefix, i+1, rec.Name),
 			Author:      r.author,
+			Quoting:     "QUOTE_ALL_OBJECTS",
 			Comment:     oneLine(rec.Reason),
 			CreateIndex: lbCreateIndex{TableName: rec.Table, IndexName: rec.Name},
 			Rollback:    lbRollback{DropIndex: lbDropIndex{TableName: rec.Table, IndexName: rec.Name}},
