@@ -3,10 +3,15 @@ package catalog
 import (
 	"errors"
 	"fmt"
+
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them;
-// match with errors.Is.
+// match with errors.Is. They are Cardinal's one error vocabulary for these
+// concepts: features, datasets and estimator re-export the same values
+// (features.ErrUnknownColumn == catalog.ErrUnknownColumn), so errors.Is
+// works whichever name a caller uses.
 var (
 	// ErrSyntax: the schema text is not valid MySQL.
 	ErrSyntax = errors.New("syntax error")
@@ -31,13 +36,18 @@ var (
 	// ErrInvalidOptions: negative StatsOptions, or a nil *rand.Rand when a
 	// table must be sampled.
 	ErrInvalidOptions = errors.New("invalid statistics options")
+
+	// The errors of Cardinal's file formats, shared with the model files of
+	// the estimator (internal/bincodec defines them once; estimator
+	// re-exports these).
+
 	// ErrBadMagic: Load was given something that is not a saved catalog.
-	ErrBadMagic = errors.New("not a cardinal catalog (bad magic)")
+	ErrBadMagic = bincodec.ErrBadMagic
 	// ErrVersion: Load was given a catalog of an unknown format version.
-	ErrVersion = errors.New("unsupported catalog format version")
+	ErrVersion = bincodec.ErrVersion
 	// ErrCorrupt: a saved catalog is truncated, fails its checksum, exceeds
 	// a limit or decodes to an inconsistent catalog.
-	ErrCorrupt = errors.New("corrupt catalog")
+	ErrCorrupt = bincodec.ErrCorrupt
 )
 
 // SchemaError is an error in a schema with its position in the SQL text

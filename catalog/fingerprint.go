@@ -18,11 +18,11 @@ const fingerprintDomain = "cardinal catalog fingerprint v1\x00"
 // every machine and run.
 func (c *Catalog) Fingerprint() string {
 	var e encoder
-	e.b = append(e.b, fingerprintDomain...)
+	e.B = append(e.B, fingerprintDomain...)
 	if c != nil && c.Schema != nil {
 		encodeSchema(&e, c.Schema)
 		encodeStats(&e, c.Stats, false)
 	}
-	sum := sha256.Sum256(e.b)
+	sum := sha256.Sum256(e.B)
 	return hex.EncodeToString(sum[:16])
 }

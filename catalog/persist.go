@@ -2,12 +2,12 @@ package catalog
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
+
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
 // Binary catalog format, version 3 (all integers little-endian):
@@ -58,8 +58,6 @@ const (
 	maxList       = 1 << 24 // MCVs, histogram bounds, sampled rows
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 // Save writes c in the versioned binary format. It fails with
 // ErrInvalidSchema when c is not consistent (see Load).
 func (c *Catalog) Save(w io.Writer) error {
@@ -72,11 +70,11 @@ func (c *Catalog) Save(w io.Writer) error {
 			version = formatVersion
 		}
 	}
-	buf := []byte(magic)
-	buf = binary.LittleEndian.AppendUint16(buf, version)
+	buf := bincodec.Encoder{B: []byte(magic)}
+	buf.U16(version)
 	var e encoder
 	for _, sec := range sectionsOf[version] {
-		e.b = e.b[:0]
+		e.B = e.B[:0]
 		switch sec {
 		case sectionSchema:
 			encodeSchema(&e, c.Schema)
@@ -87,15 +85,15 @@ func (c *Catalog) Save(w io.Writer) error {
 		case sectionIndexes:
 			encodeIndexes(&e, c.Schema)
 		}
-		if len(e.b) > maxSectionLen {
-			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.b), maxSectionLen)
+		if len(e.B) > maxSectionLen {
+			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.B), maxSectionLen)
 		}
-		buf = binary.LittleEndian.AppendUint16(buf, sec)
-		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(e.b)))
-		buf = append(buf, e.b...)
+		buf.U16(sec)
+		buf.U32(uint32(len(e.B)))
+		buf.B = append(buf.B, e.B...)
 	}
-	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, castagnoli))
-	_, err := w.Write(buf)
+	buf.U32(bincodec.Checksum(buf.B))
+	_, err := w.Write(buf.B)
 	return err
 }
 
@@ -109,12 +107,12 @@ type crcReader struct {
 // read error is returned wrapped.
 func (cr *crcReader) read(p []byte, what string) error {
 	n, err := io.ReadFull(cr.r, p)
-	cr.crc = crc32.Update(cr.crc, castagnoli, p[:n])
+	cr.crc = bincodec.UpdateChecksum(cr.crc, p[:n])
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%w: truncated in %s", ErrCorrupt, what)
 	}
 	if err != nil {
-		return fmt.Errorf("catalog: reading %s: %w", what, err)
+		return fmt.Errorf("reading %s: %w", what, err)
 	}
 	return nil
 }
@@ -124,6 +122,14 @@ func (cr *crcReader) read(p []byte, what string) error {
 // version, ErrCorrupt for truncation, a checksum mismatch, a length over a
 // limit or an inconsistent catalog; read errors of r are passed on wrapped.
 func Load(r io.Reader) (*Catalog, error) {
+	c, err := load(r)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	return c, nil
+}
+
+func load(r io.Reader) (*Catalog, error) {
 	cr := &crcReader{r: r}
 	head := make([]byte, len(magic)+2)
 	if err := cr.read(head[:len(magic)], "magic"); err != nil {
@@ -135,7 +141,7 @@ func Load(r io.Reader) (*Catalog, error) {
 	if err := cr.read(head[len(magic):], "version"); err != nil {
 		return nil, err
 	}
-	v := binary.LittleEndian.Uint16(head[len(magic):])
+	v := bincodec.NewDecoder(head[len(magic):], "header").U16("version")
 	sections, ok := sectionsOf[v]
 	if !ok {
 		return nil, fmt.Errorf("%w: %d (this build reads 1 to %d)", ErrVersion, v, formatVersion)
@@ -146,7 +152,8 @@ func Load(r io.Reader) (*Catalog, error) {
 		if err := cr.read(sh[:], "section header"); err != nil {
 			return nil, err
 		}
-		tag, n := binary.LittleEndian.Uint16(sh[:]), binary.LittleEndian.Uint32(sh[2:])
+		hd := bincodec.NewDecoder(sh[:], "section header")
+		tag, n := hd.U16("tag"), hd.U32("length")
 		if tag != want {
 			return nil, fmt.Errorf("%w: section %d where %d was expected", ErrCorrupt, tag, want)
 		}
@@ -162,9 +169,9 @@ func Load(r io.Reader) (*Catalog, error) {
 			if errors.Is(err, io.EOF) {
 				return nil, fmt.Errorf("%w: truncated in section %d", ErrCorrupt, tag)
 			}
-			return nil, fmt.Errorf("catalog: reading section %d: %w", tag, err)
+			return nil, fmt.Errorf("reading section %d: %w", tag, err)
 		}
-		cr.crc = crc32.Update(cr.crc, castagnoli, b.Bytes())
+		cr.crc = bincodec.UpdateChecksum(cr.crc, b.Bytes())
 		payloads[tag-1] = b.Bytes()
 	}
 	want := cr.crc
@@ -172,30 +179,31 @@ func Load(r io.Reader) (*Catalog, error) {
 	if err := cr.read(sum[:], "checksum"); err != nil {
 		return nil, err
 	}
-	if got := binary.LittleEndian.Uint32(sum[:]); got != want {
+	if got := bincodec.NewDecoder(sum[:], "checksum").U32("checksum"); got != want {
 		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, want)
 	}
-	sd := &decoder{b: payloads[0], section: "schema"}
+	sd := newDecoder(payloads[0], "schema section")
 	schema := decodeSchema(sd)
-	td := &decoder{b: payloads[1], section: "stats"}
-	jd := &decoder{b: payloads[2], section: "joins"}
-	xd := &decoder{b: payloads[3], section: "indexes"}
+	td := newDecoder(payloads[1], "stats section")
+	jd := newDecoder(payloads[2], "joins section")
+	xd := newDecoder(payloads[3], "indexes section")
 	var stats []TableStats
-	if sd.err == nil {
+	if sd.Err() == nil {
 		stats = decodeStats(td, schema)
 	}
-	if sd.err == nil && td.err == nil && payloads[2] != nil {
+	if sd.Err() == nil && td.Err() == nil && payloads[2] != nil {
 		decodeJoins(jd, schema, stats)
 	}
-	if sd.err == nil && payloads[3] != nil {
+	if sd.Err() == nil && payloads[3] != nil {
 		decodeIndexes(xd, schema)
 	}
 	for _, d := range []*decoder{sd, td, jd, xd} {
-		if d.err != nil {
-			return nil, d.err
+		if d.Err() != nil {
+			return nil, d.Err()
 		}
-		if len(d.b) != 0 {
-			return nil, fmt.Errorf("%w: %d trailing bytes in %s section", ErrCorrupt, len(d.b), d.section)
+		if d.Left() != 0 {
+			d.Fail("%d trailing bytes", d.Left())
+			return nil, d.Err()
 		}
 	}
 	c := &Catalog{Schema: schema, Stats: stats}
@@ -206,66 +214,66 @@ func Load(r io.Reader) (*Catalog, error) {
 }
 
 func encodeSchema(e *encoder, s *Schema) {
-	e.uvarint(uint64(len(s.Tables)))
+	e.Uvarint(uint64(len(s.Tables)))
 	for _, t := range s.Tables {
-		e.str(t.Name)
-		e.uvarint(uint64(len(t.Columns)))
+		e.Str(t.Name)
+		e.Uvarint(uint64(len(t.Columns)))
 		for _, c := range t.Columns {
-			e.str(c.Name)
-			e.u8(uint8(c.Type))
+			e.Str(c.Name)
+			e.U8(uint8(c.Type))
 			if c.Nullable {
-				e.u8(1)
+				e.U8(1)
 			} else {
-				e.u8(0)
+				e.U8(0)
 			}
 		}
 		e.strs(t.PrimaryKey)
 	}
-	e.uvarint(uint64(len(s.ForeignKeys)))
+	e.Uvarint(uint64(len(s.ForeignKeys)))
 	for _, fk := range s.ForeignKeys {
-		e.str(fk.Table)
+		e.Str(fk.Table)
 		e.strs(fk.Columns)
-		e.str(fk.RefTable)
+		e.Str(fk.RefTable)
 		e.strs(fk.RefColumns)
 	}
 }
 
 func decodeSchema(d *decoder) *Schema {
 	s := &Schema{}
-	nt := d.count("table", maxTables, 1)
+	nt := d.Count("table", maxTables, 1)
 	for range nt {
-		t := &Table{Name: d.str(maxNameLen)}
-		nc := d.count("column", maxColumns, 3)
+		t := &Table{Name: d.Str("string", maxNameLen)}
+		nc := d.Count("column", maxColumns, 3)
 		if nc > 0 {
 			t.Columns = make([]Column, nc)
 		}
 		for i := range t.Columns {
 			c := &t.Columns[i]
-			c.Name = d.str(maxNameLen)
-			c.Type = Type(d.u8())
-			switch d.u8() {
+			c.Name = d.Str("string", maxNameLen)
+			c.Type = Type(d.U8("byte"))
+			switch d.U8("byte") {
 			case 0:
 			case 1:
 				c.Nullable = true
 			default:
-				d.fail("nullable flag of column %q", c.Name)
+				d.Fail("nullable flag of column %q", c.Name)
 			}
 		}
 		t.PrimaryKey = d.strs("primary key column", maxKeyColumns)
 		s.Tables = append(s.Tables, t)
-		if d.err != nil {
+		if d.Err() != nil {
 			return s
 		}
 	}
-	nf := d.count("foreign key", maxForeignKey, 4)
+	nf := d.Count("foreign key", maxForeignKey, 4)
 	if nf > 0 {
 		s.ForeignKeys = make([]ForeignKey, nf)
 	}
 	for i := range s.ForeignKeys {
 		fk := &s.ForeignKeys[i]
-		fk.Table = d.str(maxNameLen)
+		fk.Table = d.Str("string", maxNameLen)
 		fk.Columns = d.strs("foreign key column", maxKeyColumns)
-		fk.RefTable = d.str(maxNameLen)
+		fk.RefTable = d.Str("string", maxNameLen)
 		fk.RefColumns = d.strs("referenced column", maxKeyColumns)
 	}
 	return s
@@ -275,24 +283,24 @@ func decodeSchema(d *decoder) *Schema {
 // count, then per index its name, a flags byte (1: unique) and its columns
 // (name, prefix length, 1 when descending).
 func encodeIndexes(e *encoder, s *Schema) {
-	e.uvarint(uint64(len(s.Tables)))
+	e.Uvarint(uint64(len(s.Tables)))
 	for _, t := range s.Tables {
-		e.uvarint(uint64(len(t.Indexes)))
+		e.Uvarint(uint64(len(t.Indexes)))
 		for _, ix := range t.Indexes {
-			e.str(ix.Name)
+			e.Str(ix.Name)
 			if ix.Unique {
-				e.u8(1)
+				e.U8(1)
 			} else {
-				e.u8(0)
+				e.U8(0)
 			}
-			e.uvarint(uint64(len(ix.Columns)))
+			e.Uvarint(uint64(len(ix.Columns)))
 			for _, c := range ix.Columns {
-				e.str(c.Name)
-				e.uvarint(uint64(c.Prefix))
+				e.Str(c.Name)
+				e.Uvarint(uint64(c.Prefix))
 				if c.Desc {
-					e.u8(1)
+					e.U8(1)
 				} else {
-					e.u8(0)
+					e.U8(0)
 				}
 			}
 		}
@@ -300,35 +308,35 @@ func encodeIndexes(e *encoder, s *Schema) {
 }
 
 func decodeIndexes(d *decoder, s *Schema) {
-	n := d.count("index tables", maxTables, 1)
-	if d.err != nil {
+	n := d.Count("index tables", maxTables, 1)
+	if d.Err() != nil {
 		return
 	}
 	if n != len(s.Tables) {
-		d.fail("indexes of %d tables for %d", n, len(s.Tables))
+		d.Fail("indexes of %d tables for %d", n, len(s.Tables))
 		return
 	}
 	flag := func(what string) bool {
-		switch d.u8() {
+		switch d.U8("byte") {
 		case 0:
 			return false
 		case 1:
 			return true
 		}
-		d.fail("%s flag", what)
+		d.Fail("%s flag", what)
 		return false
 	}
 	for _, t := range s.Tables {
-		ni := d.count("index", maxIndexes, 3)
-		for k := 0; k < ni && d.err == nil; k++ {
-			ix := Index{Name: d.str(maxNameLen)}
+		ni := d.Count("index", maxIndexes, 3)
+		for k := 0; k < ni && d.Err() == nil; k++ {
+			ix := Index{Name: d.Str("string", maxNameLen)}
 			ix.Unique = flag("unique")
-			nc := d.count("index column", maxKeyColumns, 3)
-			for j := 0; j < nc && d.err == nil; j++ {
-				c := IndexColumn{Name: d.str(maxNameLen)}
-				p := d.uvarint()
+			nc := d.Count("index column", maxKeyColumns, 3)
+			for j := 0; j < nc && d.Err() == nil; j++ {
+				c := IndexColumn{Name: d.Str("string", maxNameLen)}
+				p := d.Uvarint("number")
 				if p > maxPrefixLen {
-					d.fail("prefix length %d", p)
+					d.Fail("prefix length %d", p)
 				}
 				c.Prefix = int(p)
 				c.Desc = flag("descending")
@@ -342,25 +350,25 @@ func decodeIndexes(d *decoder, s *Schema) {
 // encodeStats writes the statistics; the sample only when withSample
 // (Fingerprint leaves it out).
 func encodeStats(e *encoder, stats []TableStats, withSample bool) {
-	e.uvarint(uint64(len(stats)))
+	e.Uvarint(uint64(len(stats)))
 	for _, ts := range stats {
-		e.uvarint(uint64(ts.Rows))
-		e.uvarint(uint64(len(ts.Columns)))
+		e.Uvarint(uint64(ts.Rows))
+		e.Uvarint(uint64(len(ts.Columns)))
 		for _, cs := range ts.Columns {
-			e.f64(cs.NullFrac)
-			e.uvarint(uint64(cs.Distinct))
+			e.F64(cs.NullFrac)
+			e.Uvarint(uint64(cs.Distinct))
 			e.datum(cs.Min)
 			e.datum(cs.Max)
-			e.uvarint(uint64(len(cs.MCVs)))
+			e.Uvarint(uint64(len(cs.MCVs)))
 			for _, m := range cs.MCVs {
 				e.datum(m.Value)
-				e.f64(m.Freq)
+				e.F64(m.Freq)
 			}
-			e.uvarint(uint64(len(cs.Histogram)))
+			e.Uvarint(uint64(len(cs.Histogram)))
 			for _, h := range cs.Histogram {
 				e.datum(h)
 			}
-			e.f64(cs.HistFrac)
+			e.F64(cs.HistFrac)
 		}
 		if !withSample {
 			continue
@@ -368,10 +376,10 @@ func encodeStats(e *encoder, stats []TableStats, withSample bool) {
 		// 0: no sample (nil); otherwise 1 + sampled rows, then the
 		// columns one after the other.
 		if ts.Sample == nil {
-			e.uvarint(0)
+			e.Uvarint(0)
 			continue
 		}
-		e.uvarint(uint64(ts.SampleSize()) + 1)
+		e.Uvarint(uint64(ts.SampleSize()) + 1)
 		for _, col := range ts.Sample {
 			for _, v := range col {
 				e.datum(v)
@@ -384,13 +392,13 @@ func encodeStats(e *encoder, stats []TableStats, withSample bool) {
 // synopsis its path, its missing rows (count, then ascending indexes as
 // deltas) and its columns' sampled values.
 func encodeJoins(e *encoder, stats []TableStats) {
-	e.uvarint(uint64(len(stats)))
+	e.Uvarint(uint64(len(stats)))
 	for _, ts := range stats {
-		e.uvarint(uint64(len(ts.Joins)))
+		e.Uvarint(uint64(len(ts.Joins)))
 		for _, j := range ts.Joins {
-			e.uvarint(uint64(len(j.Path)))
+			e.Uvarint(uint64(len(j.Path)))
 			for _, f := range j.Path {
-				e.uvarint(uint64(f))
+				e.Uvarint(uint64(f))
 			}
 			nm := 0
 			for _, m := range j.Missing {
@@ -398,15 +406,15 @@ func encodeJoins(e *encoder, stats []TableStats) {
 					nm++
 				}
 			}
-			e.uvarint(uint64(nm))
+			e.Uvarint(uint64(nm))
 			prev := 0
 			for i, m := range j.Missing {
 				if m {
-					e.uvarint(uint64(i - prev))
+					e.Uvarint(uint64(i - prev))
 					prev = i
 				}
 			}
-			e.uvarint(uint64(len(j.Sample)))
+			e.Uvarint(uint64(len(j.Sample)))
 			for _, col := range j.Sample {
 				for _, v := range col {
 					e.datum(v)
@@ -417,58 +425,58 @@ func encodeJoins(e *encoder, stats []TableStats) {
 }
 
 func decodeJoins(d *decoder, s *Schema, stats []TableStats) {
-	n := d.count("join synopsis tables", maxTables, 1)
-	if d.err != nil {
+	n := d.Count("join synopsis tables", maxTables, 1)
+	if d.Err() != nil {
 		return
 	}
 	if n != len(stats) {
-		d.fail("join synopses of %d tables for %d", n, len(stats))
+		d.Fail("join synopses of %d tables for %d", n, len(stats))
 		return
 	}
 	for ti := range stats {
 		ts := &stats[ti]
 		rows := ts.SampleSize()
-		nj := d.count("join synopses", maxJoinPaths, 3)
-		for k := 0; k < nj && d.err == nil; k++ {
+		nj := d.Count("join synopses", maxJoinPaths, 3)
+		for k := 0; k < nj && d.Err() == nil; k++ {
 			var j JoinSample
-			np := d.count("join path", maxForeignKey, 1)
+			np := d.Count("join path", maxForeignKey, 1)
 			at := s.Tables[ti].Name
 			for range np {
-				f := d.uvarint()
-				if d.err != nil {
+				f := d.Uvarint("number")
+				if d.Err() != nil {
 					return
 				}
 				if f >= uint64(len(s.ForeignKeys)) || s.ForeignKeys[f].Table != at {
-					d.fail("table %q: join path is not a chain of foreign keys", s.Tables[ti].Name)
+					d.Fail("table %q: join path is not a chain of foreign keys", s.Tables[ti].Name)
 					return
 				}
 				at = s.ForeignKeys[f].RefTable
 				j.Path = append(j.Path, int(f))
 			}
-			nm := d.count("missing rows", rows, 1)
+			nm := d.Count("missing rows", rows, 1)
 			if nm > 0 {
 				j.Missing = make([]bool, rows)
 			}
 			i := 0
 			for range nm {
-				delta := d.uvarint()
-				if d.err != nil {
+				delta := d.Uvarint("number")
+				if d.Err() != nil {
 					return
 				}
 				if delta > uint64(rows) || i+int(delta) >= rows {
-					d.fail("table %q: missing row out of range", s.Tables[ti].Name)
+					d.Fail("table %q: missing row out of range", s.Tables[ti].Name)
 					return
 				}
 				i += int(delta)
 				j.Missing[i] = true
 			}
 			end := s.TableIndex(at)
-			nc := d.count("join synopsis columns", maxColumns, 0)
-			if d.err != nil {
+			nc := d.Count("join synopsis columns", maxColumns, 0)
+			if d.Err() != nil {
 				return
 			}
 			if np == 0 || end < 0 || nc != len(s.Tables[end].Columns) {
-				d.fail("table %q: join synopsis of %d columns ending at %q", s.Tables[ti].Name, nc, at)
+				d.Fail("table %q: join synopsis of %d columns ending at %q", s.Tables[ti].Name, nc, at)
 				return
 			}
 			if j.Sample = d.columns(s.Tables[ti].Name+" join synopsis", rows, nc); j.Sample == nil {
@@ -480,52 +488,52 @@ func decodeJoins(d *decoder, s *Schema, stats []TableStats) {
 }
 
 func decodeStats(d *decoder, s *Schema) []TableStats {
-	n := d.count("table stats", maxTables, 1)
-	if d.err != nil {
+	n := d.Count("table stats", maxTables, 1)
+	if d.Err() != nil {
 		return nil
 	}
 	if n != len(s.Tables) {
-		d.fail("%d table stats for %d tables", n, len(s.Tables))
+		d.Fail("%d table stats for %d tables", n, len(s.Tables))
 		return nil
 	}
 	stats := make([]TableStats, n)
 	for ti := range stats {
 		ts := &stats[ti]
-		rows := d.uvarint()
+		rows := d.Uvarint("number")
 		if rows > math.MaxInt64 {
-			d.fail("row count %d", rows)
+			d.Fail("row count %d", rows)
 		}
 		ts.Rows = int64(rows)
-		nc := d.count("column stats", maxColumns, 21)
-		if d.err != nil {
+		nc := d.Count("column stats", maxColumns, 21)
+		if d.Err() != nil {
 			return nil
 		}
 		if nc != len(s.Tables[ti].Columns) {
-			d.fail("table %q: %d column stats for %d columns", s.Tables[ti].Name, nc, len(s.Tables[ti].Columns))
+			d.Fail("table %q: %d column stats for %d columns", s.Tables[ti].Name, nc, len(s.Tables[ti].Columns))
 			return nil
 		}
 		ts.Columns = make([]ColumnStats, nc)
 		for ci := range ts.Columns {
 			cs := &ts.Columns[ci]
-			cs.NullFrac = d.f64()
-			distinct := d.uvarint()
+			cs.NullFrac = d.F64("number")
+			distinct := d.Uvarint("number")
 			if distinct > math.MaxInt64 {
-				d.fail("distinct count %d", distinct)
+				d.Fail("distinct count %d", distinct)
 			}
 			cs.Distinct = int64(distinct)
 			cs.Min, cs.Max = d.datum(), d.datum()
-			nm := d.count("MCV", maxList, 9)
+			nm := d.Count("MCV", maxList, 9)
 			if nm > 0 {
 				cs.MCVs = make([]MCV, nm)
 			}
 			for i := range cs.MCVs {
-				cs.MCVs[i] = MCV{Value: d.datum(), Freq: d.f64()}
+				cs.MCVs[i] = MCV{Value: d.datum(), Freq: d.F64("number")}
 			}
 			cs.Histogram = d.datums("histogram bound", maxList)
-			cs.HistFrac = d.f64()
+			cs.HistFrac = d.F64("number")
 		}
-		sn := d.count("sampled row", maxList, 0)
-		if d.err != nil {
+		sn := d.Count("sampled row", maxList, 0)
+		if d.Err() != nil {
 			return nil
 		}
 		if sn == 0 {
@@ -541,11 +549,11 @@ func decodeStats(d *decoder, s *Schema) []TableStats {
 // columns reads nc columns of rows datums each; nil after an error (rows
 // x nc over the bytes left is one: every datum takes a byte).
 func (d *decoder) columns(what string, rows, nc int) [][]Datum {
-	if d.err != nil {
+	if d.Err() != nil {
 		return nil
 	}
-	if uint64(rows)*uint64(nc) > uint64(len(d.b)) {
-		d.fail("%s: %d rows x %d columns exceed the %d bytes left", what, rows, nc, len(d.b))
+	if uint64(rows)*uint64(nc) > uint64(d.Left()) {
+		d.Fail("%s: %d rows x %d columns exceed the %d bytes left", what, rows, nc, d.Left())
 		return nil
 	}
 	cols := make([][]Datum, nc)

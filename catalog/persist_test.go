@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
+	"github.com/cardinaldb/cardinal/internal/bincodec"
+
 	"io"
 	"math"
 	"os"
@@ -222,7 +223,7 @@ func TestLoadErrors(t *testing.T) {
 	mutate := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
 	reseal := func(b []byte) []byte { // fix the checksum after an edit
 		body := b[:len(b)-4]
-		return binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
+		return binary.LittleEndian.AppendUint32(body, bincodec.Checksum(body))
 	}
 	for name, tc := range map[string]struct {
 		in       []byte
@@ -318,7 +319,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(good[:len(good)/3])
 	f.Add([]byte(magic + "\x01\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		sealed := binary.LittleEndian.AppendUint32(bytes.Clone(b), crc32.Checksum(b, castagnoli))
+		sealed := binary.LittleEndian.AppendUint32(bytes.Clone(b), bincodec.Checksum(b))
 		for _, in := range [][]byte{b, sealed} {
 			c, err := Load(bytes.NewReader(in))
 			if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cardinaldb/cardinal/catalog"
 )
 
 // Sentinel errors of building and loading tables. Match them with errors.Is;
@@ -27,13 +29,14 @@ var (
 	// repeats a column or leaves one out.
 	ErrHeader = errors.New("bad CSV header")
 	// ErrUnknownColumn: a name (CSV header field, JSON key) that is no
-	// column of the table.
-	ErrUnknownColumn = errors.New("unknown column")
+	// column of the table (the value of catalog.ErrUnknownColumn).
+	ErrUnknownColumn = catalog.ErrUnknownColumn
 	// ErrDuplicateColumn: a column named twice (CSV header, JSON object).
 	ErrDuplicateColumn = errors.New("duplicate column")
 	// ErrSchema: a schema the loader cannot use (no tables, a table
-	// without columns, duplicate names, an unknown type).
-	ErrSchema = errors.New("invalid schema")
+	// without columns, duplicate names, an unknown type); the value of
+	// catalog.ErrInvalidSchema.
+	ErrSchema = catalog.ErrInvalidSchema
 )
 
 // LoadError says where loading failed. It unwraps to one of the sentinel

@@ -143,7 +143,7 @@ func checkQuery(cat *catalog.Catalog, q *features.Query) error {
 			return fmt.Errorf("%w: table %d of the query is schema table %d", ErrQuery, i, tr.Table)
 		}
 		if err := checkExpr(cat.Schema.Tables[tr.Table], tr.Filter, 0); err != nil {
-			return fmt.Errorf("%w: table %s: %v", ErrQuery, tr.Alias, err)
+			return fmt.Errorf("%w: table %s: %w", ErrQuery, tr.Alias, err)
 		}
 	}
 	for _, j := range q.Joins {
@@ -172,7 +172,7 @@ func checkExpr(t *catalog.Table, e *features.Expr, depth int) error {
 	switch e.Kind {
 	case features.ExprPred:
 		if e.Pred.Col < 0 || e.Pred.Col >= len(t.Columns) {
-			return fmt.Errorf("column %d out of range", e.Pred.Col)
+			return fmt.Errorf("%w: column %d out of range", catalog.ErrUnknownColumn, e.Pred.Col)
 		}
 	case features.ExprAnd, features.ExprOr:
 		if len(e.Args) == 0 {

@@ -278,11 +278,11 @@ func linFitRidge(Z [][]float64, y []float64, lambda float64) ([]float64, error) 
 	chol.LTo(&L)
 	t := mat.NewVecDense(k, nil)
 	if err := t.SolveVec(&L, mat.NewVecDense(k, zty)); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
+		return nil, fmt.Errorf("%w: %w", ErrLinearFit, err)
 	}
 	var w mat.VecDense
 	if err := w.SolveVec(L.T(), t); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrLinearFit, err)
+		return nil, fmt.Errorf("%w: %w", ErrLinearFit, err)
 	}
 	coef := make([]float64, k)
 	for j := range k {

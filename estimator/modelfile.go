@@ -52,9 +52,12 @@ const (
 
 // Errors of model files. Match with errors.Is.
 var (
-	ErrBadMagic = errors.New("estimator: not a Cardinal model file")
-	ErrVersion  = errors.New("estimator: unsupported model file version")
-	ErrCorrupt  = errors.New("estimator: corrupt model file")
+	// ErrBadMagic, ErrVersion and ErrCorrupt are the values of
+	// catalog.ErrBadMagic, catalog.ErrVersion and catalog.ErrCorrupt: one
+	// vocabulary for every Cardinal file.
+	ErrBadMagic = catalog.ErrBadMagic
+	ErrVersion  = catalog.ErrVersion
+	ErrCorrupt  = catalog.ErrCorrupt
 	// ErrFingerprint: the model was trained on statistics other than the
 	// catalog given to Load (the data changed: retrain, or set
 	// LoadOptions.IgnoreFingerprint).

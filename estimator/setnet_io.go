@@ -102,7 +102,7 @@ func (r *snReader) read(n int) []byte {
 		return r.b[:n]
 	}
 	if _, err := io.ReadFull(r.r, r.b[:n]); err != nil {
-		r.fail("truncated: %v", err)
+		r.fail("truncated: %w", err)
 	}
 	return r.b[:n]
 }

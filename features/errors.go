@@ -7,21 +7,24 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
 // Sentinel errors returned (wrapped in *Error) by Parse. Match them with
 // errors.Is.
 var (
-	// ErrSyntax: the text is not valid MySQL.
-	ErrSyntax = errors.New("syntax error")
+	// ErrSyntax: the text is not valid MySQL (the value of catalog.ErrSyntax).
+	ErrSyntax = catalog.ErrSyntax
 	// ErrUnsupported: valid SQL outside the modelled subset (outer joins,
 	// subqueries, functions on columns, ...).
 	ErrUnsupported = errors.New("unsupported")
-	// ErrUnknownTable: a FROM table or a column qualifier names no table.
-	ErrUnknownTable = errors.New("unknown table")
-	// ErrUnknownColumn: no table in FROM has the column.
-	ErrUnknownColumn = errors.New("unknown column")
+	// ErrUnknownTable: a FROM table or a column qualifier names no table
+	// (the value of catalog.ErrUnknownTable).
+	ErrUnknownTable = catalog.ErrUnknownTable
+	// ErrUnknownColumn: no table in FROM has the column (the value of
+	// catalog.ErrUnknownColumn).
+	ErrUnknownColumn = catalog.ErrUnknownColumn
 	// ErrAmbiguousColumn: an unqualified column exists in several FROM tables.
 	ErrAmbiguousColumn = errors.New("ambiguous column")
 	// ErrDuplicateAlias: two FROM entries share one alias.

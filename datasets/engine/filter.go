@@ -136,7 +136,7 @@ func (f *filter) atom(p *features.Pred, want bool, within, dst bitset) error {
 	col := f.t.Cols[f.cols[p.Col]]
 	name := f.t.Def.Columns[f.cols[p.Col]].Name
 	if err := checkArity(p); err != nil {
-		return fmt.Errorf("%w: %s.%s: %v", ErrBadQuery, f.alias, name, err)
+		return fmt.Errorf("%w: %s.%s: %w", ErrBadQuery, f.alias, name, err)
 	}
 	nn := f.c.nonNull(col)
 	switch p.Op {
