@@ -150,7 +150,10 @@ func (r *rollout) join(st *agentState, ia, ib int) (entry, error) {
 	if err != nil {
 		return x, err
 	}
-	if y.cost < x.cost {
+	// The cheaper orientation; on a tie (a symmetric model such as C_out)
+	// the input with more tables goes left, so chains of joins read as
+	// left-deep trees, the form the servers execute.
+	if y.cost < x.cost || (y.cost == x.cost && popcount(b.mask) > popcount(a.mask)) {
 		return y, nil
 	}
 	return x, nil

@@ -39,6 +39,8 @@ type EvalRow struct {
 	// Fallbacks counts plans whose Source differs from their Method (a
 	// guard or budget fallback).
 	Fallbacks int `json:"fallbacks"`
+	// Ratios are the per-query ratios in query order.
+	Ratios []float64 `json:"-"`
 }
 
 // minCost clamps costs before dividing, as q-errors clamp rows to one: under
@@ -92,6 +94,7 @@ func Evaluate(ctx context.Context, queries []EvalQuery, methods []Method, model 
 	for mi, m := range methods {
 		r := &rows[mi]
 		r.Method, r.Queries = m.Name, len(ratios[mi])
+		r.Ratios = slices.Clone(ratios[mi])
 		rs := ratios[mi]
 		slices.Sort(rs)
 		if len(rs) == 0 {

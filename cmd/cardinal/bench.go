@@ -131,6 +131,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("demo", stdout)
 	var b benchFlags
 	b.register(fs.FlagSet, demoTrainQueries, bench.DefaultTestQueries)
+	joins := fs.Bool("joinorder", true, "also order generated joins with every join-ordering method (text output)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -142,7 +143,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintln(stderr, "Cardinal demo: learned cardinality estimation on the bundled real flights data (BTS, Jan-Mar 2001)")
 	src := sourceFlags{dataset: "flights"}
-	return b.run(ctx, "flights", &src, stdout, stderr)
+	if err := b.run(ctx, "flights", &src, stdout, stderr); err != nil {
+		return err
+	}
+	if !*joins || *b.format != formatText {
+		return nil
+	}
+	return demoJoinorder(ctx, b.seed, stdout, stderr)
 }
 
 // demoTrainQueries keeps the demo within a minute on a 2-core machine.

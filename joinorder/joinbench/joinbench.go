@@ -20,7 +20,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -277,4 +280,72 @@ func sizes(qs []joinorder.EvalQuery) string {
 		}
 	}
 	return out
+}
+
+// Showcase renders the k held-out queries on which the methods' ratios
+// differ most (rows from Evaluate with the same agent), each with every
+// method's join order and its true-cost ratio to the optimum.
+func (s *Setup) Showcase(ctx context.Context, agent *joinorder.Agent, rows []joinorder.EvalRow, k int) (string, error) {
+	type pick struct {
+		q      int
+		spread float64
+	}
+	var picks []pick
+	for qi := range s.Test {
+		lo, hi := math.Inf(1), 0.0
+		for _, r := range rows {
+			if qi < len(r.Ratios) {
+				lo, hi = math.Min(lo, r.Ratios[qi]), math.Max(hi, r.Ratios[qi])
+			}
+		}
+		picks = append(picks, pick{qi, hi / lo})
+	}
+	slices.SortStableFunc(picks, func(a, b pick) int {
+		switch {
+		case a.spread > b.spread:
+			return -1
+		case a.spread < b.spread:
+			return 1
+		}
+		return 0
+	})
+	var b strings.Builder
+	methods := s.Methods(agent)
+	for _, p := range picks[:min(k, len(picks))] {
+		q := s.Test[p.q]
+		fmt.Fprintf(&b, "%s\n", q.True.Query().SQL())
+		for mi, m := range methods {
+			c := q.True
+			if m.Cards != q.True.Source {
+				c = q.Est[m.Cards]
+			}
+			plan, err := m.Plan(c)
+			if err != nil {
+				return "", err
+			}
+			ratio := math.NaN()
+			if mi < len(rows) && p.q < len(rows[mi].Ratios) {
+				ratio = rows[mi].Ratios[p.q]
+			}
+			fmt.Fprintf(&b, "  %-22s %8.2fx  %s\n", m.Name, ratio, treeText(plan))
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
+
+// treeText renders a plan's join tree on one line: "a ⋈ b ⋈ (c ⋈ d)".
+func treeText(p *joinorder.Plan) string {
+	var walk func(n *joinorder.Node) string
+	walk = func(n *joinorder.Node) string {
+		if n.Leaf() {
+			return p.Query.Tables[n.Table].Alias
+		}
+		r := walk(n.Right)
+		if !n.Right.Leaf() {
+			r = "(" + r + ")"
+		}
+		return walk(n.Left) + " ⋈ " + r
+	}
+	return walk(p.Root)
 }
