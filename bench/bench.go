@@ -49,6 +49,10 @@ type Options struct {
 	// the labelling reports of each workload (Stage "labelling training",
 	// "labelling test", "labelling out-of-distribution").
 	Progress progress.Func
+	// Baselines are estimators outside the model kinds, e.g. the server's
+	// optimizer (live.ExplainEstimator), scored on the same test queries
+	// after the models (no training time or model bytes).
+	Baselines []estimator.ContextEstimator
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -188,18 +192,37 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 			return nil, fmt.Errorf("save %s: %w", name, err)
 		}
 		res.ModelBytes = size.n
-		if res.Single, res.Joins, res.All, res.EstimateMicros, err = measure(m, test); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if len(ood.queries) > 0 {
-			if _, _, res.OOD, _, err = measure(m, ood); err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
+		if err := res.measure(m.Estimate, test, ood); err != nil {
+			return nil, err
 		}
 		rep.Results = append(rep.Results, res)
 		opts.Progress.Send(progress.Report{Stage: name, Detail: fmt.Sprintf("trained in %6.2fs: median %.2f  p95 %.2f  p99 %.2f", res.TrainSeconds, res.All.Median, res.All.P95, res.All.P99)})
 	}
+	for _, b := range opts.Baselines {
+		estimate := func(q *features.Query) (estimator.Estimate, error) { return b.EstimateContext(ctx, q) }
+		res := ModelResult{Model: b.Name()}
+		if err := res.measure(estimate, test, ood); err != nil {
+			return nil, err
+		}
+		rep.Results = append(rep.Results, res)
+		opts.Progress.Send(progress.Report{Stage: b.Name(), Detail: fmt.Sprintf("median %.2f  p95 %.2f  p99 %.2f", res.All.Median, res.All.P95, res.All.P99)})
+	}
 	return rep, nil
+}
+
+// measure fills the q-error summaries and latency of res on the test and
+// out-of-distribution workloads.
+func (res *ModelResult) measure(estimate func(*features.Query) (estimator.Estimate, error), test, ood labelled) error {
+	var err error
+	if res.Single, res.Joins, res.All, res.EstimateMicros, err = measure(estimate, test); err != nil {
+		return fmt.Errorf("%s: %w", res.Model, err)
+	}
+	if len(ood.queries) > 0 {
+		if _, _, res.OOD, _, err = measure(estimate, ood); err != nil {
+			return fmt.Errorf("%s: %w", res.Model, err)
+		}
+	}
+	return nil
 }
 
 // generate draws a seeded workload and labels it exactly.
@@ -239,12 +262,12 @@ func generateLabelled(ctx context.Context, db *datasets.DB, g *workload.JoinGrap
 }
 
 // measure estimates every test query and summarises q-errors and latency.
-func measure(m estimator.Estimator, w labelled) (single, joins, all estimator.QErrorSummary, micros float64, err error) {
+func measure(estimate func(*features.Query) (estimator.Estimate, error), w labelled) (single, joins, all estimator.QErrorSummary, micros float64, err error) {
 	var qs, qj, qa []float64
 	lat := make([]float64, 0, len(w.queries))
 	for i, q := range w.queries {
 		t0 := time.Now()
-		e, err := m.Estimate(q)
+		e, err := estimate(q)
 		lat = append(lat, float64(time.Since(t0).Nanoseconds())/1e3)
 		if err != nil {
 			return single, joins, all, 0, fmt.Errorf("estimate %q: %w", q.SQL(), err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/estimator"
+	"github.com/cardinaldb/cardinal/features"
 )
 
 func smallRun(t *testing.T, models []string) *Report {
@@ -121,5 +122,38 @@ func TestRunSingleTable(t *testing.T) {
 	r := rep.Results[0]
 	if rep.OODJoins != 1 || r.Joins.N != 0 || r.Single.N != rep.TestQueries || rep.TrainExamples != rep.TrainQueries || r.OOD.N == 0 {
 		t.Errorf("report %+v, results %+v", rep, r)
+	}
+}
+
+// oneRow is a baseline that always estimates one row.
+type oneRow struct{}
+
+func (oneRow) Name() string { return "one-row" }
+func (oneRow) EstimateContext(ctx context.Context, q *features.Query) (estimator.Estimate, error) {
+	return estimator.Estimate{Rows: 1, Low: 1, High: 1, Source: "one-row"}, ctx.Err()
+}
+
+// TestRunBaselines: a baseline outside the model kinds (as the server's
+// optimizer is) is scored on the same test queries, after the models.
+func TestRunBaselines(t *testing.T) {
+	db, err := datasets.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), "flights", db, Options{TrainQueries: 50, TestQueries: 200, OODQueries: 20, MaxJoins: 2,
+		Models: []string{estimator.KindHistogram}, Seed: 7, Baselines: []estimator.ContextEstimator{oneRow{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 2 || rep.Results[1].Model != "one-row" {
+		t.Fatalf("results: %+v", rep.Results)
+	}
+	b := rep.Results[1]
+	if b.All.N != rep.TestQueries || b.OOD.N != rep.OODQueries || b.TrainSeconds != 0 || b.ModelBytes != 0 {
+		t.Errorf("baseline result %+v", b)
+	}
+	// Estimating one row is worse than the histogram on this workload.
+	if !(b.All.Median > rep.Results[0].All.Median) {
+		t.Errorf("one-row median %v not worse than histogram %v", b.All.Median, rep.Results[0].All.Median)
 	}
 }

@@ -121,6 +121,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if name == "" {
 		name = "custom"
 	}
+	if src.dsn != "" {
+		// The server's own optimizer scored on the same test queries.
+		srv, err := openServer(ctx, src.dsn, stderr)
+		if err != nil {
+			return err
+		}
+		defer srv.close()
+		b.opts.Baselines = append(b.opts.Baselines, srv.explain)
+	}
 	return b.run(ctx, name, &src, stdout, stderr)
 }
 

@@ -13,27 +13,38 @@ import (
 
 // evalReport is the JSON form of 'cardinal eval': q-error quantiles of the
 // model and, for reference, of the histogram baseline over the same
-// catalog, overall and by number of joins.
+// catalog and (with --dsn) of the server's own optimizer, overall and by
+// number of joins.
 type evalReport struct {
 	Model     string                             `json:"model"`
 	Queries   int                                `json:"queries"`
 	Overall   estimator.QErrorSummary            `json:"overall"`
 	ByJoins   map[string]estimator.QErrorSummary `json:"by_joins"`
-	Histogram struct {
-		Overall estimator.QErrorSummary            `json:"overall"`
-		ByJoins map[string]estimator.QErrorSummary `json:"by_joins"`
-	} `json:"histogram"`
+	Histogram evalScores                         `json:"histogram"`
+	Baselines []evalBaseline                     `json:"baselines,omitempty"`
 }
 
-// runEval prints q-error quantiles of a model on a labelled query log:
-//
-//	cardinal eval --model m.model --log test.jsonl [--format text|json]
+// evalScores are the q-errors of one estimator.
+type evalScores struct {
+	Overall estimator.QErrorSummary            `json:"overall"`
+	ByJoins map[string]estimator.QErrorSummary `json:"by_joins"`
+}
+
+// evalBaseline is an estimator outside the model file (the server's).
+type evalBaseline struct {
+	Name string `json:"name"`
+	evalScores
+}
+
+// runEval prints q-error quantiles of a model on a labelled query log,
+// beside the histogram baseline and, with --dsn, the server's optimizer.
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stdout)
 	modelPath := fs.String("model", "", "model file from 'cardinal train'")
 	logPath := fs.String("log", "", "labelled query log (JSON Lines) of never-seen queries")
 	format := formatFlag(fs.FlagSet)
 	subplans := fs.Bool("subplans", false, "also score every labelled sub-plan")
+	dsn := fs.String("dsn", "", "also score this server's own estimates (EXPLAIN FORMAT=JSON) on the same queries")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -56,61 +67,83 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("%s: %w", *logPath, err)
 	}
-	hist := estimator.NewHistogram(cat)
+	if len(ex) == 0 {
+		return fmt.Errorf("%s: %w", *logPath, errEmptyLog)
+	}
+	ests := []estimator.ContextEstimator{estimator.WithContext(m), estimator.WithContext(estimator.NewHistogram(cat))}
+	if *dsn != "" {
+		srv, err := openServer(ctx, *dsn, stderr)
+		if err != nil {
+			return err
+		}
+		defer srv.close()
+		ests = append(ests, srv.explain)
+	}
 	rep := evalReport{Model: m.Name(), Queries: len(ex)}
-	score := func(est estimator.Estimator) (estimator.QErrorSummary, map[string]estimator.QErrorSummary, error) {
-		var all []float64
-		by := map[int][]float64{}
-		for _, e := range ex {
-			if err := ctx.Err(); err != nil {
-				return estimator.QErrorSummary{}, nil, err
-			}
-			got, err := est.Estimate(e.Query)
-			if err != nil {
-				return estimator.QErrorSummary{}, nil, fmt.Errorf("%s: %w", e.Query.SQL(), err)
-			}
-			q := estimator.QError(got.Rows, e.Rows)
-			all = append(all, q)
-			j := len(e.Query.Tables) - 1
-			by[j] = append(by[j], q)
+	for i, est := range ests {
+		s, err := score(ctx, est, ex)
+		if err != nil {
+			return err
 		}
-		out := map[string]estimator.QErrorSummary{}
-		for j, qs := range by {
-			out[strconv.Itoa(j)] = estimator.Quantiles(qs)
+		switch i {
+		case 0:
+			rep.Overall, rep.ByJoins = s.Overall, s.ByJoins
+		case 1:
+			rep.Histogram = s
+		default:
+			rep.Baselines = append(rep.Baselines, evalBaseline{est.Name(), s})
 		}
-		return estimator.Quantiles(all), out, nil
-	}
-	if rep.Overall, rep.ByJoins, err = score(m); err != nil {
-		return err
-	}
-	if rep.Histogram.Overall, rep.Histogram.ByJoins, err = score(hist); err != nil {
-		return err
 	}
 	return writeDoc(stdout, *format, rep, rep.writeText)
 }
 
-// writeText writes the q-error table: one row per model and join count.
+// score is the q-errors of est on the examples, overall and by joins.
+func score(ctx context.Context, est estimator.ContextEstimator, ex []estimator.Example) (evalScores, error) {
+	var all []float64
+	by := map[int][]float64{}
+	for _, e := range ex {
+		got, err := est.EstimateContext(ctx, e.Query)
+		if err != nil {
+			return evalScores{}, fmt.Errorf("%s: %s: %w", est.Name(), e.Query.SQL(), err)
+		}
+		q := estimator.QError(got.Rows, e.Rows)
+		all = append(all, q)
+		j := len(e.Query.Tables) - 1
+		by[j] = append(by[j], q)
+	}
+	out := evalScores{Overall: estimator.Quantiles(all), ByJoins: map[string]estimator.QErrorSummary{}}
+	for j, qs := range by {
+		out.ByJoins[strconv.Itoa(j)] = estimator.Quantiles(qs)
+	}
+	return out, nil
+}
+
+// writeText writes the q-error table: one row per estimator and join count.
 func (rep *evalReport) writeText(stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "model\tjoins\tN\tmedian\tp90\tp95\tp99\tmax\tmean\t\n")
 	row := func(name, joins string, s estimator.QErrorSummary) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t\n", name, joins, s.N, s.Median, s.P90, s.P95, s.P99, s.Max, s.Mean)
 	}
-	for _, r := range []struct {
-		name    string
-		overall estimator.QErrorSummary
-		by      map[string]estimator.QErrorSummary
-	}{{rep.Model, rep.Overall, rep.ByJoins}, {"histogram", rep.Histogram.Overall, rep.Histogram.ByJoins}} {
-		keys := make([]int, 0, len(r.by))
-		for k := range r.by {
+	type named struct {
+		name string
+		evalScores
+	}
+	all := []named{{rep.Model, evalScores{rep.Overall, rep.ByJoins}}, {"histogram", rep.Histogram}}
+	for _, b := range rep.Baselines {
+		all = append(all, named{b.Name, b.evalScores})
+	}
+	for _, r := range all {
+		keys := make([]int, 0, len(r.ByJoins))
+		for k := range r.ByJoins {
 			j, _ := strconv.Atoi(k)
 			keys = append(keys, j)
 		}
 		sort.Ints(keys)
 		for _, j := range keys {
-			row(r.name, strconv.Itoa(j), r.by[strconv.Itoa(j)])
+			row(r.name, strconv.Itoa(j), r.ByJoins[strconv.Itoa(j)])
 		}
-		row(r.name, "all", r.overall)
+		row(r.name, "all", r.Overall)
 	}
 	return tw.Flush()
 }

@@ -105,10 +105,17 @@ func commands() []command {
 			example: "cardinal estimate --model flights.model \"SELECT * FROM flights WHERE delay > 60\"\n" +
 				"tail -F slow.sql | cardinal estimate --model flights.model --in - --format jsonl --keep-going",
 			run: runEstimate},
+		{name: "explain", summary: "one query and each sub-plan: Cardinal's estimate and band, the server's, the truth, q-errors",
+			synopsis: "--model FILE [--dataset NAME | --schema schema.sql [--data DIR]] [--dsn DSN [--analyze]] [--format text|json|jsonl] \"SELECT ...\"",
+			args: "\"SELECT ...\"  the query; true counts come from the engine over --dataset/--schema, or from\n" +
+				"              the server (--dsn --analyze, which runs COUNT(*) per sub-plan)",
+			example: "cardinal explain --model flights.model --dataset flights \"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'TX'\"",
+			run:     runExplain},
 		{name: "eval", summary: "q-error quantiles of a model on a labelled query log",
 			synopsis: "--model FILE --log FILE [--subplans] [--dsn DSN] [--format text|json|jsonl]",
-			example:  "cardinal eval --model flights.model --log test.jsonl",
-			run:      runEval},
+			example: "cardinal eval --model flights.model --log test.jsonl\n" +
+				"cardinal eval --model flights.model --log test.jsonl --dsn \"$CARDINAL_DSN\"  # beside the server's optimizer",
+			run: runEval},
 		{name: "collect", summary: "collect true counts for a captured workload from a live server",
 			synopsis: "--dsn DSN --from perfschema|slowlog FILE|sql FILE --out labels.jsonl [--subplans] [--timeout 10s]",
 			args: "FILE          the slow query log or SQL file of --from slowlog|sql\n" +
@@ -117,6 +124,7 @@ func commands() []command {
 			run:     runCollect},
 		{name: "bench", summary: "compare every estimator on one data source: q-error, latency, training time",
 			synopsis: "(--dataset NAME | --schema schema.sql [--data DIR] | --dsn DSN) [--train N] [--test N] [--models LIST] [--format text|json|jsonl] [--md FILE] [--plot FILE]",
+			args:     "--dsn DSN     the server's tables are copied into memory, and its own optimizer\n              (EXPLAIN FORMAT=JSON) is scored beside the models on the same queries",
 			example:  "cardinal bench --dataset ecommerce --scale 10 --plot ecommerce.png",
 			run:      runBench},
 		{name: "joinorder", summary: "plan a query's join order (DPccp, left-deep, GOO or the learned agent) and print hinted SQL",

@@ -178,8 +178,8 @@ func ExampleExplainEstimator() {
 	if len(parsed) == 0 {
 		return
 	}
-	est, err := live.NewExplainEstimator(db, flavour).Estimate(ctx, parsed[0].Query)
-	fmt.Println(est, err)
+	est, err := live.NewExplainEstimator(db, flavour).EstimateContext(ctx, parsed[0].Query)
+	fmt.Println(est.Rows, err)
 }
 
 func ExampleMerge() {

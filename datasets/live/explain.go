@@ -12,13 +12,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
 )
 
 // ExplainEstimator is the server's own optimizer as a baseline estimator:
 // it asks EXPLAIN FORMAT=JSON for the plan of the query and reads the
 // optimizer's row estimate off it (see PlanRows). It never executes the
-// query (ANALYZE is not used). Safe for concurrent use.
+// query (ANALYZE is not used). It is an estimator.ContextEstimator, so
+// evaluations score it beside Cardinal's models. Safe for concurrent use.
 type ExplainEstimator struct {
 	db      *sql.DB
 	flavour Flavour
@@ -52,8 +54,20 @@ func ExplainSQL(q *features.Query) string {
 	return "EXPLAIN FORMAT=JSON " + s
 }
 
-// Estimate returns the optimizer's estimate of q's row count.
-func (e *ExplainEstimator) Estimate(ctx context.Context, q *features.Query) (float64, error) {
+var _ estimator.ContextEstimator = (*ExplainEstimator)(nil)
+
+// EstimateContext returns the optimizer's estimate of q's row count. The
+// optimizer gives no confidence band: Low and High equal Rows.
+func (e *ExplainEstimator) EstimateContext(ctx context.Context, q *features.Query) (estimator.Estimate, error) {
+	rows, err := e.rows(ctx, q)
+	if err != nil {
+		return estimator.Estimate{}, err
+	}
+	return estimator.Estimate{Rows: rows, Low: rows, High: rows, Source: e.Name()}, nil
+}
+
+// rows asks the server for the plan of q and reads its row estimate.
+func (e *ExplainEstimator) rows(ctx context.Context, q *features.Query) (float64, error) {
 	if e.flavour == FlavourUnknown {
 		return 0, ErrFlavour
 	}
