@@ -90,8 +90,10 @@
 // output, so calls are serialised by a mutex and its output silenced;
 // its set-up builds a 300 MB text pool (about 30 s here) whatever the
 // scale. TPCH therefore caches the tables on disk (DefaultCacheDir, or
-// $CARDINAL_CACHE_DIR: CSV via WriteCSVDir plus a manifest with a format
-// version, the options and each file's size and SHA-256, written to a
+// $CARDINAL_CACHE_DIR: schema.sql and a binary column file per table,
+// the columns as held in memory, so a read is a copy rather than a CSV
+// parse; a manifest with a format version, the options and each file's
+// size and SHA-256, checked while reading; all written to a
 // temporary directory and renamed; a lock file makes other processes wait
 // for the one generating). Scale is a whole number (dbgen's factor) or a
 // sub-scale in [0.001, 1): that fraction of SF1 by key ranges with the

@@ -197,10 +197,10 @@ func tpchScale(scale float64) (float64, error) {
 // (concurrent writes to os.Stdout by other goroutines are lost for that
 // time). Its set-up alone builds a 300 MB text pool (about 30 s here),
 // whatever the scale, so generated tables are cached on disk (see
-// CacheDir; CSV through WriteCSVDir with a manifest of format version,
-// options and SHA-256 per file), guarded by a lock file across
-// processes: the first call generates, later calls and other processes
-// read the cache (SF1 without comments: about 550 MB of CSV).
+// CacheDir; schema.sql and one binary column file per table, colfile.go,
+// with a manifest of format version, options and SHA-256 per file),
+// guarded by a lock file across processes: the first call generates,
+// later calls and other processes read the cache.
 func TPCH(ctx context.Context, opts TPCHOptions) (*DB, error) {
 	scale, err := tpchScale(opts.Scale)
 	if err != nil {

@@ -310,7 +310,7 @@ func TestCacheEntry(t *testing.T) {
 	if _, err := readCacheEntry(context.Background(), dir, other); !errors.Is(err, ErrCache) {
 		t.Errorf("other options: got %v, want ErrCache", err)
 	}
-	path := filepath.Join(dir, "orders.csv")
+	path := filepath.Join(dir, "orders"+colFileExt)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -346,4 +346,37 @@ func TestLockDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock2()
+}
+
+// FuzzReadColumns feeds arbitrary bytes to the column-file reader: it
+// must return an error or a table that writes back to the same bytes,
+// never panic or allocate past its row bound.
+func FuzzReadColumns(f *testing.F) {
+	db, err := Ecommerce(context.Background(), EcommerceOptions{Scale: 0.001, Seed: 1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	def := db.Table("customers").Def
+	var good strings.Builder
+	if err := db.Table("customers").writeColumns(&good); err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(good.String()))
+	f.Add([]byte(colFileMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tab := NewTable(def)
+		if err := tab.readColumns(strings.NewReader(string(b)), 1000); err != nil {
+			if !errors.Is(err, errColFile) {
+				t.Fatalf("error not wrapping errColFile: %v", err)
+			}
+			return
+		}
+		var back strings.Builder
+		if err := tab.writeColumns(&back); err != nil {
+			t.Fatal(err)
+		}
+		if back.String() != string(b) {
+			t.Fatalf("read %d bytes, wrote back %d different ones", len(b), back.Len())
+		}
+	})
 }

@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/progress"
 )
 
@@ -25,7 +27,7 @@ const (
 	// tpchCacheFormat is the version of the cache layout and of the
 	// generated data; bump it whenever either changes, so old entries are
 	// regenerated.
-	tpchCacheFormat = 1
+	tpchCacheFormat = 2
 	// tpchGenerator names the generator in the manifest.
 	tpchGenerator = "github.com/pingcap/go-tpc@v1.0.7/tpch/dbgen"
 	manifestFile  = "manifest.json"
@@ -144,29 +146,70 @@ func readCacheEntry(ctx context.Context, dir string, want manifest) (*DB, error)
 	if m.Format != want.Format || m.Generator != want.Generator || m.Scale != want.Scale || m.Comments != want.Comments {
 		return nil, fmt.Errorf("%w: manifest is for %+v", ErrCache, m)
 	}
-	for _, f := range m.Files {
-		size, sum, err := hashFile(filepath.Join(dir, f.Name))
+	if len(m.Files) == 0 || m.Files[0].Name != SchemaFile {
+		return nil, fmt.Errorf("%w: manifest lists no %s first", ErrCache, SchemaFile)
+	}
+	var db *DB
+	for i, f := range m.Files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		// Each file is hashed as it is read: one pass.
+		fh, err := os.Open(filepath.Join(dir, f.Name))
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrCache, err)
 		}
-		if size != f.Bytes || sum != f.SHA256 {
-			return nil, fmt.Errorf("%w: %s: %d bytes, sha256 %s; manifest says %d, %s", ErrCache, f.Name, size, sum, f.Bytes, f.SHA256)
+		h := sha256.New()
+		cr := &countingReader{r: io.TeeReader(fh, h)}
+		if i == 0 {
+			sql, rerr := io.ReadAll(cr)
+			err = rerr
+			if err == nil {
+				var schema *catalog.Schema
+				if schema, err = catalog.ParseSchema(string(sql)); err == nil {
+					db = NewDB(schema)
+				}
+			}
+		} else {
+			name, _ := strings.CutSuffix(f.Name, colFileExt)
+			t := db.Table(name)
+			switch {
+			case t == nil || t.Rows != 0 || f.Rows < 0:
+				err = fmt.Errorf("%s is no table of the schema, or listed twice", f.Name)
+			default:
+				err = t.readColumns(cr, f.Rows)
+			}
+			if err == nil && t.Rows != f.Rows {
+				err = fmt.Errorf("%d rows; the manifest says %d", t.Rows, f.Rows)
+			}
+		}
+		fh.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrCache, f.Name, err)
+		}
+		if sum := hex.EncodeToString(h.Sum(nil)); cr.n != f.Bytes || sum != f.SHA256 {
+			return nil, fmt.Errorf("%w: %s: %d bytes, sha256 %s; manifest says %d, %s", ErrCache, f.Name, cr.n, sum, f.Bytes, f.SHA256)
 		}
 	}
-	db, err := LoadCSVDir(ctx, dir)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCache, err)
-	}
-	for _, f := range m.Files {
-		if f.Rows < 0 {
-			continue
-		}
-		t := db.Table(f.Name[:len(f.Name)-len(".csv")])
-		if t == nil || t.Rows != f.Rows {
-			return nil, fmt.Errorf("%w: %s: row count differs from the manifest's %d", ErrCache, f.Name, f.Rows)
-		}
+	if len(m.Files) != len(db.Tables)+1 {
+		return nil, fmt.Errorf("%w: manifest lists %d tables, the schema %d", ErrCache, len(m.Files)-1, len(db.Tables))
 	}
 	return db, nil
+}
+
+// colFileExt names a table's column file in a cache entry.
+const colFileExt = ".col"
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // writeCacheEntry writes db to a temporary directory beside dir, adds the
@@ -177,8 +220,17 @@ func writeCacheEntry(db *DB, dir string, m manifest) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if err := db.WriteCSVDir(tmp); err != nil {
+	err = writeFile(filepath.Join(tmp, SchemaFile), func(w io.Writer) error {
+		_, err := io.WriteString(w, db.Schema.SQL())
 		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range db.Tables {
+		if err := writeFile(filepath.Join(tmp, t.Def.Name+colFileExt), t.writeColumns); err != nil {
+			return err
+		}
 	}
 	add := func(name string, rows int) error {
 		size, sum, err := hashFile(filepath.Join(tmp, name))
@@ -192,7 +244,7 @@ func writeCacheEntry(db *DB, dir string, m manifest) error {
 		return err
 	}
 	for _, t := range db.Tables {
-		if err := add(t.Def.Name+".csv", t.Rows); err != nil {
+		if err := add(t.Def.Name+colFileExt, t.Rows); err != nil {
 			return err
 		}
 	}
