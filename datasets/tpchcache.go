@@ -129,6 +129,10 @@ func cachedTPCH(ctx context.Context, opts TPCHOptions) (*DB, error) {
 		// The data is good; only the cache failed. Say so and go on.
 		report("not cached: %v", err)
 	}
+	// Entries of older formats for the same options are dead weight.
+	for v := 1; v < tpchCacheFormat; v++ {
+		os.RemoveAll(filepath.Join(root, strings.Replace(tpchEntryName(opts), "-v"+strconv.Itoa(tpchCacheFormat)+"-", "-v"+strconv.Itoa(v)+"-", 1)))
+	}
 	return db, nil
 }
 
