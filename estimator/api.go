@@ -71,7 +71,10 @@ func AppendSubPlans(dst []SubPlanEstimate, est Estimator, q *features.Query) ([]
 	if q == nil || len(q.Tables) > features.MaxTables {
 		return dst, fmt.Errorf("%w: nil query or more than %d tables", ErrQuery, features.MaxTables)
 	}
-	masks := q.ConnectedSubsets()
+	masks, err := q.ConnectedSubsets(features.DefaultMaxSubPlans)
+	if err != nil {
+		return dst, err
+	}
 	dst = slices.Grow(dst, len(masks))
 	if sp, ok := est.(subPlanEstimator); ok {
 		return sp.estimateSubPlans(q, masks, dst)

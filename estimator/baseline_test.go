@@ -234,7 +234,11 @@ func TestJoinSampleMemoMatchesUnshared(t *testing.T) {
 			edges := groupEdges(q)
 			var memo joinMemo
 			memo.reset(len(edges))
-			for _, m := range q.ConnectedSubsets() {
+			masks, err := q.ConnectedSubsets(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range masks {
 				got, gotN := shared.joinSampleRows(q, probes, edges, hist, m, sc, &memo)
 				sc2 := alone.pool.Get().(*scratch)
 				want, wantN := alone.joinSampleRows(q, alone.probe(q, sc2, nil), edges, hist, m, sc2, nil)

@@ -33,6 +33,12 @@ var (
 	ErrType = errors.New("type mismatch")
 	// ErrTooManyTables: FROM has more than MaxTables table occurrences.
 	ErrTooManyTables = errors.New("too many tables")
+	// ErrTooComplex: the statement is longer than MaxStatementBytes or
+	// nests deeper than MaxNesting.
+	ErrTooComplex = errors.New("statement too complex")
+	// ErrTooManySubPlans: a query has more connected sub-plans than the
+	// limit given to ConnectedSubsets (returned bare, not in an *Error).
+	ErrTooManySubPlans = errors.New("too many sub-plans")
 )
 
 // Error is a parse or resolution error with the position (1-based line and

@@ -61,7 +61,11 @@ func ExampleQuery_ConnectedSubsets() {
 	// A chain title - movie_info, title - kind_type: kind_type and
 	// movie_info are not connected without title.
 	q, _ := features.Parse(exampleSchema(), "SELECT * FROM title t, kind_type kt, movie_info mi WHERE t.kind_id = kt.id AND t.id = mi.movie_id")
-	for i, m := range q.ConnectedSubsets() {
+	masks, err := q.ConnectedSubsets(0)
+	if err != nil {
+		panic(err)
+	}
+	for i, m := range masks {
 		if i > 0 {
 			fmt.Print(" ")
 		}

@@ -16,7 +16,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	s := testSchema()
-	sentinels := []error{ErrSyntax, ErrUnsupported, ErrUnknownTable, ErrUnknownColumn, ErrAmbiguousColumn, ErrDuplicateAlias, ErrType, ErrTooManyTables}
+	sentinels := []error{ErrSyntax, ErrUnsupported, ErrUnknownTable, ErrUnknownColumn, ErrAmbiguousColumn, ErrDuplicateAlias, ErrType, ErrTooManyTables, ErrTooComplex}
 	f.Fuzz(func(t *testing.T, sql string) {
 		q, err := Parse(s, sql)
 		if err != nil {
@@ -44,7 +44,7 @@ func FuzzParse(f *testing.F) {
 		_ = q.Describe()
 		_ = q.Digest()
 		if len(q.Tables) <= 12 {
-			q.ConnectedSubsets()
+			q.ConnectedSubsets(0)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package features
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
 )
@@ -65,6 +66,25 @@ func (q *Query) Connected(mask uint64) bool {
 	return seen == mask
 }
 
+// DefaultMaxSubPlans is the bound ConnectedSubsets applies when given no
+// limit: above the 13,246 connected sub-plans of the largest query of the
+// Join Order Benchmark (29a, 17 tables; Leis et al., VLDB 2015) and the
+// 2^14 + 14 of a star of 14 satellites, far below the 2^39 of a 40-table
+// star.
+const DefaultMaxSubPlans = 1 << 15
+
+// CountConnectedSubsets returns the number of non-empty connected subsets
+// of the table occurrences, or limit+1 if there are more than limit (the
+// count stops there: it takes time proportional to min(count, limit)).
+func (q *Query) CountConnectedSubsets(limit int) int {
+	n := 0
+	q.enumerateCsg(func(uint64) bool {
+		n++
+		return n <= limit
+	})
+	return n
+}
+
 // ConnectedSubsets returns every non-empty connected subset of the table
 // occurrences (the sub-plans a join optimiser considers), ordered by
 // popcount and then by value. Subsets are enumerated without duplicates by
@@ -72,36 +92,21 @@ func (q *Query) Connected(mask uint64) bool {
 // Existing and One New Dynamic Programming Algorithm for the Generation of
 // Optimal Bushy Join Trees without Cross Products", VLDB 2006); the count
 // is exponential for dense or star-shaped graphs (a star of n satellites
-// has 2^n + n subsets).
-func (q *Query) ConnectedSubsets() []uint64 {
-	n := len(q.Tables)
-	adj := q.adjacency()
+// has 2^n + n subsets), so they are counted first: more than limit (or
+// DefaultMaxSubPlans when limit <= 0) is an error wrapping
+// ErrTooManySubPlans, returned before anything is listed.
+func (q *Query) ConnectedSubsets(limit int) ([]uint64, error) {
+	if limit <= 0 {
+		limit = DefaultMaxSubPlans
+	}
+	if c := q.CountConnectedSubsets(limit); c > limit {
+		return nil, fmt.Errorf("%w: %d table occurrences have more than %d connected sub-plans", ErrTooManySubPlans, len(q.Tables), limit)
+	}
 	var out []uint64
-	var rec func(s, x uint64)
-	rec = func(s, x uint64) {
-		nb := neighbours(adj, s) &^ x
-		if nb == 0 {
-			return
-		}
-		// Every non-empty subset of nb, in increasing order.
-		for sub := nb & -nb; ; sub = (sub - nb) & nb {
-			out = append(out, s|sub)
-			if sub == nb {
-				break
-			}
-		}
-		for sub := nb & -nb; ; sub = (sub - nb) & nb {
-			rec(s|sub, x|nb)
-			if sub == nb {
-				break
-			}
-		}
-	}
-	for i := n - 1; i >= 0; i-- {
-		v := uint64(1) << i
-		out = append(out, v)
-		rec(v, v|(v-1))
-	}
+	q.enumerateCsg(func(m uint64) bool {
+		out = append(out, m)
+		return true
+	})
 	slices.SortFunc(out, func(a, b uint64) int {
 		pa, pb := bits.OnesCount64(a), bits.OnesCount64(b)
 		switch {
@@ -114,7 +119,45 @@ func (q *Query) ConnectedSubsets() []uint64 {
 		}
 		return 0
 	})
-	return out
+	return out, nil
+}
+
+// enumerateCsg calls visit with every connected subset until it returns
+// false. The recursion is at most len(q.Tables) deep.
+func (q *Query) enumerateCsg(visit func(uint64) bool) {
+	n := min(len(q.Tables), MaxTables)
+	adj := q.adjacency()
+	var rec func(s, x uint64) bool
+	rec = func(s, x uint64) bool {
+		nb := neighbours(adj, s) &^ x
+		if nb == 0 {
+			return true
+		}
+		// Every non-empty subset of nb, in increasing order.
+		for sub := nb & -nb; ; sub = (sub - nb) & nb {
+			if !visit(s | sub) {
+				return false
+			}
+			if sub == nb {
+				break
+			}
+		}
+		for sub := nb & -nb; ; sub = (sub - nb) & nb {
+			if !rec(s|sub, x|nb) {
+				return false
+			}
+			if sub == nb {
+				break
+			}
+		}
+		return true
+	}
+	for i := n - 1; i >= 0; i-- {
+		v := uint64(1) << i
+		if !visit(v) || !rec(v, v|(v-1)) {
+			return
+		}
+	}
 }
 
 // Sub returns the query restricted to the occurrences in mask: tables

@@ -86,7 +86,7 @@ func TestConnectedSubsets(t *testing.T) {
 	}
 	for _, c := range cases {
 		q := graphQuery(c.n, c.edges)
-		got := q.ConnectedSubsets()
+		got, _ := q.ConnectedSubsets(0)
 		want := bruteConnected(c.n, c.edges)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: got %v\nwant %v", c.name, got, want)
@@ -127,7 +127,7 @@ func TestConnectedSubsetsJOB(t *testing.T) {
 	for _, j := range q.Joins {
 		edges = append(edges, [2]int{j.Left, j.Right})
 	}
-	got := q.ConnectedSubsets()
+	got, _ := q.ConnectedSubsets(0)
 	want := bruteConnected(17, edges)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("29a: %d subsets, brute force %d", len(got), len(want))
@@ -173,6 +173,6 @@ func TestSub(t *testing.T) {
 func BenchmarkConnectedSubsets(b *testing.B) {
 	q := graphQuery(17, [][2]int{{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 9}, {9, 10}, {10, 11}, {11, 12}, {12, 13}, {13, 14}, {14, 15}, {15, 16}, {0, 8}})
 	for b.Loop() {
-		q.ConnectedSubsets()
+		q.ConnectedSubsets(0)
 	}
 }

@@ -35,6 +35,9 @@ func (p *Parser) Parse(schema *catalog.Schema, sql string) (*Query, error) {
 	if schema == nil {
 		return nil, fmt.Errorf("features: Parse needs a schema")
 	}
+	if err := checkLimits(sql); err != nil {
+		return nil, err
+	}
 	stmts, _, err := p.p.ParseSQL(sql)
 	if err != nil {
 		return nil, syntaxErr(sql, err)
@@ -430,13 +433,35 @@ func stripParens(e ast.ExprNode) ast.ExprNode {
 // where splits a condition into top-level conjuncts: equi-join edges and
 // single-table filters.
 func (r *resolver) where(e ast.ExprNode) error {
-	e = stripParens(e)
-	if b, ok := e.(*ast.BinaryOperationExpr); ok && b.Op == opcode.LogicAnd {
-		if err := r.where(b.L); err != nil {
+	for _, c := range chain(e, opcode.LogicAnd) {
+		if err := r.conjunct(c); err != nil {
 			return err
 		}
-		return r.where(b.R)
 	}
+	return nil
+}
+
+// chain returns the operands of a chain of op (a AND b AND c, however
+// parenthesised) in source order, without recursion: a left-deep chain is
+// as long as the statement allows.
+func chain(e ast.ExprNode, op opcode.Op) []ast.ExprNode {
+	var out []ast.ExprNode
+	stack := []ast.ExprNode{e}
+	for len(stack) > 0 {
+		n := stripParens(stack[len(stack)-1])
+		stack = stack[:len(stack)-1]
+		if b, ok := n.(*ast.BinaryOperationExpr); ok && b.Op == op {
+			stack = append(stack, b.R, b.L)
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// conjunct adds one top-level conjunct of WHERE or ON: an equi-join edge or
+// a single-table filter.
+func (r *resolver) conjunct(e ast.ExprNode) error {
 	if b, ok := e.(*ast.BinaryOperationExpr); ok && b.Op == opcode.EQ {
 		lc, lok := stripParens(b.L).(*ast.ColumnNameExpr)
 		rc, rok := stripParens(b.R).(*ast.ColumnNameExpr)
@@ -477,25 +502,27 @@ func (r *resolver) filter(e ast.ExprNode) (*Expr, int, error) {
 	case *ast.BinaryOperationExpr:
 		switch n.Op {
 		case opcode.LogicAnd, opcode.LogicOr:
-			l, lo, err := r.filter(n.L)
-			if err != nil {
-				return nil, 0, err
-			}
-			rx, ro, err := r.filter(n.R)
-			if err != nil {
-				return nil, 0, err
-			}
 			kind, word := ExprAnd, "AND"
 			if n.Op == opcode.LogicOr {
 				kind, word = ExprOr, "OR"
 			}
-			if lo != ro {
-				return nil, 0, r.errAt(n.OriginTextPosition(), ErrUnsupported, word+" across tables",
-					"%s combines conditions on %s and %s; only conditions on one table may be combined with OR or NOT",
-					word, r.q.Tables[lo].Alias, r.q.Tables[ro].Alias)
+			var args []*Expr
+			first := -1
+			for _, c := range chain(n, n.Op) {
+				x, occ, err := r.filter(c)
+				if err != nil {
+					return nil, 0, err
+				}
+				if first < 0 {
+					first = occ
+				} else if occ != first {
+					return nil, 0, r.errAt(n.OriginTextPosition(), ErrUnsupported, word+" across tables",
+						"%s combines conditions on %s and %s; only conditions on one table may be combined with OR or NOT",
+						word, r.q.Tables[first].Alias, r.q.Tables[occ].Alias)
+				}
+				args = appendFlat(args, x, kind)
 			}
-			args := appendFlat(appendFlat(nil, l, kind), rx, kind)
-			return &Expr{Kind: kind, Args: args}, lo, nil
+			return &Expr{Kind: kind, Args: args}, first, nil
 		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE:
 			return r.compare(n)
 		}

@@ -60,7 +60,7 @@ func TestRunGen(t *testing.T) {
 		if n != r.Rows {
 			t.Errorf("record %d: label %d, count %d", i, r.Rows, n)
 		}
-		if len(r.SubPlans) != len(q.ConnectedSubsets()) {
+		if len(r.SubPlans) != q.CountConnectedSubsets(features.DefaultMaxSubPlans) {
 			t.Errorf("record %d: %d sub-plans", i, len(r.SubPlans))
 		}
 	}

@@ -108,7 +108,14 @@ func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
 // by mask). An acyclic query is counted
 // in one bottom-up pass that shares filtering, join keys and the
 // aggregated messages of every subtree among all sub-plans.
+//
+// A query with more than features.DefaultMaxSubPlans connected sub-plans
+// is refused (features.ErrTooManySubPlans) before any work.
 func (c *Counter) CountSubPlans(ctx context.Context, q *features.Query) ([]SubPlanCount, error) {
+	masks, err := q.ConnectedSubsets(features.DefaultMaxSubPlans)
+	if err != nil {
+		return nil, err
+	}
 	p, err := c.prepare(ctx, q)
 	defer p.release()
 	if err != nil {
@@ -124,7 +131,6 @@ func (c *Counter) CountSubPlans(ctx context.Context, q *features.Query) ([]SubPl
 			return nil, err
 		}
 	}
-	masks := q.ConnectedSubsets()
 	out := make([]SubPlanCount, 0, len(masks))
 	for _, m := range masks {
 		n, ok := got[m]

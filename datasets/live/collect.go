@@ -398,9 +398,9 @@ func (c *collector) label(ctx context.Context, j job) result {
 	if !c.opts.SubPlans {
 		return r
 	}
-	masks := j.q.ConnectedSubsets()
-	if len(masks) > c.opts.MaxSubPlans {
-		return r
+	masks, err := j.q.ConnectedSubsets(c.opts.MaxSubPlans)
+	if err != nil {
+		return r // too many sub-plans: the query alone (Options.MaxSubPlans)
 	}
 	full := j.q.FullMask()
 	for _, m := range masks {

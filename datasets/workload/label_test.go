@@ -48,7 +48,7 @@ func TestLabel(t *testing.T) {
 		if r.Rows != n {
 			t.Errorf("record %d: %d rows, engine %d", i, r.Rows, n)
 		}
-		subs := q.ConnectedSubsets()
+		subs, _ := q.ConnectedSubsets(0)
 		if len(r.SubPlans) != len(subs) {
 			t.Fatalf("record %d: %d sub-plans, want %d", i, len(r.SubPlans), len(subs))
 		}

@@ -1,0 +1,74 @@
+package features
+
+import (
+	"strings"
+
+	"github.com/cardinaldb/cardinal/internal/sqllex"
+)
+
+// Bounds on what Parse accepts, checked by one pass of the token scanner
+// before the TiDB parser sees the text. The TiDB parser and the resolver
+// build and walk the expression tree recursively, so an unbounded nesting
+// (a million NOTs or parentheses) would exhaust the goroutine stack, which
+// Go cannot recover from; the bounds turn that into a positioned
+// ErrTooComplex. Left-deep chains of AND / OR are walked iteratively and
+// are bounded by the statement size only.
+const (
+	// MaxNesting bounds the nesting depth of a statement: open
+	// parentheses and CASE expressions plus a run of prefix operators
+	// (NOT, !, ~, unary - and +). MySQL's own parser stack allows about
+	// 10,000 (YYMAXDEPTH in sql_yacc.yy); no real query needs 256.
+	MaxNesting = 256
+	// MaxStatementBytes bounds the length of one statement (MySQL's
+	// default max_allowed_packet is 64 MiB; 4 MiB holds an IN list of
+	// about 500,000 values and parses in about a second).
+	MaxStatementBytes = 4 << 20
+)
+
+// checkLimits scans sql once and reports the first place it exceeds
+// MaxNesting or MaxStatementBytes.
+func checkLimits(sql string) error {
+	if len(sql) > MaxStatementBytes {
+		return newErr(sql, MaxStatementBytes, ErrTooComplex, "statement", "%d bytes; at most %d are parsed", len(sql), MaxStatementBytes)
+	}
+	depth, run := 0, 0
+	l := sqllex.New(sql, sqllex.Default)
+	for {
+		t, ok := l.Next()
+		if !ok {
+			return nil
+		}
+		unary := false
+		switch t.Kind {
+		case sqllex.Comment, sqllex.ExecOpen, sqllex.ExecClose:
+			continue
+		case sqllex.Punct:
+			switch sql[t.Off] {
+			case '(':
+				depth++
+				unary = true // keeps a run of NOT ( NOT ( ... counting
+			case ')':
+				depth = max(0, depth-1)
+			case '!', '~', '-', '+':
+				run++
+				unary = true
+			}
+		case sqllex.Word:
+			switch w := l.Text(t); {
+			case strings.EqualFold(w, "NOT"):
+				run++
+				unary = true
+			case strings.EqualFold(w, "CASE"):
+				depth++
+			case strings.EqualFold(w, "END"):
+				depth = max(0, depth-1)
+			}
+		}
+		if !unary {
+			run = 0
+		}
+		if depth+run > MaxNesting {
+			return newErr(sql, t.Off, ErrTooComplex, "nesting", "more than %d nested parentheses, CASEs and prefix operators (NOT, -, !, ~)", MaxNesting)
+		}
+	}
+}
