@@ -107,7 +107,11 @@ func synthCards(t testing.TB, cat *catalog.Catalog, q *features.Query, rng *rand
 	for _, j := range q.Joins {
 		pair[[2]int{j.Left, j.Right}] = math.Pow(10, -5*rng.Float64())
 	}
-	for _, m := range q.ConnectedSubsets() {
+	masks, err := q.ConnectedSubsets(1 << 22)
+	if err != nil {
+		panic(err)
+	}
+	for _, m := range masks {
 		r := 1.0
 		for i := 0; i < n; i++ {
 			if m&(1<<i) != 0 {

@@ -104,7 +104,7 @@ func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
 }
 
 // CountSubPlans returns the true row count of every connected subset of q's
-// table occurrences, in the order of q.ConnectedSubsets() (by size, then
+// table occurrences, in the order of q.ConnectedSubsets (by size, then
 // by mask). An acyclic query is counted
 // in one bottom-up pass that shares filtering, join keys and the
 // aggregated messages of every subtree among all sub-plans.
