@@ -98,7 +98,10 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	res.Explain = toExplainJSON(ex)
 
-	masks := q.ConnectedSubsets()
+	masks, err := q.ConnectedSubsets(0)
+	if err != nil {
+		return err
+	}
 	// The whole query first, then larger sub-plans before smaller ones.
 	slices.SortStableFunc(masks, func(a, b uint64) int {
 		if d := bits.OnesCount64(b) - bits.OnesCount64(a); d != 0 {
