@@ -266,6 +266,11 @@ func (s *Server) Load(ctx context.Context, db *datasets.DB, opts LoadOptions) (L
 	if opts.Workers == 0 {
 		opts.Workers = DefaultLoadWorkers
 	}
+	// One connection holds the load lock; each worker needs its own.
+	if s.conns < 2 {
+		return rep, fmt.Errorf("server: %w: Load needs Options.MaxOpenConns >= 2, have %d", ErrOptions, s.conns)
+	}
+	opts.Workers = min(opts.Workers, s.conns-1)
 	for _, t := range db.Tables {
 		rep.Rows += int64(t.Rows)
 		if strings.EqualFold(t.Def.Name, MarkerTable) {

@@ -63,6 +63,7 @@ type Server struct {
 	db      *sql.DB
 	flavour live.Flavour
 	name    string // database
+	conns   int    // MaxOpenConns
 	dsn     string // redacted, for messages
 	secret  string // the password, scrubbed from errors
 }
@@ -88,7 +89,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Server, error) {
 	if !dbNameRE.MatchString(name) {
 		return nil, fmt.Errorf("server: %w: %q (want [A-Za-z0-9_]{1,64})", ErrName, name)
 	}
-	s := &Server{name: name, dsn: live.RedactDSN(dsn), secret: cfg.Passwd}
+	s := &Server{name: name, conns: opts.MaxOpenConns, dsn: live.RedactDSN(dsn), secret: cfg.Passwd}
 	if name != cfg.DBName {
 		// Create the database through a connection to the DSN's own.
 		admin, _, err := live.Open(ctx, dsn, live.OpenOptions{MaxOpenConns: 1, Log: opts.Log})
