@@ -2,7 +2,6 @@ package estimator
 
 import (
 	"container/list"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -72,20 +71,7 @@ const (
 	// fbTableSetWeight damps a table-set correction, which pools many
 	// query shapes, relative to an exact digest's.
 	fbTableSetWeight = 0.5
-	// fbMaxCorr bounds a correction to e^±30 so that Rows stays finite.
-	fbMaxCorr = 30.0
 )
-
-// ErrBadLabel: a true row count is NaN, infinite or negative.
-var ErrBadLabel = errors.New("estimator: true row count must be a finite non-negative number")
-
-// checkLabel validates a true row count.
-func checkLabel(rows float64) error {
-	if math.IsNaN(rows) || math.IsInf(rows, 0) || rows < 0 {
-		return fmt.Errorf("%w: got %v", ErrBadLabel, rows)
-	}
-	return nil
-}
 
 func (o OnlineOptions) withDefaults() OnlineOptions {
 	if !(o.Alpha > 0 && o.Alpha <= 1) {
@@ -140,13 +126,13 @@ func fbTableSet(q *features.Query) string {
 		b.WriteString(strconv.Itoa(t))
 	}
 	b.WriteByte('|')
-	es := make([]snEdge, 0, len(q.Joins))
+	es := make([]joinEdge, 0, len(q.Joins))
 	for _, j := range q.Joins {
 		if j.Left >= 0 && j.Right >= 0 && j.Left < len(q.Tables) && j.Right < len(q.Tables) {
-			es = append(es, snCanonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol))
+			es = append(es, canonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol))
 		}
 	}
-	slices.SortFunc(es, snEdgeLess)
+	slices.SortFunc(es, joinEdgeLess)
 	for i, e := range es {
 		if i > 0 {
 			b.WriteByte(',')
@@ -201,8 +187,8 @@ func (o *Online) Observe(q *features.Query, trueRows float64) error {
 		return fmt.Errorf("observe: %w", err)
 	}
 	d, ts := fbKeys(q)
-	r := snLog(trueRows) - snLog(sanitize(e.Rows))
-	r = math.Max(-fbMaxCorr, math.Min(fbMaxCorr, r))
+	r := logRows(trueRows) - logRows(sanitize(e.Rows))
+	r = math.Max(-maxCorrection, math.Min(maxCorrection, r))
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	served := sanitize(e.Rows * math.Exp(o.correction(d, ts)))

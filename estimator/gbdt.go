@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"sort"
@@ -70,8 +69,6 @@ const (
 
 // Uncertainty and out-of-distribution handling.
 const (
-	// bandLowQ and bandHighQ are the residual quantiles of the 90% band.
-	bandLowQ, bandHighQ = 0.05, 0.95
 	// minBandExamples is the number of validation residuals a join count
 	// needs for its own band; fewer pool all join counts.
 	minBandExamples = 30
@@ -80,14 +77,6 @@ const (
 	oodBlend = 0.5
 	// oodWiden multiplies the log-width of the band out of distribution.
 	oodWiden = 2.0
-	// zeroHitCap caps the histogram fallback when no sampled row survives
-	// at the rule of three (3/n per table) over the textbook estimate,
-	// which uses the 0.5/n continuity correction: 3/0.5 = 6.
-	zeroHitCap = 6.0
-	// maxBlendK is the largest blend constant (GBDT.blendK) of a model.
-	maxBlendK = 1e6
-	// maxCorrection bounds the learned log-correction (e^30 ~ 1e13).
-	maxCorrection = 30.0
 )
 
 func (o GBDTOptions) params() boostParams {
@@ -137,68 +126,42 @@ func (o GBDTOptions) params() boostParams {
 }
 
 // GBDT is the learned estimator: gradient-boosted trees over the flat
-// encoding predict log(true rows / baseline rows) and correct the best
-// baseline (see blendedBaselines: the join-synopsis or join-sample
-// estimate when the samples find joining rows, the histogram for a filter
-// on one column, else the histogram estimate).
+// encoding predict the correction ln(true rows / baseline rows) over the
+// baseline (baseline.go: the join-synopsis or join-sample estimate when
+// the samples find joining rows, the histogram for a filter on one
+// column, else the histogram estimate).
 type GBDT struct {
-	cat  *catalog.Catalog
-	s    *sampleSet
-	hist *Histogram
+	cat *catalog.Catalog
+	// base is the baseline corrected, its blendK chosen in training
+	// (chooseBlendK).
+	base joinBaseline
 	enc  *encoder
 	ens  *ensemble
 	work sync.Pool // *gbdtWork
 	// lowQ[j], highQ[j]: residual quantiles (log) for sub-plans of j joins.
 	lowQ, highQ []float64
-	// blendK is the join-sample support at which a join's baseline weighs
-	// the join-sample and histogram estimates equally (in logs): 0 keeps
-	// the join-sample estimate. Chosen in training (chooseBlendK).
-	blendK float64
 }
 
-// blendGrid are the candidates of GBDT.blendK. Independent samples of big
-// tables meet on few rows (10,000-row samples of 1M orders and 3M order
-// items share ~100 joining pairs unfiltered), and the join-sample
-// estimate is then noisy; on small tables it is near exact.
-var blendGrid = [...]float64{0, 3, 10, 30, 100, 300, 1000}
-
-// chooseBlendK returns the candidate of blendGrid whose join baselines
-// have the least mean absolute log error on the examples (joins with
-// join-sample support only, not join synopses; the rest do not depend on
-// it).
+// chooseBlendK returns the blend constant (joinBaseline.blendK) that fits
+// the examples idx best: bestBlendK over the joins with join-sample
+// support only (not join synopses; the rest do not depend on it).
 func (g *GBDT) chooseBlendK(ctx context.Context, workers int, train []Example, idx []int) float64 {
-	type fig struct {
-		js, hist, truth float64
-		support         int
-	}
-	figs := make([]fig, len(idx))
+	figs := make([]blendFig, len(idx))
+	unblended := joinBaseline{s: g.base.s, hist: g.base.hist}
 	g.parallelFor(ctx, workers, len(idx), func(k int, _ []float64) {
 		ex := train[idx[k]]
 		if len(ex.Query.Tables) < 2 {
 			return
 		}
 		p := g.prepare(ex.Query)
-		in := baselines(g.s, g.hist, p, ex.Query.FullMask())
+		in := unblended.figures(p, ex.Query.FullMask())
 		g.release(p)
 		if in.exact || in.support == 0 || in.synopsis {
 			return
 		}
-		figs[k] = fig{js: logRows(in.joinSample), hist: logRows(in.hist), truth: logRows(ex.Rows), support: in.support}
+		figs[k] = blendFig{js: logRows(in.joinSample), hist: logRows(in.hist), truth: logRows(ex.Rows), support: in.support}
 	})
-	best, bestErr := 0.0, math.Inf(1)
-	for _, k := range blendGrid {
-		e := 0.0
-		for _, f := range figs {
-			if f.support > 0 {
-				w := float64(f.support) / (float64(f.support) + k)
-				e += math.Abs(w*f.js + (1-w)*f.hist - f.truth)
-			}
-		}
-		if e < bestErr-1e-9 {
-			best, bestErr = k, e
-		}
-	}
-	return best
+	return bestBlendK(figs)
 }
 
 // Name returns "gbdt".
@@ -208,7 +171,7 @@ func (g *GBDT) Name() string { return KindGBDT }
 func (g *GBDT) NumTrees() int { return len(g.ens.trees) }
 
 func newGBDTShell(cat *catalog.Catalog) *GBDT {
-	return &GBDT{cat: cat, s: newSampleSet(cat), hist: NewHistogram(cat), enc: newEncoder(cat)}
+	return &GBDT{cat: cat, base: joinBaseline{s: newSampleSet(cat), hist: NewHistogram(cat)}, enc: newEncoder(cat)}
 }
 
 // prepared is the per-query work shared by all sub-plans.
@@ -237,18 +200,18 @@ func (g *GBDT) prepare(q *features.Query) *prepared {
 	w, _ := g.work.Get().(*gbdtWork)
 	if w == nil {
 		w = &gbdtWork{}
-		w.p.sc = g.s.pool.Get().(*scratch)
+		w.p.sc = g.base.s.pool.Get().(*scratch)
 	}
 	p := &w.p
 	p.q = q
-	p.probes = g.s.probe(q, p.sc, p.probes)
+	p.probes = g.base.s.probe(q, p.sc, p.probes)
 	p.edges = appendEdges(p.edges, q)
 	if cap(p.occ) < len(q.Tables) {
 		p.occ = append(p.occ[:cap(p.occ)], make([]occFeat, len(q.Tables)-cap(p.occ))...)
 	}
 	p.occ = p.occ[:len(q.Tables)]
 	for i, tr := range q.Tables {
-		p.occ[i] = g.enc.occFeatures(g.hist, tr, p.occ[i].cols[:0])
+		p.occ[i] = g.enc.occFeatures(g.base.hist, tr, p.occ[i].cols[:0])
 		p.occ[i].setLogs(&p.probes[i])
 	}
 	p.slot, p.raw, w.counts = g.enc.slotsInto(q, p.slot, p.raw, w.counts)
@@ -272,124 +235,6 @@ func (g *GBDT) features(p *prepared) []float64 {
 	return w.x
 }
 
-// baselines computes the baseline figures of sub-plan mask.
-func baselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64) subPlanInputs {
-	return blendedBaselines(s, hist, p, mask, 0)
-}
-
-// blendedBaselines is baselines with a join's join-sample estimate shrunk
-// toward the histogram's (see GBDT.blendK).
-func blendedBaselines(s *sampleSet, hist *Histogram, p *prepared, mask uint64, blendK float64) subPlanInputs {
-	q := p.q
-	in := subPlanInputs{exact: true}
-	in.hist, in.textbook = 1, 1
-	for i := range q.Tables {
-		if mask&(1<<uint(i)) != 0 && p.occ[i].unsat {
-			// A filter that is never TRUE: no rows, whatever the data.
-			in.hist, in.textbook, in.base, in.baseSource = 0, 0, 0, sourceContradiction
-			in.joins = bits.OnesCount64(mask) - 1
-			return in
-		}
-	}
-	for i, tr := range q.Tables {
-		if mask&(1<<uint(i)) == 0 {
-			continue
-		}
-		rows := s.tables[tr.Table].rows
-		in.hist *= rows * p.occ[i].histSel
-		in.textbook *= p.probes[i].rows
-		if !s.tables[tr.Table].complete {
-			in.exact = false
-		}
-	}
-	for _, j := range q.Joins {
-		if mask&(1<<uint(j.Left)) != 0 && mask&(1<<uint(j.Right)) != 0 {
-			js := hist.joinSel(q, j)
-			in.hist *= js
-			in.textbook *= js
-		}
-	}
-	in.hist, in.textbook = sanitize(in.hist), sanitize(in.textbook)
-	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, mask, p.sc, p.memo); ok {
-		in.joinSample, in.support, in.synopsis = rows, support, true
-		in.exact = in.exact || exact
-	} else {
-		in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo)
-	}
-	sampleSource := sourceJoinSample
-	if in.synopsis {
-		sampleSource = sourceJoinSynopsis
-	}
-	colSel := -1.0
-	if mask&(mask-1) == 0 && !in.exact {
-		colSel = singleColumnSel(hist, q, p.occ, mask)
-	}
-	switch {
-	case in.exact:
-		in.base, in.baseSource = in.joinSample, sampleSource
-	case colSel >= 0:
-		// One filtered column: its MCVs and histogram are the exact
-		// statistics a sample only approximates.
-		in.base = sanitize(s.tables[q.Tables[bits.TrailingZeros64(mask)].Table].rows * colSel)
-		in.baseSource = KindHistogram
-	case in.support > 0:
-		in.base, in.baseSource = in.joinSample, sampleSource
-		if blendK > 0 && mask&(mask-1) != 0 && !in.synopsis {
-			// A join of independent samples: they find few joining
-			// rows, so the estimate is noisy; shrink its log toward
-			// the histogram's with weight support/(support+k). (A
-			// synopsis has every sampled root row as support.)
-			w := float64(in.support) / (float64(in.support) + blendK)
-			in.base = math.Exp(w*math.Log(math.Max(in.joinSample, 1)) + (1-w)*math.Log(math.Max(in.hist, 1)))
-			in.baseSource = sourceJoinSample + "+" + KindHistogram
-		}
-	default:
-		// No sampled row survives: the histogram estimate, capped by
-		// what a sample that found nothing allows (rule of three: 3/n
-		// per table, 6x the 0.5/n continuity correction).
-		in.base, in.baseSource = math.Min(in.hist, zeroHitCap*in.textbook), KindHistogram
-	}
-	return in
-}
-
-// Baseline sources of join estimates (Explanation.BaselineSource).
-const (
-	sourceJoinSample   = "join-sample"
-	sourceJoinSynopsis = "join-synopsis"
-)
-
-// sourceContradiction is the baseline source of a sub-plan with an
-// unsatisfiable filter (estimated at zero rows, exactly).
-const sourceContradiction = "contradiction"
-
-// singleColumnSel returns the histogram selectivity of the filter of the
-// one occurrence of mask when it filters a single column with plain
-// predicates (no LIKE, OR or NOT): the interval between the conjuncts'
-// bounds for ranges (so lo <= x AND x < hi is one range, not two
-// independent ones), else the column's histogram selectivity (conjuncts
-// listing values merged, see mergedValuesSel). It returns -1 for any
-// other filter.
-func singleColumnSel(hist *Histogram, q *features.Query, occ []occFeat, mask uint64) float64 {
-	i := bits.TrailingZeros64(mask)
-	if i >= len(occ) || len(occ[i].cols) != 1 {
-		return -1
-	}
-	cf := &occ[i].cols[0]
-	op := int(cf.op)
-	if op&(opFlagLike|opFlagComplex) != 0 {
-		return -1
-	}
-	if op == opFlagRange {
-		hc := hist.col(q.Tables[i].Table, cf.col)
-		if hc == nil {
-			return -1
-		}
-		return math.Max(0, cf.hi-cf.lo) * hc.notNull()
-	}
-	return cf.hsel
-}
-
-// Estimate implements Estimator.
 func (g *GBDT) Estimate(q *features.Query) (Estimate, error) {
 	if err := checkQuery(g.cat, q); err != nil {
 		return Estimate{}, err
@@ -417,7 +262,7 @@ func (g *GBDT) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlan
 // estimateMask estimates one sub-plan; x is scratch of len nfeat and holds
 // the encoding afterwards (when the plan was not exact).
 func (g *GBDT) estimateMask(p *prepared, mask uint64, x []float64) (Estimate, subPlanInputs, float64) {
-	in := blendedBaselines(g.s, g.hist, p, mask, g.blendK)
+	in := g.base.figures(p, mask)
 	if in.exact {
 		r := sanitize(in.joinSample)
 		return Estimate{Rows: r, Low: r, High: r, Source: KindGBDT}, in, 0
@@ -522,7 +367,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	for k := 0; k < cap(sampleIdx); k++ {
 		sampleIdx = append(sampleIdx, int(int64(k)*int64(len(train))/int64(cap(sampleIdx))))
 	}
-	g.blendK = g.chooseBlendK(ctx, params.workers, train, sampleIdx)
+	g.base.blendK = g.chooseBlendK(ctx, params.workers, train, sampleIdx)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -603,7 +448,7 @@ func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, skip bo
 	p := g.prepare(ex.Query)
 	defer g.release(p)
 	mask := ex.Query.FullMask()
-	in := blendedBaselines(g.s, g.hist, p, mask, g.blendK)
+	in := g.base.figures(p, mask)
 	if in.exact {
 		return 0, 0, true
 	}

@@ -33,10 +33,10 @@ import (
 type Linear struct {
 	cat    *catalog.Catalog
 	base   Estimator
-	figs   *snSampleBase // over SampleRows-row samples
-	probes sync.Pool     // *snProbe
-	opts   LinearOptions // resolved
-	mu, sd []float64     // feature standardisation
+	figs   *sampleBaseline // over SampleRows-row samples
+	probes sync.Pool       // *baseProbe
+	opts   LinearOptions   // resolved
+	mu, sd []float64       // feature standardisation
 	coef   []float64
 	yMean  float64 // intercept in standardised space
 	resLo  float64
@@ -73,7 +73,7 @@ func (o LinearOptions) withDefaults() LinearOptions {
 		o.Lambda = linDefaultLambda
 	}
 	if o.SampleRows <= 0 {
-		o.SampleRows = snDefaultSampleRows
+		o.SampleRows = defaultSampleRows
 	}
 	return o
 }
@@ -91,8 +91,8 @@ func linFeaturesV1(nTables int) int { return linGlobal + 2*nTables }
 
 func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *Linear {
 	m := &Linear{cat: cat, base: base, opts: opts}
-	m.figs = newSNSampleBase(cat, newSampleSet(snStrided(cat, opts.SampleRows)))
-	m.probes.New = func() any { return new(snProbe) }
+	m.figs = newSampleBaseline(cat, newSampleSet(stridedCatalog(cat, opts.SampleRows)))
+	m.probes.New = func() any { return new(baseProbe) }
 	if m.base == nil {
 		m.base = m.figs
 	}
@@ -103,14 +103,14 @@ func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *L
 // returns the baseline's log estimate. The sample-baseline figures are
 // written only when x has room for them (version-2 models).
 func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Estimate, err error) {
-	w := m.probes.Get().(*snProbe)
+	w := m.probes.Get().(*baseProbe)
 	defer m.probes.Put(w)
-	be, fig, err := snBaseline(m.base, m.figs, q, w)
+	be, fig, err := probeBaseline(m.base, m.figs, q, w)
 	defer m.figs.finish(w)
 	if err != nil {
 		return 0, be, err
 	}
-	baseLog = snBaseLog(be.Rows)
+	baseLog = baseLogRows(be.Rows)
 	clear(x)
 	nOr, nNot, nPred := 0, 0, 0
 	sumSel, minSel, maxSel := 0.0, 0.0, -math.MaxFloat64
@@ -140,9 +140,9 @@ func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Est
 	x[8] = minSel
 	x[9] = maxSel
 	if o := linGlobal + 2*len(m.cat.Schema.Tables); len(x) >= o+linFigures {
-		x[o] = snLog(fig.hist)
-		x[o+1] = snLog(fig.textbook)
-		x[o+2] = snLog(fig.joinSample)
+		x[o] = logRows(fig.hist)
+		x[o+1] = logRows(fig.textbook)
+		x[o+2] = logRows(fig.joinSample)
 		x[o+3] = math.Log1p(float64(fig.support))
 	}
 	return baseLog, be, nil
@@ -168,7 +168,7 @@ func linCount(e *features.Expr, nOr, nNot, nPred *int) {
 
 // TrainLinear fits a Linear model on labelled queries over cat.
 func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opts LinearOptions) (*Linear, error) {
-	if err := snCheckExamples(cat, train); err != nil {
+	if err := checkExamples(cat, train); err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
@@ -187,7 +187,7 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		if err != nil {
 			return nil, fmt.Errorf("example %d: baseline: %w", i, err)
 		}
-		y[i] = snLog(ex.Rows) - bl
+		y[i] = logRows(ex.Rows) - bl
 	}
 	// Standardise.
 	m.mu, m.sd = make([]float64, k), make([]float64, k)
@@ -228,7 +228,7 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	for i := range Z {
 		res[i] = y[i] - m.correction(Z[i])
 	}
-	m.resLo, m.resHi = snResidualBand(res)
+	m.resLo, m.resHi = residualBand(res)
 	return m, nil
 }
 
@@ -244,7 +244,7 @@ func (m *Linear) correction(z []float64) float64 {
 	for j, w := range m.coef {
 		c += w * z[j]
 	}
-	return math.Max(-snMaxCorr, math.Min(snMaxCorr, c))
+	return math.Max(-maxNetCorrection, math.Min(maxNetCorrection, c))
 }
 
 // linFitRidge solves min ||Z w - y||² + lambda ||w||² with gonum, returning
@@ -322,7 +322,7 @@ func (m *Linear) Estimate(q *features.Query) (Estimate, error) {
 		return Estimate{}, err
 	}
 	m.standardise(x, x)
-	lg := math.Max(0, math.Min(snMaxLogRows, baseLog+m.correction(x)))
+	lg := math.Max(0, math.Min(maxLogRows, baseLog+m.correction(x)))
 	rows := sanitize(math.Exp(lg))
 	return Estimate{Rows: rows, Low: sanitize(math.Exp(lg + m.resLo)), High: sanitize(math.Exp(lg + m.resHi)), Source: KindLinear}, nil
 }

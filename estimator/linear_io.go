@@ -10,14 +10,14 @@ import (
 
 // savePayload writes the Linear model's payload (format in setnet_io.go).
 func (m *Linear) savePayload(w io.Writer) error {
-	bk, err := snBaseKind(m.base, m.figs)
+	bk, err := baselineCode(m.base, m.figs)
 	if err != nil {
 		return err
 	}
 	bw := &snWriter{w: bufio.NewWriter(w)}
 	if len(m.coef) == linFeaturesV1(len(m.cat.Schema.Tables)) {
 		// A loaded version-1 model is saved as it was read.
-		if bk != snBaseHistogram {
+		if bk != baseCodeHistogram {
 			return fmt.Errorf("%w: version-1 linear model with baseline %q", ErrNotSaveable, m.base.Name())
 		}
 		bw.write([]byte(linMagicV1))
@@ -50,10 +50,10 @@ func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
 	if v1 {
 		nFeat = linFeaturesV1
 	}
-	nT := rd.dim("tables", snMaxTables)
-	k := rd.dim("features", snMaxDim)
+	nT := rd.dim("tables", maxPayloadTables)
+	k := rd.dim("features", maxPayloadDim)
 	var o LinearOptions
-	o.SampleRows = rd.dim("sample rows", snMaxDim)
+	o.SampleRows = rd.dim("sample rows", maxPayloadDim)
 	o.Lambda = rd.f64()
 	if rd.err != nil {
 		return nil, rd.err
@@ -62,7 +62,7 @@ func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
 		return nil, fmt.Errorf("%w: linear payload for %d tables/%d features, catalog has %d tables",
 			ErrBadPayload, nT, k, len(cat.Schema.Tables))
 	}
-	be, err := payloadBaseline(base, cat)
+	be, err := baselineFromCode(base, cat)
 	if err != nil {
 		return nil, err
 	}

@@ -262,7 +262,7 @@ func (g *GBDT) savePayload(w *payloadWriter) {
 		w.f64(g.lowQ[i])
 		w.f64(g.highQ[i])
 	}
-	w.f64(g.blendK)
+	w.f64(g.base.blendK)
 }
 
 func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
@@ -334,9 +334,9 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 		g.lowQ = append(g.lowQ, lo)
 		g.highQ = append(g.highQ, hi)
 	}
-	g.blendK = r.f64("blend k")
-	if r.err == nil && !(g.blendK >= 0 && g.blendK <= maxBlendK) {
-		r.fail("blend k %v out of [0, %v]", g.blendK, maxBlendK)
+	g.base.blendK = r.f64("blend k")
+	if r.err == nil && !(g.base.blendK >= 0 && g.base.blendK <= maxBlendK) {
+		r.fail("blend k %v out of [0, %v]", g.base.blendK, maxBlendK)
 	}
 	if r.err == nil && r.off != len(b) {
 		r.fail("%d trailing bytes", len(b)-r.off)

@@ -88,19 +88,16 @@ const (
 	// 20 epochs over the 36k demo examples reach the test q-errors of 45
 	// epochs (joins p95 1.45 vs 1.47, p99 3.4 vs 3.2) in a third of the
 	// time (14 s on two cores; TestSetNetLinearDemoAccuracy).
-	snDefaultEpochs     = 20
-	snDefaultPatience   = 5
-	snDefaultBatch      = 64
-	snDefaultLR         = 2e-3
-	snDefaultValFrac    = 0.1
-	snDefaultSampleRows = catalog.DefaultSampleSize
-	snDefaultBits       = 64
+	snDefaultEpochs   = 20
+	snDefaultPatience = 5
+	snDefaultBatch    = 64
+	snDefaultLR       = 2e-3
+	snDefaultValFrac  = 0.1
+	snDefaultBits     = 64
 )
 
 // Training constants.
 const (
-	// snMinExamples is the fewest labelled queries TrainSetNet accepts.
-	snMinExamples = 10
 	// snShards is how many goroutines compute each mini-batch's gradient
 	// (the target machine has two cores); the sum is always taken in shard
 	// order so results do not depend on scheduling.
@@ -112,17 +109,9 @@ const (
 	snHuberDelta = 0.1
 	// snClip bounds the gradient norm of one step (Pascanu et al., 2013).
 	snClip = 5.0
-	// snMaxCorr bounds the correction to e^±20 (about 5e8) so an
-	// extrapolating network cannot produce absurd counts.
-	snMaxCorr = 20.0
 	// snOODDamp multiplies the correction once per unseen column or join
 	// edge, moving the estimate toward the baseline.
 	snOODDamp = 0.5
-	// snResLo and snResHi are the residual quantiles behind Low and High.
-	snResLo = 0.05
-	snResHi = 0.95
-	// snMaxLogRows bounds log estimates (e^700 is near float64's limit).
-	snMaxLogRows = 700.0
 )
 
 func (o SetNetOptions) withDefaults() SetNetOptions {
@@ -136,7 +125,7 @@ func (o SetNetOptions) withDefaults() SetNetOptions {
 	def(&o.Epochs, snDefaultEpochs)
 	def(&o.Patience, snDefaultPatience)
 	def(&o.BatchSize, snDefaultBatch)
-	def(&o.SampleRows, snDefaultSampleRows)
+	def(&o.SampleRows, defaultSampleRows)
 	def(&o.Bits, snDefaultBits)
 	if !(o.LearningRate > 0) {
 		o.LearningRate = snDefaultLR
@@ -147,38 +136,12 @@ func (o SetNetOptions) withDefaults() SetNetOptions {
 	return o
 }
 
-// snLog is the log-count target: ln(max(rows, 1)).
-func snLog(rows float64) float64 { return math.Log(math.Max(rows, 1)) }
-
-// snBaseLog is the log estimate a learned model corrects: snLog of the
-// baseline's (sanitized) row estimate, at most snMaxLogRows.
-func snBaseLog(rows float64) float64 { return math.Min(snLog(sanitize(rows)), snMaxLogRows) }
-
-// snCheckExamples validates labelled examples against cat.
-func snCheckExamples(cat *catalog.Catalog, train []Example) error {
-	if cat == nil || cat.Schema == nil {
-		return fmt.Errorf("%w: nil catalog", ErrQuery)
-	}
-	if len(train) < snMinExamples {
-		return fmt.Errorf("%w: %d examples, need at least %d", ErrNoExamples, len(train), snMinExamples)
-	}
-	for i, ex := range train {
-		if err := checkLabel(ex.Rows); err != nil {
-			return fmt.Errorf("example %d: %w", i, err)
-		}
-		if err := checkQuery(cat, ex.Query); err != nil {
-			return fmt.Errorf("example %d: %w", i, err)
-		}
-	}
-	return nil
-}
-
 // TrainSetNet trains a SetNet on labelled queries over cat. Training is
 // deterministic for a given Seed: the same examples and options give the
 // same model, byte for byte. It stops early when the validation loss has
 // not improved for Patience epochs and keeps the best epoch's weights.
 func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opts SetNetOptions) (*SetNet, error) {
-	if err := snCheckExamples(cat, train); err != nil {
+	if err := checkExamples(cat, train); err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
@@ -186,16 +149,16 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	for _, fk := range cat.Schema.ResolveForeignKeys() {
 		for k, c1 := range fk.FromCols { // nil when a table is unknown
 			if c2 := fk.ToCols[k]; c1 >= 0 && c2 >= 0 {
-				vocab.addEdge(snCanonEdge(fk.From, c1, fk.To, c2))
+				vocab.addEdge(canonEdge(fk.From, c1, fk.To, c2))
 			}
 		}
 	}
 	for _, ex := range train {
 		vocab.observe(ex.Query)
-		vocab.logScale = math.Max(vocab.logScale, snLog(ex.Rows))
+		vocab.logScale = math.Max(vocab.logScale, logRows(ex.Rows))
 	}
 	for _, st := range cat.Stats {
-		vocab.logScale = math.Max(vocab.logScale, snLog(float64(st.Rows)))
+		vocab.logScale = math.Max(vocab.logScale, logRows(float64(st.Rows)))
 	}
 	vocab.finishEdges()
 	m := newSetNet(cat, opts.Baseline, vocab, opts, snGlobIn)
@@ -206,21 +169,21 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	var wg sync.WaitGroup
 	for w := range snShards {
 		wg.Go(func() {
-			var pr snProbe
+			var pr baseProbe
 			for i := w; i < len(train); i += snShards {
 				if i%64 == w && ctx.Err() != nil {
 					errs[w] = ctx.Err()
 					return
 				}
-				be, fig, err := snBaseline(m.base, m.enc.figs, train[i].Query, &pr)
+				be, fig, err := probeBaseline(m.base, m.enc.figs, train[i].Query, &pr)
 				if err != nil {
 					m.enc.figs.finish(&pr)
 					errs[w] = fmt.Errorf("example %d: baseline: %w", i, err)
 					return
 				}
-				m.enc.encode(train[i].Query, snBaseLog(be.Rows), fig, &pr, &exs[i])
+				m.enc.encode(train[i].Query, baseLogRows(be.Rows), fig, &pr, &exs[i])
 				m.enc.figs.finish(&pr)
-				exs[i].target = snLog(train[i].Rows)
+				exs[i].target = logRows(train[i].Rows)
 			}
 		})
 	}
@@ -300,7 +263,7 @@ func newSetNet(cat *catalog.Catalog, base Estimator, vocab *snVocab, opts SetNet
 type snScratch struct {
 	work  *snWork
 	ex    snExample
-	probe snProbe
+	probe baseProbe
 }
 
 // fit runs Adam over mini-batches with early stopping on the validation
@@ -383,12 +346,12 @@ func snLossGrad(d float64) float64 {
 // predictLog returns the clamped log estimate for an encoded example.
 func (m *SetNet) predictLog(ex *snExample, w *snWork, ood snOOD) float64 {
 	c := m.net.forward(ex, w)
-	c = math.Max(-snMaxCorr, math.Min(snMaxCorr, c))
+	c = math.Max(-maxNetCorrection, math.Min(maxNetCorrection, c))
 	if math.IsNaN(c) {
 		c = 0
 	}
 	c *= math.Pow(snOODDamp, float64(ood.unseen))
-	return math.Max(0, math.Min(snMaxLogRows, ex.baseLog+c))
+	return math.Max(0, math.Min(maxLogRows, ex.baseLog+c))
 }
 
 // loss is the mean squared log error over the examples idx.
@@ -411,21 +374,7 @@ func (m *SetNet) calibrate(exs []snExample, idx []int) {
 	for _, i := range idx {
 		res = append(res, exs[i].target-m.predictLog(&exs[i], w, snOOD{}))
 	}
-	m.resLo, m.resHi = snResidualBand(res)
-}
-
-// snResidualBand returns the snResLo/snResHi quantiles of log residuals,
-// widened to include zero.
-func snResidualBand(res []float64) (lo, hi float64) {
-	if len(res) == 0 {
-		return 0, 0
-	}
-	slices.Sort(res)
-	at := func(p float64) float64 {
-		i := int(math.Ceil(p*float64(len(res)))) - 1
-		return res[max(0, min(len(res)-1, i))]
-	}
-	return math.Min(0, at(snResLo)), math.Max(0, at(snResHi))
+	m.resLo, m.resHi = residualBand(res)
 }
 
 // Name returns "setnet".
@@ -444,7 +393,7 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 	}
 	sc := m.work.Get().(*snScratch)
 	defer m.work.Put(sc)
-	be, fig, err := snBaseline(m.base, m.enc.figs, q, &sc.probe)
+	be, fig, err := probeBaseline(m.base, m.enc.figs, q, &sc.probe)
 	defer m.enc.figs.finish(&sc.probe)
 	if err != nil {
 		return Estimate{}, err
@@ -454,7 +403,7 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 		return Estimate{Rows: rows, Low: math.Min(sanitize(be.Low), rows),
 			High: math.Max(sanitize(be.High), rows), Source: KindSetNet + ":fallback"}, nil
 	}
-	baseLog := snBaseLog(be.Rows)
+	baseLog := baseLogRows(be.Rows)
 	ood := m.enc.encode(q, baseLog, fig, &sc.probe, &sc.ex)
 	lg := m.predictLog(&sc.ex, sc.work, ood)
 	// Unseen elements also widen the band by the distance moved from the

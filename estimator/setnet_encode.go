@@ -39,37 +39,14 @@ const (
 // a long IN list, maps to about 1.
 const snLogValuesScale = 7.0
 
-// snEdge is a join edge between two columns of two tables, canonical with
-// (T1, C1) <= (T2, C2).
-type snEdge struct{ T1, C1, T2, C2 int }
-
-func snCanonEdge(t1, c1, t2, c2 int) snEdge {
-	if t2 < t1 || (t2 == t1 && c2 < c1) {
-		t1, c1, t2, c2 = t2, c2, t1, c1
-	}
-	return snEdge{t1, c1, t2, c2}
-}
-
-func snEdgeLess(a, b snEdge) int {
-	switch {
-	case a.T1 != b.T1:
-		return a.T1 - b.T1
-	case a.C1 != b.C1:
-		return a.C1 - b.C1
-	case a.T2 != b.T2:
-		return a.T2 - b.T2
-	}
-	return a.C2 - b.C2
-}
-
 // snVocab is what the encoder learned from the schema and the training
 // queries: the column numbering, the join edges, which columns training
 // predicates touched, and the largest queries seen.
 type snVocab struct {
 	colOff    []int // per table: first global column number
 	nCols     int
-	edges     []snEdge // sorted
-	edgeIdx   map[snEdge]int
+	edges     []joinEdge // sorted
+	edgeIdx   map[joinEdge]int
 	seenCol   []bool // per global column: a training predicate used it
 	seenTable []bool // per schema table: a training query read it
 	maxTables int
@@ -78,7 +55,7 @@ type snVocab struct {
 }
 
 func newSNVocab(s *catalog.Schema) *snVocab {
-	v := &snVocab{edgeIdx: map[snEdge]int{}, logScale: 1}
+	v := &snVocab{edgeIdx: map[joinEdge]int{}, logScale: 1}
 	for _, t := range s.Tables {
 		v.colOff = append(v.colOff, v.nCols)
 		v.nCols += len(t.Columns)
@@ -89,7 +66,7 @@ func newSNVocab(s *catalog.Schema) *snVocab {
 }
 
 // addEdge records a join edge (call finishEdges afterwards).
-func (v *snVocab) addEdge(e snEdge) {
+func (v *snVocab) addEdge(e joinEdge) {
 	if _, ok := v.edgeIdx[e]; !ok {
 		v.edgeIdx[e] = -1
 		v.edges = append(v.edges, e)
@@ -98,7 +75,7 @@ func (v *snVocab) addEdge(e snEdge) {
 
 // finishEdges sorts the edges and numbers them.
 func (v *snVocab) finishEdges() {
-	slices.SortFunc(v.edges, snEdgeLess)
+	slices.SortFunc(v.edges, joinEdgeLess)
 	for i, e := range v.edges {
 		v.edgeIdx[e] = i
 	}
@@ -109,7 +86,7 @@ func (v *snVocab) observe(q *features.Query) {
 	v.maxTables = max(v.maxTables, len(q.Tables))
 	v.maxJoins = max(v.maxJoins, len(q.Joins))
 	for _, j := range q.Joins {
-		v.addEdge(snCanonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol))
+		v.addEdge(canonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol))
 	}
 	for _, tr := range q.Tables {
 		v.seenTable[tr.Table] = true
@@ -173,63 +150,8 @@ type snSamples struct {
 	bitRows [][]int32  // per table: sample positions of the raw bits
 }
 
-// snStrided returns cat with every table's sample cut to at most
-// sampleRows rows at an even stride; cat itself when nothing is cut.
-func snStrided(cat *catalog.Catalog, sampleRows int) *catalog.Catalog {
-	cut := false
-	for ti := range cat.Stats {
-		if cat.Stats[ti].SampleSize() > sampleRows {
-			cut = true
-		}
-	}
-	if !cut {
-		return cat
-	}
-	sub := &catalog.Catalog{Schema: cat.Schema, Stats: slices.Clone(cat.Stats)}
-	for ti := range sub.Stats {
-		st := &sub.Stats[ti]
-		n := st.SampleSize()
-		m := min(n, sampleRows)
-		if m == n {
-			continue
-		}
-		st.Sample = strideColumns(st.Sample, n, m)
-		joins := make([]catalog.JoinSample, len(st.Joins))
-		for k, j := range st.Joins {
-			joins[k] = catalog.JoinSample{Path: j.Path, Sample: strideColumns(j.Sample, n, m)}
-			if j.Missing != nil {
-				joins[k].Missing = make([]bool, m)
-				for i := range m {
-					if r := i * n / m; r < len(j.Missing) {
-						joins[k].Missing[i] = j.Missing[r]
-					}
-				}
-			}
-		}
-		st.Joins = joins
-	}
-	return sub
-}
-
-// strideColumns keeps m of the n sampled rows of cols, evenly spaced.
-func strideColumns(cols [][]catalog.Datum, n, m int) [][]catalog.Datum {
-	out := make([][]catalog.Datum, len(cols))
-	for c, col := range cols {
-		o := make([]catalog.Datum, m)
-		for i := range m {
-			if r := i * n / m; r < len(col) {
-				o[i] = col[r]
-			} else {
-				o[i] = catalog.Null
-			}
-		}
-		out[c] = o
-	}
-	return out
-}
-
 func newSNSamples(cat *catalog.Catalog, sampleRows, bits int) *snSamples {
-	s := &snSamples{ss: newSampleSet(snStrided(cat, sampleRows))}
+	s := &snSamples{ss: newSampleSet(stridedCatalog(cat, sampleRows))}
 	s.bitRows = make([][]int32, len(s.ss.cat.Schema.Tables))
 	for ti := range s.bitRows {
 		if m := s.ss.tables[ti].n; m > 0 {
@@ -288,12 +210,12 @@ type snEncoder struct {
 	cat   *catalog.Catalog
 	vocab *snVocab
 	smp   *snSamples
-	figs  *snSampleBase // over smp's samples
+	figs  *sampleBaseline // over smp's samples
 }
 
 func newSNEncoder(cat *catalog.Catalog, v *snVocab, sampleRows, bits int) *snEncoder {
 	enc := &snEncoder{cat: cat, vocab: v, smp: newSNSamples(cat, sampleRows, bits)}
-	enc.figs = newSNSampleBase(cat, enc.smp.ss)
+	enc.figs = newSampleBaseline(cat, enc.smp.ss)
 	return enc
 }
 
@@ -306,7 +228,7 @@ type snOOD struct {
 // baseline figures fig and q's probe pr (filters already evaluated) into
 // ex, reusing ex's slices. Predicates are evaluated on further bitmaps of
 // pr's scratch, so the probe's bitmaps stay valid.
-func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigures, pr *snProbe, ex *snExample) snOOD {
+func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig baseFigures, pr *baseProbe, ex *snExample) snOOD {
 	v := enc.vocab
 	var ood snOOD
 	nT := len(v.colOff)
@@ -358,7 +280,7 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigur
 		})
 	}
 	for _, j := range q.Joins {
-		e := snCanonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol)
+		e := canonEdge(q.Tables[j.Left].Table, j.LeftCol, q.Tables[j.Right].Table, j.RightCol)
 		i, ok := v.edgeIdx[e]
 		if !ok {
 			i = len(v.edges)
@@ -377,9 +299,9 @@ func (enc *snEncoder) encode(q *features.Query, baseLog float64, fig snBaseFigur
 	ex.glob[2] = math.Log1p(float64(len(q.Joins)))
 	ex.glob[3] = math.Log1p(float64(nPreds))
 	ex.glob[4] = logCross / v.logScale
-	ex.glob[5] = snLog(fig.hist) / v.logScale
-	ex.glob[6] = snLog(fig.textbook) / v.logScale
-	ex.glob[7] = snLog(fig.joinSample) / v.logScale
+	ex.glob[5] = logRows(fig.hist) / v.logScale
+	ex.glob[6] = logRows(fig.textbook) / v.logScale
+	ex.glob[7] = logRows(fig.joinSample) / v.logScale
 	ex.glob[8] = math.Log1p(float64(fig.support)) / v.logScale
 	return ood
 }

@@ -41,9 +41,6 @@ const (
 	snMagicV1  = "CSN1" // histogram baseline, 5 global features
 	linMagic   = "CLN2"
 	linMagicV1 = "CLN1" // histogram baseline, 10 global features
-	// snMaxDim bounds every count read from a payload so a corrupt file
-	// cannot make Load allocate without bound (2^24 float64s = 128 MiB).
-	snMaxDim = 1 << 24
 )
 
 // snWriter writes little-endian fields, remembering the first error.
@@ -155,55 +152,9 @@ func (r *snReader) magicOf(cur, old string) bool {
 	return r.err == nil && got == old
 }
 
-// readPayloadHeader starts reading a SetNet or Linear payload: it checks
-// the catalog, reads the magic (cur, or the version-1 old) and, from
-// version 2 on, the baseline kind byte. Read errors stay in rd.
-func readPayloadHeader(r io.Reader, cat *catalog.Catalog, cur, old string) (rd *snReader, v1 bool, base byte, err error) {
-	if cat == nil || cat.Schema == nil {
-		return nil, false, 0, fmt.Errorf("%w: nil catalog", ErrBadPayload)
-	}
-	rd = &snReader{r: r}
-	v1 = rd.magicOf(cur, old)
-	base = snBaseHistogram
-	if !v1 {
-		base = rd.read(1)[0]
-	}
-	return rd, v1, base, nil
-}
-
-// payloadBaseline returns the baseline a payload's kind byte names, bound
-// to cat; nil stands for the model's own sample baseline.
-func payloadBaseline(base byte, cat *catalog.Catalog) (Estimator, error) {
-	switch base {
-	case snBaseHistogram:
-		return NewHistogram(cat), nil
-	case snBaseSample:
-		return nil, nil
-	}
-	return nil, fmt.Errorf("%w: baseline kind %d", ErrBadPayload, base)
-}
-
-// Baseline kinds recorded in version-2 payloads.
-const (
-	snBaseHistogram byte = 0 // NewHistogram (the only baseline of version 1)
-	snBaseSample    byte = 1 // the join-sample baseline (snSampleBase)
-)
-
-// snBaseKind returns the payload code of a model's baseline: its own
-// sample baseline figs, or a histogram.
-func snBaseKind(base Estimator, figs *snSampleBase) (byte, error) {
-	if b, ok := base.(*snSampleBase); ok && b == figs {
-		return snBaseSample, nil
-	}
-	if _, ok := base.(*Histogram); ok {
-		return snBaseHistogram, nil
-	}
-	return 0, fmt.Errorf("%w: baseline %q", ErrNotSaveable, base.Name())
-}
-
 // savePayload writes the SetNet's payload (see the format above).
 func (m *SetNet) savePayload(w io.Writer) error {
-	bk, err := snBaseKind(m.base, m.enc.figs)
+	bk, err := baselineCode(m.base, m.enc.figs)
 	if err != nil {
 		return err
 	}
@@ -212,7 +163,7 @@ func (m *SetNet) savePayload(w io.Writer) error {
 	o := m.opts
 	if m.net.shape.GlobIn == snGlobInV1 {
 		// A loaded version-1 model is saved as it was read.
-		if bk != snBaseHistogram {
+		if bk != baseCodeHistogram {
 			return fmt.Errorf("%w: version-1 setnet model with baseline %q", ErrNotSaveable, m.base.Name())
 		}
 		bw.write([]byte(snMagicV1))
@@ -267,8 +218,8 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 	if v1 {
 		globIn = snGlobInV1
 	}
-	nT := rd.dim("tables", snMaxTables)
-	nC := rd.dim("columns", snMaxDim)
+	nT := rd.dim("tables", maxPayloadTables)
+	nC := rd.dim("columns", maxPayloadDim)
 	if rd.err != nil {
 		return nil, rd.err
 	}
@@ -280,7 +231,7 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 	var o SetNetOptions
 	o.Seed = rd.u64()
 	for _, p := range []*int{&o.Hidden, &o.FinalHidden, &o.Epochs, &o.Patience, &o.BatchSize, &o.SampleRows, &o.Bits} {
-		*p = rd.dim("option", snMaxDim)
+		*p = rd.dim("option", maxPayloadDim)
 	}
 	o.LearningRate = rd.f64()
 	o.ValFraction = rd.f64()
@@ -289,7 +240,7 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 	}
 	nE := rd.dim("join edges", 1<<16)
 	for range nE {
-		e := snEdge{rd.u32(), rd.u32(), rd.u32(), rd.u32()}
+		e := joinEdge{rd.u32(), rd.u32(), rd.u32(), rd.u32()}
 		if rd.err != nil {
 			return nil, rd.err
 		}
@@ -311,23 +262,23 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 			flags[i] = b == 1
 		}
 	}
-	vocab.maxTables = rd.dim("max tables", snMaxTables)
-	vocab.maxJoins = rd.dim("max joins", snMaxDim)
+	vocab.maxTables = rd.dim("max tables", maxPayloadTables)
+	vocab.maxJoins = rd.dim("max joins", maxPayloadDim)
 	vocab.logScale = rd.f64()
 	resLo, resHi := rd.f64(), rd.f64()
-	epochs := rd.dim("epochs", snMaxDim)
+	epochs := rd.dim("epochs", maxPayloadDim)
 	if rd.err != nil {
 		return nil, rd.err
 	}
 	if vocab.logScale < 1 || resLo > 0 || resHi < 0 {
 		return nil, fmt.Errorf("%w: log scale %v, band [%v, %v]", ErrBadPayload, vocab.logScale, resLo, resHi)
 	}
-	be, err := payloadBaseline(base, cat)
+	be, err := baselineFromCode(base, cat)
 	if err != nil {
 		return nil, err
 	}
 	m := newSetNet(cat, be, vocab, o, globIn)
-	nP := rd.dim("parameters", snMaxDim)
+	nP := rd.dim("parameters", maxPayloadDim)
 	if rd.err == nil && nP != len(m.net.params) {
 		return nil, fmt.Errorf("%w: %d parameters, the architecture has %d", ErrBadPayload, nP, len(m.net.params))
 	}
@@ -339,7 +290,3 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 	m.resLo, m.resHi, m.epochs = resLo, resHi, epochs
 	return m, nil
 }
-
-// snMaxTables bounds the table count a payload may declare (schemas of
-// more than a thousand tables are not realistic for one estimator).
-const snMaxTables = 1 << 10

@@ -65,7 +65,7 @@ func TestLearnedPayloadVersions(t *testing.T) {
 	for _, c := range []struct {
 		m    *SetNet
 		kind byte
-	}{{def, snBaseSample}, {hist, snBaseHistogram}} {
+	}{{def, baseCodeSample}, {hist, baseCodeHistogram}} {
 		p := snRoundTrip(t, f, c.m)
 		if string(p[:4]) != snMagic || p[4] != c.kind {
 			t.Fatalf("payload starts %q %d, want %q %d", p[:4], p[4], snMagic, c.kind)
@@ -96,7 +96,7 @@ func TestLearnedPayloadVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := snRoundTrip(t, f, lin); string(p[:4]) != linMagic || p[4] != snBaseSample {
+	if p := snRoundTrip(t, f, lin); string(p[:4]) != linMagic || p[4] != baseCodeSample {
 		t.Fatalf("linear payload starts %q %d", p[:4], p[4])
 	}
 	// A version-1 Linear: histogram baseline, no sample figures.

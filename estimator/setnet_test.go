@@ -168,7 +168,7 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 			if est == ms && len(ex.Query.Joins) > 0 {
 				// The fallback is the sample baseline's estimate.
 				b, _ := ms.base.Estimate(ex.Query)
-				if e.Rows != b.Rows || e.Source != KindSetNet+":fallback" || b.Source != snBaseJoinSample {
+				if e.Rows != b.Rows || e.Source != KindSetNet+":fallback" || b.Source != sourceJoinSample {
 					t.Fatalf("join query on a single-table model: %+v, baseline %+v", e, b)
 				}
 				fallbacks++
@@ -184,9 +184,9 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ex snExample
-	var pr snProbe
+	var pr baseProbe
 	m.enc.figs.start(q, &pr)
-	if ood := m.enc.encode(q, 1, snBaseFigures{}, &pr, &ex); ood.unseen != 1 {
+	if ood := m.enc.encode(q, 1, baseFigures{}, &pr, &ex); ood.unseen != 1 {
 		t.Fatalf("unseen column not detected: %+v", ood)
 	}
 	// Encoding evaluates predicates beside the probe's filter bitmaps,
@@ -196,13 +196,13 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pr2 snProbe
+	var pr2 baseProbe
 	m.enc.figs.start(q2, &pr2)
 	var before [][]uint64
 	for _, p := range pr2.probes {
 		before = append(before, slices.Clone(p.bits))
 	}
-	m.enc.encode(q2, 1, snBaseFigures{}, &pr2, &ex)
+	m.enc.encode(q2, 1, baseFigures{}, &pr2, &ex)
 	for i, p := range pr2.probes {
 		if !slices.Equal(before[i], p.bits) {
 			t.Fatalf("encoding overwrote the filter bitmap of table %d", i)
@@ -215,7 +215,7 @@ func TestSetNetFiniteAndOOD(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms.enc.figs.start(q, &pr)
-	if ood := ms.enc.encode(q, 1, snBaseFigures{}, &pr, &ex); ood.unseen != 2 || ms.enc.vocab.tooLarge(q) {
+	if ood := ms.enc.encode(q, 1, baseFigures{}, &pr, &ex); ood.unseen != 2 || ms.enc.vocab.tooLarge(q) {
 		t.Fatalf("unseen table and column: %+v", ood)
 	}
 	if _, err := m.Estimate(&features.Query{Schema: f.cat.Schema}); !errors.Is(err, ErrQuery) {

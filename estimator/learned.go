@@ -1,0 +1,104 @@
+package estimator
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/cardinaldb/cardinal/catalog"
+)
+
+// What the learned models share. Each learned kind (gbdt.go, setnet.go,
+// linear.go) is a correction over the baseline (baseline.go):
+//
+//	query ─► baseline ─► rows_b ───────────────────────┐
+//	   └───► encoding ─► model ─► Δ, clamped to ±cap ──┴─► rows_b · e^Δ
+//	                      (trained on Δ* = ln true − ln rows_b)
+//
+// with a band [rows·e^lo, rows·e^hi] from the bandLowQ/bandHighQ quantiles
+// of held-out log residuals. Online (feedback.go) corrects any estimator
+// the same way from observed counts. This file holds the label and example
+// checks, the residual band and the join-edge key every one of them uses;
+// learned_io.go the payload header they share.
+
+// ErrBadLabel: a true row count is NaN, infinite or negative.
+var ErrBadLabel = errors.New("estimator: true row count must be a finite non-negative number")
+
+// checkLabel validates a true row count.
+func checkLabel(rows float64) error {
+	if math.IsNaN(rows) || math.IsInf(rows, 0) || rows < 0 {
+		return fmt.Errorf("%w: got %v", ErrBadLabel, rows)
+	}
+	return nil
+}
+
+// Shared training constants.
+const (
+	// minLearnedExamples is the fewest labelled queries TrainSetNet and
+	// TrainLinear accept.
+	minLearnedExamples = 10
+	// bandLowQ and bandHighQ are the residual quantiles behind Low and
+	// High: a 90% band.
+	bandLowQ, bandHighQ = 0.05, 0.95
+	// defaultSampleRows is how many sample rows per table SetNet and
+	// Linear evaluate filters on by default: every row of a default
+	// catalog sample.
+	defaultSampleRows = catalog.DefaultSampleSize
+)
+
+// checkExamples validates labelled examples against cat.
+func checkExamples(cat *catalog.Catalog, train []Example) error {
+	if cat == nil || cat.Schema == nil {
+		return fmt.Errorf("%w: nil catalog", ErrQuery)
+	}
+	if len(train) < minLearnedExamples {
+		return fmt.Errorf("%w: %d examples, need at least %d", ErrNoExamples, len(train), minLearnedExamples)
+	}
+	for i, ex := range train {
+		if err := checkLabel(ex.Rows); err != nil {
+			return fmt.Errorf("example %d: %w", i, err)
+		}
+		if err := checkQuery(cat, ex.Query); err != nil {
+			return fmt.Errorf("example %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// residualBand returns the bandLowQ/bandHighQ quantiles of log residuals
+// (nearest rank), widened to include zero. It sorts res.
+func residualBand(res []float64) (lo, hi float64) {
+	if len(res) == 0 {
+		return 0, 0
+	}
+	slices.Sort(res)
+	at := func(p float64) float64 {
+		i := int(math.Ceil(p*float64(len(res)))) - 1
+		return res[max(0, min(len(res)-1, i))]
+	}
+	return math.Min(0, at(bandLowQ)), math.Max(0, at(bandHighQ))
+}
+
+// joinEdge is a join edge between two columns of two tables, canonical with
+// (T1, C1) <= (T2, C2).
+type joinEdge struct{ T1, C1, T2, C2 int }
+
+func canonEdge(t1, c1, t2, c2 int) joinEdge {
+	if t2 < t1 || (t2 == t1 && c2 < c1) {
+		t1, c1, t2, c2 = t2, c2, t1, c1
+	}
+	return joinEdge{t1, c1, t2, c2}
+}
+
+func joinEdgeLess(a, b joinEdge) int {
+	switch {
+	case a.T1 != b.T1:
+		return a.T1 - b.T1
+	case a.C1 != b.C1:
+		return a.C1 - b.C1
+	case a.T2 != b.T2:
+		return a.T2 - b.T2
+	}
+	return a.C2 - b.C2
+}
