@@ -20,6 +20,9 @@ const (
 	KindGBDT      = "gbdt"
 	KindSetNet    = "setnet"
 	KindLinear    = "linear"
+	// KindOnline is the model-file kind of an Online (its Name is the
+	// wrapped model's with "+online").
+	KindOnline = "online"
 )
 
 // Errors of estimating. Match with errors.Is.

@@ -78,9 +78,25 @@
 // histogram features; a single-table query filtering one column takes the
 // histogram (its exact MCVs and equi-depth buckets) as its baseline.
 //
+// # The baseline and the corrections over it
+//
+// The estimate every learned model corrects is one baseline (baseline.go,
+// with its constants and the correction caps in one place): per sub-plan,
+// zero for a contradiction, the exact join sample when every table is
+// sampled whole, the histogram for a filter on one column, the
+// join-synopsis or join-sample estimate when sampled rows survive, else
+// the histogram capped by the rule of three. A learned kind predicts only
+// the log-correction Δ and estimates baseline · e^Δ (learned.go); Online
+// corrects any model the same way from observed counts (feedback.go).
+//
+// Model kinds register themselves (kinds.go): each kind's file registers
+// how Train builds it and how Load reads its payload, and the model names
+// its kind and writes its payload, so Save, Load, Train, Kinds and
+// CatalogOf hold no list of kinds.
+//
 // # Learned model
 //
-// GBDT (gbdt.go, trees.go, encode.go) encodes a query flatly: per table
+// GBDT (gbdt.go, gbdt_io.go, trees.go, encode.go) encodes a query flatly: per table
 // slot and column the predicate's range mapped through the column CDF,
 // operator flags, number of literals and histogram selectivity; per slot
 // the sample and histogram selectivities and sample hits; a join-edge
@@ -113,11 +129,18 @@
 // CRC-32C (ErrBadMagic, ErrVersion, ErrCorrupt) and, when given a catalog,
 // its fingerprint (ErrFingerprint).
 //
+// An Online saves as kind "online" (online_io.go): the wrapped model's
+// payload and the feedback state (options, rolling q-errors, the digest
+// and table-set corrections in LRU order), so a restarted process resumes
+// where it stopped.
+//
 // Sources: bitmap.go, sampleindex.go, like.go (sample predicate
 // evaluation), histogram.go, sample.go, joinsample.go, synopsis.go
-// (baselines), api.go
-// (sub-plans, q-error), encode.go, trees.go, gbdt.go (learned model),
-// explain.go, modelfile.go, binio.go, examples.go (query logs to training
-// examples); setnet*.go, linear*.go and feedback*.go hold the other learned
-// models and online feedback.
+// (estimators the baseline is built from), baseline.go (the baseline),
+// learned.go, learned_io.go (what the learned models share), kinds.go
+// (the kind registry), api.go (sub-plans, q-error), encode.go, trees.go,
+// gbdt.go, gbdt_io.go (learned model), explain.go, modelfile.go, binio.go,
+// examples.go (query logs to training examples); setnet*.go, linear*.go
+// hold the other learned models, feedback.go and online_io.go online
+// feedback.
 package estimator

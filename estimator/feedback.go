@@ -28,7 +28,9 @@ import (
 // map of bounded size (Chaudhuri et al., "A pay-as-you-go framework for
 // query execution feedback", VLDB 2008, and LEO, Stillger et al., VLDB
 // 2001, correct estimates from observed counts in the same spirit). An
-// *Online is safe for concurrent use.
+// *Online is safe for concurrent use. Save writes it, with its wrapped
+// model and its feedback state, as a model of kind "online" (online_io.go)
+// when the wrapped estimator is a model of this package.
 type Online struct {
 	base Estimator
 	opts OnlineOptions
@@ -257,30 +259,27 @@ func (o *Online) Drift() DriftReport {
 	return rep
 }
 
-// fbRing is a fixed-size ring of the most recent values.
+// fbRing holds the most recent n values; its storage grows to n as values
+// arrive (so a loaded ring costs what it holds, not what it may hold).
 type fbRing struct {
+	n    int
 	buf  []float64
-	next int
-	full bool
+	next int // once len(buf) == n: where the next value goes (the oldest)
 }
 
-func newFBRing(n int) fbRing { return fbRing{buf: make([]float64, n)} }
+func newFBRing(n int) fbRing { return fbRing{n: n} }
 
 func (r *fbRing) add(x float64) {
-	r.buf[r.next] = x
-	r.next++
-	if r.next == len(r.buf) {
-		r.next, r.full = 0, true
+	if len(r.buf) < r.n {
+		r.buf = append(r.buf, x)
+		return
 	}
+	r.buf[r.next] = x
+	r.next = (r.next + 1) % r.n
 }
 
-// values returns a copy of the held values.
-func (r *fbRing) values() []float64 {
-	if r.full {
-		return slices.Clone(r.buf)
-	}
-	return slices.Clone(r.buf[:r.next])
-}
+// values returns a copy of the held values (in storage order).
+func (r *fbRing) values() []float64 { return slices.Clone(r.buf) }
 
 // fbLRU maps keys to log corrections, evicting the least recently used
 // entry beyond its capacity. Not safe for concurrent use on its own.
@@ -327,3 +326,22 @@ func (l *fbLRU) update(k string, r, alpha float64) {
 
 // Len returns the number of entries.
 func (l *fbLRU) Len() int { return l.order.Len() }
+
+// each calls f for every entry, most recently used first.
+func (l *fbLRU) each(f func(key string, corr float64)) {
+	for el := l.order.Front(); el != nil; el = el.Next() {
+		e := el.Value.(*fbEntry)
+		f(e.key, e.corr)
+	}
+}
+
+// pushBack adds an entry as the least recently used (loading entries in
+// each's order rebuilds the map); it reports false for a key already
+// present or a full map.
+func (l *fbLRU) pushBack(key string, corr float64) bool {
+	if _, dup := l.m[key]; dup || l.order.Len() >= l.cap {
+		return false
+	}
+	l.m[key] = l.order.PushBack(&fbEntry{key: key, corr: corr})
+	return true
+}

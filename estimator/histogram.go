@@ -1,7 +1,9 @@
 package estimator
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 
@@ -387,3 +389,17 @@ func (h *Histogram) estimateSubPlans(q *features.Query, masks []uint64, dst []Su
 func (h *Histogram) String() string {
 	return fmt.Sprintf("histogram(%d tables)", len(h.cols))
 }
+
+func init() {
+	registerKind(kindSpec{name: KindHistogram, rank: 0,
+		train: func(_ context.Context, cat *catalog.Catalog, _ []Example, _ TrainOptions) (Model, error) {
+			return NewHistogram(cat), nil
+		},
+		load: func(_ []byte, cat *catalog.Catalog) (Model, error) { return NewHistogram(cat), nil },
+	})
+}
+
+// A histogram is rebuilt from the catalog of its model file: no payload.
+func (h *Histogram) kind() string                   { return KindHistogram }
+func (h *Histogram) modelCatalog() *catalog.Catalog { return h.cat }
+func (h *Histogram) savePayload(w io.Writer) error  { return noPayload(w) }

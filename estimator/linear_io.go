@@ -2,11 +2,27 @@ package estimator
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 
 	"github.com/cardinaldb/cardinal/catalog"
 )
+
+func init() {
+	registerKind(kindSpec{name: KindLinear, rank: 2, learned: true,
+		train: func(ctx context.Context, cat *catalog.Catalog, ex []Example, o TrainOptions) (Model, error) {
+			return nilOnError(TrainLinear(ctx, cat, ex, o.Linear))
+		},
+		load: func(b []byte, cat *catalog.Catalog) (Model, error) {
+			return nilOnError(loadLinearPayload(bytes.NewReader(b), cat))
+		},
+	})
+}
+
+func (m *Linear) kind() string                   { return KindLinear }
+func (m *Linear) modelCatalog() *catalog.Catalog { return m.cat }
 
 // savePayload writes the Linear model's payload (format in setnet_io.go).
 func (m *Linear) savePayload(w io.Writer) error {

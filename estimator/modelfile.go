@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"math"
 
 	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/features"
 )
 
 // Model file layout (little-endian):
@@ -77,29 +75,14 @@ type LoadOptions struct {
 
 // Save writes m as a model file.
 func Save(w io.Writer, m Model) error {
-	var cat *catalog.Catalog
-	var payload payloadWriter
-	kind := ""
-	switch x := m.(type) {
-	case *Histogram:
-		kind, cat = KindHistogram, x.cat
-	case *Sample:
-		kind, cat = KindSample, x.s.cat
-	case *GBDT:
-		kind, cat = KindGBDT, x.cat
-		x.savePayload(&payload)
-	case *SetNet:
-		kind, cat = KindSetNet, x.cat
-		if err := x.savePayload(&payload); err != nil {
-			return err
-		}
-	case *Linear:
-		kind, cat = KindLinear, x.cat
-		if err := x.savePayload(&payload); err != nil {
-			return err
-		}
-	default:
+	sm, ok := m.(savedModel)
+	if !ok {
 		return fmt.Errorf("%w: %T", ErrKind, m)
+	}
+	kind, cat := sm.kind(), sm.modelCatalog()
+	var payload payloadWriter
+	if err := sm.savePayload(&payload); err != nil {
+		return err
 	}
 	var cb bytes.Buffer
 	if err := cat.Save(&cb); err != nil {
@@ -166,7 +149,8 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	rd := &payloadReader{b: body, off: off}
 	info.Kind = rd.str("kind", maxKindLen)
 	info.Fingerprint = rd.str("fingerprint", maxFPLen)
-	if learned := info.Kind == KindGBDT || info.Kind == KindSetNet || info.Kind == KindLinear; learned && version < learnedMinVersion {
+	spec, known := kindRegistry[info.Kind]
+	if known && spec.learned && version < learnedMinVersion {
 		return nil, info, fmt.Errorf("%w: %s model of version %d predates the version %d baselines; retrain it", ErrVersion, info.Kind, version, learnedMinVersion)
 	}
 	catBytes := rd.section("catalog")
@@ -189,21 +173,10 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 			return nil, info, fmt.Errorf("%w: model %s, catalog %s", ErrFingerprint, info.Fingerprint, fp)
 		}
 	}
-	var m Model
-	switch info.Kind {
-	case KindHistogram:
-		m = NewHistogram(stored)
-	case KindSample:
-		m = NewSample(stored)
-	case KindGBDT:
-		m, err = loadGBDTPayload(payload, stored)
-	case KindSetNet:
-		m, err = loadSetNetPayload(bytes.NewReader(payload), stored)
-	case KindLinear:
-		m, err = loadLinearPayload(bytes.NewReader(payload), stored)
-	default:
+	if !known {
 		return nil, info, fmt.Errorf("%w: %q", ErrKind, info.Kind)
 	}
+	m, err := spec.load(payload, stored)
 	if err != nil {
 		if !errors.Is(err, ErrCorrupt) {
 			err = fmt.Errorf("%w: %s payload: %w", ErrCorrupt, info.Kind, err)
@@ -211,158 +184,4 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 		return nil, info, err
 	}
 	return m, info, nil
-}
-
-// Payload limits.
-const (
-	maxTreesInFile = 1 << 16
-	maxNodesInTree = 1 << 16
-	maxFeatures    = 1 << 20
-	maxJoinsInFile = features.MaxTables - 1
-)
-
-func (g *GBDT) savePayload(w *payloadWriter) {
-	e := g.enc
-	w.uvarint(len(e.slots))
-	for _, n := range e.slots {
-		w.uvarint(n)
-	}
-	for _, cols := range e.seenCols {
-		w.uvarint(len(cols))
-		for _, s := range cols {
-			w.bool(s)
-		}
-	}
-	w.uvarint(len(e.edges))
-	for _, k := range e.edges {
-		w.uvarint(k.sa)
-		w.uvarint(k.ca)
-		w.uvarint(k.sb)
-		w.uvarint(k.cb)
-	}
-	w.uvarint(e.maxJoins)
-	w.uvarint(e.maxTables)
-	w.uvarint(g.ens.nfeat)
-	w.f64(g.ens.base)
-	w.uvarint(len(g.ens.trees))
-	for _, t := range g.ens.trees {
-		w.uvarint(len(t))
-		for _, n := range t {
-			w.varint(int(n.feat))
-			if n.feat >= 0 {
-				w.uvarint(int(n.left))
-				w.uvarint(int(n.right))
-				w.f64(n.thr)
-			}
-			w.f64(n.value)
-		}
-	}
-	w.uvarint(len(g.lowQ))
-	for i := range g.lowQ {
-		w.f64(g.lowQ[i])
-		w.f64(g.highQ[i])
-	}
-	w.f64(g.base.blendK)
-}
-
-func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
-	g := newGBDTShell(cat)
-	e := g.enc
-	r := &payloadReader{b: b}
-	nt := len(cat.Schema.Tables)
-	if r.uvarint("tables", nt) != nt {
-		r.fail("payload is for another number of tables")
-	}
-	for t := 0; t < nt && r.err == nil; t++ {
-		e.slots[t] = r.uvarint("slots", maxSlotsPerTable)
-	}
-	for t := 0; t < nt && r.err == nil; t++ {
-		if r.uvarint("columns", len(e.seenCols[t])) != len(e.seenCols[t]) {
-			r.fail("payload is for another number of columns of table %d", t)
-		}
-		for c := range e.seenCols[t] {
-			e.seenCols[t][c] = r.bool("seen column")
-		}
-	}
-	ne := r.uvarint("edges", maxFeatures)
-	for i := 0; i < ne && r.err == nil; i++ {
-		k := edgeKey{r.uvarint("slot", nt*maxSlotsPerTable-1), r.uvarint("column", math.MaxInt32),
-			r.uvarint("slot", nt*maxSlotsPerTable-1), r.uvarint("column", math.MaxInt32)}
-		if r.err == nil && (k.ca >= len(cat.Schema.Tables[k.sa/maxSlotsPerTable].Columns) ||
-			k.cb >= len(cat.Schema.Tables[k.sb/maxSlotsPerTable].Columns)) {
-			r.fail("edge column out of range")
-		}
-		e.edges = append(e.edges, k)
-	}
-	e.maxJoins = r.uvarint("max joins", maxJoinsInFile)
-	e.maxTables = r.uvarint("max tables", maxJoinsInFile+1)
-	if r.err != nil {
-		return nil, r.err
-	}
-	e.finalize(nil)
-	ens := &ensemble{nfeat: r.uvarint("features", maxFeatures)}
-	if r.err == nil && ens.nfeat != e.nfeat {
-		r.fail("%d features, the encoding has %d", ens.nfeat, e.nfeat)
-	}
-	ens.base = r.f64("base")
-	ntrees := r.uvarint("trees", maxTreesInFile)
-	for i := 0; i < ntrees && r.err == nil; i++ {
-		nn := r.uvarint("nodes", maxNodesInTree)
-		if r.err == nil && nn == 0 {
-			r.fail("empty tree")
-		}
-		t := make(tree, 0, nn)
-		for j := 0; j < nn && r.err == nil; j++ {
-			n := treeNode{feat: int32(r.varint("feature", -1, ens.nfeat-1))}
-			if n.feat >= 0 {
-				// Children come after their parent: no cycles.
-				n.left = int32(r.uvarint("child", nn-1))
-				n.right = int32(r.uvarint("child", nn-1))
-				if r.err == nil && (int(n.left) <= j || int(n.right) <= j) {
-					r.fail("child before parent")
-				}
-				n.thr = r.f64("threshold")
-			}
-			n.value = r.f64("value")
-			t = append(t, n)
-		}
-		ens.trees = append(ens.trees, t)
-	}
-	nb := r.uvarint("band", maxJoinsInFile+1)
-	for i := 0; i < nb && r.err == nil; i++ {
-		lo, hi := r.f64("band low"), r.f64("band high")
-		g.lowQ = append(g.lowQ, lo)
-		g.highQ = append(g.highQ, hi)
-	}
-	g.base.blendK = r.f64("blend k")
-	if r.err == nil && !(g.base.blendK >= 0 && g.base.blendK <= maxBlendK) {
-		r.fail("blend k %v out of [0, %v]", g.base.blendK, maxBlendK)
-	}
-	if r.err == nil && r.off != len(b) {
-		r.fail("%d trailing bytes", len(b)-r.off)
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	ens.compile()
-	g.ens = ens
-	return g, nil
-}
-
-// CatalogOf returns the catalog a model estimates with (the one stored in
-// its model file), or nil for estimators of other packages.
-func CatalogOf(m Model) *catalog.Catalog {
-	switch x := m.(type) {
-	case *Histogram:
-		return x.cat
-	case *Sample:
-		return x.s.cat
-	case *GBDT:
-		return x.cat
-	case *SetNet:
-		return x.cat
-	case *Linear:
-		return x.cat
-	}
-	return nil
 }

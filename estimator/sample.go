@@ -1,6 +1,8 @@
 package estimator
 
 import (
+	"context"
+	"io"
 	"math"
 	"sync"
 
@@ -304,3 +306,18 @@ func binomialBand(k, n int) (lo, hi float64) {
 	h := sampleZ * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf)) / den
 	return math.Max(0, c-h), math.Min(1, c+h)
 }
+
+func init() {
+	registerKind(kindSpec{name: KindSample, rank: 1,
+		train: func(_ context.Context, cat *catalog.Catalog, _ []Example, _ TrainOptions) (Model, error) {
+			return NewSample(cat), nil
+		},
+		load: func(_ []byte, cat *catalog.Catalog) (Model, error) { return NewSample(cat), nil },
+	})
+}
+
+// A sample estimator is rebuilt from the catalog of its model file: no
+// payload.
+func (s *Sample) kind() string                   { return KindSample }
+func (s *Sample) modelCatalog() *catalog.Catalog { return s.s.cat }
+func (s *Sample) savePayload(w io.Writer) error  { return noPayload(w) }

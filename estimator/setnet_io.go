@@ -2,6 +2,8 @@ package estimator
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -24,6 +26,20 @@ import (
 // baseline is 0 for the histogram, 1 for the join-sample baseline.
 // Version 1 ("CSN1", "CLN1") had no baseline byte (always the histogram)
 // and fewer global features (setnet 5, linear 10); it still loads.
+
+func init() {
+	registerKind(kindSpec{name: KindSetNet, rank: 3, learned: true,
+		train: func(ctx context.Context, cat *catalog.Catalog, ex []Example, o TrainOptions) (Model, error) {
+			return nilOnError(TrainSetNet(ctx, cat, ex, o.SetNet))
+		},
+		load: func(b []byte, cat *catalog.Catalog) (Model, error) {
+			return nilOnError(loadSetNetPayload(bytes.NewReader(b), cat))
+		},
+	})
+}
+
+func (m *SetNet) kind() string                   { return KindSetNet }
+func (m *SetNet) modelCatalog() *catalog.Catalog { return m.cat }
 
 // Errors of model payloads. Match with errors.Is.
 var (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/datasets"
@@ -34,6 +35,51 @@ func TestTrainKinds(t *testing.T) {
 	if _, err := Train(context.Background(), "oracle", cat, nil, TrainOptions{}); !errors.Is(err, ErrKind) {
 		t.Errorf("unknown kind: got %v, want ErrKind", err)
 	}
+	// Online wraps a trained model: it is a model-file kind, not one
+	// Train builds.
+	if _, err := Train(context.Background(), KindOnline, cat, nil, TrainOptions{}); !errors.Is(err, ErrKind) {
+		t.Errorf("Train(online): got %v, want ErrKind", err)
+	}
+}
+
+// TestKindRegistry: the kinds register themselves; Kinds lists the
+// trainable ones baselines first, in the order the CLI and the README
+// show; every registered kind loads what it saves (the payload-less
+// baselines here, the others in their own round-trip tests).
+func TestKindRegistry(t *testing.T) {
+	want := []string{KindHistogram, KindSample, KindLinear, KindSetNet, KindGBDT}
+	if got := Kinds(); !slices.Equal(got, want) {
+		t.Fatalf("Kinds() = %v, want %v", got, want)
+	}
+	var names []string
+	for name := range kindRegistry {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if all := []string{KindGBDT, KindHistogram, KindLinear, KindOnline, KindSample, KindSetNet}; !slices.Equal(names, all) {
+		t.Fatalf("registered %v, want %v", names, all)
+	}
+	db := flightsDB(t)
+	cat := flightsCatalog(t, db)
+	for _, m := range []Model{NewHistogram(cat), NewSample(cat)} {
+		sm := m.(savedModel)
+		if sm.kind() != m.Name() || sm.modelCatalog() != cat || CatalogOf(m) != cat {
+			t.Errorf("%s: kind %q, catalog %p, want %p", m.Name(), sm.kind(), sm.modelCatalog(), cat)
+		}
+		back, err := kindRegistry[sm.kind()].load(nil, cat)
+		if err != nil || back.Name() != m.Name() {
+			t.Errorf("%s: loaded %v, %v", m.Name(), back, err)
+		}
+	}
+	if CatalogOf(fbFixed{}) != nil {
+		t.Error("CatalogOf a foreign estimator is not nil")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("registering a kind twice did not panic")
+		}
+	}()
+	registerKind(kindRegistry[KindGBDT])
 }
 
 // Training is deterministic: the same examples give the same model bytes,
