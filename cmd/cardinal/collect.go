@@ -96,6 +96,11 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	stmts = live.Merge(stmts)
 	fmt.Fprintf(stderr, "captured %d distinct statements from %s\n", len(stmts), f.source())
 
+	// --out is appended to on purpose (never refused like other commands'
+	// --out): a second run resumes the first.
+	if st, err := os.Stat(f.out); err == nil && st.Size() > 0 {
+		fmt.Fprintf(stderr, "appending to %s (statements already labelled there are skipped)\n", f.out)
+	}
 	ui := newProgress(stderr)
 	rep, err := live.Collect(ctx, db, ss.Schema, stmts, live.CollectOptions{
 		Out: f.out, Database: ss.Database, Flavour: flavour, SubPlans: f.subplans,

@@ -123,8 +123,8 @@ func TestCollectCommandLive(t *testing.T) {
 	if err := runCollect(ctx, args, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(stdout.String(), "0 new, 2 already") {
-		t.Errorf("second run report:\n%s", stdout.String())
+	if !strings.Contains(stdout.String(), "0 new, 2 already") || !strings.Contains(stderr.String(), "appending to "+out) {
+		t.Errorf("second run report:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
 	admin.ExecContext(ctx, "DROP TABLE cli_collect")
 }
