@@ -160,3 +160,24 @@ func TestRefusedBeforeWork(t *testing.T) {
 		t.Errorf("gen --force did not overwrite: %q", b)
 	}
 }
+
+// TestProgressToAFile: progress written to a file (a log, not a
+// terminal) is plain lines, never '\r' frames.
+func TestProgressToAFile(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"gen", "--dataset", "flights", "--queries", "200"}, &out, f); code != exitOK {
+		t.Fatalf("gen: exit %d", code)
+	}
+	log, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(string(log), '\r') || !strings.Contains(string(log), "labelling 200/200 (100%)") {
+		t.Errorf("progress in a log file:\n%q", log)
+	}
+}
