@@ -340,35 +340,11 @@ func (a *advisor) recommend(ctx context.Context) (*Recommendation, error) {
 	for _, ix := range cands {
 		r.CandidateBytes += a.tables[ix.Table].indexBytes(ix)
 	}
-	banned := map[string]bool{}
-	var c *config
-	var used float64
-	for round := 0; ; round++ {
-		var err error
-		c, used, err = a.greedy(ctx, cands, banned)
-		if err != nil {
-			return nil, err
-		}
-		used -= c.prune()
-		if a.opts.Guard == nil || round == 3 {
-			break
-		}
-		distrusted := false
-		for _, chosen := range c.chosen {
-			for _, ix := range chosen {
-				if regs := a.opts.Guard.regressions(a, c, ix); len(regs) > 0 {
-					banned[ix.key()] = true
-					rec := a.describe(c, ix)
-					rec.Regressions = regs
-					r.Distrusted = append(r.Distrusted, rec)
-					distrusted = true
-				}
-			}
-		}
-		if !distrusted {
-			break
-		}
+	c, used, distrusted, err := a.selectIndexes(ctx, cands)
+	if err != nil {
+		return nil, err
 	}
+	r.Distrusted = distrusted
 	before := a.newConfig()
 	r.CostBefore, r.CostAfter, r.Bytes = before.total(), c.total(), used
 	taken := map[string]bool{}
@@ -376,6 +352,10 @@ func (a *advisor) recommend(ctx context.Context) (*Recommendation, error) {
 		for _, ix := range a.existing[ti] {
 			taken[strings.ToLower(ix.Name)] = true
 		}
+	}
+	for i := range r.Distrusted {
+		d := &r.Distrusted[i]
+		d.Name = indexName(a.schema.Tables[d.index.Table], d.index.Columns, taken)
 	}
 	for _, chosen := range c.chosen {
 		for _, ix := range chosen {
@@ -400,6 +380,38 @@ func (a *advisor) recommend(ctx context.Context) (*Recommendation, error) {
 	}
 	r.Drops = a.drops(c)
 	return r, nil
+}
+
+// selectIndexes runs the greedy selection; with a guard, indexes it
+// distrusts are banned and the selection reruns (at most three times).
+func (a *advisor) selectIndexes(ctx context.Context, cands []*Index) (*config, float64, []Recommended, error) {
+	banned := map[string]bool{}
+	var distrusted []Recommended
+	for round := 0; ; round++ {
+		c, used, err := a.greedy(ctx, cands, banned)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		used -= c.prune()
+		if a.opts.Guard == nil || round == 3 {
+			return c, used, distrusted, nil
+		}
+		again := false
+		for _, chosen := range c.chosen {
+			for _, ix := range chosen {
+				if regs := a.opts.Guard.regressions(a, c, ix); len(regs) > 0 {
+					banned[ix.key()] = true
+					rec := a.describe(c, ix)
+					rec.Regressions = regs
+					distrusted = append(distrusted, rec)
+					again = true
+				}
+			}
+		}
+		if !again {
+			return c, used, distrusted, nil
+		}
+	}
 }
 
 // bestIndex is the chosen (new) index that gives occurrence oi its cost,

@@ -1,0 +1,426 @@
+package indexadvisor
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cardinaldb/cardinal/internal/server"
+)
+
+// Strategy names of EvaluateStrategies.
+const (
+	StrategyCardinal  = "cardinal"   // RecommendIndex's selection (with the guard when given)
+	StrategyPerColumn = "per-column" // one single-column index per filtered column, most used first
+	StrategyDexter    = "dexter"     // per statement, its best candidate when it halves the statement's estimated cost
+	StrategyOracle    = "oracle"     // greedy by MEASURED benefit per byte (each candidate built and timed alone)
+	StrategyAll       = "all"        // every candidate: the upper bound
+)
+
+// EvalOptions configures EvaluateStrategies. The zero value gives the
+// defaults.
+type EvalOptions struct {
+	// Budgets are fractions of the storage all candidates need; default
+	// 0.10, 0.25, 0.50.
+	Budgets []float64
+	// Server, when set, measures every configuration: indexes built with
+	// ALTER TABLE ... ADD INDEX, the workload's SELECTs timed, the indexes
+	// dropped again. The data must be loaded (server.Load) with the
+	// workload's schema and no secondary indexes of its own.
+	Server *server.Server
+	// Time configures each statement's timing; Runs default 3.
+	Time server.TimeOptions
+	// NoiseFloor is the slowdown below which a statement does not count
+	// as a regression whatever its ratio (timer noise); default 2 ms.
+	NoiseFloor time.Duration
+	// Progress, when set, gets a line per step.
+	Progress func(string)
+}
+
+// StrategyResult is one strategy at one budget.
+type StrategyResult struct {
+	Strategy    string   `json:"strategy"`
+	BudgetBytes float64  `json:"budget_bytes"`
+	Bytes       float64  `json:"bytes"`
+	Indexes     []string `json:"indexes"`
+	// EstimatedBenefit is the share of the estimated workload cost the
+	// configuration saves (what-if model); MeasuredBenefit the share of
+	// the measured weighted workload time (SELECTs), when a server is
+	// given.
+	EstimatedBenefit float64  `json:"estimated_benefit"`
+	MeasuredBenefit  *float64 `json:"measured_benefit,omitempty"`
+	// Regressions counts statements measured more than 10% (and
+	// NoiseFloor) slower than without the new indexes; without a server,
+	// statements the what-if model costs higher.
+	Regressions int `json:"regressions"`
+	// Regressed lists the regressed statements: "#n before -> after".
+	Regressed []string `json:"regressed,omitempty"`
+	// BenefitPerMiB is MeasuredBenefit (else EstimatedBenefit) per MiB.
+	BenefitPerMiB float64 `json:"benefit_per_mib"`
+}
+
+// Evaluation is the outcome of EvaluateStrategies.
+type Evaluation struct {
+	Statements     int              `json:"statements"`
+	Candidates     int              `json:"candidates"`
+	CandidateBytes float64          `json:"candidate_bytes"`
+	Measured       bool             `json:"measured"`
+	Results        []StrategyResult `json:"results"`
+}
+
+// EvaluateStrategies compares index selection strategies on the workload
+// at storage budgets that are fractions of what all candidates need:
+// Cardinal's selection, the per-column and Dexter baselines, all
+// candidates, and with a server the measured greedy oracle, each costed by
+// the what-if model and, with a server, measured.
+func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalOptions) (*Evaluation, error) {
+	a, err := newAdvisor(w, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(eo.Budgets) == 0 {
+		eo.Budgets = []float64{0.10, 0.25, 0.50}
+	}
+	for _, b := range eo.Budgets {
+		if !(b > 0) || math.IsInf(b, 0) {
+			return nil, fmt.Errorf("%w: budget fraction %v", ErrOptions, b)
+		}
+	}
+	if eo.NoiseFloor == 0 {
+		eo.NoiseFloor = 2 * time.Millisecond
+	}
+	say := func(format string, args ...any) {
+		if eo.Progress != nil {
+			eo.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	cands := a.candidates()
+	total := 0.0
+	for _, ix := range cands {
+		total += a.size(ix)
+	}
+	ev := &Evaluation{Statements: len(w.Statements), Candidates: len(cands), CandidateBytes: total, Measured: eo.Server != nil}
+	base := a.newConfig()
+	baseCost := base.total()
+	m := &measurer{a: a, eo: eo}
+	if eo.Server != nil {
+		say("timing the workload without new indexes")
+		if m.base, err = m.timeAll(ctx, nil, -1); err != nil {
+			return nil, err
+		}
+	}
+	var oracleGain map[*Index]float64
+	if eo.Server != nil {
+		oracleGain = map[*Index]float64{}
+		for i, ix := range cands {
+			say("oracle: candidate %d/%d alone", i+1, len(cands))
+			times, err := m.timeAll(ctx, []*Index{ix}, ix.Table)
+			if err != nil {
+				return nil, err
+			}
+			oracleGain[ix] = m.gain(times, ix.Table)
+		}
+	}
+	evalConfig := func(name string, budget float64, ixs []*Index) error {
+		res := StrategyResult{Strategy: name, BudgetBytes: budget, Indexes: []string{}}
+		c := a.newConfig()
+		for _, ix := range ixs {
+			res.Bytes += a.size(ix)
+			c.chosen[ix.Table] = append(c.chosen[ix.Table], ix)
+			res.Indexes = append(res.Indexes, a.label(ix))
+		}
+		for t := range c.chosen {
+			c.refresh(t)
+		}
+		res.EstimatedBenefit = 1 - c.total()/math.Max(baseCost, 1e-9)
+		for oi := range a.occs {
+			if c.cur[oi] > base.cur[oi]*(1+1e-9) {
+				res.Regressions++
+			}
+		}
+		perMiB := res.EstimatedBenefit
+		if eo.Server != nil {
+			say("%s at %.0f KiB: building %d indexes", name, budget/1024, len(ixs))
+			times, err := m.timeAll(ctx, ixs, -1)
+			if err != nil {
+				return err
+			}
+			// The statements the indexes may change are timed again
+			// without them right after: the machine's load drifts.
+			fresh, err := m.retimeBase(ctx, ixs)
+			if err != nil {
+				return err
+			}
+			mb := 1 - m.weighted(times)/math.Max(m.weighted(fresh), 1e-12)
+			res.MeasuredBenefit = &mb
+			res.Regressed = m.regressions(times, fresh)
+			res.Regressions = len(res.Regressed)
+			perMiB = mb
+		}
+		if res.Bytes > 0 {
+			res.BenefitPerMiB = perMiB / (res.Bytes / (1 << 20))
+		}
+		ev.Results = append(ev.Results, res)
+		return nil
+	}
+	for _, frac := range eo.Budgets {
+		budget := frac * total
+		a.opts.Budget = budget
+		c, _, _, err := a.selectIndexes(ctx, cands)
+		if err != nil {
+			return nil, err
+		}
+		var mine []*Index
+		for _, ch := range c.chosen {
+			mine = append(mine, ch...)
+		}
+		if err := evalConfig(StrategyCardinal, budget, mine); err != nil {
+			return nil, err
+		}
+		if err := evalConfig(StrategyPerColumn, budget, a.fit(a.perColumn(cands), budget)); err != nil {
+			return nil, err
+		}
+		if err := evalConfig(StrategyDexter, budget, a.fit(a.dexter(cands), budget)); err != nil {
+			return nil, err
+		}
+		if oracleGain != nil {
+			byRatio := slices.Clone(cands)
+			sort.SliceStable(byRatio, func(i, j int) bool {
+				return oracleGain[byRatio[i]]/a.size(byRatio[i]) > oracleGain[byRatio[j]]/a.size(byRatio[j])
+			})
+			var pos []*Index
+			for _, ix := range byRatio {
+				if oracleGain[ix] > 0 {
+					pos = append(pos, ix)
+				}
+			}
+			if err := evalConfig(StrategyOracle, budget, a.fit(pos, budget)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	a.opts.Budget = opts.Budget
+	if err := evalConfig(StrategyAll, total, a.fit(cands, math.Inf(1))); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+func (a *advisor) size(ix *Index) float64 { return a.tables[ix.Table].indexBytes(ix) }
+
+func (a *advisor) label(ix *Index) string {
+	t := a.schema.Tables[ix.Table]
+	var cols []string
+	for _, c := range ix.Columns {
+		cols = append(cols, t.Columns[c].Name)
+	}
+	return t.Name + "(" + strings.Join(cols, ", ") + ")"
+}
+
+// fit takes indexes in order while they fit the budget and the per-table
+// limit (MySQL allows 64 indexes per table; the evaluation keeps to 60).
+func (a *advisor) fit(order []*Index, budget float64) []*Index {
+	var out []*Index
+	used := 0.0
+	per := map[int]int{}
+	limit := a.opts.MaxPerTable
+	if math.IsInf(budget, 1) {
+		limit = 60
+	}
+	for _, ix := range order {
+		s := a.size(ix)
+		if used+s > budget || per[ix.Table] >= limit {
+			continue
+		}
+		used += s
+		per[ix.Table]++
+		out = append(out, ix)
+	}
+	return out
+}
+
+// perColumn is the per-column baseline: a single-column index on every
+// column the workload filters on, most weighted uses first.
+func (a *advisor) perColumn(cands []*Index) []*Index {
+	type key struct{ t, c int }
+	use := map[key]float64{}
+	for _, o := range a.occs {
+		for _, cj := range o.conj {
+			if cj.kind != predOther {
+				use[key{o.table, cj.col}] += o.weight
+			}
+		}
+	}
+	var out []*Index
+	for k := range use {
+		ix := &Index{Table: k.t, Columns: []int{k.c}}
+		skip := false
+		for _, e := range a.existing[k.t] {
+			skip = skip || e.hasPrefix(ix.Columns)
+		}
+		for _, c := range cands {
+			if c.key() == ix.key() {
+				ix = c
+			}
+		}
+		if !skip {
+			out = append(out, ix)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ui, uj := use[key{out[i].Table, out[i].Columns[0]}], use[key{out[j].Table, out[j].Columns[0]}]
+		if ui != uj {
+			return ui > uj
+		}
+		return out[i].key() < out[j].key()
+	})
+	return out
+}
+
+// dexter is the Dexter rule: per statement occurrence, its cheapest
+// candidate when it at least halves the occurrence's estimated cost; the
+// union, most estimated workload benefit first.
+func (a *advisor) dexter(cands []*Index) []*Index {
+	c := a.newConfig()
+	picked := map[*Index]bool{}
+	for oi, o := range a.occs {
+		k := a.pos(oi)
+		var best *Index
+		bc := c.cur[oi]
+		for _, ix := range cands {
+			if ix.Table == o.table {
+				if x := c.costs(ix)[k]; x < bc {
+					best, bc = ix, x
+				}
+			}
+		}
+		if best != nil && bc <= 0.5*c.cur[oi] {
+			picked[best] = true
+		}
+	}
+	var out []*Index
+	for _, ix := range cands {
+		if picked[ix] {
+			out = append(out, ix)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return c.gainAdd(out[i]) > c.gainAdd(out[j]) })
+	return out
+}
+
+// measurer builds configurations on the server and times the workload.
+type measurer struct {
+	a    *advisor
+	eo   EvalOptions
+	base []time.Duration // per statement; -1: not timed (not a SELECT)
+}
+
+// timeAll builds ixs, times the SELECTs that read a table of ixs (all
+// of them when ixs is empty; the others keep their base time), and drops
+// ixs again.
+func (m *measurer) timeAll(ctx context.Context, ixs []*Index, _ int) ([]time.Duration, error) {
+	tables := map[int]bool{}
+	for _, ix := range ixs {
+		tables[ix.Table] = true
+	}
+	srv := m.eo.Server
+	taken := map[string]bool{}
+	var built []Recommended
+	defer func() {
+		for _, rec := range built {
+			_ = srv.ExecDDL(context.WithoutCancel(ctx), DropIndexSQL(rec.Table, rec.Name))
+		}
+	}()
+	for _, ix := range ixs {
+		t := m.a.schema.Tables[ix.Table]
+		rec := Recommended{Table: t.Name, Name: "cx_" + indexName(t, ix.Columns, taken)}
+		if len([]rune(rec.Name)) > MaxIdentLen {
+			rec.Name = string([]rune(rec.Name)[:MaxIdentLen])
+		}
+		for _, c := range ix.Columns {
+			rec.Columns = append(rec.Columns, t.Columns[c].Name)
+		}
+		if err := srv.ExecDDL(ctx, AddIndexSQL(rec)); err != nil {
+			return nil, fmt.Errorf("build %s: %w", rec.Name, err)
+		}
+		built = append(built, rec)
+	}
+	out := make([]time.Duration, len(m.a.w.Statements))
+	for si, st := range m.a.w.Statements {
+		out[si] = -1
+		if st.Kind != KindSelect {
+			continue
+		}
+		if len(ixs) > 0 && !slices.ContainsFunc(m.a.stmtOccs[si], func(oi int) bool { return tables[m.a.occs[oi].table] }) {
+			if m.base != nil {
+				out[si] = m.base[si]
+			}
+			continue
+		}
+		tm, err := srv.Time(ctx, st.SQL, m.eo.Time)
+		if err != nil && !tm.TimedOut {
+			return nil, fmt.Errorf("time statement %d: %w", si, err)
+		}
+		out[si] = tm.Min // the least disturbed run: the machine is shared
+	}
+	return out, nil
+}
+
+// retimeBase times, without new indexes, the statements reading a table
+// of ixs; the others keep their base time.
+func (m *measurer) retimeBase(ctx context.Context, ixs []*Index) ([]time.Duration, error) {
+	tables := map[int]bool{}
+	for _, ix := range ixs {
+		tables[ix.Table] = true
+	}
+	out := slices.Clone(m.base)
+	for si, st := range m.a.w.Statements {
+		if st.Kind != KindSelect || !slices.ContainsFunc(m.a.stmtOccs[si], func(oi int) bool { return tables[m.a.occs[oi].table] }) {
+			continue
+		}
+		tm, err := m.eo.Server.Time(ctx, st.SQL, m.eo.Time)
+		if err != nil && !tm.TimedOut {
+			return nil, fmt.Errorf("time statement %d: %w", si, err)
+		}
+		out[si] = tm.Min
+	}
+	return out, nil
+}
+
+func (m *measurer) weighted(times []time.Duration) float64 {
+	s := 0.0
+	for si, t := range times {
+		if t >= 0 {
+			s += m.a.w.Statements[si].Weight * t.Seconds()
+		}
+	}
+	return s
+}
+
+// gain is the weighted time saved against the base (statements of table).
+func (m *measurer) gain(times []time.Duration, table int) float64 {
+	g := 0.0
+	for si, t := range times {
+		if t >= 0 && m.base[si] >= 0 {
+			g += m.a.w.Statements[si].Weight * (m.base[si] - t).Seconds()
+		}
+	}
+	return g
+}
+
+// regressions counts statements more than RegressionThreshold and the
+// noise floor slower than the base.
+func (m *measurer) regressions(times, base []time.Duration) []string {
+	var out []string
+	for si, t := range times {
+		b := base[si]
+		if t >= 0 && b >= 0 && float64(t) > RegressionThreshold*float64(b) && t-b > m.eo.NoiseFloor {
+			out = append(out, fmt.Sprintf("#%d %v -> %v", si, b.Round(time.Microsecond*100), t.Round(time.Microsecond*100)))
+		}
+	}
+	return out
+}
