@@ -44,6 +44,7 @@ func TestEveryCommand(t *testing.T) {
 		"joinorder":       {nil, []string{"--model", bad, "SELECT * FROM flights"}, exitFailure},
 		"train-joinorder": {nil, []string{"--schema", missing + ".sql", "--out", filepath.Join(dir, "a.agent")}, exitFailure},
 		"eval-joinorder":  {nil, []string{"--schema", missing + ".sql"}, exitFailure},
+		"eval-indexes":    {nil, []string{"--dataset", "flights", "--workload", missing}, exitFailure},
 		"recommend":       {nil, []string{"--dataset", "flights", "--workload", missing}, exitFailure},
 		"help":            {nil, []string{"nope"}, exitUsage},
 	}

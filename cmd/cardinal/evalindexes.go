@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets/live"
+	"github.com/cardinaldb/cardinal/indexadvisor"
+	"github.com/cardinaldb/cardinal/internal/server"
+)
+
+// runEvalIndexes compares index selection strategies at storage budgets,
+// estimated and (with --server) measured on a MySQL/MariaDB server.
+func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval-indexes", stdout)
+	var src sourceFlags
+	src.register(fs.FlagSet)
+	format := formatFlag(fs.FlagSet)
+	workload := fs.String("workload", "", "workload SQL file (default: --queries generated statements)")
+	queries := fs.Int("queries", 50, "statements to generate when no --workload is given")
+	seed := fs.Uint64("seed", 1, "seed of the generated workload")
+	budgets := fs.String("budgets", "10,25,50", "budgets in percent of the storage all candidates need")
+	srvDSN := fs.String("server", "", "measure on this MySQL/MariaDB server: the data is loaded into a database cardinal_<dataset>_ixadv_s<scale> (created) and indexes are built and dropped there")
+	runs := fs.Int("runs", 3, "timed runs per statement (the fastest counts)")
+	guard := fs.Bool("guard", false, "train the regression guard on the data (engine-measured pairs) and use it for cardinal's selection")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := src.check(fs.FlagSet); err != nil {
+		return err
+	}
+	var fracs []float64
+	for _, p := range strings.Split(*budgets, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || v <= 0 {
+			return usagef("--budgets %q: want positive percentages like 10,25,50", *budgets)
+		}
+		fracs = append(fracs, v/100)
+	}
+	if *queries < 1 || *runs < 1 {
+		return usagef("--queries and --runs must be positive")
+	}
+	db, err := src.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	if err != nil {
+		return err
+	}
+	var stmts []live.Statement
+	if *workload != "" {
+		f, err := os.Open(*workload)
+		if err != nil {
+			return err
+		}
+		stmts, err = live.ParseSQLFile(f, *workload)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	} else {
+		stmts = indexadvisor.GenerateWorkload(cat, *queries, rand.New(rand.NewPCG(*seed, *seed+1)))
+	}
+	w, err := indexadvisor.NewWorkload(cat.Schema, live.Merge(stmts))
+	if err != nil {
+		return err
+	}
+	opts := indexadvisor.Options{Catalog: cat}
+	if *guard {
+		fmt.Fprintln(stderr, "training the regression guard on engine-measured (statement, index) pairs")
+		ex, err := indexadvisor.MeasurePairs(ctx, db, w, opts, 3000, rand.New(rand.NewPCG(*seed, 99)))
+		if err != nil {
+			return err
+		}
+		if opts.Guard, err = indexadvisor.TrainGuard(ctx, ex); err != nil {
+			return err
+		}
+	}
+	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: server.TimeOptions{Runs: *runs, Limit: time.Minute},
+		Progress: func(s string) { fmt.Fprintln(stderr, s) }}
+	if *srvDSN != "" {
+		name := src.dataset
+		if name == "" {
+			name = "custom"
+		}
+		lo := server.LoadOptions{}
+		srv, err := server.Open(ctx, *srvDSN, server.Options{Database: server.DatabaseName(name+"_ixadv", src.scale, lo)})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		fmt.Fprintf(stderr, "loading into %s (skipped when already loaded)\n", srv.Database())
+		if _, err := srv.Load(ctx, db, lo); err != nil {
+			return err
+		}
+		eo.Server = srv
+	}
+	start := time.Now()
+	ev, err := indexadvisor.EvaluateStrategies(ctx, w, opts, eo)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%d statements, %d candidates (%s) evaluated in %v\n", ev.Statements, ev.Candidates, fmtBytes(ev.CandidateBytes), time.Since(start).Round(time.Second))
+	return writeDoc(stdout, *format, ev, func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "strategy\tbudget\tused\tindexes\testimated\tmeasured\tper MiB\tregressions\t")
+		for _, r := range ev.Results {
+			m := "-"
+			if r.MeasuredBenefit != nil {
+				m = fmt.Sprintf("%.1f%%", 100**r.MeasuredBenefit)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f%%\t%s\t%.3f\t%d\t\n", r.Strategy, fmtBytes(r.BudgetBytes), fmtBytes(r.Bytes),
+				len(r.Indexes), 100*r.EstimatedBenefit, m, r.BenefitPerMiB, r.Regressions)
+		}
+		return tw.Flush()
+	})
+}
