@@ -347,19 +347,20 @@ func (a *advisor) recommend(ctx context.Context) (*Recommendation, error) {
 	r.Distrusted = distrusted
 	before := a.newConfig()
 	r.CostBefore, r.CostAfter, r.Bytes = before.total(), c.total(), used
-	taken := map[string]bool{}
+	taken := make([]map[string]bool, len(a.schema.Tables)) // index names are per table
 	for ti := range a.schema.Tables {
+		taken[ti] = map[string]bool{}
 		for _, ix := range a.existing[ti] {
-			taken[strings.ToLower(ix.Name)] = true
+			taken[ti][strings.ToLower(ix.Name)] = true
 		}
 	}
 	for i := range r.Distrusted {
 		d := &r.Distrusted[i]
-		d.Name = indexName(a.schema.Tables[d.index.Table], d.index.Columns, taken)
+		d.Name = indexName(a.schema.Tables[d.index.Table], d.index.Columns, taken[d.index.Table])
 	}
 	for _, chosen := range c.chosen {
 		for _, ix := range chosen {
-			ix.Name = indexName(a.schema.Tables[ix.Table], ix.Columns, taken)
+			ix.Name = indexName(a.schema.Tables[ix.Table], ix.Columns, taken[ix.Table])
 			r.Indexes = append(r.Indexes, a.describe(c, ix))
 		}
 	}

@@ -155,10 +155,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := b.run(ctx, "flights", &src, stdout, stderr); err != nil {
 		return err
 	}
-	if !*joins || *b.format != formatText {
-		return nil
+	if *joins && *b.format == formatText {
+		if err := demoJoinorder(ctx, b.seed, stdout, stderr); err != nil {
+			return err
+		}
 	}
-	return demoJoinorder(ctx, b.seed, stdout, stderr)
+	return demoIndexAdvice(ctx, *b.format, stdout, stderr)
 }
 
 // demoTrainQueries keeps the demo within a minute on a 2-core machine.
