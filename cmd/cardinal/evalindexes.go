@@ -14,7 +14,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets/live"
 	"github.com/cardinaldb/cardinal/indexadvisor"
-	"github.com/cardinaldb/cardinal/internal/server"
+	dbserver "github.com/cardinaldb/cardinal/internal/server"
 )
 
 // runEvalIndexes compares index selection strategies at storage budgets,
@@ -85,15 +85,15 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 			return err
 		}
 	}
-	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: server.TimeOptions{Runs: *runs, Limit: time.Minute},
+	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Limit: time.Minute},
 		Progress: func(s string) { fmt.Fprintln(stderr, s) }}
 	if *srvDSN != "" {
 		name := src.dataset
 		if name == "" {
 			name = "custom"
 		}
-		lo := server.LoadOptions{}
-		srv, err := server.Open(ctx, *srvDSN, server.Options{Database: server.DatabaseName(name+"_ixadv", src.scale, lo)})
+		lo := dbserver.LoadOptions{}
+		srv, err := dbserver.Open(ctx, *srvDSN, dbserver.Options{Database: dbserver.DatabaseName(name+"_ixadv", src.scale, lo)})
 		if err != nil {
 			return err
 		}
