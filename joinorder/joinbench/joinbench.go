@@ -65,6 +65,10 @@ type Options struct {
 	Seed             uint64
 	Agent            joinorder.AgentOptions
 	GBDT             estimator.GBDTOptions // the gbdt estimator's options (Trees default DefaultGBDTTrees, Seed default Seed)
+	// Snowflake generates snowflake-shaped join queries only (workload
+	// Options.Snowflake: every join a foreign-key lookup away from one
+	// root, as TPC-H Q2-Q10; results no larger than the root table).
+	Snowflake bool
 	// Estimator, when set, is the estimator the agent plans with (e.g. a
 	// model file's), in place of a gbdt trained here; it is compared
 	// under its own name.
@@ -195,7 +199,7 @@ func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, s
 	if n == 0 {
 		return nil, nil
 	}
-	qs, err := workload.Generate(ctx, s.DB, graph, workload.Options{Queries: n, MinJoins: s.opts.MinTables - 1, MaxJoins: s.opts.MaxTables - 1, MaxPreds: 4},
+	qs, err := workload.Generate(ctx, s.DB, graph, workload.Options{Queries: n, MinJoins: s.opts.MinTables - 1, MaxJoins: s.opts.MaxTables - 1, MaxPreds: 4, Snowflake: s.opts.Snowflake},
 		rand.New(rand.NewPCG(seed, 2)))
 	if err != nil {
 		return nil, err

@@ -1,0 +1,156 @@
+package joinbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cardinaldb/cardinal/internal/server"
+	"github.com/cardinaldb/cardinal/joinorder"
+)
+
+// Defaults of ServerOptions.
+const (
+	DefaultServerQueries = 30
+	DefaultServerLimit   = 60 * time.Second
+)
+
+// ServerOptions configure ServerBench. The zero value means the defaults.
+type ServerOptions struct {
+	Queries int           // held-out queries timed (default DefaultServerQueries)
+	Limit   time.Duration // server-side limit per execution (default DefaultServerLimit)
+	Runs    int           // timed executions per statement, after one warm-up (default 1)
+	Warmups int           // untimed executions first (0: one; negative: none)
+	// Progress, when set, is told about each query.
+	Progress func(done, total int, q ServerQuery)
+}
+
+// ServerQuery is one query timed on the server: the original SQL (the
+// server's own join order) against the STRAIGHT_JOIN rewrite of our plan.
+type ServerQuery struct {
+	SQL            string  `json:"sql"`
+	Hinted         string  `json:"hinted_sql"`
+	Tables         int     `json:"tables"`
+	Method         string  `json:"method"`
+	ServerMS       float64 `json:"server_ms"` // the server's own plan, median
+	OursMS         float64 `json:"ours_ms"`   // our order, median
+	ServerTimedOut bool    `json:"server_timed_out,omitempty"`
+	OursTimedOut   bool    `json:"ours_timed_out,omitempty"`
+	Count          int64   `json:"count"`
+	SameCount      bool    `json:"same_count"` // both returned the same COUNT(*) (and the engine's)
+}
+
+// ServerReport sums up ServerBench. Timed-out executions count at the
+// limit (censored: the true ratio is at least what is shown).
+type ServerReport struct {
+	Database      string        `json:"database"`
+	Method        string        `json:"method"`
+	Queries       []ServerQuery `json:"queries"`
+	ServerTotalMS float64       `json:"server_total_ms"`
+	OursTotalMS   float64       `json:"ours_total_ms"`
+	Speedup       float64       `json:"speedup"`        // server total / ours total
+	MedianSpeedup float64       `json:"median_speedup"` // per query, server / ours
+	WorstSlowdown float64       `json:"worst_slowdown"` // max per query ours / server
+	AllSameCount  bool          `json:"all_same_count"`
+}
+
+// ServerMethod is the plan whose order is timed on the server: left-deep
+// DP (what a server executes) on the agent's estimates under the Setup's
+// cost model (use "mysql").
+func (s *Setup) ServerMethod() joinorder.Method {
+	m := s.Model
+	return joinorder.Method{Name: "leftdeep (" + s.AgentCards + ")", Cards: s.AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) {
+		return joinorder.LeftDeep(c, m, joinorder.Options{})
+	}}
+}
+
+// ServerBench times the first opts.Queries held-out queries on srv (which
+// must hold the Setup's data, e.g. loaded by server.Load): each query as
+// written (the server's own join order) and the STRAIGHT_JOIN rewrite of
+// method's plan, checking both return the engine's COUNT(*).
+func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method joinorder.Method, opts ServerOptions) (ServerReport, error) {
+	if opts.Queries == 0 {
+		opts.Queries = DefaultServerQueries
+	}
+	if opts.Limit == 0 {
+		opts.Limit = DefaultServerLimit
+	}
+	if opts.Runs == 0 {
+		opts.Runs = 1
+	}
+	rep := ServerReport{Database: srv.Database(), Method: method.Name, AllSameCount: true}
+	if opts.Queries < 0 || opts.Runs < 0 || opts.Limit < time.Millisecond {
+		return rep, fmt.Errorf("%w: server queries %d, runs %d, limit %v", ErrOptions, opts.Queries, opts.Runs, opts.Limit)
+	}
+	n := min(opts.Queries, len(s.Test))
+	topt := server.TimeOptions{Runs: opts.Runs, Warmups: opts.Warmups, Limit: opts.Limit}
+	var speedups []float64
+	for i := range n {
+		q := s.Test[i]
+		c := q.Est[method.Cards]
+		if method.Cards == q.True.Source {
+			c = q.True
+		}
+		p, err := method.Plan(c)
+		if err != nil {
+			return rep, err
+		}
+		truth, _ := q.True.Rows(q.True.Query().FullMask())
+		sq := ServerQuery{SQL: q.True.Query().SQL(), Hinted: p.StraightJoinSQL(), Tables: len(q.True.Query().Tables), Method: method.Name}
+		orig, err := srv.Time(ctx, sq.SQL, topt)
+		if err != nil && !errors.Is(err, server.ErrTimeout) {
+			return rep, err
+		}
+		ours, err := srv.Time(ctx, sq.Hinted, topt)
+		if err != nil && !errors.Is(err, server.ErrTimeout) {
+			return rep, err
+		}
+		sq.ServerMS, sq.OursMS = ms(orig.Median), ms(ours.Median)
+		sq.ServerTimedOut, sq.OursTimedOut = orig.TimedOut, ours.TimedOut
+		sq.Count = ours.Count
+		sq.SameCount = !orig.TimedOut && !ours.TimedOut && orig.HasCount && ours.HasCount && orig.Count == ours.Count && float64(ours.Count) == truth
+		if !orig.TimedOut && !ours.TimedOut && !sq.SameCount {
+			rep.AllSameCount = false
+		}
+		rep.Queries = append(rep.Queries, sq)
+		rep.ServerTotalMS += sq.ServerMS
+		rep.OursTotalMS += sq.OursMS
+		speedups = append(speedups, math.Max(sq.ServerMS, 0.001)/math.Max(sq.OursMS, 0.001))
+		if opts.Progress != nil {
+			opts.Progress(i+1, n, sq)
+		}
+	}
+	if len(speedups) > 0 {
+		rep.Speedup = rep.ServerTotalMS / math.Max(rep.OursTotalMS, 0.001)
+		slices.Sort(speedups)
+		rep.MedianSpeedup = speedups[len(speedups)/2]
+		rep.WorstSlowdown = 1 / speedups[0]
+	}
+	return rep, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
+
+// FormatServer renders a ServerReport as Markdown: the totals and the
+// per-query times.
+func FormatServer(r ServerReport) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d queries on %s, %s order (STRAIGHT_JOIN) against the server's own plans: total %.0f ms vs %.0f ms (%.2fx), median per-query speedup %.2fx, worst slowdown %.2fx, same COUNT(*) everywhere: %v\n\n",
+		len(r.Queries), r.Database, r.Method, r.OursTotalMS, r.ServerTotalMS, r.Speedup, r.MedianSpeedup, r.WorstSlowdown, r.AllSameCount)
+	b.WriteString("| # | tables | server ms | ours ms | speedup | count | same |\n|---:|---:|---:|---:|---:|---:|---|\n")
+	for i, q := range r.Queries {
+		mark := func(v float64, to bool) string {
+			if to {
+				return fmt.Sprintf(">%.0f", v)
+			}
+			return fmt.Sprintf("%.1f", v)
+		}
+		fmt.Fprintf(&b, "| %d | %d | %s | %s | %.2f | %d | %v |\n", i+1, q.Tables, mark(q.ServerMS, q.ServerTimedOut), mark(q.OursMS, q.OursTimedOut),
+			math.Max(q.ServerMS, 0.001)/math.Max(q.OursMS, 0.001), q.Count, q.SameCount)
+	}
+	return b.String()
+}

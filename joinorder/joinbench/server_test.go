@@ -1,0 +1,121 @@
+package joinbench
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/internal/server"
+)
+
+// testDSN returns the private test server's DSN. Without one the
+// integration tests skip, except under CI=true, where they fail.
+func testDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv(server.EnvTestDSN)
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %s is empty: .ci/run must start MariaDB and set it", server.EnvTestDSN)
+		}
+		t.Skipf("%s is empty: no MySQL/MariaDB server to test against (bash .ci/mariadb.sh start)", server.EnvTestDSN)
+	}
+	return dsn
+}
+
+// serverRun loads db into its conventional database (with foreign-key
+// indexes; skipped when already there), prepares the join queries with
+// the MySQL-like cost model and times them on the server.
+func serverRun(t *testing.T, name string, scale float64, db *datasets.DB, opts Options, sopts ServerOptions) ServerReport {
+	t.Helper()
+	ctx := context.Background()
+	lo := server.LoadOptions{ForeignKeyIndexes: true}
+	srv, err := server.Open(ctx, testDSN(t), server.Options{Database: server.DatabaseName(name, scale, lo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	start := time.Now()
+	lr, err := srv.Load(ctx, db, lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("load into %s: skipped=%v in %.1fs", lr.Database, lr.Skipped, time.Since(start).Seconds())
+	opts.CostModel = "mysql"
+	opts.Progress = func(l string) { t.Log(l) }
+	s, err := Prepare(ctx, db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.ServerBench(ctx, srv, s.ServerMethod(), sopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + FormatServer(rep))
+	return rep
+}
+
+// TestMariaDBJoinOrders: on the CI server, 30 generated join queries of
+// 4-10 tables over TPC-H (sub-scale 0.01; snowflakes, as TPC-H's own
+// queries, so that no result runs into billions of rows) return the same COUNT(*) as
+// written (the server's own plan) and as the STRAIGHT_JOIN rewrite of our
+// left-deep plan, equal to the engine's count; times are logged.
+func TestMariaDBJoinOrders(t *testing.T) {
+	db, err := datasets.TPCH(context.Background(), datasets.TPCHOptions{Scale: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := serverRun(t, "tpch", 0.01, db, Options{Seed: 5, EstimatorQueries: 200, TrainQueries: -1, TestQueries: 30, Snowflake: true},
+		ServerOptions{Queries: 30, Limit: 20 * time.Second})
+	if len(rep.Queries) != 30 {
+		t.Fatalf("%d queries timed, want 30", len(rep.Queries))
+	}
+	for i, q := range rep.Queries {
+		if !q.SameCount {
+			t.Errorf("query %d: counts differ or timed out (%+v)\n%s\n%s", i, q, q.SQL, q.Hinted)
+		}
+	}
+}
+
+// TestMariaDBJoinOrdersBig is the server proof: at least 30 join
+// queries on TPC-H SF1 and ecommerce scale 10, our orders against the
+// server's, total and per-query times (CARDINAL_SERVER_BIG=1; loading
+// takes minutes the first time, then is skipped).
+//
+//	CARDINAL_SERVER_BIG=1 go test ./joinorder/joinbench -run MariaDBJoinOrdersBig -v -timeout 3h
+func TestMariaDBJoinOrdersBig(t *testing.T) {
+	if os.Getenv("CARDINAL_SERVER_BIG") == "" {
+		t.Skip("set CARDINAL_SERVER_BIG=1 for the SF1 / scale-10 server timings")
+	}
+	n := DefaultServerQueries
+	if v, err := strconv.Atoi(os.Getenv("CARDINAL_SERVER_QUERIES")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name  string
+		scale float64
+		load  func() (*datasets.DB, error)
+	}{
+		{"tpch", 1, func() (*datasets.DB, error) { return datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 1}) }},
+		{"ecommerce", 10, func() (*datasets.DB, error) {
+			return datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: 10, Seed: 1})
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db, err := c.load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := serverRun(t, c.name, c.scale, db, Options{Seed: 1, EstimatorQueries: 500, TrainQueries: -1, TestQueries: n, Snowflake: true},
+				ServerOptions{Queries: n, Limit: 30 * time.Second, Progress: func(done, total int, q ServerQuery) {
+					t.Logf("%d/%d: %d tables, server %.1f ms, ours %.1f ms, same count %v", done, total, q.Tables, q.ServerMS, q.OursMS, q.SameCount)
+				}})
+			if !rep.AllSameCount {
+				t.Error("a hinted query returned another COUNT(*) than the original")
+			}
+		})
+	}
+}
