@@ -29,7 +29,8 @@ var (
 	fixErr  error
 )
 
-// fixtures loads the bundled flights and ecommerce (scale 0.2) once.
+// fixtures loads the bundled flights, ecommerce (scale 0.2) and TPC-H
+// (sub-scale 0.01) once.
 func fixtures(t testing.TB) map[string]*fixture {
 	t.Helper()
 	fixOnce.Do(func() {
@@ -44,7 +45,12 @@ func fixtures(t testing.TB) map[string]*fixture {
 			fixErr = err
 			return
 		}
-		for name, db := range map[string]*datasets.DB{"flights": fl, "ecommerce": ec} {
+		tp, err := datasets.TPCH(context.Background(), datasets.TPCHOptions{Scale: 0.01})
+		if err != nil {
+			fixErr = err
+			return
+		}
+		for name, db := range map[string]*datasets.DB{"flights": fl, "ecommerce": ec, "tpch": tp} {
 			cat, err := db.Catalog(catalog.StatsOptions{}, 1)
 			if err != nil {
 				fixErr = err
@@ -70,7 +76,8 @@ func genQueries(t testing.TB, db *datasets.DB, n, minJoins, maxJoins int, seed u
 }
 
 // TestGeneratedQueries: on generated queries of 4-8 tables over flights
-// (self-joins) and ecommerce with TRUE sub-plan counts, DPccp is never
+// (self-joins), ecommerce and TPC-H with TRUE sub-plan counts, DPccp's
+// cost equals exhaustive enumeration; DPccp is never
 // beaten by left-deep DP, GOO or any connected left-deep order, and the
 // hinted and STRAIGHT_JOIN SQL of every plan parse back to queries the
 // engine counts to the original's rows.
