@@ -39,6 +39,13 @@ type EvalOptions struct {
 	NoiseFloor time.Duration
 	// Progress, when set, gets a line per step.
 	Progress func(string)
+	// LearnGuard trains the regression guard before Cardinal's selection
+	// on GuardExamples (e.g. MeasurePairs' engine-measured pairs) plus,
+	// with a server, the pairs measured there: every (statement, candidate)
+	// pair the oracle times, labelled by whether the candidate alone made
+	// the statement more than RegressionThreshold (and NoiseFloor) slower.
+	LearnGuard    bool
+	GuardExamples []GuardExample
 }
 
 // StrategyResult is one strategy at one budget.
@@ -70,6 +77,12 @@ type Evaluation struct {
 	CandidateBytes float64          `json:"candidate_bytes"`
 	Measured       bool             `json:"measured"`
 	Results        []StrategyResult `json:"results"`
+	// ServerPairs and ServerRegressions count the (statement, candidate)
+	// pairs measured on the server for the guard and those that regressed.
+	ServerPairs       int `json:"server_pairs"`
+	ServerRegressions int `json:"server_regressions"`
+	// GuardTrained says the guard vetted Cardinal's selection.
+	GuardTrained bool `json:"guard_trained"`
 }
 
 // EvaluateStrategies compares index selection strategies on the workload
@@ -114,6 +127,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		}
 	}
 	var oracleGain map[*Index]float64
+	var serverPairs []GuardExample
 	if eo.Server != nil {
 		oracleGain = map[*Index]float64{}
 		for i, ix := range cands {
@@ -123,7 +137,31 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 				return nil, err
 			}
 			oracleGain[ix] = m.gain(times, ix.Table)
+			for _, oi := range a.byTable[ix.Table] {
+				o := a.occs[oi]
+				f, ok := a.pairFeatures(o, ix, base.cur[oi])
+				if !ok || times[o.stmt] < 0 || m.base[o.stmt] < 0 {
+					continue
+				}
+				t, b := times[o.stmt], m.base[o.stmt]
+				reg := float64(t) > RegressionThreshold*float64(b) && t-b > eo.NoiseFloor
+				serverPairs = append(serverPairs, GuardExample{Features: f, Regress: reg})
+				ev.ServerPairs++
+				if reg {
+					ev.ServerRegressions++
+				}
+			}
 		}
+	}
+	if eo.LearnGuard {
+		ex := append(slices.Clone(eo.GuardExamples), serverPairs...)
+		say("training the guard on %d pairs (%d measured on the server)", len(ex), len(serverPairs))
+		g, err := TrainGuard(ctx, ex)
+		if err != nil {
+			return nil, err
+		}
+		a.opts.Guard = g
+		ev.GuardTrained = true
 	}
 	evalConfig := func(name string, budget float64, ixs []*Index) error {
 		res := StrategyResult{Strategy: name, BudgetBytes: budget, Indexes: []string{}}

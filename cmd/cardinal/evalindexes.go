@@ -30,7 +30,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	budgets := fs.String("budgets", "10,25,50", "budgets in percent of the storage all candidates need")
 	srvDSN := fs.String("server", "", "measure on this MySQL/MariaDB server: the data is loaded into a database cardinal_<dataset>_ixadv_s<scale> (created) and indexes are built and dropped there")
 	runs := fs.Int("runs", 3, "timed runs per statement (the fastest counts)")
-	guard := fs.Bool("guard", false, "train the regression guard on the data (engine-measured pairs) and use it for cardinal's selection")
+	guard := fs.Bool("guard", false, "train the regression guard on engine-measured (statement, index) pairs, plus with --server the pairs the oracle measures, and use it for cardinal's selection")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -75,18 +75,16 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	opts := indexadvisor.Options{Catalog: cat}
+	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Limit: time.Minute},
+		Progress: func(s string) { fmt.Fprintln(stderr, s) }, LearnGuard: *guard}
 	if *guard {
-		fmt.Fprintln(stderr, "training the regression guard on engine-measured (statement, index) pairs")
+		fmt.Fprintln(stderr, "measuring (statement, index) pairs with the engine for the regression guard")
 		ex, err := indexadvisor.MeasurePairs(ctx, db, w, opts, 3000, rand.New(rand.NewPCG(*seed, 99)))
 		if err != nil {
 			return err
 		}
-		if opts.Guard, err = indexadvisor.TrainGuard(ctx, ex); err != nil {
-			return err
-		}
+		eo.GuardExamples = ex
 	}
-	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Limit: time.Minute},
-		Progress: func(s string) { fmt.Fprintln(stderr, s) }}
 	if *srvDSN != "" {
 		name := src.dataset
 		if name == "" {
