@@ -108,3 +108,47 @@ func TestLiveEvaluateFlights(t *testing.T) {
 		t.Errorf("indexes left on the server: %v %v", left, err)
 	}
 }
+
+// TestLiveValidate builds a recommendation on the server, measures the
+// workload before and after, and drops the indexes again.
+func TestLiveValidate(t *testing.T) {
+	dsn := os.Getenv("CARDINAL_TEST_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
+		}
+		t.Skip("CARDINAL_TEST_DSN is empty: no server to validate on")
+	}
+	db, cat := flights(t)
+	ctx := context.Background()
+	lo := server.LoadOptions{}
+	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("flights_ixadv", 1, lo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := srv.Load(ctx, db, lo); err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWorkload(cat.Schema, flightsStatements(t, `
+SELECT * FROM flights WHERE origin = 'SFO' AND destination = 'LAX';
+SELECT id, delay FROM flights WHERE origin = 'ORD' ORDER BY dep_time DESC LIMIT 10;`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := RecommendIndex(ctx, w, Options{Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := r.Validate(ctx, srv, server.TimeOptions{Runs: 3}, 2*time.Millisecond, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("measured %.4fs -> %.4fs (-%.1f%%), %d regressions", v.Before, v.After, 100*v.Benefit, v.Regressions)
+	if v.Benefit < 0.5 || len(v.Statements) != 2 {
+		t.Errorf("validation %+v: the point and top-k indexes should at least halve the workload time", v)
+	}
+	if left, err := srv.SecondaryIndexes(ctx); err != nil || len(left) != 0 {
+		t.Errorf("indexes left after Validate(keep=false): %v %v", left, err)
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/live"
 	"github.com/cardinaldb/cardinal/indexadvisor"
+	dbserver "github.com/cardinaldb/cardinal/internal/server"
 )
 
 // runRecommend recommends indexes for a workload file (dry run: prints
@@ -27,6 +29,9 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	maxCols := fs.Int("max-columns", indexadvisor.DefaultMaxColumns, "widest index")
 	perTable := fs.Int("per-table", indexadvisor.DefaultMaxPerTable, "most new indexes per table")
 	author := fs.String("author", "cardinal", "Liquibase changeSet author")
+	validate := fs.Bool("validate", false, "build the indexes on --server, time the workload's SELECTs before and after, and drop them again (unless --keep)")
+	srvDSN := fs.String("server", "", "with --validate: the MySQL/MariaDB server to validate on; the data is loaded into a database cardinal_<dataset>_ixadv_s<scale> there (created), never into your own tables")
+	keep := fs.Bool("keep", false, "with --validate: keep the built indexes")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -38,6 +43,12 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *workload == "" && *from != "perfschema" {
 		return usagef("--workload FILE is required (or --from perfschema with --dsn)")
+	}
+	if *validate && *srvDSN == "" {
+		return usagef("--validate needs --server DSN (the private test server, or yours, named explicitly)")
+	}
+	if (*keep || *srvDSN != "") && !*validate {
+		return usagef("--server and --keep apply to --validate only")
 	}
 	if *maxCols < 1 || *perTable < 1 {
 		return usagef("--max-columns and --per-table must be positive")
@@ -103,9 +114,15 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d statements, %d candidates (%s): %d indexes (%s), estimated workload cost %.4g -> %.4g (-%.1f%%) in %v; dry run, nothing executed\n",
+	fmt.Fprintf(stderr, "%d statements, %d candidates (%s): %d indexes (%s), estimated workload cost %.4g -> %.4g (-%.1f%%) in %v%s\n",
 		len(w.Statements), r.Candidates, fmtBytes(r.CandidateBytes), len(r.Indexes), fmtBytes(r.Bytes),
-		r.CostBefore, r.CostAfter, 100*(1-r.CostAfter/max(r.CostBefore, 1e-9)), time.Since(start).Round(time.Millisecond))
+		r.CostBefore, r.CostAfter, 100*(1-r.CostAfter/max(r.CostBefore, 1e-9)), time.Since(start).Round(time.Millisecond),
+		cond(*validate, "", "; dry run, nothing executed"))
+	if *validate {
+		if err := validateOnServer(ctx, r, db, &src, *srvDSN, *keep, stderr); err != nil {
+			return err
+		}
+	}
 	switch *out {
 	case "liquibase":
 		return r.Liquibase(stdout, "")
@@ -113,6 +130,52 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return r.JSON(stdout)
 	}
 	return r.DDL(stdout)
+}
+
+// validateOnServer loads the data into a database of its own on the
+// server, builds the recommendation there and reports the measured
+// before/after times on stderr.
+func validateOnServer(ctx context.Context, r *indexadvisor.Recommendation, db *datasets.DB, src *sourceFlags, dsn string, keep bool, stderr io.Writer) error {
+	name := src.dataset
+	if name == "" {
+		name = "custom"
+	}
+	lo := dbserver.LoadOptions{}
+	srv, err := dbserver.Open(ctx, dsn, dbserver.Options{Database: dbserver.DatabaseName(name+"_ixadv", src.scale, lo)})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(stderr, "validating on %s: loading the data (skipped when already loaded)\n", srv.Database())
+	if _, err := srv.Load(ctx, db, lo); err != nil {
+		return err
+	}
+	v, err := r.Validate(ctx, srv, dbserver.TimeOptions{Runs: 3, Limit: time.Minute}, 2*time.Millisecond, keep)
+	if err != nil {
+		return err
+	}
+	for _, s := range v.Statements {
+		mark := ""
+		if s.Regressed {
+			mark = "  REGRESSED"
+		}
+		fmt.Fprintf(stderr, "  #%-3d %9v -> %9v%s  %s\n", s.Stmt, s.Before.Round(time.Microsecond*10), s.After.Round(time.Microsecond*10), mark, clipSQL(s.SQL))
+	}
+	state := "dropped again"
+	if keep {
+		state = "kept (--keep)"
+	}
+	fmt.Fprintf(stderr, "measured weighted workload time %.3fs -> %.3fs (-%.1f%%), %d statements regressed; indexes %s\n",
+		v.Before, v.After, 100*v.Benefit, v.Regressions, state)
+	return nil
+}
+
+func clipSQL(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 90 {
+		return s[:87] + "..."
+	}
+	return s
 }
 
 // parseBytes reads a size: a number with an optional unit B, KB, MB, GB,
@@ -145,4 +208,11 @@ func fmtBytes(b float64) string {
 		return fmt.Sprintf("%.1f MiB", b/(1<<20))
 	}
 	return fmt.Sprintf("%.0f KiB", b/(1<<10))
+}
+
+func cond(c bool, a, b string) string {
+	if c {
+		return a
+	}
+	return b
 }
