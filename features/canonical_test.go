@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cockroachdb/datadriven"
+
 	"github.com/cardinaldb/cardinal/catalog"
 )
 
@@ -41,20 +43,12 @@ func TestCanonicalDataDriven(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			cases := readCases(t, f)
-			for i := range cases {
-				got := canonicalOutput(t, cases[i].input)
-				if *rewrite {
-					cases[i].expected = got
-					continue
+			datadriven.RunTest(t, f, func(t *testing.T, td *datadriven.TestData) string {
+				if td.Cmd != "canonical" && td.Cmd != "parse" {
+					t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
 				}
-				if got != cases[i].expected {
-					t.Errorf("%s case %d:\n%s\n----\nwant:\n%s\ngot:\n%s", f, i+1, cases[i].input, cases[i].expected, got)
-				}
-			}
-			if *rewrite {
-				writeCases(t, f, cases)
-			}
+				return canonicalOutput(t, td.Input)
+			})
 		})
 	}
 }

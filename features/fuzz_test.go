@@ -4,6 +4,8 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+
+	"github.com/cardinaldb/cardinal/internal/golden"
 )
 
 // FuzzParse checks that no input panics, every error is an *Error with a
@@ -11,8 +13,8 @@ import (
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/parse/*.txt")
 	for _, file := range files {
-		for _, c := range readCases(f, file) {
-			f.Add(c.input)
+		for _, c := range golden.Cases(f, file) {
+			f.Add(c.Input)
 		}
 	}
 	s := testSchema()
