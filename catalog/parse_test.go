@@ -2,89 +2,35 @@ package catalog
 
 import (
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cardinaldb/cardinal/internal/golden"
+	"github.com/cockroachdb/datadriven"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite testdata golden files")
-
-type dataCase struct {
-	input, want string
-}
-
-// readCases reads a data-driven test file: cases separated by "====" lines,
-// each "input\n----\nexpected".
-func readCases(t testing.TB, path string) []dataCase {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []dataCase
-	for _, chunk := range strings.Split(string(b), "\n====\n") {
-		in, want, ok := strings.Cut(chunk, "\n----\n")
-		if !ok {
-			in, want, ok = strings.Cut(chunk, "\n----")
-		}
-		if !ok {
-			t.Fatalf("%s: case without ----: %q", path, chunk)
-		}
-		cases = append(cases, dataCase{in, strings.TrimRight(want, "\n")})
-	}
-	return cases
-}
-
-func writeCases(t *testing.T, path string, cases []dataCase) {
-	t.Helper()
-	parts := make([]string, len(cases))
-	for i, c := range cases {
-		parts[i] = c.input + "\n----\n" + c.want
-	}
-	if err := os.WriteFile(path, []byte(strings.Join(parts, "\n====\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// stripComments drops the "# " description lines a case starts with.
-func stripComments(in string) string {
-	lines := strings.Split(in, "\n")
-	for len(lines) > 0 && strings.HasPrefix(lines[0], "# ") {
-		lines = lines[1:]
-	}
-	return strings.Join(lines, "\n")
-}
-
 func renderParse(in string) string {
-	s, err := ParseSchema(stripComments(in))
+	s, err := ParseSchema(in)
 	if err != nil {
 		return "error: " + err.Error()
 	}
 	return strings.TrimRight(s.SQL(), "\n")
 }
 
+// TestParseData runs testdata/parse.txt: "parse" prints the schema's
+// SQL() or the error, and checks the round trip.
 func TestParseData(t *testing.T) {
-	path := filepath.Join("testdata", "parse.txt")
-	cases := readCases(t, path)
-	for i := range cases {
-		got := renderParse(cases[i].input)
-		if s, err := ParseSchema(stripComments(cases[i].input)); err == nil {
+	datadriven.RunTest(t, filepath.Join("testdata", "parse.txt"), func(t *testing.T, td *datadriven.TestData) string {
+		if td.Cmd != "parse" {
+			t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
+		}
+		if s, err := ParseSchema(td.Input); err == nil {
 			checkRoundTrip(t, s)
 		}
-		if *rewrite {
-			cases[i].want = got
-			continue
-		}
-		if got != cases[i].want {
-			t.Errorf("case %d:\n%s\ngot:\n%s\nwant:\n%s", i, cases[i].input, got, cases[i].want)
-		}
-	}
-	if *rewrite {
-		writeCases(t, path, cases)
-	}
+		return renderParse(td.Input)
+	})
 }
 
 // checkRoundTrip asserts ParseSchema(s.SQL()) deep-equals s.
@@ -169,8 +115,8 @@ func TestValidate(t *testing.T) {
 }
 
 func FuzzParseSchema(f *testing.F) {
-	for _, c := range readCases(f, filepath.Join("testdata", "parse.txt")) {
-		f.Add(stripComments(c.input))
+	for _, c := range golden.Cases(f, filepath.Join("testdata", "parse.txt")) {
+		f.Add(c.Input)
 	}
 	f.Fuzz(func(t *testing.T, sql string) {
 		s, err := ParseSchema(sql)

@@ -13,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cardinaldb/cardinal/internal/golden"
 )
 
 const goldenSchema = `
@@ -75,20 +77,11 @@ func TestGolden(t *testing.T) {
 	got := saveBytes(t, cat)
 	path := filepath.Join("testdata", "catalog.golden")
 	fpPath := filepath.Join("testdata", "fingerprint.golden")
-	if *rewrite {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(fpPath, []byte(cat.Fingerprint()+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	golden.File(t, path, got)
+	golden.File(t, fpPath, []byte(cat.Fingerprint()+"\n"))
 	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Save output differs from %s (%d vs %d bytes); run with -rewrite if the format changed on purpose", path, len(got), len(want))
 	}
 	loaded, err := Load(bytes.NewReader(want))
 	if err != nil {
