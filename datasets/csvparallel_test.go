@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cardinaldb/cardinal/internal/golden"
 )
 
 // loadCSVParallelForced loads input like loadCSVTable, but always in
@@ -58,7 +60,14 @@ func sameLoad(a *Table, errA error, b *Table, errB error) error {
 // chunks, so records (multi-line ones included) straddle chunk ends, and
 // compares with the sequential load.
 func TestCSVParallelMatchesSequential(t *testing.T) {
-	_, cases := readCases(t, filepath.Join("testdata", "csv.txt"))
+	type testCase struct{ name, input string }
+	var cases []testCase
+	for _, c := range golden.Cases(t, filepath.Join("testdata", "csv.txt")) {
+		if c.Input != "" {
+			c.Input += "\n"
+		}
+		cases = append(cases, testCase{name: c.Pos, input: c.Input})
+	}
 	cases = append(cases, testCase{name: "many rows", input: manyRowsCSV(500)})
 	for _, c := range cases {
 		seq := testDB().Tables[0]

@@ -10,14 +10,16 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/golden"
 )
 
 // addCaseSeeds adds the inputs of a data-driven test file to a fuzz corpus.
 func addCaseSeeds(f *testing.F, path string) {
-	t := &testing.T{}
-	_, cases := readCases(t, path)
-	for _, c := range cases {
-		f.Add(c.input)
+	for _, c := range golden.Cases(f, path) {
+		if c.Input != "" {
+			c.Input += "\n"
+		}
+		f.Add(c.Input)
 	}
 }
 

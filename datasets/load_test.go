@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,9 +11,8 @@ import (
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cockroachdb/datadriven"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs of testdata/*.txt")
 
 // testTable is the table of the data-driven loader cases.
 func testTable() *catalog.Table {
@@ -33,62 +31,6 @@ func testTable() *catalog.Table {
 
 func testDB() *DB {
 	return NewDB(&catalog.Schema{Tables: []*catalog.Table{testTable()}})
-}
-
-// testCase is one "=== name / input / ---- / output" block of a testdata
-// file.
-type testCase struct {
-	name, input, output string
-}
-
-// readCases parses a data-driven test file: lines starting with '#' before
-// the first case are comments.
-func readCases(t *testing.T, path string) (header string, cases []testCase) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks := strings.Split(string(data), "\n=== ")
-	header = blocks[0]
-	if i := strings.Index(header, "=== "); i >= 0 { // first case at file start
-		blocks = append([]string{header[:i]}, blocks...)
-		blocks[1] = header[i+4:]
-		header = blocks[0]
-	}
-	for _, b := range blocks[1:] {
-		name, rest, _ := strings.Cut(b, "\n")
-		input, output, ok := strings.Cut("\n"+rest, "\n----\n")
-		if !ok {
-			input, output, ok = strings.Cut("\n"+rest, "\n----")
-		}
-		if !ok {
-			t.Fatalf("%s: case %q has no ---- line", path, name)
-		}
-		input = strings.TrimPrefix(input, "\n")
-		if input != "" {
-			input += "\n"
-		}
-		cases = append(cases, testCase{name: name, input: input, output: strings.TrimRight(output, "\n")})
-	}
-	return header, cases
-}
-
-// writeCases writes the cases back with their new outputs.
-func writeCases(t *testing.T, path, header string, cases []testCase) {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString(strings.TrimRight(header, "\n"))
-	for _, c := range cases {
-		fmt.Fprintf(&b, "\n=== %s\n%s----\n", c.name, c.input)
-		if c.output != "" {
-			b.WriteString(c.output)
-			b.WriteString("\n")
-		}
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // sentinels lists the package's sentinel errors for rendering.
@@ -147,28 +89,22 @@ func renderResult(t *testing.T, tb *Table, err error) string {
 	return b.String()
 }
 
+// runCases runs a data-driven file of loader cases: the command is the
+// loader ("csv" or "json"), the input the file it reads, the output the
+// rows or the error.
 func runCases(t *testing.T, path string, load func(tb *Table, input string) error) {
-	header, cases := readCases(t, path)
-	if len(cases) == 0 {
-		t.Fatalf("%s: no cases", path)
-	}
-	for i, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			db := testDB()
-			tb := db.Tables[0]
-			got := renderResult(t, tb, load(tb, c.input))
-			if *rewrite {
-				cases[i].output = got
-				return
-			}
-			if got != c.output {
-				t.Errorf("got:\n%s\nwant:\n%s", got, c.output)
-			}
-		})
-	}
-	if *rewrite {
-		writeCases(t, path, header, cases)
-	}
+	datadriven.RunTest(t, path, func(t *testing.T, td *datadriven.TestData) string {
+		if td.Cmd != "csv" && td.Cmd != "json" {
+			t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
+		}
+		input := td.Input
+		if input != "" {
+			input += "\n"
+		}
+		db := testDB()
+		tb := db.Tables[0]
+		return renderResult(t, tb, load(tb, input))
+	})
 }
 
 func TestCSVCases(t *testing.T) {
