@@ -3,9 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,41 +13,25 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/internal/testutil"
+	"github.com/cockroachdb/datadriven"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files in testdata")
-
-// TestGoldenFlights runs the queries of testdata/flights.txt (SQL, then
-// "----", then the expected counts; cases separated by blank lines) on a
-// 300-flight cut of the bundled data, checks every count against brute
-// force and the golden file.
+// TestGoldenFlights runs the queries of testdata/flights.txt ("count",
+// the SQL, "----", the expected counts) on a 300-flight cut of the bundled
+// data, checking every count against brute force and the expected output.
 func TestGoldenFlights(t *testing.T) {
 	db := smallFlights(t, 300)
-	path := filepath.Join("testdata", "flights.txt")
-	src, err := os.ReadFile(path)
-	testutil.Must(t, err)
-	cases := strings.Split(strings.TrimSpace(string(src)), "\n\n")
 	c := engine.New(db, engine.Options{})
-	var out strings.Builder
-	for i, cs := range cases {
-		sql, want, _ := strings.Cut(cs, "\n----")
-		sql = strings.TrimSpace(sql)
-		q, err := features.Parse(db.Schema, sql)
+	datadriven.RunTest(t, filepath.Join("testdata", "flights.txt"), func(t *testing.T, td *datadriven.TestData) string {
+		if td.Cmd != "count" {
+			t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
+		}
+		q, err := features.Parse(db.Schema, td.Input)
 		if err != nil {
-			t.Fatalf("case %d: %v", i, err)
+			t.Fatalf("%s: %v", td.Pos, err)
 		}
-		got := checkQuery(t, c, db, q, sql)
-		if !*rewrite && strings.TrimSpace(got) != strings.TrimSpace(want) {
-			t.Errorf("case %d %s:\ngot:\n%s\nwant:\n%s", i, sql, got, want)
-		}
-		if i > 0 {
-			out.WriteString("\n")
-		}
-		out.WriteString(sql + "\n----\n" + got)
-	}
-	if *rewrite {
-		testutil.Must(t, os.WriteFile(path, []byte(out.String()), 0o644))
-	}
+		return checkQuery(t, c, db, q, td.Input)
+	})
 }
 
 // TestFullFlights checks a few counts on the full bundled data against
