@@ -2,15 +2,14 @@ package live
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var rewrite = flag.Bool("rewrite", false, "rewrite golden files in testdata/")
+	"github.com/cardinaldb/cardinal/internal/golden"
+)
 
 // renderStatements is the golden form of parsed statements.
 func renderStatements(stmts []Statement) string {
@@ -22,22 +21,10 @@ func renderStatements(stmts []Statement) string {
 	return b.String()
 }
 
-// checkGolden compares got with the golden file, or rewrites it.
-func checkGolden(t *testing.T, golden, got string) {
+// checkGolden compares got with the golden file (rewritten under -rewrite).
+func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *rewrite {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -rewrite to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", golden, got, want)
-	}
+	golden.File(t, path, []byte(got))
 }
 
 func TestParseSlowLogGolden(t *testing.T) {
