@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"flag"
 	"fmt"
 	"hash/crc32"
 	"os"
@@ -15,9 +14,9 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/internal/golden"
+	"github.com/cockroachdb/datadriven"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite golden files in testdata")
 
 // smallModel trains a small gbdt on flights with a 500-row sample.
 func smallModel(t testing.TB) (*datasets.DB, *catalog.Catalog, *GBDT) {
@@ -150,19 +149,12 @@ const goldenModel = "testdata/flights-small.model"
 func TestGoldenModel(t *testing.T) {
 	estPath := "testdata/golden-estimates.txt"
 	db := flightsDB(t)
-	if *rewrite {
+	if golden.Rewrite() {
 		_, _, m := smallModel(t)
 		if err := os.MkdirAll(filepath.Dir(goldenModel), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(goldenModel, saveBytes(t, m), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		var b strings.Builder
-		for _, r := range labelled(t, db, 12, 3, 99, false) {
-			fmt.Fprintf(&b, "%s\n----\n\n", r.SQL)
-		}
-		if err := os.WriteFile(estPath, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -177,29 +169,16 @@ func TestGoldenModel(t *testing.T) {
 	if !bytes.Equal(saveBytes(t, m), data) {
 		t.Error("re-saving the golden model changed its bytes")
 	}
-	text, err := os.ReadFile(estPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	for _, c := range strings.Split(strings.TrimSpace(string(text)), "\n\n") {
-		sql, _, _ := strings.Cut(c, "\n----")
-		sql = strings.TrimSpace(sql)
-		e, err := EstimateSQL(m, db.Schema, sql)
+	datadriven.RunTest(t, estPath, func(t *testing.T, td *datadriven.TestData) string {
+		if td.Cmd != "estimate" {
+			t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
+		}
+		e, err := EstimateSQL(m, db.Schema, td.Input)
 		if err != nil {
-			t.Fatalf("%s: %v", sql, err)
+			t.Fatalf("%s: %v", td.Pos, err)
 		}
-		fmt.Fprintf(&out, "%s\n----\nrows %.6g low %.6g high %.6g\n\n", sql, e.Rows, e.Low, e.High)
-	}
-	if *rewrite {
-		if err := os.WriteFile(estPath, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if got := out.String(); strings.TrimSpace(got) != strings.TrimSpace(string(text)) {
-		t.Errorf("estimates differ from %s (run with -rewrite after an intended change):\n%s", estPath, got)
-	}
+		return fmt.Sprintf("rows %.6g low %.6g high %.6g", e.Rows, e.Low, e.High)
+	})
 }
 
 func FuzzLoad(f *testing.F) {
