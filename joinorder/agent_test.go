@@ -3,7 +3,6 @@ package joinorder
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -11,9 +10,8 @@ import (
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/golden"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite testdata golden files")
 
 // noisy returns estimated cardinalities: the true ones times a log-normal
 // error that grows with the sub-plan's size, like real estimators'.
@@ -77,18 +75,18 @@ func TestAgentGolden(t *testing.T) {
 	if !bytes.Equal(b1.Bytes(), b2.Bytes()) {
 		t.Fatal("same seed, different agents")
 	}
-	const golden = "testdata/agent.golden"
-	if *rewrite {
-		if err := os.WriteFile(golden, b1.Bytes(), 0o644); err != nil {
+	const goldenPath = "testdata/agent.golden"
+	if golden.Rewrite() {
+		if err := os.WriteFile(goldenPath, b1.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	want, err := os.ReadFile(golden)
+	want, err := os.ReadFile(goldenPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(b1.Bytes(), want) {
-		t.Fatalf("agent file differs from %s (rerun with -rewrite if the change is intended)", golden)
+		t.Fatalf("agent file differs from %s (rerun with -rewrite if the change is intended)", goldenPath)
 	}
 	l, err := LoadAgent(bytes.NewReader(want), cat)
 	if err != nil {
