@@ -12,9 +12,9 @@ package golden
 
 import (
 	"bytes"
-	"strconv"
 	"flag"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/cockroachdb/datadriven"
