@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/cardinaldb/cardinal/internal/golden"
 )
 
 const (
@@ -147,7 +149,7 @@ func TestOnlineSaveErrors(t *testing.T) {
 // same bytes. -rewrite rebuilds both files.
 func TestGoldenOnline(t *testing.T) {
 	db := flightsDB(t)
-	if *rewrite {
+	if golden.Rewrite() {
 		o, _ := onlineOverGolden(t)
 		if err := os.WriteFile(goldenOnline, saveBytes(t, o), 0o644); err != nil {
 			t.Fatal(err)
@@ -173,19 +175,7 @@ func TestGoldenOnline(t *testing.T) {
 		fmt.Fprintf(&out, "%s\n----\nrows %.6g low %.6g high %.6g %s\n\n", r.SQL, e.Rows, e.Low, e.High, e.Source)
 	}
 	fmt.Fprintf(&out, "drift\n----\n%s\n", m.(*Online).Drift().Advice)
-	if *rewrite {
-		if err := os.WriteFile(goldenOnlineEstimates, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(goldenOnlineEstimates)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := out.String(); strings.TrimSpace(got) != strings.TrimSpace(string(want)) {
-		t.Errorf("estimates differ from %s (run with -rewrite after an intended change):\n%s", goldenOnlineEstimates, got)
-	}
+	golden.File(t, goldenOnlineEstimates, []byte(out.String()))
 }
 
 // FuzzLoadOnlinePayload: a corrupt Online payload is a typed error, never
