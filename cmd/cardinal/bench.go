@@ -150,6 +150,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := b.check(); err != nil {
 		return err
 	}
+	joinsSet := false
+	fs.Visit(func(f *flag.Flag) { joinsSet = joinsSet || f.Name == "joinorder" })
+	if joinsSet && *joins && *b.format != formatText {
+		return usagef("--joinorder prints text only: not with --format %s", *b.format)
+	}
 	fmt.Fprintln(stderr, "Cardinal demo: learned cardinality estimation on the bundled real flights data (BTS, Jan-Mar 2001)")
 	src := sourceFlags{dataset: "flights"}
 	if err := b.run(ctx, "flights", &src, stdout, stderr); err != nil {

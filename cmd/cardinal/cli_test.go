@@ -141,6 +141,8 @@ func TestRefusedBeforeWork(t *testing.T) {
 		{[]string{"gen", "--dataset", "flights", "--out", existing}, "--force"},
 		{[]string{"train", "--dataset", "flights", "--log", existing, "--out", existing}, "--force"},
 		{[]string{"demo", "--md", existing}, "--force"},
+		{[]string{"demo", "--joinorder", "--format", "json"}, "text only"},
+		{[]string{"count", "--dataset", "flights", "--format", "yaml", "SELECT 1"}, "want text, json or jsonl"},
 		{[]string{"estimate", "--model", "m", "--in", "q.sql", "SELECT 1"}, "not both"},
 		{[]string{"estimate", "--model", "m", "--format", "xml", "SELECT 1"}, "want text, json or jsonl"},
 	} {

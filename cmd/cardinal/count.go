@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
 )
@@ -51,8 +52,17 @@ func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c := engine.New(db, engine.Options{})
 	p := features.NewParser()
 	out := newStream(stdout, *format)
-	for i, sql := range fs.Args() {
-		q, err := p.Parse(db.Schema, sql)
+	err = countAll(ctx, c, p, db.Schema, fs.Args(), *subplans, out)
+	if cerr := out.close(); err == nil {
+		err = cerr // a failure still closes the stream: --format json stays one valid array
+	}
+	return err
+}
+
+// countAll counts each statement and writes its result.
+func countAll(ctx context.Context, c *engine.Counter, p *features.Parser, schema *catalog.Schema, stmts []string, subplans bool, out *stream) error {
+	for i, sql := range stmts {
+		q, err := p.Parse(schema, sql)
 		if err != nil {
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
@@ -61,7 +71,7 @@ func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
 		res := countResult{SQL: sql, Rows: n}
-		if *subplans {
+		if subplans {
 			subs, err := c.CountSubPlans(ctx, q)
 			if err != nil {
 				return fmt.Errorf("statement %d: %w", i+1, err)
@@ -80,5 +90,5 @@ func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	return out.close()
+	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -66,5 +67,17 @@ func TestRunCountSchemaDir(t *testing.T) {
 	}
 	if got := strings.TrimSpace(stdout.String()); got != "2" {
 		t.Errorf("count = %q, want 2", got)
+	}
+}
+
+// TestCountJSONOnFailure: a failing statement still leaves --format json
+// one valid array (of the results before it), and exits 1.
+func TestCountJSONOnFailure(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"count", "--dataset", "flights", "--format", "json",
+		"SELECT * FROM airports WHERE state = 'TX'", "SELECT * FROM nowhere"}, &out, &errb)
+	var res []countResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || code != exitFailure || len(res) != 1 || res[0].Rows != 209 {
+		t.Errorf("exit %d, %v, results %+v\n%s", code, err, res, out.String())
 	}
 }

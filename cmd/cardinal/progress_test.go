@@ -48,3 +48,21 @@ func TestProgressPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressTerminal: on a terminal a stage is a bar redrawn in place
+// that ends its line when complete or when the stage is left early.
+func TestProgressTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	ui := newProgress(&buf)
+	ui.tty = true // as if stderr were a terminal
+	for i := 1; i <= 50; i++ {
+		ui.report(progress.Report{Stage: "labelling", Done: i, Total: 50})
+	}
+	ui.report(progress.Report{Stage: "gbdt", Done: 1, Total: 500, Detail: "train rmse(log) 1.0"})
+	ui.finish()
+	out := buf.String()
+	if !strings.Contains(out, "\r") || !strings.Contains(out, "labelling") || !strings.Contains(out, "50/50") ||
+		!strings.Contains(out, "gbdt train rmse(log) 1.0") || !strings.HasSuffix(out, "\n") {
+		t.Errorf("terminal output:\n%q", out)
+	}
+}
