@@ -1,6 +1,7 @@
 package joinorder
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -111,5 +112,31 @@ func TestPairBudget(t *testing.T) {
 	}
 	if _, err := DPccp(cards, Cout{}, Options{MaxPairs: -1}); err == nil {
 		t.Error("negative MaxPairs accepted")
+	}
+}
+
+// TestFromOrder: the left-deep plan of a given order costs what Recost
+// says, equals the left-deep DP's optimum for the DP's own order, and bad
+// orders are ErrPlan.
+func TestFromOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	cat := synthCatalog(6, rng)
+	q := synthQuery(cat, tree, 6, rng)
+	cards := synthCards(t, cat, q, rng)
+	ld, err := LeftDeep(cards, NewMySQL(cat), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := FromOrder(cards, NewMySQL(cat), ld.Order())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(p); err != nil || !closeTo(p.Cost(), ld.Cost()) {
+		t.Errorf("FromOrder(left-deep order) cost %g (%v), left-deep DP %g", p.Cost(), err, ld.Cost())
+	}
+	for _, bad := range [][]int{{0, 1}, {0, 1, 2, 3, 4, 4}, {0, 1, 2, 3, 4, 9}} {
+		if _, err := FromOrder(cards, Cout{}, bad); !errors.Is(err, ErrPlan) {
+			t.Errorf("order %v: %v", bad, err)
+		}
 	}
 }

@@ -207,3 +207,39 @@ func run(cards *Cards, model CostModel, opts Options, method string, enum func(p
 	}
 	return &Plan{Query: cards.q, Root: pl.tree(pl.g.all), Method: m + suffix, Source: source, Cards: cards.Source, Model: model.Name()}, nil
 }
+
+// FromOrder returns the left-deep plan joining the occurrences in order
+// (a permutation of the query's occurrences), priced under cards and
+// model: the plan a server runs for that order, e.g. the order of its
+// own EXPLAIN, to compare with ours on the same cardinalities. A prefix
+// the next occurrence shares no join edge with is cross-joined.
+func FromOrder(cards *Cards, model CostModel, order []int) (*Plan, error) {
+	pl, err := newPlanner(cards, model, 0)
+	if err != nil {
+		return nil, err
+	}
+	seen := make([]bool, pl.g.n)
+	if len(order) != pl.g.n {
+		return nil, fmt.Errorf("%w: order of %d occurrences for %d tables", ErrPlan, len(order), pl.g.n)
+	}
+	for _, o := range order {
+		if o < 0 || o >= pl.g.n || seen[o] {
+			return nil, fmt.Errorf("%w: order %v is not a permutation of the %d occurrences", ErrPlan, order, pl.g.n)
+		}
+		seen[o] = true
+	}
+	if err := pl.leaves(); err != nil {
+		return nil, err
+	}
+	acc := uint64(1) << uint(order[0])
+	for _, o := range order[1:] {
+		t := uint64(1) << uint(o)
+		e, err := pl.join(acc, t, pl.best[acc], pl.best[t])
+		if err != nil {
+			return nil, err
+		}
+		acc |= t
+		pl.best[acc] = e
+	}
+	return &Plan{Query: cards.q, Root: pl.tree(acc), Method: "order", Source: "order", Cards: cards.Source, Model: model.Name()}, nil
+}
