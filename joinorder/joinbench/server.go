@@ -46,7 +46,7 @@ type ServerOptions struct {
 type ServerQuery struct {
 	SQL            string  `json:"sql"`
 	Hinted         string  `json:"hinted_sql"`
-	UsedHint       bool    `json:"used_hint"`       // false: the guard kept the server's plan
+	UsedHint       bool    `json:"used_hint"`      // false: the guard kept the server's plan
 	PredictedGain  float64 `json:"predicted_gain"` // model cost of the server's order / ours (0: unknown)
 	Tables         int     `json:"tables"`
 	Method         string  `json:"method"`
