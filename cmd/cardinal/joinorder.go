@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
+	dbserver "github.com/cardinaldb/cardinal/internal/server"
 	"github.com/cardinaldb/cardinal/joinorder"
 	"github.com/cardinaldb/cardinal/joinorder/joinbench"
 )
@@ -236,6 +237,39 @@ type evalOut struct {
 	Train     int                 `json:"train_queries"`
 	Test      int                 `json:"test_queries"`
 	Methods   []joinorder.EvalRow `json:"methods"`
+	// Server holds the measured execution times with --server / --dsn.
+	Server *joinbench.ServerReport `json:"server,omitempty"`
+}
+
+// timeOnServer opens the server (loading a built-in data set into its
+// conventional database first) and times the held-out queries there.
+func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn string, opts joinbench.ServerOptions, stderr io.Writer) (joinbench.ServerReport, error) {
+	start := time.Now()
+	var sopts dbserver.Options
+	lo := dbserver.LoadOptions{ForeignKeyIndexes: true}
+	if src.dataset != "" {
+		scale := src.scale
+		if src.dataset == "flights" {
+			scale = 1
+		}
+		sopts.Database = dbserver.DatabaseName(src.dataset, scale, lo)
+	}
+	srv, err := dbserver.Open(ctx, dsn, sopts)
+	if err != nil {
+		return joinbench.ServerReport{}, err
+	}
+	defer srv.Close()
+	if src.dataset != "" {
+		lr, err := srv.Load(ctx, s.DB, lo)
+		if err != nil {
+			return joinbench.ServerReport{}, err
+		}
+		fmt.Fprintf(stderr, "[%5.1fs] %s: loaded=%v\n", time.Since(start).Seconds(), lr.Database, !lr.Skipped)
+	}
+	opts.Progress = func(done, total int, q joinbench.ServerQuery) {
+		fmt.Fprintf(stderr, "[%5.1fs] server query %d/%d: %d tables, server %.1f ms, ours %.1f ms (hinted %v)\n", time.Since(start).Seconds(), done, total, q.Tables, q.ServerMS, q.OursMS, q.UsedHint)
+	}
+	return s.ServerBench(ctx, srv, s.ServerMethod(), opts)
 }
 
 // runEvalJoinorder compares every join-ordering method on held-out
@@ -250,6 +284,12 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	var j joinFlags
 	j.register(fs.FlagSet)
 	agentPath := fs.String("agent", "", "agent file (default: train one on --train queries)")
+	serverDSN := fs.String("server", "", "also time the held-out queries on this MySQL/MariaDB server, as written and as our STRAIGHT_JOIN orders (a --dataset is loaded into a cardinal_* database once; with --dsn the source's own database is used)")
+	var sopts joinbench.ServerOptions
+	fs.IntVar(&sopts.Queries, "server-queries", joinbench.DefaultServerQueries, "held-out queries timed on the server")
+	fs.DurationVar(&sopts.Limit, "server-limit", joinbench.DefaultServerLimit, "server-side time limit per execution")
+	fs.Float64Var(&sopts.GuardRatio, "server-guard", joinbench.DefaultServerGuard, "hint only where the model predicts this gain over the server's EXPLAIN order (negative: always)")
+	fs.BoolVar(&j.opts.Snowflake, "snowflake", false, "generate snowflake joins only (foreign-key lookups from one root, as TPC-H Q2-Q10)")
 	format := formatFlag(fs.FlagSet)
 	if err := fs.parse(args); err != nil {
 		return err
@@ -262,6 +302,15 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	if err := src.check(fs.FlagSet); err != nil {
 		return err
+	}
+	if *serverDSN == "" && src.dsn != "" {
+		*serverDSN = src.dsn
+	}
+	if *serverDSN != "" && src.dataset == "" && src.dsn == "" {
+		return usagef("--server needs --dataset (loaded into the server) or --dsn (timed in place)")
+	}
+	if sopts.Queries < 0 || sopts.Limit < time.Millisecond {
+		return usagef("--server-queries %d / --server-limit %v", sopts.Queries, sopts.Limit)
 	}
 	if *agentPath != "" {
 		j.opts.TrainQueries = -1
@@ -282,9 +331,20 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	return writeDoc(stdout, *format, evalOut{CostModel: s.Model.Name(), Cards: s.AgentCards, Train: len(s.Train), Test: len(s.Test), Methods: rows}, func(w io.Writer) error {
+	out := evalOut{CostModel: s.Model.Name(), Cards: s.AgentCards, Train: len(s.Train), Test: len(s.Test), Methods: rows}
+	if *serverDSN != "" {
+		rep, err := timeOnServer(ctx, s, &src, *serverDSN, sopts, stderr)
+		if err != nil {
+			return err
+		}
+		out.Server = &rep
+	}
+	return writeDoc(stdout, *format, out, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "Join orders on %d held-out queries of %d-%d tables: plan cost under TRUE counts / the true optimum (cost model %s; planning time excludes estimation)\n\n%s",
 			len(s.Test), j.opts.MinTables, j.opts.MaxTables, s.Model.Name(), joinorder.FormatEval(rows))
+		if err == nil && out.Server != nil {
+			_, err = fmt.Fprintf(w, "\nOn the server:\n\n%s", joinbench.FormatServer(*out.Server))
+		}
 		return err
 	})
 }

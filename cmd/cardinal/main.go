@@ -136,9 +136,10 @@ func commands() []command {
 			example:  "cardinal train-joinorder --dataset flights --model flights.model --out flights.agent",
 			run:      runTrainJoinorder},
 		{name: "eval-joinorder", summary: "compare join-ordering methods: plan cost under true counts over the optimum, planning time",
-			synopsis: "(--dataset NAME | --schema schema.sql [--data DIR] | --dsn DSN) [--model FILE] [--agent FILE] [--test N] [--format text|json]",
-			example:  "cardinal eval-joinorder --dataset flights --format json",
-			run:      runEvalJoinorder},
+			synopsis: "(--dataset NAME | --schema schema.sql [--data DIR] | --dsn DSN) [--model FILE] [--agent FILE] [--test N] [--server DSN] [--format text|json]",
+			example: "cardinal eval-joinorder --dataset flights --format json\n" +
+				"cardinal eval-joinorder --dataset tpch --scale 0.01 --snowflake --cost mysql --server \"$CARDINAL_TEST_DSN\"  # also timed on MariaDB",
+			run: runEvalJoinorder},
 		{name: "recommend", summary: "recommend indexes for a workload (dry run: DDL, Liquibase changelog or JSON)",
 			synopsis: "(--dataset NAME | --schema schema.sql [--data DIR] | --dsn DSN) --workload FILE [--from sql|slowlog|perfschema] [--budget 200MB] [--format ddl|liquibase|json]",
 			example:  "cardinal recommend --dataset flights --workload workload.sql --budget 2MB --format ddl",
