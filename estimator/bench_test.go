@@ -5,6 +5,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
 // benchQueries returns flights queries with 1, 3 and 5 tables, each table
@@ -54,9 +55,9 @@ func benchEstimators(b *testing.B, cat *catalog.Catalog) []Estimator {
 	// The golden model was trained on a 500-row sample; rebind its trees to
 	// this catalog's 10,000-row sample to time the learned path.
 	g := m.(*GBDT)
-	var w payloadWriter
+	var w bincodec.Encoder
 	g.savePayload(&w)
-	g2, err := loadGBDTPayload(w.b, cat)
+	g2, err := loadGBDTPayload(w.B, cat)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
 func init() {
@@ -36,49 +37,49 @@ const (
 
 // savePayload writes the GBDT's payload.
 func (g *GBDT) savePayload(out io.Writer) error {
-	var w payloadWriter
+	var w bincodec.Encoder
 	e := g.enc
-	w.uvarint(len(e.slots))
+	w.Uvarint(uint64(len(e.slots)))
 	for _, n := range e.slots {
-		w.uvarint(n)
+		w.Uvarint(uint64(n))
 	}
 	for _, cols := range e.seenCols {
-		w.uvarint(len(cols))
+		w.Uvarint(uint64(len(cols)))
 		for _, s := range cols {
-			w.bool(s)
+			w.Bool(s)
 		}
 	}
-	w.uvarint(len(e.edges))
+	w.Uvarint(uint64(len(e.edges)))
 	for _, k := range e.edges {
-		w.uvarint(k.sa)
-		w.uvarint(k.ca)
-		w.uvarint(k.sb)
-		w.uvarint(k.cb)
+		w.Uvarint(uint64(k.sa))
+		w.Uvarint(uint64(k.ca))
+		w.Uvarint(uint64(k.sb))
+		w.Uvarint(uint64(k.cb))
 	}
-	w.uvarint(e.maxJoins)
-	w.uvarint(e.maxTables)
-	w.uvarint(g.ens.nfeat)
-	w.f64(g.ens.base)
-	w.uvarint(len(g.ens.trees))
+	w.Uvarint(uint64(e.maxJoins))
+	w.Uvarint(uint64(e.maxTables))
+	w.Uvarint(uint64(g.ens.nfeat))
+	w.F64(g.ens.base)
+	w.Uvarint(uint64(len(g.ens.trees)))
 	for _, t := range g.ens.trees {
-		w.uvarint(len(t))
+		w.Uvarint(uint64(len(t)))
 		for _, n := range t {
-			w.varint(int(n.feat))
+			w.Varint(int64(int(n.feat)))
 			if n.feat >= 0 {
-				w.uvarint(int(n.left))
-				w.uvarint(int(n.right))
-				w.f64(n.thr)
+				w.Uvarint(uint64(int(n.left)))
+				w.Uvarint(uint64(int(n.right)))
+				w.F64(n.thr)
 			}
-			w.f64(n.value)
+			w.F64(n.value)
 		}
 	}
-	w.uvarint(len(g.lowQ))
+	w.Uvarint(uint64(len(g.lowQ)))
 	for i := range g.lowQ {
-		w.f64(g.lowQ[i])
-		w.f64(g.highQ[i])
+		w.F64(g.lowQ[i])
+		w.F64(g.highQ[i])
 	}
-	w.f64(g.base.blendK)
-	_, err := out.Write(w.b)
+	w.F64(g.base.blendK)
+	_, err := out.Write(w.B)
 	return err
 }
 
@@ -86,81 +87,81 @@ func (g *GBDT) savePayload(out io.Writer) error {
 func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 	g := newGBDTShell(cat)
 	e := g.enc
-	r := &payloadReader{b: b}
+	r := bincodec.NewDecoder(b, "payload")
 	nt := len(cat.Schema.Tables)
-	if r.uvarint("tables", nt) != nt {
-		r.fail("payload is for another number of tables")
+	if r.Count("tables", nt, 0) != nt {
+		r.Fail("payload is for another number of tables")
 	}
-	for t := 0; t < nt && r.err == nil; t++ {
-		e.slots[t] = r.uvarint("slots", maxSlotsPerTable)
+	for t := 0; t < nt && r.Err() == nil; t++ {
+		e.slots[t] = r.Count("slots", maxSlotsPerTable, 0)
 	}
-	for t := 0; t < nt && r.err == nil; t++ {
-		if r.uvarint("columns", len(e.seenCols[t])) != len(e.seenCols[t]) {
-			r.fail("payload is for another number of columns of table %d", t)
+	for t := 0; t < nt && r.Err() == nil; t++ {
+		if r.Count("columns", len(e.seenCols[t]), 0) != len(e.seenCols[t]) {
+			r.Fail("payload is for another number of columns of table %d", t)
 		}
 		for c := range e.seenCols[t] {
-			e.seenCols[t][c] = r.bool("seen column")
+			e.seenCols[t][c] = r.Bool("seen column")
 		}
 	}
-	ne := r.uvarint("edges", maxFeatures)
-	for i := 0; i < ne && r.err == nil; i++ {
-		k := edgeKey{r.uvarint("slot", nt*maxSlotsPerTable-1), r.uvarint("column", math.MaxInt32),
-			r.uvarint("slot", nt*maxSlotsPerTable-1), r.uvarint("column", math.MaxInt32)}
-		if r.err == nil && (k.ca >= len(cat.Schema.Tables[k.sa/maxSlotsPerTable].Columns) ||
+	ne := r.Count("edges", maxFeatures, 0)
+	for i := 0; i < ne && r.Err() == nil; i++ {
+		k := edgeKey{r.Count("slot", nt*maxSlotsPerTable-1, 0), r.Count("column", math.MaxInt32, 0),
+			r.Count("slot", nt*maxSlotsPerTable-1, 0), r.Count("column", math.MaxInt32, 0)}
+		if r.Err() == nil && (k.ca >= len(cat.Schema.Tables[k.sa/maxSlotsPerTable].Columns) ||
 			k.cb >= len(cat.Schema.Tables[k.sb/maxSlotsPerTable].Columns)) {
-			r.fail("edge column out of range")
+			r.Fail("edge column out of range")
 		}
 		e.edges = append(e.edges, k)
 	}
-	e.maxJoins = r.uvarint("max joins", maxJoinsInFile)
-	e.maxTables = r.uvarint("max tables", maxJoinsInFile+1)
-	if r.err != nil {
-		return nil, r.err
+	e.maxJoins = r.Count("max joins", maxJoinsInFile, 0)
+	e.maxTables = r.Count("max tables", maxJoinsInFile+1, 0)
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	e.finalize(nil)
-	ens := &ensemble{nfeat: r.uvarint("features", maxFeatures)}
-	if r.err == nil && ens.nfeat != e.nfeat {
-		r.fail("%d features, the encoding has %d", ens.nfeat, e.nfeat)
+	ens := &ensemble{nfeat: r.Count("features", maxFeatures, 0)}
+	if r.Err() == nil && ens.nfeat != e.nfeat {
+		r.Fail("%d features, the encoding has %d", ens.nfeat, e.nfeat)
 	}
-	ens.base = r.f64("base")
-	ntrees := r.uvarint("trees", maxTreesInFile)
-	for i := 0; i < ntrees && r.err == nil; i++ {
-		nn := r.uvarint("nodes", maxNodesInTree)
-		if r.err == nil && nn == 0 {
-			r.fail("empty tree")
+	ens.base = r.Finite("base")
+	ntrees := r.Count("trees", maxTreesInFile, 0)
+	for i := 0; i < ntrees && r.Err() == nil; i++ {
+		nn := r.Count("nodes", maxNodesInTree, 0)
+		if r.Err() == nil && nn == 0 {
+			r.Fail("empty tree")
 		}
 		t := make(tree, 0, nn)
-		for j := 0; j < nn && r.err == nil; j++ {
-			n := treeNode{feat: int32(r.varint("feature", -1, ens.nfeat-1))}
+		for j := 0; j < nn && r.Err() == nil; j++ {
+			n := treeNode{feat: int32(r.Int("feature", -1, ens.nfeat-1))}
 			if n.feat >= 0 {
 				// Children come after their parent: no cycles.
-				n.left = int32(r.uvarint("child", nn-1))
-				n.right = int32(r.uvarint("child", nn-1))
-				if r.err == nil && (int(n.left) <= j || int(n.right) <= j) {
-					r.fail("child before parent")
+				n.left = int32(r.Count("child", nn-1, 0))
+				n.right = int32(r.Count("child", nn-1, 0))
+				if r.Err() == nil && (int(n.left) <= j || int(n.right) <= j) {
+					r.Fail("child before parent")
 				}
-				n.thr = r.f64("threshold")
+				n.thr = r.Finite("threshold")
 			}
-			n.value = r.f64("value")
+			n.value = r.Finite("value")
 			t = append(t, n)
 		}
 		ens.trees = append(ens.trees, t)
 	}
-	nb := r.uvarint("band", maxJoinsInFile+1)
-	for i := 0; i < nb && r.err == nil; i++ {
-		lo, hi := r.f64("band low"), r.f64("band high")
+	nb := r.Count("band", maxJoinsInFile+1, 0)
+	for i := 0; i < nb && r.Err() == nil; i++ {
+		lo, hi := r.Finite("band low"), r.Finite("band high")
 		g.lowQ = append(g.lowQ, lo)
 		g.highQ = append(g.highQ, hi)
 	}
-	g.base.blendK = r.f64("blend k")
-	if r.err == nil && !(g.base.blendK >= 0 && g.base.blendK <= maxBlendK) {
-		r.fail("blend k %v out of [0, %v]", g.base.blendK, maxBlendK)
+	g.base.blendK = r.Finite("blend k")
+	if r.Err() == nil && !(g.base.blendK >= 0 && g.base.blendK <= maxBlendK) {
+		r.Fail("blend k %v out of [0, %v]", g.base.blendK, maxBlendK)
 	}
-	if r.err == nil && r.off != len(b) {
-		r.fail("%d trailing bytes", len(b)-r.off)
+	if r.Err() == nil && r.Left() != 0 {
+		r.Fail("%d trailing bytes", r.Left())
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	ens.compile()
 	g.ens = ens

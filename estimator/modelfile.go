@@ -2,13 +2,12 @@ package estimator
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
 // Model file layout (little-endian):
@@ -64,8 +63,6 @@ var (
 	ErrKind = errors.New("estimator: unknown model kind")
 )
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
-
 // LoadOptions configure Load.
 type LoadOptions struct {
 	// IgnoreFingerprint accepts a catalog whose fingerprint differs from
@@ -80,7 +77,7 @@ func Save(w io.Writer, m Model) error {
 		return fmt.Errorf("%w: %T", ErrKind, m)
 	}
 	kind, cat := sm.kind(), sm.modelCatalog()
-	var payload payloadWriter
+	var payload bincodec.Encoder
 	if err := sm.savePayload(&payload); err != nil {
 		return err
 	}
@@ -88,14 +85,14 @@ func Save(w io.Writer, m Model) error {
 	if err := cat.Save(&cb); err != nil {
 		return err
 	}
-	f := payloadWriter{b: []byte(modelMagic)}
-	f.b = binary.LittleEndian.AppendUint16(f.b, modelVersion)
-	f.str(kind)
-	f.str(cat.Fingerprint())
-	f.section(cb.Bytes())
-	f.section(payload.b)
-	f.b = binary.LittleEndian.AppendUint32(f.b, crc32.Checksum(f.b, crcTable))
-	_, err := w.Write(f.b)
+	f := bincodec.Encoder{B: []byte(modelMagic)}
+	f.U16(modelVersion)
+	f.Str(kind)
+	f.Str(cat.Fingerprint())
+	f.Section(cb.Bytes())
+	f.Section(payload.B)
+	f.U32(bincodec.Checksum(f.B))
+	_, err := w.Write(f.B)
 	return err
 }
 
@@ -130,36 +127,36 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	if len(data) < len(modelMagic) || string(data[:len(modelMagic)]) != modelMagic {
 		return nil, info, ErrBadMagic
 	}
-	off := len(modelMagic)
-	if len(data) < off+2 {
-		return nil, info, fmt.Errorf("%w: truncated header", ErrCorrupt)
+	hd := bincodec.NewDecoder(data[len(modelMagic):], "header")
+	version := hd.U16("version")
+	if hd.Err() != nil {
+		return nil, info, hd.Err()
 	}
-	version := binary.LittleEndian.Uint16(data[off:])
 	if version < minModelVersion || version > modelVersion {
 		return nil, info, fmt.Errorf("%w: version %d (this build reads %d to %d)", ErrVersion, version, minModelVersion, modelVersion)
 	}
-	off += 2
+	off := len(modelMagic) + 2
 	if len(data) < off+4 {
 		return nil, info, fmt.Errorf("%w: truncated", ErrCorrupt)
 	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, crcTable) != sum {
+	body := data[:len(data)-4]
+	if sum := bincodec.NewDecoder(data[len(body):], "checksum").U32("checksum"); bincodec.Checksum(body) != sum {
 		return nil, info, fmt.Errorf("%w: checksum mismatch (truncated or modified file)", ErrCorrupt)
 	}
-	rd := &payloadReader{b: body, off: off}
-	info.Kind = rd.str("kind", maxKindLen)
-	info.Fingerprint = rd.str("fingerprint", maxFPLen)
+	rd := bincodec.NewDecoder(body[off:], "model file")
+	info.Kind = rd.Str("kind", maxKindLen)
+	info.Fingerprint = rd.Str("fingerprint", maxFPLen)
 	spec, known := kindRegistry[info.Kind]
 	if known && spec.learned && version < learnedMinVersion {
 		return nil, info, fmt.Errorf("%w: %s model of version %d predates the version %d baselines; retrain it", ErrVersion, info.Kind, version, learnedMinVersion)
 	}
-	catBytes := rd.section("catalog")
-	payload := rd.section("payload")
-	if rd.err == nil && rd.off != len(body) {
-		rd.fail("%d trailing bytes", len(body)-rd.off)
+	catBytes := rd.Section("catalog")
+	payload := rd.Section("payload")
+	if rd.Err() == nil && rd.Left() != 0 {
+		rd.Fail("%d trailing bytes", rd.Left())
 	}
-	if rd.err != nil {
-		return nil, info, rd.err
+	if rd.Err() != nil {
+		return nil, info, rd.Err()
 	}
 	stored, err := catalog.Load(bytes.NewReader(catBytes))
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 	"github.com/cardinaldb/cardinal/internal/golden"
 	"github.com/cockroachdb/datadriven"
 )
@@ -211,9 +211,9 @@ func FuzzLoadPayload(f *testing.F) {
 		f.Fatal(err)
 	}
 	g := m.(*GBDT)
-	var w payloadWriter
+	var w bincodec.Encoder
 	g.savePayload(&w)
-	f.Add(w.b)
+	f.Add(w.B)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g2, err := loadGBDTPayload(b, g.cat)
 		if err != nil {
@@ -235,7 +235,7 @@ func TestLoadVersion1(t *testing.T) {
 	}
 	v1 := bytes.Clone(data[:len(data)-4])
 	binary.LittleEndian.PutUint16(v1[len(modelMagic):], 1)
-	v1 = binary.LittleEndian.AppendUint32(v1, crc32.Checksum(v1, crcTable))
+	v1 = binary.LittleEndian.AppendUint32(v1, bincodec.Checksum(v1))
 	if _, err := Load(bytes.NewReader(v1), nil, LoadOptions{}); !errors.Is(err, ErrVersion) {
 		t.Errorf("version-1 gbdt: %v, want ErrVersion", err)
 	}
@@ -249,7 +249,7 @@ func TestLoadVersion1(t *testing.T) {
 	}
 	h := bytes.Clone(buf.Bytes()[:buf.Len()-4])
 	binary.LittleEndian.PutUint16(h[len(modelMagic):], 1)
-	h = binary.LittleEndian.AppendUint32(h, crc32.Checksum(h, crcTable))
+	h = binary.LittleEndian.AppendUint32(h, bincodec.Checksum(h))
 	if _, err := Load(bytes.NewReader(h), nil, LoadOptions{}); err != nil {
 		t.Errorf("version-1 histogram: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
 // Online payload (uvarints, little-endian float64s, strings and sections as
@@ -61,142 +62,142 @@ func (o *Online) savePayload(out io.Writer) error {
 	if !ok || base.kind() == KindOnline {
 		return fmt.Errorf("%w: online over %T", ErrKind, o.base)
 	}
-	var bp payloadWriter
+	var bp bincodec.Encoder
 	if err := base.savePayload(&bp); err != nil {
 		return err
 	}
-	w := payloadWriter{b: []byte(onlineMagic)}
-	w.b = append(w.b, onlineVersion)
-	w.str(base.kind())
-	w.section(bp.b)
+	w := bincodec.Encoder{B: []byte(onlineMagic)}
+	w.B = append(w.B, onlineVersion)
+	w.Str(base.kind())
+	w.Section(bp.B)
 	op := o.opts
-	w.f64(op.Alpha)
-	w.uvarint(op.Capacity)
-	w.uvarint(op.Window)
-	w.f64(op.DriftFactor)
-	w.bool(op.Reference != nil)
+	w.F64(op.Alpha)
+	w.Uvarint(uint64(op.Capacity))
+	w.Uvarint(uint64(op.Window))
+	w.F64(op.DriftFactor)
+	w.Bool(op.Reference != nil)
 	if r := op.Reference; r != nil {
 		for _, v := range []float64{r.Median, r.P90, r.P95, r.P99, r.Max, r.Mean} {
-			w.f64(v)
+			w.F64(v)
 		}
-		w.uvarint(r.N)
+		w.Uvarint(uint64(r.N))
 	}
 	o.mu.Lock()
-	w.uvarint(o.observed)
-	w.uvarint(len(o.ref))
+	w.Uvarint(uint64(o.observed))
+	w.Uvarint(uint64(len(o.ref)))
 	for _, v := range o.ref {
-		w.f64(v)
+		w.F64(v)
 	}
 	for _, r := range []*fbRing{&o.served, &o.raw} {
-		w.uvarint(len(r.buf))
-		w.uvarint(r.next)
+		w.Uvarint(uint64(len(r.buf)))
+		w.Uvarint(uint64(r.next))
 		for _, v := range r.buf {
-			w.f64(v)
+			w.F64(v)
 		}
 	}
 	for _, l := range []*fbLRU{o.digests, o.tableSets} {
-		w.uvarint(l.Len())
+		w.Uvarint(uint64(l.Len()))
 		l.each(func(k string, c float64) {
-			w.str(k)
-			w.f64(c)
+			w.Str(k)
+			w.F64(c)
 		})
 	}
 	o.mu.Unlock()
-	_, err := out.Write(w.b)
+	_, err := out.Write(w.B)
 	return err
 }
 
 // loadOnlinePayload reads an Online payload against cat (the file's
 // catalog, which the wrapped model estimates with).
 func loadOnlinePayload(b []byte, cat *catalog.Catalog) (*Online, error) {
-	r := &payloadReader{b: b}
+	r := bincodec.NewDecoder(b, "payload")
 	if len(b) < len(onlineMagic)+1 || string(b[:len(onlineMagic)]) != onlineMagic {
-		r.fail("not an online payload")
-		return nil, r.err
+		r.Fail("not an online payload")
+		return nil, r.Err()
 	}
 	if v := b[len(onlineMagic)]; v != onlineVersion {
 		return nil, fmt.Errorf("%w: online payload version %d (this build reads %d)", ErrVersion, v, onlineVersion)
 	}
-	r.off = len(onlineMagic) + 1
-	baseKind := r.str("base kind", maxKindLen)
-	basePayload := r.section("base payload")
-	if r.err != nil {
-		return nil, r.err
+	r.Bytes("magic and version", len(onlineMagic)+1)
+	baseKind := r.Str("base kind", maxKindLen)
+	basePayload := r.Section("base payload")
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	spec, ok := kindRegistry[baseKind]
 	if !ok || baseKind == KindOnline {
-		r.fail("online model over kind %q", baseKind)
-		return nil, r.err
+		r.Fail("online model over kind %q", baseKind)
+		return nil, r.Err()
 	}
 	base, err := spec.load(basePayload, cat)
 	if err != nil {
 		return nil, fmt.Errorf("%w: online model's %s payload: %w", ErrCorrupt, baseKind, err)
 	}
 	var op OnlineOptions
-	op.Alpha = r.f64("alpha")
-	op.Capacity = r.uvarint("capacity", maxOnlineSize)
-	op.Window = r.uvarint("window", maxOnlineSize)
-	op.DriftFactor = r.f64("drift factor")
-	if r.bool("reference flag") {
+	op.Alpha = r.Finite("alpha")
+	op.Capacity = r.Count("capacity", maxOnlineSize, 0)
+	op.Window = r.Count("window", maxOnlineSize, 0)
+	op.DriftFactor = r.Finite("drift factor")
+	if r.Bool("reference flag") {
 		var s QErrorSummary
 		for _, p := range []*float64{&s.Median, &s.P90, &s.P95, &s.P99, &s.Max, &s.Mean} {
-			*p = r.f64("reference")
+			*p = r.Finite("reference")
 		}
-		s.N = r.uvarint("reference n", math.MaxInt32)
+		s.N = r.Count("reference n", math.MaxInt32, 0)
 		op.Reference = &s
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	if op.withDefaults() != op || op.Capacity == 0 || op.Window == 0 {
-		r.fail("options %+v out of range", op)
-		return nil, r.err
+		r.Fail("options %+v out of range", op)
+		return nil, r.Err()
 	}
 	o := NewOnline(base, op)
-	o.observed = r.uvarint("observed", math.MaxInt)
-	n := r.uvarint("reference q-errors", op.Window)
+	o.observed = r.Count("observed", math.MaxInt, 0)
+	n := r.Count("reference q-errors", op.Window, 0)
 	for range n {
-		if r.err != nil {
+		if r.Err() != nil {
 			break
 		}
-		o.ref = append(o.ref, r.f64("reference q-error"))
+		o.ref = append(o.ref, r.Finite("reference q-error"))
 	}
 	for _, ring := range []*fbRing{&o.served, &o.raw} {
-		n := r.uvarint("ring length", op.Window)
-		ring.next = r.uvarint("ring position", op.Window-1)
-		if r.err == nil && n < op.Window && ring.next != 0 {
-			r.fail("ring of %d values at position %d", n, ring.next)
+		n := r.Count("ring length", op.Window, 0)
+		ring.next = r.Count("ring position", op.Window-1, 0)
+		if r.Err() == nil && n < op.Window && ring.next != 0 {
+			r.Fail("ring of %d values at position %d", n, ring.next)
 		}
 		for range n {
-			if r.err != nil {
+			if r.Err() != nil {
 				break
 			}
-			ring.buf = append(ring.buf, r.f64("q-error"))
+			ring.buf = append(ring.buf, r.Finite("q-error"))
 		}
 	}
 	for _, l := range []*fbLRU{o.digests, o.tableSets} {
-		n := r.uvarint("corrections", op.Capacity)
+		n := r.Count("corrections", op.Capacity, 0)
 		for range n {
-			k := r.str("key", maxOnlineKey)
-			c := r.f64("correction")
-			if r.err != nil {
+			k := r.Str("key", maxOnlineKey)
+			c := r.Finite("correction")
+			if r.Err() != nil {
 				break
 			}
 			if math.Abs(c) > maxCorrection {
-				r.fail("correction %v out of ±%v", c, maxCorrection)
+				r.Fail("correction %v out of ±%v", c, maxCorrection)
 			} else if !l.pushBack(k, c) {
-				r.fail("duplicate key %q", k)
+				r.Fail("duplicate key %q", k)
 			}
 		}
 	}
-	if r.err == nil && (len(o.ref) > o.observed || len(o.served.buf) > o.observed) {
-		r.fail("%d observations, fewer than the values held", o.observed)
+	if r.Err() == nil && (len(o.ref) > o.observed || len(o.served.buf) > o.observed) {
+		r.Fail("%d observations, fewer than the values held", o.observed)
 	}
-	if r.err == nil && r.off != len(b) {
-		r.fail("%d trailing bytes", len(b)-r.off)
+	if r.Err() == nil && r.Left() != 0 {
+		r.Fail("%d trailing bytes", r.Left())
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	return o, nil
 }

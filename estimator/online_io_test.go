@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 	"github.com/cardinaldb/cardinal/internal/golden"
 )
 
@@ -125,20 +126,20 @@ func TestOnlineSaveErrors(t *testing.T) {
 	if err := Save(&bytes.Buffer{}, NewOnline(o, OnlineOptions{})); !errors.Is(err, ErrKind) {
 		t.Errorf("online over online: %v", err)
 	}
-	var p payloadWriter
+	var p bincodec.Encoder
 	if err := o.savePayload(&p); err != nil {
 		t.Fatal(err)
 	}
 	cat := CatalogOf(o)
-	for n := 0; n < len(p.b); n += 1 + n/64 {
-		if _, err := loadOnlinePayload(p.b[:n], cat); !errors.Is(err, ErrCorrupt) {
-			t.Fatalf("truncated to %d of %d: %v", n, len(p.b), err)
+	for n := 0; n < len(p.B); n += 1 + n/64 {
+		if _, err := loadOnlinePayload(p.B[:n], cat); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("truncated to %d of %d: %v", n, len(p.B), err)
 		}
 	}
-	if _, err := loadOnlinePayload(append(bytes.Clone(p.b), 0), cat); !errors.Is(err, ErrCorrupt) {
+	if _, err := loadOnlinePayload(append(bytes.Clone(p.B), 0), cat); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("trailing byte: %v", err)
 	}
-	v := bytes.Clone(p.b)
+	v := bytes.Clone(p.B)
 	v[len(onlineMagic)] = 9
 	if _, err := loadOnlinePayload(v, cat); !errors.Is(err, ErrVersion) {
 		t.Errorf("payload version 9: %v", err)
@@ -199,11 +200,11 @@ func FuzzLoadOnlinePayload(f *testing.F) {
 			f.Fatal(err)
 		}
 	}
-	var p payloadWriter
+	var p bincodec.Encoder
 	if err := o.savePayload(&p); err != nil {
 		f.Fatal(err)
 	}
-	f.Add(p.b)
+	f.Add(p.B)
 	f.Add([]byte(onlineMagic + "\x01\x09histogram\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o2, err := loadOnlinePayload(b, cat)
@@ -215,11 +216,11 @@ func FuzzLoadOnlinePayload(f *testing.F) {
 		}
 		o2.Drift() // must not panic
 		// What loads saves, and loads again.
-		var again payloadWriter
+		var again bincodec.Encoder
 		if err := o2.savePayload(&again); err != nil {
 			t.Fatalf("accepted payload does not save: %v", err)
 		}
-		if _, err := loadOnlinePayload(again.b, cat); err != nil {
+		if _, err := loadOnlinePayload(again.B, cat); err != nil {
 			t.Fatalf("re-saved payload does not load: %v", err)
 		}
 	})
