@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/internal/server"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // Strategy names of EvaluateStrategies.
@@ -37,8 +38,9 @@ type EvalOptions struct {
 	// NoiseFloor is the slowdown below which a statement does not count
 	// as a regression whatever its ratio (timer noise); default 2 ms.
 	NoiseFloor time.Duration
-	// Progress, when set, gets a line per step.
-	Progress func(string)
+	// Progress, when set, gets an event (Stage "indexes", Total 0) per
+	// step.
+	Progress progress.Func
 	// LearnGuard trains the regression guard before Cardinal's selection
 	// on GuardExamples (e.g. MeasurePairs' engine-measured pairs) plus,
 	// with a server, the pairs measured there: every (statement, candidate)
@@ -108,7 +110,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	}
 	say := func(format string, args ...any) {
 		if eo.Progress != nil {
-			eo.Progress(fmt.Sprintf(format, args...))
+			eo.Progress(progress.Report{Stage: "indexes", Detail: fmt.Sprintf(format, args...)})
 		}
 	}
 	cands := a.candidates()

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // Defaults of AgentOptions.
@@ -40,8 +41,9 @@ type AgentOptions struct {
 	// Seed seeds exploration: the same data, options and seed give the
 	// same agent, byte for byte.
 	Seed uint64
-	// Progress, when non-nil, is told after each round.
-	Progress func(round, rounds, samples int)
+	// Progress, when non-nil, gets a report after each round (Stage
+	// "q-learning", Done rounds of Total, Detail the experiences so far).
+	Progress progress.Func
 }
 
 func (o AgentOptions) withDefaults() (AgentOptions, error) {
@@ -174,7 +176,7 @@ func TrainAgent(ctx context.Context, cat *catalog.Catalog, data []TrainQuery, mo
 		}
 		tr.fit(opts.Ridge)
 		if opts.Progress != nil {
-			opts.Progress(round, opts.Epochs, len(tr.exps))
+			opts.Progress(progress.Report{Stage: "q-learning", Done: round, Total: opts.Epochs, Detail: fmt.Sprintf("%d experiences", len(tr.exps))})
 		}
 	}
 	a.fmin, a.fmax = tr.ranges[0], tr.ranges[1]

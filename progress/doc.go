@@ -9,6 +9,12 @@
 //	estimator.TrainGBDT              "gbdt"       rounds / max rounds, losses
 //	estimator.TrainSetNet            "setnet"     epochs / max epochs, losses
 //	live.Collect                     "collect"    statements / statements
+//	datasets.TPCH                    "tpch"       events (generating, cache)
+//	joinorder.TrainAgent             "q-learning" rounds / rounds, experiences
+//	joinbench.Prepare                "joinbench"  events
+//	joinbench.Setup.ServerBench      "server"     queries / queries, timings
+//	indexadvisor.EvaluateStrategies  "indexes"    events
+//	internal/server load             "load"       events
 //	bench.Run                        its stages, and the above for each
 //	        |
 //	        v

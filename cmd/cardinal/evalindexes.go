@@ -76,7 +76,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	opts := indexadvisor.Options{Catalog: cat}
 	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Limit: time.Minute},
-		Progress: func(s string) { fmt.Fprintln(stderr, s) }, LearnGuard: *guard}
+		Progress: newProgress(stderr).report, LearnGuard: *guard}
 	if *guard {
 		fmt.Fprintln(stderr, "measuring (statement, index) pairs with the engine for the regression guard")
 		ex, err := indexadvisor.MeasurePairs(ctx, db, w, opts, 3000, rand.New(rand.NewPCG(*seed, 99)))

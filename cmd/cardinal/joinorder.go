@@ -162,7 +162,6 @@ func (j *joinFlags) check() error {
 
 // prepare loads the data and builds the comparison's queries.
 func (j *joinFlags) prepare(ctx context.Context, src *sourceFlags, stderr io.Writer) (*joinbench.Setup, error) {
-	start := time.Now()
 	db, err := src.open(ctx, stderr)
 	if err != nil {
 		return nil, err
@@ -174,11 +173,11 @@ func (j *joinFlags) prepare(ctx context.Context, src *sourceFlags, stderr io.Wri
 		}
 		j.opts.Estimator = m
 	}
-	j.opts.Progress = func(stage string) { fmt.Fprintf(stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), stage) }
-	j.opts.Agent.Progress = func(round, rounds, samples int) {
-		fmt.Fprintf(stderr, "[%5.1fs] Q-learning round %d/%d: %d experiences\n", time.Since(start).Seconds(), round, rounds, samples)
-	}
-	return joinbench.Prepare(ctx, db, j.opts)
+	ui := newProgress(stderr)
+	j.opts.Progress, j.opts.Agent.Progress = ui.report, ui.report
+	setup, err := joinbench.Prepare(ctx, db, j.opts)
+	ui.finish()
+	return setup, err
 }
 
 // runTrainJoinorder trains the learned join-order agent:

@@ -33,6 +33,7 @@ import (
 	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/joinorder"
 	"github.com/cardinaldb/cardinal/joinorder/exact"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // ErrOptions reports invalid Options.
@@ -73,8 +74,9 @@ type Options struct {
 	// model file's), in place of a gbdt trained here; it is compared
 	// under its own name.
 	Estimator estimator.Estimator
-	// Progress, when set, receives one line per finished stage.
-	Progress func(stage string)
+	// Progress, when set, gets an event (Stage "joinbench", Total 0) per
+	// finished stage.
+	Progress progress.Func
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -124,7 +126,7 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 	}
 	say := func(format string, args ...any) {
 		if opts.Progress != nil {
-			opts.Progress(fmt.Sprintf(format, args...))
+			opts.Progress(progress.Report{Stage: "joinbench", Detail: fmt.Sprintf(format, args...)})
 		}
 	}
 	cat, err := db.Catalog(catalog.StatsOptions{}, int64(opts.Seed)+1)
@@ -189,7 +191,7 @@ func (s *Setup) trainGBDT(ctx context.Context, graph *workload.JoinGraph) error 
 	}
 	s.Estimators[estimator.KindGBDT] = gbdt
 	if opts.Progress != nil {
-		opts.Progress(fmt.Sprintf("gbdt estimator trained on %d labelled queries (%d examples with sub-plans) in %.1fs", len(recs), len(exs), time.Since(start).Seconds()))
+		opts.Progress.Send(progress.Report{Stage: "joinbench", Detail: fmt.Sprintf("gbdt estimator trained on %d labelled queries (%d examples with sub-plans) in %.1fs", len(recs), len(exs), time.Since(start).Seconds())})
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/joinorder"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 func row(t *testing.T, rows []joinorder.EvalRow, method string) joinorder.EvalRow {
@@ -25,7 +26,7 @@ func row(t *testing.T, rows []joinorder.EvalRow, method string) joinorder.EvalRo
 func run(t *testing.T, db *datasets.DB, opts Options) []joinorder.EvalRow {
 	t.Helper()
 	ctx := context.Background()
-	opts.Progress = func(l string) { t.Log(l) }
+	opts.Progress = func(r progress.Report) { t.Log(r.Stage, r.Detail) }
 	s, err := Prepare(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)

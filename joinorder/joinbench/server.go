@@ -13,6 +13,7 @@ import (
 	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/internal/server"
 	"github.com/cardinaldb/cardinal/joinorder"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // Defaults of ServerOptions.
@@ -37,8 +38,9 @@ type ServerOptions struct {
 	// more than GuardRatio times ours; otherwise the query runs as
 	// written. 0 means DefaultServerGuard; negative hints always.
 	GuardRatio float64
-	// Progress, when set, is told about each query.
-	Progress func(done, total int, q ServerQuery)
+	// Progress, when set, gets a report after each query (Stage "server",
+	// Done queries of Total, Detail the query's timings).
+	Progress progress.Func
 }
 
 // ServerQuery is one query timed on the server: the original SQL (the
@@ -166,7 +168,7 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 		rep.OursTotalMS += sq.OursMS
 		speedups = append(speedups, math.Max(sq.ServerMS, 0.001)/math.Max(sq.OursMS, 0.001))
 		if opts.Progress != nil {
-			opts.Progress(i+1, n, sq)
+			opts.Progress(progress.Report{Stage: "server", Done: i + 1, Total: n, Detail: fmt.Sprintf("%d tables, server %.1f ms, ours %.1f ms, same count %v", sq.Tables, sq.ServerMS, sq.OursMS, sq.SameCount)})
 		}
 	}
 	if len(speedups) > 0 {

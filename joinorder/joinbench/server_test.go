@@ -9,6 +9,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/internal/server"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // testDSN returns the private test server's DSN. Without one the
@@ -44,7 +45,7 @@ func serverRun(t *testing.T, name string, scale float64, db *datasets.DB, opts O
 	}
 	t.Logf("load into %s: skipped=%v in %.1fs", lr.Database, lr.Skipped, time.Since(start).Seconds())
 	opts.CostModel = "mysql"
-	opts.Progress = func(l string) { t.Log(l) }
+	opts.Progress = func(r progress.Report) { t.Log(r.Stage, r.Detail) }
 	s, err := Prepare(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -111,8 +112,8 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 				t.Fatal(err)
 			}
 			rep := serverRun(t, c.name, c.scale, db, Options{Seed: 1, EstimatorQueries: 300, TrainQueries: -1, TestQueries: n, Snowflake: true},
-				ServerOptions{Queries: n, Limit: 30 * time.Second, Progress: func(done, total int, q ServerQuery) {
-					t.Logf("%d/%d: %d tables, server %.1f ms, ours %.1f ms, same count %v", done, total, q.Tables, q.ServerMS, q.OursMS, q.SameCount)
+				ServerOptions{Queries: n, Limit: 30 * time.Second, Progress: func(r progress.Report) {
+					t.Logf("%d/%d: %s", r.Done, r.Total, r.Detail)
 				}})
 			if !rep.AllSameCount {
 				t.Error("a hinted query returned another COUNT(*) than the original")
