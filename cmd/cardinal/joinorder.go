@@ -265,10 +265,11 @@ func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn
 		}
 		fmt.Fprintf(stderr, "[%5.1fs] %s: loaded=%v\n", time.Since(start).Seconds(), lr.Database, !lr.Skipped)
 	}
-	opts.Progress = func(done, total int, q joinbench.ServerQuery) {
-		fmt.Fprintf(stderr, "[%5.1fs] server query %d/%d: %d tables, server %.1f ms, ours %.1f ms (hinted %v)\n", time.Since(start).Seconds(), done, total, q.Tables, q.ServerMS, q.OursMS, q.UsedHint)
-	}
-	return s.ServerBench(ctx, srv, s.ServerMethod(), opts)
+	ui := newProgress(stderr)
+	opts.Progress = ui.report
+	rep, err := s.ServerBench(ctx, srv, s.ServerMethod(), opts)
+	ui.finish()
+	return rep, err
 }
 
 // runEvalJoinorder compares every join-ordering method on held-out

@@ -168,7 +168,7 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 		rep.OursTotalMS += sq.OursMS
 		speedups = append(speedups, math.Max(sq.ServerMS, 0.001)/math.Max(sq.OursMS, 0.001))
 		if opts.Progress != nil {
-			opts.Progress(progress.Report{Stage: "server", Done: i + 1, Total: n, Detail: fmt.Sprintf("%d tables, server %.1f ms, ours %.1f ms, same count %v", sq.Tables, sq.ServerMS, sq.OursMS, sq.SameCount)})
+			opts.Progress(progress.Report{Stage: "server", Done: i + 1, Total: n, Detail: fmt.Sprintf("%d tables, server %.1f ms, ours %.1f ms (hinted %v), same count %v", sq.Tables, sq.ServerMS, sq.OursMS, sq.UsedHint, sq.SameCount)})
 		}
 	}
 	if len(speedups) > 0 {
