@@ -213,7 +213,7 @@ func modelWrite(tp *parser.Parser, fp *features.Parser, schema *catalog.Schema, 
 	if where != nil {
 		var b strings.Builder
 		if err := where.Restore(format.NewRestoreCtx(format.DefaultRestoreFlags, &b)); err != nil {
-			return fmt.Errorf("%w: WHERE: %v", ErrWrite, err)
+			return fmt.Errorf("%w: WHERE: %w", ErrWrite, err)
 		}
 		sql += " WHERE " + b.String()
 	}

@@ -448,8 +448,10 @@ func (s *Server) loadTable(ctx context.Context, t *datasets.Table, report func(s
 			}
 			return s.wrap("LOAD DATA "+t.Def.Name, err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(hi-lo) {
-			return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("%d rows loaded of %d (rows %d..%d): %v", n, hi-lo, lo, hi, err))
+		if n, err := res.RowsAffected(); err != nil {
+			return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("rows %d..%d: rows affected: %w", lo, hi, err))
+		} else if n != int64(hi-lo) {
+			return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("%d rows loaded of %d (rows %d..%d)", n, hi-lo, lo, hi))
 		}
 	}
 	report("server: %s: %d rows in %v", t.Def.Name, t.Rows, time.Since(start).Round(time.Millisecond))
