@@ -15,7 +15,7 @@ import (
 // budget and stay within each budget.
 func TestEvaluateEstimated(t *testing.T) {
 	_, cat := flights(t)
-	w, err := NewWorkload(cat.Schema, GenerateWorkload(cat, 200, rand.New(rand.NewPCG(3, 4))))
+	w, err := NewWorkload(cat.Schema, GenerateWorkload(cat, 100, rand.New(rand.NewPCG(3, 4))))
 	if err != nil {
 		t.Fatal(err)
 	}
