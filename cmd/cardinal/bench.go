@@ -105,6 +105,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	src.register(fs.FlagSet)
 	var b benchFlags
 	b.register(fs.FlagSet, bench.DefaultTrainQueries, bench.DefaultTestQueries)
+	joins := fs.Bool("joinorder", false, "also compare the join-ordering methods on the same data (as eval-joinorder with its defaults; text output)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -130,7 +131,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer srv.close()
 		b.opts.Baselines = append(b.opts.Baselines, srv.explain)
 	}
-	return b.run(ctx, name, &src, stdout, stderr)
+	if err := b.run(ctx, name, &src, stdout, stderr); err != nil || !*joins || *b.format != formatText {
+		return err
+	}
+	return benchJoinorder(ctx, &src, b.seed, stdout, stderr)
 }
 
 // runDemo is the README's main job: generate and label a workload on the

@@ -387,3 +387,24 @@ func demoJoinorder(ctx context.Context, seed uint64, stdout, stderr io.Writer) e
 		len(s.Test), joinbench.DefaultMinTables, demoJoinMaxTables, time.Since(start).Seconds(), joinorder.FormatEval(rows), demoJoinShowcase, show)
 	return err
 }
+
+// benchJoinorder is 'cardinal bench --joinorder': the join-ordering
+// comparison of eval-joinorder, with its defaults, on the bench's data.
+func benchJoinorder(ctx context.Context, src *sourceFlags, seed uint64, stdout, stderr io.Writer) error {
+	j := joinFlags{opts: joinbench.Options{Seed: seed}}
+	s, err := j.prepare(ctx, src, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := s.TrainAgent(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := s.Evaluate(ctx, a)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "\n## Join ordering\n\n%d never-seen join queries of %d-%d tables: plan cost (C_out) under TRUE counts over the true optimum\n\n%s",
+		len(s.Test), joinbench.DefaultMinTables, joinbench.DefaultMaxTables, joinorder.FormatEval(rows))
+	return err
+}
