@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
 )
@@ -346,6 +347,20 @@ func TestLockDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock2()
+
+	// A lock left by a process that died is broken at once. PIDs wrap
+	// around well below MaxInt32 on Linux, so this one is not running.
+	host, _ := os.Hostname()
+	if err := os.WriteFile(path, []byte(fmt.Sprintf("%d %s\n", math.MaxInt32-1, host)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	unlock3, err := lockDir(ctx, path)
+	if err != nil {
+		t.Fatalf("lock of a dead process not broken: %v", err)
+	}
+	unlock3()
 }
 
 // FuzzReadColumns feeds arbitrary bytes to the column-file reader: it

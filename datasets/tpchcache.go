@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -281,19 +282,22 @@ func hashFile(path string) (int64, string, error) {
 }
 
 // lockDir takes an exclusive lock file (created with O_EXCL), waiting
-// while another process holds it; a lock older than lockStale is broken.
+// while another process holds it. The file holds the holder's PID and
+// host name; a lock whose holder on this host is gone (killed mid-way, a
+// test timeout) is broken at once, any other after lockStale.
 func lockDir(ctx context.Context, path string) (unlock func(), err error) {
+	host, _ := os.Hostname()
 	for {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err == nil {
-			fmt.Fprintf(f, "%d\n", os.Getpid())
+			fmt.Fprintf(f, "%d %s\n", os.Getpid(), host)
 			f.Close()
 			return func() { os.Remove(path) }, nil
 		}
 		if !errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("datasets: %w: %w", ErrCache, err)
 		}
-		if st, serr := os.Stat(path); serr == nil && time.Since(st.ModTime()) > lockStale {
+		if st, serr := os.Stat(path); serr == nil && (time.Since(st.ModTime()) > lockStale || holderGone(path, host)) {
 			os.Remove(path)
 			continue
 		}
@@ -303,4 +307,24 @@ func lockDir(ctx context.Context, path string) (unlock func(), err error) {
 		case <-time.After(lockPoll):
 		}
 	}
+}
+
+// holderGone reports whether the lock file names a process of this host
+// that no longer exists.
+func holderGone(path, host string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var pid int
+	var h string
+	if n, _ := fmt.Sscanf(string(b), "%d %s", &pid, &h); n != 2 || h != host || pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return true
+	}
+	err = p.Signal(syscall.Signal(0))
+	return errors.Is(err, os.ErrProcessDone) || errors.Is(err, syscall.ESRCH)
 }
