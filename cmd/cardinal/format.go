@@ -34,7 +34,7 @@ func (f *format) Set(s string) error {
 // formatFlag registers --format (default text) on fs.
 func formatFlag(fs *flag.FlagSet) *format {
 	f := formatText
-	fs.Var(&f, "format", "output `text|json|jsonl` (JSON fields: docs/json.md)")
+	fs.Var(&f, "format", "output format (JSON fields: docs/json.md)")
 	return &f
 }
 

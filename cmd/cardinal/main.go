@@ -171,8 +171,12 @@ func lookup(name string) (command, bool) {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: cardinal <command> [flags] [args]")
 	fmt.Fprintln(w, "\ncommands:")
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'cardinal help <command>' (or 'cardinal <command> -h') for its flags and an example.")
 	fmt.Fprintln(w, "Exit codes: 0 success, 1 failure, 2 usage error.")
@@ -291,6 +295,9 @@ func printHelp(w io.Writer, c command, fs *flag.FlagSet) {
 		var flags strings.Builder
 		fs.VisitAll(func(fl *flag.Flag) {
 			typ, text := flag.UnquoteUsage(fl)
+			if _, ok := fl.Value.(*format); ok {
+				typ = "text|json|jsonl"
+			}
 			fmt.Fprintf(&flags, "  --%s", fl.Name)
 			if typ != "" {
 				fmt.Fprintf(&flags, " %s", typ)
