@@ -30,7 +30,7 @@ func (m *Linear) savePayload(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bw := &snWriter{w: bufio.NewWriter(w)}
+	bw := &fieldWriter{w: bufio.NewWriter(w)}
 	if len(m.coef) == linFeaturesV1(len(m.cat.Schema.Tables)) {
 		// A loaded version-1 model is saved as it was read.
 		if bk != baseCodeHistogram {

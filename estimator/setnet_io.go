@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/cardinaldb/cardinal/catalog"
 )
@@ -59,122 +57,13 @@ const (
 	linMagicV1 = "CLN1" // histogram baseline, 10 global features
 )
 
-// snWriter writes little-endian fields, remembering the first error.
-type snWriter struct {
-	w   *bufio.Writer
-	err error
-	b   [8]byte
-}
-
-func (w *snWriter) u32(v int) {
-	binary.LittleEndian.PutUint32(w.b[:4], uint32(v))
-	w.write(w.b[:4])
-}
-
-func (w *snWriter) u64(v uint64) {
-	binary.LittleEndian.PutUint64(w.b[:], v)
-	w.write(w.b[:])
-}
-
-func (w *snWriter) f64(v float64) { w.u64(math.Float64bits(v)) }
-
-func (w *snWriter) f64s(vs []float64) {
-	for _, v := range vs {
-		w.f64(v)
-	}
-}
-
-func (w *snWriter) write(p []byte) {
-	if w.err == nil {
-		_, w.err = w.w.Write(p)
-	}
-}
-
-func (w *snWriter) flush() error {
-	if w.err == nil {
-		w.err = w.w.Flush()
-	}
-	return w.err
-}
-
-// snReader reads little-endian fields, remembering the first error.
-type snReader struct {
-	r   io.Reader
-	err error
-	b   [8]byte
-}
-
-func (r *snReader) fail(format string, args ...any) {
-	if r.err == nil {
-		r.err = fmt.Errorf("%w: "+format, append([]any{ErrBadPayload}, args...)...)
-	}
-}
-
-func (r *snReader) read(n int) []byte {
-	if r.err != nil {
-		return r.b[:n]
-	}
-	if _, err := io.ReadFull(r.r, r.b[:n]); err != nil {
-		r.fail("truncated: %w", err)
-	}
-	return r.b[:n]
-}
-
-func (r *snReader) u32() int { return int(binary.LittleEndian.Uint32(r.read(4))) }
-
-// dim reads a count and checks it is at most limit.
-func (r *snReader) dim(what string, limit int) int {
-	v := r.u32()
-	if r.err == nil && v > limit {
-		r.fail("%s %d exceeds %d", what, v, limit)
-		return 0
-	}
-	return v
-}
-
-func (r *snReader) u64() uint64 { return binary.LittleEndian.Uint64(r.read(8)) }
-
-// f64 reads a finite float64.
-func (r *snReader) f64() float64 {
-	v := math.Float64frombits(r.u64())
-	if r.err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-		r.fail("non-finite number")
-		return 0
-	}
-	return v
-}
-
-func (r *snReader) f64s(n int) []float64 {
-	if r.err != nil {
-		return nil
-	}
-	out := make([]float64, 0, min(n, 1<<16))
-	for range n {
-		out = append(out, r.f64())
-		if r.err != nil {
-			return nil
-		}
-	}
-	return out
-}
-
-// magicOf reads the magic of the current version cur or of the previous
-// version old, and reports whether it was old.
-func (r *snReader) magicOf(cur, old string) bool {
-	got := string(r.read(4))
-	if r.err == nil && got != cur && got != old {
-		r.fail("magic %q, want %q or %q", got, cur, old)
-	}
-	return r.err == nil && got == old
-}
-
 // savePayload writes the SetNet's payload (see the format above).
 func (m *SetNet) savePayload(w io.Writer) error {
 	bk, err := baselineCode(m.base, m.enc.figs)
 	if err != nil {
 		return err
 	}
-	bw := &snWriter{w: bufio.NewWriter(w)}
+	bw := &fieldWriter{w: bufio.NewWriter(w)}
 	v := m.enc.vocab
 	o := m.opts
 	if m.net.shape.GlobIn == snGlobInV1 {
