@@ -46,6 +46,25 @@
 // first: the only cross products any method makes. Validate checks that a
 // plan joins each table once and only along join edges.
 //
+// # The learned agent
+//
+// Agent (after DQ, Krishnan et al. 2018, and Balsa, Yang et al. SIGMOD
+// 2022) plans by a beam rollout over states = the forest of sub-plans
+// joined so far; an action joins two trees linked by a join edge; a
+// linear value function over 14 features of (query, state, action) —
+// estimated rows and costs of the new tree and the forest, selectivity,
+// a one-step lookahead, size — predicts log(1 + the TRUE cost of the best
+// complete plan). TrainAgent bootstraps a replay memory from the
+// trajectories of DPccp on true counts and of DPccp, left-deep DP and GOO
+// on the estimates, then alternates ridge fits with ε-greedy and beam
+// rollouts; targets are minimum backups over every observed episode
+// through a state, priced with true sub-plan counts. Training is
+// deterministic for a seed. PlanGuarded falls back to DPccp on the same
+// cardinalities when the agent's plan costs more than GuardRatio times
+// DPccp's or the query is out of the training distribution, and says so
+// in Plan.Source. Model files (Save, LoadAgent) carry a format version, a
+// CRC and the catalog fingerprint; testdata/agent.golden pins the format.
+//
 // # Hints
 //
 // MySQL and MariaDB execute left-deep trees. HintedSQL prefixes the query

@@ -1,11 +1,15 @@
 package joinorder_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/joinorder"
@@ -95,4 +99,101 @@ func ExampleGOO() {
 	fmt.Println(p.Order(), p.Cost())
 	// Output:
 	// [0 2 1] 700
+}
+
+// Train the learned agent on generated flights joins (estimates from the
+// sample estimator, true counts for feedback), save it, load it back and
+// plan a query with the guard.
+func ExampleTrainAgent() {
+	ctx := context.Background()
+	db, err := datasets.Flights()
+	if err != nil {
+		panic(err)
+	}
+	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	if err != nil {
+		panic(err)
+	}
+	qs, err := workload.Generate(ctx, db, workload.JoinGraphFromSchema(db.Schema),
+		workload.Options{Queries: 40, MinJoins: 3, MaxJoins: 5}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		panic(err)
+	}
+	est, truth := joinorder.Estimated(estimator.NewSample(cat)), exact.New(db)
+	var data []joinorder.TrainQuery
+	for _, q := range qs {
+		e, err := est.Cards(ctx, q)
+		if err != nil {
+			panic(err)
+		}
+		tc, err := truth.Cards(ctx, q)
+		if err != nil {
+			panic(err)
+		}
+		data = append(data, joinorder.TrainQuery{Est: e, True: tc})
+	}
+	agent, err := joinorder.TrainAgent(ctx, cat, data[:30], joinorder.Cout{}, joinorder.AgentOptions{Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	var file bytes.Buffer
+	if err := agent.Save(&file); err != nil {
+		panic(err)
+	}
+	loaded, err := joinorder.LoadAgent(&file, cat)
+	if err != nil {
+		panic(err)
+	}
+	p, err := loaded.PlanGuarded(data[35].Est, joinorder.Cout{}, joinorder.Options{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(joinorder.Validate(p) == nil, p.Cards, p.Source == joinorder.MethodAgent || strings.Contains(p.Source, "fallback"))
+	// Output:
+	// true sample true
+}
+
+// Recost prices a plan chosen on estimates with the true counts; FromOrder
+// prices a given join order (e.g. a server's).
+func ExampleRecost() {
+	ctx := context.Background()
+	db, err := datasets.Flights()
+	if err != nil {
+		panic(err)
+	}
+	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	if err != nil {
+		panic(err)
+	}
+	q, err := features.Parse(db.Schema, "SELECT COUNT(*) FROM routes r JOIN flights f ON f.origin = r.origin AND f.destination = r.destination JOIN airports a ON f.origin = a.iata JOIN airports b ON b.city = a.city AND b.state = a.state WHERE a.state = 'NY' AND r.num_flights > 100")
+	if err != nil {
+		panic(err)
+	}
+	est, err := joinorder.Estimated(estimator.NewHistogram(cat)).Cards(ctx, q)
+	if err != nil {
+		panic(err)
+	}
+	truth, err := exact.New(db).Cards(ctx, q)
+	if err != nil {
+		panic(err)
+	}
+	p, err := joinorder.DPccp(est, joinorder.Cout{}, joinorder.Options{})
+	if err != nil {
+		panic(err)
+	}
+	onTruth, err := joinorder.Recost(p, truth, joinorder.Cout{})
+	if err != nil {
+		panic(err)
+	}
+	opt, err := joinorder.DPccp(truth, joinorder.Cout{}, joinorder.Options{})
+	if err != nil {
+		panic(err)
+	}
+	written, err := joinorder.FromOrder(truth, joinorder.Cout{}, []int{0, 1, 2, 3})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("histogram plan %.0f, optimum %.0f, FROM order %.0f (true C_out)\n", onTruth.Cost(), opt.Cost(), written.Cost())
+	// Output:
+	// histogram plan 7527, optimum 5183, FROM order 23028 (true C_out)
 }

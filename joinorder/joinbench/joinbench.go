@@ -57,15 +57,20 @@ const (
 
 // Options configure Prepare and Run. The zero value means the defaults.
 type Options struct {
-	TrainQueries     int    // join queries the agent trains on (negative: none)
-	TestQueries      int    // held-out join queries (negative: none)
-	MinTables        int    // tables per join query, at least
-	MaxTables        int    // and at most
-	EstimatorQueries int    // labelled queries (with sub-plans) the gbdt estimator trains on
-	CostModel        string // "cout" (default) or "mysql"
-	Seed             uint64
-	Agent            joinorder.AgentOptions
-	GBDT             estimator.GBDTOptions // the gbdt estimator's options (Trees default DefaultGBDTTrees, Seed default Seed)
+	TrainQueries     int // join queries the agent trains on (negative: none)
+	TestQueries      int // held-out join queries (negative: none)
+	MinTables        int // tables per join query, at least
+	MaxTables        int // and at most
+	EstimatorQueries int // labelled queries (with sub-plans) the gbdt estimator trains on
+	// EstimatorMaxJoins bounds the joins of the estimator's training
+	// queries (0: MaxTables-1). Labelling every sub-plan of 10-table
+	// queries costs minutes at TPC-H SF1; larger join queries are then
+	// out of the estimator's training distribution.
+	EstimatorMaxJoins int
+	CostModel         string // "cout" (default) or "mysql"
+	Seed              uint64
+	Agent             joinorder.AgentOptions
+	GBDT              estimator.GBDTOptions // the gbdt estimator's options (Trees default DefaultGBDTTrees, Seed default Seed)
 	// Snowflake generates snowflake-shaped join queries only (workload
 	// Options.Snowflake: every join a foreign-key lookup away from one
 	// root, as TPC-H Q2-Q10; results no larger than the root table).
@@ -165,7 +170,11 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 func (s *Setup) trainGBDT(ctx context.Context, graph *workload.JoinGraph) error {
 	opts, db, cat := s.opts, s.DB, s.Cat
 	start := time.Now()
-	eqs, err := workload.Generate(ctx, db, graph, workload.Options{Queries: opts.EstimatorQueries, MaxJoins: opts.MaxTables - 1},
+	maxJoins := opts.MaxTables - 1
+	if opts.EstimatorMaxJoins > 0 {
+		maxJoins = min(maxJoins, opts.EstimatorMaxJoins)
+	}
+	eqs, err := workload.Generate(ctx, db, graph, workload.Options{Queries: opts.EstimatorQueries, MaxJoins: maxJoins, Snowflake: opts.Snowflake},
 		rand.New(rand.NewPCG(opts.Seed+estSeedOffset, 1)))
 	if err != nil {
 		return err

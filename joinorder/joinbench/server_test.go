@@ -111,8 +111,8 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep := serverRun(t, c.name, c.scale, db, Options{Seed: 1, EstimatorQueries: 300, TrainQueries: -1, TestQueries: n, Snowflake: true},
-				ServerOptions{Queries: n, Limit: 30 * time.Second, Progress: func(r progress.Report) {
+			rep := serverRun(t, c.name, c.scale, db, Options{Seed: 1, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: -1, TestQueries: n, Snowflake: true},
+				ServerOptions{Queries: n, Limit: 20 * time.Second, Progress: func(r progress.Report) {
 					t.Logf("%d/%d: %s", r.Done, r.Total, r.Detail)
 				}})
 			if !rep.AllSameCount {
