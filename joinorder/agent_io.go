@@ -67,26 +67,26 @@ func (a *Agent) Save(w io.Writer) error {
 func LoadAgent(r io.Reader, cat *catalog.Catalog) (*Agent, error) {
 	var head [len(agentMagic) + 6]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
-		return nil, fmt.Errorf("%w: short header: %w", ErrModel, err)
+		return nil, fmt.Errorf("%w: %w: short header: %w", ErrModel, catalog.ErrCorrupt, err)
 	}
 	if string(head[:len(agentMagic)]) != agentMagic {
-		return nil, fmt.Errorf("%w: not a join-order agent file", ErrModel)
+		return nil, fmt.Errorf("%w: %w: not a join-order agent file", ErrModel, catalog.ErrBadMagic)
 	}
 	if v := binary.LittleEndian.Uint16(head[len(agentMagic):]); v != agentVersion {
-		return nil, fmt.Errorf("%w: format version %d, want %d", ErrModel, v, agentVersion)
+		return nil, fmt.Errorf("%w: %w: %d, want %d", ErrModel, catalog.ErrVersion, v, agentVersion)
 	}
 	n := binary.LittleEndian.Uint32(head[len(agentMagic)+2:])
 	if n > maxAgentPayload {
-		return nil, fmt.Errorf("%w: payload of %d bytes exceeds %d", ErrModel, n, maxAgentPayload)
+		return nil, fmt.Errorf("%w: %w: payload of %d bytes exceeds %d", ErrModel, catalog.ErrCorrupt, n, maxAgentPayload)
 	}
 	payload := make([]byte, n+4)
 	if _, err := io.ReadFull(r, payload); err != nil {
-		return nil, fmt.Errorf("%w: truncated payload: %w", ErrModel, err)
+		return nil, fmt.Errorf("%w: %w: truncated payload: %w", ErrModel, catalog.ErrCorrupt, err)
 	}
 	sum := binary.LittleEndian.Uint32(payload[n:])
 	payload = payload[:n]
 	if crc32.ChecksumIEEE(payload) != sum {
-		return nil, fmt.Errorf("%w: checksum mismatch", ErrModel)
+		return nil, fmt.Errorf("%w: %w: checksum mismatch", ErrModel, catalog.ErrCorrupt)
 	}
 	var f agentFile
 	dec := json.NewDecoder(bytes.NewReader(payload))

@@ -114,7 +114,8 @@ func TestAgentGolden(t *testing.T) {
 	}
 }
 
-// TestAgentLoadErrors: every malformed file is ErrModel.
+// TestAgentLoadErrors: every malformed file is ErrModel, and the shared
+// file-format error (catalog.ErrBadMagic, ErrVersion, ErrCorrupt) too.
 func TestAgentLoadErrors(t *testing.T) {
 	good, err := os.ReadFile("testdata/agent.golden")
 	if err != nil {
@@ -122,18 +123,21 @@ func TestAgentLoadErrors(t *testing.T) {
 	}
 	other := synthCatalog(3, rand.New(rand.NewPCG(1, 1)))
 	flip := func(i int) []byte { b := bytes.Clone(good); b[i] ^= 1; return b }
-	cases := map[string][]byte{
-		"empty":     nil,
-		"magic":     flip(0),
-		"version":   flip(8),
-		"length":    flip(10),
-		"payload":   flip(20),
-		"checksum":  flip(len(good) - 1),
-		"truncated": good[:len(good)-5],
+	cases := map[string]struct {
+		b    []byte
+		also error // the shared file-format error it wraps too
+	}{
+		"empty":     {nil, catalog.ErrCorrupt},
+		"magic":     {flip(0), catalog.ErrBadMagic},
+		"version":   {flip(8), catalog.ErrVersion},
+		"length":    {flip(10), catalog.ErrCorrupt},
+		"payload":   {flip(20), catalog.ErrCorrupt},
+		"checksum":  {flip(len(good) - 1), catalog.ErrCorrupt},
+		"truncated": {good[:len(good)-5], catalog.ErrCorrupt},
 	}
-	for name, b := range cases {
-		if _, err := LoadAgent(bytes.NewReader(b), nil); !errors.Is(err, ErrModel) {
-			t.Errorf("%s: error %v, want ErrModel", name, err)
+	for name, c := range cases {
+		if _, err := LoadAgent(bytes.NewReader(c.b), nil); !errors.Is(err, ErrModel) || !errors.Is(err, c.also) {
+			t.Errorf("%s: error %v, want ErrModel and %v", name, err, c.also)
 		}
 	}
 	if _, err := LoadAgent(bytes.NewReader(good), other); !errors.Is(err, ErrModel) || !strings.Contains(err.Error(), "catalog") {
