@@ -51,9 +51,15 @@ type SubPlanEstimate struct {
 	Estimate Estimate
 }
 
-// EstimateSQL parses sql against schema and estimates it.
-func EstimateSQL(est Estimator, schema *catalog.Schema, sql string) (Estimate, error) {
-	q, err := features.Parse(schema, sql)
+// EstimateSQL parses sql against the schema of est's catalog and
+// estimates it. An estimator from outside this package has no catalog to
+// parse against: ErrQuery.
+func EstimateSQL(est Estimator, sql string) (Estimate, error) {
+	cat := catalogOf(est)
+	if cat == nil || cat.Schema == nil {
+		return Estimate{}, fmt.Errorf("%w: %T has no catalog to parse against; use features.Parse and Estimate", ErrQuery, est)
+	}
+	q, err := features.Parse(cat.Schema, sql)
 	if err != nil {
 		return Estimate{}, err
 	}
@@ -80,7 +86,18 @@ func AppendSubPlans(dst []SubPlanEstimate, est Estimator, q *features.Query) ([]
 	}
 	dst = slices.Grow(dst, len(masks))
 	if sp, ok := est.(subPlanEstimator); ok {
-		return sp.estimateSubPlans(q, masks, dst)
+		start := len(dst)
+		dst, err = sp.estimateSubPlans(q, masks, dst)
+		if err != nil {
+			return dst, err
+		}
+		// Sub-plans are connected: only the cap of estimateGuarded applies.
+		if cat := catalogOf(est); cat != nil {
+			for i := start; i < len(dst); i++ {
+				dst[i].Estimate = capEstimate(dst[i].Estimate, tableProduct(cat, q, dst[i].Mask))
+			}
+		}
+		return dst, nil
 	}
 	for _, m := range masks {
 		e, err := est.Estimate(q.Sub(m))
@@ -143,6 +160,9 @@ func checkQuery(cat *catalog.Catalog, q *features.Query) error {
 	}
 	if len(q.Tables) == 0 || len(q.Tables) > features.MaxTables {
 		return fmt.Errorf("%w: %d tables", ErrQuery, len(q.Tables))
+	}
+	if !sameSchema(q.Schema, cat.Schema) {
+		return fmt.Errorf("%w: %w: parse it against the model's catalog (EstimateSQL does)", ErrQuery, ErrSchema)
 	}
 	for i, tr := range q.Tables {
 		if tr.Table < 0 || tr.Table >= len(cat.Schema.Tables) || tr.Table >= len(cat.Stats) {

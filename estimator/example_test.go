@@ -30,9 +30,9 @@ func flights() (*datasets.DB, *catalog.Catalog) {
 }
 
 func ExampleNewHistogram() {
-	db, cat := flights()
+	_, cat := flights()
 	est := estimator.NewHistogram(cat)
-	e, err := estimator.EstimateSQL(est, db.Schema, "SELECT COUNT(*) FROM flights WHERE month = 2")
+	e, err := estimator.EstimateSQL(est, "SELECT COUNT(*) FROM flights WHERE month = 2")
 	if err != nil {
 		panic(err)
 	}
@@ -41,10 +41,10 @@ func ExampleNewHistogram() {
 }
 
 func ExampleNewSample() {
-	db, cat := flights()
+	_, cat := flights()
 	est := estimator.NewSample(cat)
 	// airports is smaller than the sample: single-table estimates are exact.
-	e, err := estimator.EstimateSQL(est, db.Schema, "SELECT COUNT(*) FROM airports WHERE state = 'CA'")
+	e, err := estimator.EstimateSQL(est, "SELECT COUNT(*) FROM airports WHERE state = 'CA'")
 	if err != nil {
 		panic(err)
 	}
@@ -53,8 +53,8 @@ func ExampleNewSample() {
 }
 
 func ExampleEstimateSQL() {
-	db, cat := flights()
-	e, err := estimator.EstimateSQL(estimator.NewHistogram(cat), db.Schema, "SELECT COUNT(*) FROM flights WHERE nope = 1")
+	_, cat := flights()
+	e, err := estimator.EstimateSQL(estimator.NewHistogram(cat), "SELECT COUNT(*) FROM flights WHERE nope = 1")
 	fmt.Println(e.Rows, err != nil)
 	// Output: 0 true
 }
@@ -116,7 +116,7 @@ func trainSmall(db *datasets.DB, cat *catalog.Catalog) *estimator.GBDT {
 func ExampleTrainGBDT() {
 	db, cat := flights()
 	m := trainSmall(db, cat)
-	e, err := estimator.EstimateSQL(m, db.Schema, `SELECT COUNT(*) FROM flights f
+	e, err := estimator.EstimateSQL(m, `SELECT COUNT(*) FROM flights f
 		JOIN airports a ON f.origin = a.iata WHERE a.state = 'CA' AND f.delay > 60`)
 	if err != nil {
 		panic(err)
@@ -208,7 +208,7 @@ func ExampleLoad() {
 		panic(err)
 	}
 	cat := estimator.CatalogOf(m)
-	e, err := estimator.EstimateSQL(m, cat.Schema, "SELECT COUNT(*) FROM airports WHERE state = 'TX'")
+	e, err := estimator.EstimateSQL(m, "SELECT COUNT(*) FROM airports WHERE state = 'TX'")
 	if err != nil {
 		panic(err)
 	}

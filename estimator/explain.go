@@ -41,6 +41,9 @@ type Explanation struct {
 // themselves as a baseline with no correction.
 func Explain(m Model, q *features.Query) (Explanation, error) {
 	g, ok := m.(*GBDT)
+	if ok && q != nil && len(q.Tables) > 0 && len(components(q)) > 1 {
+		ok = false // a cross join: the product of the parts' estimates
+	}
 	if !ok {
 		e, err := m.Estimate(q)
 		if err != nil {
@@ -56,6 +59,7 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 	defer g.release(p)
 	x := make([]float64, g.enc.nfeat)
 	est, in, corr := g.estimateMask(p, q.FullMask(), x)
+	est = capEstimate(est, tableProduct(g.cat, q, q.FullMask()))
 	ex := Explanation{Model: g.Name(), Rows: est.Rows, Baseline: in.base, BaselineSource: in.baseSource,
 		Histogram: math.Max(1, in.hist), Correction: 1, Bias: 1, Exact: in.exact, OutOfDistribution: in.ood}
 	if in.exact {

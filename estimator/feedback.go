@@ -172,8 +172,12 @@ func (o *Online) Estimate(q *features.Query) (Estimate, error) {
 	}
 	f := math.Exp(c)
 	rows := sanitize(e.Rows * f)
-	return Estimate{Rows: rows, Low: math.Min(rows, sanitize(e.Low*f)),
-		High: math.Max(rows, sanitize(e.High*f)), Source: e.Source + "+online"}, nil
+	limit := maxRows
+	if cat := catalogOf(o.base); cat != nil {
+		limit = tableProduct(cat, q, q.FullMask())
+	}
+	return capEstimate(Estimate{Rows: rows, Low: math.Min(rows, sanitize(e.Low*f)),
+		High: math.Max(rows, sanitize(e.High*f)), Source: e.Source + "+online"}, limit), nil
 }
 
 // Observe folds the true row count of q, measured by running it, back into
@@ -181,7 +185,7 @@ func (o *Online) Estimate(q *features.Query) (Estimate, error) {
 // count is rejected with ErrBadLabel; a query the wrapped estimator
 // rejects returns its error. Nothing is recorded on error.
 func (o *Online) Observe(q *features.Query, trueRows float64) error {
-	if err := checkLabel(trueRows); err != nil {
+	if err := checkLabelFor(catalogOf(o.base), q, trueRows); err != nil {
 		return err
 	}
 	e, err := o.base.Estimate(q)

@@ -235,7 +235,15 @@ func (g *GBDT) features(p *prepared) []float64 {
 	return w.x
 }
 
+// Estimate implements Estimator: a disconnected query is the product of
+// its connected parts, and the estimate is at most the product of its
+// tables' row counts (see estimateGuarded).
 func (g *GBDT) Estimate(q *features.Query) (Estimate, error) {
+	return estimateGuarded(g.cat, q, g.estimateConnected)
+}
+
+// estimateConnected estimates a query whose tables are connected by joins.
+func (g *GBDT) estimateConnected(q *features.Query) (Estimate, error) {
 	if err := checkQuery(g.cat, q); err != nil {
 		return Estimate{}, err
 	}
@@ -321,7 +329,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		if err := checkQuery(cat, ex.Query); err != nil {
 			return nil, fmt.Errorf("example %d: %w", i, err)
 		}
-		if err := checkLabel(ex.Rows); err != nil {
+		if err := checkLabelFor(cat, ex.Query, ex.Rows); err != nil {
 			// ErrBadLabel, as SetNet and Linear report it; ErrQuery as
 			// this function always has.
 			return nil, fmt.Errorf("%w: example %d: %w", ErrQuery, i, err)

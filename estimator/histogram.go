@@ -361,8 +361,15 @@ func (h *Histogram) estimateMask(q *features.Query, sels []float64, mask uint64)
 	return Estimate{Rows: rows, Low: rows / f, High: rows * f, Source: KindHistogram}
 }
 
-// Estimate implements Estimator.
+// Estimate implements Estimator: a disconnected query is the product of
+// its connected parts, and the estimate is at most the product of its
+// tables' row counts (see estimateGuarded).
 func (h *Histogram) Estimate(q *features.Query) (Estimate, error) {
+	return estimateGuarded(h.cat, q, h.estimateConnected)
+}
+
+// estimateConnected estimates a query whose tables are connected by joins.
+func (h *Histogram) estimateConnected(q *features.Query) (Estimate, error) {
 	if err := checkQuery(h.cat, q); err != nil {
 		return Estimate{}, err
 	}

@@ -56,10 +56,10 @@ func checkExamples(cat *catalog.Catalog, train []Example) error {
 		return fmt.Errorf("%w: %d examples, need at least %d", ErrNoExamples, len(train), minLearnedExamples)
 	}
 	for i, ex := range train {
-		if err := checkLabel(ex.Rows); err != nil {
+		if err := checkQuery(cat, ex.Query); err != nil {
 			return fmt.Errorf("example %d: %w", i, err)
 		}
-		if err := checkQuery(cat, ex.Query); err != nil {
+		if err := checkLabelFor(cat, ex.Query, ex.Rows); err != nil {
 			return fmt.Errorf("example %d: %w", i, err)
 		}
 	}

@@ -301,8 +301,15 @@ const linJitter = 1e-9
 // Name returns "linear".
 func (m *Linear) Name() string { return KindLinear }
 
-// Estimate implements Estimator.
+// Estimate implements Estimator: a disconnected query is the product of
+// its connected parts, and the estimate is at most the product of its
+// tables' row counts (see estimateGuarded).
 func (m *Linear) Estimate(q *features.Query) (Estimate, error) {
+	return estimateGuarded(m.cat, q, m.estimateConnected)
+}
+
+// estimateConnected estimates a query whose tables are connected by joins.
+func (m *Linear) estimateConnected(q *features.Query) (Estimate, error) {
 	if err := checkQuery(m.cat, q); err != nil {
 		return Estimate{}, err
 	}

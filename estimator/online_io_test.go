@@ -169,7 +169,7 @@ func TestGoldenOnline(t *testing.T) {
 	}
 	var out strings.Builder
 	for _, r := range labelled(t, db, 120, 2, 21, false)[76:92] {
-		e, err := EstimateSQL(m, db.Schema, r.SQL)
+		e, err := EstimateSQL(m, r.SQL)
 		if err != nil {
 			t.Fatalf("%s: %v", r.SQL, err)
 		}

@@ -44,7 +44,7 @@ func Example() {
 	check(err)
 
 	const sql = "SELECT COUNT(*) FROM flights WHERE month = 2 AND delay > 60"
-	est, err := estimator.EstimateSQL(model, db.Schema, sql)
+	est, err := estimator.EstimateSQL(model, sql)
 	check(err)
 	q, err := features.Parse(db.Schema, sql)
 	check(err)

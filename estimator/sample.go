@@ -226,8 +226,15 @@ func NewSample(cat *catalog.Catalog) *Sample {
 // Name returns "sample".
 func (s *Sample) Name() string { return KindSample }
 
-// Estimate implements Estimator.
+// Estimate implements Estimator: a disconnected query is the product of
+// its connected parts, and the estimate is at most the product of its
+// tables' row counts (see estimateGuarded).
 func (s *Sample) Estimate(q *features.Query) (Estimate, error) {
+	return estimateGuarded(s.s.cat, q, s.estimateConnected)
+}
+
+// estimateConnected estimates a query whose tables are connected by joins.
+func (s *Sample) estimateConnected(q *features.Query) (Estimate, error) {
 	if err := checkQuery(s.s.cat, q); err != nil {
 		return Estimate{}, err
 	}

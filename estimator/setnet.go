@@ -383,8 +383,15 @@ func (m *SetNet) Name() string { return KindSetNet }
 // Epochs returns the number of epochs training ran.
 func (m *SetNet) Epochs() int { return m.epochs }
 
-// Estimate implements Estimator.
+// Estimate implements Estimator: a disconnected query is the product of
+// its connected parts, and the estimate is at most the product of its
+// tables' row counts (see estimateGuarded).
 func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
+	return estimateGuarded(m.cat, q, m.estimateConnected)
+}
+
+// estimateConnected estimates a query whose tables are connected by joins.
+func (m *SetNet) estimateConnected(q *features.Query) (Estimate, error) {
 	if err := checkQuery(m.cat, q); err != nil {
 		return Estimate{}, err
 	}

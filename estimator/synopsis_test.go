@@ -180,7 +180,7 @@ func TestUnsatisfiableFilterIsZero(t *testing.T) {
 			"SELECT COUNT(*) FROM flights WHERE delay > 5 AND delay < 3",
 			"SELECT COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state IN ('CA', 'TX') AND a.state NOT IN ('CA', 'TX', 'NY')",
 		} {
-			e, err := EstimateSQL(m, db.Schema, sql)
+			e, err := EstimateSQL(m, sql)
 			if err != nil {
 				t.Fatal(err)
 			}
