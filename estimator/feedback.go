@@ -48,7 +48,7 @@ type Online struct {
 type OnlineOptions struct {
 	// Alpha is the weight of a new observation in the moving average of
 	// a correction; default 0.5. The first observation of a key sets it.
-	Alpha float64
+	Alpha float64 `opt:"max=1"`
 	// Capacity bounds each correction map (digests, table sets); the
 	// least recently used entry is evicted. Default 4096.
 	Capacity int
@@ -91,8 +91,13 @@ func (o OnlineOptions) withDefaults() OnlineOptions {
 	return o
 }
 
-// NewOnline wraps base with online correction and drift monitoring.
+// NewOnline wraps base with online correction and drift monitoring. Options
+// failing OnlineOptions.Validate are a programmer error: NewOnline panics
+// with the ErrOptions error (validate untrusted values first).
 func NewOnline(base Estimator, opts OnlineOptions) *Online {
+	if err := opts.Validate(); err != nil {
+		panic(err)
+	}
 	opts = opts.withDefaults()
 	return &Online{
 		base:      base,
@@ -182,15 +187,22 @@ func (o *Online) Estimate(q *features.Query) (Estimate, error) {
 
 // Observe folds the true row count of q, measured by running it, back into
 // the corrections and the rolling accuracy. A NaN, infinite or negative
-// count is rejected with ErrBadLabel; a query the wrapped estimator
+// count, or one above the product of the row counts of the query's tables
+// in the wrapped estimator's catalog, is rejected with ErrBadLabel; a query the wrapped estimator
 // rejects returns its error. Nothing is recorded on error.
 func (o *Online) Observe(q *features.Query, trueRows float64) error {
-	if err := checkLabelFor(catalogOf(o.base), q, trueRows); err != nil {
+	if err := checkLabel(trueRows); err != nil {
 		return err
 	}
 	e, err := o.base.Estimate(q)
 	if err != nil {
 		return fmt.Errorf("observe: %w", err)
+	}
+	// Above the cross product of the catalog's tables the count is
+	// impossible for the catalog every estimate is capped by: hostile, or
+	// the catalog is stale (refresh its statistics and retrain).
+	if err := checkLabelFor(catalogOf(o.base), q, trueRows); err != nil {
+		return err
 	}
 	d, ts := fbKeys(q)
 	r := logRows(trueRows) - logRows(sanitize(e.Rows))

@@ -20,24 +20,25 @@ type GBDTOptions struct {
 	Trees        int     // boosting rounds (default 400)
 	Leaves       int     // leaves per tree, leaf-wise growth (default 63)
 	Depth        int     // maximum depth, 0 = default 12
-	LearningRate float64 // shrinkage (default 0.1)
+	LearningRate float64 `opt:"max=1"` // shrinkage (default 0.1; at most 1)
 	MinLeaf      int     // minimum examples per leaf (default 20)
 	Lambda       float64 // L2 regularisation of leaf values (default 1)
-	Subsample    float64 // row fraction per tree (default 0.8; at most 100,000 rows)
+	Subsample    float64 `opt:"max=1"` // row fraction per tree (default 0.8; at most 100,000 rows)
 	// FeatureFraction is the fraction of features each tree may split on
 	// (default 0.8).
-	FeatureFraction float64
+	FeatureFraction float64 `opt:"max=1"`
 	// ValidationFrac is the fraction of queries held out for early
 	// stopping and the uncertainty band (default 0.1; examples sharing a
 	// non-zero Group stay together).
-	ValidationFrac      float64
-	EarlyStoppingRounds int // stop after this many rounds without improvement (default 30)
+	ValidationFrac      float64 `opt:"max=0.9"`
+	EarlyStoppingRounds int     // stop after this many rounds without improvement (default 30)
 	// HuberDelta is where the Huber loss on log rows turns from squared
-	// to absolute (default 2, a factor of e^2); negative means squared loss.
+	// to absolute (default 2, a factor of e^2); negative means squared loss
+	// (the one signed option).
 	// Empty results and join-key contradictions give log-targets far
 	// from the rest; clipping their gradient keeps them from pulling
 	// every other leaf.
-	HuberDelta float64
+	HuberDelta float64 `opt:"signed"`
 	// MaxExamples caps the examples trained on (default 300,000): above
 	// it a seeded uniform subset is kept, which bounds training time on
 	// large logs with many sub-plans.
@@ -306,6 +307,9 @@ func (g *GBDT) band(j int) (lo, hi float64) {
 // Examples over completely sampled tables are answered exactly and are not
 // trained on. Training is deterministic for a given seed and data.
 func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts GBDTOptions) (*GBDT, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	if cat == nil || cat.Schema == nil {
 		return nil, fmt.Errorf("%w: no catalog", ErrQuery)
 	}

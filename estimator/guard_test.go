@@ -1,9 +1,12 @@
 package estimator
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -259,4 +262,88 @@ func TestConcurrentEveryKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cat
+}
+
+// TestOptionsRule: zero is the default; a negative, NaN or infinite
+// option (or one above its maximum) is ErrOptions before any work (here,
+// before the nil catalog is even looked at).
+func TestOptionsRule(t *testing.T) {
+	ctx := context.Background()
+	bad := []TrainOptions{
+		{GBDT: GBDTOptions{Trees: -1}},
+		{GBDT: GBDTOptions{LearningRate: math.NaN()}},
+		{GBDT: GBDTOptions{LearningRate: math.Inf(1)}},
+		{GBDT: GBDTOptions{LearningRate: 1e300}},
+		{GBDT: GBDTOptions{Subsample: -0.5}},
+		{GBDT: GBDTOptions{HuberDelta: math.Inf(-1)}},
+		{SetNet: SetNetOptions{Epochs: -3}},
+		{SetNet: SetNetOptions{LearningRate: math.NaN()}},
+		{Linear: LinearOptions{Lambda: -1}},
+		{Linear: LinearOptions{SampleRows: -10}},
+	}
+	for _, o := range bad {
+		for _, kind := range []string{KindGBDT, KindSetNet, KindLinear} {
+			if _, err := Train(ctx, kind, nil, nil, o); !errors.Is(err, ErrOptions) {
+				t.Errorf("%s %+v: %v", kind, o, err)
+			}
+		}
+	}
+	if _, err := TrainGBDT(ctx, nil, nil, GBDTOptions{MinLeaf: -1}); !errors.Is(err, ErrOptions) {
+		t.Error(err)
+	}
+	if _, err := TrainSetNet(ctx, nil, nil, SetNetOptions{BatchSize: -1}); !errors.Is(err, ErrOptions) {
+		t.Error(err)
+	}
+	if _, err := TrainLinear(ctx, nil, nil, LinearOptions{Lambda: math.Inf(1)}); !errors.Is(err, ErrOptions) {
+		t.Error(err)
+	}
+	if err := (OnlineOptions{Alpha: 2}).Validate(); !errors.Is(err, ErrOptions) {
+		t.Error(err)
+	}
+	if err := (TrainOptions{GBDT: GBDTOptions{HuberDelta: -1}}).Validate(); err != nil {
+		t.Errorf("HuberDelta < 0 is documented squared loss: %v", err)
+	}
+	func() {
+		defer func() {
+			if err, _ := recover().(error); !errors.Is(err, ErrOptions) {
+				t.Errorf("NewOnline with Window -1: %v", err)
+			}
+		}()
+		NewOnline(wrapped{}, OnlineOptions{Window: -1})
+	}()
+}
+
+// endless is an endless stream of one byte.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+// TestLoadHostileStreams: a model path that is an endless stream is
+// refused after its first bytes, and a declared section longer than the
+// file costs only the bytes that exist.
+func TestLoadHostileStreams(t *testing.T) {
+	for _, b := range []byte{0, 'C'} {
+		if _, err := Load(io.LimitReader(endless(b), 1<<40), nil, LoadOptions{}); !errors.Is(err, ErrBadMagic) {
+			t.Errorf("endless %q: %v", b, err)
+		}
+	}
+	head := []byte(modelMagic + "\x03\x00\x04gbdt\x00")
+	huge := binary.LittleEndian.AppendUint64(append([]byte(nil), head...), 1<<29)
+	if _, err := Load(bytes.NewReader(append(huge, "short"...)), nil, LoadOptions{}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("declared 512 MiB, sent 5 bytes: %v", err)
+	}
+	over := binary.LittleEndian.AppendUint64(append([]byte(nil), head...), 1<<62)
+	if _, err := Load(bytes.NewReader(over), nil, LoadOptions{}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("declared 2^62 bytes: %v", err)
+	}
+	// Endless valid-looking sections stop at the model size limit.
+	body := binary.LittleEndian.AppendUint64(append([]byte(nil), head...), maxModelBytes)
+	if _, err := Load(io.MultiReader(bytes.NewReader(body), io.LimitReader(endless(0), 1<<20)), nil, LoadOptions{}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("declared the limit: %v", err)
+	}
 }

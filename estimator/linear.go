@@ -168,6 +168,9 @@ func linCount(e *features.Expr, nOr, nNot, nPred *int) {
 
 // TrainLinear fits a Linear model on labelled queries over cat.
 func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opts LinearOptions) (*Linear, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	if err := checkExamples(cat, train); err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 package estimator
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -116,47 +118,47 @@ func Load(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, error) {
 // LoadInfo is Load that also returns the file's header.
 func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, ModelInfo, error) {
 	var info ModelInfo
-	data, err := io.ReadAll(io.LimitReader(r, maxModelBytes+1))
-	if err != nil {
-		return nil, info, fmt.Errorf("estimator: reading model: %w", err)
-	}
-	info.Bytes = len(data)
-	if len(data) > maxModelBytes {
-		return nil, info, fmt.Errorf("%w: larger than %d bytes", ErrCorrupt, maxModelBytes)
-	}
-	if len(data) < len(modelMagic) || string(data[:len(modelMagic)]) != modelMagic {
+	// The file is read as it is checked: the magic and version first,
+	// then each length before its bytes, so a stream that is not a model
+	// (or declares more than it holds) costs at most what it sent.
+	mr := &modelReader{r: bufio.NewReader(r)}
+	var head [len(modelMagic) + 2]byte
+	if err := mr.full(head[:len(modelMagic)]); err != nil || string(head[:len(modelMagic)]) != modelMagic {
+		info.Bytes = mr.n
+		if err != nil && !errors.Is(err, ErrCorrupt) {
+			return nil, info, err
+		}
 		return nil, info, ErrBadMagic
 	}
-	hd := bincodec.NewDecoder(data[len(modelMagic):], "header")
-	version := hd.U16("version")
-	if hd.Err() != nil {
-		return nil, info, hd.Err()
+	if err := mr.full(head[len(modelMagic):]); err != nil {
+		return nil, info, fmt.Errorf("%w: truncated header", ErrCorrupt)
 	}
+	version := binary.LittleEndian.Uint16(head[len(modelMagic):])
 	if version < minModelVersion || version > modelVersion {
 		return nil, info, fmt.Errorf("%w: version %d (this build reads %d to %d)", ErrVersion, version, minModelVersion, modelVersion)
 	}
-	off := len(modelMagic) + 2
-	if len(data) < off+4 {
-		return nil, info, fmt.Errorf("%w: truncated", ErrCorrupt)
-	}
-	body := data[:len(data)-4]
-	if sum := bincodec.NewDecoder(data[len(body):], "checksum").U32("checksum"); bincodec.Checksum(body) != sum {
-		return nil, info, fmt.Errorf("%w: checksum mismatch (truncated or modified file)", ErrCorrupt)
-	}
-	rd := bincodec.NewDecoder(body[off:], "model file")
-	info.Kind = rd.Str("kind", maxKindLen)
-	info.Fingerprint = rd.Str("fingerprint", maxFPLen)
+	info.Kind = string(mr.str("kind", maxKindLen))
+	info.Fingerprint = string(mr.str("fingerprint", maxFPLen))
 	spec, known := kindRegistry[info.Kind]
-	if known && spec.learned && version < learnedMinVersion {
+	if mr.err == nil && known && spec.learned && version < learnedMinVersion {
 		return nil, info, fmt.Errorf("%w: %s model of version %d predates the version %d baselines; retrain it", ErrVersion, info.Kind, version, learnedMinVersion)
 	}
-	catBytes := rd.Section("catalog")
-	payload := rd.Section("payload")
-	if rd.Err() == nil && rd.Left() != 0 {
-		rd.Fail("%d trailing bytes", rd.Left())
+	catBytes := mr.section("catalog")
+	payload := mr.section("payload")
+	if mr.err == nil {
+		sum := mr.crc
+		var tail [4]byte
+		if err := mr.full(tail[:]); err != nil {
+			mr.err = fmt.Errorf("%w: truncated checksum", ErrCorrupt)
+		} else if binary.LittleEndian.Uint32(tail[:]) != sum {
+			mr.err = fmt.Errorf("%w: checksum mismatch (truncated or modified file)", ErrCorrupt)
+		} else if _, err := mr.r.ReadByte(); err != io.EOF {
+			mr.err = fmt.Errorf("%w: trailing bytes after the checksum", ErrCorrupt)
+		}
 	}
-	if rd.Err() != nil {
-		return nil, info, rd.Err()
+	info.Bytes = mr.n
+	if mr.err != nil {
+		return nil, info, mr.err
 	}
 	stored, err := catalog.Load(bytes.NewReader(catBytes))
 	if err != nil {
@@ -181,4 +183,82 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 		return nil, info, err
 	}
 	return m, info, nil
+}
+
+// modelReader reads a model file front to back, keeping the CRC-32C of
+// what it read and failing on the first bad or missing piece.
+type modelReader struct {
+	r   *bufio.Reader
+	n   int // bytes read
+	crc uint32
+	err error
+}
+
+// full reads exactly len(b) bytes: a short file is ErrCorrupt, another
+// read error is returned as it is.
+func (m *modelReader) full(b []byte) error {
+	if m.err != nil {
+		return m.err
+	}
+	k, err := io.ReadFull(m.r, b)
+	m.n += k
+	m.crc = bincodec.UpdateChecksum(m.crc, b[:k])
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		m.err = fmt.Errorf("%w: truncated at byte %d", ErrCorrupt, m.n)
+	case err != nil:
+		m.err = fmt.Errorf("estimator: reading model: %w", err)
+	}
+	return m.err
+}
+
+// str reads a uvarint length, at most limit, and as many bytes.
+func (m *modelReader) str(what string, limit int) []byte {
+	if m.err != nil {
+		return nil
+	}
+	var buf [binary.MaxVarintLen64]byte
+	k := 0
+	for ; k < len(buf); k++ {
+		if m.full(buf[k:k+1]) != nil {
+			return nil
+		}
+		if buf[k] < 0x80 {
+			break
+		}
+	}
+	v, n := binary.Uvarint(buf[:k+1])
+	if n <= 0 || v > uint64(limit) {
+		m.err = fmt.Errorf("%w: %s length exceeds %d", ErrCorrupt, what, limit)
+		return nil
+	}
+	b := make([]byte, v)
+	m.full(b)
+	return b
+}
+
+// section reads a uint64 length, checked against what is left of
+// maxModelBytes, and as many bytes, growing the buffer only as bytes
+// arrive.
+func (m *modelReader) section(what string) []byte {
+	var l [8]byte
+	if m.full(l[:]) != nil {
+		return nil
+	}
+	n := binary.LittleEndian.Uint64(l[:])
+	if n > uint64(maxModelBytes-m.n) {
+		m.err = fmt.Errorf("%w: %s length %d exceeds the %d-byte limit of a model file", ErrCorrupt, what, n, maxModelBytes)
+		return nil
+	}
+	var buf bytes.Buffer
+	k, err := io.CopyN(&buf, m.r, int64(n))
+	m.n += int(k)
+	m.crc = bincodec.UpdateChecksum(m.crc, buf.Bytes())
+	switch {
+	case err == io.EOF:
+		m.err = fmt.Errorf("%w: %s length %d exceeds the file", ErrCorrupt, what, n)
+	case err != nil:
+		m.err = fmt.Errorf("estimator: reading model: %w", err)
+	}
+	return buf.Bytes()
 }

@@ -148,7 +148,6 @@ const goldenModel = "testdata/flights-small.model"
 // same bytes (the format is stable). -rewrite retrains it.
 func TestGoldenModel(t *testing.T) {
 	estPath := "testdata/golden-estimates.txt"
-	_ = flightsDB(t)
 	if golden.Rewrite() {
 		_, _, m := smallModel(t)
 		if err := os.MkdirAll(filepath.Dir(goldenModel), 0o755); err != nil {

@@ -61,8 +61,8 @@ type SetNetOptions struct {
 	Epochs       int     // maximum epochs; default 20
 	Patience     int     // stop after this many epochs without validation gain; default 5
 	BatchSize    int     // mini-batch size; default 64
-	LearningRate float64 // Adam step size; default 2e-3
-	ValFraction  float64 // share of examples held out for early stopping and Low/High; default 0.1
+	LearningRate float64 `opt:"max=1"`   // Adam step size; default 2e-3
+	ValFraction  float64 `opt:"max=0.9"` // share of examples held out for early stopping and Low/High; default 0.1
 	// SampleRows is how many rows of each table's catalog sample filters
 	// and joins are evaluated on; default 10000 (catalog.DefaultSampleSize,
 	// so every sampled row; MSCN uses 1000, which makes the join-sample
@@ -141,6 +141,9 @@ func (o SetNetOptions) withDefaults() SetNetOptions {
 // same model, byte for byte. It stops early when the validation loss has
 // not improved for Patience epochs and keeps the best epoch's weights.
 func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opts SetNetOptions) (*SetNet, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	if err := checkExamples(cat, train); err != nil {
 		return nil, err
 	}

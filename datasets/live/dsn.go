@@ -49,6 +49,22 @@ func RedactDSN(dsn string) string {
 func redactUserinfo(dsn string, from, end int) string {
 	at := strings.LastIndexByte(dsn[from:end], '@')
 	if at < 0 {
+		// No '@': not a DSN the driver accepts, but "user:password/db"
+		// is a plausible slip. Redact after a ':' outside parentheses
+		// ("tcp(host:3306)" has one inside).
+		depth := 0
+		for i := from; i < end; i++ {
+			switch dsn[i] {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			case ':':
+				if depth == 0 {
+					return dsn[:i+1] + redactMark + dsn[end:]
+				}
+			}
+		}
 		return dsn
 	}
 	at += from

@@ -24,6 +24,10 @@ func TestRedactDSN(t *testing.T) {
 		{"mysql://user@host/db", "mysql://user@host/db", ""},
 		{"garbage:hunter2@nowhere", "garbage:xxxxx@nowhere", "hunter2"},
 		{"", "", ""},
+		{"root:S3cretPW/db", "root:xxxxx/db", "S3cretPW"},
+		{"root:S3cretPW", "root:xxxxx", "S3cretPW"},
+		{"tcp(127.0.0.1:3306)/db", "tcp(127.0.0.1:3306)/db", ""},
+		{"root:pw(x)/db", "root:xxxxx/db", "pw(x)"},
 	} {
 		got := RedactDSN(tc.dsn)
 		if got != tc.want {
