@@ -76,6 +76,10 @@ func redactUserinfo(dsn string, from, end int) string {
 	return dsn[:colon+1] + redactMark + dsn[at:]
 }
 
+// PinnedSQLMode is the sql_mode of every session this package opens: valid
+// on MySQL 5.7+, 8 and MariaDB 10+, and lexing as the default mode does.
+const PinnedSQLMode = "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION"
+
 // Flavour is the kind of server: the two differ in how a statement gets a
 // time limit and in their EXPLAIN FORMAT=JSON.
 type Flavour uint8
@@ -181,6 +185,20 @@ func ParseDSN(dsn string, opts OpenOptions) (*mysql.Config, error) {
 	cfg.MultiStatements = false
 	cfg.AllowAllFiles = false
 	cfg.InterpolateParams = false
+	// Pin the session's sql_mode to one whose lexing is the default one
+	// the guard, the parser and features.SQL assume (no ANSI_QUOTES, no
+	// NO_BACKSLASH_ESCAPES, no PIPES_AS_CONCAT), whatever the server's
+	// global mode or the DSN say. The driver sets it on each new
+	// connection.
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	for k := range cfg.Params {
+		if strings.EqualFold(k, "sql_mode") {
+			delete(cfg.Params, k)
+		}
+	}
+	cfg.Params["sql_mode"] = "'" + PinnedSQLMode + "'"
 	if cfg.Timeout <= 0 || cfg.Timeout > opts.DialTimeout {
 		cfg.Timeout = opts.DialTimeout
 	}

@@ -38,6 +38,13 @@ func TestCheckReadOnly(t *testing.T) {
 		}
 	}
 	refused := []string{
+		// Under NO_BACKSLASH_ESCAPES the string ends at the backslash
+		// and the server runs INTO OUTFILE; under ANSI_QUOTES "..." is
+		// an identifier. The guard refuses what any sql_mode would run.
+		`SELECT '\' INTO OUTFILE 'x.txt' -- '`,
+		`SELECT "\" INTO OUTFILE 'x.txt' -- "`,
+		`SELECT a FROM t WHERE b = "\" INTO DUMPFILE '/tmp/x' -- "`,
+		`SELECT '\' ; DROP TABLE t -- '`,
 		"",
 		"  ;",
 		"DELETE FROM t",
@@ -188,4 +195,30 @@ func FuzzCheckReadOnly(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSessionSQLModePinned: sessions opened by this package run under
+// PinnedSQLMode, whatever the DSN asks, so the statements lex as the
+// guard read them.
+func TestSessionSQLModePinned(t *testing.T) {
+	dsn := testDSN(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	for _, d := range []string{dsn, dsn + sep + "sql_mode=%27ANSI_QUOTES,NO_BACKSLASH_ESCAPES%27"} {
+		db, _, err := Open(context.Background(), d, OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		err = queryRow(context.Background(), db, "SELECT @@SESSION.sql_mode", nil, &mode)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode != PinnedSQLMode {
+			t.Errorf("session sql_mode %q, want %q", mode, PinnedSQLMode)
+		}
+	}
 }

@@ -20,9 +20,14 @@ type SampleOptions struct {
 	// Seed seeds the server's RAND(seed): the same seed over the same
 	// physical table gives the same sample.
 	Seed int64
-	// TableTimeout bounds the COUNT(*) and the sample read of one table.
-	// Default DefaultTableTimeout.
+	// TableTimeout bounds the COUNT(*) and the sample read of one table,
+	// on the client (the context) and on the server (WithTimeLimit: the
+	// server stops the statement even if the client goes away). Default
+	// DefaultTableTimeout.
 	TableTimeout time.Duration
+	// Flavour is the server's (for the server-side limit); FlavourUnknown
+	// asks it with SELECT VERSION().
+	Flavour Flavour
 }
 
 // DefaultTableTimeout bounds one table's reads in LoadSample and LoadAll: a
@@ -61,19 +66,33 @@ func (o SampleOptions) withDefaults() SampleOptions {
 // TableStats.Rows to the counts).
 func LoadSample(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts SampleOptions) (*datasets.DB, []int64, error) {
 	opts = opts.withDefaults()
+	if opts.Flavour == FlavourUnknown {
+		f, err := DetectFlavour(ctx, db)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Flavour = f
+	}
 	out := datasets.NewDB(schema)
 	counts := make([]int64, len(schema.Tables))
 	for i, t := range schema.Tables {
 		err := func() error {
 			tctx, cancel := context.WithTimeout(ctx, opts.TableTimeout)
 			defer cancel()
-			if err := queryRow(tctx, db, "SELECT COUNT(*) FROM "+catalog.QuoteIdent(t.Name), nil, &counts[i]); err != nil {
+			count, err := WithTimeLimit(opts.Flavour, "SELECT COUNT(*) FROM "+catalog.QuoteIdent(t.Name), opts.TableTimeout)
+			if err != nil {
+				return err
+			}
+			if err := queryRow(tctx, db, count, nil, &counts[i]); err != nil {
 				return err
 			}
 			stmt := selectColumns(t)
 			if counts[i] > int64(opts.Rows) {
 				p := float64(opts.Rows) / float64(counts[i])
 				stmt += fmt.Sprintf(" WHERE RAND(%d) < %s LIMIT %d", opts.Seed, strconv.FormatFloat(p, 'g', 17, 64), opts.Rows)
+			}
+			if stmt, err = WithTimeLimit(opts.Flavour, stmt, opts.TableTimeout); err != nil {
+				return err
 			}
 			return readRows(tctx, db, stmt, out.Tables[i])
 		}()
