@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"math"
 	"strconv"
 )
 
@@ -62,14 +63,18 @@ func parseIntSlow(b []byte, neg bool) (int64, bool) {
 	return v, err == nil
 }
 
-// parseFloat parses a float as strconv.ParseFloat does (also "NaN",
-// "Inf"); out-of-range values are rejected rather than rounded to ±Inf.
+// parseFloat parses a finite float as strconv.ParseFloat does.
+// Out-of-range values ("1e400") are rejected rather than rounded to ±Inf,
+// and "NaN", "Inf" and "-Inf" are rejected too: a MySQL DOUBLE cannot hold
+// them, no SQL literal denotes them (so a workload over them could not be
+// written as SQL and read back), and a NULL is written as an empty field
+// or \N.
 func parseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(string(b), 64)
-	return v, err == nil
+	return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
 }
 
 // digits parses exactly len(b) ASCII digits.

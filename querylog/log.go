@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,6 +36,9 @@ const MaxLabel = math.MaxInt64
 // maxLineBytes bounds one log line (a query with large IN lists and many
 // sub-plans fits easily).
 const maxLineBytes = 64 << 20
+
+// utf8BOM is the byte order mark a log may start with.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Writer writes records as JSON Lines. It buffers: call Flush at the end.
 type Writer struct {
@@ -65,6 +69,9 @@ func (w *Writer) Write(r Record) error {
 	if err := w.enc.Encode(r); err != nil { // one line, newline-terminated
 		return &LogError{Line: w.n, Err: ErrMalformedLog, Msg: err.Error(), json: err}
 	}
+	if w.buf.Len() > maxLineBytes { // what Reader would refuse
+		return &LogError{Line: w.n, Err: ErrMalformedLog, Msg: fmt.Sprintf("line longer than %d bytes", maxLineBytes)}
+	}
 	_, err := w.w.Write(w.buf.Bytes())
 	return err
 }
@@ -80,6 +87,7 @@ func validate(r Record, line int) error {
 	if r.Rows < 0 {
 		return &LogError{Line: line, Err: ErrBadLabel, Msg: fmt.Sprintf(`"rows" %d is negative`, r.Rows)}
 	}
+	seen := make(map[string]int, len(r.SubPlans))
 	for i, s := range r.SubPlans {
 		if len(s.Aliases) == 0 {
 			return &LogError{Line: line, Err: ErrMalformedLog, Msg: fmt.Sprintf(`sub-plan %d has no "tables"`, i)}
@@ -92,8 +100,27 @@ func validate(r Record, line int) error {
 		if s.Rows < 0 {
 			return &LogError{Line: line, Err: ErrBadLabel, Msg: fmt.Sprintf(`sub-plan %d "rows" %d is negative`, i, s.Rows)}
 		}
+		key := aliasKey(s.Aliases)
+		if j, dup := seen[key]; dup {
+			if r.SubPlans[j].Rows != s.Rows {
+				return &LogError{Line: line, Err: ErrBadLabel, Msg: fmt.Sprintf("sub-plans %d and %d label the same tables %v with %d and %d rows", j, i, s.Aliases, r.SubPlans[j].Rows, s.Rows)}
+			}
+			return &LogError{Line: line, Err: ErrMalformedLog, Msg: fmt.Sprintf("sub-plans %d and %d both label the tables %v", j, i, s.Aliases)}
+		}
+		seen[key] = i
 	}
 	return nil
+}
+
+// aliasKey identifies a set of aliases whatever their order and case
+// (aliases are case-insensitive in MySQL).
+func aliasKey(aliases []string) string {
+	k := make([]string, len(aliases))
+	for i, a := range aliases {
+		k[i] = strings.ToLower(a)
+	}
+	slices.Sort(k)
+	return strings.Join(k, "\x00")
 }
 
 // Reader reads records from JSON Lines. Blank lines are skipped.
@@ -127,7 +154,11 @@ type wireSubPlan struct {
 func (r *Reader) Next() (Record, error) {
 	for r.s.Scan() {
 		r.line++
-		b := bytes.TrimSpace(r.s.Bytes())
+		b := r.s.Bytes()
+		if r.line == 1 {
+			b = bytes.TrimPrefix(b, utf8BOM) // written by some Windows editors
+		}
+		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
 			continue
 		}

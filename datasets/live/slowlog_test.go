@@ -3,6 +3,7 @@ package live
 import (
 	"errors"
 	"fmt"
+	"github.com/cardinaldb/cardinal/catalog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,6 +111,12 @@ func FuzzParseSlowLog(f *testing.F) {
 		f.Add(string(b))
 	}
 	f.Add("# User@Host: a\n# Query_time: 1e308\nSELECT 1")
+	f.Add("# Query_time: 1\nSELECT COUNT(*) FROM t WHERE " + strings.Repeat("NOT ", 100000) + "a > 1;\n")
+	f.Add("# Query_time: 1\nSELECT COUNT(*) FROM t WHERE " + strings.Repeat("(", 5000) + "a > 1;\n")
+	schema, err := catalog.ParseSchema("CREATE TABLE t (a INT, b VARCHAR(20), c DOUBLE)")
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, log string) {
 		stmts, err := ParseSlowLog(strings.NewReader(log), "f.log")
 		if err != nil {
@@ -124,6 +131,9 @@ func FuzzParseSlowLog(f *testing.F) {
 				t.Fatalf("bad statement %+v", s)
 			}
 		}
+		// What collection does next: every statement parsed (the depth
+		// bound keeps a deep one from overflowing the stack).
+		Classify(schema, "", stmts)
 	})
 }
 
