@@ -33,8 +33,9 @@ var (
 	ErrType = errors.New("type mismatch")
 	// ErrTooManyTables: FROM has more than MaxTables table occurrences.
 	ErrTooManyTables = errors.New("too many tables")
-	// ErrTooComplex: the statement is longer than MaxStatementBytes or
-	// nests deeper than MaxNesting.
+	// ErrTooComplex: the statement is longer than MaxStatementBytes,
+	// nests deeper than MaxNesting, or has a number literal of more than
+	// MaxNumberDigits digits.
 	ErrTooComplex = errors.New("statement too complex")
 	// ErrTooManySubPlans: a query has more connected sub-plans than the
 	// limit given to ConnectedSubsets (returned bare, not in an *Error).

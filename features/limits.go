@@ -23,10 +23,14 @@ const (
 	// default max_allowed_packet is 64 MiB; 4 MiB holds an IN list of
 	// about 500,000 values and parses in about a second).
 	MaxStatementBytes = 4 << 20
+	// MaxNumberDigits bounds the digits of a number literal: MySQL's
+	// DECIMAL holds 65 (DECIMAL(M,D), M <= 65). Longer ones made the
+	// TiDB parser's decimal code panic.
+	MaxNumberDigits = 65
 )
 
 // checkLimits scans sql once and reports the first place it exceeds
-// MaxNesting or MaxStatementBytes.
+// MaxNesting, MaxStatementBytes or MaxNumberDigits.
 func checkLimits(sql string) error {
 	if len(sql) > MaxStatementBytes {
 		return newErr(sql, MaxStatementBytes, ErrTooComplex, "statement", "%d bytes; at most %d are parsed", len(sql), MaxStatementBytes)
@@ -54,6 +58,15 @@ func checkLimits(sql string) error {
 				unary = true
 			}
 		case sqllex.Word:
+			if c := sql[t.Off]; c >= '0' && c <= '9' {
+				n := t.Off
+				for n < len(sql) && (sql[n] >= '0' && sql[n] <= '9' || sql[n] == '.') {
+					n++
+				}
+				if n-t.Off > MaxNumberDigits {
+					return newErr(sql, t.Off, ErrTooComplex, "number", "more than %d digits", MaxNumberDigits)
+				}
+			}
 			switch w := l.Text(t); {
 			case strings.EqualFold(w, "NOT"):
 				run++

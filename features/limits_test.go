@@ -30,6 +30,8 @@ func TestLimits(t *testing.T) {
 		{"parens in a comment", head + "/*" + strings.Repeat("(", 10*MaxNesting) + "*/ id > 5", 0},
 		{"long OR chain", head + strings.Repeat("id = 5 OR ", 20000) + "id = 6", 0},
 		{"long AND chain", head + strings.Repeat("id > 5 AND ", 20000) + "id < 9", 0},
+		{"400-digit number", head + "id > 1" + strings.Repeat("0", 400), len(head) + 6},
+		{"400-digit fraction", head + "id > 1." + strings.Repeat("0", 400), len(head) + 6},
 		{"too long", head + "id IN (" + strings.Repeat("1,", MaxStatementBytes/2) + "1)", MaxStatementBytes + 1},
 	}
 	for _, c := range cases {
@@ -50,6 +52,10 @@ func TestLimits(t *testing.T) {
 		if pe.Line != 1 || pe.Col != c.col {
 			t.Errorf("%s: at %d:%d, want 1:%d (%v)", c.name, pe.Line, pe.Col, c.col, err)
 		}
+	}
+	// 65 digits pass the bound (and are too large for an INT column).
+	if _, err := Parse(s, head+"id > "+strings.Repeat("9", MaxNumberDigits)); !errors.Is(err, ErrType) {
+		t.Errorf("65 digits: %v", err)
 	}
 	// A flat OR chain is one OR node with every disjunct.
 	q, err := Parse(s, head+strings.Repeat("id = 5 OR ", 999)+"id = 6")
@@ -99,6 +105,7 @@ func FuzzParseNesting(f *testing.F) {
 	f.Add("- ", "", "5 < id", uint32(100_000))
 	f.Add("id > 5 OR ", "", "id < 2", uint32(50_000))
 	f.Add("(id > 5 AND ", ")", "id < 2", uint32(300))
+	f.Add("9", "", "id > 1", uint32(400))
 	s := testSchema()
 	f.Fuzz(func(t *testing.T, pre, post, mid string, n uint32) {
 		if len(pre)+len(post) == 0 || len(pre)+len(post) > 64 {
