@@ -159,4 +159,3 @@ func Star40() string {
 	}
 	return b.String()
 }
-
