@@ -2,12 +2,11 @@ package estimator
 
 import (
 	"bufio"
-	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
 // The fixed-width field codec, payload header and baseline codes shared by
@@ -72,24 +71,18 @@ func baselineCode(base Estimator, figs *sampleBaseline) (byte, error) {
 	return 0, fmt.Errorf("%w: baseline %q", ErrNotSaveable, base.Name())
 }
 
-// fieldWriter writes little-endian fields, remembering the first error.
+// fieldWriter writes the fixed-width little-endian fields of the SetNet
+// and Linear payloads with the shared codec (internal/bincodec), buffered
+// until flush.
 type fieldWriter struct {
 	w   *bufio.Writer
-	err error
-	b   [8]byte
+	enc bincodec.Encoder
 }
 
-func (w *fieldWriter) u32(v int) {
-	binary.LittleEndian.PutUint32(w.b[:4], uint32(v))
-	w.write(w.b[:4])
-}
-
-func (w *fieldWriter) u64(v uint64) {
-	binary.LittleEndian.PutUint64(w.b[:], v)
-	w.write(w.b[:])
-}
-
-func (w *fieldWriter) f64(v float64) { w.u64(math.Float64bits(v)) }
+func (w *fieldWriter) u32(v int)      { w.enc.U32(uint32(v)) }
+func (w *fieldWriter) u64(v uint64)   { w.enc.U64(v) }
+func (w *fieldWriter) f64(v float64)  { w.enc.F64(v) }
+func (w *fieldWriter) write(p []byte) { w.enc.B = append(w.enc.B, p...) }
 
 func (w *fieldWriter) f64s(vs []float64) {
 	for _, v := range vs {
@@ -97,24 +90,20 @@ func (w *fieldWriter) f64s(vs []float64) {
 	}
 }
 
-func (w *fieldWriter) write(p []byte) {
-	if w.err == nil {
-		_, w.err = w.w.Write(p)
-	}
-}
-
 func (w *fieldWriter) flush() error {
-	if w.err == nil {
-		w.err = w.w.Flush()
+	if _, err := w.w.Write(w.enc.B); err != nil {
+		return err
 	}
-	return w.err
+	return w.w.Flush()
 }
 
-// fieldReader reads little-endian fields, remembering the first error.
+// fieldReader reads what fieldWriter wrote with the shared codec; the
+// first error sticks in err and wraps ErrBadPayload (and the codec's
+// ErrCorrupt).
 type fieldReader struct {
 	r   io.Reader
+	d   *bincodec.Decoder // over all of r, read at the first field
 	err error
-	b   [8]byte
 }
 
 func (r *fieldReader) fail(format string, args ...any) {
@@ -123,17 +112,45 @@ func (r *fieldReader) fail(format string, args ...any) {
 	}
 }
 
-func (r *fieldReader) read(n int) []byte {
-	if r.err != nil {
-		return r.b[:n]
+// decoder returns the decoder over r's bytes, reading them the first time.
+func (r *fieldReader) decoder() *bincodec.Decoder {
+	if r.d == nil {
+		b, err := io.ReadAll(r.r)
+		if err != nil {
+			r.fail("reading: %w", err)
+		}
+		r.d = bincodec.NewDecoder(b, "payload")
 	}
-	if _, err := io.ReadFull(r.r, r.b[:n]); err != nil {
-		r.fail("truncated: %w", err)
-	}
-	return r.b[:n]
+	return r.d
 }
 
-func (r *fieldReader) u32() int { return int(binary.LittleEndian.Uint32(r.read(4))) }
+// check moves the decoder's first error into r.err.
+func (r *fieldReader) check() {
+	if err := r.d.Err(); err != nil && r.err == nil {
+		r.err = fmt.Errorf("%w: %w", ErrBadPayload, err)
+	}
+}
+
+// read returns the next n bytes (zeros after an error).
+func (r *fieldReader) read(n int) []byte {
+	if r.err == nil {
+		b := r.decoder().Bytes("field", n)
+		r.check()
+		if r.err == nil {
+			return b
+		}
+	}
+	return make([]byte, n)
+}
+
+func (r *fieldReader) u32() int {
+	if r.err != nil {
+		return 0
+	}
+	v := r.decoder().U32("count")
+	r.check()
+	return int(v)
+}
 
 // dim reads a count and checks it is at most limit.
 func (r *fieldReader) dim(what string, limit int) int {
@@ -145,15 +162,22 @@ func (r *fieldReader) dim(what string, limit int) int {
 	return v
 }
 
-func (r *fieldReader) u64() uint64 { return binary.LittleEndian.Uint64(r.read(8)) }
+func (r *fieldReader) u64() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v := r.decoder().U64("field")
+	r.check()
+	return v
+}
 
 // f64 reads a finite float64.
 func (r *fieldReader) f64() float64 {
-	v := math.Float64frombits(r.u64())
-	if r.err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-		r.fail("non-finite number")
+	if r.err != nil {
 		return 0
 	}
+	v := r.decoder().Finite("number")
+	r.check()
 	return v
 }
 
