@@ -10,6 +10,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // TestOneErrorVocabulary: each concept has one error value (issue 8, item
@@ -28,6 +29,7 @@ func TestOneErrorVocabulary(t *testing.T) {
 		{"estimator.ErrBadMagic", estimator.ErrBadMagic, catalog.ErrBadMagic},
 		{"estimator.ErrVersion", estimator.ErrVersion, catalog.ErrVersion},
 		{"estimator.ErrCorrupt", estimator.ErrCorrupt, catalog.ErrCorrupt},
+		{"estimator.ErrBadLabel", estimator.ErrBadLabel, querylog.ErrBadLabel},
 	} {
 		if c.old != c.want {
 			t.Errorf("%s is not the same value as the catalog's", c.name)

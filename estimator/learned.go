@@ -1,12 +1,12 @@
 package estimator
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/querylog"
 )
 
 // What the learned models share. Each learned kind (gbdt.go, setnet.go,
@@ -22,13 +22,14 @@ import (
 // checks, the residual band and the join-edge key every one of them uses;
 // learned_io.go the payload header they share.
 
-// ErrBadLabel: a true row count is NaN, infinite or negative.
-var ErrBadLabel = errors.New("estimator: true row count must be a finite non-negative number")
+// ErrBadLabel: a true row count is NaN, infinite or negative. It is the
+// value of querylog.ErrBadLabel: one error for a bad row-count label.
+var ErrBadLabel = querylog.ErrBadLabel
 
 // checkLabel validates a true row count.
 func checkLabel(rows float64) error {
 	if math.IsNaN(rows) || math.IsInf(rows, 0) || rows < 0 {
-		return fmt.Errorf("%w: got %v", ErrBadLabel, rows)
+		return fmt.Errorf("%w: a true row count must be a finite non-negative number, got %v", ErrBadLabel, rows)
 	}
 	return nil
 }
