@@ -44,7 +44,7 @@ func ParseSchema(sql string) (*Schema, error) {
 	if err != nil {
 		return nil, syntaxError(sql, err)
 	}
-	sps := splitStatements(tokenize(sql))
+	sps := statementPositions(sql)
 	if len(sps) != len(stmts) {
 		sps = nil // tokenizer disagrees with the parser: no positions
 	}

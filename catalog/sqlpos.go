@@ -53,25 +53,20 @@ type stmtPos struct {
 	elements [][]token // top-level elements between the outer parentheses
 }
 
-// splitStatements groups tokens into ';'-separated statements, dropping
-// empty ones, and finds the table elements of each.
-func splitStatements(toks []token) []stmtPos {
-	var out []stmtPos
-	for len(toks) > 0 {
-		end := len(toks)
-		for i, t := range toks {
-			if t.kind == sqllex.Punct && t.text == ";" {
-				end = i
-				break
-			}
+// statementPositions cuts src into statements by Cardinal's one splitting
+// rule (sqllex.Split) and finds the table elements of each.
+func statementPositions(src string) []stmtPos {
+	stmts, _ := sqllex.Split(src, sqllex.Options{})
+	out := make([]stmtPos, 0, len(stmts))
+	for _, s := range stmts {
+		toks := tokenize(s.Text)
+		if len(toks) == 0 {
+			continue
 		}
-		if end > 0 {
-			out = append(out, statementParts(toks[:end]))
+		for i := range toks {
+			toks[i].off += s.Off
 		}
-		if end == len(toks) {
-			break
-		}
-		toks = toks[end+1:]
+		out = append(out, statementParts(toks))
 	}
 	return out
 }
