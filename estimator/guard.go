@@ -123,8 +123,8 @@ func estimateGuarded(cat *catalog.Catalog, q *features.Query, connected func(*fe
 	if err := checkQuery(cat, q); err != nil {
 		return Estimate{}, err
 	}
-	comps := components(q)
-	if len(comps) == 1 {
+	if len(q.Tables) == 1 || q.Connected(q.FullMask()) {
+		// The common case, without allocating.
 		e, err := connected(q)
 		if err != nil {
 			return Estimate{}, err
@@ -132,7 +132,7 @@ func estimateGuarded(cat *catalog.Catalog, q *features.Query, connected func(*fe
 		return capEstimate(e, tableProduct(cat, q, q.FullMask())), nil
 	}
 	out := Estimate{Rows: 1, Low: 1, High: 1}
-	for _, m := range comps {
+	for _, m := range components(q) {
 		e, err := connected(q.Sub(m))
 		if err != nil {
 			return Estimate{}, err
