@@ -184,6 +184,40 @@ func checkQuery(cat *catalog.Catalog, q *features.Query) error {
 	return nil
 }
 
+// canonicalQuery checks q against cat (checkQuery) and returns the query
+// every estimator of this package estimates in its place: its canonical
+// form (features.Canonical), where every spelling of a point range (x
+// BETWEEN a AND a, x >= a AND x <= a, ...) is the equality x = a, so
+// that each is estimated exactly as the equality is. It is q itself when
+// nothing changes.
+func canonicalQuery(cat *catalog.Catalog, q *features.Query) (*features.Query, error) {
+	if err := checkQuery(cat, q); err != nil {
+		return nil, err
+	}
+	return features.Canonical(q), nil
+}
+
+// canonicalExamples returns train with every query in canonical form
+// (features.Canonical), as the learned models are trained and asked; train
+// itself when none changes. The queries must have been checked.
+func canonicalExamples(train []Example) []Example {
+	var out []Example
+	for i, ex := range train {
+		c := features.Canonical(ex.Query)
+		if c == ex.Query {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(train)
+		}
+		out[i].Query = c
+	}
+	if out == nil {
+		return train
+	}
+	return out
+}
+
 // maxExprDepth bounds filter nesting so a hostile query cannot exhaust
 // the stack.
 const maxExprDepth = 1000

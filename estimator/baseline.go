@@ -300,7 +300,8 @@ func probeBaseline(base Estimator, figs *sampleBaseline, q *features.Query, w *b
 // per join either side (the join-sample estimate is exact on complete
 // samples and unbiased otherwise, but its variance grows with each join).
 func (b *sampleBaseline) Estimate(q *features.Query) (Estimate, error) {
-	if err := checkQuery(b.s.cat, q); err != nil {
+	q, err := canonicalQuery(b.s.cat, q)
+	if err != nil {
 		return Estimate{}, err
 	}
 	var w baseProbe

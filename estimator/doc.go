@@ -70,6 +70,13 @@
 // Other shapes (many-to-many through one table, cycles, joins on non-key
 // columns) use the join samples.
 //
+// Every estimator, and every learned model in training, sees a query in
+// its canonical form (features.Canonical): x BETWEEN a AND a, x IN (a),
+// x >= a AND x <= a and every conjunction on one column that admits one
+// value are x = a, so all of them get the equality's estimate (a
+// histogram that interpolated BETWEEN a AND a inside a bucket said one
+// row where = a said thousands).
+//
 // Filters no row can satisfy (features.Unsatisfiable: x = 10 AND x < 10,
 // x IN (2, 4) AND NOT (x BETWEEN 1 AND 5)) make a sub-plan exactly empty,
 // as MySQL's "Impossible WHERE" does; every learned model answers them

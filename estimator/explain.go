@@ -52,7 +52,8 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 		return Explanation{Model: m.Name(), Rows: e.Rows, Baseline: e.Rows, BaselineSource: m.Name(),
 			Histogram: e.Rows, Correction: 1, Bias: 1}, nil
 	}
-	if err := checkQuery(g.cat, q); err != nil {
+	q, err := canonicalQuery(g.cat, q)
+	if err != nil {
 		return Explanation{}, err
 	}
 	p := g.prepare(q)

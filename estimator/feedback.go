@@ -164,6 +164,8 @@ func (o *Online) correction(digest, tableSet string) float64 {
 // Estimate implements Estimator: the wrapped estimate times the learned
 // correction of q's shape.
 func (o *Online) Estimate(q *features.Query) (Estimate, error) {
+	// Every spelling of a point range shares the equality's correction.
+	q = features.Canonical(q)
 	e, err := o.base.Estimate(q)
 	if err != nil {
 		return Estimate{}, err
@@ -191,6 +193,8 @@ func (o *Online) Estimate(q *features.Query) (Estimate, error) {
 // in the wrapped estimator's catalog, is rejected with ErrBadLabel; a query the wrapped estimator
 // rejects returns its error. Nothing is recorded on error.
 func (o *Online) Observe(q *features.Query, trueRows float64) error {
+	// Every spelling of a point range shares the equality's correction.
+	q = features.Canonical(q)
 	if err := checkLabel(trueRows); err != nil {
 		return err
 	}

@@ -245,7 +245,8 @@ func (g *GBDT) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (g *GBDT) estimateConnected(q *features.Query) (Estimate, error) {
-	if err := checkQuery(g.cat, q); err != nil {
+	q, err := canonicalQuery(g.cat, q)
+	if err != nil {
 		return Estimate{}, err
 	}
 	p := g.prepare(q)
@@ -255,7 +256,8 @@ func (g *GBDT) estimateConnected(q *features.Query) (Estimate, error) {
 }
 
 func (g *GBDT) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error) {
-	if err := checkQuery(g.cat, q); err != nil {
+	q, err := canonicalQuery(g.cat, q)
+	if err != nil {
 		return dst, err
 	}
 	p := g.prepare(q)
@@ -338,6 +340,9 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 			// this function always has.
 			return nil, fmt.Errorf("%w: example %d: %w", ErrQuery, i, err)
 		}
+	}
+	train = canonicalExamples(train)
+	for _, ex := range train {
 		g.enc.observe(ex.Query, edgeSet)
 	}
 	g.enc.finalize(edgeSet)

@@ -370,7 +370,8 @@ func (h *Histogram) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (h *Histogram) estimateConnected(q *features.Query) (Estimate, error) {
-	if err := checkQuery(h.cat, q); err != nil {
+	q, err := canonicalQuery(h.cat, q)
+	if err != nil {
 		return Estimate{}, err
 	}
 	var buf [8]float64
@@ -381,7 +382,8 @@ func (h *Histogram) estimateConnected(q *features.Query) (Estimate, error) {
 // estimateSubPlans implements subPlanEstimator: per-table selectivities are
 // computed once for all sub-plans.
 func (h *Histogram) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error) {
-	if err := checkQuery(h.cat, q); err != nil {
+	q, err := canonicalQuery(h.cat, q)
+	if err != nil {
 		return dst, err
 	}
 	var buf [8]float64

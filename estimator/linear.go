@@ -174,6 +174,7 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	if err := checkExamples(cat, train); err != nil {
 		return nil, err
 	}
+	train = canonicalExamples(train)
 	opts = opts.withDefaults()
 	m := newLinearShell(cat, opts.Baseline, opts)
 	k := linFeatures(len(cat.Schema.Tables))
@@ -313,7 +314,8 @@ func (m *Linear) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (m *Linear) estimateConnected(q *features.Query) (Estimate, error) {
-	if err := checkQuery(m.cat, q); err != nil {
+	q, err := canonicalQuery(m.cat, q)
+	if err != nil {
 		return Estimate{}, err
 	}
 	if unsatisfiable(q) {

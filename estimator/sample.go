@@ -235,7 +235,8 @@ func (s *Sample) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (s *Sample) estimateConnected(q *features.Query) (Estimate, error) {
-	if err := checkQuery(s.s.cat, q); err != nil {
+	q, err := canonicalQuery(s.s.cat, q)
+	if err != nil {
 		return Estimate{}, err
 	}
 	sc := s.s.pool.Get().(*scratch)
@@ -246,7 +247,8 @@ func (s *Sample) estimateConnected(q *features.Query) (Estimate, error) {
 }
 
 func (s *Sample) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error) {
-	if err := checkQuery(s.s.cat, q); err != nil {
+	q, err := canonicalQuery(s.s.cat, q)
+	if err != nil {
 		return dst, err
 	}
 	sc := s.s.pool.Get().(*scratch)

@@ -147,6 +147,7 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	if err := checkExamples(cat, train); err != nil {
 		return nil, err
 	}
+	train = canonicalExamples(train)
 	opts = opts.withDefaults()
 	vocab := newSNVocab(cat.Schema)
 	for _, fk := range cat.Schema.ResolveForeignKeys() {
@@ -395,7 +396,8 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (m *SetNet) estimateConnected(q *features.Query) (Estimate, error) {
-	if err := checkQuery(m.cat, q); err != nil {
+	q, err := canonicalQuery(m.cat, q)
+	if err != nil {
 		return Estimate{}, err
 	}
 	if unsatisfiable(q) {

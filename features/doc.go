@@ -62,6 +62,13 @@
 // bitmasks over Query.Tables: FullMask, Connected, Sub and ConnectedSubsets
 // (EnumerateCsg of DPccp, Moerkotte & Neumann, VLDB 2006).
 //
+// Canonical (and CanonicalFilter) rewrite every point range as the
+// equality it is, everywhere in a filter: x BETWEEN a AND a, x IN (a, a),
+// x >= a AND x <= a, x = a AND x < b (a < b) and, on INT, DATE and
+// DATETIME columns, x > a-1 AND x < a+1 all become x = a, with the same
+// three-valued truth on every row. Estimators estimate the canonical
+// form, so every spelling gets the equality's estimate.
+//
 // # Evaluation
 //
 // Pred.Eval and Expr.Eval implement SQL's three-valued logic (Tri):
