@@ -263,7 +263,8 @@ func generateLabelled(ctx context.Context, db *datasets.DB, g *workload.JoinGrap
 
 // measure estimates every test query and summarises q-errors and latency.
 func measure(estimate func(*features.Query) (estimator.Estimate, error), w labelled) (single, joins, all estimator.QErrorSummary, micros float64, err error) {
-	var qs, qj, qa []float64
+	var es, ej, ea []estimator.Estimate
+	var ts, tj []float64
 	lat := make([]float64, 0, len(w.queries))
 	for i, q := range w.queries {
 		t0 := time.Now()
@@ -272,19 +273,18 @@ func measure(estimate func(*features.Query) (estimator.Estimate, error), w label
 		if err != nil {
 			return single, joins, all, 0, fmt.Errorf("estimate %q: %w", q.SQL(), err)
 		}
-		qe := estimator.QError(e.Rows, w.rows[i])
-		qa = append(qa, qe)
+		ea = append(ea, e)
 		if len(q.Tables) == 1 {
-			qs = append(qs, qe)
+			es, ts = append(es, e), append(ts, w.rows[i])
 		} else {
-			qj = append(qj, qe)
+			ej, tj = append(ej, e), append(tj, w.rows[i])
 		}
 	}
 	slices.Sort(lat)
 	if len(lat) > 0 {
 		micros = lat[len(lat)/2]
 	}
-	return estimator.Quantiles(qs), estimator.Quantiles(qj), estimator.Quantiles(qa), micros, nil
+	return estimator.Summarize(es, ts), estimator.Summarize(ej, tj), estimator.Summarize(ea, w.rows), micros, nil
 }
 
 // countingWriter counts the bytes written to it.

@@ -17,18 +17,21 @@ func (r *Report) WriteJSON(w io.Writer) error {
 }
 
 // WriteMarkdown writes the side-by-side tables: q-error quantiles of
-// single-table and join queries, out-of-distribution p95, latency, training
-// time and model size per estimator.
+// single-table and join queries and out of distribution, with the band
+// coverage (share of true counts inside [Low, High], documented as a 90%
+// band) and median band width (High/Low), then latency, training time and
+// model size per estimator.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Data set `%s` (largest table %d rows): trained on %d queries (%d examples with sub-plans), "+
 		"tested on %d never-seen queries (fresh seed, 0-%d joins) and %d out-of-distribution queries with %d joins.\n\n",
 		r.Dataset, r.FactRows, r.TrainQueries, r.TrainExamples, r.TestQueries, r.OODJoins-1, r.OODQueries, r.OODJoins)
 	section := func(title string, get func(ModelResult) estimator.QErrorSummary) {
-		fmt.Fprintf(&b, "%s\n\n| model | n | median | p90 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|\n", title)
+		fmt.Fprintf(&b, "%s\n\n| model | n | median | p90 | p95 | p99 | max | coverage | band width |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", title)
 		for _, res := range r.Results {
 			s := get(res)
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s |\n", res.Model, s.N, num(s.Median), num(s.P90), num(s.P95), num(s.P99), num(s.Max))
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %.0f%% | %s |\n", res.Model, s.N, num(s.Median), num(s.P90), num(s.P95), num(s.P99), num(s.Max),
+				100*s.Coverage, num(s.BandWidth))
 		}
 		b.WriteString("\n")
 	}

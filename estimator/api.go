@@ -128,6 +128,48 @@ type QErrorSummary struct {
 	Max    float64 `json:"max"`
 	Mean   float64 `json:"mean"`
 	N      int     `json:"n"`
+	// Coverage is the fraction of queries whose true count lies in the
+	// estimate's [Low, High] band (Covers), and BandWidth the median
+	// High/Low (both clamped to at least one row): the documented 90%
+	// band should cover about 0.9 at a small width. Both are 0 when the
+	// summary was made from q-errors alone (Quantiles).
+	Coverage  float64 `json:"coverage"`
+	BandWidth float64 `json:"band_width"`
+}
+
+// Covers reports whether truth lies in e's band [Low, High], rows clamped
+// to at least one as QError clamps them (an empty result is covered by a
+// band reaching down to one row).
+func Covers(e Estimate, truth float64) bool {
+	const slack = 1e-9 // float round-off of Low and High
+	t := math.Max(truth, 1)
+	return math.Max(e.Low, 1)*(1-slack) <= t && t <= math.Max(e.High, 1)*(1+slack)
+}
+
+// Summarize is Quantiles of the q-errors of ests against truths (the true
+// counts, in the same order), with the band coverage and the median band
+// width. It panics when the lengths differ (a programming error).
+func Summarize(ests []Estimate, truths []float64) QErrorSummary {
+	if len(ests) != len(truths) {
+		panic("estimator: Summarize of estimates and truths of different lengths")
+	}
+	qe := make([]float64, len(ests))
+	widths := make([]float64, len(ests))
+	covered := 0
+	for i, e := range ests {
+		qe[i] = QError(e.Rows, truths[i])
+		widths[i] = math.Max(e.High, 1) / math.Max(e.Low, 1)
+		if Covers(e, truths[i]) {
+			covered++
+		}
+	}
+	s := Quantiles(qe)
+	if len(ests) > 0 {
+		slices.Sort(widths)
+		s.Coverage = float64(covered) / float64(len(ests))
+		s.BandWidth = widths[(len(widths)-1)/2]
+	}
+	return s
 }
 
 // Quantiles summarises q-errors (nearest-rank quantiles). An empty input

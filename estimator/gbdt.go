@@ -70,14 +70,9 @@ const (
 
 // Uncertainty and out-of-distribution handling.
 const (
-	// minBandExamples is the number of validation residuals a join count
-	// needs for its own band; fewer pool all join counts.
-	minBandExamples = 30
 	// oodBlend scales the learned correction of an out-of-distribution
 	// sub-plan (unseen join count, edge or column): halfway to the baseline.
 	oodBlend = 0.5
-	// oodWiden multiplies the log-width of the band out of distribution.
-	oodWiden = 2.0
 )
 
 func (o GBDTOptions) params() boostParams {
@@ -139,8 +134,9 @@ type GBDT struct {
 	enc  *encoder
 	ens  *ensemble
 	work sync.Pool // *gbdtWork
-	// lowQ[j], highQ[j]: residual quantiles (log) for sub-plans of j joins.
-	lowQ, highQ []float64
+	// band is the split-conformal band, calibrated on the validation
+	// split (conformal.go).
+	band conformalBand
 }
 
 // chooseBlendK returns the blend constant (joinBaseline.blendK) that fits
@@ -285,23 +281,13 @@ func (g *GBDT) estimateMask(p *prepared, mask uint64, x []float64) (Estimate, su
 	}
 	corr = math.Max(-maxCorrection, math.Min(maxCorrection, corr))
 	rows := sanitize(math.Max(in.base, 1) * math.Exp(corr))
-	lo, hi := g.band(in.joins)
-	if in.ood {
-		lo = lo*oodWiden - math.Log(histSpread)
-		hi = hi*oodWiden + math.Log(histSpread)
+	lo, hi, ok := g.band.at(in.joins, in.ood, false)
+	if !ok {
+		// Uncalibrated (everything answered exactly in training): the
+		// histogram's spread per table.
+		lo, hi = -math.Log(histSpread)*float64(in.joins+1), math.Log(histSpread)*float64(in.joins+1)
 	}
 	return Estimate{Rows: rows, Low: sanitize(rows * math.Exp(lo)), High: sanitize(rows * math.Exp(hi)), Source: KindGBDT}, in, corr
-}
-
-// band returns the log-residual quantiles for a plan with j joins.
-func (g *GBDT) band(j int) (lo, hi float64) {
-	if len(g.lowQ) == 0 {
-		return -math.Log(histSpread), math.Log(histSpread)
-	}
-	if j >= len(g.lowQ) {
-		j = len(g.lowQ) - 1
-	}
-	return math.Min(0, g.lowQ[j]), math.Max(0, g.highQ[j])
 }
 
 // TrainGBDT trains the learned estimator on labelled examples (include
@@ -515,38 +501,24 @@ func compactKept[T any](s []T, keep []bool) []T {
 	return s[:n]
 }
 
-// fitBand sets the per-join-count residual quantiles from validation data.
+// fitBand calibrates the split-conformal band on the validation split
+// (held out of the trees' fit; it only chose their number, by early
+// stopping): residuals of the estimate in distribution and of the damped
+// one given out of distribution, per join count.
 func (g *GBDT) fitBand(val *binnedSet, vJoins []int) {
 	if len(val.y) == 0 {
 		return
 	}
-	byJoins := make([][]float64, g.enc.maxJoins+1)
-	var all []float64
+	res := make([]calibResidual, len(val.y))
 	for i, y := range val.y {
 		pred := g.ens.base
 		for _, t := range g.ens.trees {
 			pred += t[t.leafBins(val.bins, i)].value
 		}
-		r := y - pred
-		all = append(all, r)
-		if j := vJoins[i]; j < len(byJoins) {
-			byJoins[j] = append(byJoins[j], r)
-		}
+		clampC := func(c float64) float64 { return math.Max(-maxCorrection, math.Min(maxCorrection, c)) }
+		res[i] = calibResidual{joins: vJoins[i], in: y - clampC(pred), ood: y - clampC(oodBlend*pred)}
 	}
-	q := func(s []float64, p float64) float64 {
-		sort.Float64s(s)
-		return s[min(len(s)-1, int(p*float64(len(s))))]
-	}
-	allLo, allHi := q(all, bandLowQ), q(all, bandHighQ)
-	g.lowQ = make([]float64, len(byJoins))
-	g.highQ = make([]float64, len(byJoins))
-	for j, rs := range byJoins {
-		if len(rs) >= minBandExamples {
-			g.lowQ[j], g.highQ[j] = q(rs, bandLowQ), q(rs, bandHighQ)
-		} else {
-			g.lowQ[j], g.highQ[j] = allLo, allHi
-		}
-	}
+	g.band = fitConformal(res)
 }
 
 func cmpOr(v, def int) int {

@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 
@@ -25,7 +26,9 @@ func (g *GBDT) modelCatalog() *catalog.Catalog { return g.cat }
 // GBDT payload (uvarints, little-endian float64s): the encoder's slots,
 // seen columns and join edges, its size limits, the ensemble (base value,
 // trees of nodes: feature, children and threshold of splits, value), the
-// band per join count, and the baseline's blend constant.
+// split-conformal band (conformalBand.floats: its number of values, then
+// per Mondrian set the join counts, (low, high) per join count and the
+// per-join growth), and the baseline's blend constant.
 
 // Payload limits.
 const (
@@ -73,10 +76,10 @@ func (g *GBDT) savePayload(out io.Writer) error {
 			w.F64(n.value)
 		}
 	}
-	w.Uvarint(uint64(len(g.lowQ)))
-	for i := range g.lowQ {
-		w.F64(g.lowQ[i])
-		w.F64(g.highQ[i])
+	bf := g.band.floats()
+	w.Uvarint(uint64(len(bf)))
+	for _, x := range bf {
+		w.F64(x)
 	}
 	w.F64(g.base.blendK)
 	_, err := out.Write(w.B)
@@ -147,12 +150,19 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 		}
 		ens.trees = append(ens.trees, t)
 	}
-	nb := r.Count("band", maxJoinsInFile+1, 0)
-	for i := 0; i < nb && r.Err() == nil; i++ {
-		lo, hi := r.Finite("band low"), r.Finite("band high")
-		g.lowQ = append(g.lowQ, lo)
-		g.highQ = append(g.highQ, hi)
+	nb := r.Count("band", 4*(maxJoinsInFile+3), 8)
+	left := nb
+	band, err := readConformal(func() (float64, error) {
+		if left == 0 || r.Err() != nil {
+			return 0, fmt.Errorf("band of %d values ends early", nb)
+		}
+		left--
+		return r.F64("band"), r.Err()
+	})
+	if r.Err() == nil && (err != nil || left != 0) {
+		r.Fail("conformal band: %v (%d values left)", err, left)
 	}
+	g.band = band
 	g.base.blendK = r.Finite("blend k")
 	if r.Err() == nil && !(g.base.blendK >= 0 && g.base.blendK <= maxBlendK) {
 		r.Fail("blend k %v out of [0, %v]", g.base.blendK, maxBlendK)

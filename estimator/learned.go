@@ -3,7 +3,6 @@ package estimator
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/querylog"
@@ -16,10 +15,11 @@ import (
 //	   └───► encoding ─► model ─► Δ, clamped to ±cap ──┴─► rows_b · e^Δ
 //	                      (trained on Δ* = ln true − ln rows_b)
 //
-// with a band [rows·e^lo, rows·e^hi] from the bandLowQ/bandHighQ quantiles
-// of held-out log residuals. Online (feedback.go) corrects any estimator
+// with a band [rows·e^lo, rows·e^hi] from split-conformal quantiles of
+// held-out log residuals, per join count and out of distribution
+// (conformal.go). Online (feedback.go) corrects any estimator
 // the same way from observed counts. This file holds the label and example
-// checks, the residual band and the join-edge key every one of them uses;
+// checks and the join-edge key every one of them uses;
 // learned_io.go the payload header they share.
 
 // ErrBadLabel: a true row count is NaN, infinite or negative. It is the
@@ -39,9 +39,6 @@ const (
 	// minLearnedExamples is the fewest labelled queries TrainSetNet and
 	// TrainLinear accept.
 	minLearnedExamples = 10
-	// bandLowQ and bandHighQ are the residual quantiles behind Low and
-	// High: a 90% band.
-	bandLowQ, bandHighQ = 0.05, 0.95
 	// defaultSampleRows is how many sample rows per table SetNet and
 	// Linear evaluate filters on by default: every row of a default
 	// catalog sample.
@@ -65,20 +62,6 @@ func checkExamples(cat *catalog.Catalog, train []Example) error {
 		}
 	}
 	return nil
-}
-
-// residualBand returns the bandLowQ/bandHighQ quantiles of log residuals
-// (nearest rank), widened to include zero. It sorts res.
-func residualBand(res []float64) (lo, hi float64) {
-	if len(res) == 0 {
-		return 0, 0
-	}
-	slices.Sort(res)
-	at := func(p float64) float64 {
-		i := int(math.Ceil(p*float64(len(res)))) - 1
-		return res[max(0, min(len(res)-1, i))]
-	}
-	return math.Min(0, at(bandLowQ)), math.Max(0, at(bandHighQ))
 }
 
 // joinEdge is a join edge between two columns of two tables, canonical with

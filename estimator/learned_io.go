@@ -26,19 +26,55 @@ const (
 )
 
 // readPayloadHeader starts reading a SetNet or Linear payload: it checks
-// the catalog, reads the magic (cur, or the version-1 old) and, from
-// version 2 on, the baseline kind byte. Read errors stay in rd.
-func readPayloadHeader(r io.Reader, cat *catalog.Catalog, cur, old string) (rd *fieldReader, v1 bool, base byte, err error) {
+// the catalog, reads the magic (magics[v-1] is that of payload version v)
+// and, from version 2 on, the baseline kind byte. Read errors stay in rd.
+func readPayloadHeader(r io.Reader, cat *catalog.Catalog, magics [payloadVersions]string) (rd *fieldReader, version int, base byte, err error) {
 	if cat == nil || cat.Schema == nil {
-		return nil, false, 0, fmt.Errorf("%w: nil catalog", ErrBadPayload)
+		return nil, 0, 0, fmt.Errorf("%w: nil catalog", ErrBadPayload)
 	}
 	rd = &fieldReader{r: r}
-	v1 = rd.magicOf(cur, old)
+	version = rd.magicOf(magics[:])
 	base = baseCodeHistogram
-	if !v1 {
+	if version >= 2 {
 		base = rd.read(1)[0]
 	}
-	return rd, v1, base, nil
+	return rd, version, base, nil
+}
+
+// payloadVersions is the number of SetNet and Linear payload versions:
+// 1 without a baseline byte, 2 with it, 3 with the split-conformal band
+// at the end.
+const payloadVersions = 3
+
+// writeConformal appends b to a SetNet or Linear payload (version 3).
+func writeConformal(bw *fieldWriter, b *conformalBand) {
+	f := b.floats()
+	bw.u32(len(f))
+	bw.f64s(f)
+}
+
+// readConformal3 reads the band writeConformal wrote.
+func readConformal3(rd *fieldReader) (conformalBand, error) {
+	n := rd.dim("band", 4*(maxJoinsInFile+3))
+	f := rd.f64s(n)
+	if rd.err != nil {
+		return conformalBand{}, rd.err
+	}
+	band, err := readConformal(func() (float64, error) {
+		if len(f) == 0 {
+			return 0, fmt.Errorf("band of %d values ends early", n)
+		}
+		x := f[0]
+		f = f[1:]
+		return x, nil
+	})
+	if err == nil && len(f) != 0 {
+		err = fmt.Errorf("%d values after the band", len(f))
+	}
+	if err != nil {
+		return band, fmt.Errorf("%w: %v", ErrBadPayload, err)
+	}
+	return band, nil
 }
 
 // baselineFromCode returns the baseline a payload's kind byte names, bound
@@ -195,12 +231,18 @@ func (r *fieldReader) f64s(n int) []float64 {
 	return out
 }
 
-// magicOf reads the magic of the current version cur or of the previous
-// version old, and reports whether it was old.
-func (r *fieldReader) magicOf(cur, old string) bool {
+// magicOf reads a magic among magics and returns its version (1 +
+// its index), 0 on error.
+func (r *fieldReader) magicOf(magics []string) int {
 	got := string(r.read(4))
-	if r.err == nil && got != cur && got != old {
-		r.fail("magic %q, want %q or %q", got, cur, old)
+	if r.err != nil {
+		return 0
 	}
-	return r.err == nil && got == old
+	for i, m := range magics {
+		if got == m {
+			return i + 1
+		}
+	}
+	r.fail("magic %q, want one of %q", got, magics)
+	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -27,8 +28,9 @@ import (
 //
 // The ridge penalty λ is added to the diagonal of the normal equations
 // (Hoerl & Kennard, 1970). Features and target are centred first so that
-// the (unpenalised) intercept is unaffected. Low and High are the 5th
-// and 95th percentiles of the training residuals. A *Linear is safe for
+// the (unpenalised) intercept is unaffected. Low and High are the
+// split-conformal band (conformal.go) of a tenth of the examples held
+// out of the fit (linCalibFrac). A *Linear is safe for
 // concurrent use (it is read-only after training).
 type Linear struct {
 	cat    *catalog.Catalog
@@ -39,8 +41,9 @@ type Linear struct {
 	mu, sd []float64       // feature standardisation
 	coef   []float64
 	yMean  float64 // intercept in standardised space
-	resLo  float64
+	resLo  float64 // pooled conformal band (used when band is not calibrated)
 	resHi  float64
+	band   conformalBand // split-conformal band (conformal.go)
 }
 
 // LinearOptions configures TrainLinear. The zero value gives the defaults.
@@ -59,6 +62,11 @@ type LinearOptions struct {
 
 // Defaults of LinearOptions.
 const (
+	// linCalibFrac is the share of examples (whole groups) held out of
+	// the fit to calibrate the conformal band, and linCalibSeed seeds
+	// the split (TrainLinear is deterministic).
+	linCalibFrac     = 0.1
+	linCalibSeed     = 0x11ea7
 	linDefaultLambda = 1e-2
 	// linGlobal is the number of query-wide features (see linEncode).
 	linGlobal = 10
@@ -193,6 +201,14 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		}
 		y[i] = logRows(ex.Rows) - bl
 	}
+	// Hold out a calibration split (whole groups) for the conformal band.
+	fit, calib := snSplit(train, linCalibFrac, rand.New(rand.NewPCG(linCalibSeed, uint64(len(train)))))
+	all := X
+	allY := y
+	X, y = make([][]float64, 0, len(fit)), make([]float64, 0, len(fit))
+	for _, i := range fit {
+		X, y = append(X, all[i]), append(y, allY[i])
+	}
 	// Standardise.
 	m.mu, m.sd = make([]float64, k), make([]float64, k)
 	for j := range k {
@@ -211,9 +227,10 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 			m.sd[j] = 1 // constant feature: its coefficient is penalised to zero
 		}
 	}
-	Z := X // standardised in place: the raw features are not needed again
-	for _, x := range Z {
-		m.standardise(x, x)
+	Z := X
+	for i, x := range Z {
+		Z[i] = make([]float64, k)
+		m.standardise(x, Z[i])
 	}
 	for _, v := range y {
 		m.yMean += v
@@ -228,11 +245,20 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		return nil, err
 	}
 	m.coef = coef
-	res := make([]float64, len(Z))
-	for i := range Z {
-		res[i] = y[i] - m.correction(Z[i])
+	res := make([]calibResidual, 0, len(calib))
+	pooled := make([]float64, 0, len(calib))
+	z := make([]float64, k)
+	for _, i := range calib {
+		m.standardise(all[i], z)
+		r := allY[i] - m.correction(z)
+		// Linear cannot tell out-of-distribution queries apart: both
+		// classes are its residuals (joins beyond the calibrated ones
+		// extrapolate, see bandSet.at).
+		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.figs.s, train[i].Query), in: r, ood: r})
+		pooled = append(pooled, r)
 	}
-	m.resLo, m.resHi = residualBand(res)
+	m.band = fitConformal(res)
+	m.resLo, m.resHi = conformalQuantiles(pooled)
 	return m, nil
 }
 
@@ -336,7 +362,11 @@ func (m *Linear) estimateConnected(q *features.Query) (Estimate, error) {
 	m.standardise(x, x)
 	lg := math.Max(0, math.Min(maxLogRows, baseLog+m.correction(x)))
 	rows := sanitize(math.Exp(lg))
-	return Estimate{Rows: rows, Low: sanitize(math.Exp(lg + m.resLo)), High: sanitize(math.Exp(lg + m.resHi)), Source: KindLinear}, nil
+	lo, hi, ok := m.band.at(len(q.Tables)-1, false, completelySampled(m.figs.s, q))
+	if !ok {
+		lo, hi = m.resLo, m.resHi // a model of payload version 2
+	}
+	return Estimate{Rows: rows, Low: sanitize(math.Exp(lg + lo)), High: sanitize(math.Exp(lg + hi)), Source: KindLinear}, nil
 }
 
 // Coefficients returns the fitted weights of the standardised features

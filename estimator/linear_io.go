@@ -51,6 +51,9 @@ func (m *Linear) savePayload(w io.Writer) error {
 	bw.f64s(m.mu)
 	bw.f64s(m.sd)
 	bw.f64s(m.coef)
+	if len(m.coef) != linFeaturesV1(len(m.cat.Schema.Tables)) {
+		writeConformal(bw, &m.band)
+	}
 	return bw.flush()
 }
 
@@ -58,10 +61,11 @@ func (m *Linear) savePayload(w io.Writer) error {
 // have as many tables as the training catalog; the baseline is the one
 // recorded in the payload, bound to cat.
 func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
-	rd, v1, base, err := readPayloadHeader(r, cat, linMagic, linMagicV1)
+	rd, version, base, err := readPayloadHeader(r, cat, [payloadVersions]string{linMagicV1, linMagicV2, linMagic})
 	if err != nil {
 		return nil, err
 	}
+	v1 := version == 1
 	nFeat := linFeatures
 	if v1 {
 		nFeat = linFeaturesV1
@@ -90,6 +94,11 @@ func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
 	}
 	if m.resLo > 0 || m.resHi < 0 {
 		return nil, fmt.Errorf("%w: band [%v, %v]", ErrBadPayload, m.resLo, m.resHi)
+	}
+	if version >= 3 {
+		if m.band, err = readConformal3(rd); err != nil {
+			return nil, err
+		}
 	}
 	for j, s := range m.sd {
 		if !(s > 0) {

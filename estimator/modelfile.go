@@ -26,7 +26,7 @@ import (
 
 const (
 	modelMagic   = "CARDMODL"
-	modelVersion = 3
+	modelVersion = 4
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
@@ -34,8 +34,10 @@ const (
 	// setnet, linear): version 2 changed the baseline gbdt corrects for
 	// joins (join-sample shrunk toward the histogram, see GBDT.blendK);
 	// version 3 the baselines every learned model corrects (join
-	// synopses, unsatisfiable filters, merged conjuncts on one column).
-	learnedMinVersion = 3
+	// synopses, unsatisfiable filters, merged conjuncts on one column);
+	// version 4 their bands (split conformal per join count and out of
+	// distribution, conformal.go: version-3 bands missed their 90%).
+	learnedMinVersion = 4
 	// maxModelBytes bounds what Load reads (a model is a few MB).
 	maxModelBytes = 1 << 30
 	maxKindLen    = 64
@@ -141,7 +143,7 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	info.Fingerprint = string(mr.str("fingerprint", maxFPLen))
 	spec, known := kindRegistry[info.Kind]
 	if mr.err == nil && known && spec.learned && version < learnedMinVersion {
-		return nil, info, fmt.Errorf("%w: %s model of version %d predates the version %d baselines; retrain it", ErrVersion, info.Kind, version, learnedMinVersion)
+		return nil, info, fmt.Errorf("%w: %s model of version %d predates the version %d baselines and bands; retrain it", ErrVersion, info.Kind, version, learnedMinVersion)
 	}
 	catBytes := mr.section("catalog")
 	payload := mr.section("payload")

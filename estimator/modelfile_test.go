@@ -102,6 +102,14 @@ func TestModelFileErrors(t *testing.T) {
 	if err := load(old, nil, LoadOptions{}); !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), "retrain") {
 		t.Errorf("version-2 gbdt: %v", err)
 	}
+	// So must a version-3 gbdt (bands before split conformal calibration).
+	old, err = os.ReadFile("testdata/flights-small-v3.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := load(old, nil, LoadOptions{}); !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), "retrain") {
+		t.Errorf("version-3 gbdt: %v", err)
+	}
 	v := bytes.Clone(data)
 	v[8] = 99
 	if err := load(v, nil, LoadOptions{}); !errors.Is(err, ErrVersion) {

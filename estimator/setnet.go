@@ -47,8 +47,9 @@ type SetNet struct {
 	enc    *snEncoder
 	net    *snNet
 	opts   SetNetOptions // resolved
-	resLo  float64       // 5th percentile of validation log residuals (<= 0)
-	resHi  float64       // 95th percentile (>= 0)
+	resLo  float64       // pooled conformal band of validation log residuals (<= 0)
+	resHi  float64       // (>= 0); used when band is not calibrated
+	band   conformalBand // split-conformal band (conformal.go)
 	epochs int           // epochs run
 	work   sync.Pool     // *snScratch
 }
@@ -204,7 +205,7 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	if err := m.fit(ctx, exs, tr, val, rng); err != nil {
 		return nil, err
 	}
-	m.calibrate(exs, val)
+	m.calibrate(exs, val, train)
 	return m, nil
 }
 
@@ -371,14 +372,23 @@ func (m *SetNet) loss(exs []snExample, idx []int, w *snWork) float64 {
 	return s / float64(len(idx))
 }
 
-// calibrate sets Low/High from the residual quantiles on idx.
-func (m *SetNet) calibrate(exs []snExample, idx []int) {
+// calibrate sets the split-conformal band from the validation examples
+// idx (held out of the fit; they only chose the epoch): residuals of the
+// estimate in distribution and, for the out-of-distribution class, of the
+// bare baseline (what SetNet falls back to on queries beyond its shape,
+// and an upper bound on the damping of unseen elements), per join count.
+func (m *SetNet) calibrate(exs []snExample, idx []int, train []Example) {
 	w := newSNWork(m.net.shape)
-	res := make([]float64, 0, len(idx))
+	res := make([]calibResidual, 0, len(idx))
+	pooled := make([]float64, 0, len(idx))
 	for _, i := range idx {
-		res = append(res, exs[i].target-m.predictLog(&exs[i], w, snOOD{}))
+		r := exs[i].target - m.predictLog(&exs[i], w, snOOD{})
+		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.enc.figs.s, train[i].Query),
+			in: r, ood: exs[i].target - exs[i].baseLog})
+		pooled = append(pooled, r)
 	}
-	m.resLo, m.resHi = residualBand(res)
+	m.band = fitConformal(res)
+	m.resLo, m.resHi = conformalQuantiles(pooled)
 }
 
 // Name returns "setnet".
@@ -410,20 +420,29 @@ func (m *SetNet) estimateConnected(q *features.Query) (Estimate, error) {
 	if err != nil {
 		return Estimate{}, err
 	}
+	joins := len(q.Tables) - 1
 	if m.enc.vocab.tooLarge(q) {
 		rows := sanitize(be.Rows)
-		return Estimate{Rows: rows, Low: math.Min(sanitize(be.Low), rows),
-			High: math.Max(sanitize(be.High), rows), Source: KindSetNet + ":fallback"}, nil
+		low, high := be.Low, be.High
+		if lo, hi, ok := m.band.at(joins, true, false); ok {
+			low, high = rows*math.Exp(lo), rows*math.Exp(hi)
+		}
+		return Estimate{Rows: rows, Low: math.Min(sanitize(low), rows),
+			High: math.Max(sanitize(high), rows), Source: KindSetNet + ":fallback"}, nil
 	}
 	baseLog := baseLogRows(be.Rows)
 	ood := m.enc.encode(q, baseLog, fig, &sc.probe, &sc.ex)
 	lg := m.predictLog(&sc.ex, sc.work, ood)
 	// Unseen elements also widen the band by the distance moved from the
 	// undamped prediction's certainty.
-	lo, hi := m.resLo, m.resHi
-	if ood.unseen > 0 {
-		lo -= math.Abs(lg - baseLog)
-		hi += math.Abs(lg - baseLog)
+	lo, hi, ok := m.band.at(joins, ood.unseen > 0, completelySampled(m.enc.figs.s, q))
+	if !ok {
+		// A model of payload version 2: its pooled band.
+		lo, hi = m.resLo, m.resHi
+		if ood.unseen > 0 {
+			lo -= math.Abs(lg - baseLog)
+			hi += math.Abs(lg - baseLog)
+		}
 	}
 	rows := sanitize(math.Exp(lg))
 	return Estimate{Rows: rows, Low: sanitize(math.Exp(lg + lo)), High: sanitize(math.Exp(lg + hi)), Source: KindSetNet}, nil

@@ -97,5 +97,41 @@ func TestSetNetLinearDemoAccuracy(t *testing.T) {
 			t.Errorf("%s misses its targets: single p95 %.2f (<= %.2f), joins p95 %.2f (<= %.2f), ood median %.2f (<= %.2f)",
 				c.name, single.P95, c.singleP95, joins.P95, c.joinsP95, oodJoins.Median, c.oodMedian)
 		}
+		checkBandCoverage(t, c.name, m, test, ood)
+	}
+}
+
+// checkBandCoverage holds m's bands to issue 12's targets: coverage
+// between 88% and 95% at every join count of the in-distribution test
+// queries, at least 80% out of distribution.
+func checkBandCoverage(t *testing.T, name string, m estimator.Estimator, test, ood []estimator.Example) {
+	t.Helper()
+	byJoins := func(exs []estimator.Example) map[int]estimator.QErrorSummary {
+		ests, truths := map[int][]estimator.Estimate{}, map[int][]float64{}
+		for _, ex := range exs {
+			e, err := m.Estimate(ex.Query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j := len(ex.Query.Tables) - 1
+			ests[j], truths[j] = append(ests[j], e), append(truths[j], ex.Rows)
+		}
+		out := map[int]estimator.QErrorSummary{}
+		for j := range ests {
+			out[j] = estimator.Summarize(ests[j], truths[j])
+		}
+		return out
+	}
+	for j, s := range byJoins(test) {
+		t.Logf("%s: %d joins: band coverage %.3f, median width %.2f (n %d)", name, j, s.Coverage, s.BandWidth, s.N)
+		if s.Coverage < 0.88 || s.Coverage > 0.95 {
+			t.Errorf("%s: %d joins: band coverage %.3f outside [0.88, 0.95]", name, j, s.Coverage)
+		}
+	}
+	for j, s := range byJoins(ood) {
+		t.Logf("%s: out of distribution, %d joins: band coverage %.3f, median width %.2f (n %d)", name, j, s.Coverage, s.BandWidth, s.N)
+		if s.Coverage < 0.8 {
+			t.Errorf("%s: out of distribution, %d joins: band coverage %.3f below 0.80", name, j, s.Coverage)
+		}
 	}
 }

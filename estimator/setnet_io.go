@@ -15,12 +15,16 @@ import (
 // is written by Save): little-endian, fixed-width fields, parameters as
 // IEEE-754 float64, so that a model's bytes depend only on its weights.
 //
-//	setnet: "CSN2" | u8 baseline | u32 nTables nCols | options |
+//	setnet: "CSN3" | u8 baseline | u32 nTables nCols | options |
 //	        vocabulary (join edges, seen-column and seen-table flags, size
 //	        limits) | band | shape | u32 nParams | f64 × nParams
-//	linear: "CLN2" | u8 baseline | u32 nTables nFeatures sampleRows | f64
-//	        lambda yMean resLo resHi | f64 × nFeatures (mu, sd, coef)
+//	linear: "CLN3" | u8 baseline | u32 nTables nFeatures sampleRows | f64
+//	        lambda yMean resLo resHi | f64 × nFeatures (mu, sd, coef) |
+//	        conformal band
 //
+// conformal band is u32 n | f64 × n (conformalBand.floats; also at the end
+// of setnet's). Version 2 ("CSN2", "CLN2") had no conformal band (the
+// pooled resLo/resHi band applies); it still loads.
 // baseline is 0 for the histogram, 1 for the join-sample baseline.
 // Version 1 ("CSN1", "CLN1") had no baseline byte (always the histogram)
 // and fewer global features (setnet 5, linear 10); it still loads.
@@ -51,9 +55,11 @@ var (
 
 // Payload magics and limits.
 const (
-	snMagic    = "CSN2"
+	snMagic    = "CSN3"
+	snMagicV2  = "CSN2" // no conformal band
 	snMagicV1  = "CSN1" // histogram baseline, 5 global features
-	linMagic   = "CLN2"
+	linMagic   = "CLN3"
+	linMagicV2 = "CLN2" // no conformal band
 	linMagicV1 = "CLN1" // histogram baseline, 10 global features
 )
 
@@ -108,6 +114,9 @@ func (m *SetNet) savePayload(w io.Writer) error {
 	bw.u32(m.epochs)
 	bw.u32(len(m.net.params))
 	bw.f64s(m.net.params)
+	if m.net.shape.GlobIn != snGlobInV1 {
+		writeConformal(bw, &m.band)
+	}
 	return bw.flush()
 }
 
@@ -115,10 +124,11 @@ func (m *SetNet) savePayload(w io.Writer) error {
 // binds it to cat, which must have the schema it was trained on (same
 // tables and columns); the baseline is NewHistogram(cat).
 func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
-	rd, v1, base, err := readPayloadHeader(r, cat, snMagic, snMagicV1)
+	rd, version, base, err := readPayloadHeader(r, cat, [payloadVersions]string{snMagicV1, snMagicV2, snMagic})
 	if err != nil {
 		return nil, err
 	}
+	v1 := version == 1
 	globIn := snGlobIn
 	if v1 {
 		globIn = snGlobInV1
@@ -193,5 +203,10 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 	}
 	copy(m.net.params, params)
 	m.resLo, m.resHi, m.epochs = resLo, resHi, epochs
+	if version >= 3 {
+		if m.band, err = readConformal3(rd); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
 }

@@ -17,10 +17,32 @@ import (
 // joins, with sub-plans) is scored on 2,500 fresh-seed queries and must
 // meet the product targets: single-table median <= 1.1, p95 <= 2.5,
 // p99 <= 10; joins median <= 1.5, p95 <= 10, p99 <= 50; better than the
-// histogram baseline at every quantile; and, trained on at most two joins,
-// no worse than histogram at p95 on three-join queries.
+// histogram baseline at every quantile; band coverage between 88% and 95%
+// at every join count; and, trained on at most two joins, no worse than
+// histogram at p95 on three-join queries, with band coverage >= 80%.
 //
 //	CARDINAL_ACCURACY=1 go test ./estimator -run AccuracyTargets -v -timeout 2h
+//
+// bandCoverageByJoins summarises m's estimates of exs by join count, with
+// band coverage.
+func bandCoverageByJoins(t *testing.T, m Estimator, exs []Example) map[int]QErrorSummary {
+	t.Helper()
+	ests, truths := map[int][]Estimate{}, map[int][]float64{}
+	for _, ex := range exs {
+		e, err := m.Estimate(ex.Query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := len(ex.Query.Tables) - 1
+		ests[j], truths[j] = append(ests[j], e), append(truths[j], ex.Rows)
+	}
+	out := map[int]QErrorSummary{}
+	for j := range ests {
+		out[j] = Summarize(ests[j], truths[j])
+	}
+	return out
+}
+
 func TestAccuracyTargets(t *testing.T) {
 	if os.Getenv("CARDINAL_ACCURACY") == "" {
 		t.Skip("set CARDINAL_ACCURACY=1 for the full accuracy run")
@@ -80,6 +102,13 @@ func TestAccuracyTargets(t *testing.T) {
 			if !(g.Median <= h.Median && g.P90 < h.P90 && g.P95 < h.P95 && g.P99 < h.P99 && g.Max < h.Max && g.Mean < h.Mean) {
 				t.Errorf("gbdt %+v not better than histogram %+v at every quantile", g, h)
 			}
+			// Bands: 88-95% coverage at every join count (issue 12).
+			for j, s := range bandCoverageByJoins(t, m, test) {
+				t.Logf("joins=%d gbdt band coverage %.3f, median width %.2f", j, s.Coverage, s.BandWidth)
+				if s.Coverage < 0.88 || s.Coverage > 0.95 {
+					t.Errorf("%d joins: band coverage %.3f outside [0.88, 0.95]", j, s.Coverage)
+				}
+			}
 
 			// Out of distribution: train on at most two joins, test on three.
 			var le2, eq3 []Example
@@ -103,6 +132,12 @@ func TestAccuracyTargets(t *testing.T) {
 			t.Logf("out of distribution (3 joins, trained on <= 2): gbdt %+v / hist %+v", og, ohs)
 			if og.P95 > ohs.P95 {
 				t.Errorf("out-of-distribution p95 %v worse than histogram %v", og.P95, ohs.P95)
+			}
+			for _, s := range bandCoverageByJoins(t, m2, eq3) {
+				t.Logf("out of distribution: gbdt band coverage %.3f, median width %.2f", s.Coverage, s.BandWidth)
+				if s.Coverage < 0.8 {
+					t.Errorf("out-of-distribution band coverage %.3f below 0.80", s.Coverage)
+				}
 			}
 		})
 	}

@@ -99,21 +99,28 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // score is the q-errors of est on the examples, overall and by joins.
 func score(ctx context.Context, est estimator.ContextEstimator, ex []estimator.Example) (evalScores, error) {
-	var all []float64
-	by := map[int][]float64{}
+	var all []estimator.Estimate
+	var truths []float64
+	type joinSet struct {
+		ests   []estimator.Estimate
+		truths []float64
+	}
+	by := map[int]*joinSet{}
 	for _, e := range ex {
 		got, err := est.EstimateContext(ctx, e.Query)
 		if err != nil {
 			return evalScores{}, fmt.Errorf("%s: %s: %w", est.Name(), e.Query.SQL(), err)
 		}
-		q := estimator.QError(got.Rows, e.Rows)
-		all = append(all, q)
+		all, truths = append(all, got), append(truths, e.Rows)
 		j := len(e.Query.Tables) - 1
-		by[j] = append(by[j], q)
+		if by[j] == nil {
+			by[j] = &joinSet{}
+		}
+		by[j].ests, by[j].truths = append(by[j].ests, got), append(by[j].truths, e.Rows)
 	}
-	out := evalScores{Overall: estimator.Quantiles(all), ByJoins: map[string]estimator.QErrorSummary{}}
-	for j, qs := range by {
-		out.ByJoins[strconv.Itoa(j)] = estimator.Quantiles(qs)
+	out := evalScores{Overall: estimator.Summarize(all, truths), ByJoins: map[string]estimator.QErrorSummary{}}
+	for j, s := range by {
+		out.ByJoins[strconv.Itoa(j)] = estimator.Summarize(s.ests, s.truths)
 	}
 	return out, nil
 }
@@ -121,9 +128,10 @@ func score(ctx context.Context, est estimator.ContextEstimator, ex []estimator.E
 // writeText writes the q-error table: one row per estimator and join count.
 func (rep *evalReport) writeText(stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "model\tjoins\tN\tmedian\tp90\tp95\tp99\tmax\tmean\t\n")
+	fmt.Fprintf(tw, "model\tjoins\tN\tmedian\tp90\tp95\tp99\tmax\tmean\tcoverage\tband width\t\n")
 	row := func(name, joins string, s estimator.QErrorSummary) {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t\n", name, joins, s.N, s.Median, s.P90, s.P95, s.P99, s.Max, s.Mean)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t%.0f%%\t%.3g\t\n", name, joins, s.N, s.Median, s.P90, s.P95, s.P99, s.Max, s.Mean,
+			100*s.Coverage, s.BandWidth)
 	}
 	type named struct {
 		name string
