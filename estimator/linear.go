@@ -30,7 +30,7 @@ import (
 // (Hoerl & Kennard, 1970). Features and target are centred first so that
 // the (unpenalised) intercept is unaffected. Low and High are the
 // split-conformal band (conformal.go) of a tenth of the examples held
-// out of the fit (linCalibFrac). A *Linear is safe for
+// out of a first fit (linCalibFrac); the model is then refitted on all. A *Linear is safe for
 // concurrent use (it is read-only after training).
 type Linear struct {
 	cat    *catalog.Catalog
@@ -201,15 +201,43 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		}
 		y[i] = logRows(ex.Rows) - bl
 	}
-	// Hold out a calibration split (whole groups) for the conformal band.
+	// Hold out a calibration split (whole groups) for the conformal band:
+	// fit without it, calibrate on it, then refit on every example (the
+	// band of the 90% fit is kept: more examples do not widen a ridge
+	// fit's errors, so it stays conservative, though split conformal's
+	// guarantee is for the held-out fit).
 	fit, calib := snSplit(train, linCalibFrac, rand.New(rand.NewPCG(linCalibSeed, uint64(len(train)))))
-	all := X
-	allY := y
-	X, y = make([][]float64, 0, len(fit)), make([]float64, 0, len(fit))
+	fx, fy := make([][]float64, 0, len(fit)), make([]float64, 0, len(fit))
 	for _, i := range fit {
-		X, y = append(X, all[i]), append(y, allY[i])
+		fx, fy = append(fx, X[i]), append(fy, y[i])
 	}
-	// Standardise.
+	if err := m.fitRidge(fx, fy); err != nil {
+		return nil, err
+	}
+	res := make([]calibResidual, 0, len(calib))
+	pooled := make([]float64, 0, len(calib))
+	z := make([]float64, k)
+	for _, i := range calib {
+		m.standardise(X[i], z)
+		r := y[i] - m.correction(z)
+		// Linear cannot tell out-of-distribution queries apart: both
+		// classes are its residuals (joins beyond the calibrated ones
+		// extrapolate, see bandSet.at).
+		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.figs.s, train[i].Query), in: r, ood: r})
+		pooled = append(pooled, r)
+	}
+	m.band = fitConformal(res)
+	m.resLo, m.resHi = conformalQuantiles(pooled)
+	if err := m.fitRidge(X, y); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// fitRidge sets the standardisation, intercept and coefficients from the
+// feature rows X (modified: standardised in place) and targets y.
+func (m *Linear) fitRidge(X [][]float64, y []float64) error {
+	k := len(X[0])
 	m.mu, m.sd = make([]float64, k), make([]float64, k)
 	for j := range k {
 		s, s2 := 0.0, 0.0
@@ -227,11 +255,12 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 			m.sd[j] = 1 // constant feature: its coefficient is penalised to zero
 		}
 	}
-	Z := X
-	for i, x := range Z {
+	Z := make([][]float64, len(X))
+	for i, x := range X {
 		Z[i] = make([]float64, k)
 		m.standardise(x, Z[i])
 	}
+	m.yMean = 0
 	for _, v := range y {
 		m.yMean += v
 	}
@@ -240,26 +269,12 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	for i, v := range y {
 		yc[i] = v - m.yMean
 	}
-	coef, err := linFitRidge(Z, yc, opts.Lambda*float64(len(Z)))
+	coef, err := linFitRidge(Z, yc, m.opts.Lambda*float64(len(Z)))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	m.coef = coef
-	res := make([]calibResidual, 0, len(calib))
-	pooled := make([]float64, 0, len(calib))
-	z := make([]float64, k)
-	for _, i := range calib {
-		m.standardise(all[i], z)
-		r := allY[i] - m.correction(z)
-		// Linear cannot tell out-of-distribution queries apart: both
-		// classes are its residuals (joins beyond the calibrated ones
-		// extrapolate, see bandSet.at).
-		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.figs.s, train[i].Query), in: r, ood: r})
-		pooled = append(pooled, r)
-	}
-	m.band = fitConformal(res)
-	m.resLo, m.resHi = conformalQuantiles(pooled)
-	return m, nil
+	return nil
 }
 
 func (m *Linear) standardise(x, z []float64) {
