@@ -409,6 +409,8 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	trainSet, valSet := newBinnedSet(g.enc.nfeat, nTrain), newBinnedSet(g.enc.nfeat, nVal)
 	keepTrain, keepVal := make([]bool, nTrain), make([]bool, nVal)
 	valJoins := make([]int, nVal)
+	whole := wholeQueries(train)
+	valWhole := make([]bool, nVal)
 	g.parallelFor(ctx, params.workers, len(train), func(i int, x []float64) {
 		y, joins, skip := g.featurize(train[i], x)
 		if skip {
@@ -416,7 +418,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		}
 		if isVal[groupOf(i)] {
 			valSet.set(bn, pos[i], x, y)
-			keepVal[pos[i]], valJoins[pos[i]] = true, joins
+			keepVal[pos[i]], valJoins[pos[i]], valWhole[pos[i]] = true, joins, whole[i]
 		} else {
 			trainSet.set(bn, pos[i], x, y)
 			keepTrain[pos[i]] = true
@@ -428,15 +430,16 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	trainSet.compact(keepTrain)
 	valSet.compact(keepVal)
 	valJoins = compactKept(valJoins, keepVal)
+	valWhole = compactKept(valWhole, keepVal)
 	if len(trainSet.y) == 0 {
-		trainSet, valSet, valJoins = valSet, newBinnedSet(g.enc.nfeat, 0), nil
+		trainSet, valSet, valJoins, valWhole = valSet, newBinnedSet(g.enc.nfeat, 0), nil, nil
 	}
 	ens, err := boost(ctx, bn, trainSet, valSet, params)
 	if err != nil {
 		return nil, err
 	}
 	g.ens = ens
-	g.fitBand(valSet, valJoins)
+	g.fitBand(valSet, valJoins, valWhole)
 	return g, nil
 }
 
@@ -505,7 +508,7 @@ func compactKept[T any](s []T, keep []bool) []T {
 // (held out of the trees' fit; it only chose their number, by early
 // stopping): residuals of the estimate in distribution and of the damped
 // one given out of distribution, per join count.
-func (g *GBDT) fitBand(val *binnedSet, vJoins []int) {
+func (g *GBDT) fitBand(val *binnedSet, vJoins []int, vWhole []bool) {
 	if len(val.y) == 0 {
 		return
 	}
@@ -516,7 +519,7 @@ func (g *GBDT) fitBand(val *binnedSet, vJoins []int) {
 			pred += t[t.leafBins(val.bins, i)].value
 		}
 		clampC := func(c float64) float64 { return math.Max(-maxCorrection, math.Min(maxCorrection, c)) }
-		res[i] = calibResidual{joins: vJoins[i], in: y - clampC(pred), ood: y - clampC(oodBlend*pred)}
+		res[i] = calibResidual{joins: vJoins[i], whole: vWhole[i], in: y - clampC(pred), ood: y - clampC(oodBlend*pred)}
 	}
 	g.band = fitConformal(res)
 }
