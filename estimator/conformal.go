@@ -44,9 +44,6 @@ const (
 	// minBandExamples is the number of calibration residuals a join count
 	// needs for its own class; fewer pool the set's join counts.
 	minBandExamples = 30
-	// minWholeCalibration is the number of whole queries (wholeQueries)
-	// from which the bands are calibrated on them alone.
-	minWholeCalibration = 100
 	// maxBandLog bounds a band's log half-width (e^40 ~ 2e17), so a model
 	// file cannot carry an infinite band.
 	maxBandLog = 40.0
@@ -71,45 +68,13 @@ type bandSet struct {
 type calibResidual struct {
 	joins   int
 	exact   bool
-	whole   bool // a whole query, not a sub-plan of one (wholeQueries)
 	in, ood float64
-}
-
-// wholeQueries marks the examples that are whole queries: the one with
-// the most tables of each Group (its sub-plans are the others), and
-// every example without a group. Bands are calibrated on whole queries
-// when there are enough: queries asked later are exchangeable with them,
-// not with sub-plans (a one-join sub-plan of a three-join query is drawn
-// otherwise than a one-join query).
-func wholeQueries(train []Example) []bool {
-	best := map[int]int{} // group -> index of its largest example
-	for i, ex := range train {
-		if ex.Group == 0 {
-			continue
-		}
-		if b, ok := best[ex.Group]; !ok || len(ex.Query.Tables) > len(train[b].Query.Tables) {
-			best[ex.Group] = i
-		}
-	}
-	whole := make([]bool, len(train))
-	for i, ex := range train {
-		whole[i] = ex.Group == 0 || best[ex.Group] == i
-	}
-	return whole
 }
 
 // fitConformal calibrates the bands on held-out residuals.
 func fitConformal(res []calibResidual) conformalBand {
 	var b conformalBand
-	var whole []calibResidual
-	for _, c := range res {
-		if c.whole {
-			whole = append(whole, c)
-		}
-	}
-	if len(whole) >= minWholeCalibration {
-		res = whole
-	}
+
 	var sampled, exact []calibResidual
 	for _, c := range res {
 		if c.exact {

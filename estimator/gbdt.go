@@ -409,8 +409,6 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	trainSet, valSet := newBinnedSet(g.enc.nfeat, nTrain), newBinnedSet(g.enc.nfeat, nVal)
 	keepTrain, keepVal := make([]bool, nTrain), make([]bool, nVal)
 	valJoins := make([]int, nVal)
-	whole := wholeQueries(train)
-	valWhole := make([]bool, nVal)
 	g.parallelFor(ctx, params.workers, len(train), func(i int, x []float64) {
 		y, joins, skip := g.featurize(train[i], x)
 		if skip {
@@ -418,7 +416,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		}
 		if isVal[groupOf(i)] {
 			valSet.set(bn, pos[i], x, y)
-			keepVal[pos[i]], valJoins[pos[i]], valWhole[pos[i]] = true, joins, whole[i]
+			keepVal[pos[i]], valJoins[pos[i]] = true, joins
 		} else {
 			trainSet.set(bn, pos[i], x, y)
 			keepTrain[pos[i]] = true
@@ -430,16 +428,15 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	trainSet.compact(keepTrain)
 	valSet.compact(keepVal)
 	valJoins = compactKept(valJoins, keepVal)
-	valWhole = compactKept(valWhole, keepVal)
 	if len(trainSet.y) == 0 {
-		trainSet, valSet, valJoins, valWhole = valSet, newBinnedSet(g.enc.nfeat, 0), nil, nil
+		trainSet, valSet, valJoins = valSet, newBinnedSet(g.enc.nfeat, 0), nil
 	}
 	ens, err := boost(ctx, bn, trainSet, valSet, params)
 	if err != nil {
 		return nil, err
 	}
 	g.ens = ens
-	g.fitBand(valSet, valJoins, valWhole)
+	g.fitBand(valSet, valJoins)
 	return g, nil
 }
 
@@ -508,7 +505,7 @@ func compactKept[T any](s []T, keep []bool) []T {
 // (held out of the trees' fit; it only chose their number, by early
 // stopping): residuals of the estimate in distribution and of the damped
 // one given out of distribution, per join count.
-func (g *GBDT) fitBand(val *binnedSet, vJoins []int, vWhole []bool) {
+func (g *GBDT) fitBand(val *binnedSet, vJoins []int) {
 	if len(val.y) == 0 {
 		return
 	}
@@ -519,7 +516,7 @@ func (g *GBDT) fitBand(val *binnedSet, vJoins []int, vWhole []bool) {
 			pred += t[t.leafBins(val.bins, i)].value
 		}
 		clampC := func(c float64) float64 { return math.Max(-maxCorrection, math.Min(maxCorrection, c)) }
-		res[i] = calibResidual{joins: vJoins[i], whole: vWhole[i], in: y - clampC(pred), ood: y - clampC(oodBlend*pred)}
+		res[i] = calibResidual{joins: vJoins[i], in: y - clampC(pred), ood: y - clampC(oodBlend*pred)}
 	}
 	g.band = fitConformal(res)
 }

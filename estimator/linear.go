@@ -216,7 +216,6 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	}
 	res := make([]calibResidual, 0, len(calib))
 	pooled := make([]float64, 0, len(calib))
-	whole := wholeQueries(train)
 	z := make([]float64, k)
 	for _, i := range calib {
 		m.standardise(X[i], z)
@@ -224,7 +223,7 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		// Linear cannot tell out-of-distribution queries apart: both
 		// classes are its residuals (joins beyond the calibrated ones
 		// extrapolate, see bandSet.at).
-		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.figs.s, train[i].Query), whole: whole[i], in: r, ood: r})
+		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.figs.s, train[i].Query), in: r, ood: r})
 		pooled = append(pooled, r)
 	}
 	m.band = fitConformal(res)
