@@ -332,7 +332,7 @@ func TestLoadHostileStreams(t *testing.T) {
 			t.Errorf("endless %q: %v", b, err)
 		}
 	}
-	head := []byte(modelMagic + "\x03\x00\x04gbdt\x00")
+	head := []byte(modelMagic + string([]byte{modelVersion, 0}) + "\x04gbdt\x00")
 	huge := binary.LittleEndian.AppendUint64(append([]byte(nil), head...), 1<<29)
 	if _, err := Load(bytes.NewReader(append(huge, "short"...)), nil, LoadOptions{}); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("declared 512 MiB, sent 5 bytes: %v", err)
