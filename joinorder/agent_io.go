@@ -5,24 +5,27 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
 // Agent model file format:
 //
 //	magic "CRDJOIN\x00" | version uint16 LE | payload length uint32 LE |
-//	payload (JSON, agentFile) | CRC-32 (IEEE) of the payload uint32 LE
+//	payload (JSON, agentFile) | CRC-32C of the payload uint32 LE
+//
+// The checksum is internal/bincodec's, the one CRC table of every Cardinal
+// file format. Version 1 files (CRC-32 IEEE) get ErrVersion: retrain.
 //
 // Floats are JSON numbers in Go's shortest round-trip form, so Load
 // restores the agent bit for bit and Save of a loaded agent reproduces the
 // file.
 const (
 	agentMagic   = "CRDJOIN\x00"
-	agentVersion = 1
+	agentVersion = 2
 	// maxAgentPayload bounds the payload Load accepts.
 	maxAgentPayload = 1 << 20
 )
@@ -52,13 +55,13 @@ func (a *Agent) Save(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrModel, err)
 	}
-	var b bytes.Buffer
-	b.WriteString(agentMagic)
-	binary.Write(&b, binary.LittleEndian, uint16(agentVersion))
-	binary.Write(&b, binary.LittleEndian, uint32(len(payload)))
-	b.Write(payload)
-	binary.Write(&b, binary.LittleEndian, crc32.ChecksumIEEE(payload))
-	_, err = w.Write(b.Bytes())
+	e := bincodec.Encoder{B: make([]byte, 0, len(agentMagic)+10+len(payload))}
+	e.B = append(e.B, agentMagic...)
+	e.U16(agentVersion)
+	e.U32(uint32(len(payload)))
+	e.B = append(e.B, payload...)
+	e.U32(bincodec.Checksum(payload))
+	_, err = w.Write(e.B)
 	return err
 }
 
@@ -85,7 +88,7 @@ func LoadAgent(r io.Reader, cat *catalog.Catalog) (*Agent, error) {
 	}
 	sum := binary.LittleEndian.Uint32(payload[n:])
 	payload = payload[:n]
-	if crc32.ChecksumIEEE(payload) != sum {
+	if bincodec.Checksum(payload) != sum {
 		return nil, fmt.Errorf("%w: %w: checksum mismatch", ErrModel, catalog.ErrCorrupt)
 	}
 	var f agentFile

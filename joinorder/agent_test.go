@@ -121,6 +121,10 @@ func TestAgentLoadErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	v1, err := os.ReadFile("testdata/agent-v1.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
 	other := synthCatalog(3, rand.New(rand.NewPCG(1, 1)))
 	flip := func(i int) []byte { b := bytes.Clone(good); b[i] ^= 1; return b }
 	cases := map[string]struct {
@@ -134,6 +138,7 @@ func TestAgentLoadErrors(t *testing.T) {
 		"payload":   {flip(20), catalog.ErrCorrupt},
 		"checksum":  {flip(len(good) - 1), catalog.ErrCorrupt},
 		"truncated": {good[:len(good)-5], catalog.ErrCorrupt},
+		"v1 file":   {v1, catalog.ErrVersion}, // CRC-32 IEEE before the shared codec
 	}
 	for name, c := range cases {
 		if _, err := LoadAgent(bytes.NewReader(c.b), nil); !errors.Is(err, ErrModel) || !errors.Is(err, c.also) {
