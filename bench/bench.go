@@ -13,6 +13,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 	"github.com/cardinaldb/cardinal/progress"
 	"github.com/cardinaldb/cardinal/querylog"
 )
@@ -39,8 +40,8 @@ const (
 type Options struct {
 	TrainQueries int      // generated training queries (default 10,000)
 	TestQueries  int      // fresh-seed test queries (default 2,000)
-	OODQueries   int      // test queries with MaxJoins+1 joins (default 500; negative: none)
-	MaxJoins     int      // joins in training and test queries: 0..MaxJoins (default 4; negative: none, as in workload.Options)
+	OODQueries   int      `opt:"signed"` // test queries with MaxJoins+1 joins (default 500; negative: none)
+	MaxJoins     int      `opt:"signed"` // joins in training and test queries: 0..MaxJoins (default 4; negative: none, as in workload.Options)
 	MaxPreds     int      // predicates per query: 1..MaxPreds (default 4)
 	SubPlans     bool     // also train on every connected sub-plan's label
 	Models       []string // estimators to compare (default estimator.Kinds())
@@ -56,6 +57,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() (Options, error) {
+	if err := optcheck.Struct(ErrOptions, "Options", o); err != nil {
+		return o, err
+	}
 	if o.TrainQueries == 0 {
 		o.TrainQueries = DefaultTrainQueries
 	}

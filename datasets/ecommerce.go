@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 )
 
 // ErrOptions: an option value out of its documented range.
@@ -22,7 +23,7 @@ type EcommerceOptions struct {
 	Scale float64
 	// Seed seeds the generator; the same Seed and Scale give the same
 	// data.
-	Seed int64
+	Seed int64 `opt:"any"`
 }
 
 // MaxEcommerceScale bounds EcommerceOptions.Scale (30M order items, about
@@ -228,6 +229,9 @@ type ecoCustomer struct {
 // The result is deterministic for (Scale, Seed). Scale 10 (3M order
 // items) takes a few seconds.
 func Ecommerce(ctx context.Context, opts EcommerceOptions) (*DB, error) {
+	if err := optcheck.Struct(ErrOptions, "EcommerceOptions", opts); err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
 	scale := opts.Scale
 	if scale == 0 {
 		scale = 1

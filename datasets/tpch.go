@@ -8,9 +8,11 @@ import (
 	"os"
 	"sync"
 
-	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/progress"
 	"github.com/pingcap/go-tpc/tpch/dbgen"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // TPCHOptions configures TPCH. The zero value is scale 1 without comment
@@ -202,6 +204,9 @@ func tpchScale(scale float64) (float64, error) {
 // guarded by a lock file across processes: the first call generates,
 // later calls and other processes read the cache.
 func TPCH(ctx context.Context, opts TPCHOptions) (*DB, error) {
+	if err := optcheck.Struct(ErrOptions, "TPCHOptions", opts); err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
 	scale, err := tpchScale(opts.Scale)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 )
 
 // Defaults of Options.
@@ -44,13 +45,11 @@ type Options struct {
 }
 
 func (o *Options) check() error {
-	switch {
-	case o.Catalog == nil:
+	if err := optcheck.Struct(ErrOptions, "Options", o); err != nil {
+		return err
+	}
+	if o.Catalog == nil {
 		return fmt.Errorf("%w: Options.Catalog is required", ErrOptions)
-	case o.Budget < 0 || math.IsNaN(o.Budget) || math.IsInf(o.Budget, 0):
-		return fmt.Errorf("%w: Budget %v", ErrOptions, o.Budget)
-	case o.MaxColumns < 0 || o.MaxPerTable < 0:
-		return fmt.Errorf("%w: MaxColumns %d, MaxPerTable %d", ErrOptions, o.MaxColumns, o.MaxPerTable)
 	}
 	if o.MaxColumns == 0 {
 		o.MaxColumns = DefaultMaxColumns

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 	"github.com/cardinaldb/cardinal/internal/server"
 	"github.com/cardinaldb/cardinal/progress"
 )
@@ -93,6 +94,9 @@ type Evaluation struct {
 // candidates, and with a server the measured greedy oracle, each costed by
 // the what-if model and, with a server, measured.
 func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalOptions) (*Evaluation, error) {
+	if err := optcheck.Struct(ErrOptions, "EvalOptions", eo); err != nil {
+		return nil, err
+	}
 	a, err := newAdvisor(w, opts)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 	"github.com/cardinaldb/cardinal/progress"
 )
 
@@ -32,7 +33,7 @@ type AgentOptions struct {
 	Epochs int
 	// Epsilon is the exploration rate of the first round, decaying
 	// linearly to 0 in the last (default DefaultEpsilon; in [0, 1]).
-	Epsilon float64
+	Epsilon float64 `opt:"max=1"`
 	// Ridge is the L2 penalty of the value function's least squares
 	// (default DefaultRidge).
 	Ridge float64
@@ -47,6 +48,9 @@ type AgentOptions struct {
 }
 
 func (o AgentOptions) withDefaults() (AgentOptions, error) {
+	if err := optcheck.Struct(ErrOptions, "AgentOptions", o); err != nil {
+		return o, err
+	}
 	if o.Epochs == 0 {
 		o.Epochs = DefaultEpochs
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 )
 
 // Method names of the enumerators (Plan.Method).
@@ -33,6 +34,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() (Options, error) {
+	if err := optcheck.Struct(ErrOptions, "Options", o); err != nil {
+		return o, err
+	}
 	switch {
 	case o.MaxPairs == 0:
 		o.MaxPairs = DefaultMaxPairs

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
@@ -44,7 +45,10 @@ const picosPerNano = 1000
 // Classify reports it. Three SELECTs over performance_schema tables held in
 // memory: cheap for the server. Bounded by ctx and DefaultCallTimeout.
 func CaptureDigests(ctx context.Context, db *sql.DB, opts DigestOptions) ([]Statement, error) {
-	if opts.Limit <= 0 {
+	if err := optcheck.Struct(ErrOptions, "DigestOptions", opts); err != nil {
+		return nil, err
+	}
+	if opts.Limit == 0 {
 		opts.Limit = DefaultDigestLimit
 	}
 	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)

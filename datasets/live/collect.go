@@ -18,6 +18,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 	"github.com/cardinaldb/cardinal/progress"
 	"github.com/cardinaldb/cardinal/querylog"
 )
@@ -222,6 +223,9 @@ type result struct {
 // failures of single counts are reported, not returned.
 func Collect(ctx context.Context, db *sql.DB, schema *catalog.Schema, stmts []Statement, opts CollectOptions) (Report, error) {
 	start := time.Now()
+	if err := optcheck.Struct(ErrOptions, "CollectOptions", opts); err != nil {
+		return Report{}, err
+	}
 	opts = opts.withDefaults()
 	rep := Report{Statements: len(stmts)}
 	if opts.Out == "" {

@@ -28,6 +28,9 @@ var (
 	// ErrServer: the server answered something the package cannot use (an
 	// unknown column type, an EXPLAIN without a plan, ...).
 	ErrServer = errors.New("unexpected answer from server")
+	// ErrOptions: an option is negative, NaN or infinite (zero means its
+	// default); reported before any statement is sent.
+	ErrOptions = errors.New("invalid options")
 	// ErrTimeout: a statement hit its time limit on the server.
 	ErrTimeout = errors.New("statement time limit exceeded")
 	// ErrFlavour: an operation that needs to know the server flavour was

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 )
 
 // SampleOptions configures LoadSample. The zero value gives the defaults.
@@ -19,7 +20,7 @@ type SampleOptions struct {
 	Rows int
 	// Seed seeds the server's RAND(seed): the same seed over the same
 	// physical table gives the same sample.
-	Seed int64
+	Seed int64 `opt:"any"`
 	// TableTimeout bounds the COUNT(*) and the sample read of one table,
 	// on the client (the context) and on the server (WithTimeLimit: the
 	// server stops the statement even if the client goes away). Default
@@ -65,6 +66,9 @@ func (o SampleOptions) withDefaults() SampleOptions {
 // Build catalog statistics from the result with SampleCatalog (which scales
 // TableStats.Rows to the counts).
 func LoadSample(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts SampleOptions) (*datasets.DB, []int64, error) {
+	if err := optcheck.Struct(ErrOptions, "SampleOptions", opts); err != nil {
+		return nil, nil, err
+	}
 	opts = opts.withDefaults()
 	if opts.Flavour == FlavourUnknown {
 		f, err := DetectFlavour(ctx, db)

@@ -11,6 +11,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 )
 
 // Defaults of Options.
@@ -36,7 +37,7 @@ type Options struct {
 	Queries int
 	// MaxJoins is the largest number of joins (table occurrences - 1);
 	// 0 means DefaultMaxJoins, negative means single-table queries only.
-	MaxJoins int
+	MaxJoins int `opt:"signed"`
 	// MinJoins is the smallest number of joins (default 0).
 	MinJoins int
 	// MaxPreds is the largest number of atomic predicates (each side of an
@@ -44,7 +45,7 @@ type Options struct {
 	MaxPreds int
 	// OutOfRange is the fraction of literals drawn outside the column's
 	// values (empty results); 0 means DefaultOutOfRange, negative none.
-	OutOfRange float64
+	OutOfRange float64 `opt:"signed,max=1"`
 	// Snowflake restricts the walk to snowflake-shaped joins, as in TPC-H
 	// Q2-Q10: every table occurrence is the To side (the referenced side
 	// of a foreign key) of at most one of the query's joins. The query is
@@ -60,6 +61,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() (Options, error) {
+	if err := optcheck.Struct(ErrOptions, "Options", o); err != nil {
+		return o, err
+	}
 	if o.Queries == 0 {
 		o.Queries = DefaultQueries
 	}

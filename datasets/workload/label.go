@@ -2,6 +2,7 @@ package workload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 	"github.com/cardinaldb/cardinal/progress"
 	"github.com/cardinaldb/cardinal/querylog"
 )
@@ -31,10 +33,10 @@ type LabelOptions struct {
 // engine.Counter) and returns the records in input order. The first error
 // stops the work and is returned with the index of its query.
 func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts LabelOptions) ([]querylog.Record, error) {
-	workers := opts.Workers
-	if workers < 0 {
-		return nil, fmt.Errorf("%w: Workers %d < 0", ErrOptions, opts.Workers)
+	if err := optcheck.Struct(ErrOptions, "LabelOptions", opts); err != nil {
+		return nil, err
 	}
+	workers := opts.Workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -53,7 +55,10 @@ func Label(ctx context.Context, db *datasets.DB, qs []*features.Query, opts Labe
 	)
 	fail := func(i int, err error) {
 		mu.Lock()
-		if firstErr == nil || i < errIdx {
+		// A query stopped by the cancel of an earlier failure does not
+		// replace that failure, whatever its index.
+		stopped := firstErr != nil && errors.Is(err, context.Canceled)
+		if !stopped && (firstErr == nil || i < errIdx) {
 			firstErr, errIdx = err, i
 		}
 		mu.Unlock()

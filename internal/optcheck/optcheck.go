@@ -10,7 +10,8 @@
 //	optcheck.Struct(ErrOptions, "GBDTOptions", opts)
 //
 // Tags: "any" skips a field, "signed" allows negative finite values
-// (documented special meanings), "max=X" bounds it above. Nested structs
+// (documented special meanings), "max=X" bounds it above; tags combine
+// with commas (`opt:"signed,max=1"`). Nested structs
 // are checked too; other kinds (funcs, pointers, strings) are skipped.
 package optcheck
 
@@ -18,6 +19,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -41,8 +43,8 @@ func Struct(sentinel error, name string, v any) error {
 		if !f.IsExported() {
 			continue
 		}
-		tag := f.Tag.Get("opt")
-		if tag == "any" {
+		tags := strings.Split(f.Tag.Get("opt"), ",")
+		if slices.Contains(tags, "any") {
 			continue
 		}
 		fv := rv.Field(i)
@@ -64,12 +66,14 @@ func Struct(sentinel error, name string, v any) error {
 		switch {
 		case math.IsNaN(x) || math.IsInf(x, 0):
 			bad = "must be finite"
-		case x < 0 && tag != "signed":
+		case x < 0 && !slices.Contains(tags, "signed"):
 			bad = "must not be negative (0 means the default)"
 		}
-		if rest, ok := strings.CutPrefix(tag, "max="); ok && bad == "" {
-			if m, err := strconv.ParseFloat(rest, 64); err == nil && x > m {
-				bad = fmt.Sprintf("must be at most %s", rest)
+		for _, tag := range tags {
+			if rest, ok := strings.CutPrefix(tag, "max="); ok && bad == "" {
+				if m, err := strconv.ParseFloat(rest, 64); err == nil && x > m {
+					bad = fmt.Sprintf("must be at most %s", rest)
+				}
 			}
 		}
 		if bad != "" {

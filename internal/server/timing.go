@@ -21,7 +21,7 @@ type TimeOptions struct {
 	Runs int
 	// Warmups is the number of untimed executions first (to bring the
 	// pages into the buffer pool); 0 means DefaultWarmups, negative none.
-	Warmups int
+	Warmups int `opt:"signed"`
 	// Limit is the server-side time limit of each execution; 0 means
 	// DefaultLimit. MariaDB: SET STATEMENT max_statement_time=<s> FOR;
 	// MySQL: the MAX_EXECUTION_TIME(<ms>) optimizer hint.

@@ -31,6 +31,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 	"github.com/cardinaldb/cardinal/joinorder"
 	"github.com/cardinaldb/cardinal/joinorder/exact"
 	"github.com/cardinaldb/cardinal/progress"
@@ -57,8 +58,8 @@ const (
 
 // Options configure Prepare and Run. The zero value means the defaults.
 type Options struct {
-	TrainQueries     int // join queries the agent trains on (negative: none)
-	TestQueries      int // held-out join queries (negative: none)
+	TrainQueries     int `opt:"signed"` // join queries the agent trains on (negative: none)
+	TestQueries      int `opt:"signed"` // held-out join queries (negative: none)
 	MinTables        int // tables per join query, at least
 	MaxTables        int // and at most
 	EstimatorQueries int // labelled queries (with sub-plans) the gbdt estimator trains on
@@ -85,6 +86,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() (Options, error) {
+	if err := optcheck.Struct(ErrOptions, "Options", o); err != nil {
+		return o, err
+	}
 	def := func(v *int, d int) {
 		if *v == 0 {
 			*v = d

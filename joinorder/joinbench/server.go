@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/optcheck"
 	"github.com/cardinaldb/cardinal/internal/server"
 	"github.com/cardinaldb/cardinal/joinorder"
 	"github.com/cardinaldb/cardinal/progress"
@@ -32,12 +33,12 @@ type ServerOptions struct {
 	Queries int           // held-out queries timed (default DefaultServerQueries)
 	Limit   time.Duration // server-side limit per execution (default DefaultServerLimit)
 	Runs    int           // timed executions per statement, after one warm-up (default 1)
-	Warmups int           // untimed executions first (0: one; negative: none)
+	Warmups int           `opt:"signed"` // untimed executions first (0: one; negative: none)
 	// GuardRatio: our order is hinted only when the cost model, on the
 	// same estimates, prices the server's own order (from its EXPLAIN)
 	// more than GuardRatio times ours; otherwise the query runs as
 	// written. 0 means DefaultServerGuard; negative hints always.
-	GuardRatio float64
+	GuardRatio float64 `opt:"signed"`
 	// Progress, when set, gets a report after each query (Stage "server",
 	// Done queries of Total, Detail the query's timings).
 	Progress progress.Func
@@ -89,6 +90,9 @@ func (s *Setup) ServerMethod() joinorder.Method {
 // written (the server's own join order) and the STRAIGHT_JOIN rewrite of
 // method's plan, checking both return the engine's COUNT(*).
 func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method joinorder.Method, opts ServerOptions) (ServerReport, error) {
+	if err := optcheck.Struct(ErrOptions, "ServerOptions", opts); err != nil {
+		return ServerReport{}, err
+	}
 	if opts.Queries == 0 {
 		opts.Queries = DefaultServerQueries
 	}
