@@ -1,5 +1,5 @@
 // Package hostile holds the corpus of hostile inputs of issue 9 (SQL,
-// query logs, model files, DSNs) and its reader. The public API
+// query logs, model files, DSNs, CSV files, schemas) and its reader. The public API
 // (corpus_test.go) and the CLI (cmd/cardinal/hostile_test.go) run every
 // case: no panic, no crash, a typed error or a right answer.
 package hostile
@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/querylog"
@@ -117,6 +119,7 @@ var sentinels = map[string]error{
 	"ErrMalformedLog": querylog.ErrMalformedLog, "ErrBadLabel": querylog.ErrBadLabel,
 	"ErrBadMagic": estimator.ErrBadMagic, "ErrCorrupt": estimator.ErrCorrupt, "ErrVersion": estimator.ErrVersion,
 	"ErrSchema": estimator.ErrSchema, "ErrQuery": estimator.ErrQuery,
+	"ErrDuplicate": catalog.ErrDuplicate, "datasets.ErrType": datasets.ErrType,
 }
 
 // Expect checks err (and rows, when a count is expected) against want.

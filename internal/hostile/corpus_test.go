@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -84,12 +85,38 @@ func TestCorpusAPI(t *testing.T) {
 				if err != nil && strings.Contains(err.Error(), c.Want["secret"]) {
 					t.Errorf("ParseDSN error leaks the secret: %v", err)
 				}
+			case "csv":
+				dir := t.TempDir()
+				if err := os.WriteFile(filepath.Join(dir, "t.csv"), c.Input, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				_, err := datasets.LoadCSV(context.Background(), csvSchema, dir)
+				if e := Expect(c.Want["load"], err, 0); e != nil {
+					t.Error(e)
+				}
+				if err != nil && !strings.Contains(err.Error(), "t.csv:") {
+					t.Errorf("error without the file's position: %v", err)
+				}
+			case "schema":
+				_, err := catalog.ParseSchema(string(c.Input))
+				if e := Expect(c.Want["parse"], err, 0); e != nil {
+					t.Error(e)
+				}
 			default:
 				t.Fatalf("unknown kind %q", c.Kind)
 			}
 		})
 	}
 }
+
+// csvSchema is the table the csv cases are loaded into.
+var csvSchema = func() *catalog.Schema {
+	s, err := catalog.ParseSchema("CREATE TABLE t (id INT NOT NULL, x DOUBLE)")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
 
 // TestStar40API: sub-plans of the star are refused, before any listing,
 // by the engine and by every estimator; the whole query is estimated.
