@@ -34,8 +34,9 @@ var (
 	// ErrTooManyTables: FROM has more than MaxTables table occurrences.
 	ErrTooManyTables = errors.New("too many tables")
 	// ErrTooComplex: the statement is longer than MaxStatementBytes,
-	// nests deeper than MaxNesting, or has a number literal of more than
-	// MaxNumberDigits digits.
+	// nests deeper than MaxNesting, has a number literal of more than
+	// MaxNumberDigits digits, or a run of more than MaxAdjacentStrings
+	// adjacent string literals.
 	ErrTooComplex = errors.New("statement too complex")
 	// ErrTooManySubPlans: a query has more connected sub-plans than the
 	// limit given to ConnectedSubsets (returned bare, not in an *Error).

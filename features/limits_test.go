@@ -32,6 +32,9 @@ func TestLimits(t *testing.T) {
 		{"long AND chain", head + strings.Repeat("id > 5 AND ", 20000) + "id < 9", 0},
 		{"400-digit number", head + "id > 1" + strings.Repeat("0", 400), len(head) + 6},
 		{"400-digit fraction", head + "id > 1." + strings.Repeat("0", 400), len(head) + 6},
+		{"adjacent strings", head + "title = " + strings.Repeat("'a' ", MaxAdjacentStrings+1), len(head) + 8 + 4*MaxAdjacentStrings + 1},
+		{"adjacent strings under bound", head + "title = " + strings.Repeat("'a' ", MaxAdjacentStrings), 0},
+		{"strings apart", head + strings.Repeat("title = 'a' OR ", 10*MaxAdjacentStrings) + "id = 1", 0},
 		{"too long", head + "id IN (" + strings.Repeat("1,", MaxStatementBytes/2) + "1)", MaxStatementBytes + 1},
 	}
 	for _, c := range cases {
