@@ -35,3 +35,18 @@ SELECT id, delay FROM flights WHERE origin = 'ORD' ORDER BY dep_time DESC LIMIT 
 	// ALTER TABLE `flights` ADD INDEX `idx_origin_destination` (`origin`, `destination`), ALGORITHM=INPLACE, LOCK=NONE
 	// estimated workload cost 4245 -> 38
 }
+
+// The DDL quotes every identifier, backticks and unicode included.
+func ExampleAddIndexSQL() {
+	fmt.Println(indexadvisor.AddIndexSQL(indexadvisor.Recommended{
+		Table: "order`items", Name: "idx_prix_é", Columns: []string{"prix_é", "qty"}}))
+	// Output:
+	// ALTER TABLE `order``items` ADD INDEX `idx_prix_é` (`prix_é`, `qty`), ALGORITHM=INPLACE, LOCK=NONE
+}
+
+// Drop advice is written as an online ALTER TABLE too.
+func ExampleDropIndexSQL() {
+	fmt.Println(indexadvisor.DropIndexSQL("flights", "idx_origin"))
+	// Output:
+	// ALTER TABLE `flights` DROP INDEX `idx_origin`, ALGORITHM=INPLACE, LOCK=NONE
+}
