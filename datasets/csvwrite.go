@@ -45,9 +45,9 @@ func (t *Table) WriteCSV(w io.Writer) error {
 			case catalog.TypeFloat:
 				rec = strconv.AppendFloat(rec, c.Floats[r], 'g', -1, 64)
 			case catalog.TypeDate:
-				rec = appendDate(rec, c.Ints[r], false)
+				rec = AppendDate(rec, c.Ints[r], false)
 			case catalog.TypeDateTime:
-				rec = appendDate(rec, c.Ints[r], true)
+				rec = AppendDate(rec, c.Ints[r], true)
 			default:
 				rec = strconv.AppendInt(rec, c.Ints[r], 10)
 			}
@@ -82,10 +82,11 @@ func appendCSVString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// appendDate appends Unix seconds as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS".
+// AppendDate appends Unix seconds (UTC) as "YYYY-MM-DD" or, withTime,
+// "YYYY-MM-DD HH:MM:SS": what LoadCSV and MySQL read back.
 // Years outside 0..9999 are written as package time would, which LoadCSV
 // rejects.
-func appendDate(dst []byte, sec int64, withTime bool) []byte {
+func AppendDate(dst []byte, sec int64, withTime bool) []byte {
 	day := floorDiv(sec, secondsPerDay)
 	y, m, d := civilFromDays(day)
 	if y < 0 || y > 9999 {

@@ -324,3 +324,14 @@ func ExampleTPCHSchema() {
 	// lineitem [l_partkey] -> part [p_partkey]
 	// lineitem [l_suppkey] -> supplier [s_suppkey]
 }
+
+// Dates and datetimes are Unix seconds in a column; AppendDate writes them
+// as MySQL and LoadCSV read them.
+func ExampleAppendDate() {
+	sec := int64(981173400) // 2001-02-03 04:10:00 UTC
+	fmt.Println(string(datasets.AppendDate(nil, sec, false)))
+	fmt.Println(string(datasets.AppendDate(nil, sec, true)))
+	// Output:
+	// 2001-02-03
+	// 2001-02-03 04:10:00
+}

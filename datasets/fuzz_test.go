@@ -114,9 +114,9 @@ func FuzzParseDateTime(f *testing.F) {
 		}
 		if ok {
 			var b []byte
-			b = appendDate(b, got, true)
+			b = AppendDate(b, got, true)
 			if back, ok := parseDateTime(b); !ok || back != got {
-				t.Fatalf("appendDate(%d) = %q does not parse back", got, b)
+				t.Fatalf("AppendDate(%d) = %q does not parse back", got, b)
 			}
 		}
 	})

@@ -488,9 +488,9 @@ func writeRows(w io.Writer, t *datasets.Table, lo, hi int) error {
 				}
 				rec = strconv.AppendFloat(rec, f, 'g', -1, 64)
 			case catalog.TypeDate:
-				rec = appendDate(rec, c.Ints[r], false)
+				rec = datasets.AppendDate(rec, c.Ints[r], false)
 			case catalog.TypeDateTime:
-				rec = appendDate(rec, c.Ints[r], true)
+				rec = datasets.AppendDate(rec, c.Ints[r], true)
 			default:
 				rec = strconv.AppendInt(rec, c.Ints[r], 10)
 			}
@@ -521,15 +521,6 @@ func appendEscaped(dst []byte, s string) []byte {
 		}
 	}
 	return dst
-}
-
-// appendDate appends Unix seconds (UTC) as a date or datetime.
-func appendDate(dst []byte, sec int64, withTime bool) []byte {
-	tm := time.Unix(sec, 0).UTC()
-	if withTime {
-		return tm.AppendFormat(dst, "2006-01-02 15:04:05")
-	}
-	return tm.AppendFormat(dst, "2006-01-02")
 }
 
 // clip shortens a statement for messages.
