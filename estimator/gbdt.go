@@ -241,10 +241,6 @@ func (g *GBDT) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (g *GBDT) estimateConnected(q *features.Query) (Estimate, error) {
-	q, err := canonicalQuery(g.cat, q)
-	if err != nil {
-		return Estimate{}, err
-	}
 	p := g.prepare(q)
 	e, _, _ := g.estimateMask(p, q.FullMask(), g.features(p))
 	g.release(p)

@@ -117,10 +117,13 @@ func components(q *features.Query) []uint64 {
 }
 
 // estimateGuarded is the Estimate of every model of this package: it
-// checks q against cat, estimates each connected component with
-// connected, multiplies them, and caps the result.
+// checks q against cat and takes its canonical form (canonicalQuery, once:
+// connected gets a checked, canonical query or a Sub of one), estimates
+// each connected component with connected, multiplies them, and caps the
+// result.
 func estimateGuarded(cat *catalog.Catalog, q *features.Query, connected func(*features.Query) (Estimate, error)) (Estimate, error) {
-	if err := checkQuery(cat, q); err != nil {
+	q, err := canonicalQuery(cat, q)
+	if err != nil {
 		return Estimate{}, err
 	}
 	if len(q.Tables) == 1 || q.Connected(q.FullMask()) {

@@ -370,10 +370,6 @@ func (h *Histogram) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (h *Histogram) estimateConnected(q *features.Query) (Estimate, error) {
-	q, err := canonicalQuery(h.cat, q)
-	if err != nil {
-		return Estimate{}, err
-	}
 	var buf [8]float64
 	sels := h.tableSels(q, buf[:0])
 	return h.estimateMask(q, sels, q.FullMask()), nil

@@ -355,10 +355,6 @@ func (m *Linear) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (m *Linear) estimateConnected(q *features.Query) (Estimate, error) {
-	q, err := canonicalQuery(m.cat, q)
-	if err != nil {
-		return Estimate{}, err
-	}
 	if unsatisfiable(q) {
 		return Estimate{Source: KindLinear}, nil
 	}

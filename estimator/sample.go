@@ -235,10 +235,6 @@ func (s *Sample) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (s *Sample) estimateConnected(q *features.Query) (Estimate, error) {
-	q, err := canonicalQuery(s.s.cat, q)
-	if err != nil {
-		return Estimate{}, err
-	}
 	sc := s.s.pool.Get().(*scratch)
 	defer func() { sc.reset(); s.s.pool.Put(sc) }()
 	var buf [8]tableProbe

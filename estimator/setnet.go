@@ -406,10 +406,6 @@ func (m *SetNet) Estimate(q *features.Query) (Estimate, error) {
 
 // estimateConnected estimates a query whose tables are connected by joins.
 func (m *SetNet) estimateConnected(q *features.Query) (Estimate, error) {
-	q, err := canonicalQuery(m.cat, q)
-	if err != nil {
-		return Estimate{}, err
-	}
 	if unsatisfiable(q) {
 		return Estimate{Source: KindSetNet}, nil
 	}
