@@ -229,6 +229,10 @@ func (m *modelReader) str(what string, limit int) []byte {
 			break
 		}
 	}
+	if k == len(buf) { // ten bytes with the continuation bit: no uvarint
+		m.err = fmt.Errorf("%w: %s length is not a uvarint", ErrCorrupt, what)
+		return nil
+	}
 	v, n := binary.Uvarint(buf[:k+1])
 	if n <= 0 || v > uint64(limit) {
 		m.err = fmt.Errorf("%w: %s length exceeds %d", ErrCorrupt, what, limit)
