@@ -66,7 +66,7 @@
 // histograms with it, which is what an untuned server plans with.
 //
 // Measured here (2 cores shared with other jobs, load average about 18;
-// MariaDB 10.11 with .ci/mariadb.sh's 128 MB buffer pool;
+// MariaDB 10.11 with a 128 MB buffer pool, before .ci/mariadb.sh took 2 GB;
 // CARDINAL_SERVER_BIG=1 go test -run LoadBig -v ./internal/server/):
 //
 //	data set                 rows   PK only   with ForeignKeyIndexes
