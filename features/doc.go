@@ -36,6 +36,15 @@
 //     TIMESTAMP literals, stored as Unix seconds UTC. TRUE/FALSE are 1/0.
 //     NULL literals are kept (comparisons with them are Unknown). Anything
 //     else is ErrType.
+//   - Constant expressions are folded to literals first (exprfold.go):
+//     arithmetic of numbers (+ - * / DIV %, exact for integers and
+//     decimals with MySQL's scale rules), DATE_ADD / DATE_SUB / ADDDATE /
+//     SUBDATE and "d ± INTERVAL n unit" (SECOND ... YEAR; MONTH, QUARTER
+//     and YEAR clamp the day to the month's end as MySQL does), CAST /
+//     CONVERT to DATE, DATETIME, SIGNED, DECIMAL, DOUBLE, CHAR, DATE(),
+//     and NOW() / CURRENT_TIMESTAMP / CURDATE() / CURRENT_DATE ...,
+//     which evaluate against Options.Now (default DefaultNowUnix,
+//     2025-01-01 00:00:00 UTC, so that results are reproducible).
 //   - Unqualified columns resolve through the schema across the FROM tables
 //     (ErrUnknownColumn, ErrAmbiguousColumn).
 //   - The select list, DISTINCT, LIMIT, hints and index hints are ignored:

@@ -17,7 +17,8 @@ import (
 // parser's buffers between calls; it is not safe for concurrent use (use
 // one Parser per goroutine, or the package-level Parse).
 type Parser struct {
-	p *parser.Parser
+	p    *parser.Parser
+	opts Options
 }
 
 // NewParser returns a Parser.
@@ -58,7 +59,7 @@ func (p *Parser) Parse(schema *catalog.Schema, sql string) (*Query, error) {
 		}
 		return nil, newErr(sql, off, ErrUnsupported, "multiple statements", "parse one statement at a time")
 	}
-	r := &resolver{schema: schema, src: sql, loc: loc, q: &Query{Schema: schema}}
+	r := &resolver{schema: schema, src: sql, loc: loc, q: &Query{Schema: schema}, opts: p.opts}
 	if err := r.statement(stmts[0]); err != nil {
 		return nil, err
 	}
@@ -75,6 +76,7 @@ type resolver struct {
 	conj    [][]*Expr           // per table occurrence, its filter conjuncts
 	using   map[string][]uint64 // column name -> groups of occurrences coalesced by USING
 	aliases map[string]bool     // select-list aliases (lower case)
+	opts    Options
 }
 
 func (r *resolver) errAt(off int, sentinel error, construct, format string, args ...any) error {
@@ -721,7 +723,10 @@ func (r *resolver) operandColumn(e ast.ExprNode, whole ast.ExprNode) (int, int, 
 // value converts a literal operand to a datum typed for column col of occ.
 func (r *resolver) value(occ, col int, e ast.ExprNode) (catalog.Datum, error) {
 	e = stripParens(e)
-	l, ok := literal(e)
+	l, ok, err := r.fold(e)
+	if err != nil {
+		return catalog.Null, err
+	}
 	if !ok {
 		if cn, isCol := e.(*ast.ColumnNameExpr); isCol {
 			o2, _, err := r.column(cn)
