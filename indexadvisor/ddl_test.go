@@ -133,6 +133,11 @@ func TestLiveDDLRunsOnServer(t *testing.T) {
 		t.Skip("CARDINAL_TEST_DSN is empty: no server to run the DDL on")
 	}
 	r, s := hostileRecommendation(t)
+	// A table of its own per run: runs sharing the server do not collide.
+	s.Tables[0].Name += "_" + runTag()
+	for i := range r.Indexes {
+		r.Indexes[i].Table = s.Tables[0].Name
+	}
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		t.Fatal(err)

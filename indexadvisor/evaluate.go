@@ -2,8 +2,10 @@ package indexadvisor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -21,6 +23,9 @@ const (
 	StrategyDexter    = "dexter"     // per statement, its best candidate when it halves the statement's estimated cost
 	StrategyOracle    = "oracle"     // greedy by MEASURED benefit per byte (each candidate built and timed alone)
 	StrategyAll       = "all"        // every candidate: the upper bound
+	// StrategyUnguarded is RecommendIndex's selection without the guard,
+	// reported beside StrategyCardinal when the guard is trained.
+	StrategyUnguarded = "cardinal-unguarded"
 )
 
 // EvalOptions configures EvaluateStrategies. The zero value gives the
@@ -34,8 +39,14 @@ type EvalOptions struct {
 	// dropped again. The data must be loaded (server.Load) with the
 	// workload's schema and no secondary indexes of its own.
 	Server *server.Server
-	// Time configures each statement's timing; Runs default 3.
+	// Time configures each statement's timing (the median of Runs
+	// counts); Runs default 3. A statement is timed once per distinct
+	// plan (see the measurer in measure.go).
 	Time server.TimeOptions
+	// IndexPrefix starts the names of the indexes built on the server;
+	// default DefaultIndexPrefix. Runs that share a server's database
+	// need different prefixes (letters, digits and _, at most 16).
+	IndexPrefix string
 	// NoiseFloor is the slowdown below which a statement does not count
 	// as a regression whatever its ratio (timer noise); default 2 ms.
 	NoiseFloor time.Duration
@@ -71,6 +82,10 @@ type StrategyResult struct {
 	Regressed []string `json:"regressed,omitempty"`
 	// BenefitPerMiB is MeasuredBenefit (else EstimatedBenefit) per MiB.
 	BenefitPerMiB float64 `json:"benefit_per_mib"`
+	// Distrusted lists, for Cardinal's selection with a guard, the
+	// indexes the guard left out and the statements it predicted they
+	// would make slower: "table(cols): #n, #m".
+	Distrusted []string `json:"distrusted,omitempty"`
 }
 
 // Evaluation is the outcome of EvaluateStrategies.
@@ -86,6 +101,10 @@ type Evaluation struct {
 	ServerRegressions int `json:"server_regressions"`
 	// GuardTrained says the guard vetted Cardinal's selection.
 	GuardTrained bool `json:"guard_trained"`
+	// Timings counts the statement timings run on the server; PlansReused
+	// the statements whose plan was already timed (not run again).
+	Timings     int `json:"timings"`
+	PlansReused int `json:"plans_reused"`
 }
 
 // EvaluateStrategies compares index selection strategies on the workload
@@ -93,7 +112,7 @@ type Evaluation struct {
 // Cardinal's selection, the per-column and Dexter baselines, all
 // candidates, and with a server the measured greedy oracle, each costed by
 // the what-if model and, with a server, measured.
-func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalOptions) (*Evaluation, error) {
+func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalOptions) (ev *Evaluation, err error) {
 	if err := optcheck.Struct(ErrOptions, "EvalOptions", eo); err != nil {
 		return nil, err
 	}
@@ -112,6 +131,12 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	if eo.NoiseFloor == 0 {
 		eo.NoiseFloor = 2 * time.Millisecond
 	}
+	if eo.IndexPrefix == "" {
+		eo.IndexPrefix = DefaultIndexPrefix
+	}
+	if !prefixRE.MatchString(eo.IndexPrefix) {
+		return nil, fmt.Errorf("%w: IndexPrefix %q: want letters, digits and _, at most 16", ErrOptions, eo.IndexPrefix)
+	}
 	say := func(format string, args ...any) {
 		if eo.Progress != nil {
 			eo.Progress(progress.Report{Stage: "indexes", Detail: fmt.Sprintf(format, args...)})
@@ -122,13 +147,21 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	for _, ix := range cands {
 		total += a.size(ix)
 	}
-	ev := &Evaluation{Statements: len(w.Statements), Candidates: len(cands), CandidateBytes: total, Measured: eo.Server != nil}
+	ev = &Evaluation{Statements: len(w.Statements), Candidates: len(cands), CandidateBytes: total, Measured: eo.Server != nil}
 	base := a.newConfig()
 	baseCost := base.total()
-	m := &measurer{a: a, eo: eo}
+	m := newMeasurer(a, eo)
 	if eo.Server != nil {
+		defer func() {
+			if derr := m.dropAll(ctx); derr != nil && err == nil {
+				ev, err = nil, derr
+			}
+			if ev != nil {
+				ev.Timings, ev.PlansReused = m.timed, m.reused
+			}
+		}()
 		say("timing the workload without new indexes")
-		if m.base, err = m.timeAll(ctx, nil, -1); err != nil {
+		if m.base, err = m.timeAll(ctx, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -138,11 +171,11 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		oracleGain = map[*Index]float64{}
 		for i, ix := range cands {
 			say("oracle: candidate %d/%d alone", i+1, len(cands))
-			times, err := m.timeAll(ctx, []*Index{ix}, ix.Table)
+			times, err := m.timeAll(ctx, []*Index{ix})
 			if err != nil {
 				return nil, err
 			}
-			oracleGain[ix] = m.gain(times, ix.Table)
+			oracleGain[ix] = m.gain(times)
 			for _, oi := range a.byTable[ix.Table] {
 				o := a.occs[oi]
 				f, ok := a.pairFeatures(o, ix, base.cur[oi])
@@ -163,14 +196,25 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		ex := append(slices.Clone(eo.GuardExamples), serverPairs...)
 		say("training the guard on %d pairs (%d measured on the server)", len(ex), len(serverPairs))
 		g, err := TrainGuard(ctx, ex)
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrGuard):
+			say("guard not trained: %v", err)
+		case err != nil:
 			return nil, err
+		default:
+			a.opts.Guard = g
+			ev.GuardTrained = true
 		}
-		a.opts.Guard = g
-		ev.GuardTrained = true
 	}
-	evalConfig := func(name string, budget float64, ixs []*Index) error {
+	evalConfig := func(name string, budget float64, ixs []*Index, distrusted []Recommended) error {
 		res := StrategyResult{Strategy: name, BudgetBytes: budget, Indexes: []string{}}
+		for _, d := range distrusted {
+			var ss []string
+			for _, si := range d.Regressions {
+				ss = append(ss, fmt.Sprintf("#%d", si))
+			}
+			res.Distrusted = append(res.Distrusted, a.label(d.index)+": "+strings.Join(ss, ", "))
+		}
 		c := a.newConfig()
 		for _, ix := range ixs {
 			res.Bytes += a.size(ix)
@@ -188,20 +232,14 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		}
 		perMiB := res.EstimatedBenefit
 		if eo.Server != nil {
-			say("%s at %.0f KiB: building %d indexes", name, budget/1024, len(ixs))
-			times, err := m.timeAll(ctx, ixs, -1)
+			say("%s at %.0f KiB: %d indexes", name, budget/1024, len(ixs))
+			times, err := m.timeAll(ctx, ixs)
 			if err != nil {
 				return err
 			}
-			// The statements the indexes may change are timed again
-			// without them right after: the machine's load drifts.
-			fresh, err := m.retimeBase(ctx, ixs)
-			if err != nil {
-				return err
-			}
-			mb := 1 - m.weighted(times)/math.Max(m.weighted(fresh), 1e-12)
+			mb := 1 - m.weighted(times)/math.Max(m.weighted(m.base), 1e-12)
 			res.MeasuredBenefit = &mb
-			res.Regressed = m.regressions(times, fresh)
+			res.Regressed = m.regressions(times)
 			res.Regressions = len(res.Regressed)
 			perMiB = mb
 		}
@@ -214,7 +252,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	for _, frac := range eo.Budgets {
 		budget := frac * total
 		a.opts.Budget = budget
-		c, _, _, err := a.selectIndexes(ctx, cands)
+		c, _, distrusted, err := a.selectIndexes(ctx, cands)
 		if err != nil {
 			return nil, err
 		}
@@ -222,13 +260,28 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		for _, ch := range c.chosen {
 			mine = append(mine, ch...)
 		}
-		if err := evalConfig(StrategyCardinal, budget, mine); err != nil {
+		if err := evalConfig(StrategyCardinal, budget, mine, distrusted); err != nil {
 			return nil, err
 		}
-		if err := evalConfig(StrategyPerColumn, budget, a.fit(a.perColumn(cands), budget)); err != nil {
+		if g := a.opts.Guard; g != nil {
+			a.opts.Guard = nil
+			c, _, _, err := a.selectIndexes(ctx, cands)
+			a.opts.Guard = g
+			if err != nil {
+				return nil, err
+			}
+			var plain []*Index
+			for _, ch := range c.chosen {
+				plain = append(plain, ch...)
+			}
+			if err := evalConfig(StrategyUnguarded, budget, plain, nil); err != nil {
+				return nil, err
+			}
+		}
+		if err := evalConfig(StrategyPerColumn, budget, a.fit(a.perColumn(cands), budget), nil); err != nil {
 			return nil, err
 		}
-		if err := evalConfig(StrategyDexter, budget, a.fit(a.dexter(cands), budget)); err != nil {
+		if err := evalConfig(StrategyDexter, budget, a.fit(a.dexter(cands), budget), nil); err != nil {
 			return nil, err
 		}
 		if oracleGain != nil {
@@ -242,17 +295,19 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 					pos = append(pos, ix)
 				}
 			}
-			if err := evalConfig(StrategyOracle, budget, a.fit(pos, budget)); err != nil {
+			if err := evalConfig(StrategyOracle, budget, a.fit(pos, budget), nil); err != nil {
 				return nil, err
 			}
 		}
 	}
 	a.opts.Budget = opts.Budget
-	if err := evalConfig(StrategyAll, total, a.fit(cands, math.Inf(1))); err != nil {
+	if err := evalConfig(StrategyAll, total, a.fit(cands, math.Inf(1)), nil); err != nil {
 		return nil, err
 	}
 	return ev, nil
 }
+
+var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,16}$`)
 
 func (a *advisor) size(ix *Index) float64 { return a.tables[ix.Table].indexBytes(ix) }
 
@@ -353,118 +408,5 @@ func (a *advisor) dexter(cands []*Index) []*Index {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return c.gainAdd(out[i]) > c.gainAdd(out[j]) })
-	return out
-}
-
-// measurer builds configurations on the server and times the workload.
-type measurer struct {
-	a    *advisor
-	eo   EvalOptions
-	base []time.Duration // per statement; -1: not timed (not a SELECT)
-}
-
-// timeAll builds ixs, times the SELECTs that read a table of ixs (all
-// of them when ixs is empty; the others keep their base time), and drops
-// ixs again.
-func (m *measurer) timeAll(ctx context.Context, ixs []*Index, _ int) ([]time.Duration, error) {
-	tables := map[int]bool{}
-	for _, ix := range ixs {
-		tables[ix.Table] = true
-	}
-	srv := m.eo.Server
-	taken := map[string]bool{}
-	var built []Recommended
-	defer func() {
-		for _, rec := range built {
-			_ = srv.ExecDDL(context.WithoutCancel(ctx), DropIndexSQL(rec.Table, rec.Name))
-		}
-	}()
-	for _, ix := range ixs {
-		t := m.a.schema.Tables[ix.Table]
-		rec := Recommended{Table: t.Name, Name: "cx_" + indexName(t, ix.Columns, taken)}
-		if len([]rune(rec.Name)) > MaxIdentLen {
-			rec.Name = string([]rune(rec.Name)[:MaxIdentLen])
-		}
-		for _, c := range ix.Columns {
-			rec.Columns = append(rec.Columns, t.Columns[c].Name)
-		}
-		if err := srv.ExecDDL(ctx, AddIndexSQL(rec)); err != nil {
-			return nil, fmt.Errorf("build %s: %w", rec.Name, err)
-		}
-		built = append(built, rec)
-	}
-	out := make([]time.Duration, len(m.a.w.Statements))
-	for si, st := range m.a.w.Statements {
-		out[si] = -1
-		if st.Kind != KindSelect {
-			continue
-		}
-		if len(ixs) > 0 && !slices.ContainsFunc(m.a.stmtOccs[si], func(oi int) bool { return tables[m.a.occs[oi].table] }) {
-			if m.base != nil {
-				out[si] = m.base[si]
-			}
-			continue
-		}
-		tm, err := srv.Time(ctx, st.SQL, m.eo.Time)
-		if err != nil && !tm.TimedOut {
-			return nil, fmt.Errorf("time statement %d: %w", si, err)
-		}
-		out[si] = tm.Min // the least disturbed run: the machine is shared
-	}
-	return out, nil
-}
-
-// retimeBase times, without new indexes, the statements reading a table
-// of ixs; the others keep their base time.
-func (m *measurer) retimeBase(ctx context.Context, ixs []*Index) ([]time.Duration, error) {
-	tables := map[int]bool{}
-	for _, ix := range ixs {
-		tables[ix.Table] = true
-	}
-	out := slices.Clone(m.base)
-	for si, st := range m.a.w.Statements {
-		if st.Kind != KindSelect || !slices.ContainsFunc(m.a.stmtOccs[si], func(oi int) bool { return tables[m.a.occs[oi].table] }) {
-			continue
-		}
-		tm, err := m.eo.Server.Time(ctx, st.SQL, m.eo.Time)
-		if err != nil && !tm.TimedOut {
-			return nil, fmt.Errorf("time statement %d: %w", si, err)
-		}
-		out[si] = tm.Min
-	}
-	return out, nil
-}
-
-func (m *measurer) weighted(times []time.Duration) float64 {
-	s := 0.0
-	for si, t := range times {
-		if t >= 0 {
-			s += m.a.w.Statements[si].Weight * t.Seconds()
-		}
-	}
-	return s
-}
-
-// gain is the weighted time saved against the base (statements of table).
-func (m *measurer) gain(times []time.Duration, table int) float64 {
-	g := 0.0
-	for si, t := range times {
-		if t >= 0 && m.base[si] >= 0 {
-			g += m.a.w.Statements[si].Weight * (m.base[si] - t).Seconds()
-		}
-	}
-	return g
-}
-
-// regressions counts statements more than RegressionThreshold and the
-// noise floor slower than the base.
-func (m *measurer) regressions(times, base []time.Duration) []string {
-	var out []string
-	for si, t := range times {
-		b := base[si]
-		if t >= 0 && b >= 0 && float64(t) > RegressionThreshold*float64(b) && t-b > m.eo.NoiseFloor {
-			out = append(out, fmt.Sprintf("#%d %v -> %v", si, b.Round(time.Microsecond*100), t.Round(time.Microsecond*100)))
-		}
-	}
 	return out
 }

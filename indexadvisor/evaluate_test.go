@@ -80,7 +80,7 @@ func TestLiveEvaluateFlights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := EvaluateStrategies(ctx, w, Options{Catalog: cat}, EvalOptions{Server: srv,
+	ev, err := EvaluateStrategies(ctx, w, Options{Catalog: cat}, EvalOptions{Server: srv, IndexPrefix: "cx" + runTag() + "_",
 		Budgets: []float64{0.25}, Time: server.TimeOptions{Runs: 2, Limit: 20 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestLiveEvaluateFlights(t *testing.T) {
 		}
 	}
 	left, err := srv.SecondaryIndexes(ctx)
-	if err != nil || len(left) != 0 {
+	if left = ownIndexes(left); err != nil || len(left) != 0 {
 		t.Errorf("indexes left on the server: %v %v", left, err)
 	}
 }
@@ -140,6 +140,9 @@ SELECT id, delay FROM flights WHERE origin = 'ORD' ORDER BY dep_time DESC LIMIT 
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := range r.Indexes {
+		r.Indexes[i].Name = "v" + runTag() + "_" + r.Indexes[i].Name // unique per run on the shared server
+	}
 	v, err := r.Validate(ctx, srv, server.TimeOptions{Runs: 3}, 2*time.Millisecond, false)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +151,7 @@ SELECT id, delay FROM flights WHERE origin = 'ORD' ORDER BY dep_time DESC LIMIT 
 	if v.Benefit < 0.5 || len(v.Statements) != 2 {
 		t.Errorf("validation %+v: the point and top-k indexes should at least halve the workload time", v)
 	}
-	if left, err := srv.SecondaryIndexes(ctx); err != nil || len(left) != 0 {
+	if left, err := srv.SecondaryIndexes(ctx); err != nil || len(ownIndexes(left)) != 0 {
 		t.Errorf("indexes left after Validate(keep=false): %v %v", left, err)
 	}
 }

@@ -50,7 +50,10 @@ func TestLiveLiquibase(t *testing.T) {
 	defer db.Close()
 	ctx := context.Background()
 
-	schema := "CREATE TABLE `ixadv_lb_tåble` (`id` INT PRIMARY KEY, `order` INT, `ná'me` VARCHAR(40), `when` DATE)"
+	// The table, the changeSet ids and the tag carry the run's tag: runs
+	// sharing the server (and its DATABASECHANGELOG) do not collide.
+	table := "ixadv_lb_tåble_" + runTag()
+	schema := "CREATE TABLE `" + table + "` (`id` INT PRIMARY KEY, `order` INT, `ná'me` VARCHAR(40), `when` DATE)"
 	s, err := catalog.ParseSchema(schema)
 	if err != nil {
 		t.Fatal(err)
@@ -73,8 +76,8 @@ func TestLiveLiquibase(t *testing.T) {
 		t.Fatal(err)
 	}
 	stmts, err := live.ParseSQLFile(strings.NewReader(
-		"SELECT * FROM `ixadv_lb_tåble` WHERE `order` = 7 AND `ná'me` = 'b''c';\n"+
-			"SELECT `id` FROM `ixadv_lb_tåble` WHERE `when` = '2020-09-14' ORDER BY `order` LIMIT 3;\n"), "lb.sql")
+		"SELECT * FROM `"+table+"` WHERE `order` = 7 AND `ná'me` = 'b''c';\n"+
+			"SELECT `id` FROM `"+table+"` WHERE `when` = '2020-09-14' ORDER BY `order` LIMIT 3;\n"), "lb.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +94,7 @@ func TestLiveLiquibase(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var xmlb bytes.Buffer
-	if err := r.Liquibase(&xmlb, "ixadv"); err != nil {
+	if err := r.Liquibase(&xmlb, "ixadv-"+runTag()); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "changelog.xml"), xmlb.Bytes(), 0o644); err != nil {
@@ -121,7 +124,7 @@ func TestLiveLiquibase(t *testing.T) {
 		}
 		return out
 	}
-	run("tag", "ixadv-before")
+	run("tag", "ixadv-before-"+runTag())
 	run("update")
 	got := indexes()
 	for _, rec := range r.Indexes {
@@ -129,7 +132,7 @@ func TestLiveLiquibase(t *testing.T) {
 			t.Errorf("after update: index %q has columns %v, want %v (server: %v)", rec.Name, got[rec.Name], rec.Columns, got)
 		}
 	}
-	run("rollback", "ixadv-before")
+	run("rollback", "ixadv-before-"+runTag())
 	if got := indexes(); len(got) != 0 {
 		t.Errorf("after rollback: indexes %v remain", got)
 	}

@@ -29,8 +29,10 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	seed := fs.Uint64("seed", 1, "seed of the generated workload")
 	budgets := fs.String("budgets", "10,25,50", "budgets in percent of the storage all candidates need")
 	srvDSN := fs.String("server", "", "measure on this MySQL/MariaDB server: the data is loaded into a database cardinal_<dataset>_ixadv_s<scale> (created) and indexes are built and dropped there")
-	runs := fs.Int("runs", 3, "timed runs per statement (the fastest counts)")
-	guard := fs.Bool("guard", false, "train the regression guard on engine-measured (statement, index) pairs, plus with --server the pairs the oracle measures, and use it for cardinal's selection")
+	runs := fs.Int("runs", 3, "timed runs per statement (the median counts; a statement is timed once per distinct plan)")
+	limit := fs.Duration("limit", time.Minute, "server-side time limit of one statement execution")
+	prefix := fs.String("index-prefix", indexadvisor.DefaultIndexPrefix, "names of the indexes built on --server start with this (runs sharing a server need different ones)")
+	guard := fs.Bool("guard", true, "train the regression guard on engine-measured (statement, index) pairs, plus with --server the pairs the oracle measures, and use it for cardinal's selection (cardinal-unguarded is reported beside it)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -75,8 +77,8 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	opts := indexadvisor.Options{Catalog: cat}
-	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Limit: time.Minute},
-		Progress: newProgress(stderr).report, LearnGuard: *guard}
+	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Limit: *limit},
+		Progress: newProgress(stderr).report, LearnGuard: *guard, IndexPrefix: *prefix}
 	if *guard {
 		fmt.Fprintln(stderr, "measuring (statement, index) pairs with the engine for the regression guard")
 		ex, err := indexadvisor.MeasurePairs(ctx, db, w, opts, 3000, rand.New(rand.NewPCG(*seed, 99)))
@@ -107,7 +109,16 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d statements, %d candidates (%s) evaluated in %v\n", ev.Statements, ev.Candidates, fmtBytes(ev.CandidateBytes), time.Since(start).Round(time.Second))
+	fmt.Fprintf(stderr, "%d statements, %d candidates (%s) evaluated in %v", ev.Statements, ev.Candidates, fmtBytes(ev.CandidateBytes), time.Since(start).Round(time.Second))
+	if ev.Measured {
+		fmt.Fprintf(stderr, " (%d timings, %d statements kept the time of a plan already timed)", ev.Timings, ev.PlansReused)
+	}
+	fmt.Fprintln(stderr)
+	for _, r := range ev.Results {
+		for _, d := range r.Distrusted {
+			fmt.Fprintf(stderr, "guard at %s: left out %s\n", fmtBytes(r.BudgetBytes), d)
+		}
+	}
 	return writeDoc(stdout, *format, ev, func(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "strategy\tbudget\tused\tindexes\testimated\tmeasured\tper MiB\tregressions\t")

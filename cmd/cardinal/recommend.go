@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +35,7 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	validate := fs.Bool("validate", false, "build the indexes on --server, time the workload's SELECTs before and after, and drop them again (unless --keep)")
 	srvDSN := fs.String("server", "", "with --validate: the MySQL/MariaDB server to validate on; the data is loaded into a database cardinal_<dataset>_ixadv_s<scale> there (created), never into your own tables")
 	keep := fs.Bool("keep", false, "with --validate: keep the built indexes")
+	guard := fs.Bool("guard", true, "train the regression guard (golearn decision tree) on (statement, index) pairs of the workload and of generated statements, labelled with the engine's exact counts, and leave out the indexes it predicts make a statement >10% slower")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -109,10 +113,20 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, s := range w.Skipped {
 		fmt.Fprintf(stderr, "skipped %d statements (%.0f executions): %s, e.g. %s\n", s.Statements, s.Executions, s.Reason, s.Example)
 	}
-	r, err := indexadvisor.RecommendIndex(ctx, w, indexadvisor.Options{Catalog: cat, Budget: budgetBytes,
-		MaxColumns: *maxCols, MaxPerTable: *perTable, Author: *author})
+	opts := indexadvisor.Options{Catalog: cat, Budget: budgetBytes, MaxColumns: *maxCols, MaxPerTable: *perTable, Author: *author}
+	if *guard {
+		g, err := trainGuard(ctx, db, cat, stmts, opts, stderr)
+		if err != nil {
+			return err
+		}
+		opts.Guard = g
+	}
+	r, err := indexadvisor.RecommendIndex(ctx, w, opts)
 	if err != nil {
 		return err
+	}
+	for _, d := range r.Distrusted {
+		fmt.Fprintf(stderr, "guard: left out %s(%s): predicted to make statements %v more than 10%% slower\n", d.Table, strings.Join(d.Columns, ", "), d.Regressions)
 	}
 	fmt.Fprintf(stderr, "%d statements, %d candidates (%s): %d indexes (%s), estimated workload cost %.4g -> %.4g (-%.1f%%) in %v%s\n",
 		len(w.Statements), r.Candidates, fmtBytes(r.CandidateBytes), len(r.Indexes), fmtBytes(r.Bytes),
@@ -130,6 +144,39 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return r.JSON(stdout)
 	}
 	return r.DDL(stdout)
+}
+
+// Guard training sizes of recommend: generated statements added to the
+// workload (they bring the trap shapes a small workload may lack) and the
+// (statement, index) pairs labelled with the engine.
+const (
+	guardGenerated = 100
+	guardPairs     = 2000
+)
+
+// trainGuard trains the regression guard for recommend; nil (with a note)
+// when the pairs have one outcome only.
+func trainGuard(ctx context.Context, db *datasets.DB, cat *catalog.Catalog, stmts []live.Statement, opts indexadvisor.Options, stderr io.Writer) (*indexadvisor.Guard, error) {
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(1, 2))
+	train, err := indexadvisor.NewWorkload(cat.Schema, live.Merge(append(slices.Clone(stmts), indexadvisor.GenerateWorkload(cat, guardGenerated, rng)...)))
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := indexadvisor.MeasurePairs(ctx, db, train, opts, guardPairs, rng)
+	if err != nil {
+		return nil, err
+	}
+	g, err := indexadvisor.TrainGuard(ctx, pairs)
+	if errors.Is(err, indexadvisor.ErrGuard) {
+		fmt.Fprintf(stderr, "guard not used: %v\n", err)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stderr, "guard trained on %d engine-labelled (statement, index) pairs in %v (--guard=false skips it)\n", len(pairs), time.Since(start).Round(time.Millisecond))
+	return g, nil
 }
 
 // validateOnServer loads the data into a database of its own on the
