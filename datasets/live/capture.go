@@ -171,7 +171,7 @@ func Classify(schema *catalog.Schema, database string, stmts []Statement) ([]Par
 		switch {
 		case s.Normalized:
 			skips.add(ReasonNormalized, s)
-		case kw != "SELECT":
+		case kw != "SELECT" && kw != "WITH": // WITH ...: the parser says whether it is a SELECT
 			if kw == "" {
 				kw = "?"
 			}

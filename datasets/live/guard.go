@@ -41,6 +41,8 @@ var sideEffectFuncs = map[string]bool{
 //
 //	SELECT ...                         (no INTO, FOR UPDATE, FOR SHARE,
 //	                                    LOCK IN SHARE MODE, NEXT VALUE FOR)
+//	WITH ... SELECT ...                (the same, and no UPDATE, DELETE,
+//	                                    INSERT or REPLACE anywhere)
 //	EXPLAIN [FORMAT=JSON|EXTENDED|PARTITIONS] SELECT ...   (never ANALYZE)
 //	SHOW ...
 //	SET STATEMENT max_statement_time=<n> FOR SELECT ...     (MariaDB)
@@ -139,6 +141,11 @@ func checkReadOnly(stmt string, mode sqllex.Mode) error {
 			}
 		}
 		i = 6
+	case "WITH":
+		// WITH [RECURSIVE] cte AS (SELECT ...) [, ...] SELECT ...:
+		// checkSelect refuses the UPDATE, DELETE, INSERT and REPLACE
+		// (MySQL 8's WITH ... UPDATE/DELETE) anywhere in it.
+		return checkSelect(stmt, words)
 	default:
 		return refuse(stmt, "%s statement", words[0])
 	}
