@@ -50,15 +50,25 @@ ensure_mariadb_installed() {
 
 mariadb_version() { "$(mariadbd_bin)" --version | sed 's/^.*Ver //'; }
 
+# mariadb_snapshot_key says which server a datadir snapshot is for: the
+# server version and the options that shape the files on disk.
+mariadb_snapshot_key() {
+  echo "cardinal-mariadb-snapshot v1 $(mariadb_version) log-file-size=256M"
+}
+
 # start_private_mariadb initialises a datadir in a new temp dir, starts the
 # server, creates the user and database and exports:
 #   CARDINAL_TEST_DSN       the DSN of the test user
 #   CARDINAL_TEST_SLOWLOG   the server's slow query log file
 #   CARDINAL_TEST_ADMIN     mariadb client args for root over the socket
 # Unless $1 is "keep", an EXIT trap stops the server and removes the temp dir.
+#
+# With CARDINAL_MARIADB_SNAPSHOT set to a directory holding a datadir saved
+# by save_mariadb_snapshot for this server version, the datadir starts as a
+# copy of it (databases loaded by an earlier run, e.g. TPC-H SF1, are then
+# already there; internal/server.Load checks their fingerprints).
 start_private_mariadb() {
   local keep=${1:-}
-  local bin; bin=$(mariadbd_bin)
   CARDINAL_MARIADB_DIR=$(mktemp -d /tmp/cardinal-mariadb.XXXXXX)
   chmod 755 "$CARDINAL_MARIADB_DIR"
   export CARDINAL_MARIADB_DIR
@@ -76,9 +86,36 @@ start_private_mariadb() {
   if [ "$keep" != keep ]; then
     trap stop_private_mariadb EXIT
   fi
-  mariadb-install-db --no-defaults "${userarg[@]}" --datadir="$dir/data" \
-    --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 || {
-      cat "$dir/install.log" >&2; return 1; }
+  local snap=${CARDINAL_MARIADB_SNAPSHOT:-}
+  if [ -n "$snap" ] && [ -d "$snap/data" ] && [ "$(cat "$snap/key" 2>/dev/null)" = "$(mariadb_snapshot_key)" ]; then
+    echo "ci: MariaDB datadir from the snapshot $snap" >&2
+    cp -a --reflink=auto "$snap/data" "$dir/data"
+  else
+    mariadb-install-db --no-defaults "${userarg[@]}" --datadir="$dir/data" \
+      --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 || {
+        cat "$dir/install.log" >&2; return 1; }
+  fi
+  launch_private_mariadb || return 1
+  local u=$CARDINAL_MARIADB_USER p=$CARDINAL_MARIADB_PASS d=$CARDINAL_MARIADB_DB
+  mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot <<SQL
+CREATE DATABASE IF NOT EXISTS $d CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE OR REPLACE USER '$u'@'127.0.0.1' IDENTIFIED BY '$p';
+CREATE OR REPLACE USER '$u'@'localhost' IDENTIFIED BY '$p';
+GRANT ALL PRIVILEGES ON $d.* TO '$u'@'127.0.0.1', '$u'@'localhost';
+GRANT ALL PRIVILEGES ON \`cardinal\\_%\`.* TO '$u'@'127.0.0.1', '$u'@'localhost';
+GRANT SELECT ON performance_schema.* TO '$u'@'127.0.0.1', '$u'@'localhost';
+SQL
+  export CARDINAL_TEST_DSN="$u:$p@tcp(127.0.0.1:$CARDINAL_MARIADB_PORT)/$d?charset=utf8mb4"
+  export CARDINAL_TEST_SLOWLOG="$dir/slow.log"
+  export CARDINAL_TEST_ADMIN="--no-defaults --socket=$dir/mysqld.sock -uroot"
+}
+
+# launch_private_mariadb starts mariadbd on the datadir of
+# CARDINAL_MARIADB_DIR and waits until it accepts connections.
+launch_private_mariadb() {
+  local dir=$CARDINAL_MARIADB_DIR bin; bin=$(mariadbd_bin)
+  local userarg=()
+  [ "$(id -u)" = 0 ] && userarg=(--user=root)
   "$bin" --no-defaults "${userarg[@]}" --datadir="$dir/data" \
     --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" \
     --port="$CARDINAL_MARIADB_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
@@ -90,9 +127,10 @@ start_private_mariadb() {
     --performance-schema-consumer-events-statements-history-long=ON \
     --performance-schema-events-statements-history-long-size=10000 \
     --innodb-buffer-pool-size="$CARDINAL_MARIADB_BUFFER_POOL" --innodb-log-file-size=256M \
+    --innodb-sort-buffer-size=64M \
     --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 --skip-log-bin \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
-    >"$dir/stdout.log" 2>&1 &
+    >>"$dir/stdout.log" 2>&1 &
   local i
   for ((i = 0; i < CARDINAL_MARIADB_WAIT * 4; i++)); do
     if mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then
@@ -105,18 +143,35 @@ start_private_mariadb() {
     tail -50 "$dir/error.log" >&2 || true
     return 1
   fi
-  local u=$CARDINAL_MARIADB_USER p=$CARDINAL_MARIADB_PASS d=$CARDINAL_MARIADB_DB
-  mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot <<SQL
-CREATE DATABASE IF NOT EXISTS $d CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
-CREATE USER '$u'@'127.0.0.1' IDENTIFIED BY '$p';
-CREATE USER '$u'@'localhost' IDENTIFIED BY '$p';
-GRANT ALL PRIVILEGES ON $d.* TO '$u'@'127.0.0.1', '$u'@'localhost';
-GRANT ALL PRIVILEGES ON \`cardinal\\_%\`.* TO '$u'@'127.0.0.1', '$u'@'localhost';
-GRANT SELECT ON performance_schema.* TO '$u'@'127.0.0.1', '$u'@'localhost';
-SQL
-  export CARDINAL_TEST_DSN="$u:$p@tcp(127.0.0.1:$CARDINAL_MARIADB_PORT)/$d?charset=utf8mb4"
-  export CARDINAL_TEST_SLOWLOG="$dir/slow.log"
-  export CARDINAL_TEST_ADMIN="--no-defaults --socket=$dir/mysqld.sock -uroot"
+}
+
+# shutdown_private_mariadb stops the server cleanly (its datadir can then
+# be copied) and waits for it to exit; the temp dir stays.
+shutdown_private_mariadb() {
+  local dir=$CARDINAL_MARIADB_DIR pid i
+  pid=$(cat "$dir/mysqld.pid" 2>/dev/null) || return 0
+  mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 480; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.25
+  done
+  echo "ci: MariaDB did not shut down in 120 s" >&2
+  return 1
+}
+
+# save_mariadb_snapshot DIR stops the server, copies its datadir to DIR
+# (replacing an older snapshot only once the copy is complete) and starts
+# the server again. start_private_mariadb with CARDINAL_MARIADB_SNAPSHOT=DIR
+# starts later runs from it.
+save_mariadb_snapshot() {
+  local snap=$1 dir=$CARDINAL_MARIADB_DIR
+  shutdown_private_mariadb || return 1
+  rm -rf "$snap.tmp" && mkdir -p "$snap.tmp" &&
+    cp -a --reflink=auto "$dir/data" "$snap.tmp/data" &&
+    mariadb_snapshot_key >"$snap.tmp/key" &&
+    rm -rf "$snap" && mv "$snap.tmp" "$snap" || {
+      echo "ci: saving the MariaDB snapshot to $snap failed" >&2; rm -rf "$snap.tmp"; }
+  launch_private_mariadb
 }
 
 # stop_private_mariadb shuts the server down (SIGTERM, then SIGKILL after 30 s)
