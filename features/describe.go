@@ -8,6 +8,10 @@ type Description struct {
 	Filters []DescribedFilter `json:"filters"` // one per filtered occurrence
 	GroupBy []string          `json:"group_by,omitempty"`
 	OrderBy []string          `json:"order_by,omitempty"`
+	// Outer lists the outer joins ("LEFT JOIN b ON a.x = b.y") and
+	// Subqueries the semi-, anti- and scalar-subquery filters as SQL.
+	Outer      []string `json:"outer_joins,omitempty"`
+	Subqueries []string `json:"subqueries,omitempty"`
 }
 
 // DescribedTable is one table occurrence.
@@ -52,6 +56,7 @@ func (q *Query) Describe() Description {
 		}
 		return out
 	}
+	d.Outer, d.Subqueries = q.describeShapes()
 	d.GroupBy = keys(q.GroupBy)
 	d.OrderBy = keys(q.OrderBy)
 	return d

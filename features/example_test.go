@@ -33,11 +33,11 @@ func ExampleParse() {
 	}
 	fmt.Println(len(q.Tables), "tables,", len(q.Joins), "joins,", q.NumPreds(), "predicates")
 
-	_, err = features.Parse(exampleSchema(), "SELECT * FROM title t LEFT JOIN movie_info mi ON t.id = mi.movie_id")
+	_, err = features.Parse(exampleSchema(), "SELECT * FROM title t WHERE t.id > ANY (SELECT movie_id FROM movie_info)")
 	fmt.Println(err)
 	// Output:
 	// 3 tables, 2 joins, 2 predicates
-	// line 1:23: unsupported LEFT JOIN: outer joins are not modelled; only inner equi-joins are
+	// line 1:29: unsupported ANY/ALL subquery: comparisons with ANY, SOME or ALL of a subquery are not modelled; write EXISTS
 }
 
 func ExampleQuery_SQL() {

@@ -197,6 +197,13 @@ func (q *Query) Sub(mask uint64) *Query {
 		}
 	}
 	sub.Reads = keep(q.Reads)
+	sub.Outer = q.subOuter(mask, idx)
+	for _, sq := range q.Subqueries {
+		if sq.Table >= 0 && sq.Table < len(idx) && idx[sq.Table] >= 0 {
+			sq.Table = idx[sq.Table]
+			sub.Subqueries = append(sub.Subqueries, sq)
+		}
+	}
 	if mask == q.FullMask() {
 		sub.Limit, sub.Offset = q.Limit, q.Offset
 	}

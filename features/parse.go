@@ -1,6 +1,7 @@
 package features
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -77,6 +78,8 @@ type resolver struct {
 	using   map[string][]uint64 // column name -> groups of occurrences coalesced by USING
 	aliases map[string]bool     // select-list aliases (lower case)
 	opts    Options
+	parent  *resolver           // the enclosing query of a subquery
+	sh      shapeState          // outer joins, derived tables, subqueries (shapes_parse.go)
 }
 
 func (r *resolver) errAt(off int, sentinel error, construct, format string, args ...any) error {
@@ -98,8 +101,6 @@ func (r *resolver) statement(stmt ast.StmtNode) error {
 
 func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 	switch {
-	case s.With != nil:
-		return r.errAt(r.loc.first(), ErrUnsupported, "WITH", "common table expressions are not modelled")
 	case s.Kind != ast.SelectStmtKindSelect:
 		return r.errAt(r.loc.first(), ErrUnsupported, "non-SELECT statement", "%s: only SELECT is modelled", strings.ToUpper(s.Kind.String()))
 	case s.From == nil || s.From.TableRefs == nil:
@@ -110,6 +111,11 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 		return r.errAt(r.loc.word(false, "WINDOW"), ErrUnsupported, "WINDOW", "named windows are not modelled")
 	case s.SelectIntoOpt != nil:
 		return r.errAt(r.loc.word(false, "INTO"), ErrUnsupported, "SELECT ... INTO", "only plain SELECT is modelled")
+	}
+	if s.With != nil {
+		if err := r.withClause(s.With); err != nil {
+			return err
+		}
 	}
 	if s.Fields != nil {
 		for _, f := range s.Fields.Fields {
@@ -126,20 +132,19 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 		return err
 	}
 	r.conj = make([][]*Expr, len(r.q.Tables))
-	for _, on := range r.on {
-		if err := r.where(on); err != nil {
-			return err
-		}
+	if err := r.conditions(s.Where); err != nil {
+		return err
 	}
-	if s.Where != nil {
-		if err := r.where(s.Where); err != nil {
-			return err
-		}
+	if err := r.finishOuter(); err != nil {
+		return err
 	}
 	for i := range r.q.Tables {
 		r.q.Tables[i].Filter = andOf(r.conj[i])
 	}
 	r.q.Joins = normJoins(r.q.Joins)
+	if err := r.finishSubqueries(); err != nil {
+		return err
+	}
 	var err error
 	if s.GroupBy != nil {
 		for _, it := range s.GroupBy.Items {
@@ -164,7 +169,7 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 	}
 	r.q.Limit, r.q.Offset = limitOf(s.Limit)
 	r.q.Reads = r.reads(s.Fields)
-	return nil
+	return r.normalizeOuter()
 }
 
 // keyColumn appends the column of a GROUP BY / ORDER BY item to out. Items
@@ -179,6 +184,9 @@ func (r *resolver) keyColumn(e ast.ExprNode, out []ColRef) ([]ColRef, error) {
 		return out, nil
 	}
 	occ, col, err := r.column(cn)
+	if errors.Is(err, errDerivedExpr) {
+		return out, nil
+	}
 	if err != nil {
 		return out, err
 	}
@@ -190,6 +198,9 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 	switch n := n.(type) {
 	case *ast.Join:
 		start := len(r.q.Tables)
+		if n.Right != nil && (n.Tp == ast.LeftJoin || n.Tp == ast.RightJoin) && !n.NaturalJoin {
+			return r.outerJoin(n, start)
+		}
 		if err := r.from(n.Left); err != nil {
 			return err
 		}
@@ -200,10 +211,6 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 		switch {
 		case n.NaturalJoin:
 			return r.errAt(r.loc.word(false, "NATURAL"), ErrUnsupported, "NATURAL JOIN", "name the join columns with ON or USING")
-		case n.Tp == ast.LeftJoin:
-			return r.errAt(r.loc.word(true, "LEFT"), ErrUnsupported, "LEFT JOIN", "outer joins are not modelled; only inner equi-joins are")
-		case n.Tp == ast.RightJoin:
-			return r.errAt(r.loc.word(true, "RIGHT"), ErrUnsupported, "RIGHT JOIN", "outer joins are not modelled; only inner equi-joins are")
 		}
 		if err := r.from(n.Right); err != nil {
 			return err
@@ -212,7 +219,7 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 			r.on = append(r.on, n.On.Expr)
 		}
 		if len(n.Using) > 0 {
-			return r.usingJoin(n.Using, start, mid, len(r.q.Tables))
+			return r.innerUsing(n.Using, start, mid, len(r.q.Tables))
 		}
 		return nil
 	case *ast.TableSource:
@@ -221,8 +228,10 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 			return r.table(src, n.AsName.O)
 		case *ast.Join:
 			return r.from(src)
-		case *ast.SelectStmt, *ast.SetOprStmt:
-			return r.errAt(r.loc.word(false, "SELECT", "WITH", "VALUES", "TABLE"), ErrUnsupported, "subquery in FROM", "derived tables are not modelled")
+		case *ast.SelectStmt:
+			return r.derivedTable(src, n.AsName.O, r.loc.word(false, "SELECT"))
+		case *ast.SetOprStmt:
+			return r.errAt(r.loc.word(false, "SELECT", "WITH", "VALUES", "TABLE"), ErrUnsupported, "UNION in FROM", "derived tables with set operations are not modelled")
 		default:
 			return r.errAt(-1, ErrUnsupported, fmt.Sprintf("%T in FROM", src), "only tables and joins are modelled")
 		}
@@ -233,6 +242,12 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 }
 
 func (r *resolver) table(tn *ast.TableName, alias string) error {
+	if cte := r.cte(tn); cte != nil {
+		if alias == "" {
+			alias = tn.Name.O
+		}
+		return r.derivedTable(cte, alias, r.loc.lastIdent())
+	}
 	r.loc.ident(tn.Name.O)
 	if len(r.q.Tables) >= MaxTables {
 		return r.errAt(r.loc.lastIdent(), ErrTooManyTables, "", "more than %d table occurrences", MaxTables)
@@ -336,8 +351,9 @@ func (r *resolver) resolveIn(name string, lo, hi int) (int, error) {
 	return -1, ErrAmbiguousColumn
 }
 
-// column resolves a column reference to (occurrence, column index).
-func (r *resolver) column(cn *ast.ColumnNameExpr) (int, int, error) {
+// localColumn resolves a column reference to (occurrence, column index)
+// among this query's own FROM tables.
+func (r *resolver) localColumn(cn *ast.ColumnNameExpr) (int, int, error) {
 	off := cn.OriginTextPosition()
 	name := cn.Name
 	if name.Table.O != "" {
@@ -464,6 +480,9 @@ func chain(e ast.ExprNode, op opcode.Op) []ast.ExprNode {
 // conjunct adds one top-level conjunct of WHERE or ON: an equi-join edge or
 // a single-table filter.
 func (r *resolver) conjunct(e ast.ExprNode) error {
+	if ok, err := r.subqueryConjunct(e); ok || err != nil {
+		return err
+	}
 	if b, ok := e.(*ast.BinaryOperationExpr); ok && b.Op == opcode.EQ {
 		lc, lok := stripParens(b.L).(*ast.ColumnNameExpr)
 		rc, rok := stripParens(b.R).(*ast.ColumnNameExpr)
@@ -556,7 +575,7 @@ func (r *resolver) filter(e ast.ExprNode) (*Expr, int, error) {
 		return x, occ, nil
 	case *ast.PatternInExpr:
 		if n.Sel != nil {
-			return nil, 0, r.errAt(n.Sel.OriginTextPosition(), ErrUnsupported, "subquery", "IN (SELECT ...) is not modelled")
+			return nil, 0, r.errAt(n.Sel.OriginTextPosition(), ErrUnsupported, "subquery inside OR/NOT", "IN (SELECT ...) is modelled as a top-level conjunct of WHERE only")
 		}
 		occ, col, err := r.operandColumn(n.Expr, n)
 		if err != nil {
@@ -779,7 +798,7 @@ func (r *resolver) unsupported(e ast.ExprNode) error {
 	case *ast.WindowFuncExpr:
 		construct, msg = "window function "+strings.ToUpper(n.Name)+"()", "window functions are not modelled"
 	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
-		construct, msg = "subquery", "subqueries are not modelled"
+		construct, msg = "subquery", "subqueries are modelled only as top-level conjuncts of WHERE: [NOT] EXISTS, [NOT] IN (SELECT ...), column op (SELECT AGG(...))"
 	case *ast.BinaryOperationExpr:
 		var b strings.Builder
 		n.Op.Format(&b)

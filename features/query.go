@@ -92,6 +92,11 @@ type Query struct {
 	// t.* and select-list expressions whose columns cannot be resolved
 	// (subqueries) read every column of the tables concerned.
 	Reads []ColRef
+	// Outer are the null-supplying groups of outer joins (outer.go) and
+	// Subqueries the semi-join, anti-join and scalar-subquery filters
+	// (subquery.go); both nil for inner equi-joins.
+	Outer      []OuterJoin
+	Subqueries []Subquery
 }
 
 // MaxTables is the largest number of table occurrences a query may have;

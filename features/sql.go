@@ -22,6 +22,10 @@ type renderer struct {
 	q    *Query
 	mode renderMode
 	b    strings.Builder
+	// sub renders a subquery: its select list and the correlation
+	// predicates, with outer its enclosing query's renderer (shapes_sql.go).
+	sub   *Subquery
+	outer *renderer
 }
 
 // SQL renders the query as MySQL text that Parse maps back to an equal
@@ -135,7 +139,7 @@ func (w *renderer) tableRef(occ int) {
 
 func (w *renderer) query() {
 	q := w.q
-	w.b.WriteString("SELECT COUNT(*) FROM ")
+	w.b.WriteString("SELECT " + w.selectList() + " FROM ")
 	if len(q.Tables) == 0 {
 		w.b.WriteString("DUAL")
 		return
@@ -150,6 +154,10 @@ func (w *renderer) query() {
 		edges = append(edges, j)
 	}
 	edges = normJoins(edges)
+	if len(q.Outer) > 0 {
+		w.outerQuery(edges)
+		return
+	}
 	var from renderer
 	from.q, from.mode = q, w.mode
 	from.tableRef(0)
@@ -197,6 +205,7 @@ func (w *renderer) query() {
 			w.expr(i, a, true)
 		}
 	}
+	w.shapeConjuncts(first)
 	w.keys(" GROUP BY ", q.GroupBy, nil)
 	w.keys(" ORDER BY ", q.OrderBy, q.OrderDesc)
 }

@@ -192,9 +192,15 @@ type plan struct {
 	occ   []*occurrence
 	edges []*edge
 	adj   [][]*edge // per occurrence
+	outer []features.OuterJoin
 }
 
 func (c *Counter) prepare(ctx context.Context, q *features.Query) (*plan, error) {
+	return c.prepareDepth(ctx, q, 0)
+}
+
+// prepareDepth is prepare for a query nested depth subqueries deep.
+func (c *Counter) prepareDepth(ctx context.Context, q *features.Query, depth int) (*plan, error) {
 	if q == nil || q.Schema == nil {
 		return nil, fmt.Errorf("%w: nil query or schema", ErrBadQuery)
 	}
@@ -205,7 +211,7 @@ func (c *Counter) prepare(ctx context.Context, q *features.Query) (*plan, error)
 	if a == nil {
 		a = &arena{}
 	}
-	p := &plan{c: c, a: a, occ: make([]*occurrence, len(q.Tables)), adj: make([][]*edge, len(q.Tables))}
+	p := &plan{c: c, a: a, occ: make([]*occurrence, len(q.Tables)), adj: make([][]*edge, len(q.Tables)), outer: q.Outer}
 	for i, ref := range q.Tables {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -225,6 +231,9 @@ func (c *Counter) prepare(ctx context.Context, q *features.Query) (*plan, error)
 		o.sel = all
 		o.n = all.count()
 		p.occ[i] = o
+	}
+	if err := c.applySubqueries(ctx, q, p, depth); err != nil {
+		return nil, err
 	}
 	byPair := map[[2]int]*edge{}
 	for _, j := range q.Joins {
@@ -396,6 +405,9 @@ func (p *plan) countConnected(ctx context.Context, s uint64) (int64, error) {
 	if p.isTree(s) {
 		t := &treeDP{p: p, set: s}
 		return t.count(ctx)
+	}
+	if p.outerWithin(s) {
+		return 0, fmt.Errorf("%w: an outer join in a cyclic join graph", ErrUnsupported)
 	}
 	return p.countCyclic(ctx, s)
 }

@@ -24,6 +24,11 @@ type treeDP struct {
 	set     uint64 // the occurrences of the tree
 	all     bool   // enumerate every connected subset, not just set
 	results map[uint64]int64
+	// fixedRoot roots the tree at root, whose row weights (join
+	// multiplicities, nil when all are 1) count leaves in rootW.
+	fixedRoot bool
+	root      int
+	rootW     []int64
 }
 
 // rooted is one rooted subset of a node with its count and message.
@@ -37,17 +42,28 @@ type rooted struct {
 // kid is a child of a node: the edge to it, the node's key ids on that edge
 // and the child's rooted subsets.
 type kid struct {
-	ids  []int32
-	list []rooted
+	ids   []int32
+	list  []rooted
+	outer bool // a LEFT JOIN edge: unmatched rows keep weight 1
 }
 
 // count runs the pass and returns the count of the whole set.
 func (t *treeDP) count(ctx context.Context) (int64, error) {
 	root, best := -1, int64(-1)
+	allowed := t.p.rootable(t.set)
 	for i, o := range t.p.occ {
-		if t.set&(1<<uint(i)) != 0 && o.n > best {
+		if t.set&(1<<uint(i)) != 0 && allowed&(1<<uint(i)) != 0 && o.n > best {
 			root, best = i, o.n
 		}
+	}
+	if t.fixedRoot {
+		root = t.root
+		if allowed&(1<<uint(root)) == 0 {
+			return 0, fmt.Errorf("%w: a subquery column on the null-supplying side of an outer join", ErrUnsupported)
+		}
+	}
+	if root < 0 {
+		return 0, fmt.Errorf("engine: internal error: no root for %#x", t.set)
 	}
 	list, err := t.visit(ctx, root, nil)
 	if err != nil {
@@ -80,7 +96,7 @@ func (t *treeDP) visit(ctx context.Context, v int, up *edge) ([]rooted, error) {
 		if err != nil {
 			return nil, err
 		}
-		kids = append(kids, kid{ids: e.idsOf(v), list: list})
+		kids = append(kids, kid{ids: e.idsOf(v), list: list, outer: t.p.isOuterEdge(v, w)})
 	}
 	var upIDs []int32
 	upD := 0
@@ -133,7 +149,11 @@ func (c *combiner) run(i int, cur []int64, curMax int64, mask uint64) error {
 		if c.bufs[i] == nil {
 			c.bufs[i] = c.t.p.a.int64s(c.n)
 		}
-		m, err := gatherMul(c.bufs[i], cur, curMax, k.ids, r.msg, r.max)
+		gather := gatherMul
+		if k.outer {
+			gather = gatherMulOuter
+		}
+		m, err := gather(c.bufs[i], cur, curMax, k.ids, r.msg, r.max)
 		if err != nil {
 			return err
 		}
@@ -184,6 +204,9 @@ func (c *combiner) finish(cur []int64, mask uint64) error {
 	}
 	if c.t.results != nil {
 		c.t.results[mask] = r.count
+	}
+	if c.t.fixedRoot && !c.hasUp && mask == c.t.set && cur != nil {
+		c.t.rootW = append([]int64(nil), cur...)
 	}
 	c.out = append(c.out, r)
 	return nil
