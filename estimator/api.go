@@ -206,6 +206,9 @@ func checkQuery(cat *catalog.Catalog, q *features.Query) error {
 	if !sameSchema(q.Schema, cat.Schema) {
 		return fmt.Errorf("%w: %w: parse it against the model's catalog (EstimateSQL does)", ErrQuery, ErrSchema)
 	}
+	if err := checkShapes(cat, q); err != nil {
+		return err
+	}
 	for i, tr := range q.Tables {
 		if tr.Table < 0 || tr.Table >= len(cat.Schema.Tables) || tr.Table >= len(cat.Stats) {
 			return fmt.Errorf("%w: table %d of the query is schema table %d", ErrQuery, i, tr.Table)
