@@ -78,8 +78,8 @@ type resolver struct {
 	using   map[string][]uint64 // column name -> groups of occurrences coalesced by USING
 	aliases map[string]bool     // select-list aliases (lower case)
 	opts    Options
-	parent  *resolver           // the enclosing query of a subquery
-	sh      shapeState          // outer joins, derived tables, subqueries (shapes_parse.go)
+	parent  *resolver  // the enclosing query of a subquery
+	sh      shapeState // outer joins, derived tables, subqueries (shapes_parse.go)
 }
 
 func (r *resolver) errAt(off int, sentinel error, construct, format string, args ...any) error {
