@@ -279,6 +279,17 @@ func checkExpr(t *catalog.Table, e *features.Expr, depth int) error {
 		if e.Pred.Col < 0 || e.Pred.Col >= len(t.Columns) {
 			return fmt.Errorf("%w: column %d out of range", catalog.ErrUnknownColumn, e.Pred.Col)
 		}
+	case features.ExprFunc:
+		if e.Pred.Col < 0 || e.Pred.Col >= len(t.Columns) {
+			return fmt.Errorf("%w: column %d out of range", catalog.ErrUnknownColumn, e.Pred.Col)
+		}
+		if !e.Pred.Fn.Accepts(t.Columns[e.Pred.Col].Type) {
+			return fmt.Errorf("function %v of %s column %s", e.Pred.Fn, t.Columns[e.Pred.Col].Type, t.Columns[e.Pred.Col].Name)
+		}
+	case features.ExprCols:
+		if e.Pred.Col < 0 || e.Pred.Col >= len(t.Columns) || e.Pred.Col2 < 0 || e.Pred.Col2 >= len(t.Columns) {
+			return fmt.Errorf("%w: column %d or %d out of range", catalog.ErrUnknownColumn, e.Pred.Col, e.Pred.Col2)
+		}
 	case features.ExprAnd, features.ExprOr:
 		if len(e.Args) == 0 {
 			return errors.New("empty AND/OR")

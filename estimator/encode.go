@@ -257,7 +257,7 @@ func walkPreds(e *features.Expr, f func(p *features.Pred)) {
 	if e == nil {
 		return
 	}
-	if e.Kind == features.ExprPred {
+	if e.Kind.Atomic() {
 		f(&e.Pred)
 		return
 	}

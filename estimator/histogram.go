@@ -286,6 +286,8 @@ func (h *Histogram) filterSel(ti int, e *features.Expr) float64 {
 			return 1
 		}
 		return c.pred(&e.Pred, h.like)
+	case features.ExprFunc, features.ExprCols:
+		return h.exprSel(ti, e)
 	case features.ExprAnd:
 		s := 1.0
 		for _, a := range e.Args {

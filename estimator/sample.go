@@ -159,6 +159,8 @@ func (s *sampleSet) filterBits(ti int, e *features.Expr, sc *scratch, wantF bool
 	case features.ExprNot:
 		t, f = s.filterBits(ti, e.Args[0], sc, true)
 		return f, t
+	case features.ExprFunc, features.ExprCols:
+		return s.exprBits(ti, e, sc, wantF)
 	}
 	t = sc.get(ts.n)
 	t.fill(ts.n)

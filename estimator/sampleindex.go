@@ -28,11 +28,14 @@ type colIndex struct {
 	// distinct starts: sorted positions where a new non-NULL value begins.
 	runs []int32
 	null bitmap // the NULL rows; nil when there are none
+	// rows is the column in sample row order (for predicates evaluated
+	// row by row, exprsel.go).
+	rows []catalog.Datum
 }
 
 func newColIndex(col []catalog.Datum) *colIndex {
 	n := len(col)
-	ci := &colIndex{n: n, perm: make([]int32, n), vals: make([]catalog.Datum, n)}
+	ci := &colIndex{n: n, perm: make([]int32, n), vals: make([]catalog.Datum, n), rows: col}
 	for i := range ci.perm {
 		ci.perm[i] = int32(i)
 	}

@@ -159,6 +159,10 @@ func (e *Expr) Eval(row func(col int) catalog.Datum) Tri {
 	switch e.Kind {
 	case ExprPred:
 		return e.Pred.Eval(row(e.Pred.Col))
+	case ExprFunc:
+		return e.Pred.Eval(e.Pred.Fn.Apply(row(e.Pred.Col), e.Pred.Arg))
+	case ExprCols:
+		return e.Pred.EvalCols(row(e.Pred.Col), row(e.Pred.Col2))
 	case ExprAnd:
 		res := True
 		for _, a := range e.Args {
@@ -194,24 +198,39 @@ func (e *Expr) Eval(row func(col int) catalog.Datum) Tri {
 // Expr reads none.
 func (e *Expr) Columns() []int {
 	var cols []int
-	e.walkPreds(func(p *Pred) { cols = append(cols, p.Col) })
+	e.walkAtoms(func(x *Expr) {
+		cols = append(cols, x.Pred.Col)
+		if x.Kind == ExprCols {
+			cols = append(cols, x.Pred.Col2)
+		}
+	})
 	slices.Sort(cols)
 	return slices.Compact(cols)
 }
 
-// walkPreds calls f on every atomic predicate of e in order.
+// walkPreds calls f on every atomic predicate of e in order (ExprPred,
+// ExprFunc and ExprCols).
 func (e *Expr) walkPreds(f func(p *Pred)) {
+	e.walkAtoms(func(x *Expr) { f(&x.Pred) })
+}
+
+// walkAtoms calls f on every atomic node of e in order.
+func (e *Expr) walkAtoms(f func(x *Expr)) {
 	if e == nil {
 		return
 	}
-	if e.Kind == ExprPred {
-		f(&e.Pred)
+	if e.Kind.Atomic() {
+		f(e)
 		return
 	}
 	for _, a := range e.Args {
-		a.walkPreds(f)
+		a.walkAtoms(f)
 	}
 }
+
+// Atomic reports whether k is a predicate kind (ExprPred, ExprFunc,
+// ExprCols) rather than AND, OR or NOT.
+func (k ExprKind) Atomic() bool { return k == ExprPred || k == ExprFunc || k == ExprCols }
 
 // NumPreds returns the number of atomic filter predicates over all table
 // occurrences (join edges are not counted: see len(q.Joins)).

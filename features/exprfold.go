@@ -23,6 +23,10 @@ type Options struct {
 	// reproducible; set it to time.Now() to read a live slow log as the
 	// server did.
 	Now time.Time
+
+	// noRewrite keeps functions of columns as ExprFunc instead of their
+	// exact ranges (tests compare the two).
+	noRewrite bool
 }
 
 // DefaultNowUnix is the "now" of the zero Options: 2025-01-01 00:00:00

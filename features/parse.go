@@ -496,7 +496,12 @@ func (r *resolver) conjunct(e ast.ExprNode) error {
 				return err
 			}
 			if a == bo {
-				return r.errAt(e.OriginTextPosition(), ErrUnsupported, "column comparison", "%s.%s = %s.%s compares two columns of one table occurrence", r.q.Tables[a].Alias, r.colName(a, ac), r.q.Tables[a].Alias, r.colName(a, bc))
+				x, err := r.colsExpr(e.OriginTextPosition(), a, ac, OpEQ, bc)
+				if err != nil {
+					return err
+				}
+				r.conj[a] = append(r.conj[a], x)
+				return nil
 			}
 			return r.addJoin(e.OriginTextPosition(), a, ac, bo, bc)
 		}
@@ -519,6 +524,9 @@ func (r *resolver) colDef(occ, col int) catalog.Column {
 // returns the expression and the occurrence.
 func (r *resolver) filter(e ast.ExprNode) (*Expr, int, error) {
 	e = stripParens(e)
+	if x, occ, ok, err := r.exprFilter(e); ok {
+		return x, occ, err
+	}
 	switch n := e.(type) {
 	case *ast.BinaryOperationExpr:
 		switch n.Op {
@@ -792,7 +800,7 @@ func (r *resolver) unsupported(e ast.ExprNode) error {
 	construct, msg := "expression", "only comparisons of a column with literals are modelled"
 	switch n := e.(type) {
 	case *ast.FuncCallExpr:
-		construct, msg = "function "+strings.ToUpper(n.FnName.O)+"()", "functions of columns are not modelled"
+		construct, msg = "function "+strings.ToUpper(n.FnName.O)+"()", "not a modelled function of a column or constant (see the features package documentation)"
 	case *ast.AggregateFuncExpr:
 		construct, msg = "aggregate "+strings.ToUpper(n.F)+"()", "aggregates are allowed only in the select list"
 	case *ast.WindowFuncExpr:

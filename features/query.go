@@ -29,6 +29,12 @@ type Pred struct {
 	Col    int // column index within the table definition
 	Op     Op
 	Values []catalog.Datum // typed against the column (see Op)
+	// Fn and Arg (ExprFunc only) are the function applied to the column
+	// and its parameter; Col2 (ExprCols only) is the second column. See
+	// exprpred.go.
+	Fn   Func
+	Arg  catalog.Datum
+	Col2 int
 }
 
 // ExprKind says what an Expr node is.

@@ -117,8 +117,11 @@ func FilterColumns(e *Expr) []int {
 		if e == nil {
 			return
 		}
-		if e.Kind == ExprPred {
+		if e.Kind.Atomic() {
 			out = append(out, e.Pred.Col)
+			if e.Kind == ExprCols {
+				out = append(out, e.Pred.Col2)
+			}
 			return
 		}
 		for _, a := range e.Args {

@@ -241,6 +241,10 @@ func (w *renderer) expr(occ int, e *Expr, nested bool) {
 	switch e.Kind {
 	case ExprPred:
 		w.pred(occ, &e.Pred)
+	case ExprFunc:
+		w.funcPred(occ, &e.Pred)
+	case ExprCols:
+		w.colsPred(occ, &e.Pred)
 	case ExprAnd, ExprOr:
 		if nested {
 			w.b.WriteByte('(')
@@ -270,7 +274,12 @@ func (w *renderer) expr(occ int, e *Expr, nested bool) {
 }
 
 func (w *renderer) pred(occ int, p *Pred) {
-	t := w.q.column(occ, p.Col).Type
+	w.col(occ, p.Col)
+	w.predRest(w.q.column(occ, p.Col).Type, p)
+}
+
+// predRest renders the operator and literals of p, typed as t.
+func (w *renderer) predRest(t catalog.Type, p *Pred) {
 	val := func(i int) {
 		d := catalog.Null
 		if i < len(p.Values) {
@@ -278,7 +287,6 @@ func (w *renderer) pred(occ int, p *Pred) {
 		}
 		w.lit(t, d)
 	}
-	w.col(occ, p.Col)
 	switch p.Op {
 	case OpEQ, OpNE, OpLT, OpLE, OpGT, OpGE:
 		w.b.WriteString(" " + p.Op.String() + " ")

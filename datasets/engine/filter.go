@@ -80,6 +80,9 @@ func (f *filter) eval(e *features.Expr, neg bool, within bitset) (bitset, error)
 	case features.ExprPred:
 		dst := f.a.bits(len(within))
 		return dst, f.atom(&e.Pred, !neg, within, dst)
+	case features.ExprFunc, features.ExprCols:
+		dst := f.a.bits(len(within))
+		return dst, f.exprAtom(e, !neg, within, dst)
 	case features.ExprNot:
 		if len(e.Args) != 1 {
 			return nil, fmt.Errorf("%w: %s: NOT with %d arguments", ErrBadQuery, f.alias, len(e.Args))

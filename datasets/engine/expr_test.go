@@ -1,0 +1,71 @@
+package engine_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/engine"
+	"github.com/cardinaldb/cardinal/features"
+	"github.com/cardinaldb/cardinal/internal/testutil"
+)
+
+// TestExpressionFilters checks functions of columns (ExprFunc), their
+// range rewrites and comparisons of two columns of one row (ExprCols)
+// against brute force on real (flights) and synthetic (ecommerce) data,
+// every sub-plan included, and that each filter selects some rows but not
+// all (so that the check can fail).
+func TestExpressionFilters(t *testing.T) {
+	eco, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 0.003, Seed: 7})
+	testutil.Must(t, err)
+	flights := smallFlights(t, 300)
+	for _, tc := range []struct {
+		db  *datasets.DB
+		sql string
+	}{
+		{flights, "SELECT * FROM flights WHERE HOUR(dep_time) BETWEEN 9 AND 17"},
+		{flights, "SELECT * FROM flights WHERE MINUTE(dep_time) < 30 AND SECOND(dep_time) = 0"},
+		{flights, "SELECT * FROM flights WHERE DATE_FORMAT(dep_time, '%H:%i') < '12:30'"},
+		{eco, "SELECT * FROM orders WHERE DAYOFWEEK(order_date) IN (1, 7)"},
+		{eco, "SELECT * FROM orders WHERE NOT (WEEKDAY(order_date) = 0) AND MONTH(order_date) <> 2"},
+		{eco, "SELECT * FROM orders WHERE DATE(order_date) = '2023-01-15' OR DAYOFMONTH(order_date) > 28"},
+		{eco, "SELECT * FROM orders WHERE DATE_FORMAT(order_date, '%m-%d') < '03-10'"},
+		{eco, "SELECT * FROM orders WHERE DATE_FORMAT(order_date, '%Y-%m') = '2023-02' OR DAYOFYEAR(shipped_date) BETWEEN 100 AND 200"},
+		{flights, "SELECT * FROM flights WHERE delay + 10 > 30 AND hour < month + 10"},
+		{flights, "SELECT * FROM flights WHERE hour > day_of_week"},
+		{flights, "SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE f.origin < f.destination AND a.city <> a.state"},
+		{flights, "SELECT * FROM flights f JOIN airports a ON f.destination = a.iata WHERE LEFT(a.name, 1) IN ('S', 'L') AND NOT (LOWER(a.city) LIKE 's%')"},
+		{flights, "SELECT * FROM flights f JOIN airports a ON f.destination = a.iata WHERE CHAR_LENGTH(a.city) <= 7 OR a.latitude + 0.5 > 40"},
+		{eco, "SELECT * FROM orders WHERE YEAR(order_date) = 2023 AND MONTH(order_date) IN (11, 12)"},
+		{eco, "SELECT * FROM orders WHERE shipped_date > order_date + INTERVAL 3 DAY"},
+		{eco, "SELECT * FROM orders WHERE NOT (QUARTER(shipped_date) = 4)"},
+		{eco, "SELECT * FROM orders o JOIN customers c ON o.customer_id = c.id WHERE COALESCE(c.age, 40) > 35 AND o.shipped_date >= DATE_SUB(o.order_date, INTERVAL 1 WEEK)"},
+		{eco, "SELECT * FROM orders o JOIN customers c ON o.customer_id = c.id WHERE IFNULL(c.age, 99) <= 30 OR NOT (c.age IS NOT FALSE)"},
+		{eco, "SELECT * FROM order_items i JOIN products p ON i.product_id = p.id WHERE i.unit_price - 0.5 > 20 AND i.quantity + 1 >= i.product_id"},
+	} {
+		q, err := features.Parse(tc.db.Schema, tc.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		c := engine.New(tc.db, engine.Options{})
+		checkQuery(t, c, tc.db, q, tc.sql)
+		n, err := c.Count(context.Background(), q)
+		testutil.Must(t, err)
+		all, err := c.Count(context.Background(), unfiltered(q))
+		testutil.Must(t, err)
+		if n == 0 || n == all {
+			t.Errorf("%s: %d of %d rows: the filter does not discriminate", tc.sql, n, all)
+		}
+	}
+}
+
+// unfiltered returns q without its filters.
+func unfiltered(q *features.Query) *features.Query {
+	u := *q
+	u.Tables = append([]features.TableRef(nil), q.Tables...)
+	for i := range u.Tables {
+		u.Tables[i].Filter = nil
+	}
+	return &u
+}
