@@ -106,6 +106,26 @@ func (e estimated) Cards(ctx context.Context, q *features.Query) (*Cards, error)
 	if err != nil {
 		return nil, err
 	}
+	if redundantJoins(q) {
+		// A join class with more edges than a spanning tree (such as
+		// ImpliedJoins adds): estimate each sub-plan on a spanning tree
+		// of its classes, so that no equality is counted twice.
+		masks, err := q.ConnectedSubsets(features.DefaultMaxSubPlans)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCards, err)
+		}
+		classes := equivClasses(q)
+		for _, m := range masks {
+			est, err := e.est.Estimate(spanningSub(q, classes, m))
+			if err != nil {
+				return nil, fmt.Errorf("%w: estimating sub-plan %v with %s: %w", ErrCards, q.Aliases(m), e.est.Name(), err)
+			}
+			if err := c.Set(m, est.Rows); err != nil {
+				return nil, err
+			}
+		}
+		return c, nil
+	}
 	sps, err := estimator.EstimateSubPlans(e.est, q)
 	if err != nil {
 		return nil, fmt.Errorf("%w: estimating sub-plans with %s: %w", ErrCards, e.est.Name(), err)

@@ -122,7 +122,8 @@ const (
 //
 //   - index nested loop (when the right input is one occurrence with an
 //     index on a join column: its primary key's first column or a foreign
-//     key column, which InnoDB indexes): each left row costs one index dive
+//     key column, which InnoDB indexes, or the first column of one of the
+//     catalog's secondary indexes): each left row costs one index dive
 //     (BTreeDepth buffer-pool pages) and each fetched row RowEvaluateCost;
 //     fetched rows are the join's rows before the right filter
 //     (Rows / selectivity of the right filter);
@@ -165,6 +166,13 @@ func NewMySQL(cat *catalog.Catalog) *MySQL {
 	}
 	for _, t := range s.Tables {
 		mark(t.Name, t.PrimaryKey)
+		// Secondary indexes (KEY, INDEX, UNIQUE) serve lookups on their
+		// first column as well.
+		for _, ix := range t.Indexes {
+			if len(ix.Columns) > 0 && ix.Columns[0].Prefix == 0 {
+				mark(t.Name, []string{ix.Columns[0].Name})
+			}
+		}
 	}
 	for _, fk := range s.ForeignKeys {
 		mark(fk.Table, fk.Columns)
@@ -236,13 +244,17 @@ func (m *MySQL) lookup(q *features.Query, left uint64, r int) bool {
 	return false
 }
 
-// CostModelByName returns "cout" or "mysql" (the latter over cat).
+// CostModelByName returns "cout", "mysql" or "mariadb" (the latter two
+// over cat; mariadb with DefaultMariaDBCosts).
 func CostModelByName(name string, cat *catalog.Catalog) (CostModel, bool) {
 	switch strings.ToLower(name) {
 	case "cout", "c_out":
 		return Cout{}, true
 	case "mysql":
 		return NewMySQL(cat), true
+	case "mariadb":
+		m, err := NewMariaDB(cat, MariaDBCosts{})
+		return m, err == nil
 	}
 	return nil, false
 }

@@ -98,7 +98,11 @@ func TestGeneratedQueries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, model := range []joinorder.CostModel{joinorder.Cout{}, joinorder.NewMySQL(f.cat)} {
+			maria, err := joinorder.NewMariaDB(f.cat, joinorder.MariaDBCosts{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, model := range []joinorder.CostModel{joinorder.Cout{}, joinorder.NewMySQL(f.cat), maria} {
 				tag := fmt.Sprintf("%s/%d/%s", name, i, model.Name())
 				dp, err := joinorder.DPccp(cards, model, joinorder.Options{})
 				if err != nil {

@@ -76,6 +76,11 @@ type Options struct {
 	// Options.Snowflake: every join a foreign-key lookup away from one
 	// root, as TPC-H Q2-Q10; results no larger than the root table).
 	Snowflake bool
+	// ImpliedJoins plans every query with the join edges its equalities
+	// imply by transitivity (joinorder.ImpliedJoins): the orders a
+	// server can choose through them become plannable and priceable.
+	// The queries' SQL as written (Setup.SQL) stays the original.
+	ImpliedJoins bool
 	// Estimator, when set, is the estimator the agent plans with (e.g. a
 	// model file's), in place of a gbdt trained here; it is compared
 	// under its own name.
@@ -120,6 +125,10 @@ type Setup struct {
 	Estimators map[string]estimator.Estimator // histogram, sample, gbdt
 	Train      []joinorder.EvalQuery
 	Test       []joinorder.EvalQuery
+	// TestSQL is each held-out query's SQL as generated (without the
+	// implied edges Options.ImpliedJoins adds to Test's queries).
+	TestSQL   []string
+	trainSQLs []string
 	// AgentCards names the estimator the agent plans with ("gbdt" or
 	// Options.Estimator's name).
 	AgentCards string
@@ -159,10 +168,10 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 		return nil, err
 	}
 	start := time.Now()
-	if s.Train, err = s.queries(ctx, graph, opts.TrainQueries, opts.Seed); err != nil {
+	if s.Train, s.trainSQLs, err = s.queries(ctx, graph, opts.TrainQueries, opts.Seed); err != nil {
 		return nil, err
 	}
-	if s.Test, err = s.queries(ctx, graph, opts.TestQueries, opts.Seed+testSeedOffset); err != nil {
+	if s.Test, s.TestSQL, err = s.queries(ctx, graph, opts.TestQueries, opts.Seed+testSeedOffset); err != nil {
 		return nil, err
 	}
 	say("%d training and %d held-out join queries of %d-%d tables (held-out by tables: %s) counted and estimated in %.1fs",
@@ -209,34 +218,40 @@ func (s *Setup) trainGBDT(ctx context.Context, graph *workload.JoinGraph) error 
 	return nil
 }
 
-// queries generates n join queries with true and estimated cardinalities.
-func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, seed uint64) ([]joinorder.EvalQuery, error) {
+// queries generates n join queries with true and estimated cardinalities,
+// and their SQL as generated.
+func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, seed uint64) ([]joinorder.EvalQuery, []string, error) {
 	if n == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	qs, err := workload.Generate(ctx, s.DB, graph, workload.Options{Queries: n, MinJoins: s.opts.MinTables - 1, MaxJoins: s.opts.MaxTables - 1, MaxPreds: 4, Snowflake: s.opts.Snowflake},
 		rand.New(rand.NewPCG(seed, 2)))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	src := exact.New(s.DB)
 	out := make([]joinorder.EvalQuery, 0, n)
+	sqls := make([]string, 0, n)
 	for _, q := range qs {
+		sqls = append(sqls, q.SQL())
+		if s.opts.ImpliedJoins {
+			q = joinorder.ImpliedJoins(q)
+		}
 		tc, err := src.Cards(ctx, q)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		eq := joinorder.EvalQuery{True: tc, Est: map[string]*joinorder.Cards{}}
 		for name, est := range s.Estimators {
 			c, err := joinorder.Estimated(est).Cards(ctx, q)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			eq.Est[name] = c
 		}
 		out = append(out, eq)
 	}
-	return out, nil
+	return out, sqls, nil
 }
 
 // TrainAgent trains the agent on the training queries (gbdt estimates,

@@ -26,6 +26,10 @@ const (
 	// (estimates, and a cost model that is MySQL-like, not MariaDB's)
 	// makes smaller predicted gains a coin toss on the server.
 	DefaultServerGuard = 1.5
+	// DefaultRepeatUnder and DefaultRepeats: queries under 2 s are timed
+	// twice more each way (medians of 3 where they are cheap).
+	DefaultRepeatUnder = 2 * time.Second
+	DefaultRepeats     = 2
 )
 
 // ServerOptions configure ServerBench. The zero value means the defaults.
@@ -34,10 +38,17 @@ type ServerOptions struct {
 	Limit   time.Duration // server-side limit per execution (default DefaultServerLimit)
 	Runs    int           // timed executions per statement, after one warm-up (default 1)
 	Warmups int           `opt:"signed"` // untimed executions first (0: one; negative: none)
+	// RepeatUnder: a query whose executions (both ways) all took less
+	// than this is timed DefaultRepeats more times each way, alternating
+	// the two, and the medians are kept: short queries are cheap to
+	// repeat and the noisiest. 0 means DefaultRepeatUnder; negative
+	// never repeats.
+	RepeatUnder time.Duration `opt:"signed"`
 	// GuardRatio: our order is hinted only when the cost model, on the
 	// same estimates, prices the server's own order (from its EXPLAIN)
-	// more than GuardRatio times ours; otherwise the query runs as
-	// written. 0 means DefaultServerGuard; negative hints always.
+	// more than GuardRatio times ours; otherwise (or when the model
+	// cannot price the server's order) the query runs as written. 0
+	// means DefaultServerGuard; negative hints always.
 	GuardRatio float64 `opt:"signed"`
 	// Progress, when set, gets a report after each query (Stage "server",
 	// Done queries of Total, Detail the query's timings).
@@ -47,18 +58,20 @@ type ServerOptions struct {
 // ServerQuery is one query timed on the server: the original SQL (the
 // server's own join order) against the STRAIGHT_JOIN rewrite of our plan.
 type ServerQuery struct {
-	SQL            string  `json:"sql"`
-	Hinted         string  `json:"hinted_sql"`
-	UsedHint       bool    `json:"used_hint"`      // false: the guard kept the server's plan
-	PredictedGain  float64 `json:"predicted_gain"` // model cost of the server's order / ours (0: unknown)
-	Tables         int     `json:"tables"`
-	Method         string  `json:"method"`
-	ServerMS       float64 `json:"server_ms"` // the server's own plan, median
-	OursMS         float64 `json:"ours_ms"`   // our order, median
-	ServerTimedOut bool    `json:"server_timed_out,omitempty"`
-	OursTimedOut   bool    `json:"ours_timed_out,omitempty"`
-	Count          int64   `json:"count"`
-	SameCount      bool    `json:"same_count"` // both returned the same COUNT(*) (and the engine's)
+	SQL            string   `json:"sql"`
+	Hinted         string   `json:"hinted_sql"`
+	ServerOrder    []string `json:"server_order,omitempty"` // aliases in the order of the server's EXPLAIN
+	OursOrder      []string `json:"ours_order"`             // aliases in our plan's order
+	UsedHint       bool     `json:"used_hint"`              // false: the guard kept the server's plan
+	PredictedGain  float64  `json:"predicted_gain"`         // model cost of the server's order / ours (0: unknown)
+	Tables         int      `json:"tables"`
+	Method         string   `json:"method"`
+	ServerMS       float64  `json:"server_ms"` // the server's own plan, median
+	OursMS         float64  `json:"ours_ms"`   // our order, median
+	ServerTimedOut bool     `json:"server_timed_out,omitempty"`
+	OursTimedOut   bool     `json:"ours_timed_out,omitempty"`
+	Count          int64    `json:"count"`
+	SameCount      bool     `json:"same_count"` // both returned the same COUNT(*) (and the engine's)
 }
 
 // ServerReport sums up ServerBench. Timed-out executions count at the
@@ -77,7 +90,8 @@ type ServerReport struct {
 
 // ServerMethod is the plan whose order is timed on the server: left-deep
 // DP (what a server executes) on the agent's estimates under the Setup's
-// cost model (use "mysql").
+// cost model at the time of the call (use "mariadb", calibrated by
+// Calibrate, or "mysql").
 func (s *Setup) ServerMethod() joinorder.Method {
 	m := s.Model
 	return joinorder.Method{Name: "leftdeep (" + s.AgentCards + ")", Cards: s.AgentCards, Plan: func(c *joinorder.Cards) (*joinorder.Plan, error) {
@@ -102,6 +116,9 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 	if opts.Runs == 0 {
 		opts.Runs = 1
 	}
+	if opts.RepeatUnder == 0 {
+		opts.RepeatUnder = DefaultRepeatUnder
+	}
 	rep := ServerReport{Database: srv.Database(), Method: method.Name, AllSameCount: true}
 	if opts.Queries < 0 || opts.Runs < 0 || opts.Limit < time.Millisecond {
 		return rep, fmt.Errorf("%w: server queries %d, runs %d, limit %v", ErrOptions, opts.Queries, opts.Runs, opts.Limit)
@@ -120,45 +137,43 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 			return rep, err
 		}
 		truth, _ := q.True.Rows(q.True.Query().FullMask())
-		sq := ServerQuery{SQL: q.True.Query().SQL(), Hinted: p.StraightJoinSQL(), Tables: len(q.True.Query().Tables), Method: method.Name, UsedHint: true}
+		sql := q.True.Query().SQL()
+		if i < len(s.TestSQL) {
+			sql = s.TestSQL[i] // as generated, without implied edges
+		}
+		sq := ServerQuery{SQL: sql, Hinted: p.StraightJoinSQL(), Tables: len(q.True.Query().Tables), Method: method.Name, UsedHint: true,
+			OursOrder: aliases(q.True.Query(), p.Order())}
 		if opts.GuardRatio >= 0 {
 			guard := opts.GuardRatio
 			if guard == 0 {
 				guard = DefaultServerGuard
 			}
-			order, err := serverOrder(ctx, srv, q.True.Query())
+			order, err := serverOrder(ctx, srv, sql, q.True.Query())
 			if err != nil {
 				return rep, err
 			}
-			switch {
-			case order == nil:
-				// No join order in the EXPLAIN (e.g. "Impossible
-				// WHERE"): keep the server's plan.
-				sq.UsedHint = false
-			default:
+			// The server's plan is kept unless the model prices it
+			// more than guard times ours: no join order in the EXPLAIN
+			// (e.g. "Impossible WHERE"), or an order with a cross
+			// product in our join graph (it joins through equalities
+			// the server derived by transitivity, a.x = b.y = c.z,
+			// which Options.ImpliedJoins adds), keeps it too.
+			sq.UsedHint = false
+			if order != nil {
+				sq.ServerOrder = aliases(q.True.Query(), order)
 				sp, err := joinorder.FromOrder(c, s.Model, order)
 				if err != nil {
 					return rep, err
 				}
-				// An order with a cross product in our join graph
-				// joins through equalities the server derived by
-				// transitivity (a.x = b.y = c.z), which the model
-				// cannot price: hint then.
 				if !hasCross(sp.Root) {
 					sq.PredictedGain = sp.Cost() / math.Max(p.Cost(), 1e-9)
 					sq.UsedHint = sq.PredictedGain > guard
 				}
 			}
 		}
-		orig, err := srv.Time(ctx, sq.SQL, topt)
-		if err != nil && !errors.Is(err, server.ErrTimeout) {
+		orig, ours, err := timeBoth(ctx, srv, sq.SQL, sq.Hinted, sq.UsedHint, topt, opts.RepeatUnder)
+		if err != nil {
 			return rep, err
-		}
-		ours := orig
-		if sq.UsedHint {
-			if ours, err = srv.Time(ctx, sq.Hinted, topt); err != nil && !errors.Is(err, server.ErrTimeout) {
-				return rep, err
-			}
 		}
 		sq.ServerMS, sq.OursMS = ms(orig.Median), ms(ours.Median)
 		sq.ServerTimedOut, sq.OursTimedOut = orig.TimedOut, ours.TimedOut
@@ -182,6 +197,70 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 		rep.WorstSlowdown = 1 / speedups[0]
 	}
 	return rep, nil
+}
+
+// timeBoth times the original statement and, when hinted, ours (else
+// ours is the original's timing); when every execution was shorter than
+// repeatUnder, both are timed DefaultRepeats more times, alternating, and
+// their runs' medians kept.
+func timeBoth(ctx context.Context, srv *server.Server, orig, hinted string, useHint bool, topt server.TimeOptions, repeatUnder time.Duration) (server.Timing, server.Timing, error) {
+	timeOne := func(sql string, o server.TimeOptions) (server.Timing, error) {
+		tm, err := srv.Time(ctx, sql, o)
+		if err != nil && !errors.Is(err, server.ErrTimeout) {
+			return tm, err
+		}
+		return tm, nil
+	}
+	a, err := timeOne(orig, topt)
+	if err != nil {
+		return a, a, err
+	}
+	b := a
+	if useHint {
+		if b, err = timeOne(hinted, topt); err != nil {
+			return a, b, err
+		}
+	}
+	if a.TimedOut || b.TimedOut || slices.Max(a.Runs) >= repeatUnder || slices.Max(b.Runs) >= repeatUnder {
+		return a, b, nil
+	}
+	more := server.TimeOptions{Runs: 1, Warmups: -1, Limit: topt.Limit}
+	for range DefaultRepeats {
+		x, err := timeOne(orig, more)
+		if err != nil {
+			return a, b, err
+		}
+		a.Runs = append(a.Runs, x.Runs...)
+		if useHint {
+			y, err := timeOne(hinted, more)
+			if err != nil {
+				return a, b, err
+			}
+			b.Runs = append(b.Runs, y.Runs...)
+		}
+	}
+	a.Median, a.Min = medianDur(a.Runs), slices.Min(a.Runs)
+	if useHint {
+		b.Median, b.Min = medianDur(b.Runs), slices.Min(b.Runs)
+	} else {
+		b = a
+	}
+	return a, b, nil
+}
+
+func medianDur(d []time.Duration) time.Duration {
+	d = slices.Clone(d)
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+// aliases returns the aliases of q's occurrences in order.
+func aliases(q *features.Query, order []int) []string {
+	out := make([]string, len(order))
+	for i, o := range order {
+		out[i] = q.Tables[o].Alias
+	}
+	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
@@ -212,13 +291,13 @@ func FormatServer(r ServerReport) string {
 	return b.String()
 }
 
-// serverOrder returns the join order of the server's own plan for q: the
-// tables of its EXPLAIN FORMAT=JSON in plan order, mapped to q's
-// occurrences by alias; nil when the plan does not list every table
-// (MariaDB lists none for an "Impossible WHERE").
-func serverOrder(ctx context.Context, srv *server.Server, q *features.Query) ([]int, error) {
+// serverOrder returns the join order of the server's own plan for sql
+// (q's SQL as written): the tables of its EXPLAIN FORMAT=JSON in plan
+// order, mapped to q's occurrences by alias; nil when the plan does not
+// list every table (MariaDB lists none for an "Impossible WHERE").
+func serverOrder(ctx context.Context, srv *server.Server, sql string, q *features.Query) ([]int, error) {
 	var plan string
-	if err := srv.DB().QueryRowContext(ctx, "EXPLAIN FORMAT=JSON "+q.SQL()).Scan(&plan); err != nil {
+	if err := srv.DB().QueryRowContext(ctx, "EXPLAIN FORMAT=JSON "+sql).Scan(&plan); err != nil {
 		return nil, fmt.Errorf("joinbench: EXPLAIN: %w", err)
 	}
 	var v any

@@ -44,11 +44,23 @@ func serverRun(t *testing.T, name string, scale float64, db *datasets.DB, opts O
 		t.Fatal(err)
 	}
 	t.Logf("load into %s: skipped=%v in %.1fs", lr.Database, lr.Skipped, time.Since(start).Seconds())
-	opts.CostModel = "mysql"
+	if opts.CostModel == "" {
+		opts.CostModel = "mysql"
+	}
 	opts.Progress = func(r progress.Report) { t.Log(r.Stage, r.Detail) }
 	s, err := Prepare(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.CostModel == "mariadb" && len(s.Train) > 0 {
+		cal, err := s.Calibrate(ctx, srv, CalibrateOptions{Queries: len(s.Train), Progress: func(r progress.Report) {
+			t.Logf("calibrate %d/%d: %s", r.Done, r.Total, r.Detail)
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("calibrated on %d executions (%d censored): %+v -> %+v (overhead %.2f ms); median relative error %.2f -> %.2f",
+			len(cal.Samples), cal.Censored, cal.Before, cal.After, cal.OverheadMS, cal.MedianErrBefore, cal.MedianErrAfter)
 	}
 	rep, err := s.ServerBench(ctx, srv, s.ServerMethod(), sopts)
 	if err != nil {
@@ -95,6 +107,13 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("CARDINAL_SERVER_QUERIES")); err == nil && v > 0 {
 		n = v
 	}
+	calib := DefaultCalibrateQueries
+	if v, err := strconv.Atoi(os.Getenv("CARDINAL_SERVER_CALIBRATE")); err == nil {
+		calib = v // 0 or negative: no calibration (the default constants)
+	}
+	if calib <= 0 {
+		calib = -1
+	}
 	ctx := context.Background()
 	for _, c := range []struct {
 		name  string
@@ -111,8 +130,9 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep := serverRun(t, c.name, c.scale, db, Options{Seed: 1, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: -1, TestQueries: n, Snowflake: true},
-				ServerOptions{Queries: n, Limit: 20 * time.Second, Progress: func(r progress.Report) {
+			rep := serverRun(t, c.name, c.scale, db, Options{Seed: 1, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: calib, TestQueries: n, Snowflake: true,
+				CostModel: "mariadb", ImpliedJoins: true},
+				ServerOptions{Queries: n, Limit: 20 * time.Second, Warmups: -1, Progress: func(r progress.Report) {
 					t.Logf("%d/%d: %s", r.Done, r.Total, r.Detail)
 				}})
 			if !rep.AllSameCount {
