@@ -12,6 +12,16 @@ type Description struct {
 	// Subqueries the semi-, anti- and scalar-subquery filters as SQL.
 	Outer      []string `json:"outer_joins,omitempty"`
 	Subqueries []string `json:"subqueries,omitempty"`
+	// Grouping says how the rows of FROM + WHERE become output groups
+	// (GROUP BY, DISTINCT, HAVING); absent when the query does not group.
+	Grouping *DescribedGrouping `json:"grouping,omitempty"`
+}
+
+// DescribedGrouping is the grouping of a query.
+type DescribedGrouping struct {
+	Keys     []string `json:"keys"`               // the grouping keys; empty: one group
+	Distinct bool     `json:"distinct,omitempty"` // the keys are SELECT DISTINCT's
+	Having   string   `json:"having,omitempty"`   // the HAVING condition
 }
 
 // DescribedTable is one table occurrence.
@@ -59,5 +69,19 @@ func (q *Query) Describe() Description {
 	d.Outer, d.Subqueries = q.describeShapes()
 	d.GroupBy = keys(q.GroupBy)
 	d.OrderBy = keys(q.OrderBy)
+	if g := q.Group; g != nil {
+		dg := &DescribedGrouping{Keys: []string{}, Distinct: g.Distinct}
+		for _, k := range g.Keys {
+			w := &renderer{q: q, mode: modeDescribe}
+			w.groupKeys([]GroupKey{k})
+			dg.Keys = append(dg.Keys, w.b.String())
+		}
+		if g.Having != nil {
+			w := &renderer{q: q, mode: modeDescribe}
+			w.having(g, g.Having, false)
+			dg.Having = w.b.String()
+		}
+		d.Grouping = dg
+	}
 	return d
 }

@@ -47,17 +47,26 @@
 //     2025-01-01 00:00:00 UTC, so that results are reproducible).
 //   - Unqualified columns resolve through the schema across the FROM tables
 //     (ErrUnknownColumn, ErrAmbiguousColumn).
-//   - The select list, DISTINCT, LIMIT, hints and index hints are ignored:
-//     the modelled cardinality is always that of FROM + WHERE (what
-//     SELECT COUNT(*) would return). GROUP BY and ORDER BY keep their plain
-//     columns (for index advice); expressions, positions, aggregates and
-//     select-list aliases there are skipped, and ORDER BY direction is
-//     dropped.
+//   - The select list, LIMIT, hints and index hints are ignored: the
+//     modelled cardinality is that of FROM + WHERE (what SELECT COUNT(*)
+//     would return). GROUP BY, SELECT DISTINCT and HAVING become
+//     Query.Group (groups.go), which says how those rows become output
+//     groups: keys are columns or YEAR / MONTH / DATE / EXTRACT(YEAR|MONTH)
+//     of a date column or a LEFT / SUBSTRING(col, 1, n) prefix of a string
+//     column, written directly, by position or by select-list alias;
+//     DISTINCT's keys are its items (* expands); HAVING is AND / OR / NOT
+//     over comparisons of COUNT / SUM / AVG / MIN / MAX (arguments: + - * /
+//     over one occurrence's numeric columns; select-list aliases resolve)
+//     with numbers. GROUP BY and ORDER BY also keep their plain columns in
+//     GroupBy / OrderBy (for index advice); ORDER BY's expressions,
+//     positions, aggregates and aliases are skipped, and its direction is
+//     kept in OrderDesc.
 //   - Everything else is an *Error wrapping ErrUnsupported that names the
 //     construct and its line:col: outer and natural joins, subqueries (FROM
 //     or WHERE), non-equi joins, OR/NOT across tables, two columns of one
 //     occurrence compared, functions, arithmetic, CASE, CAST, REGEXP, <=>,
-//     XOR, constant conditions, HAVING, UNION, WITH, non-SELECT statements.
+//     XOR, constant conditions, grouping keys and HAVING conditions outside the
+//     above, WITH ROLLUP, UNION, WITH, non-SELECT statements.
 //
 // TiDB records byte offsets for expressions only, so errors about tables
 // and join keywords are positioned by a small token scan of the text that

@@ -40,7 +40,7 @@ func TestParseErrorsTyped(t *testing.T) {
 		{"SELECT * FROM title t, title u WHERE t.id = 1 OR u.id = 1", ErrUnsupported, "OR across tables", 1, 38},
 		{"SELECT * FROM title t WHERE SOUNDEX(t.title) = 'x'", ErrUnsupported, "function SOUNDEX()", 1, 29},
 		{"SELECT * FROM title t WHERE t.id * 2 = 4", ErrUnsupported, "operator *", 1, 29},
-		{"SELECT * FROM title t GROUP BY t.id HAVING t.id > 1", ErrUnsupported, "HAVING", 1, 37},
+		{"SELECT * FROM title t GROUP BY t.id HAVING t.id > 1", ErrUnsupported, "HAVING operand", 1, 44},
 		{"SELECT * FROM title UNION ALL SELECT * FROM title", ErrUnsupported, "UNION", 1, 21},
 		{"UPDATE title SET id = 1", ErrUnsupported, "non-SELECT statement", 1, 1},
 		{"SELECT * FROM title t WHERE t.id = t.title", ErrType, "column comparison", 1, 29},

@@ -163,7 +163,8 @@ func (q *Query) enumerateCsg(visit func(uint64) bool) {
 // Sub returns the query restricted to the occurrences in mask: tables
 // re-indexed in their original order, the join edges inside the subset,
 // their filters (shared, not copied: treat Expr values as immutable), and
-// the GROUP BY / ORDER BY columns of those tables.
+// the GROUP BY / ORDER BY columns of those tables. The grouping (Group)
+// and LIMIT stay with the whole query only.
 func (q *Query) Sub(mask uint64) *Query {
 	mask &= q.FullMask()
 	idx := make([]int, len(q.Tables))
@@ -206,6 +207,7 @@ func (q *Query) Sub(mask uint64) *Query {
 	}
 	if mask == q.FullMask() {
 		sub.Limit, sub.Offset = q.Limit, q.Offset
+		sub.Group = q.Group // a proper sub-plan is a FROM + WHERE count
 	}
 	return sub
 }

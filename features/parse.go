@@ -105,8 +105,6 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 		return r.errAt(r.loc.first(), ErrUnsupported, "non-SELECT statement", "%s: only SELECT is modelled", strings.ToUpper(s.Kind.String()))
 	case s.From == nil || s.From.TableRefs == nil:
 		return r.errAt(r.loc.first(), ErrUnsupported, "SELECT without FROM", "the query reads no table")
-	case s.Having != nil:
-		return r.errAt(r.loc.word(false, "HAVING"), ErrUnsupported, "HAVING", "filters on groups are not modelled (the cardinality is that of FROM + WHERE)")
 	case len(s.WindowSpecs) > 0:
 		return r.errAt(r.loc.word(false, "WINDOW"), ErrUnsupported, "WINDOW", "named windows are not modelled")
 	case s.SelectIntoOpt != nil:
@@ -152,6 +150,9 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 				return err
 			}
 		}
+	}
+	if err := r.grouping(s); err != nil {
+		return err
 	}
 	if s.OrderBy != nil {
 		for _, it := range s.OrderBy.Items {

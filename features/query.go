@@ -88,6 +88,10 @@ type Query struct {
 	// OrderDesc is parallel to OrderBy, true for a DESC item; nil when
 	// every item is ascending.
 	OrderDesc []bool
+	// Group is the grouping of a query with GROUP BY, SELECT DISTINCT or
+	// HAVING (groups.go); nil otherwise. The Query's cardinality stays that
+	// of FROM + WHERE; Group says how those rows become output groups.
+	Group *Grouping
 	// Limit is the LIMIT row count and Offset its offset; both are 0 when
 	// the query has no LIMIT (or a placeholder) and for LIMIT 0, which
 	// reads nothing, so that the zero Query has no limit.

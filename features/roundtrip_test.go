@@ -52,10 +52,7 @@ func (g *queryGen) query() *Query {
 			q.Tables[i].Filter = andOf(conj)
 		}
 	}
-	for k := g.rng.IntN(3); k > 0; k-- {
-		occ := g.rng.IntN(n)
-		q.GroupBy = append(q.GroupBy, ColRef{Table: occ, Col: g.rng.IntN(len(g.def(q, occ).Columns))})
-	}
+	g.grouping(q, n)
 	for k := g.rng.IntN(3); k > 0; k-- {
 		occ := g.rng.IntN(n)
 		q.OrderBy = append(q.OrderBy, ColRef{Table: occ, Col: g.rng.IntN(len(g.def(q, occ).Columns))})

@@ -15,7 +15,7 @@ import (
 func (w *renderer) selectList() string {
 	sq := w.sub
 	if sq == nil {
-		return "COUNT(*)"
+		return w.groupSelect()
 	}
 	switch {
 	case sq.Kind == SubScalar:

@@ -36,8 +36,9 @@ type renderer struct {
 // Each table after the first is joined with the ON conditions of its edges
 // to earlier tables; a table without such an edge is CROSS JOINed inside
 // parentheses so later ON clauses may still reference everything before
-// it. Filters follow in WHERE, table by table. The select list is always
-// COUNT(*); GROUP BY and ORDER BY list the kept columns.
+// it. Filters follow in WHERE, table by table. The select list is
+// COUNT(*), or DISTINCT and its keys; GROUP BY, HAVING and ORDER BY list
+// the kept keys and conditions (groupsql.go).
 func (q *Query) SQL() string {
 	w := &renderer{q: q, mode: modeSQL}
 	w.query()
@@ -206,7 +207,11 @@ func (w *renderer) query() {
 		}
 	}
 	w.shapeConjuncts(first)
-	w.keys(" GROUP BY ", q.GroupBy, nil)
+	if q.Group == nil {
+		w.keys(" GROUP BY ", q.GroupBy, nil)
+	} else {
+		w.grouping()
+	}
 	w.keys(" ORDER BY ", q.OrderBy, q.OrderDesc)
 }
 

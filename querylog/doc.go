@@ -17,6 +17,12 @@
 //	{"sql":"SELECT COUNT(*) FROM ...","rows":42,"subplans":[{"tables":["f","a"],"rows":42}]}
 //
 // "tables" names the sub-plan's table occurrences by alias, in FROM order.
+// A query that groups (GROUP BY, DISTINCT, HAVING) also has "groups", its
+// true number of output groups ("rows" stays that of FROM + WHERE):
+//
+//	{"sql":"SELECT COUNT(*) FROM ... GROUP BY ...","rows":42,"groups":7}
+//
+// Logs without "groups" read as before (the field is optional).
 // Blank lines are skipped. Readers reject malformed lines (ErrMalformedLog:
 // bad JSON, unknown fields, trailing data, missing SQL, a sub-plan without
 // tables) and labels that are negative, fractional, NaN, infinite (including

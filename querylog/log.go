@@ -17,10 +17,15 @@ import (
 // training-data interchange format:
 //
 //	{"sql":"SELECT COUNT(*) FROM ...","rows":42,"subplans":[{"tables":["f","a"],"rows":42}, ...]}
+//	{"sql":"SELECT COUNT(*) FROM ... GROUP BY ...","rows":42,"groups":7}
 type Record struct {
 	SQL      string    `json:"sql"`
 	Rows     int64     `json:"rows"`
 	SubPlans []SubPlan `json:"subplans,omitempty"`
+	// Groups is the true number of output groups of a query that groups
+	// (GROUP BY, DISTINCT, HAVING); nil for one that does not. Rows stays
+	// the count of its FROM + WHERE.
+	Groups *int64 `json:"groups,omitempty"`
 }
 
 // SubPlan is the true row count of the join of some of a query's table
@@ -87,6 +92,9 @@ func validate(r Record, line int) error {
 	if r.Rows < 0 {
 		return &LogError{Line: line, Err: ErrBadLabel, Msg: fmt.Sprintf(`"rows" %d is negative`, r.Rows)}
 	}
+	if r.Groups != nil && *r.Groups < 0 {
+		return &LogError{Line: line, Err: ErrBadLabel, Msg: fmt.Sprintf(`"groups" %d is negative`, *r.Groups)}
+	}
 	seen := make(map[string]int, len(r.SubPlans))
 	for i, s := range r.SubPlans {
 		if len(s.Aliases) == 0 {
@@ -142,6 +150,7 @@ type wireRecord struct {
 	SQL      *string           `json:"sql"`
 	Rows     json.RawMessage   `json:"rows"`
 	SubPlans []json.RawMessage `json:"subplans"`
+	Groups   json.RawMessage   `json:"groups"`
 }
 
 type wireSubPlan struct {
@@ -204,6 +213,13 @@ func decodeLine(b []byte, line int) (Record, error) {
 	var err error
 	if rec.Rows, err = label(w.Rows, `"rows"`, line); err != nil {
 		return Record{}, err
+	}
+	if w.Groups != nil {
+		g, err := label(w.Groups, `"groups"`, line)
+		if err != nil {
+			return Record{}, err
+		}
+		rec.Groups = &g
 	}
 	for i, raw := range w.SubPlans {
 		var s wireSubPlan

@@ -18,6 +18,8 @@ var errNoQuery = usageError{fmt.Errorf("no query: give one or more \"SELECT ...\
 type countResult struct {
 	SQL      string           `json:"sql"`
 	Rows     int64            `json:"rows"`
+	Groups   *int64           `json:"groups,omitempty"`
+	Counted  string           `json:"counted"`
 	SubPlans []subPlanCountJS `json:"sub_plans,omitempty"`
 }
 
@@ -27,7 +29,8 @@ type subPlanCountJS struct {
 }
 
 // runCount prints the true row count of each statement's FROM + WHERE, one
-// per line; with --subplans, each count is followed by one indented line
+// per line, and for a statement that groups (GROUP BY, DISTINCT, HAVING)
+// its number of output groups beside it; with --subplans, each count is followed by one indented line
 // per connected sub-plan: its aliases and its count. Several statements
 // are counted with one engine (sharing its caches).
 func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,11 +69,14 @@ func countAll(ctx context.Context, c *engine.Counter, p *features.Parser, schema
 		if err != nil {
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
-		n, err := c.Count(ctx, q)
+		gc, err := c.CountGroups(ctx, q)
 		if err != nil {
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
-		res := countResult{SQL: sql, Rows: n}
+		res := countResult{SQL: sql, Rows: gc.Rows, Counted: countedWhat(q)}
+		if q.Grouped() {
+			res.Groups = &gc.Groups
+		}
 		if subplans {
 			subs, err := c.CountSubPlans(ctx, q)
 			if err != nil {
@@ -81,7 +87,11 @@ func countAll(ctx context.Context, c *engine.Counter, p *features.Parser, schema
 			}
 		}
 		if err := out.write(res, func(w io.Writer) error {
-			fmt.Fprintln(w, res.Rows)
+			if res.Groups != nil {
+				fmt.Fprintf(w, "%d groups (%d rows of FROM + WHERE)\n", *res.Groups, res.Rows)
+			} else {
+				fmt.Fprintln(w, res.Rows)
+			}
 			for _, s := range res.SubPlans {
 				fmt.Fprintf(w, "  %s\t%d\n", strings.Join(s.Aliases, ","), s.Rows)
 			}

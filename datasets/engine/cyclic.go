@@ -16,6 +16,18 @@ const ctxEvery = 1 << 16
 // materialised (positions into each occurrence's selection) up to the
 // MaxRows budget; the last occurrence is only counted.
 func (p *plan) countCyclic(ctx context.Context, s uint64) (int64, error) {
+	return p.joinCyclic(ctx, s, nil)
+}
+
+// emitFunc receives one tuple of a cyclic join: the tuple columns tup of
+// the occurrences joined before the last one (slot maps an occurrence to
+// its column, -1 for the last), and the last occurrence's position u in
+// its selection. tup is only valid during the call.
+type emitFunc func(slot []int, tup []int32, last int, u int32) error
+
+// joinCyclic is countCyclic with every result tuple passed to emit (when
+// not nil).
+func (p *plan) joinCyclic(ctx context.Context, s uint64, emit emitFunc) (int64, error) {
 	for _, e := range p.edges {
 		if s&(1<<uint(e.a)) != 0 && s&(1<<uint(e.b)) != 0 {
 			if err := p.encode(e); err != nil {
@@ -103,6 +115,11 @@ func (p *plan) countCyclic(ctx context.Context, s uint64) (int64, error) {
 					}
 				}
 				if last {
+					if emit != nil {
+						if err := emit(slot, tup, next, u); err != nil {
+							return 0, err
+						}
+					}
 					total++
 					if total < 0 {
 						return 0, fmt.Errorf("%w: cyclic join", ErrOverflow)

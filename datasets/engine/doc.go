@@ -62,6 +62,25 @@
 // last occurrence is only counted, and intermediate tuples are bounded by
 // Options.MaxRows (ErrTooLarge).
 //
+// Groups. CountGroups counts the output groups of GROUP BY / DISTINCT /
+// HAVING (features.Grouping) in the same pass, with the semiring lifted
+// from counts to group tables: a message maps each join key to the
+// distinct key tuples of the subtree below it, each with its row count
+// and aggregate accumulators (sum, non-NULL count, min, max), so the
+// groups of an acyclic join are found without materialising it. At a
+// node, each row's own key values are combined with one entry of each
+// child's list (a cross product when a key reaches several tuples):
+//
+//	entry = (key tuple, rows, Σ, n, min, max)
+//	join of (a, rows_a) with (b, rows_b): rows_a·rows_b, Σ_a·rows_b + Σ_b·rows_a, ...
+//
+// Key tuples are interned into dense ids per node (a node's id stands for
+// the values of its whole subtree), so the root holds one entry per
+// group; HAVING is then evaluated on each (features.Having.Eval).
+// Cyclic components group the tuples of the hash-join fallback, and
+// disconnected components multiply their groups (HAVING enumerates the
+// combinations, at most 2^24).
+//
 // A Counter caches query-independent work (NULL bitmaps, dictionary
 // translations) and is safe for concurrent use; Count and CountSubPlans
 // are one-shot shorthands.

@@ -125,11 +125,11 @@ type Report struct {
 }
 
 // CountSQL is the statement whose result labels q: q.SQL() without GROUP
-// BY and ORDER BY, i.e. SELECT COUNT(*) FROM ... WHERE ... It is also the
+// BY, DISTINCT, HAVING and ORDER BY, i.e. SELECT COUNT(*) FROM ... WHERE ... It is also the
 // key of the query in the labelled log.
 func CountSQL(q *features.Query) string {
 	c := *q
-	c.GroupBy, c.OrderBy = nil, nil
+	c.GroupBy, c.OrderBy, c.Group = nil, nil, nil
 	return c.SQL()
 }
 

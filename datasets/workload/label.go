@@ -107,6 +107,13 @@ func label1(ctx context.Context, c *engine.Counter, q *features.Query, subplans 
 		return querylog.Record{}, fmt.Errorf("%w: nil query", engine.ErrBadQuery)
 	}
 	rec := querylog.Record{SQL: q.SQL()}
+	if q.Grouped() {
+		gc, err := c.CountGroups(ctx, q)
+		if err != nil {
+			return querylog.Record{}, err
+		}
+		rec.Groups = &gc.Groups
+	}
 	if !subplans {
 		n, err := c.Count(ctx, q)
 		rec.Rows = n
