@@ -85,7 +85,7 @@ func AppendSubPlans(dst []SubPlanEstimate, est Estimator, q *features.Query) ([]
 		return dst, err
 	}
 	dst = slices.Grow(dst, len(masks))
-	if sp, ok := est.(subPlanEstimator); ok {
+	if sp, ok := est.(subPlanEstimator); ok && len(q.Residuals) == 0 {
 		start := len(dst)
 		dst, err = sp.estimateSubPlans(q, masks, dst)
 		if err != nil {
@@ -209,6 +209,9 @@ func checkQuery(cat *catalog.Catalog, q *features.Query) error {
 	if err := checkShapes(cat, q); err != nil {
 		return err
 	}
+	if err := checkResiduals(cat, q); err != nil {
+		return err
+	}
 	for i, tr := range q.Tables {
 		if tr.Table < 0 || tr.Table >= len(cat.Schema.Tables) || tr.Table >= len(cat.Stats) {
 			return fmt.Errorf("%w: table %d of the query is schema table %d", ErrQuery, i, tr.Table)
@@ -242,10 +245,12 @@ func canonicalQuery(cat *catalog.Catalog, q *features.Query) (*features.Query, e
 	return features.Canonical(q), nil
 }
 
-// canonicalExamples returns train with every query in canonical form
+// canonicalExamples returns train, without the queries with residual
+// filters (residual.go), with every query in canonical form
 // (features.Canonical), as the learned models are trained and asked; train
 // itself when none changes. The queries must have been checked.
 func canonicalExamples(train []Example) []Example {
+	train = withoutResidualExamples(train)
 	var out []Example
 	for i, ex := range train {
 		c := features.Canonical(ex.Query)

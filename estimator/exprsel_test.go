@@ -41,6 +41,10 @@ func TestExpressionEstimates(t *testing.T) {
 		{"SELECT * FROM flights WHERE delay + 10 > 30 AND NOT (LOWER(origin) LIKE 'a%')", 0, 1.2},
 		{"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata WHERE MONTH(f.dep_time) = 3 AND a.city <> a.state", 0, 0},
 		{"SELECT * FROM airports WHERE CHAR_LENGTH(city) > 8 OR latitude + 1.5 < 35", 0, 1.2},
+		// Residual filters (inclusion-exclusion over the estimates of
+		// their terms).
+		{"SELECT * FROM flights f JOIN airports a ON f.origin = a.iata JOIN airports b ON f.destination = b.iata WHERE (a.state = 'CA' AND b.state = 'TX') OR (a.state = 'TX' AND b.state = 'CA')", 0, 3},
+		{"SELECT * FROM flights f, airports a WHERE (f.origin = a.iata AND f.hour < 12 AND a.state = 'CA') OR (a.iata = f.origin AND f.delay > 30) OR (f.origin = a.iata AND a.latitude > 40 AND f.hour >= 18)", 0, 1.5},
 	} {
 		q, err := features.Parse(db.Schema, c.sql)
 		if err != nil {
@@ -67,5 +71,22 @@ func TestExpressionEstimates(t *testing.T) {
 			}
 		}
 		t.Log(line)
+		if len(q.Residuals) == 0 {
+			continue
+		}
+		// Sub-plans: those holding the residual's tables estimate it,
+		// the others ignore it.
+		for _, m := range models {
+			subs, err := EstimateSubPlans(m, q)
+			if err != nil {
+				t.Fatalf("%s: sub-plans of %s: %v", m.Name(), c.sql, err)
+			}
+			for _, sp := range subs {
+				e, err := m.Estimate(q.Sub(sp.Mask))
+				if err != nil || math.Abs(e.Rows-sp.Estimate.Rows) > 1e-6*math.Max(1, e.Rows) {
+					t.Errorf("%s: sub-plan %b: %v, Estimate of the sub-query %v (%v)", m.Name(), sp.Mask, sp.Estimate.Rows, e.Rows, err)
+				}
+			}
+		}
 	}
 }

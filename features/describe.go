@@ -12,6 +12,8 @@ type Description struct {
 	// Subqueries the semi-, anti- and scalar-subquery filters as SQL.
 	Outer      []string `json:"outer_joins,omitempty"`
 	Subqueries []string `json:"subqueries,omitempty"`
+	// Residuals are the filters mixing several tables under OR / NOT.
+	Residuals []string `json:"residuals,omitempty"`
 	// Grouping says how the rows of FROM + WHERE become output groups
 	// (GROUP BY, DISTINCT, HAVING); absent when the query does not group.
 	Grouping *DescribedGrouping `json:"grouping,omitempty"`
@@ -67,6 +69,7 @@ func (q *Query) Describe() Description {
 		return out
 	}
 	d.Outer, d.Subqueries = q.describeShapes()
+	d.Residuals = q.describeResiduals()
 	d.GroupBy = keys(q.GroupBy)
 	d.OrderBy = keys(q.OrderBy)
 	if g := q.Group; g != nil {

@@ -199,6 +199,7 @@ func (q *Query) Sub(mask uint64) *Query {
 	}
 	sub.Reads = keep(q.Reads)
 	sub.Outer = q.subOuter(mask, idx)
+	sub.Residuals = q.subResiduals(mask, idx)
 	for _, sq := range q.Subqueries {
 		if sq.Table >= 0 && sq.Table < len(idx) && idx[sq.Table] >= 0 {
 			sq.Table = idx[sq.Table]

@@ -509,6 +509,9 @@ func (r *resolver) conjunct(e ast.ExprNode) error {
 	}
 	x, occ, err := r.filter(e)
 	if err != nil {
+		if ok, rerr := r.residualConjunct(e, err); ok {
+			return rerr
+		}
 		return err
 	}
 	r.conj[occ] = append(r.conj[occ], x)

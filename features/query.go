@@ -107,6 +107,9 @@ type Query struct {
 	// (subquery.go); both nil for inner equi-joins.
 	Outer      []OuterJoin
 	Subqueries []Subquery
+	// Residuals are the filters mixing several occurrences under OR or
+	// NOT (residual.go); nil for most queries.
+	Residuals []Residual
 }
 
 // MaxTables is the largest number of table occurrences a query may have;

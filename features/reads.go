@@ -94,6 +94,15 @@ func (r *resolver) reads(fields *ast.FieldList) []ColRef {
 			out = append(out, ColRef{Table: i, Col: c})
 		}
 	}
+	for _, res := range r.q.Residuals {
+		for _, t := range res.Terms {
+			for _, f := range t {
+				for _, c := range FilterColumns(f.Filter) {
+					out = append(out, ColRef{Table: f.Table, Col: c})
+				}
+			}
+		}
+	}
 	for _, j := range r.q.Joins {
 		out = append(out, ColRef{Table: j.Left, Col: j.LeftCol}, ColRef{Table: j.Right, Col: j.RightCol})
 	}

@@ -206,7 +206,7 @@ func (w *renderer) query() {
 			w.expr(i, a, true)
 		}
 	}
-	w.shapeConjuncts(first)
+	w.shapeConjuncts(w.residuals(first))
 	if q.Group == nil {
 		w.keys(" GROUP BY ", q.GroupBy, nil)
 	} else {

@@ -83,6 +83,9 @@ func CountSubPlans(ctx context.Context, db *datasets.DB, q *features.Query) ([]S
 // Count returns the true COUNT(*) of q's FROM + WHERE. Occurrences not
 // connected by joins multiply (a cross product).
 func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
+	if q != nil && len(q.Residuals) > 0 {
+		return c.countResiduals(ctx, q)
+	}
 	p, err := c.prepare(ctx, q)
 	defer p.release()
 	if err != nil {
@@ -112,6 +115,9 @@ func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
 // A query with more than features.DefaultMaxSubPlans connected sub-plans
 // is refused (features.ErrTooManySubPlans) before any work.
 func (c *Counter) CountSubPlans(ctx context.Context, q *features.Query) ([]SubPlanCount, error) {
+	if q != nil && len(q.Residuals) > 0 {
+		return c.subPlansResiduals(ctx, q)
+	}
 	masks, err := q.ConnectedSubsets(features.DefaultMaxSubPlans)
 	if err != nil {
 		return nil, err

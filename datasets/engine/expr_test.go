@@ -69,3 +69,42 @@ func unfiltered(q *features.Query) *features.Query {
 	}
 	return &u
 }
+
+// TestResidualFilters checks filters mixing tables under OR / NOT
+// (features.Residual, counted by inclusion-exclusion over their terms)
+// against brute force, which evaluates them row by row, every sub-plan
+// included.
+func TestResidualFilters(t *testing.T) {
+	eco, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 0.003, Seed: 7})
+	testutil.Must(t, err)
+	flights := smallFlights(t, 300)
+	for _, tc := range []struct {
+		db  *datasets.DB
+		sql string
+	}{
+		{flights, "SELECT * FROM flights f JOIN airports a ON f.origin = a.iata JOIN airports b ON f.destination = b.iata WHERE (a.state = 'CA' AND b.state = 'TX') OR (a.state = 'TX' AND b.state = 'CA') OR (f.delay > 60 AND b.state <> 'CA')"},
+		{flights, "SELECT * FROM flights f, airports a WHERE (f.origin = a.iata AND f.hour < 12 AND a.state = 'CA') OR (a.iata = f.origin AND f.delay > 30) OR (f.origin = a.iata AND a.latitude > 40 AND f.hour >= 18)"},
+		{flights, "SELECT * FROM flights f JOIN airports a ON f.destination = a.iata WHERE NOT (a.state = 'CA' AND f.delay > 10) AND (f.hour < 9 OR a.city LIKE 'S%')"},
+		{eco, "SELECT * FROM orders o JOIN customers c ON o.customer_id = c.id JOIN order_items i ON i.order_id = o.id WHERE (c.region = 'north' AND i.quantity > 2) OR (o.status = 'shipped' AND c.age IS NULL) OR MONTH(o.order_date) = 3"},
+		{eco, "SELECT * FROM orders o, customers c WHERE o.customer_id = c.id AND (o.total > 100 OR c.age < 30) AND (c.segment <> 'consumer' OR o.shipped_date IS NULL)"},
+	} {
+		q, err := features.Parse(tc.db.Schema, tc.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tc.sql, err)
+			continue
+		}
+		if len(q.Residuals) == 0 {
+			t.Errorf("%s: no residual: %s", tc.sql, q.SQL())
+		}
+		c := engine.New(tc.db, engine.Options{})
+		checkQuery(t, c, tc.db, q, tc.sql)
+		n, err := c.Count(context.Background(), q)
+		testutil.Must(t, err)
+		all, err := c.Count(context.Background(), q.WithoutResiduals())
+		testutil.Must(t, err)
+		if n == 0 || n == all {
+			t.Errorf("%s: %d of %d rows: the residual does not discriminate", tc.sql, n, all)
+		}
+		t.Logf("%d of %d rows: %s", n, all, tc.sql)
+	}
+}

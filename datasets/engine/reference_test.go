@@ -62,6 +62,9 @@ func bruteForce(t testing.TB, db *datasets.DB, q *features.Query, mask uint64) i
 	var rec func(k int) int64
 	rec = func(k int) int64 {
 		if k == len(occs) {
+			if !residualsPass(q, mask, tabs, bound) {
+				return 0
+			}
 			return 1
 		}
 		i := occs[k]
@@ -87,6 +90,35 @@ func bruteForce(t testing.TB, db *datasets.DB, q *features.Query, mask uint64) i
 		return n
 	}
 	return rec(0)
+}
+
+// residualsPass evaluates the residual filters whose occurrences are all
+// in mask on the bound rows: some term of each has every filter TRUE.
+func residualsPass(q *features.Query, mask uint64, tabs []*datasets.Table, bound []int) bool {
+	for _, r := range q.Residuals {
+		if r.Mask()&^mask != 0 {
+			continue
+		}
+		pass := false
+		for _, t := range r.Terms {
+			all := true
+			for _, f := range t {
+				row := func(c int) catalog.Datum { return tabs[f.Table].Cols[c].Datum(bound[f.Table]) }
+				if f.Filter.Eval(row) != features.True {
+					all = false
+					break
+				}
+			}
+			if all {
+				pass = true
+				break
+			}
+		}
+		if !pass {
+			return false
+		}
+	}
+	return true
 }
 
 // boundBefore reports whether occurrence x is among occs[:k+1].
