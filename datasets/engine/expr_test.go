@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/datasets"
@@ -106,5 +107,44 @@ func TestResidualFilters(t *testing.T) {
 			t.Errorf("%s: %d of %d rows: the residual does not discriminate", tc.sql, n, all)
 		}
 		t.Logf("%d of %d rows: %s", n, all, tc.sql)
+	}
+}
+
+// TestResidualGroups checks the group counts of queries with residual
+// filters against brute force: keyless (one group), and terms forcing
+// different values on a grouping key (TPC-H Q7's shape), with HAVING.
+func TestResidualGroups(t *testing.T) {
+	flights := smallFlights(t, 300)
+	for _, sql := range []string{
+		"SELECT a.state, b.state, COUNT(*) FROM flights f JOIN airports a ON f.origin = a.iata JOIN airports b ON f.destination = b.iata WHERE (a.state = 'CA' AND b.state = 'TX') OR (a.state = 'TX' AND b.state = 'CA') GROUP BY a.state, b.state, f.hour",
+		"SELECT a.state, f.hour FROM flights f JOIN airports a ON f.origin = a.iata JOIN airports b ON f.destination = b.iata WHERE (a.state = 'CA' AND f.delay > 0) OR (a.state = 'TX' AND b.state = 'CA') GROUP BY a.state, f.hour HAVING COUNT(*) > 1",
+		"SELECT SUM(f.delay) FROM flights f, airports a WHERE (f.origin = a.iata AND a.state = 'CA') OR (f.origin = a.iata AND f.delay > 30)",
+	} {
+		q, err := features.Parse(flights.Schema, sql)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if len(q.Residuals) == 0 {
+			t.Fatalf("%s: no residual", sql)
+		}
+		got, err := engine.CountGroups(context.Background(), flights, q)
+		testutil.Must(t, err)
+		if q.Group == nil {
+			n := bruteForce(t, flights, q, q.FullMask())
+			if got.Rows != n {
+				t.Errorf("%s: %+v, brute force %d rows", sql, got, n)
+			}
+			continue
+		}
+		if want := bruteGroups(t, flights, q); got != want || want.Groups == 0 {
+			t.Errorf("%s: %+v, brute force %+v", sql, got, want)
+		}
+		t.Logf("%+v: %s", got, sql)
+	}
+	// Terms that may share a group are refused, not miscounted.
+	q, err := features.Parse(flights.Schema, "SELECT f.hour FROM flights f JOIN airports a ON f.origin = a.iata WHERE a.state = 'CA' OR f.delay > 30 GROUP BY f.hour")
+	testutil.Must(t, err)
+	if _, err := engine.CountGroups(context.Background(), flights, q); !errors.Is(err, engine.ErrBadQuery) {
+		t.Errorf("overlapping residual terms: got %v, want ErrBadQuery", err)
 	}
 }

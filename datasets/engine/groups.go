@@ -44,6 +44,9 @@ func (c *Counter) CountGroups(ctx context.Context, q *features.Query) (GroupCoun
 		n, err := c.Count(ctx, q)
 		return GroupCount{Rows: n, Groups: n}, err
 	}
+	if len(q.Residuals) > 0 {
+		return c.groupsResiduals(ctx, q)
+	}
 	p, err := c.prepare(ctx, q)
 	defer p.release()
 	if err != nil {

@@ -296,6 +296,19 @@ func (e *refEval) tuples(q *features.Query) [][]int {
 			in |= o.Inner
 		}
 	}
+	if len(q.Residuals) > 0 {
+		tabs := make([]*datasets.Table, n)
+		for i := range tabs {
+			tabs[i] = e.table(q, i)
+		}
+		kept := ts[:0]
+		for _, tu := range ts {
+			if residualsPass(q, q.FullMask(), tabs, tu) {
+				kept = append(kept, tu)
+			}
+		}
+		ts = kept
+	}
 	return ts
 }
 
