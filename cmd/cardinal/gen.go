@@ -35,6 +35,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	maxJoins := fs.Int("max-joins", workload.DefaultMaxJoins, "largest number of joins per query (0 for single-table queries)")
 	snowflake := fs.Bool("snowflake", false, "only snowflake joins along foreign keys, as in TPC-H (see workload.Options.Snowflake)")
 	maxPreds := fs.Int("max-preds", workload.DefaultMaxPreds, "largest number of atomic predicates per query (>= 1)")
+	expressions := fs.Float64("expressions", 0, "fraction of predicates on expressions of columns: MONTH(d) = 5, a < b (0..1)")
 	seed := fs.Uint64("seed", 1, "seed of the workload generator")
 	subplans := fs.Bool("subplans", false, "also label every connected sub-plan")
 	workers := fs.Int("workers", 0, "labelling goroutines (0: one per CPU)")
@@ -58,11 +59,13 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usagef("%w: --max-joins %d is negative", workload.ErrOptions, *maxJoins)
 	case *minJoins < 0 || *minJoins > *maxJoins:
 		return usagef("%w: --min-joins %d must be in 0..--max-joins (%d)", workload.ErrOptions, *minJoins, *maxJoins)
+	case !(*expressions >= 0 && *expressions <= 1):
+		return usagef("%w: --expressions %g must be in 0..1", workload.ErrOptions, *expressions)
 	}
 	if err := checkOut(*out, *force); err != nil {
 		return err
 	}
-	opts := workload.Options{Queries: *queries, MinJoins: *minJoins, MaxJoins: *maxJoins, MaxPreds: *maxPreds, Snowflake: *snowflake}
+	opts := workload.Options{Queries: *queries, MinJoins: *minJoins, MaxJoins: *maxJoins, MaxPreds: *maxPreds, Snowflake: *snowflake, Expressions: *expressions}
 	if *maxJoins == 0 {
 		opts.MaxJoins = -1 // Options: negative means single-table queries
 	}

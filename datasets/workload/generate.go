@@ -58,6 +58,13 @@ type Options struct {
 	// (customer -> nation <- supplier), a many-to-many join whose result
 	// can be far larger than any table.
 	Snowflake bool
+	// Expressions is the fraction of atomic predicates drawn on
+	// expressions of columns: functions with no range equivalent
+	// (MONTH(d) = 5, HOUR(ts) BETWEEN 9 AND 17, LOWER(s) = 'x') and
+	// comparisons of two columns of one table (exprgen.go). 0 (the
+	// default) draws none, so that workloads of earlier versions are
+	// drawn unchanged.
+	Expressions float64 `opt:"max=1"`
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -462,6 +469,11 @@ func (gen *generator) atom(t, row int) *features.Expr {
 			return pred(features.OpIsNull)
 		}
 		return pred(features.OpIsNotNull)
+	}
+	if gen.opts.Expressions > 0 && gen.rng.Float64() < gen.opts.Expressions {
+		if e := gen.exprAtom(t, row); e != nil {
+			return e
+		}
 	}
 	if tab.Rows == 0 || (def.Nullable && gen.rng.Float64() < 0.1) {
 		return nullOp()
