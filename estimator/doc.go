@@ -85,6 +85,18 @@
 // histogram features; a single-table query filtering one column takes the
 // histogram (its exact MCVs and equi-depth buckets) as its baseline.
 //
+// Functions of columns (features.ExprFunc: MONTH(d) = 5) and comparisons
+// of two columns of a row (features.ExprCols) are evaluated on the
+// sampled rows by the sample-based estimators and the baseline, so the
+// learned models correct them like any filter; the histogram uses
+// uniform date-part ranges, the column's own statistics for DATE, LEFT
+// and x + k, PostgreSQL's default selectivities otherwise, and column
+// independence for x < y (exprsel.go). Residual filters (conditions
+// mixing tables under OR / NOT, features.Residual) are estimated by every
+// estimator by inclusion-exclusion over the estimates of their expansion,
+// clamped to [largest term, min(sum of terms, query without them)]
+// (residual.go); learned training leaves such queries out.
+//
 // # The baseline and the corrections over it
 //
 // The estimate every learned model corrects is one baseline (baseline.go,

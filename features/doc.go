@@ -45,6 +45,30 @@
 //     and NOW() / CURRENT_TIMESTAMP / CURDATE() / CURRENT_DATE ...,
 //     which evaluate against Options.Now (default DefaultNowUnix,
 //     2025-01-01 00:00:00 UTC, so that results are reproducible).
+//   - Expressions of one column (exprcol.go) become exact ranges on the
+//     column where one exists, with the three-valued truth of the
+//     expression on every row: YEAR(d) / EXTRACT(YEAR FROM d), DATE(d)
+//     and DATE_FORMAT(d, f) with f a zero-padded %Y[%m[%d[%H[%i[%s]]]]]
+//     prefix compared with =, <>, <, <=, >, >=, BETWEEN, IN become ranges
+//     of d; LEFT / SUBSTRING / SUBSTR / MID(s, 1, n) = / <> / IN become
+//     LIKE 'p%' (or s = v for shorter values); x + k and DATE_ADD(d,
+//     INTERVAL k DAY|HOUR|...) on integer and date columns shift the
+//     literals; COALESCE / IFNULL(x, c) op v becomes (x op v) OR / AND
+//     x IS [NOT] NULL by what c op v is; x IS [NOT] TRUE / FALSE on a
+//     number column becomes comparisons with 0 and IS [NOT] NULL. Where
+//     no range is exact (MONTH, QUARTER, DAYOFMONTH, DAYOFWEEK, WEEKDAY,
+//     DAYOFYEAR, HOUR, MINUTE, SECOND, other DATE_FORMATs, LOWER, UPPER,
+//     CHAR_LENGTH, x + k on floats, prefixes compared with < >) the
+//     predicate is an ExprFunc: Pred.Fn of the column (Func.Apply)
+//     compared as a column would be. Two columns of one occurrence
+//     compared (a.x < a.y, a.x = a.y + k) are an ExprCols.
+//   - A conjunct mixing occurrences under OR or NOT (residual.go) has the
+//     join predicates and conditions common to every branch of its OR
+//     factored out (TPC-H Q19) and the rest kept as a Residual in
+//     disjunctive normal form over single-table filters (TPC-H Q7), at
+//     most MaxResidualTerms terms. Sub-plans keep the residuals all of
+//     whose occurrences they contain; Expansion lists the queries whose
+//     counts give its count by inclusion-exclusion.
 //   - Unqualified columns resolve through the schema across the FROM tables
 //     (ErrUnknownColumn, ErrAmbiguousColumn).
 //   - The select list, LIMIT, hints and index hints are ignored: the
@@ -63,9 +87,9 @@
 //     kept in OrderDesc.
 //   - Everything else is an *Error wrapping ErrUnsupported that names the
 //     construct and its line:col: outer and natural joins, subqueries (FROM
-//     or WHERE), non-equi joins, OR/NOT across tables, two columns of one
-//     occurrence compared, functions, arithmetic, CASE, CAST, REGEXP, <=>,
-//     XOR, constant conditions, grouping keys and HAVING conditions outside the
+//     or WHERE), non-equi joins, join predicates inside some branches of
+//     an OR only, functions and arithmetic outside the above (and of two
+//     columns), CASE, REGEXP, <=>, XOR, constant conditions, grouping keys and HAVING conditions outside the
 //     above, WITH ROLLUP, UNION, WITH, non-SELECT statements.
 //
 // TiDB records byte offsets for expressions only, so errors about tables

@@ -39,6 +39,7 @@ func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	src.register(fs.FlagSet)
 	subplans := fs.Bool("subplans", false, "also print the count of every connected sub-plan")
 	format := formatFlag(fs.FlagSet)
+	now := nowFlag(fs.FlagSet)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	c := engine.New(db, engine.Options{})
-	p := features.NewParser()
+	p := now.parser()
 	out := newStream(stdout, *format)
 	err = countAll(ctx, c, p, db.Schema, fs.Args(), *subplans, out)
 	if cerr := out.close(); err == nil {

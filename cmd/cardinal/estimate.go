@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/cardinaldb/cardinal/estimator"
-	"github.com/cardinaldb/cardinal/features"
 )
 
 // errEstimate is returned by estimate when a statement could not be
@@ -83,6 +82,7 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	format := formatFlag(fs.FlagSet)
 	explain := fs.Bool("explain", false, "also explain each estimate (baseline, correction, top features)")
 	keepGoing := fs.Bool("keep-going", false, "go on past statements that cannot be estimated (and exit 0)")
+	now := nowFlag(fs.FlagSet)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	schema := estimator.CatalogOf(m).Schema
-	parser := features.NewParser()
+	parser := now.parser()
 	out := newStream(stdout, *format)
 	failures := 0
 	// one estimates one statement and writes its result; a statement that

@@ -12,7 +12,6 @@ import (
 
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/estimator"
-	"github.com/cardinaldb/cardinal/features"
 )
 
 // explainReasons is the number of correction reasons shown per plan in
@@ -61,6 +60,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	analyze := fs.Bool("analyze", false, "true counts from the server (runs COUNT(*) per sub-plan; needs --dsn)")
 	timeout := fs.Duration("timeout", 30*time.Second, "server-side time limit of one COUNT(*) with --analyze")
 	format := formatFlag(fs.FlagSet)
+	now := nowFlag(fs.FlagSet)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	sql := fs.Arg(0)
-	parser := features.NewParser()
+	parser := now.parser()
 	q, err := parser.Parse(estimator.CatalogOf(m).Schema, sql)
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataset := fs.String("dataset", "", "use a built-in schema: flights, ecommerce or tpch")
 	in := fs.String("in", "", "file of statements, one per line or ';'-separated (- for stdin)")
 	format := formatFlag(fs.FlagSet)
+	now := nowFlag(fs.FlagSet)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func runParse(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	out := newStream(stdout, *format)
-	p := features.NewParser()
+	p := now.parser()
 	failed := 0
 	for _, s := range stmts {
 		if err := ctx.Err(); err != nil {

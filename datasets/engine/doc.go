@@ -81,6 +81,19 @@
 // disconnected components multiply their groups (HAVING enumerates the
 // combinations, at most 2^24).
 //
+// Expressions. Predicates on a function of a column (features.ExprFunc)
+// are evaluated once per dictionary entry on string columns and once per
+// row otherwise (date parts once per calendar day run), with features'
+// scalar semantics (Func.Apply, Pred.Eval); comparisons of two columns of
+// a row (features.ExprCols) read both column arrays. Residual filters
+// (features.Residual, conditions mixing tables under OR / NOT) are counted
+// by inclusion-exclusion over the terms of their DNF (residual.go): each
+// of the 2^terms - 1 expanded queries has single-table filters only and
+// is counted as above. A sub-plan counts the residuals whose occurrences
+// it contains. Group counts add up over the terms when every two terms
+// force different constants on a grouping key (TPC-H Q7); other grouped
+// queries with residuals are ErrBadQuery.
+//
 // A Counter caches query-independent work (NULL bitmaps, dictionary
 // translations) and is safe for concurrent use; Count and CountSubPlans
 // are one-shot shorthands.
