@@ -44,6 +44,21 @@
 // (cost.go); storage constants are InnoDB's page and record formats
 // (size.go).
 //
+// The guard is part of the default path of the command line: cardinal
+// recommend and cardinal eval-indexes train it (MeasurePairs on the
+// workload and generated statements, labelled with the engine's exact
+// counts, then TrainGuard) unless --guard=false; the library takes it as
+// Options.Guard.
+//
+// EvaluateStrategies measures on a server (measure.go): indexes move
+// between configurations by difference, and each statement is timed once
+// per distinct plan: its EXPLAIN, without row estimates, keys a memo of
+// median times, so a configuration that leaves a statement's plan alone
+// gets exactly the time measured for that plan before, not fresh timer
+// noise. The oracle builds and times each candidate alone, then its
+// greedy configuration is measured like the others; the guard is judged
+// (not trained) on every (statement, candidate) pair timed there.
+//
 // The cost model fixes each statement's join order from estimated
 // sub-plan sizes (it does not re-order joins per configuration), costs
 // ORDER BY / GROUP BY avoidance only on the first table of the order and

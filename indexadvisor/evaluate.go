@@ -54,10 +54,12 @@ type EvalOptions struct {
 	// step.
 	Progress progress.Func
 	// LearnGuard trains the regression guard before Cardinal's selection
-	// on GuardExamples (e.g. MeasurePairs' engine-measured pairs) plus,
-	// with a server, the pairs measured there: every (statement, candidate)
-	// pair the oracle times, labelled by whether the candidate alone made
-	// the statement more than RegressionThreshold (and NoiseFloor) slower.
+	// on GuardExamples (e.g. MeasurePairs' engine-labelled pairs). With a
+	// server the guard is then judged on the pairs measured there: every
+	// (statement, candidate) pair the oracle times, labelled by whether
+	// the candidate alone made the statement more than
+	// RegressionThreshold (and NoiseFloor) slower; the server's outcomes
+	// never train it.
 	LearnGuard    bool
 	GuardExamples []GuardExample
 }
@@ -96,9 +98,13 @@ type Evaluation struct {
 	Measured       bool             `json:"measured"`
 	Results        []StrategyResult `json:"results"`
 	// ServerPairs and ServerRegressions count the (statement, candidate)
-	// pairs measured on the server for the guard and those that regressed.
-	ServerPairs       int `json:"server_pairs"`
-	ServerRegressions int `json:"server_regressions"`
+	// pairs measured on the server and those that regressed;
+	// GuardOnServer and BaselineOnServer score the trained guard and
+	// BaselineRegress (trust the what-if model) on them.
+	ServerPairs       int         `json:"server_pairs"`
+	ServerRegressions int         `json:"server_regressions"`
+	GuardOnServer     *GuardScore `json:"guard_on_server,omitempty"`
+	BaselineOnServer  *GuardScore `json:"baseline_on_server,omitempty"`
 	// GuardTrained says the guard vetted Cardinal's selection.
 	GuardTrained bool `json:"guard_trained"`
 	// Timings counts the statement timings run on the server; PlansReused
@@ -109,9 +115,17 @@ type Evaluation struct {
 
 // EvaluateStrategies compares index selection strategies on the workload
 // at storage budgets that are fractions of what all candidates need:
-// Cardinal's selection, the per-column and Dexter baselines, all
-// candidates, and with a server the measured greedy oracle, each costed by
-// the what-if model and, with a server, measured.
+// Cardinal's selection (with the guard when LearnGuard, and then without
+// it beside), the per-column and Dexter baselines, all candidates, and
+// with a server the measured greedy oracle, each costed by the what-if
+// model and, with a server, measured.
+//
+// With a server the order is: the workload without new indexes; the
+// strategies chosen from estimates, at every budget; all candidates; each
+// candidate alone (the oracle's measured benefit per byte, and the guard
+// judged on every (statement, candidate) pair measured there); the
+// oracle's configurations. Progress reports each strategy's figures as it
+// is measured, so a run cut short still has the earlier ones.
 func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalOptions) (ev *Evaluation, err error) {
 	if err := optcheck.Struct(ErrOptions, "EvalOptions", eo); err != nil {
 		return nil, err
@@ -152,6 +166,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	baseCost := base.total()
 	m := newMeasurer(a, eo)
 	if eo.Server != nil {
+		m.say = say
 		defer func() {
 			if derr := m.dropAll(ctx); derr != nil && err == nil {
 				ev, err = nil, derr
@@ -164,38 +179,11 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		if m.base, err = m.timeAll(ctx, nil); err != nil {
 			return nil, err
 		}
-	}
-	var oracleGain map[*Index]float64
-	var serverPairs []GuardExample
-	if eo.Server != nil {
-		oracleGain = map[*Index]float64{}
-		for i, ix := range cands {
-			say("oracle: candidate %d/%d alone", i+1, len(cands))
-			times, err := m.timeAll(ctx, []*Index{ix})
-			if err != nil {
-				return nil, err
-			}
-			oracleGain[ix] = m.gain(times)
-			for _, oi := range a.byTable[ix.Table] {
-				o := a.occs[oi]
-				f, ok := a.pairFeatures(o, ix, base.cur[oi])
-				if !ok || times[o.stmt] < 0 || m.base[o.stmt] < 0 {
-					continue
-				}
-				t, b := times[o.stmt], m.base[o.stmt]
-				reg := float64(t) > RegressionThreshold*float64(b) && t-b > eo.NoiseFloor
-				serverPairs = append(serverPairs, GuardExample{Features: f, Regress: reg})
-				ev.ServerPairs++
-				if reg {
-					ev.ServerRegressions++
-				}
-			}
-		}
+		say("base: weighted workload time %.3fs", m.weighted(m.base))
 	}
 	if eo.LearnGuard {
-		ex := append(slices.Clone(eo.GuardExamples), serverPairs...)
-		say("training the guard on %d pairs (%d measured on the server)", len(ex), len(serverPairs))
-		g, err := TrainGuard(ctx, ex)
+		say("training the guard on %d engine-labelled pairs", len(eo.GuardExamples))
+		g, err := TrainGuard(ctx, eo.GuardExamples)
 		switch {
 		case errors.Is(err, ErrGuard):
 			say("guard not trained: %v", err)
@@ -231,6 +219,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			}
 		}
 		perMiB := res.EstimatedBenefit
+		measured := "-"
 		if eo.Server != nil {
 			say("%s at %.0f KiB: %d indexes", name, budget/1024, len(ixs))
 			times, err := m.timeAll(ctx, ixs)
@@ -242,12 +231,22 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			res.Regressed = m.regressions(times)
 			res.Regressions = len(res.Regressed)
 			perMiB = mb
+			measured = fmt.Sprintf("%.1f%%", 100*mb)
 		}
 		if res.Bytes > 0 {
 			res.BenefitPerMiB = perMiB / (res.Bytes / (1 << 20))
 		}
+		say("RESULT %s budget %.1f MiB used %.1f MiB: %d indexes, estimated %.1f%%, measured %s, regressions %d %v",
+			name, budget/(1<<20), res.Bytes/(1<<20), len(ixs), 100*res.EstimatedBenefit, measured, res.Regressions, res.Regressed)
 		ev.Results = append(ev.Results, res)
 		return nil
+	}
+	chosen := func(c *config) []*Index {
+		var out []*Index
+		for _, ch := range c.chosen {
+			out = append(out, ch...)
+		}
+		return out
 	}
 	for _, frac := range eo.Budgets {
 		budget := frac * total
@@ -256,11 +255,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		if err != nil {
 			return nil, err
 		}
-		var mine []*Index
-		for _, ch := range c.chosen {
-			mine = append(mine, ch...)
-		}
-		if err := evalConfig(StrategyCardinal, budget, mine, distrusted); err != nil {
+		if err := evalConfig(StrategyCardinal, budget, chosen(c), distrusted); err != nil {
 			return nil, err
 		}
 		if g := a.opts.Guard; g != nil {
@@ -270,11 +265,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			if err != nil {
 				return nil, err
 			}
-			var plain []*Index
-			for _, ch := range c.chosen {
-				plain = append(plain, ch...)
-			}
-			if err := evalConfig(StrategyUnguarded, budget, plain, nil); err != nil {
+			if err := evalConfig(StrategyUnguarded, budget, chosen(c), nil); err != nil {
 				return nil, err
 			}
 		}
@@ -284,27 +275,92 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		if err := evalConfig(StrategyDexter, budget, a.fit(a.dexter(cands), budget), nil); err != nil {
 			return nil, err
 		}
-		if oracleGain != nil {
-			byRatio := slices.Clone(cands)
-			sort.SliceStable(byRatio, func(i, j int) bool {
-				return oracleGain[byRatio[i]]/a.size(byRatio[i]) > oracleGain[byRatio[j]]/a.size(byRatio[j])
-			})
-			var pos []*Index
-			for _, ix := range byRatio {
-				if oracleGain[ix] > 0 {
-					pos = append(pos, ix)
-				}
-			}
-			if err := evalConfig(StrategyOracle, budget, a.fit(pos, budget), nil); err != nil {
-				return nil, err
-			}
-		}
 	}
 	a.opts.Budget = opts.Budget
 	if err := evalConfig(StrategyAll, total, a.fit(cands, math.Inf(1)), nil); err != nil {
 		return nil, err
 	}
+	if eo.Server == nil {
+		return ev, nil
+	}
+	// The oracle: every candidate built and timed alone.
+	oracleGain := map[*Index]float64{}
+	var rows [][]float64
+	var labels []bool
+	for i, ix := range cands {
+		say("oracle: candidate %d/%d alone: %s", i+1, len(cands), a.label(ix))
+		times, err := m.timeAll(ctx, []*Index{ix})
+		if err != nil {
+			return nil, err
+		}
+		oracleGain[ix] = m.gain(times)
+		for _, oi := range a.byTable[ix.Table] {
+			o := a.occs[oi]
+			f, ok := a.pairFeatures(o, ix, base.cur[oi])
+			if !ok || times[o.stmt] < 0 || m.base[o.stmt] < 0 {
+				continue
+			}
+			t, b := times[o.stmt], m.base[o.stmt]
+			reg := float64(t) > RegressionThreshold*float64(b) && t-b > eo.NoiseFloor
+			rows, labels = append(rows, f), append(labels, reg)
+		}
+	}
+	ev.ServerPairs = len(rows)
+	for _, r := range labels {
+		if r {
+			ev.ServerRegressions++
+		}
+	}
+	if g := a.opts.Guard; g != nil && len(rows) > 0 {
+		pred, err := g.Predict(rows)
+		if err != nil {
+			return nil, err
+		}
+		ev.GuardOnServer = &GuardScore{}
+		ev.BaselineOnServer = &GuardScore{}
+		for i, reg := range labels {
+			ev.GuardOnServer.add(pred[i], reg)
+			ev.BaselineOnServer.add(BaselineRegress(rows[i]), reg)
+		}
+	}
+	byRatio := slices.Clone(cands)
+	sort.SliceStable(byRatio, func(i, j int) bool {
+		return oracleGain[byRatio[i]]/a.size(byRatio[i]) > oracleGain[byRatio[j]]/a.size(byRatio[j])
+	})
+	var pos []*Index
+	for _, ix := range byRatio {
+		if oracleGain[ix] > 0 {
+			pos = append(pos, ix)
+		}
+	}
+	for _, frac := range eo.Budgets {
+		if err := evalConfig(StrategyOracle, frac*total, a.fit(pos, frac*total), nil); err != nil {
+			return nil, err
+		}
+	}
 	return ev, nil
+}
+
+// GuardScore is a regression predictor's confusion counts on measured
+// (statement, index) pairs.
+type GuardScore struct {
+	Caught      int `json:"caught"`       // regressions predicted
+	Missed      int `json:"missed"`       // regressions not predicted
+	FalseAlarms int `json:"false_alarms"` // predicted, not measured
+	Correct     int `json:"correct_no"`   // neither
+}
+
+func (s *GuardScore) add(pred, measured bool) {
+	switch {
+	case pred && measured:
+		s.Caught++
+	case measured:
+		s.Missed++
+	case pred:
+		s.FalseAlarms++
+	default:
+		s.Correct++
+	}
 }
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,16}$`)

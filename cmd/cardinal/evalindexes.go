@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -31,6 +32,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	srvDSN := fs.String("server", "", "measure on this MySQL/MariaDB server: the data is loaded into a database cardinal_<dataset>_ixadv_s<scale> (created) and indexes are built and dropped there")
 	runs := fs.Int("runs", 3, "timed runs per statement (the median counts; a statement is timed once per distinct plan)")
 	limit := fs.Duration("limit", time.Minute, "server-side time limit of one statement execution")
+	warmups := fs.Int("warmups", 0, "untimed executions before the timed ones (0: none; the median of --runs already discards one cold run)")
 	prefix := fs.String("index-prefix", indexadvisor.DefaultIndexPrefix, "names of the indexes built on --server start with this (runs sharing a server need different ones)")
 	guard := fs.Bool("guard", true, "train the regression guard on engine-measured (statement, index) pairs, plus with --server the pairs the oracle measures, and use it for cardinal's selection (cardinal-unguarded is reported beside it)")
 	if err := fs.parse(args); err != nil {
@@ -47,8 +49,8 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		fracs = append(fracs, v/100)
 	}
-	if *queries < 1 || *runs < 1 {
-		return usagef("--queries and --runs must be positive")
+	if *queries < 1 || *runs < 1 || *warmups < 0 {
+		return usagef("--queries and --runs must be positive, --warmups not negative")
 	}
 	db, err := src.open(ctx, stderr)
 	if err != nil {
@@ -77,7 +79,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	opts := indexadvisor.Options{Catalog: cat}
-	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Limit: *limit},
+	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Warmups: cmp.Or(*warmups, -1), Limit: *limit},
 		Progress: newProgress(stderr).report, LearnGuard: *guard, IndexPrefix: *prefix}
 	if *guard {
 		fmt.Fprintln(stderr, "measuring (statement, index) pairs with the engine for the regression guard")
@@ -114,6 +116,10 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, " (%d timings, %d statements kept the time of a plan already timed)", ev.Timings, ev.PlansReused)
 	}
 	fmt.Fprintln(stderr)
+	if g, b := ev.GuardOnServer, ev.BaselineOnServer; g != nil {
+		fmt.Fprintf(stderr, "guard on the %d server-measured (statement, candidate) pairs (%d regressed): caught %d, missed %d, false alarms %d; trusting the what-if model: caught %d, missed %d, false alarms %d\n",
+			ev.ServerPairs, ev.ServerRegressions, g.Caught, g.Missed, g.FalseAlarms, b.Caught, b.Missed, b.FalseAlarms)
+	}
 	for _, r := range ev.Results {
 		for _, d := range r.Distrusted {
 			fmt.Fprintf(stderr, "guard at %s: left out %s\n", fmtBytes(r.BudgetBytes), d)
