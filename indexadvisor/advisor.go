@@ -40,6 +40,11 @@ type Options struct {
 	MaxPerTable int
 	// Guard, when set, vets each chosen index (see Guard).
 	Guard *Guard
+	// KeepTraps turns off trap refusal (traps.go): by default a chosen
+	// index is refused when the what-if model predicts that a server-like
+	// optimizer would switch some statement to it and run that statement
+	// more than RegressionThreshold times slower.
+	KeepTraps bool
 	// Author is the Liquibase changeSet author; default "cardinal".
 	Author string
 }

@@ -24,9 +24,12 @@
 //	   index; prune indexes that stop paying; drop advice (unused, prefix)
 //	   │
 //	   ▼
-//	Guard (guard.go, golearn ID3 tree): predicts per (statement, index)
-//	   whether the index makes the statement >10% slower; distrusted
-//	   indexes are banned and the selection reruns
+//	Trap refusal (traps.go, on by default): an index a server-like
+//	   optimizer would switch a statement to and run >10% slower (an
+//	   index led by the GROUP BY / ORDER BY column, read with a row
+//	   lookup per entry) is banned and the selection reruns;
+//	   optionally the learned Guard (guard.go, golearn ID3 tree) vets
+//	   each (statement, index) pair the same way
 //	   │
 //	   ▼
 //	DDL (ALTER TABLE ... ADD INDEX ..., ALGORITHM=INPLACE, LOCK=NONE),
@@ -44,11 +47,14 @@
 // (cost.go); storage constants are InnoDB's page and record formats
 // (size.go).
 //
-// The guard is part of the default path of the command line: cardinal
-// recommend and cardinal eval-indexes train it (MeasurePairs on the
-// workload and generated statements, labelled with the engine's exact
-// counts, then TrainGuard) unless --guard=false; the library takes it as
-// Options.Guard.
+// Trap refusal is the regression check of the default path (library
+// and command line; Options.KeepTraps and --keep-traps turn it off). The
+// learned guard is opt-in (Options.Guard; --guard trains it with
+// MeasurePairs on the workload and generated statements, labelled with
+// the engine's exact counts): measured on MariaDB it distrusts far more
+// indexes than really regress (see the README's index-advice section),
+// while trap refusal is judged on the same server-measured pairs by
+// EvaluateStrategies (Evaluation.TrapsOnServer).
 //
 // EvaluateStrategies measures on a server (measure.go): indexes move
 // between configurations by difference, and each statement is timed once

@@ -18,14 +18,16 @@ import (
 
 // Strategy names of EvaluateStrategies.
 const (
-	StrategyCardinal  = "cardinal"   // RecommendIndex's selection (with the guard when given)
+	StrategyCardinal  = "cardinal"   // RecommendIndex's default selection: trap refusal on (unless Options.KeepTraps), no learned guard
 	StrategyPerColumn = "per-column" // one single-column index per filtered column, most used first
 	StrategyDexter    = "dexter"     // per statement, its best candidate when it halves the statement's estimated cost
 	StrategyOracle    = "oracle"     // greedy by MEASURED benefit per byte (each candidate built and timed alone)
 	StrategyAll       = "all"        // every candidate: the upper bound
-	// StrategyUnguarded is RecommendIndex's selection without the guard,
-	// reported beside StrategyCardinal when the guard is trained.
-	StrategyUnguarded = "cardinal-unguarded"
+	// StrategyGuarded adds the learned guard to StrategyCardinal (when
+	// EvalOptions.LearnGuard trains one); StrategyUnvetted is the greedy
+	// selection with neither trap refusal nor guard.
+	StrategyGuarded  = "cardinal+guard"
+	StrategyUnvetted = "cardinal-unvetted"
 )
 
 // EvalOptions configures EvaluateStrategies. The zero value gives the
@@ -84,9 +86,9 @@ type StrategyResult struct {
 	Regressed []string `json:"regressed,omitempty"`
 	// BenefitPerMiB is MeasuredBenefit (else EstimatedBenefit) per MiB.
 	BenefitPerMiB float64 `json:"benefit_per_mib"`
-	// Distrusted lists, for Cardinal's selection with a guard, the
-	// indexes the guard left out and the statements it predicted they
-	// would make slower: "table(cols): #n, #m".
+	// Distrusted lists, for Cardinal's selections, the indexes trap
+	// refusal or the guard left out and the statements predicted slower
+	// with them: "table(cols): #n, #m".
 	Distrusted []string `json:"distrusted,omitempty"`
 }
 
@@ -99,11 +101,13 @@ type Evaluation struct {
 	Results        []StrategyResult `json:"results"`
 	// ServerPairs and ServerRegressions count the (statement, candidate)
 	// pairs measured on the server and those that regressed;
-	// GuardOnServer and BaselineOnServer score the trained guard and
-	// BaselineRegress (trust the what-if model) on them.
+	// GuardOnServer, TrapsOnServer and BaselineOnServer score the trained
+	// guard, trap refusal (traps.go) and BaselineRegress (trust the
+	// what-if model) on them, each pair alone against no new index.
 	ServerPairs       int         `json:"server_pairs"`
 	ServerRegressions int         `json:"server_regressions"`
 	GuardOnServer     *GuardScore `json:"guard_on_server,omitempty"`
+	TrapsOnServer     *GuardScore `json:"traps_on_server,omitempty"`
 	BaselineOnServer  *GuardScore `json:"baseline_on_server,omitempty"`
 	// GuardTrained says the guard vetted Cardinal's selection.
 	GuardTrained bool `json:"guard_trained"`
@@ -181,6 +185,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		}
 		say("base: weighted workload time %.3fs", m.weighted(m.base))
 	}
+	var guard *Guard
 	if eo.LearnGuard {
 		say("training the guard on %d engine-labelled pairs", len(eo.GuardExamples))
 		g, err := TrainGuard(ctx, eo.GuardExamples)
@@ -190,7 +195,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		case err != nil:
 			return nil, err
 		default:
-			a.opts.Guard = g
+			guard = g
 			ev.GuardTrained = true
 		}
 	}
@@ -248,27 +253,41 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		}
 		return out
 	}
+	// Cardinal's variants: the default path (opts as given), with the
+	// learned guard, and with no vetting at all.
+	variants := []struct {
+		name      string
+		guard     *Guard
+		keepTraps bool
+	}{{StrategyCardinal, opts.Guard, opts.KeepTraps}}
+	if guard != nil {
+		variants = append(variants, struct {
+			name      string
+			guard     *Guard
+			keepTraps bool
+		}{StrategyGuarded, guard, opts.KeepTraps})
+	}
+	if opts.Guard != nil || !opts.KeepTraps {
+		variants = append(variants, struct {
+			name      string
+			guard     *Guard
+			keepTraps bool
+		}{StrategyUnvetted, nil, true})
+	}
 	for _, frac := range eo.Budgets {
 		budget := frac * total
 		a.opts.Budget = budget
-		c, _, distrusted, err := a.selectIndexes(ctx, cands)
-		if err != nil {
-			return nil, err
-		}
-		if err := evalConfig(StrategyCardinal, budget, chosen(c), distrusted); err != nil {
-			return nil, err
-		}
-		if g := a.opts.Guard; g != nil {
-			a.opts.Guard = nil
-			c, _, _, err := a.selectIndexes(ctx, cands)
-			a.opts.Guard = g
+		for _, v := range variants {
+			a.opts.Guard, a.opts.KeepTraps = v.guard, v.keepTraps
+			c, _, distrusted, err := a.selectIndexes(ctx, cands)
 			if err != nil {
 				return nil, err
 			}
-			if err := evalConfig(StrategyUnguarded, budget, chosen(c), nil); err != nil {
+			if err := evalConfig(v.name, budget, chosen(c), distrusted); err != nil {
 				return nil, err
 			}
 		}
+		a.opts.Guard, a.opts.KeepTraps = opts.Guard, opts.KeepTraps
 		if err := evalConfig(StrategyPerColumn, budget, a.fit(a.perColumn(cands), budget), nil); err != nil {
 			return nil, err
 		}
@@ -286,7 +305,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	// The oracle: every candidate built and timed alone.
 	oracleGain := map[*Index]float64{}
 	var rows [][]float64
-	var labels []bool
+	var labels, trapHits []bool
 	for i, ix := range cands {
 		say("oracle: candidate %d/%d alone: %s", i+1, len(cands), a.label(ix))
 		times, err := m.timeAll(ctx, []*Index{ix})
@@ -303,15 +322,18 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			t, b := times[o.stmt], m.base[o.stmt]
 			reg := float64(t) > RegressionThreshold*float64(b) && t-b > eo.NoiseFloor
 			rows, labels = append(rows, f), append(labels, reg)
+			trapHits = append(trapHits, a.trapAt(base, o, ix))
 		}
 	}
 	ev.ServerPairs = len(rows)
-	for _, r := range labels {
+	ev.TrapsOnServer = &GuardScore{}
+	for i, r := range labels {
 		if r {
 			ev.ServerRegressions++
 		}
+		ev.TrapsOnServer.add(trapHits[i], r)
 	}
-	if g := a.opts.Guard; g != nil && len(rows) > 0 {
+	if g := guard; g != nil && len(rows) > 0 {
 		pred, err := g.Predict(rows)
 		if err != nil {
 			return nil, err

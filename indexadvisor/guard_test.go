@@ -109,16 +109,16 @@ func TestGuardBeatsBaseline(t *testing.T) {
 	}
 }
 
-// TestGuardCatchesGroupByTrap: without the guard the advisor adds an
-// index led by destination; the guard predicts the GROUP BY statement
-// regresses with it and the index is distrusted.
+// TestGuardCatchesGroupByTrap: without the guard (and trap refusal off)
+// the advisor adds an index led by destination; the guard predicts the
+// GROUP BY statement regresses with it and the index is distrusted.
 func TestGuardCatchesGroupByTrap(t *testing.T) {
 	_, cat := flights(t)
 	w, err := NewWorkload(cat.Schema, flightsStatements(t, trapWorkload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := RecommendIndex(context.Background(), w, Options{Catalog: cat})
+	plain, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, KeepTraps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestGuardCatchesGroupByTrap(t *testing.T) {
 	}
 	g, _ := trainFlightsGuard(t)
 	w, _ = NewWorkload(cat.Schema, flightsStatements(t, trapWorkload))
-	guarded, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, Guard: g})
+	guarded, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, Guard: g, KeepTraps: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,13 +29,13 @@ SELECT * FROM orders WHERE customer_id = 777;
 
 // TestLiveEvaluateEcommerce is the measured integration test CI runs:
 // ecommerce (scale 1, 300k order items) in a database of its own on the
-// test server, 50 generated statements (point, range, top-k, GROUP BY and
+// test server, 14 generated statements (point, range, top-k, GROUP BY and
 // join templates) plus the GROUP BY traps, at a budget of 25% of what all
-// candidates need. Every strategy is built and timed; the guard is
-// trained on engine-labelled pairs and the pairs the oracle measures.
-// It asserts what must hold robustly on a loaded CI machine: Cardinal's
-// guarded selection makes no trap statement slower, saves at least half
-// of what the measured oracle saves, and every index is dropped again.
+// candidates need. Every strategy is built and timed, the oracle's
+// candidates one by one. It asserts what must hold robustly on a loaded
+// CI machine: Cardinal's default selection (trap refusal on) makes no
+// trap statement slower, saves at least half of what the measured oracle
+// saves, and every index is dropped again.
 // The full-size figures (ecommerce scale 10, TPC-H SF1, three budgets)
 // come from cardinal eval-indexes; see the README.
 func TestLiveEvaluateEcommerce(t *testing.T) {
@@ -69,7 +69,7 @@ func TestLiveEvaluateEcommerce(t *testing.T) {
 		t.Fatal(err)
 	}
 	traps := flightsStatements(t, ecommerceTraps)
-	stmts := append(GenerateWorkload(cat, 50, rand.New(rand.NewPCG(3, 4))), traps...)
+	stmts := append(GenerateWorkload(cat, 14, rand.New(rand.NewPCG(3, 4))), traps...)
 	w, err := NewWorkload(cat.Schema, stmts)
 	if err != nil {
 		t.Fatal(err)
@@ -81,20 +81,16 @@ func TestLiveEvaluateEcommerce(t *testing.T) {
 		}
 	}
 	opts := Options{Catalog: cat}
-	pairs, err := MeasurePairs(ctx, db, w, opts, 1500, rand.New(rand.NewPCG(5, 6)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("loaded and %d engine-labelled pairs in %v", len(pairs), time.Since(start).Round(time.Millisecond))
+	t.Logf("loaded in %v", time.Since(start).Round(time.Millisecond))
 	ev, err := EvaluateStrategies(ctx, w, opts, EvalOptions{Server: srv, Budgets: []float64{0.25},
-		IndexPrefix: "cx" + runTag() + "_", LearnGuard: true, GuardExamples: pairs, NoiseFloor: 5 * time.Millisecond,
-		Time: server.TimeOptions{Runs: 3, Warmups: -1, Limit: 20 * time.Second}})
+		IndexPrefix: "cx" + runTag() + "_", NoiseFloor: 5 * time.Millisecond,
+		Time: server.TimeOptions{Runs: 3, Warmups: -1, Limit: 10 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d statements, %d candidates (%.1f MiB), %d timings, %d reused plans, guard trained %v on %d server pairs (%d regressed), %v in all",
-		ev.Statements, ev.Candidates, ev.CandidateBytes/(1<<20), ev.Timings, ev.PlansReused, ev.GuardTrained, ev.ServerPairs, ev.ServerRegressions,
-		time.Since(start).Round(time.Second))
+	t.Logf("%d statements, %d candidates (%.1f MiB), %d timings, %d reused plans, %d server pairs (%d regressed; trap refusal %+v), %v in all",
+		ev.Statements, ev.Candidates, ev.CandidateBytes/(1<<20), ev.Timings, ev.PlansReused, ev.ServerPairs, ev.ServerRegressions,
+		*ev.TrapsOnServer, time.Since(start).Round(time.Second))
 	got := map[string]StrategyResult{}
 	for _, r := range ev.Results {
 		if r.MeasuredBenefit == nil {
@@ -104,14 +100,11 @@ func TestLiveEvaluateEcommerce(t *testing.T) {
 		t.Logf("%-18s %6.1f MiB measured %6.1f%% estimated %6.1f%% regressions %d %v distrusted %v",
 			r.Strategy, r.Bytes/(1<<20), 100**r.MeasuredBenefit, 100*r.EstimatedBenefit, r.Regressions, r.Regressed, r.Distrusted)
 	}
-	if !ev.GuardTrained {
-		t.Fatal("the guard was not trained")
-	}
 	me, oracle := got[StrategyCardinal], got[StrategyOracle]
 	for _, reg := range me.Regressed {
 		for _, id := range trapIDs {
 			if strings.HasPrefix(reg, "#"+strconv.Itoa(id)+" ") {
-				t.Errorf("cardinal's guarded configuration %v makes trap statement %s slower", me.Indexes, reg)
+				t.Errorf("cardinal's configuration %v makes trap statement %s slower", me.Indexes, reg)
 			}
 		}
 	}

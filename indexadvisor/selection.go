@@ -383,8 +383,13 @@ func (a *advisor) recommend(ctx context.Context) (*Recommendation, error) {
 	return r, nil
 }
 
-// selectIndexes runs the greedy selection; with a guard, indexes it
-// distrusts are banned and the selection reruns (at most three times).
+// maxVetRounds bounds the reruns of the selection after indexes are
+// refused (traps) or distrusted (guard).
+const maxVetRounds = 3
+
+// selectIndexes runs the greedy selection; indexes that are traps
+// (traps.go) or that the guard distrusts are banned and the selection
+// reruns (at most maxVetRounds times).
 func (a *advisor) selectIndexes(ctx context.Context, cands []*Index) (*config, float64, []Recommended, error) {
 	banned := map[string]bool{}
 	var distrusted []Recommended
@@ -394,13 +399,24 @@ func (a *advisor) selectIndexes(ctx context.Context, cands []*Index) (*config, f
 			return nil, 0, nil, err
 		}
 		used -= c.prune()
-		if a.opts.Guard == nil || round == 3 {
+		if (a.opts.Guard == nil && a.opts.KeepTraps) || round == maxVetRounds {
 			return c, used, distrusted, nil
 		}
 		again := false
 		for _, chosen := range c.chosen {
 			for _, ix := range chosen {
-				if regs := a.opts.Guard.regressions(a, c, ix); len(regs) > 0 {
+				var regs []int
+				if !a.opts.KeepTraps {
+					regs = a.traps(c, ix)
+				}
+				if a.opts.Guard != nil {
+					for _, si := range a.opts.Guard.regressions(a, c, ix) {
+						if !slices.Contains(regs, si) {
+							regs = append(regs, si)
+						}
+					}
+				}
+				if len(regs) > 0 {
 					banned[ix.key()] = true
 					rec := a.describe(c, ix)
 					rec.Regressions = regs

@@ -34,7 +34,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	limit := fs.Duration("limit", time.Minute, "server-side time limit of one statement execution")
 	warmups := fs.Int("warmups", 0, "untimed executions before the timed ones (0: none; the median of --runs already discards one cold run)")
 	prefix := fs.String("index-prefix", indexadvisor.DefaultIndexPrefix, "names of the indexes built on --server start with this (runs sharing a server need different ones)")
-	guard := fs.Bool("guard", true, "train the regression guard on engine-measured (statement, index) pairs, plus with --server the pairs the oracle measures, and use it for cardinal's selection (cardinal-unguarded is reported beside it)")
+	guard := fs.Bool("guard", false, "also train the learned regression guard on engine-labelled (statement, index) pairs and report cardinal+guard (trap refusal and the guard)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -83,10 +83,11 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		Progress: newProgress(stderr).report, LearnGuard: *guard, IndexPrefix: *prefix}
 	if *guard {
 		fmt.Fprintln(stderr, "measuring (statement, index) pairs with the engine for the regression guard")
-		ex, err := indexadvisor.MeasurePairs(ctx, db, w, opts, 3000, rand.New(rand.NewPCG(*seed, 99)))
+		ex, err := guardExamples(ctx, db, cat, stmts, opts)
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(stderr, "%d engine-labelled pairs for the guard\n", len(ex))
 		eo.GuardExamples = ex
 	}
 	if *srvDSN != "" {
@@ -116,13 +117,18 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, " (%d timings, %d statements kept the time of a plan already timed)", ev.Timings, ev.PlansReused)
 	}
 	fmt.Fprintln(stderr)
-	if g, b := ev.GuardOnServer, ev.BaselineOnServer; g != nil {
-		fmt.Fprintf(stderr, "guard on the %d server-measured (statement, candidate) pairs (%d regressed): caught %d, missed %d, false alarms %d; trusting the what-if model: caught %d, missed %d, false alarms %d\n",
-			ev.ServerPairs, ev.ServerRegressions, g.Caught, g.Missed, g.FalseAlarms, b.Caught, b.Missed, b.FalseAlarms)
+	score := func(what string, s *indexadvisor.GuardScore) {
+		if s != nil {
+			fmt.Fprintf(stderr, "%s on the %d server-measured (statement, candidate) pairs (%d regressed): caught %d, missed %d, false alarms %d\n",
+				what, ev.ServerPairs, ev.ServerRegressions, s.Caught, s.Missed, s.FalseAlarms)
+		}
 	}
+	score("trap refusal", ev.TrapsOnServer)
+	score("learned guard", ev.GuardOnServer)
+	score("trusting the what-if model", ev.BaselineOnServer)
 	for _, r := range ev.Results {
 		for _, d := range r.Distrusted {
-			fmt.Fprintf(stderr, "guard at %s: left out %s\n", fmtBytes(r.BudgetBytes), d)
+			fmt.Fprintf(stderr, "%s at %s: left out %s\n", r.Strategy, fmtBytes(r.BudgetBytes), d)
 		}
 	}
 	return writeDoc(stdout, *format, ev, func(w io.Writer) error {

@@ -35,7 +35,8 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	validate := fs.Bool("validate", false, "build the indexes on --server, time the workload's SELECTs before and after, and drop them again (unless --keep)")
 	srvDSN := fs.String("server", "", "with --validate: the MySQL/MariaDB server to validate on; the data is loaded into a database cardinal_<dataset>_ixadv_s<scale> there (created), never into your own tables")
 	keep := fs.Bool("keep", false, "with --validate: keep the built indexes")
-	guard := fs.Bool("guard", true, "train the regression guard (golearn decision tree) on (statement, index) pairs of the workload and of generated statements, labelled with the engine's exact counts, and leave out the indexes it predicts make a statement >10% slower")
+	guard := fs.Bool("guard", false, "also train the learned regression guard (golearn decision tree) on (statement, index) pairs of the workload and of generated statements, labelled with the engine's exact counts, and leave out the indexes it predicts make a statement >10% slower")
+	keepTraps := fs.Bool("keep-traps", false, "turn off trap refusal (on by default: an index is left out when the what-if model predicts a server would switch a statement to it and run >10% slower, e.g. a full scan of an index led by the GROUP BY column)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -113,7 +114,7 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, s := range w.Skipped {
 		fmt.Fprintf(stderr, "skipped %d statements (%.0f executions): %s, e.g. %s\n", s.Statements, s.Executions, s.Reason, s.Example)
 	}
-	opts := indexadvisor.Options{Catalog: cat, Budget: budgetBytes, MaxColumns: *maxCols, MaxPerTable: *perTable, Author: *author}
+	opts := indexadvisor.Options{Catalog: cat, Budget: budgetBytes, MaxColumns: *maxCols, MaxPerTable: *perTable, Author: *author, KeepTraps: *keepTraps}
 	if *guard {
 		g, err := trainGuard(ctx, db, cat, stmts, opts, stderr)
 		if err != nil {
@@ -126,7 +127,7 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	for _, d := range r.Distrusted {
-		fmt.Fprintf(stderr, "guard: left out %s(%s): predicted to make statements %v more than 10%% slower\n", d.Table, strings.Join(d.Columns, ", "), d.Regressions)
+		fmt.Fprintf(stderr, "left out %s(%s): predicted to make statements %v more than 10%% slower (--keep-traps keeps it)\n", d.Table, strings.Join(d.Columns, ", "), d.Regressions)
 	}
 	fmt.Fprintf(stderr, "%d statements, %d candidates (%s): %d indexes (%s), estimated workload cost %.4g -> %.4g (-%.1f%%) in %v%s\n",
 		len(w.Statements), r.Candidates, fmtBytes(r.CandidateBytes), len(r.Indexes), fmtBytes(r.Bytes),
@@ -158,12 +159,7 @@ const (
 // when the pairs have one outcome only.
 func trainGuard(ctx context.Context, db *datasets.DB, cat *catalog.Catalog, stmts []live.Statement, opts indexadvisor.Options, stderr io.Writer) (*indexadvisor.Guard, error) {
 	start := time.Now()
-	rng := rand.New(rand.NewPCG(1, 2))
-	train, err := indexadvisor.NewWorkload(cat.Schema, live.Merge(append(slices.Clone(stmts), indexadvisor.GenerateWorkload(cat, guardGenerated, rng)...)))
-	if err != nil {
-		return nil, err
-	}
-	pairs, err := indexadvisor.MeasurePairs(ctx, db, train, opts, guardPairs, rng)
+	pairs, err := guardExamples(ctx, db, cat, stmts, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +173,17 @@ func trainGuard(ctx context.Context, db *datasets.DB, cat *catalog.Catalog, stmt
 	}
 	fmt.Fprintf(stderr, "guard trained on %d engine-labelled (statement, index) pairs in %v (--guard=false skips it)\n", len(pairs), time.Since(start).Round(time.Millisecond))
 	return g, nil
+}
+
+// guardExamples labels (statement, index) pairs of the workload plus
+// generated statements with the engine's exact counts.
+func guardExamples(ctx context.Context, db *datasets.DB, cat *catalog.Catalog, stmts []live.Statement, opts indexadvisor.Options) ([]indexadvisor.GuardExample, error) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	train, err := indexadvisor.NewWorkload(cat.Schema, live.Merge(append(slices.Clone(stmts), indexadvisor.GenerateWorkload(cat, guardGenerated, rng)...)))
+	if err != nil {
+		return nil, err
+	}
+	return indexadvisor.MeasurePairs(ctx, db, train, opts, guardPairs, rng)
 }
 
 // validateOnServer loads the data into a database of its own on the

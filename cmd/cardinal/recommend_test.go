@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-// TestRecommendGuardByDefault: recommend trains the regression guard
-// unless told not to, and it leaves out the index led by destination that
-// the lookups want but the GROUP BY destination statement would be slower
-// with; --guard=false recommends it.
-func TestRecommendGuardByDefault(t *testing.T) {
+// TestRecommendRefusesTraps: by default recommend leaves out the index
+// led by destination that the lookups want but the GROUP BY destination
+// statement would be slower with (trap refusal); so does the learned
+// guard (--guard); --keep-traps recommends it.
+func TestRecommendRefusesTraps(t *testing.T) {
 	wl := filepath.Join(t.TempDir(), "trap.sql")
 	if err := os.WriteFile(wl, []byte(`
 SELECT * FROM flights WHERE destination = 'LAX';
@@ -22,22 +22,20 @@ SELECT destination, COUNT(*) FROM flights WHERE distance BETWEEN 1500 AND 1510 G
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, guard := range []bool{true, false} {
-		args := []string{"recommend", "--dataset", "flights", "--workload", wl}
-		if !guard {
-			args = append(args, "--guard=false")
-		}
+	for _, flags := range [][]string{nil, {"--guard"}, {"--keep-traps"}} {
+		args := append([]string{"recommend", "--dataset", "flights", "--workload", wl}, flags...)
+		guard := len(flags) == 0 || flags[0] != "--keep-traps"
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), args, &out, &errb); code != exitOK {
 			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
 		}
 		led := strings.Contains(out.String(), "(`destination`")
-		left := strings.Contains(errb.String(), "guard: left out flights(destination)")
+		left := strings.Contains(errb.String(), "left out flights(destination)")
 		if guard && (led || !left) {
-			t.Errorf("with the guard: DDL\n%s\nstderr\n%s\nwant the destination index left out", out.String(), errb.String())
+			t.Errorf("%v: DDL\n%s\nstderr\n%s\nwant the destination index left out", flags, out.String(), errb.String())
 		}
 		if !guard && (!led || left) {
-			t.Errorf("--guard=false: DDL\n%s\nstderr\n%s\nwant the destination index recommended", out.String(), errb.String())
+			t.Errorf("--keep-traps: DDL\n%s\nstderr\n%s\nwant the destination index recommended", out.String(), errb.String())
 		}
 	}
 }
