@@ -15,7 +15,8 @@
 //	     |            else -> DROP, CREATE TABLE (PK, declared indexes,    |
 //	     |                    optional FK indexes; no FK constraints),     |
 //	     |                    LOAD DATA LOCAL INFILE 'Reader::...' in      |
-//	     |                    500k-row chunks, 2 tables at a time,         |
+//	     |                    500k-row chunks, 2 at a time (largest table  |
+//	     |                    first, its chunks side by side),             |
 //	     |                    ANALYZE TABLE, then the marker               |
 //	     |                                                                 |
 //	     +---- Time(ctx, sql, TimeOptions{Runs, Warmups, Limit}) ----------+

@@ -26,8 +26,9 @@ import (
 
 // LoadOptions configures Load. The zero value gives the defaults.
 type LoadOptions struct {
-	// Workers is the number of tables loaded at once (one connection
-	// each); 0 means DefaultLoadWorkers.
+	// Workers is the number of LOAD DATA chunks loaded at once (one
+	// connection each; chunks of one table too, largest table first); 0
+	// means DefaultLoadWorkers.
 	Workers int
 	// ForeignKeyIndexes adds a secondary index on the columns of every
 	// foreign key (as InnoDB would for a FOREIGN KEY constraint: none
@@ -44,12 +45,16 @@ type LoadOptions struct {
 	// Progress, when non-nil, gets an event (Stage "load", Total 0) per
 	// step: each table loaded, indexes, ANALYZE, a skipped load.
 	Progress progress.Func
+	// chunkRows is the rows per LOAD DATA statement; 0 means
+	// loadChunkRows (tests make it small to load one table in parallel
+	// chunks).
+	chunkRows int
 }
 
 // Defaults and limits of loading.
 const (
 	// DefaultLoadWorkers: the CI machine has 2 cores; the server and the
-	// client each need one per table being loaded.
+	// client each need one per chunk being loaded.
 	DefaultLoadWorkers = 2
 	// loadChunkRows is the rows per LOAD DATA statement: each is its own
 	// transaction, and InnoDB's undo log for one of 6M rows grows past
@@ -249,7 +254,7 @@ func quoteList(names []string) string {
 // Load copies db into the Server's database: it drops the tables of db's
 // schema, creates them (createTable: primary keys, no FOREIGN KEY
 // constraints), streams the rows with LOAD DATA LOCAL INFILE (chunks of
-// loadChunkRows rows, opts.Workers tables at a time), adds the secondary
+// loadChunkRows rows, opts.Workers chunks at a time), adds the secondary
 // indexes (declared ones and, with opts.ForeignKeyIndexes, foreign-key
 // ones) in one sorted build per table, runs ANALYZE TABLE and records the fingerprint in MarkerTable. When the
 // marker already holds db's fingerprint it does nothing (Skipped), so
@@ -331,7 +336,10 @@ func (s *Server) Load(ctx context.Context, db *datasets.DB, opts LoadOptions) (L
 			return rep, err
 		}
 	}
-	if err := s.loadTables(ctx, db, opts.Workers, report); err != nil {
+	if opts.chunkRows <= 0 {
+		opts.chunkRows = loadChunkRows
+	}
+	if err := s.loadTables(ctx, db, opts.Workers, opts.chunkRows, report); err != nil {
 		return rep, err
 	}
 	for _, t := range db.Tables {
@@ -373,8 +381,17 @@ func (s *Server) Load(ctx context.Context, db *datasets.DB, opts LoadOptions) (L
 	return rep, nil
 }
 
-// loadTables fills the tables, workers at a time, largest first.
-func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers int, report func(string, ...any)) error {
+// loadChunk is one LOAD DATA statement's rows [lo, hi) of a table.
+type loadChunk struct {
+	t      *datasets.Table
+	lo, hi int
+}
+
+// loadTables fills the tables, workers chunks at a time: the chunks of
+// the largest table first, so that every worker (one connection, and
+// one server thread, each) loads the largest table's ranges together
+// instead of one worker loading it alone after the small ones are done.
+func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers, chunkRows int, report func(string, ...any)) error {
 	order := make([]*datasets.Table, len(db.Tables))
 	copy(order, db.Tables)
 	for i := 1; i < len(order); i++ { // insertion sort by rows, descending
@@ -382,25 +399,39 @@ func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers int, r
 			order[j], order[j-1] = order[j-1], order[j]
 		}
 	}
+	var chunks []loadChunk
+	left := map[*datasets.Table]int{} // chunks not yet loaded
+	for _, t := range order {
+		for lo := 0; lo < t.Rows; lo += chunkRows {
+			chunks = append(chunks, loadChunk{t, lo, min(t.Rows, lo+chunkRows)})
+			left[t]++
+		}
+		if t.Rows == 0 {
+			report("server: %s: 0 rows", t.Def.Name)
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		wg    sync.WaitGroup
-		mu    sync.Mutex
+		mu    sync.Mutex // first, left
 		first error
 		next  atomic.Int64
 	)
-	for range min(workers, len(order)) {
+	start := time.Now()
+	for range min(workers, len(chunks)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(order) {
+				if i >= len(chunks) {
 					return
 				}
-				if err := s.loadTable(ctx, order[i], report); err != nil {
-					mu.Lock()
+				c := chunks[i]
+				err := s.loadRows(ctx, c)
+				mu.Lock()
+				if err != nil {
 					if first == nil {
 						first = err
 						cancel()
@@ -408,6 +439,10 @@ func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers int, r
 					mu.Unlock()
 					return
 				}
+				if left[c.t]--; left[c.t] == 0 {
+					report("server: %s: %d rows (done after %v)", c.t.Def.Name, c.t.Rows, time.Since(start).Round(time.Millisecond))
+				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -418,8 +453,10 @@ func (s *Server) loadTables(ctx context.Context, db *datasets.DB, workers int, r
 // readerSeq makes reader handler names unique within the process.
 var readerSeq atomic.Int64
 
-// loadTable streams t in chunks through LOAD DATA LOCAL INFILE.
-func (s *Server) loadTable(ctx context.Context, t *datasets.Table, report func(string, ...any)) error {
+// loadRows streams one chunk of a table through LOAD DATA LOCAL INFILE
+// (its own transaction).
+func (s *Server) loadRows(ctx context.Context, c loadChunk) error {
+	t, lo, hi := c.t, c.lo, c.hi
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return s.wrap("connect", err)
@@ -429,32 +466,27 @@ func (s *Server) loadTable(ctx context.Context, t *datasets.Table, report func(s
 	for i, c := range t.Def.Columns {
 		cols[i] = catalog.QuoteIdent(c.Name)
 	}
-	start := time.Now()
-	for lo := 0; lo < t.Rows; lo += loadChunkRows {
-		hi := min(t.Rows, lo+loadChunkRows)
-		name := fmt.Sprintf("cardinal-%d", readerSeq.Add(1))
-		pr, pw := io.Pipe()
-		mysql.RegisterReaderHandler(name, func() io.Reader { return pr })
-		go func() { pw.CloseWithError(writeRows(pw, t, lo, hi)) }()
-		stmt := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + catalog.QuoteIdent(t.Def.Name) +
-			` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n' (` +
-			strings.Join(cols, ", ") + ")"
-		res, err := conn.ExecContext(ctx, stmt)
-		pr.Close() // stops the writer if the server stopped reading
-		mysql.DeregisterReaderHandler(name)
-		if err != nil {
-			if n := mysqlErrno(err); n == 1148 || n == 3948 || n == 4166 {
-				return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("%w: %w", ErrLocalInfile, err))
-			}
-			return s.wrap("LOAD DATA "+t.Def.Name, err)
+	name := fmt.Sprintf("cardinal-%d", readerSeq.Add(1))
+	pr, pw := io.Pipe()
+	mysql.RegisterReaderHandler(name, func() io.Reader { return pr })
+	go func() { pw.CloseWithError(writeRows(pw, t, lo, hi)) }()
+	stmt := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + catalog.QuoteIdent(t.Def.Name) +
+		` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n' (` +
+		strings.Join(cols, ", ") + ")"
+	res, err := conn.ExecContext(ctx, stmt)
+	pr.Close() // stops the writer if the server stopped reading
+	mysql.DeregisterReaderHandler(name)
+	if err != nil {
+		if n := mysqlErrno(err); n == 1148 || n == 3948 || n == 4166 {
+			return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("%w: %w", ErrLocalInfile, err))
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("rows %d..%d: rows affected: %w", lo, hi, err))
-		} else if n != int64(hi-lo) {
-			return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("%d rows loaded of %d (rows %d..%d)", n, hi-lo, lo, hi))
-		}
+		return s.wrap("LOAD DATA "+t.Def.Name, err)
 	}
-	report("server: %s: %d rows in %v", t.Def.Name, t.Rows, time.Since(start).Round(time.Millisecond))
+	if n, err := res.RowsAffected(); err != nil {
+		return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("rows %d..%d: rows affected: %w", lo, hi, err))
+	} else if n != int64(hi-lo) {
+		return s.wrap("LOAD DATA "+t.Def.Name, fmt.Errorf("%d rows loaded of %d (rows %d..%d)", n, hi-lo, lo, hi))
+	}
 	return nil
 }
 
