@@ -133,6 +133,15 @@ func CountSQL(q *features.Query) string {
 	return c.SQL()
 }
 
+// GroupsSQL is the statement that counts the output groups of a query
+// that groups (GROUP BY, DISTINCT, HAVING; q.Group != nil): SELECT
+// COUNT(*) FROM (q.SQL() without ORDER BY and LIMIT) AS cardinal_groups.
+func GroupsSQL(q *features.Query) string {
+	c := *q
+	c.OrderBy, c.OrderDesc, c.Limit, c.Offset = nil, nil, 0, 0
+	return "SELECT COUNT(*) FROM (" + c.SQL() + ") AS cardinal_groups"
+}
+
 // WithTimeLimit returns stmt (a SELECT) with a server-side time limit:
 //
 //	MySQL:   SELECT /*+ MAX_EXECUTION_TIME(ms) */ ...          (MySQL 5.7.8+)
@@ -399,6 +408,15 @@ func (c *collector) label(ctx context.Context, j job) result {
 		return r
 	}
 	r.rec = querylog.Record{SQL: j.key, Rows: n}
+	if j.q.Group != nil {
+		g, tries, err := c.count(ctx, GroupsSQL(j.q))
+		r.retries += tries
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.rec.Groups = &g
+	}
 	if !c.opts.SubPlans {
 		return r
 	}

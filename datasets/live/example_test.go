@@ -10,6 +10,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/live"
+	"github.com/cardinaldb/cardinal/features"
 )
 
 func ExampleRedactDSN() {
@@ -253,4 +254,17 @@ func ExampleCaptureDigests() {
 	for _, s := range stmts {
 		fmt.Println(s.Count, s.Latency, s.SQL)
 	}
+}
+
+func ExampleGroupsSQL() {
+	q, err := features.Parse(datasets.FlightsSchema(), "SELECT origin, COUNT(*) FROM flights WHERE delay > 15 GROUP BY origin ORDER BY 2 DESC LIMIT 10")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(live.CountSQL(q))  // labels the rows of FROM + WHERE
+	fmt.Println(live.GroupsSQL(q)) // labels the groups
+	// Output:
+	// SELECT COUNT(*) FROM `flights` AS `flights` WHERE `flights`.`delay` > 15
+	// SELECT COUNT(*) FROM (SELECT COUNT(*) FROM `flights` AS `flights` WHERE `flights`.`delay` > 15 GROUP BY `flights`.`origin`) AS cardinal_groups
 }
