@@ -25,7 +25,6 @@ var knownFailures = map[string]string{
 	"q13": "derived table with GROUP BY (subq, groups)",
 	"q15": "CTE with a column list and GROUP BY (subq, groups)",
 	"q18": "the engine drops the HAVING of the IN (SELECT ... GROUP BY ... HAVING) subquery: counts every row (subq, groups)",
-	"q19": "join predicate common to every OR branch (expr)",
 	"q22": "derived computed column cntrycode = substring(...) as a group key (glue)",
 }
 
