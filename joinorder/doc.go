@@ -7,7 +7,7 @@
 //	                    │  Estimated(any estimator.Estimator): EstimateSubPlans
 //	                    │  exact.Source: the engine's true CountSubPlans
 //	                    ▼
-//	  Cards + CostModel (Cout | MySQL) ──► enumerator ──► Plan ──► String / JSON
+//	  Cards + CostModel (Cout | MySQL | MariaDB) ──► enumerator ──► Plan ──► String / JSON
 //	                    DPccp      optimal bushy                 HintedSQL  (MySQL 8 JOIN_ORDER)
 //	                    LeftDeep   optimal left-deep             StraightJoinSQL (MariaDB)
 //	                    GOO        greedy, O(n^3)
@@ -28,6 +28,31 @@
 // has an index on a join column) or a hash join, with MySQL 8.0's default
 // cost constants (row_evaluate_cost 0.1, key_compare_cost 0.05,
 // memory_block_read_cost 0.25, io_block_read_cost 1.0; see cost.go).
+// Both index lookups on primary keys, foreign-key columns and the
+// catalog's secondary indexes (Table.Indexes).
+//
+// MariaDB prices MariaDB's own executor in microseconds: no hash joins at
+// its default join_cache_level 2, so a join is an index lookup (ref /
+// eq_ref: Lookup per outer row, FetchPK or FetchSec per fetched row, a
+// secondary index costing a clustered lookup more unless it covers) or a
+// block nested loop. A plan's cost is the dot product of its Work (rows
+// scanned, lookups, rows fetched, row pairs compared) with MariaDBCosts.
+// The defaults were measured on TPC-H SF1; FitMariaDBCosts refits them to
+// measured latencies (non-negative least squares on relative errors with
+// a ridge towards the prior), which is how joinbench.Calibrate refines
+// the model from a server's own executions:
+//
+//	timed STRAIGHT_JOIN orders ──► (OrderWork under TRUE counts, latency) ──► FitMariaDBCosts ──► NewMariaDB
+//
+// # Implied join edges
+//
+// Equalities chain: a.x = b.y AND b.y = c.z implies a.x = c.z, and the
+// servers join a to c directly when that is cheaper. ImpliedJoins adds
+// those edges to a query (per equivalence class of join columns, one edge
+// per unlinked pair of occurrences), so that the planners can choose such
+// orders and the guard can price the server's. Estimated sources estimate
+// a query with redundant edges per sub-plan on a spanning tree of each
+// class (no equality counted twice); exact counts are unaffected.
 //
 // # Enumerators
 //

@@ -53,7 +53,7 @@ func runJoinorder(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	modelPath := fs.String("model", "", "estimator model file from 'cardinal train' (cardinalities)")
 	agentPath := fs.String("agent", "", "join-order agent from 'cardinal train-joinorder' (plans guarded by DPccp)")
 	method := fs.String("method", "", "dpccp, leftdeep, goo or agent (default: agent with --agent, else dpccp)")
-	cost := fs.String("cost", "cout", "cost model: cout or mysql")
+	cost := fs.String("cost", "cout", "cost model: cout, mysql or mariadb")
 	format := formatFlag(fs.FlagSet)
 	maxPairs := fs.Int("max-pairs", 0, "joins a DP may consider before falling back to GOO (0: default)")
 	if err := fs.parse(args); err != nil {
@@ -68,7 +68,7 @@ func runJoinorder(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return usagef("--max-pairs %d is negative", *maxPairs)
 	}
 	if _, ok := joinorder.CostModelByName(*cost, nil); !ok {
-		return usagef("--cost %q (want cout or mysql)", *cost)
+		return usagef("--cost %q (want cout, mysql or mariadb)", *cost)
 	}
 	if *method == "" {
 		*method = joinorder.MethodDPccp
@@ -139,7 +139,8 @@ func (j *joinFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&j.opts.MinTables, "min-tables", joinbench.DefaultMinTables, "tables per join query, at least")
 	fs.IntVar(&j.opts.MaxTables, "max-tables", joinbench.DefaultMaxTables, "tables per join query, at most")
 	fs.IntVar(&j.opts.EstimatorQueries, "estimator-queries", joinbench.DefaultEstimatorQueries, "labelled queries the gbdt estimator trains on (without --model)")
-	fs.StringVar(&j.opts.CostModel, "cost", "cout", "cost model: cout or mysql")
+	fs.StringVar(&j.opts.CostModel, "cost", "cout", "cost model: cout, mysql or mariadb (microseconds, calibrated on TPC-H SF1; --calibrate refits it on the server)")
+	fs.BoolVar(&j.opts.ImpliedJoins, "implied-joins", false, "plan with the join edges the queries' equalities imply by transitivity (a.x = b.y = c.z: a joins c)")
 	fs.Uint64Var(&j.opts.Seed, "seed", 1, "seed of workloads and training")
 	fs.IntVar(&j.opts.Agent.Epochs, "epochs", joinorder.DefaultEpochs, "Q-learning rounds")
 	fs.IntVar(&j.opts.Agent.Beam, "beam", joinorder.DefaultBeam, "the agent's beam width")
@@ -155,7 +156,7 @@ func (j *joinFlags) check() error {
 		return usagef("query counts, --epochs and --beam must not be negative")
 	}
 	if _, ok := joinorder.CostModelByName(o.CostModel, nil); !ok {
-		return usagef("--cost %q (want cout or mysql)", o.CostModel)
+		return usagef("--cost %q (want cout, mysql or mariadb)", o.CostModel)
 	}
 	return nil
 }
@@ -242,7 +243,7 @@ type evalOut struct {
 
 // timeOnServer opens the server (loading a built-in data set into its
 // conventional database first) and times the held-out queries there.
-func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn string, opts joinbench.ServerOptions, stderr io.Writer) (joinbench.ServerReport, error) {
+func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn string, opts joinbench.ServerOptions, calibrate int, stderr io.Writer) (joinbench.ServerReport, error) {
 	start := time.Now()
 	var sopts dbserver.Options
 	lo := dbserver.LoadOptions{ForeignKeyIndexes: true}
@@ -264,6 +265,16 @@ func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn
 			return joinbench.ServerReport{}, err
 		}
 		fmt.Fprintf(stderr, "[%5.1fs] %s: loaded=%v\n", time.Since(start).Seconds(), lr.Database, !lr.Skipped)
+	}
+	if calibrate > 0 {
+		ui := newProgress(stderr)
+		cal, err := s.Calibrate(ctx, srv, joinbench.CalibrateOptions{Queries: calibrate, Progress: ui.report})
+		ui.finish()
+		if err != nil {
+			return joinbench.ServerReport{}, err
+		}
+		fmt.Fprintf(stderr, "[%5.1fs] cost model calibrated on %d executions (%d censored): %+v -> %+v us, median relative error %.2f -> %.2f\n",
+			time.Since(start).Seconds(), len(cal.Samples), cal.Censored, cal.Before, cal.After, cal.MedianErrBefore, cal.MedianErrAfter)
 	}
 	ui := newProgress(stderr)
 	opts.Progress = ui.report
@@ -289,6 +300,7 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.IntVar(&sopts.Queries, "server-queries", joinbench.DefaultServerQueries, "held-out queries timed on the server")
 	fs.DurationVar(&sopts.Limit, "server-limit", joinbench.DefaultServerLimit, "server-side time limit per execution")
 	fs.Float64Var(&sopts.GuardRatio, "server-guard", joinbench.DefaultServerGuard, "hint only where the model predicts this gain over the server's EXPLAIN order (negative: always)")
+	calibrate := fs.Int("calibrate", 0, "with --server and --cost mariadb: first time this many training queries there and fit the cost model's constants to their latencies")
 	fs.BoolVar(&j.opts.Snowflake, "snowflake", false, "generate snowflake joins only (foreign-key lookups from one root, as TPC-H Q2-Q10)")
 	format := formatFlag(fs.FlagSet)
 	if err := fs.parse(args); err != nil {
@@ -308,6 +320,9 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	if *serverDSN != "" && src.dataset == "" && src.dsn == "" {
 		return usagef("--server needs --dataset (loaded into the server) or --dsn (timed in place)")
+	}
+	if *calibrate < 0 || (*calibrate > 0 && (*serverDSN == "" || j.opts.CostModel != "mariadb" || *agentPath != "")) {
+		return usagef("--calibrate %d needs --server (or --dsn), --cost mariadb and training queries (no --agent)", *calibrate)
 	}
 	if sopts.Queries < 0 || sopts.Limit < time.Millisecond {
 		return usagef("--server-queries %d / --server-limit %v", sopts.Queries, sopts.Limit)
@@ -333,7 +348,7 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	out := evalOut{CostModel: s.Model.Name(), Cards: s.AgentCards, Train: len(s.Train), Test: len(s.Test), Methods: rows}
 	if *serverDSN != "" {
-		rep, err := timeOnServer(ctx, s, &src, *serverDSN, sopts, stderr)
+		rep, err := timeOnServer(ctx, s, &src, *serverDSN, sopts, *calibrate, stderr)
 		if err != nil {
 			return err
 		}

@@ -68,7 +68,7 @@ type Options struct {
 	// queries costs minutes at TPC-H SF1; larger join queries are then
 	// out of the estimator's training distribution.
 	EstimatorMaxJoins int
-	CostModel         string // "cout" (default) or "mysql"
+	CostModel         string // "cout" (default), "mysql" or "mariadb"
 	Seed              uint64
 	Agent             joinorder.AgentOptions
 	GBDT              estimator.GBDTOptions // the gbdt estimator's options (Trees default DefaultGBDTTrees, Seed default Seed)
@@ -153,7 +153,7 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 	}
 	model, ok := joinorder.CostModelByName(opts.CostModel, cat)
 	if !ok {
-		return nil, fmt.Errorf("%w: unknown cost model %q (want cout or mysql)", ErrOptions, opts.CostModel)
+		return nil, fmt.Errorf("%w: unknown cost model %q (want cout, mysql or mariadb)", ErrOptions, opts.CostModel)
 	}
 	s := &Setup{DB: db, Cat: cat, Model: model, opts: opts, Estimators: map[string]estimator.Estimator{
 		estimator.KindHistogram: estimator.NewHistogram(cat),
