@@ -66,6 +66,9 @@ func (s *Setup) Calibrate(ctx context.Context, srv *server.Server, opts Calibrat
 	if err := optcheck.Struct(ErrOptions, "CalibrateOptions", opts); err != nil {
 		return Calibration{}, err
 	}
+	if s.opts.EstimatesOnly {
+		return Calibration{}, errEstimatesOnly
+	}
 	m, ok := s.Model.(*joinorder.MariaDB)
 	if !ok {
 		return Calibration{}, fmt.Errorf("%w: Calibrate needs the mariadb cost model, not %s", ErrOptions, s.Model.Name())

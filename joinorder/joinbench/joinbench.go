@@ -40,6 +40,8 @@ import (
 // ErrOptions reports invalid Options.
 var ErrOptions = errors.New("joinbench: invalid options")
 
+var errEstimatesOnly = fmt.Errorf("%w: the Setup has no TRUE counts (Options.EstimatesOnly)", ErrOptions)
+
 // Defaults of Options.
 const (
 	DefaultTrainQueries     = 300
@@ -81,6 +83,16 @@ type Options struct {
 	// server can choose through them become plannable and priceable.
 	// The queries' SQL as written (Setup.SQL) stays the original.
 	ImpliedJoins bool
+	// EstimatesOnly skips the engine's TRUE sub-plan counts (minutes per
+	// query at TPC-H SF1): the queries get estimates only (EvalQuery.True
+	// is nil), for ServerBench, where the server's own COUNT(*) of the
+	// query as written is the reference. Evaluate, TrainAgent, Showcase
+	// and Calibrate need TRUE counts and refuse such a Setup.
+	EstimatesOnly bool
+	// PlanWith, when set ("histogram" or "sample"), is the estimator the
+	// agent and ServerMethod plan with, in place of a gbdt trained here
+	// (no training workload: seconds instead of minutes at TPC-H SF1).
+	PlanWith string
 	// Estimator, when set, is the estimator the agent plans with (e.g. a
 	// model file's), in place of a gbdt trained here; it is compared
 	// under its own name.
@@ -161,7 +173,12 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 	}}
 	graph := workload.JoinGraphFromSchema(db.Schema)
 	s.AgentCards = estimator.KindGBDT
-	if opts.Estimator != nil {
+	if opts.PlanWith != "" {
+		if s.Estimators[opts.PlanWith] == nil {
+			return nil, fmt.Errorf("%w: PlanWith %q (want %s or %s)", ErrOptions, opts.PlanWith, estimator.KindHistogram, estimator.KindSample)
+		}
+		s.AgentCards = opts.PlanWith
+	} else if opts.Estimator != nil {
 		s.AgentCards = opts.Estimator.Name()
 		s.Estimators[s.AgentCards] = opts.Estimator
 	} else if err := s.trainGBDT(ctx, graph); err != nil {
@@ -237,12 +254,16 @@ func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, s
 		if s.opts.ImpliedJoins {
 			q = joinorder.ImpliedJoins(q)
 		}
-		tc, err := src.Cards(ctx, q)
-		if err != nil {
-			return nil, nil, err
+		eq := joinorder.EvalQuery{Est: map[string]*joinorder.Cards{}}
+		if !s.opts.EstimatesOnly {
+			if eq.True, err = src.Cards(ctx, q); err != nil {
+				return nil, nil, err
+			}
 		}
-		eq := joinorder.EvalQuery{True: tc, Est: map[string]*joinorder.Cards{}}
 		for name, est := range s.Estimators {
+			if s.opts.EstimatesOnly && name != s.AgentCards {
+				continue // only what ServerBench plans with
+			}
 			c, err := joinorder.Estimated(est).Cards(ctx, q)
 			if err != nil {
 				return nil, nil, err
@@ -257,6 +278,9 @@ func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, s
 // TrainAgent trains the agent on the training queries (gbdt estimates,
 // true-count feedback).
 func (s *Setup) TrainAgent(ctx context.Context) (*joinorder.Agent, error) {
+	if s.opts.EstimatesOnly {
+		return nil, errEstimatesOnly
+	}
 	data := make([]joinorder.TrainQuery, len(s.Train))
 	for i, q := range s.Train {
 		data[i] = joinorder.TrainQuery{Est: q.Est[s.AgentCards], True: q.True}
@@ -295,6 +319,9 @@ func (s *Setup) Methods(agent *joinorder.Agent) []joinorder.Method {
 
 // Evaluate runs every method on the held-out queries.
 func (s *Setup) Evaluate(ctx context.Context, agent *joinorder.Agent) ([]joinorder.EvalRow, error) {
+	if s.opts.EstimatesOnly {
+		return nil, errEstimatesOnly
+	}
 	return joinorder.Evaluate(ctx, s.Test, s.Methods(agent), s.Model)
 }
 
@@ -302,7 +329,10 @@ func (s *Setup) Evaluate(ctx context.Context, agent *joinorder.Agent) ([]joinord
 func sizes(qs []joinorder.EvalQuery) string {
 	var n [features.MaxTables + 1]int
 	for _, q := range qs {
-		n[len(q.True.Query().Tables)]++
+		for _, c := range q.Est {
+			n[len(c.Query().Tables)]++
+			break
+		}
 	}
 	out := ""
 	for k, c := range n {
@@ -320,6 +350,9 @@ func sizes(qs []joinorder.EvalQuery) string {
 // differ most (rows from Evaluate with the same agent), each with every
 // method's join order and its true-cost ratio to the optimum.
 func (s *Setup) Showcase(ctx context.Context, agent *joinorder.Agent, rows []joinorder.EvalRow, k int) (string, error) {
+	if s.opts.EstimatesOnly {
+		return "", errEstimatesOnly
+	}
 	type pick struct {
 		q      int
 		spread float64
