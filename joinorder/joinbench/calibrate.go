@@ -21,6 +21,12 @@ const (
 	// samples are dropped (their latency is unknown), so a short limit
 	// keeps calibration to minutes.
 	DefaultCalibrateLimit = 5 * time.Second
+	// MinCalibrationSamples: with fewer uncensored executions Calibrate
+	// keeps the model's constants (Calibration.Kept). A fit on 9
+	// executions of which only short ones finished (ecommerce scale 10
+	// under a 5 s limit on the shared machine) drove every constant but
+	// the overhead to zero.
+	MinCalibrationSamples = 12
 )
 
 // CalibrateOptions configure Setup.Calibrate. The zero value means the
@@ -48,6 +54,7 @@ type Calibration struct {
 	OverheadMS    float64             `json:"overhead_ms"`
 	Samples       []CalibrationSample `json:"samples"`
 	Censored      int                 `json:"censored"` // executions past the limit, not fitted
+	Kept          bool                `json:"kept"`     // fewer than MinCalibrationSamples samples: no fit, After = Before
 	// Median relative errors |predicted - measured| / measured before and
 	// after the fit, on the fitted samples.
 	MedianErrBefore, MedianErrAfter float64
@@ -127,6 +134,13 @@ func (s *Setup) Calibrate(ctx context.Context, srv *server.Server, opts Calibrat
 		if opts.Progress != nil {
 			opts.Progress(progress.Report{Stage: "calibrate", Done: i + 1, Total: n, Detail: fmt.Sprintf("%d orders timed, %d samples, %d censored", len(orders), len(samples), cal.Censored)})
 		}
+	}
+	if len(samples) < MinCalibrationSamples {
+		// Too few uncensored executions (most ran past the limit): a
+		// fit would follow the few short queries' overhead. Keep the
+		// constants.
+		cal.After, cal.Kept = cal.Before, true
+		return cal, nil
 	}
 	fo := opts.Fit
 	if fo.Prior == (joinorder.MariaDBCosts{}) {
