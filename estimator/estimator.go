@@ -32,4 +32,8 @@ type Example struct {
 	// sub-plans): training keeps a group on one side of the
 	// train/validation split.
 	Group int
+	// Groups is the true number of output groups of a query that groups
+	// (Query.Group, GROUP BY / DISTINCT / HAVING), when labelled; NaN
+	// otherwise. Rows stays the count of FROM + WHERE (groups.go).
+	Groups float64
 }

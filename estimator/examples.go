@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
@@ -20,7 +21,11 @@ func Examples(schema *catalog.Schema, recs []querylog.Record) ([]Example, error)
 		if err != nil {
 			return nil, fmt.Errorf("record %d: %w", i+1, err)
 		}
-		out = append(out, Example{Query: q, Rows: float64(r.Rows), Group: i + 1})
+		groups := math.NaN()
+		if r.Groups != nil {
+			groups = float64(*r.Groups)
+		}
+		out = append(out, Example{Query: q, Rows: float64(r.Rows), Group: i + 1, Groups: groups})
 		for _, sp := range r.SubPlans {
 			var mask uint64
 			for _, a := range sp.Aliases {
@@ -39,7 +44,7 @@ func Examples(schema *catalog.Schema, recs []querylog.Record) ([]Example, error)
 			if mask == q.FullMask() {
 				continue
 			}
-			out = append(out, Example{Query: q.Sub(mask), Rows: float64(sp.Rows), Group: i + 1})
+			out = append(out, Example{Query: q.Sub(mask), Rows: float64(sp.Rows), Group: i + 1, Groups: math.NaN()})
 		}
 	}
 	return out, nil

@@ -39,6 +39,8 @@ type estimateResult struct {
 	Low     *float64     `json:"low,omitempty"`
 	High    *float64     `json:"high,omitempty"`
 	Source  string       `json:"source,omitempty"`
+	Counted string       `json:"counted,omitempty"`
+	Groups  *groupsJSON  `json:"groups,omitempty"`
 	Explain *explainJSON `json:"explain,omitempty"`
 	Error   string       `json:"error,omitempty"`
 }
@@ -113,6 +115,7 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	parser := now.parser()
 	out := newStream(stdout, *format)
 	failures := 0
+	var groupsEst estimator.GroupEstimator // built on the first grouping query
 	// one estimates one statement and writes its result; a statement that
 	// cannot be estimated is written as an error result and counted.
 	one := func(st stmtAt) error {
@@ -139,6 +142,15 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				return err
 			}
 			res.Rows, res.Low, res.High, res.Source = &e.Rows, &e.Low, &e.High, e.Source
+			res.Counted = countedWhat(q)
+			if q.Grouped() {
+				if groupsEst == nil {
+					groupsEst = estimator.NewDistinctGroups(estimator.CatalogOf(m), m)
+				}
+				if res.Groups, err = estimateGroups(groupsEst, q); err != nil {
+					return err
+				}
+			}
 			if *explain {
 				ex, err := estimator.Explain(m, q)
 				if err != nil {
@@ -200,8 +212,8 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 // writeText writes a result as one tab-separated line (rows, band, source,
-// SQL), or "error", the reason and the SQL; an explanation follows
-// indented.
+// SQL), or "error", the reason and the SQL; a grouping query's estimated
+// groups and an explanation follow indented.
 func (r *estimateResult) writeText(w io.Writer) error {
 	if r.Error != "" {
 		where := ""
@@ -213,6 +225,11 @@ func (r *estimateResult) writeText(w io.Writer) error {
 	}
 	if _, err := fmt.Fprintf(w, "%.0f\t[%.0f, %.0f]\t%s\t%s\n", *r.Rows, *r.Low, *r.High, r.Source, oneLine(r.SQL)); err != nil {
 		return err
+	}
+	if g := r.Groups; g != nil {
+		if _, err := fmt.Fprintf(w, "    groups %.0f\t[%.0f, %.0f]\t%s\t(the rows above are FROM + WHERE)\n", g.Groups, g.Low, g.High, g.Source); err != nil {
+			return err
+		}
 	}
 	if r.Explain != nil {
 		_, err := fmt.Fprint(w, indent(r.Explain.text))

@@ -28,6 +28,13 @@ type explainResult struct {
 	TrueSource string       `json:"true_source,omitempty"` // "engine" or "server"
 	Plans      []explainRow `json:"plans"`
 	Explain    *explainJSON `json:"explain"` // the model's explanation of the whole query
+	// Counted says what the plans' rows are ("rows" of FROM + WHERE) and
+	// what the query outputs ("groups" when it groups: see Groups).
+	Counted string `json:"counted"`
+	// Groups: a grouping query's estimated output groups, and with an
+	// engine its true groups.
+	Groups     *groupsJSON `json:"groups,omitempty"`
+	TrueGroups *int64      `json:"true_groups,omitempty"`
 }
 
 // explainRow is one sub-plan.
@@ -97,6 +104,12 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	res.Explain = toExplainJSON(ex)
+	res.Counted = countedWhat(q)
+	if q.Grouped() {
+		if res.Groups, err = estimateGroups(estimator.NewDistinctGroups(estimator.CatalogOf(m), m), q); err != nil {
+			return err
+		}
+	}
 
 	masks, err := q.ConnectedSubsets(0)
 	if err != nil {
@@ -128,6 +141,13 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		for _, s := range subs {
 			truth[s.Mask] = s.Rows
+		}
+		if qdb.Grouped() {
+			gc, err := engine.New(db, engine.Options{}).CountGroups(ctx, qdb)
+			if err != nil {
+				return err
+			}
+			res.TrueGroups = &gc.Groups
 		}
 		res.TrueSource = "engine"
 	}
@@ -229,6 +249,13 @@ func (r *explainResult) writeText(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if g := r.Groups; g != nil {
+		truth := ""
+		if r.TrueGroups != nil {
+			truth = fmt.Sprintf(", true %d (q-error %.2f)", *r.TrueGroups, estimator.QError(g.Groups, float64(*r.TrueGroups)))
+		}
+		fmt.Fprintf(w, "\noutput: %.0f groups [%.0f, %.0f] (%s)%s; the plans above count rows of FROM + WHERE\n", g.Groups, g.Low, g.High, g.Source, truth)
 	}
 	_, err := fmt.Fprintf(w, "\n%s", r.Explain.text)
 	return err

@@ -20,11 +20,13 @@ const genSeedStream = 0x67656e // "gen"
 //
 //	cardinal gen (--dataset flights|ecommerce|tpch | --schema schema.sql --data DIR | --dsn DSN)
 //	             [--queries N] [--min-joins N] [--max-joins N] [--snowflake] [--max-preds N]
-//	             [--seed S] [--subplans] [--workers N] [--out FILE.jsonl]
+//	             [--seed S] [--subplans] [--groups F] [--workers N] [--out FILE.jsonl]
 //
 // It generates a random workload over the data, labels every query with
 // its true count (and, with --subplans, every connected sub-plan's), and
 // writes the labelled query log as JSON Lines to --out (default stdout).
+// With --groups F a fraction F of the queries group (GROUP BY, DISTINCT,
+// HAVING) and their records also carry their true groups.
 // A progress bar and a summary go to stderr.
 func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("gen", stdout)
@@ -38,6 +40,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	expressions := fs.Float64("expressions", 0, "fraction of predicates on expressions of columns: MONTH(d) = 5, a < b (0..1)")
 	seed := fs.Uint64("seed", 1, "seed of the workload generator")
 	subplans := fs.Bool("subplans", false, "also label every connected sub-plan")
+	groups := fs.Float64("groups", 0, "fraction of queries given a GROUP BY / DISTINCT / HAVING (labelled with their groups; 0: none)")
 	workers := fs.Int("workers", 0, "labelling goroutines (0: one per CPU)")
 	out := fs.String("out", "-", "output file (JSON Lines); - for stdout")
 	force := fs.Bool("force", false, "overwrite an existing --out file")
@@ -57,6 +60,8 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usagef("%w: --max-preds %d must be positive", workload.ErrOptions, *maxPreds)
 	case *maxJoins < 0:
 		return usagef("%w: --max-joins %d is negative", workload.ErrOptions, *maxJoins)
+	case *groups < 0 || *groups > 1 || *groups != *groups:
+		return usagef("%w: --groups %v must be in [0, 1]", workload.ErrOptions, *groups)
 	case *minJoins < 0 || *minJoins > *maxJoins:
 		return usagef("%w: --min-joins %d must be in 0..--max-joins (%d)", workload.ErrOptions, *minJoins, *maxJoins)
 	case !(*expressions >= 0 && *expressions <= 1):
@@ -79,6 +84,11 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	qs, err := workload.Generate(ctx, db, g, opts, rand.New(rand.NewPCG(*seed, genSeedStream)))
 	if err != nil {
 		return err
+	}
+	if *groups > 0 {
+		if err := workload.AddGrouping(db, qs, workload.GroupingOptions{Fraction: *groups}, rand.New(rand.NewPCG(*seed, genSeedStream+1))); err != nil {
+			return err
+		}
 	}
 	genTime := time.Since(start)
 
