@@ -54,6 +54,10 @@ type Options struct {
 	// optimizer (live.ExplainEstimator), scored on the same test queries
 	// after the models (no training time or model bytes).
 	Baselines []estimator.ContextEstimator
+	// GroupQueries is the number of grouped training queries of the GROUP
+	// BY section (groups.go; a quarter as many test queries); 0 means a
+	// fifth of TrainQueries (2,000 by default), negative none.
+	GroupQueries int `opt:"signed"`
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -80,6 +84,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if len(o.Models) == 0 {
 		o.Models = estimator.Kinds()
+	}
+	if o.GroupQueries == 0 {
+		o.GroupQueries = max(o.TrainQueries/groupShare, 1)
 	}
 	if o.TrainQueries < 0 || o.TestQueries < 0 || o.MaxPreds < 0 {
 		return o, fmt.Errorf("%w: negative size in %+v", ErrOptions, o)
@@ -120,6 +127,7 @@ type Report struct {
 	LabelSeconds  float64       `json:"label_seconds"`
 	StatsSeconds  float64       `json:"stats_seconds"`
 	Results       []ModelResult `json:"results"`
+	Groups        *GroupResult  `json:"groups,omitempty"` // the GROUP BY section
 }
 
 // labelled is a test workload: parsed queries and their true counts.
@@ -180,6 +188,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	opts.Progress.Send(progress.Report{Stage: "workloads", Detail: fmt.Sprintf("generated and labelled %d training queries (%d examples), %d test and %d out-of-distribution queries in %.1fs",
 		rep.TrainQueries, rep.TrainExamples, rep.TestQueries, rep.OODQueries, rep.LabelSeconds)})
 
+	var groupRows estimator.Estimator // the row model under the GROUP BY section
 	for _, name := range opts.Models {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -201,6 +210,14 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		}
 		rep.Results = append(rep.Results, res)
 		opts.Progress.Send(progress.Report{Stage: name, Detail: fmt.Sprintf("trained in %6.2fs: median %.2f  p95 %.2f  p99 %.2f", res.TrainSeconds, res.All.Median, res.All.P95, res.All.P99)})
+		if name == estimator.KindGBDT {
+			groupRows = m
+		}
+	}
+	if opts.GroupQueries > 0 {
+		if rep.Groups, err = runGroups(ctx, db, cat, graph, opts, groupRows); err != nil {
+			return nil, err
+		}
 	}
 	for _, b := range opts.Baselines {
 		estimate := func(q *features.Query) (estimator.Estimate, error) { return b.EstimateContext(ctx, q) }

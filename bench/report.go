@@ -41,6 +41,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		section(fmt.Sprintf("Out of distribution: %d joins, one more than any training query (q-error)", r.OODJoins),
 			func(m ModelResult) estimator.QErrorSummary { return m.OOD })
 	}
+	r.writeGroups(&b)
 	b.WriteString("| model | estimate (median, µs) | training (s) | model file (bytes) |\n|---|---:|---:|---:|\n")
 	for _, res := range r.Results {
 		fmt.Fprintf(&b, "| %s | %.1f | %.2f | %d |\n", res.Model, res.EstimateMicros, res.TrainSeconds, res.ModelBytes)

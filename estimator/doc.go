@@ -141,6 +141,26 @@
 // Explain attributes the correction to features along each tree's path
 // (Saabas, "Interpreting random forests", 2014).
 //
+// # Group counts
+//
+// A query that groups (features.Grouping: GROUP BY, DISTINCT, HAVING)
+// outputs groups, not rows. DistinctGroups (groups.go) estimates them
+// from any row estimator's FROM + WHERE estimate R: per occurrence the
+// distinct key tuples of its filtered rows by GEE on the catalog sample
+// rows passing its filter (Charikar, Chaudhuri, Motwani & Narasayya,
+// "Towards Estimation Error Guarantees for Distinct Values", PODS 2000;
+// the sampling estimators of Haas, Naughton, Seshadri & Stokes, VLDB
+// 1995), capped by the catalog's distinct counts and the ranges of YEAR,
+// MONTH and DATE; thinned to the rows that survive the joins by Cardenas'
+// formula; multiplied across occurrences and capped by R. HAVING COUNT(*)
+// thresholds are read against exponential group sizes of mean R/groups,
+// other aggregates take PostgreSQL's default selectivities. GroupModel
+// learns log(true groups / DistinctGroups' groups) with the GBDT's
+// boosted trees from the figures above (per key: catalog and filtered
+// distinct counts, function, table rows; per HAVING comparison: the
+// aggregate, operator and threshold over the aggregate's typical value).
+// Examples carry a record's groups label (Example.Groups; GroupExamples).
+//
 // # Files
 //
 // Save and Load write and read a self-contained model file (modelfile.go):

@@ -228,3 +228,20 @@ func goldenFile() []byte {
 	}
 	return b
 }
+
+// Estimate the output groups of a GROUP BY with the distinct-value
+// baseline over the histogram's rows.
+func ExampleNewDistinctGroups() {
+	_, cat := flights()
+	est := estimator.NewDistinctGroups(cat, estimator.NewHistogram(cat))
+	q, err := features.Parse(cat.Schema, "SELECT origin, month FROM flights WHERE delay > 60 GROUP BY origin, month")
+	if err != nil {
+		panic(err)
+	}
+	g, err := est.EstimateGroups(q)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%s: %.0f groups of %.0f rows\n", g.Source, g.Groups, g.Rows)
+	// Output: histogram+ndv: 228 groups of 1104 rows
+}
