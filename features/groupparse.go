@@ -118,6 +118,9 @@ func (r *resolver) groupKey(e ast.ExprNode, clause string) (GroupKey, error) {
 	}
 	switch n := e.(type) {
 	case *ast.ColumnNameExpr:
+		if x := r.derivedKeyExpr(n); x != nil {
+			return r.derivedGroupKey(n, x, clause) // a derived table's computed column
+		}
 		occ, col, err := r.column(n)
 		if err != nil {
 			return GroupKey{}, err

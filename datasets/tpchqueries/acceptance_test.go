@@ -18,14 +18,10 @@ import (
 // with what stops them. The test fails when an unlisted query fails, and
 // when a listed query passes (remove it here: the list stays true).
 var knownFailures = map[string]string{
-	"q7":  "OR of ANDs across n1 and n2 (expr); derived computed column as a group key (glue)",
-	"q8":  "derived computed column o_year = extract(year ...) as a group key (glue)",
-	"q9":  "derived computed column o_year = extract(year ...) as a group key (glue)",
 	"q11": "subquery in HAVING (groups, subq)",
 	"q13": "derived table with GROUP BY (subq, groups)",
 	"q15": "CTE with a column list and GROUP BY (subq, groups)",
 	"q18": "the engine drops the HAVING of the IN (SELECT ... GROUP BY ... HAVING) subquery: counts every row (subq, groups)",
-	"q22": "derived computed column cntrycode = substring(...) as a group key (glue)",
 }
 
 // serverLimit bounds each COUNT(*) on the server (max_statement_time):

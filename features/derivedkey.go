@@ -1,0 +1,52 @@
+package features
+
+import (
+	"errors"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// derivedKeyExpr returns the expression a flattened derived table (or
+// CTE) computes for the column cn names, when it is an expression rather
+// than a plain column, so that GROUP BY / DISTINCT over it group by the
+// expression itself (TPC-H Q7-Q9: GROUP BY o_year where the derived table
+// selects extract(year from o_orderdate) AS o_year; Q22: cntrycode =
+// substring(c_phone from 1 for 2)). It returns nil for anything else,
+// which the caller resolves as a column.
+func (r *resolver) derivedKeyExpr(cn *ast.ColumnNameExpr) ast.ExprNode {
+	if len(r.sh.derived) == 0 {
+		return nil
+	}
+	name := cn.Name
+	var e ast.ExprNode
+	if name.Table.L != "" {
+		e = r.sh.derived[name.Table.L][name.Name.L]
+	} else {
+		for _, cols := range r.sh.derived {
+			if x, ok := cols[name.Name.L]; ok {
+				e = x
+				break
+			}
+		}
+	}
+	if e == nil {
+		return nil
+	}
+	if _, plain := stripParens(e).(*ast.ColumnNameExpr); plain {
+		return nil
+	}
+	return e
+}
+
+// derivedGroupKey resolves the computed column cn (expression x of its
+// derived table) as a grouping key; an expression that is no modelled key
+// is reported at the reference, naming the derived column.
+func (r *resolver) derivedGroupKey(cn *ast.ColumnNameExpr, x ast.ExprNode, clause string) (GroupKey, error) {
+	k, err := r.groupKey(x, clause)
+	var fe *Error
+	if err != nil && errors.Is(err, ErrUnsupported) && errors.As(err, &fe) {
+		return GroupKey{}, r.errAt(cn.OriginTextPosition(), errDerivedExpr, "derived column "+cn.Name.Name.O,
+			"the derived table computes it with an expression that is no modelled grouping key: %s", fe.Msg)
+	}
+	return k, err
+}
