@@ -280,6 +280,23 @@ func (r *resolver) residualConjunct(e ast.ExprNode, ferr error) (ok bool, err er
 	if dnf == nil {
 		return true, nil // a branch became TRUE: the OR is TRUE
 	}
+	dnf = splitOrTerms(dnf)
+	dnf, common := r.factorTerms(dnf)
+	for _, f := range common {
+		r.conj[f.Table] = append(r.conj[f.Table], f.Filter)
+	}
+	for _, t := range dnf {
+		if len(t) == 0 {
+			return true, nil // a term is TRUE once the common part is out
+		}
+	}
+	if len(dnf) == 1 {
+		// One term: an AND of single-table filters.
+		for _, f := range dnf[0] {
+			r.conj[f.Table] = append(r.conj[f.Table], f.Filter)
+		}
+		return true, nil
+	}
 	occ := -1
 	single := true
 	for _, t := range dnf {
@@ -521,4 +538,85 @@ func (q *Query) describeResiduals() []string {
 		out = append(out, w.b.String())
 	}
 	return out
+}
+
+// splitOrTerms replaces each term that is one filter whose expression is
+// an OR by one term per argument, so that the DNF is the one its SQL
+// rendering parses back to (an OR is flattened through parentheses).
+func splitOrTerms(dnf []ResidualTerm) []ResidualTerm {
+	var out []ResidualTerm
+	for _, t := range dnf {
+		if len(t) == 1 && t[0].Filter != nil && t[0].Filter.Kind == ExprOr {
+			for _, a := range t[0].Filter.Args {
+				out = append(out, ResidualTerm{{Table: t[0].Table, Filter: a}})
+			}
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// factorTerms moves the single-table conditions (AND arguments of a
+// term's filters) that every term has out of the terms: (X AND A) OR
+// (X AND B) is X AND (A OR B) in three-valued logic too. It returns the
+// remaining terms (a term may become empty, i.e. TRUE) and the common
+// conditions in the order of the first term.
+func (r *resolver) factorTerms(dnf []ResidualTerm) ([]ResidualTerm, []TableFilter) {
+	if len(dnf) < 2 {
+		return dnf, nil
+	}
+	key := func(occ int, e *Expr) string {
+		return strconv.Itoa(occ) + ":" + (&Query{Schema: r.schema, Tables: r.q.Tables}).exprSQL(occ, e)
+	}
+	args := func(f TableFilter) []*Expr {
+		if f.Filter != nil && f.Filter.Kind == ExprAnd {
+			return f.Filter.Args
+		}
+		return []*Expr{f.Filter}
+	}
+	keys := make([]map[string]bool, len(dnf))
+	for i, t := range dnf {
+		keys[i] = map[string]bool{}
+		for _, f := range t {
+			for _, a := range args(f) {
+				keys[i][key(f.Table, a)] = true
+			}
+		}
+	}
+	common := map[string]bool{}
+	var out []TableFilter
+	for _, f := range dnf[0] {
+		for _, a := range args(f) {
+			k := key(f.Table, a)
+			in := !common[k]
+			for _, ks := range keys[1:] {
+				in = in && ks[k]
+			}
+			if in {
+				common[k] = true
+				out = append(out, TableFilter{Table: f.Table, Filter: a})
+			}
+		}
+	}
+	if len(common) == 0 {
+		return dnf, nil
+	}
+	rest := make([]ResidualTerm, 0, len(dnf))
+	for _, t := range dnf {
+		var nt ResidualTerm
+		for _, f := range t {
+			var keep []*Expr
+			for _, a := range args(f) {
+				if !common[key(f.Table, a)] {
+					keep = append(keep, a)
+				}
+			}
+			if len(keep) > 0 {
+				nt = append(nt, TableFilter{Table: f.Table, Filter: andOf(keep)})
+			}
+		}
+		rest = append(rest, nt)
+	}
+	return rest, out
 }
