@@ -58,6 +58,10 @@ type Options struct {
 	// BY section (groups.go; a quarter as many test queries); 0 means a
 	// fifth of TrainQueries (2,000 by default), negative none.
 	GroupQueries int `opt:"signed"`
+	// Expressions is workload.Options.Expressions of the training, test
+	// and out-of-distribution workloads: the fraction of predicates on
+	// functions of columns and comparisons of two columns (default 0).
+	Expressions float64 `opt:"max=1"`
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -159,7 +163,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 
 	graph := workload.JoinGraphFromSchema(db.Schema)
 	start = time.Now()
-	_, train, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed,
+	_, train, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions}, opts.Seed,
 		workload.LabelOptions{SubPlans: opts.SubPlans, Progress: labelling(opts.Progress, "training")})
 	if err != nil {
 		return nil, fmt.Errorf("training workload: %w", err)
@@ -169,7 +173,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		return nil, err
 	}
 	rep.TrainQueries, rep.TrainExamples = len(train), len(examples)
-	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds}, opts.Seed+testSeedOffset,
+	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions}, opts.Seed+testSeedOffset,
 		labelling(opts.Progress, "test"))
 	if err != nil {
 		return nil, fmt.Errorf("test workload: %w", err)
@@ -177,7 +181,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	rep.TestQueries = len(test.queries)
 	var ood labelled
 	if opts.OODQueries > 0 {
-		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: rep.OODJoins, MaxJoins: rep.OODJoins, MaxPreds: opts.MaxPreds}, opts.Seed+oodSeedOffset,
+		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: rep.OODJoins, MaxJoins: rep.OODJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions}, opts.Seed+oodSeedOffset,
 			labelling(opts.Progress, "out-of-distribution"))
 		if err != nil && !errors.Is(err, workload.ErrNoJoinPath) {
 			return nil, fmt.Errorf("out-of-distribution workload: %w", err)
