@@ -112,6 +112,10 @@ type ModelResult struct {
 	Joins  estimator.QErrorSummary `json:"joins"`
 	All    estimator.QErrorSummary `json:"all"`
 	OOD    estimator.QErrorSummary `json:"ood"`
+	// Shared summarises the test join queries through a shared dimension
+	// or a many-to-many key (features.Query.SharedKeyJoin; issue 12), a
+	// subset of Joins.
+	Shared estimator.QErrorSummary `json:"shared_key_joins"`
 	// EstimateMicros is the median wall time of one Estimate call on a
 	// parsed query, in microseconds (one goroutine).
 	EstimateMicros float64 `json:"estimate_us_median"`
@@ -239,11 +243,11 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 // out-of-distribution workloads.
 func (res *ModelResult) measure(estimate func(*features.Query) (estimator.Estimate, error), test, ood labelled) error {
 	var err error
-	if res.Single, res.Joins, res.All, res.EstimateMicros, err = measure(estimate, test); err != nil {
+	if res.Single, res.Joins, res.All, res.Shared, res.EstimateMicros, err = measure(estimate, test); err != nil {
 		return fmt.Errorf("%s: %w", res.Model, err)
 	}
 	if len(ood.queries) > 0 {
-		if _, _, res.OOD, _, err = measure(estimate, ood); err != nil {
+		if _, _, res.OOD, _, _, err = measure(estimate, ood); err != nil {
 			return fmt.Errorf("%s: %w", res.Model, err)
 		}
 	}
@@ -286,30 +290,35 @@ func generateLabelled(ctx context.Context, db *datasets.DB, g *workload.JoinGrap
 	return out, nil
 }
 
-// measure estimates every test query and summarises q-errors and latency.
-func measure(estimate func(*features.Query) (estimator.Estimate, error), w labelled) (single, joins, all estimator.QErrorSummary, micros float64, err error) {
-	var es, ej, ea []estimator.Estimate
-	var ts, tj []float64
+// measure estimates every test query and summarises q-errors (single
+// table, joins, all, and the joins through a shared dimension or a
+// many-to-many key) and latency.
+func measure(estimate func(*features.Query) (estimator.Estimate, error), w labelled) (single, joins, all, shared estimator.QErrorSummary, micros float64, err error) {
+	var es, ej, ea, eh []estimator.Estimate
+	var ts, tj, th []float64
 	lat := make([]float64, 0, len(w.queries))
 	for i, q := range w.queries {
 		t0 := time.Now()
 		e, err := estimate(q)
 		lat = append(lat, float64(time.Since(t0).Nanoseconds())/1e3)
 		if err != nil {
-			return single, joins, all, 0, fmt.Errorf("estimate %q: %w", q.SQL(), err)
+			return single, joins, all, shared, 0, fmt.Errorf("estimate %q: %w", q.SQL(), err)
 		}
 		ea = append(ea, e)
 		if len(q.Tables) == 1 {
 			es, ts = append(es, e), append(ts, w.rows[i])
 		} else {
 			ej, tj = append(ej, e), append(tj, w.rows[i])
+			if q.SharedKeyJoin(q.FullMask()) {
+				eh, th = append(eh, e), append(th, w.rows[i])
+			}
 		}
 	}
 	slices.Sort(lat)
 	if len(lat) > 0 {
 		micros = lat[len(lat)/2]
 	}
-	return estimator.Summarize(es, ts), estimator.Summarize(ej, tj), estimator.Summarize(ea, w.rows), micros, nil
+	return estimator.Summarize(es, ts), estimator.Summarize(ej, tj), estimator.Summarize(ea, w.rows), estimator.Summarize(eh, th), micros, nil
 }
 
 // countingWriter counts the bytes written to it.

@@ -51,6 +51,9 @@ func TestRunInvariants(t *testing.T) {
 		if r.OOD.N == 0 {
 			t.Errorf("%s: no out-of-distribution queries measured", r.Model)
 		}
+		if r.Shared.N == 0 || r.Shared.N >= r.Joins.N {
+			t.Errorf("%s: %d shared-key joins of %d joins", r.Model, r.Shared.N, r.Joins.N)
+		}
 		if r.ModelBytes <= 0 {
 			t.Errorf("%s: model size %d", r.Model, r.ModelBytes)
 		}
@@ -76,7 +79,7 @@ func TestRunInvariants(t *testing.T) {
 	if err := rep.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| histogram |", "| sample |", "Join queries", "Out of distribution: 3 joins"} {
+	for _, want := range []string{"| histogram |", "| sample |", "Join queries", "Joins through a shared dimension", "Out of distribution: 3 joins"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}

@@ -37,6 +37,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	section("Single-table queries (q-error)", func(m ModelResult) estimator.QErrorSummary { return m.Single })
 	section("Join queries (q-error)", func(m ModelResult) estimator.QErrorSummary { return m.Joins })
+	if len(r.Results) > 0 && r.Results[0].Shared.N > 0 {
+		section("Joins through a shared dimension or a many-to-many key, a subset of the joins (q-error)",
+			func(m ModelResult) estimator.QErrorSummary { return m.Shared })
+	}
 	if r.OODQueries > 0 {
 		section(fmt.Sprintf("Out of distribution: %d joins, one more than any training query (q-error)", r.OODJoins),
 			func(m ModelResult) estimator.QErrorSummary { return m.OOD })

@@ -40,7 +40,13 @@ func examples(t testing.TB, schema *catalog.Schema, recs []querylog.Record) []Ex
 	return ex
 }
 
-// qerrors evaluates est on the examples, split by join count.
+// sharedKeyJoins is the key of qerrors' byJoins holding the joins through
+// a shared dimension or a many-to-many key (features.Query.SharedKeyJoin),
+// also counted under their join count.
+const sharedKeyJoins = -1
+
+// qerrors evaluates est on the examples, split by join count (and the
+// shared-key joins under sharedKeyJoins).
 func qerrors(t testing.TB, est Estimator, ex []Example) (all []float64, byJoins map[int][]float64) {
 	t.Helper()
 	byJoins = map[int][]float64{}
@@ -54,6 +60,9 @@ func qerrors(t testing.TB, est Estimator, ex []Example) (all []float64, byJoins 
 		}
 		qe := QError(got.Rows, e.Rows)
 		all = append(all, qe)
+		if e.Query.SharedKeyJoin(e.Query.FullMask()) {
+			byJoins[sharedKeyJoins] = append(byJoins[sharedKeyJoins], qe)
+		}
 		j := len(e.Query.Tables) - 1
 		byJoins[j] = append(byJoins[j], qe)
 	}
