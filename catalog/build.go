@@ -109,6 +109,11 @@ func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Cata
 			return nil, err
 		}
 	}
+	if !opts.NoKeyDegrees {
+		if err := AddKeyDegrees(cat, src); err != nil {
+			return nil, err
+		}
+	}
 	return cat, nil
 }
 

@@ -10,30 +10,32 @@ import (
 	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
-// Binary catalog format, version 3 (all integers little-endian):
+// Binary catalog format, version 4 (all integers little-endian):
 //
 //	magic    8 bytes  "CARDCAT\x00"
 //	version  uint16   formatVersion
 //	sections          tag uint16, length uint32, payload; in order
 //	                  schema (1), stats (2), joins (3), indexes (4),
-//	                  end (0, empty)
+//	                  key degrees (5), end (0, empty)
 //	checksum uint32   CRC-32C (Castagnoli) of every byte before it
 //
 // Payloads are varint encoded (see codec.go). The reader takes exactly the
 // bytes Save wrote, so a catalog can be embedded in a larger file. Save
 // writes the oldest version that holds the catalog: version 2 (no indexes
-// section) when no table has a secondary index, so that catalogs without
-// indexes keep their bytes and older builds still read them. Versions 1 (no
-// joins section) and 2 are read.
+// section) when no table has a secondary index and version 3 (no key
+// degrees section) when no table has key degrees, so that such catalogs
+// keep their bytes and older builds still read them. Versions 1 (no joins
+// section) to 3 are read.
 const (
 	magic         = "CARDCAT\x00"
-	formatVersion = 3
+	formatVersion = 4
 
 	sectionEnd     = 0
 	sectionSchema  = 1
 	sectionStats   = 2
 	sectionJoins   = 3
 	sectionIndexes = 4
+	sectionKeys    = 5
 )
 
 // sectionsOf lists the sections of each readable format version.
@@ -41,6 +43,7 @@ var sectionsOf = map[uint16][]uint16{
 	1: {sectionSchema, sectionStats, sectionEnd},
 	2: {sectionSchema, sectionStats, sectionJoins, sectionEnd},
 	3: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionEnd},
+	4: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionEnd},
 }
 
 // Limits Load enforces so that a hostile file cannot make it allocate
@@ -67,6 +70,11 @@ func (c *Catalog) Save(w io.Writer) error {
 	version := uint16(2)
 	for _, t := range c.Schema.Tables {
 		if len(t.Indexes) > 0 {
+			version = 3
+		}
+	}
+	for _, ts := range c.Stats {
+		if len(ts.KeyDegrees) > 0 {
 			version = formatVersion
 		}
 	}
@@ -84,6 +92,8 @@ func (c *Catalog) Save(w io.Writer) error {
 			encodeJoins(&e, c.Stats)
 		case sectionIndexes:
 			encodeIndexes(&e, c.Schema)
+		case sectionKeys:
+			encodeKeyDegrees(&e, c.Stats)
 		}
 		if len(e.B) > maxSectionLen {
 			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.B), maxSectionLen)
@@ -146,7 +156,7 @@ func load(r io.Reader) (*Catalog, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %d (this build reads 1 to %d)", ErrVersion, v, formatVersion)
 	}
-	var payloads [4][]byte
+	var payloads [5][]byte
 	for _, want := range sections {
 		var sh [6]byte
 		if err := cr.read(sh[:], "section header"); err != nil {
@@ -187,6 +197,7 @@ func load(r io.Reader) (*Catalog, error) {
 	td := newDecoder(payloads[1], "stats section")
 	jd := newDecoder(payloads[2], "joins section")
 	xd := newDecoder(payloads[3], "indexes section")
+	kd := newDecoder(payloads[4], "key degrees section")
 	var stats []TableStats
 	if sd.Err() == nil {
 		stats = decodeStats(td, schema)
@@ -197,7 +208,10 @@ func load(r io.Reader) (*Catalog, error) {
 	if sd.Err() == nil && payloads[3] != nil {
 		decodeIndexes(xd, schema)
 	}
-	for _, d := range []*decoder{sd, td, jd, xd} {
+	if sd.Err() == nil && td.Err() == nil && payloads[4] != nil {
+		decodeKeyDegrees(kd, schema, stats)
+	}
+	for _, d := range []*decoder{sd, td, jd, xd, kd} {
 		if d.Err() != nil {
 			return nil, d.Err()
 		}
@@ -626,6 +640,9 @@ func (c *Catalog) check() error {
 			}
 		}
 		if err := c.checkJoins(ti); err != nil {
+			return err
+		}
+		if err := c.checkKeyDegrees(ti); err != nil {
 			return err
 		}
 	}

@@ -29,6 +29,12 @@ CREATE TABLE orders (
 // whole in the sample) and 60 orders (sampled down to 8 rows).
 func goldenCatalog(t testing.TB) *Catalog {
 	t.Helper()
+	return goldenCatalogWith(t, StatsOptions{Buckets: 4, MCVs: 3, SampleSize: 8})
+}
+
+// goldenCatalogWith is goldenCatalog's data with other options.
+func goldenCatalogWith(t testing.TB, opts StatsOptions) *Catalog {
+	t.Helper()
 	s, err := ParseSchema(goldenSchema)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +60,7 @@ func goldenCatalog(t testing.TB) *Catalog {
 		ord[3].Ints[i] = 1_600_000_000 + int64(rng.IntN(10_000_000))
 	}
 	src := &memSource{rows: []int{12, n}, cols: [][]ColumnData{cust, ord}}
-	cat, err := Build(s, src, StatsOptions{Buckets: 4, MCVs: 3, SampleSize: 8}, newRand(7))
+	cat, err := Build(s, src, opts, newRand(7))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +133,13 @@ func stripIndexes(c *Catalog) {
 	for _, t := range c.Schema.Tables {
 		t.Indexes = nil
 	}
+	stripKeyDegrees(c)
+}
+
+func stripKeyDegrees(c *Catalog) {
+	for i := range c.Stats {
+		c.Stats[i].KeyDegrees = nil
+	}
 }
 
 // TestLoadVersion2 reads a catalog saved by format version 2, before
@@ -152,8 +165,39 @@ func TestLoadVersion2(t *testing.T) {
 	if !bytes.Equal(saveBytes(t, want), b) {
 		t.Error("a catalog without indexes no longer saves as the version-2 bytes")
 	}
-	if v := binary.LittleEndian.Uint16(saveBytes(t, goldenCatalog(t))[len(magic):]); v != 3 {
+	withIndexes := goldenCatalog(t)
+	stripKeyDegrees(withIndexes)
+	if v := binary.LittleEndian.Uint16(saveBytes(t, withIndexes)[len(magic):]); v != 3 {
 		t.Errorf("catalog with an index saved as version %d, want 3", v)
+	}
+}
+
+// TestLoadVersion3 reads a catalog saved by format version 3, before key
+// degree tables: the same catalog without them. Save still writes version
+// 3 for a catalog with indexes and without key degrees, byte for byte, and
+// version 4 with them.
+func TestLoadVersion3(t *testing.T) {
+	want := goldenCatalog(t)
+	if len(want.Stats[1].KeyDegrees) == 0 {
+		t.Fatal("golden orders have no key degrees")
+	}
+	stripKeyDegrees(want)
+	b, err := os.ReadFile(filepath.Join("testdata", "catalog-v3.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("version-3 catalog differs from the built one without key degrees")
+	}
+	if !bytes.Equal(saveBytes(t, want), b) {
+		t.Error("a catalog without key degrees no longer saves as the version-3 bytes")
+	}
+	if v := binary.LittleEndian.Uint16(saveBytes(t, goldenCatalog(t))[len(magic):]); v != 4 {
+		t.Errorf("catalog with key degrees saved as version %d, want 4", v)
 	}
 }
 

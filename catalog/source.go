@@ -47,6 +47,10 @@ type StatsOptions struct {
 	// NoJoinSynopses skips the join synopses (TableStats.Joins), which by
 	// default follow DefaultJoinDepth foreign-key hops from every table.
 	NoJoinSynopses bool
+	// NoKeyDegrees skips the degree tables of join keys
+	// (TableStats.KeyDegrees), which by default are counted for every
+	// column set a foreign key joins on.
+	NoKeyDegrees bool
 }
 
 func (o StatsOptions) withDefaults() (StatsOptions, error) {

@@ -37,6 +37,10 @@ type TableStats struct {
 	// path from this table, the rows the sampled rows reference (see
 	// JoinSample). Empty without a sample or foreign keys.
 	Joins []JoinSample
+	// KeyDegrees are the degree tables of the table's non-unique join keys
+	// (see KeyDegrees); empty without foreign keys or when Build was told
+	// NoKeyDegrees.
+	KeyDegrees []KeyDegrees
 }
 
 // SampleSize returns the number of sampled rows.

@@ -24,6 +24,12 @@ type EcommerceOptions struct {
 	// Seed seeds the generator; the same Seed and Scale give the same
 	// data.
 	Seed int64 `opt:"any"`
+	// SharedKeys adds customers.city and the reviews and stores tables: a
+	// second fact table on the shared customers and products dimensions
+	// and a many-to-many join on the non-unique (city, region) with hub
+	// cities (see ecommerceSharedSchema). The classic tables hold the same
+	// values either way.
+	SharedKeys bool
 }
 
 // MaxEcommerceScale bounds EcommerceOptions.Scale (30M order items, about
@@ -240,7 +246,11 @@ func Ecommerce(ctx context.Context, opts EcommerceOptions) (*DB, error) {
 		return nil, fmt.Errorf("datasets: %w: Scale %v not in (0, %d]", ErrOptions, opts.Scale, MaxEcommerceScale)
 	}
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x6563_6f6d_6d65_7263)) // "ecommerc"
-	db := NewDB(EcommerceSchema())
+	schema := EcommerceSchema()
+	if opts.SharedKeys {
+		schema = ecommerceSharedSchema()
+	}
+	db := NewDB(schema)
 	nCust, nProd, nOrd := scaled(ecoCustomers, scale), scaled(ecoProducts, scale), scaled(ecoOrders, scale)
 
 	prices := genProducts(rng, db.Table("products"), nProd)
@@ -249,6 +259,9 @@ func Ecommerce(ctx context.Context, opts EcommerceOptions) (*DB, error) {
 		return nil, err
 	}
 	fillCustomers(rng, db.Table("customers"), custs)
+	if opts.SharedKeys {
+		genShared(db, opts.Seed, scale, custs)
+	}
 	return db, nil
 }
 

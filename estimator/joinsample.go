@@ -36,6 +36,10 @@ type edgeKeys struct {
 	// (b), computed once (see fullMessage).
 	full     [2][]float64
 	fullOnce [2]sync.Once
+	// vals[id] are the values of key id, in the edge's column order
+	// (canonicalKey'd); degree tables (factorjoin.go) look keys up by them.
+	vals  [][]catalog.Datum
+	strat [2]stratKeys
 }
 
 type keyCacheKey struct {
@@ -95,6 +99,7 @@ func (kc *keyCache) get(cat *catalog.Catalog, ta int, ca []int, tb int, cb []int
 				if !ok {
 					id = int32(len(dict))
 					dict[d] = id
+					ek.vals = append(ek.vals, []catalog.Datum{d})
 				}
 				out[r] = id
 			}
@@ -133,6 +138,11 @@ func (kc *keyCache) get(cat *catalog.Catalog, ta int, ca []int, tb int, cb []int
 				if !ok {
 					id = int32(len(dict))
 					dict[sb.String()] = id
+					vals := make([]catalog.Datum, len(cols))
+					for k, c := range cols {
+						vals[k] = canonicalKey(sample[c][r])
+					}
+					ek.vals = append(ek.vals, vals)
 				}
 				out[r] = id
 			}
@@ -288,6 +298,7 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 	if root < 0 {
 		return 0, 0
 	}
+	root = s.stratRoot(q, mask, root)
 	if mask == 1<<uint(root) {
 		// One table: the sample estimate itself.
 		p := probes[root]
@@ -519,8 +530,14 @@ func (t *joinTree) message(u, c int) []float64 {
 	if p.n > 0 {
 		scale = t.s.tables[tc].rows / float64(p.n)
 	}
+	ccols := e.rcol
+	if side == 0 {
+		ccols = e.lcol
+	}
 	var msg []float64
-	if t.first[c] == t.end[c] && p.hits == p.n {
+	if st := t.s.stratOf(ek, side, tc, ccols, kc); st != nil {
+		msg = t.stratifiedMessage(c, st, kc)
+	} else if t.first[c] == t.end[c] && p.hits == p.n {
 		// An unfiltered leaf: its message depends on the edge alone and
 		// is kept with the keys for every later query.
 		msg = ek.fullMessage(side, kc, p.bits, scale)

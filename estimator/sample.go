@@ -39,10 +39,12 @@ type sampleSet struct {
 	// virtual samples follow the schema tables' in tables.
 	syn [][]synopsis
 	fks []catalog.ForeignKeyColumns
+	// degrees: the catalog has key degree tables (factorjoin.go).
+	degrees bool
 }
 
 func newSampleSet(cat *catalog.Catalog) *sampleSet {
-	s := &sampleSet{cat: cat, like: newLikeCache(), keys: newKeyCache()}
+	s := &sampleSet{cat: cat, like: newLikeCache(), keys: newKeyCache(), degrees: hasKeyDegrees(cat)}
 	maxN := 0
 	s.tables = make([]tableSample, len(cat.Schema.Tables))
 	for ti := range cat.Schema.Tables {

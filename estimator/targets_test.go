@@ -13,7 +13,7 @@ import (
 
 // TestAccuracyTargets is the full accuracy run (minutes; set
 // CARDINAL_ACCURACY=1, optionally CARDINAL_TRAIN_QUERIES, default 30000):
-// on flights and ecommerce, a model trained on generated queries (0-4
+// on flights and ecommerce (with reviews and stores, SharedKeys), a model trained on generated queries (0-4
 // joins, with sub-plans) is scored on 2,500 fresh-seed queries and must
 // meet the product targets: single-table median <= 1.1, p95 <= 2.5,
 // p99 <= 10; joins median <= 1.5, p95 <= 10, p99 <= 50, and the joins
@@ -64,7 +64,9 @@ func TestAccuracyTargets(t *testing.T) {
 			if name == "flights" {
 				db, err = datasets.Flights()
 			} else {
-				db, err = datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 1, Seed: 1})
+				// With reviews and stores: joins through shared
+				// dimensions and a many-to-many (city, region) key.
+				db, err = datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 1, Seed: 1, SharedKeys: true})
 			}
 			if err != nil {
 				t.Fatal(err)

@@ -27,15 +27,18 @@ type sourceFlags struct {
 	dataset  string
 	scale    float64
 	dataSeed int64
-	schema   string
-	data     string
-	dsn      string
+	// sharedKeys: ecommerce with reviews and stores (EcommerceOptions.SharedKeys).
+	sharedKeys bool
+	schema     string
+	data       string
+	dsn        string
 }
 
 func (s *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.dataset, "dataset", "", "built-in data set: flights (real, bundled), ecommerce (synthetic) or tpch (TPC-H dbgen)")
 	fs.Float64Var(&s.scale, "scale", 1, "scale factor: ecommerce 1 = ~300k order_items, 10 = ~3M; tpch 1 = 6M lineitems (whole numbers, or a sub-scale 0.001..1 of SF1)")
 	fs.Int64Var(&s.dataSeed, "data-seed", 1, "seed of the synthetic data generator")
+	fs.BoolVar(&s.sharedKeys, "shared-keys", false, "ecommerce with reviews (a second fact table on customers and products) and stores joined to customers on the non-unique (city, region)")
 	fs.StringVar(&s.schema, "schema", "", "schema.sql with CREATE TABLE statements (with --data)")
 	fs.StringVar(&s.data, "data", "", "directory of <table>.csv files (with --schema; defaults to the schema's directory)")
 	// The environment's DSN is read after parsing (in given/open), never
@@ -74,6 +77,9 @@ func (s *sourceFlags) check(fs *flag.FlagSet) error {
 	if set["data-seed"] && s.dataset != "ecommerce" {
 		return usagef("--data-seed applies to --dataset ecommerce only")
 	}
+	if set["shared-keys"] && s.dataset != "ecommerce" {
+		return usagef("--shared-keys applies to --dataset ecommerce only")
+	}
 	return nil
 }
 
@@ -104,7 +110,10 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 			db, err = datasets.Flights()
 		case "ecommerce":
 			what = fmt.Sprintf("ecommerce (scale %g, seed %d)", s.scale, s.dataSeed)
-			db, err = datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: s.scale, Seed: s.dataSeed})
+			if s.sharedKeys {
+				what = fmt.Sprintf("ecommerce with reviews and stores (scale %g, seed %d)", s.scale, s.dataSeed)
+			}
+			db, err = datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: s.scale, Seed: s.dataSeed, SharedKeys: s.sharedKeys})
 		case "tpch":
 			what = fmt.Sprintf("tpch (scale %g)", s.scale)
 			ui := newProgress(stderr)

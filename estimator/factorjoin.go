@@ -1,0 +1,185 @@
+package estimator
+
+import (
+	"math/bits"
+	"slices"
+	"sync"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Key-stratified join-sample messages: the FactorJoin idea (Wu et al.,
+// "FactorJoin: A New Cardinality Estimation Framework for Join Queries",
+// SIGMOD 2023) of per-join-key statistics combined across tables, with
+// the exact per-key degree tables of the catalog (catalog.KeyDegrees) as
+// the bins and the sample as each bin's conditional distribution.
+//
+// A join through a shared key has Σ_k Π_t deg_t(k)·sel_t(k) rows (deg_t(k)
+// the rows of table t with key k, sel_t(k) the share of them passing t's
+// filter and joining on below t). Join-sample message passing
+// (joinsample.go) estimates each child's term as |t|/n·#{sampled rows of
+// key k passing}: on two big tables meeting at a shared dimension, the
+// samples miss most small keys (no meeting, an estimate of 0 and the
+// histogram's independence fallback) and weigh each sampled hub row as
+// |t|/n rows whatever its key's degree. Stratified by key, a child sends
+//
+//	M(k) = S(k) + (deg(k) - m(k)) · (S(k) + a·w̄) / (m(k) + a)
+//
+//	S(k): the weights of its passing sampled rows with key k (1 for a leaf)
+//	m(k): its sampled rows with key k, passing or not
+//	w̄:   ΣS / (sampled rows with a non-NULL key), the table's mean weight
+//	a:    stratumPrior pseudo-rows at w̄ (shrinks keys sampled a few times)
+//
+// (the finite-population estimate of the key's total: its sampled rows as
+// they are, its other deg(k)-m(k) rows at the key's mean weight) so an
+// unfiltered child's message is its exact degrees, a filtered one's is
+// the exact degree times the pass rate among the key's sampled rows
+// (shrunk toward the table's), a key its sample missed still counts
+// deg(k)·w̄ instead of 0, and a key sampled whole counts exactly. The root of the message passing is then the
+// largest completely sampled table of the sub-plan when there is one (a
+// shared dimension: every key is summed exactly, each weighted by its
+// children's stratified messages), else the largest table as before.
+// Tables completely sampled, or without a degree table on the joined
+// columns (a primary key: every degree is 1), send the plain messages: a
+// sampled dimension row's weight carries its correlation with the rows
+// that reference it, which the table's mean weight would lose.
+
+// stratumPrior is a in the message above: one pseudo-row at the table's
+// mean weight per key, the add-one (Laplace) shrinkage of a key's pass
+// rate toward the table's.
+const stratumPrior = 1.0
+
+// stratKeys is one side of an edge's stratification, built once per edge
+// side (the degrees and sample counts depend on the data only).
+type stratKeys struct {
+	once sync.Once
+	// deg[id] is the rows of the side's table holding key id (nil: the
+	// side is not stratified); cnt[id] its sampled rows holding it;
+	// nonNull the sampled rows with a non-NULL key.
+	deg, cnt []float64
+	nonNull  float64
+}
+
+// stratOf returns the stratification of side side (0: a, 1: b) of ek,
+// whose table is table joined on cols with key ids kc per sampled row; nil
+// when the table's sample is complete or it has no degree table on cols.
+func (s *sampleSet) stratOf(ek *edgeKeys, side, table int, cols []int, kc []int32) *stratKeys {
+	st := &ek.strat[side]
+	st.once.Do(func() {
+		if !s.degrees || table >= len(s.cat.Stats) || s.tables[table].complete {
+			return
+		}
+		kd := s.cat.Stats[table].KeyDegreesOf(cols)
+		if kd == nil {
+			return
+		}
+		// The degree table's key columns as positions in cols.
+		perm := make([]int, len(kd.Columns))
+		for j, c := range kd.Columns {
+			perm[j] = slices.Index(cols, c)
+		}
+		idx := kd.Index()
+		deg := make([]float64, ek.nkeys)
+		var b []byte
+		for id, vals := range ek.vals {
+			b = b[:0]
+			for _, p := range perm {
+				b = catalog.AppendKey(b, vals[p])
+			}
+			deg[id] = kd.Degree(idx, b)
+		}
+		st.cnt, st.nonNull = sampleCounts(ek.nkeys, kc)
+		st.deg = deg
+	})
+	if st.deg == nil {
+		return nil
+	}
+	return st
+}
+
+// stratifiedMessage is what child c sends over an edge stratified by st,
+// its key ids per sampled row kc (see the comment at the top).
+func (t *joinTree) stratifiedMessage(c int, st *stratKeys, kc []int32) []float64 {
+	p := &t.probes[c]
+	if t.first[c] == t.end[c] && p.hits == p.n {
+		// An unfiltered leaf: its exact degrees.
+		return st.deg
+	}
+	msg := t.sc.floats(len(st.deg))
+	ws := t.weights(c)
+	sum := 0.0
+	i := 0
+	for wi, word := range p.bits {
+		for ; word != 0; word &= word - 1 {
+			r := wi*64 + bits.TrailingZeros64(word)
+			x := 1.0
+			if ws != nil {
+				x = ws[i]
+			}
+			i++
+			if x == 0 || r >= len(kc) {
+				continue
+			}
+			if k := kc[r]; k >= 0 {
+				msg[k] += x
+				sum += x
+			}
+		}
+	}
+	if st.nonNull == 0 {
+		return msg
+	}
+	wbar := stratumPrior * sum / st.nonNull
+	for k, d := range st.deg {
+		// The key's sampled rows count as themselves, its other rows at
+		// their smoothed mean weight.
+		msg[k] += max(0, d-st.cnt[k]) * (msg[k] + wbar) / (st.cnt[k] + stratumPrior)
+	}
+	return msg
+}
+
+// stratRoot returns the root of sub-plan mask's message passing: the
+// largest completely sampled occurrence when the catalog has degree tables
+// and root (the largest occurrence) is sampled, else root.
+func (s *sampleSet) stratRoot(q *features.Query, mask uint64, root int) int {
+	if !s.degrees || s.tables[q.Tables[root].Table].complete {
+		return root
+	}
+	best := -1
+	for i, tr := range q.Tables {
+		if mask&(1<<uint(i)) == 0 || !s.tables[tr.Table].complete {
+			continue
+		}
+		if best < 0 || s.tables[tr.Table].rows > s.tables[q.Tables[best].Table].rows {
+			best = i
+		}
+	}
+	if best < 0 {
+		return root
+	}
+	return best
+}
+
+// hasKeyDegrees reports whether any table of cat has a degree table.
+func hasKeyDegrees(cat *catalog.Catalog) bool {
+	for i := range cat.Stats {
+		if len(cat.Stats[i].KeyDegrees) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// sampleCounts counts the sampled rows per key id of kc, and those with a
+// non-NULL key.
+func sampleCounts(nkeys int, kc []int32) (cnt []float64, nonNull float64) {
+	cnt = make([]float64, nkeys)
+	for _, k := range kc {
+		if k >= 0 {
+			cnt[k]++
+			nonNull++
+		}
+	}
+	return cnt, nonNull
+}
