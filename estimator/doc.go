@@ -68,7 +68,15 @@
 // when the root is sampled whole, and sees correlations across the join
 // that independence cannot (an order's date and its customer's signup).
 // Other shapes (many-to-many through one table, cycles, joins on non-key
-// columns) use the join samples.
+// columns) use the join samples, stratified by join key where the catalog
+// has degree tables (factorjoin.go; after FactorJoin, Wu et al., SIGMOD
+// 2023): a sampled child sends per key its exact degree times its pass
+// rate among the key's sampled rows, and a completely sampled table of the
+// sub-plan (a shared dimension) is the root, so two facts meeting at a
+// dimension are summed key by key from exact degrees:
+//
+//	order_items ──product_id──▶ products ◀──product_id── reviews
+//	  deg_oi(k)·sel_oi(k)         root, exact     deg_r(k)·sel_r(k)
 //
 // Every estimator, and every learned model in training, sees a query in
 // its canonical form (features.Canonical): x BETWEEN a AND a, x IN (a),

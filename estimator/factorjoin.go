@@ -24,12 +24,18 @@ import (
 // histogram's independence fallback) and weigh each sampled hub row as
 // |t|/n rows whatever its key's degree. Stratified by key, a child sends
 //
-//	M(k) = S(k) + (deg(k) - m(k)) · (S(k) + a·w̄) / (m(k) + a)
+//	M(k) = S(k) + (deg(k) - m(k)) · (S(k) + a·w̄) / (m(k) + a)   (m(k) > 0)
+//	M(k) = deg(k) · w̄                                             (m(k) = 0)
 //
 //	S(k): the weights of its passing sampled rows with key k (1 for a leaf)
 //	m(k): its sampled rows with key k, passing or not
 //	w̄:   ΣS / (sampled rows with a non-NULL key), the table's mean weight
-//	a:    stratumPrior pseudo-rows at w̄ (shrinks keys sampled a few times)
+//	a:    stratumPrior pseudo-rows at w̄ (shrinks keys sampled a few
+//	      times), 0 when the child's filter reads a key column (its pass
+//	      rate depends on the key); a and w̄ are 0 when a child of the
+//	      child joins on a key column (its weights are that join's
+//	      messages: the mean would leak rows into keys they exclude, so
+//	      an unsampled key counts 0 as in the plain message)
 //
 // (the finite-population estimate of the key's total: its sampled rows as
 // they are, its other deg(k)-m(k) rows at the key's mean weight) so an
@@ -100,7 +106,7 @@ func (s *sampleSet) stratOf(ek *edgeKeys, side, table int, cols []int, kc []int3
 
 // stratifiedMessage is what child c sends over an edge stratified by st,
 // its key ids per sampled row kc (see the comment at the top).
-func (t *joinTree) stratifiedMessage(c int, st *stratKeys, kc []int32) []float64 {
+func (t *joinTree) stratifiedMessage(c int, st *stratKeys, kc []int32, ccols []int) []float64 {
 	p := &t.probes[c]
 	if t.first[c] == t.end[c] && p.hits == p.n {
 		// An unfiltered leaf: its exact degrees.
@@ -130,13 +136,49 @@ func (t *joinTree) stratifiedMessage(c int, st *stratKeys, kc []int32) []float64
 	if st.nonNull == 0 {
 		return msg
 	}
-	wbar := stratumPrior * sum / st.nonNull
+	wbar := sum / st.nonNull
+	prior := stratumPrior
+	switch filterOnKey, childOnKey := t.keyCorrelated(c, ccols); {
+	case childOnKey:
+		// The weights are the messages of a join on the key: the
+		// table's mean would leak rows into keys they exclude.
+		prior, wbar = 0, 0
+	case filterOnKey:
+		// The pass rate depends on the key: no shrinkage toward the
+		// mean for sampled keys.
+		prior = 0
+	}
 	for k, d := range st.deg {
-		// The key's sampled rows count as themselves, its other rows at
-		// their smoothed mean weight.
-		msg[k] += max(0, d-st.cnt[k]) * (msg[k] + wbar) / (st.cnt[k] + stratumPrior)
+		if n := st.cnt[k]; n > 0 {
+			// The key's sampled rows count as themselves, its other
+			// rows at their (smoothed) mean weight.
+			msg[k] += max(0, d-n) * (msg[k] + prior*wbar) / (n + prior)
+		} else {
+			msg[k] = d * wbar
+		}
 	}
 	return msg
+}
+
+// keyCorrelated reports whether the weights of c's sampled rows depend on
+// its key columns ccols: its filter reads one, or one of its children
+// joins on one.
+func (t *joinTree) keyCorrelated(c int, ccols []int) (filterOnKey, childOnKey bool) {
+	onKey := func(col int) bool { return slices.Contains(ccols, col) }
+	if f := t.q.Tables[c].Filter; f != nil && slices.ContainsFunc(f.Columns(), onKey) {
+		filterOnKey = true
+	}
+	for _, g := range t.order[t.first[c]:t.end[c]] {
+		e := &t.edges[t.pedge[g]]
+		cols := e.lcol
+		if e.l != c {
+			cols = e.rcol
+		}
+		if slices.ContainsFunc(cols, onKey) {
+			return filterOnKey, true
+		}
+	}
+	return filterOnKey, false
 }
 
 // stratRoot returns the root of sub-plan mask's message passing: the

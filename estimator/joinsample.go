@@ -536,7 +536,7 @@ func (t *joinTree) message(u, c int) []float64 {
 	}
 	var msg []float64
 	if st := t.s.stratOf(ek, side, tc, ccols, kc); st != nil {
-		msg = t.stratifiedMessage(c, st, kc)
+		msg = t.stratifiedMessage(c, st, kc, ccols)
 	} else if t.first[c] == t.end[c] && p.hits == p.n {
 		// An unfiltered leaf: its message depends on the edge alone and
 		// is kept with the keys for every later query.
