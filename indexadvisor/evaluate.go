@@ -64,6 +64,10 @@ type EvalOptions struct {
 	// never train it.
 	LearnGuard    bool
 	GuardExamples []GuardExample
+	// Strategies, when set, limits the evaluation to these strategies
+	// (names as the Strategy constants); the oracle's one-by-one phase
+	// runs only when StrategyOracle is among them.
+	Strategies []string
 }
 
 // StrategyResult is one strategy at one budget.
@@ -199,7 +203,11 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			ev.GuardTrained = true
 		}
 	}
+	want := func(name string) bool { return len(eo.Strategies) == 0 || slices.Contains(eo.Strategies, name) }
 	evalConfig := func(name string, budget float64, ixs []*Index, distrusted []Recommended) error {
+		if !want(name) {
+			return nil
+		}
 		res := StrategyResult{Strategy: name, BudgetBytes: budget, Indexes: []string{}}
 		for _, d := range distrusted {
 			var ss []string
@@ -299,7 +307,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	if err := evalConfig(StrategyAll, total, a.fit(cands, math.Inf(1)), nil); err != nil {
 		return nil, err
 	}
-	if eo.Server == nil {
+	if eo.Server == nil || !want(StrategyOracle) {
 		return ev, nil
 	}
 	// The oracle: every candidate built and timed alone.

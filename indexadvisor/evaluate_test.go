@@ -11,8 +11,12 @@ import (
 )
 
 // TestEvaluateEstimated compares the strategies by the what-if model
-// alone: Cardinal's selection must beat both baselines per byte at every
-// budget and stay within each budget.
+// alone: Cardinal's selection without vetting (the what-if model's own
+// optimum) must beat both baselines at every budget, and every strategy
+// stay within each budget. (Trap refusal gives up estimated benefit for
+// statements the model predicts a server would run slower: by the model
+// alone, which prices every configuration at its best plans, it can only
+// lose.)
 func TestEvaluateEstimated(t *testing.T) {
 	_, cat := flights(t)
 	w, err := NewWorkload(cat.Schema, GenerateWorkload(cat, 100, rand.New(rand.NewPCG(3, 4))))
@@ -36,7 +40,7 @@ func TestEvaluateEstimated(t *testing.T) {
 		best[r.BudgetBytes][r.Strategy] = r
 	}
 	for b, rs := range best {
-		me, ok := rs[StrategyCardinal]
+		me, ok := rs[StrategyUnvetted]
 		if !ok {
 			continue
 		}
@@ -45,8 +49,8 @@ func TestEvaluateEstimated(t *testing.T) {
 				t.Errorf("budget %.0f: %s estimated benefit %.3f beats cardinal's %.3f", b, base, rs[base].EstimatedBenefit, me.EstimatedBenefit)
 			}
 		}
-		if me.Regressions != 0 {
-			t.Errorf("budget %.0f: cardinal's configuration makes %d statements dearer (estimated)", b, me.Regressions)
+		if rs[StrategyCardinal].Regressions != 0 {
+			t.Errorf("budget %.0f: cardinal's configuration makes %d statements dearer (estimated)", b, rs[StrategyCardinal].Regressions)
 		}
 	}
 }

@@ -385,7 +385,7 @@ func (a *advisor) recommend(ctx context.Context) (*Recommendation, error) {
 
 // maxVetRounds bounds the reruns of the selection after indexes are
 // refused (traps) or distrusted (guard).
-const maxVetRounds = 3
+const maxVetRounds = 6
 
 // selectIndexes runs the greedy selection; indexes that are traps
 // (traps.go) or that the guard distrusts are banned and the selection
@@ -399,9 +399,10 @@ func (a *advisor) selectIndexes(ctx context.Context, cands []*Index) (*config, f
 			return nil, 0, nil, err
 		}
 		used -= c.prune()
-		if (a.opts.Guard == nil && a.opts.KeepTraps) || round == maxVetRounds {
+		if a.opts.Guard == nil && a.opts.KeepTraps {
 			return c, used, distrusted, nil
 		}
+		last := round == maxVetRounds
 		again := false
 		for _, chosen := range c.chosen {
 			for _, ix := range chosen {
@@ -424,6 +425,19 @@ func (a *advisor) selectIndexes(ctx context.Context, cands []*Index) (*config, f
 					again = true
 				}
 			}
+		}
+		if again && last {
+			// No rerun left: drop the banned indexes from this selection.
+			for t := range c.chosen {
+				for _, ix := range c.chosen[t] {
+					if banned[ix.key()] {
+						used -= a.tables[t].indexBytes(ix)
+					}
+				}
+				c.chosen[t] = slices.DeleteFunc(c.chosen[t], func(x *Index) bool { return banned[x.key()] })
+				c.refresh(t)
+			}
+			return c, used, distrusted, nil
 		}
 		if !again {
 			return c, used, distrusted, nil

@@ -34,6 +34,8 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	limit := fs.Duration("limit", time.Minute, "server-side time limit of one statement execution")
 	warmups := fs.Int("warmups", 0, "untimed executions before the timed ones (0: none; the median of --runs already discards one cold run)")
 	prefix := fs.String("index-prefix", indexadvisor.DefaultIndexPrefix, "names of the indexes built on --server start with this (runs sharing a server need different ones)")
+	strategies := fs.String("strategies", "", "comma-separated strategies to evaluate (default all: cardinal, cardinal+guard, cardinal-unvetted, per-column, dexter, all, oracle)")
+	database := fs.String("database", "", "with --server: the database to load into and measure in (default cardinal_<dataset>_ixadv_s<scale>)")
 	guard := fs.Bool("guard", false, "also train the learned regression guard on engine-labelled (statement, index) pairs and report cardinal+guard (trap refusal and the guard)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -81,6 +83,9 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	opts := indexadvisor.Options{Catalog: cat}
 	eo := indexadvisor.EvalOptions{Budgets: fracs, Time: dbserver.TimeOptions{Runs: *runs, Warmups: cmp.Or(*warmups, -1), Limit: *limit},
 		Progress: newProgress(stderr).report, LearnGuard: *guard, IndexPrefix: *prefix}
+	if *strategies != "" {
+		eo.Strategies = strings.Split(*strategies, ",")
+	}
 	if *guard {
 		fmt.Fprintln(stderr, "measuring (statement, index) pairs with the engine for the regression guard")
 		ex, err := guardExamples(ctx, db, cat, stmts, opts)
@@ -96,7 +101,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 			name = "custom"
 		}
 		lo := dbserver.LoadOptions{}
-		srv, err := dbserver.Open(ctx, *srvDSN, dbserver.Options{Database: dbserver.DatabaseName(name+"_ixadv", src.scale, lo)})
+		srv, err := dbserver.Open(ctx, *srvDSN, dbserver.Options{Database: cmp.Or(*database, dbserver.DatabaseName(name+"_ixadv", src.scale, lo))})
 		if err != nil {
 			return err
 		}
