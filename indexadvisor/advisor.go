@@ -40,11 +40,12 @@ type Options struct {
 	MaxPerTable int
 	// Guard, when set, vets each chosen index (see Guard).
 	Guard *Guard
-	// KeepTraps turns off trap refusal (traps.go): by default a chosen
-	// index is refused when the what-if model predicts that a server-like
+	// RefuseTraps turns on trap refusal (traps.go): a chosen index is
+	// refused when the what-if model predicts that a server-like
 	// optimizer would switch some statement to it and run that statement
-	// more than RegressionThreshold times slower.
-	KeepTraps bool
+	// more than RegressionThreshold times slower. Off by default: measured
+	// on MariaDB it cost more than it saved (README, index advice).
+	RefuseTraps bool
 	// Author is the Liquibase changeSet author; default "cardinal".
 	Author string
 }

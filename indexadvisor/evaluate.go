@@ -18,15 +18,18 @@ import (
 
 // Strategy names of EvaluateStrategies.
 const (
-	StrategyCardinal  = "cardinal"   // RecommendIndex's default selection: trap refusal on (unless Options.KeepTraps), no learned guard
+	StrategyCardinal  = "cardinal"   // RecommendIndex's selection with the Options given
 	StrategyPerColumn = "per-column" // one single-column index per filtered column, most used first
 	StrategyDexter    = "dexter"     // per statement, its best candidate when it halves the statement's estimated cost
 	StrategyOracle    = "oracle"     // greedy by MEASURED benefit per byte (each candidate built and timed alone)
 	StrategyAll       = "all"        // every candidate: the upper bound
 	// StrategyGuarded adds the learned guard to StrategyCardinal (when
-	// EvalOptions.LearnGuard trains one); StrategyUnvetted is the greedy
-	// selection with neither trap refusal nor guard.
+	// EvalOptions.LearnGuard trains one); StrategyTraps is StrategyCardinal
+	// with trap refusal (when the Options do not already refuse traps);
+	// StrategyUnvetted is the greedy selection with neither (when the
+	// Options vet).
 	StrategyGuarded  = "cardinal+guard"
+	StrategyTraps    = "cardinal+traps"
 	StrategyUnvetted = "cardinal-unvetted"
 )
 
@@ -263,30 +266,26 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	}
 	// Cardinal's variants: the default path (opts as given), with the
 	// learned guard, and with no vetting at all.
-	variants := []struct {
-		name      string
-		guard     *Guard
-		keepTraps bool
-	}{{StrategyCardinal, opts.Guard, opts.KeepTraps}}
-	if guard != nil {
-		variants = append(variants, struct {
-			name      string
-			guard     *Guard
-			keepTraps bool
-		}{StrategyGuarded, guard, opts.KeepTraps})
+	type variant struct {
+		name   string
+		guard  *Guard
+		refuse bool
 	}
-	if opts.Guard != nil || !opts.KeepTraps {
-		variants = append(variants, struct {
-			name      string
-			guard     *Guard
-			keepTraps bool
-		}{StrategyUnvetted, nil, true})
+	variants := []variant{{StrategyCardinal, opts.Guard, opts.RefuseTraps}}
+	if guard != nil {
+		variants = append(variants, variant{StrategyGuarded, guard, opts.RefuseTraps})
+	}
+	if !opts.RefuseTraps {
+		variants = append(variants, variant{StrategyTraps, opts.Guard, true})
+	}
+	if opts.Guard != nil || opts.RefuseTraps {
+		variants = append(variants, variant{StrategyUnvetted, nil, false})
 	}
 	for _, frac := range eo.Budgets {
 		budget := frac * total
 		a.opts.Budget = budget
 		for _, v := range variants {
-			a.opts.Guard, a.opts.KeepTraps = v.guard, v.keepTraps
+			a.opts.Guard, a.opts.RefuseTraps = v.guard, v.refuse
 			c, _, distrusted, err := a.selectIndexes(ctx, cands)
 			if err != nil {
 				return nil, err
@@ -295,7 +294,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 				return nil, err
 			}
 		}
-		a.opts.Guard, a.opts.KeepTraps = opts.Guard, opts.KeepTraps
+		a.opts.Guard, a.opts.RefuseTraps = opts.Guard, opts.RefuseTraps
 		if err := evalConfig(StrategyPerColumn, budget, a.fit(a.perColumn(cands), budget), nil); err != nil {
 			return nil, err
 		}

@@ -78,7 +78,7 @@ SELECT * FROM flights WHERE hour = 18 AND day_of_week = 1;
 	// Output:
 	// 9 candidates, 4640 KiB
 	// cardinal          1696 KiB of 2320: estimated benefit 0.97 [flights(origin, dep_time) flights(hour, day_of_week) flights(origin, destination)]
-	// cardinal-unvetted 1696 KiB of 2320: estimated benefit 0.97 [flights(origin, dep_time) flights(hour, day_of_week) flights(origin, destination)]
+	// cardinal+traps    1696 KiB of 2320: estimated benefit 0.97 [flights(origin, dep_time) flights(hour, day_of_week) flights(origin, destination)]
 	// per-column        1824 KiB of 2320: estimated benefit 0.67 [flights(origin) flights(hour) flights(day_of_week) flights(destination)]
 	// dexter            1856 KiB of 2320: estimated benefit 0.98 [flights(origin, dep_time, delay) flights(origin, destination) flights(hour, day_of_week)]
 	// all               4640 KiB of 4640: estimated benefit 0.98 [flights(origin, destination) flights(origin) flights(destination) flights(origin, dep_time) flights(dep_time) flights(origin, dep_time, delay) flights(hour, day_of_week) flights(hour) flights(day_of_week)]
@@ -108,9 +108,7 @@ SELECT destination, COUNT(*) FROM flights WHERE distance BETWEEN 1500 AND 1510 G
 		return
 	}
 	w, _ := indexadvisor.NewWorkload(cat.Schema, stmts)
-	// KeepTraps: the guard alone decides (trap refusal would leave the
-	// index out too).
-	r, _ := indexadvisor.RecommendIndex(ctx, w, indexadvisor.Options{Catalog: cat, Guard: g, KeepTraps: true})
+	r, _ := indexadvisor.RecommendIndex(ctx, w, indexadvisor.Options{Catalog: cat, Guard: g})
 	for _, d := range r.Distrusted {
 		fmt.Printf("distrusted %s(%s): statements %v\n", d.Table, strings.Join(d.Columns, ", "), d.Regressions)
 	}

@@ -118,7 +118,7 @@ func TestGuardCatchesGroupByTrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, KeepTraps: true})
+	plain, err := RecommendIndex(context.Background(), w, Options{Catalog: cat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestGuardCatchesGroupByTrap(t *testing.T) {
 	}
 	g, _ := trainFlightsGuard(t)
 	w, _ = NewWorkload(cat.Schema, flightsStatements(t, trapWorkload))
-	guarded, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, Guard: g, KeepTraps: true})
+	guarded, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, Guard: g})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -399,7 +399,7 @@ func (a *advisor) selectIndexes(ctx context.Context, cands []*Index) (*config, f
 			return nil, 0, nil, err
 		}
 		used -= c.prune()
-		if a.opts.Guard == nil && a.opts.KeepTraps {
+		if a.opts.Guard == nil && !a.opts.RefuseTraps {
 			return c, used, distrusted, nil
 		}
 		last := round == maxVetRounds
@@ -407,7 +407,7 @@ func (a *advisor) selectIndexes(ctx context.Context, cands []*Index) (*config, f
 		for _, chosen := range c.chosen {
 			for _, ix := range chosen {
 				var regs []int
-				if !a.opts.KeepTraps {
+				if a.opts.RefuseTraps {
 					regs = a.traps(c, ix)
 				}
 				if a.opts.Guard != nil {

@@ -2,7 +2,8 @@ package indexadvisor
 
 import "slices"
 
-// Trap refusal: the what-if model's own regression check, on by default.
+// Trap refusal: the what-if model's own regression check (opt-in:
+// Options.RefuseTraps).
 //
 // The what-if model gives each statement its cheapest plan, so on its own
 // it never sees an index make a statement slower. A server does not pick
@@ -22,7 +23,7 @@ import "slices"
 //
 // A chosen index with a trap is refused (banned, and the selection reruns,
 // as for the learned guard) and reported in Recommendation.Distrusted with
-// the statements. Options.KeepTraps turns the check off.
+// the statements.
 
 // traps returns the statements for which the server-like optimizer would
 // switch to ix and run more than RegressionThreshold times slower,
