@@ -246,10 +246,6 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 		if len(o.conj) > 64 || slices.ContainsFunc(o.conj, func(c conjunct) bool { return c.kind == predOther }) {
 			o.selAll = clamp01(rows[qi] / a.tables[ref.Table].rows)
 		}
-		o.selLow = o.selAll
-		if o.limit > 0 {
-			o.selLow = math.Min(o.selAll, a.selLowAll(o))
-		}
 		a.stmtOccs[si] = append(a.stmtOccs[si], len(a.occs))
 		a.byTable[ref.Table] = append(a.byTable[ref.Table], len(a.occs))
 		a.occs = append(a.occs, o)

@@ -57,7 +57,6 @@ type occ struct {
 	weight   float64
 	conj     []conjunct
 	selAll   float64 // selectivity of the occurrence's whole filter
-	selLow   float64 // its estimator's lower bound (selAll when none)
 	reads    []bool  // per column
 	joinCols []int   // columns equi-joined to occurrences earlier in the join order
 	joinSel  float64 // rows matching one probe on all joinCols / table rows
@@ -70,28 +69,6 @@ type occ struct {
 	sels     map[uint64]float64
 	q        *features.Query
 	qi       int // occurrence index in q
-}
-
-// selLowAll is the estimator's lower bound on the selectivity of all of
-// o's conjuncts (its estimate when it gives no bound).
-func (a *advisor) selLowAll(o *occ) float64 {
-	if len(o.conj) == 0 {
-		return 1
-	}
-	args := make([]*features.Expr, len(o.conj))
-	for i, c := range o.conj {
-		args[i] = c.expr
-	}
-	f := args[0]
-	if len(args) > 1 {
-		f = &features.Expr{Kind: features.ExprAnd, Args: args}
-	}
-	sq := &features.Query{Schema: a.schema, Tables: []features.TableRef{{Table: o.table, Alias: "t", Filter: f}}}
-	e, err := a.est.Estimate(sq)
-	if err != nil || !(e.Low >= 0) || e.Low > e.Rows {
-		return o.selAll
-	}
-	return clamp01(e.Low / a.tables[o.table].rows)
 }
 
 // sel returns the estimated selectivity of the conjuncts in mask.
@@ -287,11 +264,8 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 	m := perAccess * accesses
 	if (ordered || grouped) && o.limit > 0 && len(o.group) == 0 {
 		// Scanning in order stops after LIMIT rows pass the rest of the
-		// filter. How soon is a gamble on that filter's selectivity (a
-		// server that takes it on its estimate may scan the whole index
-		// when the value is rarer: the ORDER BY ... LIMIT trap), so the
-		// estimate's lower bound prices it.
-		rest := o.selLow / math.Max(selIdx, 1e-12)
+		// filter.
+		rest := o.selAll / math.Max(selIdx, 1e-12)
 		m = math.Min(m, o.limit/math.Max(rest, 1e-9))
 	}
 	entry := t.rowBytes
