@@ -43,6 +43,7 @@ type Options struct {
 	OODQueries   int      `opt:"signed"` // test queries with MaxJoins+1 joins (default 500; negative: none)
 	MaxJoins     int      `opt:"signed"` // joins in training and test queries: 0..MaxJoins (default 4; negative: none, as in workload.Options)
 	MaxPreds     int      // predicates per query: 1..MaxPreds (default 4)
+	DateWindows  float64  `opt:"max=1"` // share of date predicates drawn as narrow windows (workload.Options.DateWindows; default none)
 	SubPlans     bool     // also train on every connected sub-plan's label
 	Models       []string // estimators to compare (default estimator.Kinds())
 	Seed         uint64   // seeds data sampling, workloads and training
@@ -167,7 +168,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 
 	graph := workload.JoinGraphFromSchema(db.Schema)
 	start = time.Now()
-	_, train, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions}, opts.Seed,
+	_, train, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions, DateWindows: opts.DateWindows}, opts.Seed,
 		workload.LabelOptions{SubPlans: opts.SubPlans, Progress: labelling(opts.Progress, "training")})
 	if err != nil {
 		return nil, fmt.Errorf("training workload: %w", err)
@@ -177,7 +178,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		return nil, err
 	}
 	rep.TrainQueries, rep.TrainExamples = len(train), len(examples)
-	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions}, opts.Seed+testSeedOffset,
+	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions, DateWindows: opts.DateWindows}, opts.Seed+testSeedOffset,
 		labelling(opts.Progress, "test"))
 	if err != nil {
 		return nil, fmt.Errorf("test workload: %w", err)
@@ -185,7 +186,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	rep.TestQueries = len(test.queries)
 	var ood labelled
 	if opts.OODQueries > 0 {
-		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: rep.OODJoins, MaxJoins: rep.OODJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions}, opts.Seed+oodSeedOffset,
+		ood, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.OODQueries, MinJoins: rep.OODJoins, MaxJoins: rep.OODJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions, DateWindows: opts.DateWindows}, opts.Seed+oodSeedOffset,
 			labelling(opts.Progress, "out-of-distribution"))
 		if err != nil && !errors.Is(err, workload.ErrNoJoinPath) {
 			return nil, fmt.Errorf("out-of-distribution workload: %w", err)

@@ -45,6 +45,22 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		section(fmt.Sprintf("Out of distribution: %d joins, one more than any training query (q-error)", r.OODJoins),
 			func(m ModelResult) estimator.QErrorSummary { return m.OOD })
 	}
+	empty := func(title string, get func(ModelResult) estimator.QErrorSummary) {
+		if len(r.Results) == 0 || get(r.Results[0]).Empty == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "%s: %d with a true count of 0, estimated at <= %d rows by", title, get(r.Results[0]).Empty, estimator.EmptyNearRows)
+		for i, res := range r.Results {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, "%s %s %.0f%%", sep, res.Model, 100*get(res).EmptyNear)
+		}
+		b.WriteString(".\n\n")
+	}
+	empty("Single-table queries", func(m ModelResult) estimator.QErrorSummary { return m.Single })
+	empty("Join queries", func(m ModelResult) estimator.QErrorSummary { return m.Joins })
 	r.writeGroups(&b)
 	b.WriteString("| model | estimate (median, µs) | training (s) | model file (bytes) |\n|---|---:|---:|---:|\n")
 	for _, res := range r.Results {

@@ -26,6 +26,8 @@ import (
 //   - a uniform sample of opts.SampleSize rows without replacement (Floyd's
 //     algorithm, CACM 30(9) 1987, drawn from rng), kept in row order; the
 //     whole table when it has no more rows;
+//   - (near-)functional dependencies between columns (see Dependency;
+//     off with opts.NoDependencies);
 //   - join synopses of each sample along its foreign keys, DefaultJoinDepth
 //     hops deep, where the referenced columns are unique (see JoinSample;
 //     off with opts.NoJoinSynopses).
@@ -103,6 +105,9 @@ func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Cata
 		if err != nil {
 			return nil, err
 		}
+	}
+	if !opts.NoDependencies {
+		addDependencies(cat, src)
 	}
 	if !opts.NoJoinSynopses {
 		if err := AddJoinSynopses(context.Background(), cat, DefaultJoinDepth, NewSourceLookup(schema, src)); err != nil {

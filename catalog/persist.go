@@ -10,25 +10,26 @@ import (
 	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
-// Binary catalog format, version 4 (all integers little-endian):
+// Binary catalog format, version 5 (all integers little-endian):
 //
 //	magic    8 bytes  "CARDCAT\x00"
 //	version  uint16   formatVersion
 //	sections          tag uint16, length uint32, payload; in order
 //	                  schema (1), stats (2), joins (3), indexes (4),
-//	                  key degrees (5), end (0, empty)
+//	                  key degrees (5), dependencies (6), end (0, empty)
 //	checksum uint32   CRC-32C (Castagnoli) of every byte before it
 //
 // Payloads are varint encoded (see codec.go). The reader takes exactly the
 // bytes Save wrote, so a catalog can be embedded in a larger file. Save
 // writes the oldest version that holds the catalog: version 2 (no indexes
-// section) when no table has a secondary index and version 3 (no key
-// degrees section) when no table has key degrees, so that such catalogs
-// keep their bytes and older builds still read them. Versions 1 (no joins
-// section) to 3 are read.
+// section) when no table has a secondary index, version 3 (no key
+// degrees section) when no table has key degrees and version 4 (no
+// dependencies section) when no table has a dependency, so that such
+// catalogs keep their bytes and older builds still read them. Versions 1
+// (no joins section) to 5 are read.
 const (
 	magic         = "CARDCAT\x00"
-	formatVersion = 4
+	formatVersion = 5
 
 	sectionEnd     = 0
 	sectionSchema  = 1
@@ -36,6 +37,7 @@ const (
 	sectionJoins   = 3
 	sectionIndexes = 4
 	sectionKeys    = 5
+	sectionDeps    = 6
 )
 
 // sectionsOf lists the sections of each readable format version.
@@ -44,6 +46,7 @@ var sectionsOf = map[uint16][]uint16{
 	2: {sectionSchema, sectionStats, sectionJoins, sectionEnd},
 	3: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionEnd},
 	4: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionEnd},
+	5: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionEnd},
 }
 
 // Limits Load enforces so that a hostile file cannot make it allocate
@@ -74,7 +77,10 @@ func (c *Catalog) Save(w io.Writer) error {
 		}
 	}
 	for _, ts := range c.Stats {
-		if len(ts.KeyDegrees) > 0 {
+		if len(ts.KeyDegrees) > 0 && version < 4 {
+			version = 4
+		}
+		if len(ts.Dependencies) > 0 {
 			version = formatVersion
 		}
 	}
@@ -94,6 +100,8 @@ func (c *Catalog) Save(w io.Writer) error {
 			encodeIndexes(&e, c.Schema)
 		case sectionKeys:
 			encodeKeyDegrees(&e, c.Stats)
+		case sectionDeps:
+			encodeDependencies(&e, c.Stats)
 		}
 		if len(e.B) > maxSectionLen {
 			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.B), maxSectionLen)
@@ -156,7 +164,7 @@ func load(r io.Reader) (*Catalog, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %d (this build reads 1 to %d)", ErrVersion, v, formatVersion)
 	}
-	var payloads [5][]byte
+	var payloads [6][]byte
 	for _, want := range sections {
 		var sh [6]byte
 		if err := cr.read(sh[:], "section header"); err != nil {
@@ -198,6 +206,7 @@ func load(r io.Reader) (*Catalog, error) {
 	jd := newDecoder(payloads[2], "joins section")
 	xd := newDecoder(payloads[3], "indexes section")
 	kd := newDecoder(payloads[4], "key degrees section")
+	fd := newDecoder(payloads[5], "dependencies section")
 	var stats []TableStats
 	if sd.Err() == nil {
 		stats = decodeStats(td, schema)
@@ -211,7 +220,10 @@ func load(r io.Reader) (*Catalog, error) {
 	if sd.Err() == nil && td.Err() == nil && payloads[4] != nil {
 		decodeKeyDegrees(kd, schema, stats)
 	}
-	for _, d := range []*decoder{sd, td, jd, xd, kd} {
+	if sd.Err() == nil && td.Err() == nil && payloads[5] != nil {
+		decodeDependencies(fd, stats)
+	}
+	for _, d := range []*decoder{sd, td, jd, xd, kd, fd} {
 		if d.Err() != nil {
 			return nil, d.Err()
 		}
@@ -643,6 +655,9 @@ func (c *Catalog) check() error {
 			return err
 		}
 		if err := c.checkKeyDegrees(ti); err != nil {
+			return err
+		}
+		if err := c.checkDependencies(ti); err != nil {
 			return err
 		}
 	}

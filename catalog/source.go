@@ -51,6 +51,9 @@ type StatsOptions struct {
 	// (TableStats.KeyDegrees), which by default are counted for every
 	// column set a foreign key joins on.
 	NoKeyDegrees bool
+	// NoDependencies skips the functional dependencies
+	// (TableStats.Dependencies, see Dependency).
+	NoDependencies bool
 }
 
 func (o StatsOptions) withDefaults() (StatsOptions, error) {

@@ -41,6 +41,9 @@ type TableStats struct {
 	// (see KeyDegrees); empty without foreign keys or when Build was told
 	// NoKeyDegrees.
 	KeyDegrees []KeyDegrees
+	// Dependencies are the columns' (near-)functional dependencies found
+	// in the data (see Dependency); empty without a sample.
+	Dependencies []Dependency
 }
 
 // SampleSize returns the number of sampled rows.

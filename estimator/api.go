@@ -135,7 +135,17 @@ type QErrorSummary struct {
 	// summary was made from q-errors alone (Quantiles).
 	Coverage  float64 `json:"coverage"`
 	BandWidth float64 `json:"band_width"`
+	// Empty is the number of queries whose true count is 0, and
+	// EmptyNear the share of them estimated at most EmptyNearRows rows
+	// (0 without such queries or from q-errors alone).
+	Empty     int     `json:"empty"`
+	EmptyNear float64 `json:"empty_near"`
 }
+
+// EmptyNearRows is the estimate an empty result may get and still count
+// as "near 0" in QErrorSummary.EmptyNear (issue 12's target: 90% of empty
+// results estimated at <= 10 rows).
+const EmptyNearRows = 10
 
 // Covers reports whether truth lies in e's band [Low, High], rows clamped
 // to at least one as QError clamps them (an empty result is covered by a
@@ -147,16 +157,22 @@ func Covers(e Estimate, truth float64) bool {
 }
 
 // Summarize is Quantiles of the q-errors of ests against truths (the true
-// counts, in the same order), with the band coverage and the median band
-// width. It panics when the lengths differ (a programming error).
+// counts, in the same order), with the band coverage, the median band
+// width and how near 0 the empty results were estimated. It panics when the lengths differ (a programming error).
 func Summarize(ests []Estimate, truths []float64) QErrorSummary {
 	if len(ests) != len(truths) {
 		panic("estimator: Summarize of estimates and truths of different lengths")
 	}
 	qe := make([]float64, len(ests))
 	widths := make([]float64, len(ests))
-	covered := 0
+	covered, empty, near := 0, 0, 0
 	for i, e := range ests {
+		if truths[i] == 0 {
+			empty++
+			if e.Rows <= EmptyNearRows {
+				near++
+			}
+		}
 		qe[i] = QError(e.Rows, truths[i])
 		widths[i] = math.Max(e.High, 1) / math.Max(e.Low, 1)
 		if Covers(e, truths[i]) {
@@ -168,6 +184,9 @@ func Summarize(ests []Estimate, truths []float64) QErrorSummary {
 		slices.Sort(widths)
 		s.Coverage = float64(covered) / float64(len(ests))
 		s.BandWidth = widths[(len(widths)-1)/2]
+	}
+	if s.Empty = empty; empty > 0 {
+		s.EmptyNear = float64(near) / float64(empty)
 	}
 	return s
 }

@@ -261,8 +261,9 @@ func (b *sampleBaseline) start(q *features.Query, w *baseProbe) {
 	w.probes = b.s.probe(q, w.sc, w.probes[:0])
 	w.occ = w.occ[:0]
 	for _, tr := range q.Tables {
-		w.occ = append(w.occ, occFeat{histSel: b.hist.filterSel(tr.Table, tr.Filter),
-			unsat: features.Unsatisfiable(q.Schema.Tables[tr.Table], tr.Filter)})
+		sel, unsat := b.hist.fdAdjust(tr.Table, tr.Filter, b.hist.filterSel(tr.Table, tr.Filter),
+			features.Unsatisfiable(q.Schema.Tables[tr.Table], tr.Filter))
+		w.occ = append(w.occ, occFeat{histSel: sel, unsat: unsat})
 	}
 }
 

@@ -33,7 +33,16 @@ import (
 //	                                 more joins than J: class J + per-join growth
 //
 // A class with fewer than minBandExamples residuals takes the pooled
-// quantiles of its set. Sub-plans with more joins than any calibrated one
+// quantiles of its set.
+//
+// Training examples include every connected sub-plan of a query (same
+// group, same split side), and sub-plans are easier than whole queries:
+// fewer filters, often none (a bare foreign-key join is answered nearly
+// exactly by the join synopses). Calibrated on the mix, a join count's
+// band was too narrow for whole queries (ecommerce: 79-87% coverage); so
+// a class with at least minBandExamples residuals of whole queries (the
+// largest example of its group) is calibrated on those alone, which are
+// exchangeable with the queries Estimate is asked about. Sub-plans with more joins than any calibrated one
 // (never seen in training) take the last class widened by the average
 // per-join growth of the quantiles over the calibrated join counts: an
 // extrapolation, not a guarantee.
@@ -68,7 +77,31 @@ type bandSet struct {
 type calibResidual struct {
 	joins   int
 	exact   bool
+	whole   bool // a whole query, not a sub-plan of one (wholeQueries)
 	in, ood float64
+}
+
+// wholeQueries marks the examples that are whole queries: in each group
+// the first of the examples with the most tables (Examples lists a query
+// before its sub-plans); every example of group 0 (ungrouped).
+func wholeQueries(exs []Example) []bool {
+	most := map[int]int{}
+	for _, ex := range exs {
+		if ex.Group != 0 && ex.Query != nil {
+			most[ex.Group] = max(most[ex.Group], len(ex.Query.Tables))
+		}
+	}
+	done := map[int]bool{}
+	out := make([]bool, len(exs))
+	for i, ex := range exs {
+		switch {
+		case ex.Group == 0:
+			out[i] = true
+		case ex.Query != nil && !done[ex.Group] && len(ex.Query.Tables) == most[ex.Group]:
+			out[i], done[ex.Group] = true, true
+		}
+	}
+	return out
 }
 
 // fitConformal calibrates the bands on held-out residuals.
@@ -104,12 +137,29 @@ func fitBandSet(res []calibResidual, r func(calibResidual) float64) bandSet {
 		maxJ = max(maxJ, min(c.joins, maxJoinsInFile))
 	}
 	byJ := make([][]float64, maxJ+1)
+	wholeJ := make([][]float64, maxJ+1)
 	all := make([]float64, 0, len(res))
+	var whole []float64
 	for _, c := range res {
 		x := r(c)
 		all = append(all, x)
+		if c.whole {
+			whole = append(whole, x)
+		}
 		if j := c.joins; j >= 0 && j <= maxJ {
 			byJ[j] = append(byJ[j], x)
+			if c.whole {
+				wholeJ[j] = append(wholeJ[j], x)
+			}
+		}
+	}
+	// Whole queries where there are enough of them (see above).
+	if len(whole) >= minBandExamples {
+		all = whole
+	}
+	for j := range byJ {
+		if len(wholeJ[j]) >= minBandExamples {
+			byJ[j] = wholeJ[j]
 		}
 	}
 	allLo, allHi := conformalQuantiles(all)

@@ -427,6 +427,7 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colF
 			cf.hsel = s
 		}
 	}
+	histSel, of.unsat = hist.fdAdjust(tr.Table, tr.Filter, histSel, of.unsat)
 	of.histSel = histSel
 	return of
 }

@@ -372,7 +372,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	}
 	sampleX := make([][]float64, len(sampleIdx))
 	g.parallelFor(ctx, params.workers, len(sampleIdx), func(k int, x []float64) {
-		if _, _, skip := g.featurize(train[sampleIdx[k]], x); !skip {
+		if _, _, _, skip := g.featurize(train[sampleIdx[k]], x); !skip {
 			sampleX[k] = append([]float64(nil), x...)
 		}
 	})
@@ -405,14 +405,17 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	trainSet, valSet := newBinnedSet(g.enc.nfeat, nTrain), newBinnedSet(g.enc.nfeat, nVal)
 	keepTrain, keepVal := make([]bool, nTrain), make([]bool, nVal)
 	valJoins := make([]int, nVal)
+	valCal := make([]calibExample, nVal)
+	whole := wholeQueries(train)
 	g.parallelFor(ctx, params.workers, len(train), func(i int, x []float64) {
-		y, joins, skip := g.featurize(train[i], x)
+		y, joins, base, skip := g.featurize(train[i], x)
 		if skip {
 			return
 		}
 		if isVal[groupOf(i)] {
 			valSet.set(bn, pos[i], x, y)
 			keepVal[pos[i]], valJoins[pos[i]] = true, joins
+			valCal[pos[i]] = calibExample{base: base, whole: whole[i]}
 		} else {
 			trainSet.set(bn, pos[i], x, y)
 			keepTrain[pos[i]] = true
@@ -424,15 +427,16 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	trainSet.compact(keepTrain)
 	valSet.compact(keepVal)
 	valJoins = compactKept(valJoins, keepVal)
+	valCal = compactKept(valCal, keepVal)
 	if len(trainSet.y) == 0 {
-		trainSet, valSet, valJoins = valSet, newBinnedSet(g.enc.nfeat, 0), nil
+		trainSet, valSet, valJoins, valCal = valSet, newBinnedSet(g.enc.nfeat, 0), nil, nil
 	}
 	ens, err := boost(ctx, bn, trainSet, valSet, params)
 	if err != nil {
 		return nil, err
 	}
 	g.ens = ens
-	g.fitBand(valSet, valJoins)
+	g.fitBand(valSet, valJoins, valCal)
 	return g, nil
 }
 
@@ -443,16 +447,24 @@ const binSampleRows = 20000
 // featurize encodes one example into x and returns its target (log true
 // rows over baseline rows); skip is set when the example is answered
 // exactly (every table completely sampled).
-func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, skip bool) {
+func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, base float64, skip bool) {
 	p := g.prepare(ex.Query)
 	defer g.release(p)
 	mask := ex.Query.FullMask()
 	in := g.base.figures(p, mask)
 	if in.exact {
-		return 0, 0, true
+		return 0, 0, 0, true
 	}
 	g.enc.encode(p.q, mask, p.occ, p.slot, p.raw, &in, x)
-	return logRows(ex.Rows) - logRows(in.base), in.joins, false
+	return logRows(ex.Rows) - logRows(in.base), in.joins, in.base, false
+}
+
+// calibExample is what the band's calibration needs of a validation
+// example beyond its features: its baseline rows and whether it is a
+// whole query (see wholeQueries).
+type calibExample struct {
+	base  float64
+	whole bool
 }
 
 // parallelFor calls f(i, scratch) for i in [0, n) on workers goroutines;
@@ -501,7 +513,12 @@ func compactKept[T any](s []T, keep []bool) []T {
 // (held out of the trees' fit; it only chose their number, by early
 // stopping): residuals of the estimate in distribution and of the damped
 // one given out of distribution, per join count.
-func (g *GBDT) fitBand(val *binnedSet, vJoins []int) {
+//
+// Residuals are taken between the clamped logs of the true count and of
+// the estimate itself, max(base, 1)·e^correction, as QError and Covers compare
+// them (an estimate of 0.2 rows for an empty result is exact there, while
+// its correction's residual is not).
+func (g *GBDT) fitBand(val *binnedSet, vJoins []int, cal []calibExample) {
 	if len(val.y) == 0 {
 		return
 	}
@@ -512,7 +529,10 @@ func (g *GBDT) fitBand(val *binnedSet, vJoins []int) {
 			pred += t[t.leafBins(val.bins, i)].value
 		}
 		clampC := func(c float64) float64 { return math.Max(-maxCorrection, math.Min(maxCorrection, c)) }
-		res[i] = calibResidual{joins: vJoins[i], in: y - clampC(pred), ood: y - clampC(oodBlend*pred)}
+		base := cal[i].base
+		truth := y + logRows(base) // log of the true rows, clamped
+		resid := func(c float64) float64 { return truth - logRows(sanitize(math.Max(base, 1)*math.Exp(clampC(c)))) }
+		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, in: resid(pred), ood: resid(oodBlend * pred)}
 	}
 	g.band = fitConformal(res)
 }

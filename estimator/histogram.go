@@ -250,11 +250,12 @@ type Histogram struct {
 	cat  *catalog.Catalog
 	cols [][]*histCol // [table][column]
 	like likeCache
+	fds  [][]fdDep // [table]: functional dependencies (fd.go)
 }
 
 // NewHistogram returns the histogram baseline over cat's statistics.
 func NewHistogram(cat *catalog.Catalog) *Histogram {
-	h := &Histogram{cat: cat, like: newLikeCache()}
+	h := &Histogram{cat: cat, like: newLikeCache(), fds: newFDs(cat)}
 	h.cols = make([][]*histCol, len(cat.Schema.Tables))
 	for ti, t := range cat.Schema.Tables {
 		if ti >= len(cat.Stats) {
@@ -332,7 +333,8 @@ func (h *Histogram) joinSel(q *features.Query, j features.Join) float64 {
 func (h *Histogram) tableSels(q *features.Query, dst []float64) []float64 {
 	dst = dst[:0]
 	for _, tr := range q.Tables {
-		dst = append(dst, h.filterSel(tr.Table, tr.Filter))
+		s, _ := h.fdSel(tr.Table, tr.Filter, h.filterSel(tr.Table, tr.Filter))
+		dst = append(dst, s)
 	}
 	return dst
 }

@@ -217,13 +217,14 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	res := make([]calibResidual, 0, len(calib))
 	pooled := make([]float64, 0, len(calib))
 	z := make([]float64, k)
+	whole := wholeQueries(train)
 	for _, i := range calib {
 		m.standardise(X[i], z)
 		r := y[i] - m.correction(z)
 		// Linear cannot tell out-of-distribution queries apart: both
 		// classes are its residuals (joins beyond the calibrated ones
 		// extrapolate, see bandSet.at).
-		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.figs.s, train[i].Query), in: r, ood: r})
+		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.figs.s, train[i].Query), whole: whole[i], in: r, ood: r})
 		pooled = append(pooled, r)
 	}
 	m.band = fitConformal(res)

@@ -381,9 +381,10 @@ func (m *SetNet) calibrate(exs []snExample, idx []int, train []Example) {
 	w := newSNWork(m.net.shape)
 	res := make([]calibResidual, 0, len(idx))
 	pooled := make([]float64, 0, len(idx))
+	whole := wholeQueries(train)
 	for _, i := range idx {
 		r := exs[i].target - m.predictLog(&exs[i], w, snOOD{})
-		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.enc.figs.s, train[i].Query),
+		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.enc.figs.s, train[i].Query), whole: whole[i],
 			in: r, ood: exs[i].target - exs[i].baseLog})
 		pooled = append(pooled, r)
 	}

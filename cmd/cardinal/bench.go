@@ -32,6 +32,7 @@ func (b *benchFlags) register(fs *flag.FlagSet, train, test int) {
 	fs.IntVar(&b.opts.MaxJoins, "max-joins", bench.DefaultMaxJoins, "joins per training/test query: 0..N")
 	fs.IntVar(&b.opts.MaxPreds, "max-preds", bench.DefaultMaxPreds, "predicates per query: 1..N")
 	fs.Float64Var(&b.opts.Expressions, "expressions", 0, "fraction of predicates on expressions of columns: MONTH(d) = 5, a < b (0..1)")
+	fs.Float64Var(&b.opts.DateWindows, "date-windows", 0, "share of date predicates drawn as narrow windows of an hour to a month (0..1)")
 	fs.IntVar(&b.opts.GroupQueries, "group-queries", 0, "grouped training queries of the GROUP BY section (0: a fifth of --train; negative: none)")
 	fs.BoolVar(&b.subPlans, "subplans", true, "also train on every connected sub-plan's true count")
 	fs.StringVar(&b.models, "models", strings.Join(estimator.Kinds(), ","), "comma-separated estimators to compare")

@@ -38,6 +38,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	snowflake := fs.Bool("snowflake", false, "only snowflake joins along foreign keys, as in TPC-H (see workload.Options.Snowflake)")
 	maxPreds := fs.Int("max-preds", workload.DefaultMaxPreds, "largest number of atomic predicates per query (>= 1)")
 	expressions := fs.Float64("expressions", 0, "fraction of predicates on expressions of columns: MONTH(d) = 5, a < b (0..1)")
+	dateWindows := fs.Float64("date-windows", 0, "share of date predicates drawn as narrow windows of an hour to a month (0..1)")
 	seed := fs.Uint64("seed", 1, "seed of the workload generator")
 	subplans := fs.Bool("subplans", false, "also label every connected sub-plan")
 	groups := fs.Float64("groups", 0, "fraction of queries given a GROUP BY / DISTINCT / HAVING (labelled with their groups; 0: none)")
@@ -66,11 +67,14 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usagef("%w: --min-joins %d must be in 0..--max-joins (%d)", workload.ErrOptions, *minJoins, *maxJoins)
 	case !(*expressions >= 0 && *expressions <= 1):
 		return usagef("%w: --expressions %g must be in 0..1", workload.ErrOptions, *expressions)
+	case !(*dateWindows >= 0 && *dateWindows <= 1):
+		return usagef("%w: --date-windows %g must be in 0..1", workload.ErrOptions, *dateWindows)
 	}
 	if err := checkOut(*out, *force); err != nil {
 		return err
 	}
-	opts := workload.Options{Queries: *queries, MinJoins: *minJoins, MaxJoins: *maxJoins, MaxPreds: *maxPreds, Snowflake: *snowflake, Expressions: *expressions}
+	opts := workload.Options{Queries: *queries, MinJoins: *minJoins, MaxJoins: *maxJoins, MaxPreds: *maxPreds, Snowflake: *snowflake, Expressions: *expressions,
+		DateWindows: *dateWindows}
 	if *maxJoins == 0 {
 		opts.MaxJoins = -1 // Options: negative means single-table queries
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,8 +36,8 @@ type sourceFlags struct {
 }
 
 func (s *sourceFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.dataset, "dataset", "", "built-in data set: flights (real, bundled), ecommerce (synthetic) or tpch (TPC-H dbgen)")
-	fs.Float64Var(&s.scale, "scale", 1, "scale factor: ecommerce 1 = ~300k order_items, 10 = ~3M; tpch 1 = 6M lineitems (whole numbers, or a sub-scale 0.001..1 of SF1)")
+	fs.StringVar(&s.dataset, "dataset", "", "built-in data set: flights (real, bundled), ecommerce (synthetic), tpch (TPC-H dbgen) or ontime (3M flights derived from the bundled ones, dates with their parts)")
+	fs.Float64Var(&s.scale, "scale", 1, "scale factor: ecommerce 1 = ~300k order_items, 10 = ~3M; tpch 1 = 6M lineitems (whole numbers, or a sub-scale 0.001..1 of SF1); ontime 1 = 3M flights")
 	fs.Int64Var(&s.dataSeed, "data-seed", 1, "seed of the synthetic data generator")
 	fs.BoolVar(&s.sharedKeys, "shared-keys", false, "ecommerce with reviews (a second fact table on customers and products) and stores joined to customers on the non-unique (city, region)")
 	fs.StringVar(&s.schema, "schema", "", "schema.sql with CREATE TABLE statements (with --data)")
@@ -68,14 +69,14 @@ func (s *sourceFlags) check(fs *flag.FlagSet) error {
 	if len(chosen) > 1 {
 		return usagef("give one data source, not %s", strings.Join(chosen, " and "))
 	}
-	if s.dataset != "" && s.dataset != "flights" && s.dataset != "ecommerce" && s.dataset != "tpch" {
-		return usagef("%w: unknown --dataset %q (want flights, ecommerce or tpch)", errNoSource, s.dataset)
+	if s.dataset != "" && s.dataset != "flights" && s.dataset != "ecommerce" && s.dataset != "tpch" && s.dataset != "ontime" {
+		return usagef("%w: unknown --dataset %q (want flights, ecommerce, tpch or ontime)", errNoSource, s.dataset)
 	}
-	if set["scale"] && s.dataset != "ecommerce" && s.dataset != "tpch" {
-		return usagef("--scale applies to --dataset ecommerce and tpch only")
+	if set["scale"] && s.dataset != "ecommerce" && s.dataset != "tpch" && s.dataset != "ontime" {
+		return usagef("--scale applies to --dataset ecommerce, tpch and ontime only")
 	}
-	if set["data-seed"] && s.dataset != "ecommerce" {
-		return usagef("--data-seed applies to --dataset ecommerce only")
+	if set["data-seed"] && s.dataset != "ecommerce" && s.dataset != "ontime" {
+		return usagef("--data-seed applies to --dataset ecommerce and ontime only")
 	}
 	if set["shared-keys"] && s.dataset != "ecommerce" {
 		return usagef("--shared-keys applies to --dataset ecommerce only")
@@ -119,8 +120,15 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 			ui := newProgress(stderr)
 			db, err = datasets.TPCH(ctx, datasets.TPCHOptions{Scale: s.scale, Progress: ui.report})
 			ui.finish()
+		case "ontime":
+			rows := math.Round(s.scale * datasets.DefaultOnTimeRows)
+			if !(rows >= 1 && rows <= datasets.MaxOnTimeRows) {
+				return nil, usagef("--scale %g gives %g ontime rows, want 1..%d", s.scale, rows, datasets.MaxOnTimeRows)
+			}
+			what = fmt.Sprintf("ontime (%d rows, seed %d)", int(rows), s.dataSeed)
+			db, err = datasets.OnTime(ctx, datasets.OnTimeOptions{Rows: int(rows), Seed: uint64(s.dataSeed)})
 		default:
-			return nil, usagef("%w: unknown --dataset %q (want flights, ecommerce or tpch)", errNoSource, s.dataset)
+			return nil, usagef("%w: unknown --dataset %q (want flights, ecommerce, tpch or ontime)", errNoSource, s.dataset)
 		}
 	case s.schema != "" || s.data != "":
 		dir := s.data

@@ -65,6 +65,11 @@ type Options struct {
 	// default) draws none, so that workloads of earlier versions are
 	// drawn unchanged.
 	Expressions float64 `opt:"max=1"`
+	// DateWindows is the fraction of predicates on DATE and DATETIME
+	// columns drawn as a narrow window around the row's value (an hour to
+	// a month wide, see dateWindow), as dashboards and reports filter
+	// dates; 0 means none.
+	DateWindows float64 `opt:"max=1"`
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -516,6 +521,9 @@ func (gen *generator) atom(t, row int) *features.Expr {
 			return pred(features.OpBetween, lo, hi)
 		}
 		return pred(features.OpEQ, v)
+	}
+	if gen.opts.DateWindows > 0 && (def.Type == catalog.TypeDate || def.Type == catalog.TypeDateTime) && gen.rng.Float64() < gen.opts.DateWindows {
+		return pred(features.OpBetween, dateWindow(gen.rng, def.Type, v)...)
 	}
 	switch r := gen.rng.Float64(); {
 	case r < 0.15:
