@@ -15,7 +15,8 @@ import (
 // learned.go). Per sub-plan (a set of a query's table occurrences with the
 // joins among them) it is the first that applies of:
 //
-//	a filter no row satisfies ─────────────────────────► 0 rows (exact)
+//	a filter no row satisfies (literals, or no bin of ─► 0 rows (exact)
+//	      a functional dependency admits it, fd.go)
 //	every table completely sampled ────────────────────► join sample (exact)
 //	one table, a filter on one column ─────────────────► its MCVs + histogram
 //	sampled rows survive the filters (support > 0) ───► join synopsis, else
@@ -30,7 +31,10 @@ import (
 // meeting; join-sample message passing (joinsample.go) counts the joining
 // pairs of independent samples. The histogram and textbook figures
 // (independence and containment, Selinger et al., SIGMOD 1979) are also
-// handed to the learned models as features.
+// handed to the learned models as features; the histogram's selectivity
+// of a filter on a determinant and its dependents (a date and its month)
+// is their joint selectivity over the catalog's dependency bins, not the
+// product (fd.go).
 //
 // Its constants, and the bounds of the learned corrections over it, are
 // here and nowhere else.
