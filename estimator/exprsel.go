@@ -15,8 +15,10 @@ import (
 // learned model corrects sees them like any other filter. The histogram
 // baseline has no statistics of a function; it uses, as optimizers do:
 //
-//   - date parts with a fixed range (MONTH 1-12, DAYOFWEEK 1-7, HOUR 0-23,
-//     ...): values uniform over the range;
+//   - date parts: rows uniform over the days between the column's
+//     minimum and maximum when they span at most maxSpanDays (MONTH(d) =
+//     2 on January-March data is about a third), else values uniform over
+//     the part's range (MONTH 1-12, DAYOFWEEK 1-7, HOUR 0-23, ...);
 //   - DATE(x), LEFT(s, n), x + k: the column's own statistics at the
 //     value (x + k < v as x < v - k; DATE(x) and LEFT(s, n) compared as
 //     the column itself);
@@ -57,6 +59,9 @@ func (h *Histogram) exprSel(ti int, e *features.Expr) float64 {
 		return clamp01(c.st.NullFrac)
 	case features.OpIsNotNull:
 		return c.notNull()
+	}
+	if s, ok := daysSel(c, p); ok {
+		return c.notNull() * s
 	}
 	if lo, hi, ok := p.Fn.Domain(); ok {
 		return c.notNull() * domainSel(p, lo, hi)
@@ -118,6 +123,42 @@ func defaultSel(p *features.Pred) float64 {
 		return 1 - defaultMatchSel
 	}
 	return defaultIneqSel
+}
+
+// maxSpanDays bounds the days daysSel enumerates (about 13 months): a
+// column spanning more holds every value of a yearly date part, and the
+// uniform range is as good.
+const maxSpanDays = 400
+
+// daysSel is the selectivity of a date-part predicate (one value per
+// calendar day: YEAR, MONTH, DAYOFWEEK, ...) on a column whose values
+// span at most maxSpanDays days: the share of the days between the
+// column's minimum and maximum whose value satisfies p (rows taken
+// uniform over time). ok is false for other functions and wider spans.
+func daysSel(c *histCol, p *features.Pred) (float64, bool) {
+	switch p.Fn {
+	case features.FuncYear, features.FuncQuarter, features.FuncMonth, features.FuncDay,
+		features.FuncDayOfWeek, features.FuncWeekday, features.FuncDayOfYear:
+	default:
+		return 0, false
+	}
+	lo, hi := c.st.Min, c.st.Max
+	if lo.Kind != catalog.KindInt || hi.Kind != catalog.KindInt || hi.I < lo.I {
+		return 0, false
+	}
+	const day = 86400
+	first, last := lo.I-((lo.I%day)+day)%day, hi.I
+	if (last-first)/day > maxSpanDays {
+		return 0, false
+	}
+	n, in := 0, 0
+	for d := first; d <= last; d += day {
+		n++
+		if p.Eval(p.Fn.Apply(catalog.Int(d), p.Arg)) == features.True {
+			in++
+		}
+	}
+	return float64(in) / float64(n), n > 0
 }
 
 // domainSel is the fraction of the integers lo..hi (uniform) satisfying
