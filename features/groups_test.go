@@ -152,3 +152,24 @@ func TestKeyValue(t *testing.T) {
 		t.Errorf("prefix %q", got)
 	}
 }
+
+// TestGroupsSQL checks the statement a server counts groups with: the
+// grouped query as a derived table, DISTINCT keys aliased apart.
+func TestGroupsSQL(t *testing.T) {
+	s := testSchema()
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT t.kind_id FROM title t GROUP BY t.kind_id HAVING COUNT(*) > 2",
+			"SELECT COUNT(*) FROM (SELECT 1 FROM `title` AS `t` GROUP BY `t`.`kind_id` HAVING COUNT(*) > 2) AS `groups`"},
+		{"SELECT DISTINCT t.id, mi.id FROM title t JOIN movie_info mi ON mi.movie_id = t.id",
+			"SELECT COUNT(*) FROM (SELECT DISTINCT `t`.`id` AS `k0`, `mi`.`id` AS `k1` FROM `title` AS `t` JOIN `movie_info` AS `mi` ON `t`.`id` = `mi`.`movie_id`) AS `groups`"},
+		{"SELECT COUNT(*) FROM title t", "SELECT COUNT(*) FROM `title` AS `t`"},
+	} {
+		q, err := Parse(s, c.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := q.GroupsSQL(); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.sql, got, c.want)
+		}
+	}
+}

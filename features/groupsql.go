@@ -2,6 +2,7 @@ package features
 
 import (
 	"strconv"
+	"strings"
 )
 
 // groupSelect returns the select list of the outer query: COUNT(*), or
@@ -173,4 +174,42 @@ func (w *renderer) arith(occ int, a *Arith, nested bool) {
 	if nested {
 		w.b.WriteByte(')')
 	}
+}
+
+// GroupsSQL renders the statement whose COUNT(*) is the query's number of
+// output groups, for a server to count them as the engine does:
+//
+//	SELECT COUNT(*) FROM (SELECT 1 FROM ... WHERE ... GROUP BY ... HAVING ...) AS `groups`
+//	SELECT COUNT(*) FROM (SELECT DISTINCT k0 AS `k0`, ... FROM ... WHERE ...) AS `groups`
+//
+// A query that does not group renders as SQL.
+func (q *Query) GroupsSQL() string {
+	s := q.SQL()
+	g := q.Group
+	if g == nil {
+		return s
+	}
+	w := &renderer{q: q, mode: modeSQL}
+	head := "SELECT " + w.selectList()
+	rest := strings.TrimPrefix(s, head)
+	var inner strings.Builder
+	switch {
+	case g.Distinct && len(g.Keys) > 0:
+		inner.WriteString("SELECT DISTINCT ")
+		for i, k := range g.Keys {
+			if i > 0 {
+				inner.WriteString(", ")
+			}
+			var kw renderer
+			kw.q, kw.mode = q, modeSQL
+			kw.groupKeys([]GroupKey{k})
+			inner.WriteString(kw.b.String() + " AS `k" + strconv.Itoa(i) + "`")
+		}
+	case g.Distinct:
+		inner.WriteString("SELECT DISTINCT COUNT(*)")
+	default:
+		inner.WriteString("SELECT 1")
+	}
+	inner.WriteString(rest)
+	return "SELECT COUNT(*) FROM (" + inner.String() + ") AS `groups`"
 }

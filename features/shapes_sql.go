@@ -144,7 +144,11 @@ func (w *renderer) outerQuery(edges []Join) {
 		}
 	}
 	w.shapeConjuncts(first)
-	w.keys(" GROUP BY ", q.GroupBy, nil)
+	if q.Group == nil {
+		w.keys(" GROUP BY ", q.GroupBy, nil)
+	} else {
+		w.grouping()
+	}
 	w.keys(" ORDER BY ", q.OrderBy, q.OrderDesc)
 }
 

@@ -102,6 +102,20 @@ func TestTPCHShapesAgainstServer(t *testing.T) {
 		if got != want {
 			t.Errorf("query %d: engine %d, server %d\n%s", i, got, want, q.SQL())
 		}
+		if q.Grouped() {
+			// The groups: the server counts the rows of the grouped query.
+			gc, err := c.CountGroups(ctx, q)
+			if err != nil {
+				t.Fatalf("query %d: %v", i, err)
+			}
+			var wantGroups int64
+			if err := srv.DB().QueryRowContext(ctx, q.GroupsSQL()).Scan(&wantGroups); err != nil {
+				t.Fatalf("query %d groups on the server: %v\n%s", i, err, q.GroupsSQL())
+			}
+			if gc.Groups != wantGroups {
+				t.Errorf("query %d: engine %d groups, server %d\n%s", i, gc.Groups, wantGroups, q.GroupsSQL())
+			}
+		}
 		t.Logf("query %d: %d rows", i, got)
 	}
 }
