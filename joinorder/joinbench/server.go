@@ -58,20 +58,25 @@ type ServerOptions struct {
 // ServerQuery is one query timed on the server: the original SQL (the
 // server's own join order) against the STRAIGHT_JOIN rewrite of our plan.
 type ServerQuery struct {
-	SQL            string   `json:"sql"`
-	Hinted         string   `json:"hinted_sql"`
-	ServerOrder    []string `json:"server_order,omitempty"` // aliases in the order of the server's EXPLAIN
-	OursOrder      []string `json:"ours_order"`             // aliases in our plan's order
-	UsedHint       bool     `json:"used_hint"`              // false: the guard kept the server's plan
-	PredictedGain  float64  `json:"predicted_gain"`         // model cost of the server's order / ours (0: unknown)
-	Tables         int      `json:"tables"`
-	Method         string   `json:"method"`
-	ServerMS       float64  `json:"server_ms"` // the server's own plan, median
-	OursMS         float64  `json:"ours_ms"`   // our order, median
-	ServerTimedOut bool     `json:"server_timed_out,omitempty"`
-	OursTimedOut   bool     `json:"ours_timed_out,omitempty"`
-	Count          int64    `json:"count"`
-	SameCount      bool     `json:"same_count"` // both returned the same COUNT(*) (and the engine's, when counted)
+	SQL           string   `json:"sql"`
+	Hinted        string   `json:"hinted_sql"`
+	ServerOrder   []string `json:"server_order,omitempty"` // aliases in the order of the server's EXPLAIN
+	OursOrder     []string `json:"ours_order"`             // aliases in our plan's order
+	UsedHint      bool     `json:"used_hint"`              // false: the guard kept the server's plan
+	PredictedGain float64  `json:"predicted_gain"`         // model cost of the server's order / ours (0: unknown)
+	// PredictedServer and PredictedOurs are the model's costs of the two
+	// orders on the estimates (microseconds under the mariadb model; 0:
+	// unknown).
+	PredictedServer float64 `json:"predicted_server"`
+	PredictedOurs   float64 `json:"predicted_ours"`
+	Tables          int     `json:"tables"`
+	Method          string  `json:"method"`
+	ServerMS        float64 `json:"server_ms"` // the server's own plan, median
+	OursMS          float64 `json:"ours_ms"`   // our order, median
+	ServerTimedOut  bool    `json:"server_timed_out,omitempty"`
+	OursTimedOut    bool    `json:"ours_timed_out,omitempty"`
+	Count           int64   `json:"count"`
+	SameCount       bool    `json:"same_count"` // both returned the same COUNT(*) (and the engine's, when counted)
 }
 
 // ServerReport sums up ServerBench. Timed-out executions count at the
@@ -173,6 +178,7 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 					return rep, err
 				}
 				if !hasCross(sp.Root) {
+					sq.PredictedServer, sq.PredictedOurs = sp.Cost(), p.Cost()
 					sq.PredictedGain = sp.Cost() / math.Max(p.Cost(), 1e-9)
 					sq.UsedHint = sq.PredictedGain > guard
 				}
