@@ -20,23 +20,22 @@ type MariaDBCosts struct {
 	JoinRow  float64 // per row pair a block nested loop (or a cross product) compares
 }
 
-// DefaultMariaDBCosts are the constants measured by timing probe
-// statements on TPC-H SF1 in MariaDB 10.11 with a 2 GB buffer pool (every
-// page cached after a warm-up) on the shared 2-core build machine, each
-// the median of 3 runs (joinbench.Calibrate; reproduce with
-// `CARDINAL_SERVER_BIG=1 go test ./joinorder/joinbench -run
-// MariaDBCalibrate -v`):
+// DefaultMariaDBCosts are starting values, not a fit: microseconds of an
+// unloaded server with every page cached, set from probe statements timed
+// on TPC-H SF1 in MariaDB 10.11 (2 GB buffer pool) on the shared 2-core
+// build machine at a load average near 20, scaled down about 10x for the
+// load:
 //
-//	ScanRow   SELECT COUNT(*) FROM lineitem WHERE l_quantity < 0          / 6,001,215 rows
-//	Lookup    orders ⋈ customer on its primary key, minus the orders scan / 1,500,000 lookups
-//	FetchPK   orders ⋈ lineitem on its primary key prefix (4 rows each), minus the scan
-//	          and the lookups                                            / 6,001,215 rows
-//	FetchSec  part ⋈ lineitem on the l_partkey index, minus the part scan
-//	          and the lookups                                            / 6,001,215 rows
-//	JoinRow   a block nested loop of nation × region                   / pairs compared
+//	ScanRow   SELECT COUNT(*) FROM lineitem WHERE l_quantity < 0: 10-16 s for 6,001,215 rows
+//	Lookup    orders ⋈ lineitem on its primary-key prefix (1.5M lookups in o_custkey order,
+//	          6M rows fetched): 74-107 s, lookups dominating; orders ⋈ customer on its
+//	          primary key: 5-8 s for 1.5M eq_ref lookups (in o_custkey order, so mostly cached)
+//	FetchSec  a fetch through a secondary index costs a clustered-index lookup more
+//	          (taken as most of a Lookup)
+//	JoinRow   a block nested loop compares a row pair in far less than a row read
 //
-// Other servers and machines differ by constant factors mostly; what
-// matters for ordering is their ratios, which Calibrate re-measures.
+// Only their ratios matter for ordering; joinbench.Setup.Calibrate refits
+// them to a server's measured latencies (FitMariaDBCosts).
 var DefaultMariaDBCosts = MariaDBCosts{ScanRow: 0.15, Lookup: 1.0, FetchPK: 0.12, FetchSec: 0.9, JoinRow: 0.02}
 
 // MariaDB is a cost model of MariaDB's left-deep executor with its default
