@@ -37,7 +37,7 @@
 // secondary index costing a clustered lookup more unless it covers) or a
 // block nested loop. A plan's cost is the dot product of its Work (rows
 // scanned, lookups, rows fetched, row pairs compared) with MariaDBCosts.
-// The defaults were measured on TPC-H SF1; FitMariaDBCosts refits them to
+// The defaults are set from probe timings on TPC-H SF1; FitMariaDBCosts refits them to
 // measured latencies (non-negative least squares on relative errors with
 // a ridge towards the prior), which is how joinbench.Calibrate refines
 // the model from a server's own executions:
