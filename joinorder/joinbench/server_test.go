@@ -167,6 +167,12 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 // query's time moves by 2x between runs and most SF1 joins of 4-6 tables
 // take seconds).
 func TestMariaDBJoinOrdersSF1(t *testing.T) {
+	if os.Getenv("CARDINAL_JOINORDER_SF1") == "" {
+		// Not yet in CI: on the shared machine (load average 20-30) its
+		// preparation at SF1 alone took more than 6 minutes, past the
+		// 3-minute budget; .ci/run enables it once measured within it.
+		t.Skip("set CARDINAL_JOINORDER_SF1=1 (and CARDINAL_TPCH_SF1) for the SF1 join-order run")
+	}
 	dsn := testDSN(t)
 	if os.Getenv(server.EnvTPCHSF1) == "" {
 		if os.Getenv("CI") == "true" {
