@@ -88,9 +88,10 @@ type joinBaseline struct {
 	blendK float64
 }
 
-// figures computes the baseline figures of sub-plan mask of the prepared
-// query p.
-func (b *joinBaseline) figures(p *prepared, mask uint64) subPlanInputs {
+// innerFigures computes the baseline figures of sub-plan mask of the
+// prepared query p, without its subqueries and with its outer joins as
+// inner joins (figures adds them, semijoin.go).
+func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 	s, hist, q := b.s, b.hist, p.q
 	in := subPlanInputs{exact: true}
 	in.hist, in.textbook = 1, 1

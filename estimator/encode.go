@@ -90,6 +90,9 @@ type encoder struct {
 	edges     []edgeKey
 	maxJoins  int
 	maxTables int
+	// shapes adds the shapeFeatures block (semijoin.go) after the join
+	// edges: set when a training query has outer joins or subqueries.
+	shapes bool
 
 	// derived
 	slotBase  []int // per schema table: first slot
@@ -97,6 +100,7 @@ type encoder struct {
 	slotOff   []int // per slot: offset of the slot's features
 	edgeIdx   map[edgeKey]int
 	edgeOff   int
+	shapeOff  int
 	nfeat     int
 	blank     []float64 // the encoding of no table: zeros, column ranges [0, 1]
 }
@@ -123,6 +127,7 @@ func (e *encoder) observe(q *features.Query, edgeSet map[edgeKey]bool) {
 	for t, c := range counts {
 		e.slots[t] = max(e.slots[t], min(c, maxSlotsPerTable))
 	}
+	e.shapes = e.shapes || q.HasShapes()
 	e.maxJoins = max(e.maxJoins, len(q.Tables)-1)
 	e.maxTables = max(e.maxTables, len(q.Tables))
 	slotOf, _ := e.rawSlotsInto(q, nil, counts)
@@ -194,7 +199,11 @@ func (e *encoder) finalize(edgeSet map[edgeKey]bool) {
 	for i, k := range e.edges {
 		e.edgeIdx[k] = i
 	}
-	e.nfeat = off + len(e.edges)
+	e.shapeOff = off + len(e.edges)
+	e.nfeat = e.shapeOff
+	if e.shapes {
+		e.nfeat += shapeFeatures
+	}
 	e.blank = make([]float64, e.nfeat)
 	for s, t := range e.slotTable {
 		b := e.slotOff[s] + slotFeatures
@@ -510,6 +519,7 @@ type subPlanInputs struct {
 	synopsis                   bool // joinSample comes from a join synopsis
 	joins                      int
 	ood                        bool
+	shape                      shapeStats // outer joins and subqueries (semijoin.go)
 }
 
 // encode writes the features of sub-plan mask into x (len nfeat) and
@@ -573,6 +583,14 @@ func (e *encoder) encode(q *features.Query, mask uint64, occ []occFeat, slot, ra
 	x[gLogJoinSample] = logRows(in.joinSample)
 	x[gSupport] = math.Log1p(float64(in.support))
 	x[gLogBase] = logRows(in.base)
+	if e.shapes {
+		for k := range 4 {
+			x[e.shapeOff+shSemi+k] = float64(in.shape.n[k])
+			x[e.shapeOff+shLogSemi+k] = in.shape.log[k]
+		}
+	} else if in.shape.n != [4]int{} {
+		in.ood = true // trained without these shapes
+	}
 }
 
 // featureName names feature f for explanations.
@@ -592,6 +610,10 @@ func (e *encoder) featureName(f int) string {
 		return "sampled join support"
 	case gLogBase:
 		return "baseline estimate"
+	}
+	if e.shapes && f >= e.shapeOff {
+		return [...]string{"semi-joins", "anti-joins", "scalar subqueries", "outer joins",
+			"semi-join selectivity", "anti-join selectivity", "scalar subquery selectivity", "outer-join gain"}[f-e.shapeOff]
 	}
 	if f >= e.edgeOff {
 		k := e.edges[f-e.edgeOff]

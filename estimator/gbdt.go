@@ -181,6 +181,10 @@ type prepared struct {
 	sc        *scratch
 	memo      *joinMemo // nil: no sharing between sub-plans
 	work      *gbdtWork // the work p belongs to (GBDT.prepare only)
+	// shapes are the shape factors of shapesFor (semijoin.go), computed
+	// on first use.
+	shapes    *shapeFactors
+	shapesFor *features.Query
 }
 
 // gbdtWork is the reusable state of one estimate (GBDT.work): the
@@ -219,7 +223,7 @@ func (g *GBDT) prepare(q *features.Query) *prepared {
 
 func (g *GBDT) release(p *prepared) {
 	p.sc.reset()
-	p.q = nil
+	p.q, p.shapes, p.shapesFor = nil, nil, nil
 	g.work.Put(p.work)
 }
 

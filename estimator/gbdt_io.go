@@ -123,6 +123,12 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 	}
 	e.finalize(nil)
 	ens := &ensemble{nfeat: r.Count("features", maxFeatures, 0)}
+	if r.Err() == nil && ens.nfeat == e.nfeat+shapeFeatures {
+		// Trained with outer joins or subqueries: their block follows
+		// the edges (files without it load as before).
+		e.shapes = true
+		e.finalize(nil)
+	}
 	if r.Err() == nil && ens.nfeat != e.nfeat {
 		r.Fail("%d features, the encoding has %d", ens.nfeat, e.nfeat)
 	}

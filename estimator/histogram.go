@@ -329,8 +329,8 @@ func (h *Histogram) joinSel(q *features.Query, j features.Join) float64 {
 	return a.notNull() * b.notNull() / nd
 }
 
-// tableSels returns per table occurrence the filter selectivity, into dst.
-func (h *Histogram) tableSels(q *features.Query, dst []float64) []float64 {
+// tableSelsInner returns per table occurrence the filter selectivity, into dst.
+func (h *Histogram) tableSelsInner(q *features.Query, dst []float64) []float64 {
 	dst = dst[:0]
 	for _, tr := range q.Tables {
 		s, _ := h.fdSel(tr.Table, tr.Filter, h.filterSel(tr.Table, tr.Filter))
@@ -339,9 +339,9 @@ func (h *Histogram) tableSels(q *features.Query, dst []float64) []float64 {
 	return dst
 }
 
-// maskRows combines per-table selectivities into the estimate of the
-// sub-plan mask.
-func (h *Histogram) maskRows(q *features.Query, sels []float64, mask uint64) float64 {
+// innerRows combines per-table selectivities into the estimate of the
+// sub-plan mask, every join inner.
+func (h *Histogram) innerRows(q *features.Query, sels []float64, mask uint64) float64 {
 	rows := 1.0
 	for i, tr := range q.Tables {
 		if mask&(1<<uint(i)) != 0 {

@@ -70,6 +70,10 @@ type Options struct {
 	// a month wide, see dateWindow), as dashboards and reports filter
 	// dates; 0 means none.
 	DateWindows float64 `opt:"max=1"`
+	// Shapes is the fraction of queries (of two or more occurrences)
+	// turned into an outer join, a semi-join or an anti-join (shapes.go);
+	// 0 means none.
+	Shapes float64 `opt:"max=1"`
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -225,6 +229,9 @@ func (gen *generator) query() (*features.Query, error) {
 		if len(q.Tables)-1 >= gen.opts.MinJoins {
 			gen.aliases(q)
 			gen.predicates(q, gen.tuple(q))
+			if len(q.Tables) > 1 && gen.opts.Shapes > 0 && gen.rng.Float64() < gen.opts.Shapes {
+				return gen.shape(q)
+			}
 			return q, nil
 		}
 		if attempt == maxAttempts {
