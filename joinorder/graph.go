@@ -19,6 +19,14 @@ func newGraph(q *features.Query) (graph, error) {
 		return graph{}, fmt.Errorf("%w: nil query or no tables", ErrQuery)
 	}
 	n := len(q.Tables)
+	if len(q.Outer) > 0 {
+		// An outer join fixes part of the order (features.Query.ValidJoin):
+		// the planners, their costs and the agent assume commuting inner
+		// joins, so they refuse rather than emit an invalid order.
+		// Semi- and anti-join subqueries are filters of one occurrence
+		// and plan like any filter.
+		return graph{}, fmt.Errorf("%w: %d outer join(s): an outer join constrains the join order, which the planners do not model", ErrQuery, len(q.Outer))
+	}
 	if n > features.MaxTables {
 		return graph{}, fmt.Errorf("%w: %d table occurrences, more than the %d a 64-bit sub-plan mask holds", ErrQuery, n, features.MaxTables)
 	}

@@ -66,5 +66,10 @@ func permute(q *features.Query, order []int) *features.Query {
 		return o
 	}
 	out.GroupBy, out.OrderBy = remap(q.GroupBy), remap(q.OrderBy)
+	// Subquery filters follow their occurrence.
+	for _, sq := range q.Subqueries {
+		sq.Table = pos[sq.Table]
+		out.Subqueries = append(out.Subqueries, sq)
+	}
 	return out
 }
