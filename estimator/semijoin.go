@@ -757,4 +757,3 @@ func (env *shapeEnv) joinWeights(q *features.Query, occ int, skip uint64) func(r
 		return w
 	}
 }
-
