@@ -28,6 +28,13 @@ const (
 	DefaultTrainQueries = 10000
 	DefaultTestQueries  = 2000
 	DefaultOODQueries   = 500
+	// DefaultShapeQueries is the size of the test set of outer, semi and
+	// anti joins; their training workload adds TrainQueries/shapeTrainDiv
+	// queries of which shapeTrainFrac are such joins.
+	DefaultShapeQueries = 500
+	shapeTrainDiv       = 5
+	shapeTrainFrac      = 0.6
+	shapeSeedOffset     = 3_000_017
 	DefaultMaxJoins     = 4
 	DefaultMaxPreds     = 4
 	// testSeedOffset separates the test workload's seed from training's so
@@ -41,6 +48,10 @@ type Options struct {
 	TrainQueries int      // generated training queries (default 10,000)
 	TestQueries  int      // fresh-seed test queries (default 2,000)
 	OODQueries   int      `opt:"signed"` // test queries with MaxJoins+1 joins (default 500; negative: none)
+	// ShapeQueries is the size of the never-seen test set of outer, semi
+	// and anti joins (default 500; negative: none, and no shaped training
+	// queries either).
+	ShapeQueries int `opt:"signed"`
 	MaxJoins     int      `opt:"signed"` // joins in training and test queries: 0..MaxJoins (default 4; negative: none, as in workload.Options)
 	MaxPreds     int      // predicates per query: 1..MaxPreds (default 4)
 	DateWindows  float64  `opt:"max=1"` // share of date predicates drawn as narrow windows (workload.Options.DateWindows; default none)
@@ -84,6 +95,12 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxJoins == 0 {
 		o.MaxJoins = DefaultMaxJoins
 	}
+	switch {
+	case o.ShapeQueries == 0:
+		o.ShapeQueries = DefaultShapeQueries
+	case o.ShapeQueries < 0:
+		o.ShapeQueries = 0
+	}
 	if o.MaxPreds == 0 {
 		o.MaxPreds = DefaultMaxPreds
 	}
@@ -117,6 +134,8 @@ type ModelResult struct {
 	// or a many-to-many key (features.Query.SharedKeyJoin; issue 12), a
 	// subset of Joins.
 	Shared estimator.QErrorSummary `json:"shared_key_joins"`
+	// Shapes summarises the test queries with an outer, semi or anti join.
+	Shapes estimator.QErrorSummary `json:"shapes"`
 	// EstimateMicros is the median wall time of one Estimate call on a
 	// parsed query, in microseconds (one goroutine).
 	EstimateMicros float64 `json:"estimate_us_median"`
@@ -133,6 +152,7 @@ type Report struct {
 	TestQueries   int           `json:"test_queries"`
 	OODQueries    int           `json:"ood_queries"`
 	OODJoins      int           `json:"ood_joins"`
+	ShapeQueries  int           `json:"shape_queries"` // outer, semi and anti joins (test)
 	LabelSeconds  float64       `json:"label_seconds"`
 	StatsSeconds  float64       `json:"stats_seconds"`
 	Results       []ModelResult `json:"results"`
@@ -173,6 +193,16 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	if err != nil {
 		return nil, fmt.Errorf("training workload: %w", err)
 	}
+	if opts.ShapeQueries > 0 && opts.MaxJoins > 0 && opts.TrainQueries >= shapeTrainDiv {
+		// Outer, semi and anti joins: training queries of their own, so
+		// the inner-join workload stays what it was.
+		_, more, err := generate(ctx, db, graph, workload.Options{Queries: opts.TrainQueries / shapeTrainDiv, MaxJoins: opts.MaxJoins, MinJoins: 1, MaxPreds: opts.MaxPreds, Shapes: shapeTrainFrac},
+			opts.Seed+shapeSeedOffset, workload.LabelOptions{SubPlans: opts.SubPlans, Progress: labelling(opts.Progress, "training shapes")})
+		if err != nil {
+			return nil, fmt.Errorf("training shapes workload: %w", err)
+		}
+		train = append(train, more...)
+	}
 	examples, err := estimator.Examples(db.Schema, train)
 	if err != nil {
 		return nil, err
@@ -192,6 +222,15 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 			return nil, fmt.Errorf("out-of-distribution workload: %w", err)
 		}
 		rep.OODQueries = len(ood.queries)
+	}
+	var shapes labelled
+	if opts.ShapeQueries > 0 && opts.MaxJoins > 0 {
+		shapes, err = generateLabelled(ctx, db, graph, workload.Options{Queries: opts.ShapeQueries, MaxJoins: opts.MaxJoins, MinJoins: 1, MaxPreds: opts.MaxPreds, Shapes: 1},
+			opts.Seed+testSeedOffset+shapeSeedOffset, labelling(opts.Progress, "shapes"))
+		if err != nil {
+			return nil, fmt.Errorf("shapes workload: %w", err)
+		}
+		rep.ShapeQueries = len(shapes.queries)
 	}
 	rep.LabelSeconds = time.Since(start).Seconds()
 	opts.Progress.Send(progress.Report{Stage: "workloads", Detail: fmt.Sprintf("generated and labelled %d training queries (%d examples), %d test and %d out-of-distribution queries in %.1fs",
@@ -217,6 +256,9 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		if err := res.measure(m.Estimate, test, ood); err != nil {
 			return nil, err
 		}
+		if err := res.measureShapes(m.Estimate, shapes); err != nil {
+			return nil, err
+		}
 		rep.Results = append(rep.Results, res)
 		opts.Progress.Send(progress.Report{Stage: name, Detail: fmt.Sprintf("trained in %6.2fs: median %.2f  p95 %.2f  p99 %.2f", res.TrainSeconds, res.All.Median, res.All.P95, res.All.P99)})
 		if name == estimator.KindGBDT {
@@ -232,6 +274,9 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		estimate := func(q *features.Query) (estimator.Estimate, error) { return b.EstimateContext(ctx, q) }
 		res := ModelResult{Model: b.Name()}
 		if err := res.measure(estimate, test, ood); err != nil {
+			return nil, err
+		}
+		if err := res.measureShapes(estimate, shapes); err != nil {
 			return nil, err
 		}
 		rep.Results = append(rep.Results, res)

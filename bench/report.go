@@ -62,6 +62,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	empty("Single-table queries", func(m ModelResult) estimator.QErrorSummary { return m.Single })
 	empty("Join queries", func(m ModelResult) estimator.QErrorSummary { return m.Joins })
 	r.writeGroups(&b)
+	if r.ShapeQueries > 0 {
+		section(fmt.Sprintf("Outer, semi and anti joins: %d never-seen queries with a LEFT JOIN, EXISTS / IN or NOT EXISTS / NOT IN (q-error)", r.ShapeQueries),
+			func(m ModelResult) estimator.QErrorSummary { return m.Shapes })
+	}
 	b.WriteString("| model | estimate (median, µs) | training (s) | model file (bytes) |\n|---|---:|---:|---:|\n")
 	for _, res := range r.Results {
 		fmt.Fprintf(&b, "| %s | %.1f | %.2f | %d |\n", res.Model, res.EstimateMicros, res.TrainSeconds, res.ModelBytes)

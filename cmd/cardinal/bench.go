@@ -29,6 +29,7 @@ func (b *benchFlags) register(fs *flag.FlagSet, train, test int) {
 	fs.IntVar(&b.opts.TrainQueries, "train", train, "generated training queries")
 	fs.IntVar(&b.opts.TestQueries, "test", test, "never-seen test queries (fresh seed)")
 	fs.IntVar(&b.opts.OODQueries, "ood", bench.DefaultOODQueries, "out-of-distribution test queries (one more join than training)")
+	fs.IntVar(&b.opts.ShapeQueries, "shapes", bench.DefaultShapeQueries, "never-seen test queries with an outer, semi or anti join (negative: none, nor their training queries)")
 	fs.IntVar(&b.opts.MaxJoins, "max-joins", bench.DefaultMaxJoins, "joins per training/test query: 0..N")
 	fs.IntVar(&b.opts.MaxPreds, "max-preds", bench.DefaultMaxPreds, "predicates per query: 1..N")
 	fs.Float64Var(&b.opts.Expressions, "expressions", 0, "fraction of predicates on expressions of columns: MONTH(d) = 5, a < b (0..1)")
