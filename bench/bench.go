@@ -145,18 +145,21 @@ type ModelResult struct {
 
 // Report is the outcome of one Run.
 type Report struct {
-	Dataset       string        `json:"dataset"`
-	FactRows      int           `json:"fact_rows"` // rows of the largest table
-	TrainQueries  int           `json:"train_queries"`
-	TrainExamples int           `json:"train_examples"` // queries plus sub-plans
-	TestQueries   int           `json:"test_queries"`
-	OODQueries    int           `json:"ood_queries"`
-	OODJoins      int           `json:"ood_joins"`
-	ShapeQueries  int           `json:"shape_queries"` // outer, semi and anti joins (test)
-	LabelSeconds  float64       `json:"label_seconds"`
-	StatsSeconds  float64       `json:"stats_seconds"`
-	Results       []ModelResult `json:"results"`
-	Groups        *GroupResult  `json:"groups,omitempty"` // the GROUP BY section
+	Dataset       string `json:"dataset"`
+	FactRows      int    `json:"fact_rows"` // rows of the largest table
+	TrainQueries  int    `json:"train_queries"`
+	TrainExamples int    `json:"train_examples"` // queries plus sub-plans
+	TestQueries   int    `json:"test_queries"`
+	OODQueries    int    `json:"ood_queries"`
+	OODJoins      int    `json:"ood_joins"`
+	ShapeQueries  int    `json:"shape_queries"` // outer, semi and anti joins (test)
+	// ShapeTrainQueries are the training queries of the shapes workload
+	// (a share of them outer, semi or anti joins), besides TrainQueries.
+	ShapeTrainQueries int           `json:"shape_train_queries"`
+	LabelSeconds      float64       `json:"label_seconds"`
+	StatsSeconds      float64       `json:"stats_seconds"`
+	Results           []ModelResult `json:"results"`
+	Groups            *GroupResult  `json:"groups,omitempty"` // the GROUP BY section
 }
 
 // labelled is a test workload: parsed queries and their true counts.
@@ -193,6 +196,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	if err != nil {
 		return nil, fmt.Errorf("training workload: %w", err)
 	}
+	rep.TrainQueries = len(train)
 	if opts.ShapeQueries > 0 && opts.MaxJoins > 0 && opts.TrainQueries >= shapeTrainDiv {
 		// Outer, semi and anti joins: training queries of their own, so
 		// the inner-join workload stays what it was.
@@ -202,12 +206,13 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 			return nil, fmt.Errorf("training shapes workload: %w", err)
 		}
 		train = append(train, more...)
+		rep.ShapeTrainQueries = len(more)
 	}
 	examples, err := estimator.Examples(db.Schema, train)
 	if err != nil {
 		return nil, err
 	}
-	rep.TrainQueries, rep.TrainExamples = len(train), len(examples)
+	rep.TrainExamples = len(examples)
 	test, err := generateLabelled(ctx, db, graph, workload.Options{Queries: opts.TestQueries, MaxJoins: opts.MaxJoins, MaxPreds: opts.MaxPreds, Expressions: opts.Expressions, DateWindows: opts.DateWindows}, opts.Seed+testSeedOffset,
 		labelling(opts.Progress, "test"))
 	if err != nil {

@@ -21,7 +21,7 @@ func smallRun(t *testing.T, models []string) *Report {
 		t.Fatal(err)
 	}
 	rep, err := Run(context.Background(), "flights", db, Options{
-		TrainQueries: 400, TestQueries: 300, OODQueries: 50, MaxJoins: 2, Models: models, Seed: 7,
+		TrainQueries: 400, TestQueries: 300, OODQueries: 50, ShapeQueries: 100, MaxJoins: 2, Models: models, Seed: 7,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +31,8 @@ func smallRun(t *testing.T, models []string) *Report {
 
 func TestRunInvariants(t *testing.T) {
 	rep := smallRun(t, []string{estimator.KindHistogram, estimator.KindSample})
-	if rep.TestQueries != 300 || rep.TrainQueries != 400 || rep.FactRows != 20000 || rep.OODJoins != 3 {
+	if rep.TestQueries != 300 || rep.TrainQueries != 400 || rep.FactRows != 20000 || rep.OODJoins != 3 ||
+		rep.ShapeQueries != 100 || rep.ShapeTrainQueries != 80 {
 		t.Fatalf("report sizes: %+v", rep)
 	}
 	if len(rep.Results) != 2 {
@@ -40,6 +41,9 @@ func TestRunInvariants(t *testing.T) {
 	for _, r := range rep.Results {
 		if r.Single.N+r.Joins.N != r.All.N || r.All.N != rep.TestQueries {
 			t.Errorf("%s: counts %d + %d != %d", r.Model, r.Single.N, r.Joins.N, r.All.N)
+		}
+		if r.Shapes.N < 50 || r.Shapes.N > rep.ShapeQueries {
+			t.Errorf("%s: %d of %d shape queries have an outer, semi or anti join", r.Model, r.Shapes.N, rep.ShapeQueries)
 		}
 		if r.Single.N == 0 || r.Joins.N == 0 {
 			t.Errorf("%s: workload lacks single-table or join queries", r.Model)

@@ -25,7 +25,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Data set `%s` (largest table %d rows): trained on %d queries (%d examples with sub-plans), "+
 		"tested on %d never-seen queries (fresh seed, 0-%d joins) and %d out-of-distribution queries with %d joins.\n\n",
-		r.Dataset, r.FactRows, r.TrainQueries, r.TrainExamples, r.TestQueries, r.OODJoins-1, r.OODQueries, r.OODJoins)
+		r.Dataset, r.FactRows, r.TrainQueries+r.ShapeTrainQueries, r.TrainExamples, r.TestQueries, r.OODJoins-1, r.OODQueries, r.OODJoins)
 	section := func(title string, get func(ModelResult) estimator.QErrorSummary) {
 		fmt.Fprintf(&b, "%s\n\n| model | n | median | p90 | p95 | p99 | max | coverage | band width |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", title)
 		for _, res := range r.Results {

@@ -243,7 +243,7 @@ func (s *Sample) estimateConnected(q *features.Query) (Estimate, error) {
 	defer func() { sc.reset(); s.s.pool.Put(sc) }()
 	var buf [8]tableProbe
 	probes := s.s.probe(q, sc, buf[:0])
-	return s.estimateMask(q, probes, q.FullMask()), nil
+	return s.estimateMask(q, probes, s.shapes(q, probes, sc), q.FullMask()), nil
 }
 
 func (s *Sample) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error) {
@@ -255,8 +255,9 @@ func (s *Sample) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPl
 	defer func() { sc.reset(); s.s.pool.Put(sc) }()
 	var buf [8]tableProbe
 	probes := s.s.probe(q, sc, buf[:0])
+	f := s.shapes(q, probes, sc)
 	for _, m := range masks {
-		dst = append(dst, SubPlanEstimate{Mask: m, Estimate: s.estimateMask(q, probes, m)})
+		dst = append(dst, SubPlanEstimate{Mask: m, Estimate: s.estimateMask(q, probes, f, m)})
 	}
 	return dst, nil
 }
@@ -277,8 +278,8 @@ func (s *Sample) textbookRows(q *features.Query, probes []tableProbe, mask uint6
 	return sanitize(rows)
 }
 
-func (s *Sample) estimateMask(q *features.Query, probes []tableProbe, mask uint64) Estimate {
-	rows := s.textbookRows(q, probes, mask)
+func (s *Sample) estimateMask(q *features.Query, probes []tableProbe, f *shapeFactors, mask uint64) Estimate {
+	rows := s.shapeRows(q, probes, f, mask)
 	// Band: binomial 90% interval per table, widened per join.
 	lowF, highF := 1.0, 1.0
 	for i := range q.Tables {

@@ -757,3 +757,38 @@ func (env *shapeEnv) joinWeights(q *features.Query, occ int, skip uint64) func(r
 		return w
 	}
 }
+
+// shapes returns q's shape factors for the sample estimator (nil without
+// shapes).
+func (s *Sample) shapes(q *features.Query, probes []tableProbe, sc *scratch) *shapeFactors {
+	if !q.HasShapes() {
+		return nil
+	}
+	env := &shapeEnv{cat: s.s.cat, hist: s.hist, s: s.s, sc: sc, rows: func(sub *features.Query) float64 {
+		e, err := s.Estimate(sub)
+		if err != nil {
+			return 0
+		}
+		return e.Rows
+	}}
+	f := &shapeFactors{}
+	return env.factors(q, f, func(m uint64) float64 { return s.shapeRows(q, probes, f, m) })
+}
+
+// shapeRows is textbookRows with the subquery factors and outer joins.
+func (s *Sample) shapeRows(q *features.Query, probes []tableProbe, f *shapeFactors, mask uint64) float64 {
+	if f == nil {
+		return s.textbookRows(q, probes, mask)
+	}
+	inner := func(m uint64) float64 {
+		sub := 1.0
+		if len(f.sub) == len(q.Subqueries) {
+			sub = f.subFactorOf(q, m, nil)
+		}
+		return s.textbookRows(q, probes, m) * sub
+	}
+	if len(f.match) != len(q.Outer) {
+		return sanitize(inner(mask))
+	}
+	return sanitize(f.outerRows(q, mask, inner, 0))
+}
