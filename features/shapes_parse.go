@@ -1083,4 +1083,3 @@ func (r *resolver) gatherInner(sq *Subquery, off int) error {
 	return r.parent.errAt(off, ErrUnsupported, "subquery columns on several tables",
 		"the subquery's correlated, IN and aggregated columns must belong to one of its tables (directly or through its equi-joins)")
 }
-
