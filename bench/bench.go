@@ -145,21 +145,22 @@ type ModelResult struct {
 
 // Report is the outcome of one Run.
 type Report struct {
-	Dataset       string `json:"dataset"`
-	FactRows      int    `json:"fact_rows"` // rows of the largest table
-	TrainQueries  int    `json:"train_queries"`
-	TrainExamples int    `json:"train_examples"` // queries plus sub-plans
-	TestQueries   int    `json:"test_queries"`
-	OODQueries    int    `json:"ood_queries"`
-	OODJoins      int    `json:"ood_joins"`
-	ShapeQueries  int    `json:"shape_queries"` // outer, semi and anti joins (test)
+	Dataset       string        `json:"dataset"`
+	FactRows      int           `json:"fact_rows"` // rows of the largest table
+	TrainQueries  int           `json:"train_queries"`
+	TrainExamples int           `json:"train_examples"` // queries plus sub-plans
+	TestQueries   int           `json:"test_queries"`
+	OODQueries    int           `json:"ood_queries"`
+	OODJoins      int           `json:"ood_joins"`
+	ShapeQueries  int           `json:"shape_queries"` // outer, semi and anti joins (test)
+	LabelSeconds  float64       `json:"label_seconds"`
+	StatsSeconds  float64       `json:"stats_seconds"`
+	Results       []ModelResult `json:"results"`
+	Groups        *GroupResult  `json:"groups,omitempty"` // the GROUP BY section
+
 	// ShapeTrainQueries are the training queries of the shapes workload
 	// (a share of them outer, semi or anti joins), besides TrainQueries.
-	ShapeTrainQueries int           `json:"shape_train_queries"`
-	LabelSeconds      float64       `json:"label_seconds"`
-	StatsSeconds      float64       `json:"stats_seconds"`
-	Results           []ModelResult `json:"results"`
-	Groups            *GroupResult  `json:"groups,omitempty"` // the GROUP BY section
+	ShapeTrainQueries int `json:"shape_train_queries"`
 }
 
 // labelled is a test workload: parsed queries and their true counts.
