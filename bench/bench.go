@@ -45,13 +45,10 @@ const (
 
 // Options configure Run. The zero value means the defaults.
 type Options struct {
-	TrainQueries int // generated training queries (default 10,000)
-	TestQueries  int // fresh-seed test queries (default 2,000)
-	OODQueries   int `opt:"signed"` // test queries with MaxJoins+1 joins (default 500; negative: none)
-	// ShapeQueries is the size of the never-seen test set of outer, semi
-	// and anti joins (default 500; negative: none, and no shaped training
-	// queries either).
-	ShapeQueries int      `opt:"signed"`
+	TrainQueries int      // generated training queries (default 10,000)
+	TestQueries  int      // fresh-seed test queries (default 2,000)
+	OODQueries   int      `opt:"signed"` // test queries with MaxJoins+1 joins (default 500; negative: none)
+	ShapeQueries int      `opt:"signed"` // test outer, semi and anti joins (default 500; negative: none, nor their training queries)
 	MaxJoins     int      `opt:"signed"` // joins in training and test queries: 0..MaxJoins (default 4; negative: none, as in workload.Options)
 	MaxPreds     int      // predicates per query: 1..MaxPreds (default 4)
 	DateWindows  float64  `opt:"max=1"` // share of date predicates drawn as narrow windows (workload.Options.DateWindows; default none)
