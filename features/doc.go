@@ -85,12 +85,35 @@
 //     GroupBy / OrderBy (for index advice); ORDER BY's expressions,
 //     positions, aggregates and aliases are skipped, and its direction is
 //     kept in OrderDesc.
+//   - LEFT / RIGHT [OUTER] JOIN ... ON | USING: the joined side becomes a
+//     null-supplying group (Query.Outer, outer.go) whose filters are ON
+//     filters; a WHERE or inner-join condition that rejects its NULL rows
+//     makes the join inner (outer-join simplification). The occurrences
+//     are renumbered preserved side first, then each group. ValidJoin is
+//     the join-order constraint (the joinorder planners refuse outer
+//     joins rather than emit an order it rejects).
+//   - Subqueries that are top-level conjuncts of WHERE (Query.Subqueries,
+//     subquery.go): [NOT] EXISTS, [NOT] IN (SELECT col ...) (NOT IN with
+//     its NULL rule), col op (SELECT [k *] COUNT|SUM|AVG|MIN|MAX(col) ...),
+//     correlated by equalities (and one <> in EXISTS / NOT EXISTS) with
+//     the directly enclosing query; nested subqueries. Correlation columns
+//     move along the enclosing query's inner equi-joins to one occurrence,
+//     the subquery's along its own to one of its occurrences; an inner
+//     alias repeating an enclosing one is renamed alias_2.
+//   - Derived tables and non-recursive CTEs that are a plain SELECT-FROM-
+//     WHERE flatten into the enclosing query (their select list names
+//     columns; expression columns may be grouping keys).
 //   - Everything else is an *Error wrapping ErrUnsupported that names the
-//     construct and its line:col: outer and natural joins, subqueries (FROM
-//     or WHERE), non-equi joins, join predicates inside some branches of
-//     an OR only, functions and arithmetic outside the above (and of two
-//     columns), CASE, REGEXP, <=>, XOR, constant conditions, grouping keys and HAVING conditions outside the
-//     above, WITH ROLLUP, UNION, WITH, non-SELECT statements.
+//     construct and its line:col: natural joins, ON conditions on an outer
+//     join's preserved side, WHERE conditions that keep an outer join's
+//     NULL rows (IS NULL: write NOT EXISTS), subqueries under OR / NOT,
+//     in the select list, in ON or HAVING, ANY / ALL, outer references
+//     outside correlation equalities, derived tables with GROUP BY,
+//     DISTINCT, LIMIT or aggregates, non-equi joins, join predicates
+//     inside some branches of an OR only, functions and arithmetic outside
+//     the above (and of two columns), CASE, REGEXP, <=>, XOR, constant
+//     conditions, grouping keys and HAVING conditions outside the above,
+//     WITH ROLLUP, UNION, WITH RECURSIVE, non-SELECT statements.
 //
 // TiDB records byte offsets for expressions only, so errors about tables
 // and join keywords are positioned by a small token scan of the text that

@@ -94,6 +94,17 @@
 // force different constants on a grouping key (TPC-H Q7); other grouped
 // queries with residuals are ErrBadQuery.
 //
+// Outer joins and subqueries (semijoin.go). A LEFT JOIN's attach edge is
+// a tree edge on which a row that matches nothing keeps its weight (one
+// NULL-extended row): the child's message m becomes max(m, 1), and the
+// root is a preserved occurrence. A semi-join, anti-join or scalar
+// subquery is decorrelated into a filter of its occurrence: the subquery is
+// counted by the same engine, its exposing occurrence's rows keep their
+// join multiplicity (the root weights of a pass rooted there), and both
+// sides' correlation columns share one dense id space (as join keys), so
+// EXISTS / NOT EXISTS / NOT IN (with its NULL rule) and per-group
+// aggregates are array look-ups, linear in the rows of both sides.
+//
 // A Counter caches query-independent work (NULL bitmaps, dictionary
 // translations) and is safe for concurrent use; Count and CountSubPlans
 // are one-shot shorthands.
