@@ -20,7 +20,8 @@ import (
 // through a shared dimension or a many-to-many key median <= 1.3, p95 <= 10,
 // p99 <= 50; better than the
 // histogram baseline at every quantile; band coverage between 88% and 95%
-// at every join count (flights; 80-98% on ecommerce, see below); and, trained on at most two joins, no worse than
+// at every join count (97% for ecommerce's single-table queries, see
+// below); and, trained on at most two joins, no worse than
 // histogram at p95 on three-join queries, with band coverage >= 80%.
 //
 //	CARDINAL_ACCURACY=1 go test ./estimator -run AccuracyTargets -v -timeout 2h
@@ -115,19 +116,22 @@ func TestAccuracyTargets(t *testing.T) {
 			if !(g.Median <= h.Median && g.P90 < h.P90 && g.P95 < h.P95 && g.P99 < h.P99 && g.Max < h.Max && g.Mean < h.Mean) {
 				t.Errorf("gbdt %+v not better than histogram %+v at every quantile", g, h)
 			}
-			// Bands: 88-95% coverage at every join count (issue 12) on
-			// flights. On ecommerce the target is not met yet (measured
-			// 0.82-0.97 by join count: many single-table residuals tie
-			// at zero, and with 20,000 queries the held-out whole
-			// queries are few per join count); it is gated at what holds.
+			// Bands: 88-95% coverage at every join count (issue 12).
+			// Calibrated on whole queries (not their easier sub-plans,
+			// see conformal.go), ecommerce measured 0.903 / 0.934 /
+			// 0.890 at 1-3 joins. Its single-table queries reach 0.96:
+			// queries on products (2,000 rows, sampled whole) are
+			// answered exactly, so always covered; they are gated at
+			// 0.97 there.
 			covLo, covHi := 0.88, 0.95
-			if name == "ecommerce" {
-				covLo, covHi = 0.80, 0.98
-			}
 			for j, s := range bandCoverageByJoins(t, m, test) {
 				t.Logf("joins=%d gbdt band coverage %.3f, median width %.2f", j, s.Coverage, s.BandWidth)
-				if s.Coverage < covLo || s.Coverage > covHi {
-					t.Errorf("%d joins: band coverage %.3f outside [%.2f, %.2f]", j, s.Coverage, covLo, covHi)
+				hi := covHi
+				if name == "ecommerce" && j == 0 {
+					hi = 0.97
+				}
+				if s.Coverage < covLo || s.Coverage > hi {
+					t.Errorf("%d joins: band coverage %.3f outside [%.2f, %.2f]", j, s.Coverage, covLo, hi)
 				}
 			}
 
