@@ -70,11 +70,7 @@ func TestLiveEvaluateFlights(t *testing.T) {
 	db, cat := flights(t)
 	ctx := context.Background()
 	lo := server.LoadOptions{}
-	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("flights_ixadv", 1, lo)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := ownFlightsDB(t, ctx, dsn)
 	if _, err := srv.Load(ctx, db, lo); err != nil {
 		t.Fatal(err)
 	}
@@ -125,11 +121,7 @@ func TestLiveValidate(t *testing.T) {
 	db, cat := flights(t)
 	ctx := context.Background()
 	lo := server.LoadOptions{}
-	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("flights_ixadv", 1, lo)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := ownFlightsDB(t, ctx, dsn)
 	if _, err := srv.Load(ctx, db, lo); err != nil {
 		t.Fatal(err)
 	}

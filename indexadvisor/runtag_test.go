@@ -1,14 +1,34 @@
 package indexadvisor
 
 import (
+	"context"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/cardinaldb/cardinal/internal/server"
 )
+
+// ownFlightsDB opens a database of this run's own on the test server
+// (flights loads in a second), dropped when the test ends: timings are
+// not disturbed by another run building indexes on the same tables.
+func ownFlightsDB(t *testing.T, ctx context.Context, dsn string) *server.Server {
+	t.Helper()
+	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("flights_ixadv_"+runTag()+"_"+strings.ToLower(t.Name()[8:14]), 1, server.LoadOptions{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := srv.DB().ExecContext(context.Background(), "DROP DATABASE `"+srv.Database()+"`"); err != nil {
+			t.Errorf("drop database %s: %v", srv.Database(), err)
+		}
+		srv.Close()
+	})
+	return srv
+}
 
 // runTag is a short token unique to this test process: the live tests put
 // it into the names of the indexes, tables and Liquibase changeSets they
