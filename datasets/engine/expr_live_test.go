@@ -2,13 +2,10 @@ package engine_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
-	"github.com/cardinaldb/cardinal/internal/server"
-	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
 // tpchExpressions are TPC-H's expressions (go-tpc's MySQL text: Q1, Q6,
@@ -57,21 +54,8 @@ var tpchExpressions = []string{
 // on TPC-H scale 0.01 and with the server's COUNT(*), of the statement as
 // written and of the model's rendering (Query.SQL).
 func TestTPCHExpressionsAgainstServer(t *testing.T) {
-	dsn := os.Getenv(server.EnvTestDSN)
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is empty", server.EnvTestDSN)
-		}
-		t.Skipf("%s is empty: no MySQL/MariaDB server to test against", server.EnvTestDSN)
-	}
 	ctx := context.Background()
-	db := testutil.TPCH(t)
-	lo := server.LoadOptions{ForeignKeyIndexes: true}
-	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("tpch", testutil.TPCHScale, lo)})
-	testutil.Must(t, err)
-	defer srv.Close()
-	_, err = srv.Load(ctx, db, lo)
-	testutil.Must(t, err)
+	db, srv := tpchServer(t)
 	c := engine.New(db, engine.Options{})
 	for i, sql := range tpchExpressions {
 		q, err := features.Parse(db.Schema, sql)

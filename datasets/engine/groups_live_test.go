@@ -2,13 +2,10 @@ package engine_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
-	"github.com/cardinaldb/cardinal/internal/server"
-	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
 // tpchGroups are grouping queries in the style of TPC-H (Q1, Q3, Q5's
@@ -29,21 +26,8 @@ var tpchGroups = []string{
 // the engine on TPC-H scale 0.01 and with the server's COUNT(*) over the
 // same grouped query (features.Query.GroupsSQL).
 func TestTPCHGroupsAgainstServer(t *testing.T) {
-	dsn := os.Getenv(server.EnvTestDSN)
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is empty", server.EnvTestDSN)
-		}
-		t.Skipf("%s is empty: no MySQL/MariaDB server to test against", server.EnvTestDSN)
-	}
 	ctx := context.Background()
-	db := testutil.TPCH(t)
-	lo := server.LoadOptions{ForeignKeyIndexes: true}
-	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("tpch", testutil.TPCHScale, lo)})
-	testutil.Must(t, err)
-	defer srv.Close()
-	_, err = srv.Load(ctx, db, lo)
-	testutil.Must(t, err)
+	db, srv := tpchServer(t)
 	c := engine.New(db, engine.Options{})
 	for i, sql := range tpchGroups {
 		q, err := features.Parse(db.Schema, sql)

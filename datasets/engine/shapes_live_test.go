@@ -9,7 +9,6 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
-	"github.com/cardinaldb/cardinal/internal/server"
 	"github.com/cardinaldb/cardinal/internal/testutil"
 )
 
@@ -67,21 +66,8 @@ var tpchShapes = []string{
 // TestTPCHShapesAgainstServer counts tpchShapes with the engine on TPC-H
 // scale 0.01 and with the server's COUNT(*) of the same text.
 func TestTPCHShapesAgainstServer(t *testing.T) {
-	dsn := os.Getenv(server.EnvTestDSN)
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is empty", server.EnvTestDSN)
-		}
-		t.Skipf("%s is empty: no MySQL/MariaDB server to test against", server.EnvTestDSN)
-	}
 	ctx := context.Background()
-	db := testutil.TPCH(t)
-	lo := server.LoadOptions{ForeignKeyIndexes: true}
-	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("tpch", testutil.TPCHScale, lo)})
-	testutil.Must(t, err)
-	defer srv.Close()
-	_, err = srv.Load(ctx, db, lo)
-	testutil.Must(t, err)
+	db, srv := tpchServer(t)
 	c := engine.New(db, engine.Options{})
 	for i, sql := range tpchShapes {
 		q, err := features.Parse(db.Schema, sql)
