@@ -95,29 +95,8 @@ func (w *renderer) having(g *Grouping, h *Having, nested bool) {
 		}
 		w.b.WriteString(" " + h.Op.String() + " ")
 		val(0)
-	case ExprAnd, ExprOr:
-		if nested {
-			w.b.WriteByte('(')
-		}
-		sep := " AND "
-		if h.Kind == ExprOr {
-			sep = " OR "
-		}
-		for i, a := range h.Args {
-			if i > 0 {
-				w.b.WriteString(sep)
-			}
-			w.having(g, a, true)
-		}
-		if nested {
-			w.b.WriteByte(')')
-		}
-	case ExprNot:
-		w.b.WriteString("NOT (")
-		for _, a := range h.Args {
-			w.having(g, a, false)
-		}
-		w.b.WriteByte(')')
+	case ExprAnd, ExprOr, ExprNot:
+		compound(w, h.Kind, h.Args, nested, func(a *Having, nested bool) { w.having(g, a, nested) })
 	default:
 		w.b.WriteString("?having")
 	}

@@ -250,31 +250,40 @@ func (w *renderer) expr(occ int, e *Expr, nested bool) {
 		w.funcPred(occ, &e.Pred)
 	case ExprCols:
 		w.colsPred(occ, &e.Pred)
-	case ExprAnd, ExprOr:
-		if nested {
-			w.b.WriteByte('(')
-		}
-		sep := " AND "
-		if e.Kind == ExprOr {
-			sep = " OR "
-		}
-		for i, a := range e.Args {
-			if i > 0 {
-				w.b.WriteString(sep)
-			}
-			w.expr(occ, a, true)
-		}
-		if nested {
-			w.b.WriteByte(')')
-		}
-	case ExprNot:
-		w.b.WriteString("NOT (")
-		for _, a := range e.Args {
-			w.expr(occ, a, false)
-		}
-		w.b.WriteByte(')')
+	case ExprAnd, ExprOr, ExprNot:
+		compound(w, e.Kind, e.Args, nested, func(a *Expr, nested bool) { w.expr(occ, a, nested) })
 	default:
 		w.b.WriteString("?expr")
+	}
+}
+
+// compound writes an AND, OR or NOT node over args (filters and HAVING
+// conditions alike), rendering each argument with item; a nested AND or
+// OR is parenthesised, NOT always is.
+func compound[T any](w *renderer, kind ExprKind, args []T, nested bool, item func(a T, nested bool)) {
+	if kind == ExprNot {
+		w.b.WriteString("NOT (")
+		for _, a := range args {
+			item(a, false)
+		}
+		w.b.WriteByte(')')
+		return
+	}
+	if nested {
+		w.b.WriteByte('(')
+	}
+	sep := " AND "
+	if kind == ExprOr {
+		sep = " OR "
+	}
+	for i, a := range args {
+		if i > 0 {
+			w.b.WriteString(sep)
+		}
+		item(a, true)
+	}
+	if nested {
+		w.b.WriteByte(')')
 	}
 }
 
