@@ -87,11 +87,10 @@ func (s *subSide) weight(k int) int64 {
 // evalSub counts the subquery and returns its exposing occurrence's rows
 // with their multiplicities.
 func (c *Counter) evalSub(ctx context.Context, sq *features.Subquery, depth int) (*subSide, error) {
-	if g := sq.Query.Group; g != nil && (g.Having != nil || sq.Kind == features.SubScalar) {
+	if g := sq.Query.Group; g != nil && sq.Kind == features.SubScalar {
 		// Grouping alone changes neither the values IN sees nor whether
-		// a row EXISTS; HAVING filters them, which is not counted here
-		// (TPC-H Q18's IN (SELECT ... GROUP BY ... HAVING)).
-		return nil, fmt.Errorf("%w: a subquery with HAVING, or a grouped scalar subquery", ErrUnsupported)
+		// a row EXISTS; HAVING filters them (subHaving, subgroup.go).
+		return nil, fmt.Errorf("%w: a grouped scalar subquery", ErrUnsupported)
 	}
 	sp, err := c.prepareDepth(ctx, sq.Query, depth+1)
 	if err != nil {
@@ -157,6 +156,10 @@ func (c *Counter) evalSub(ctx context.Context, sq *features.Subquery, depth int)
 		s.mult = int64(lo)
 	}
 	s.rows = sp.occ[x].rowIDs(sp.a)
+	if err := c.subHaving(sq, s); err != nil {
+		sp.release()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -87,6 +87,9 @@ func (e *refEval) subPasses(q *features.Query, sq *features.Subquery, tab *datas
 		}
 		return true
 	}
+	if g := sub.Group; g != nil && g.Having != nil {
+		tuples = e.havingTuples(sq, tuples, matches)
+	}
 	switch sq.Kind {
 	case features.SubExists, features.SubNotExists:
 		found := false

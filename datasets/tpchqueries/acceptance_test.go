@@ -21,7 +21,6 @@ var knownFailures = map[string]string{
 	"q11": "subquery in HAVING (groups, subq)",
 	"q13": "derived table with GROUP BY (subq, groups)",
 	"q15": "CTE with a column list and GROUP BY (subq, groups)",
-	"q18": "the HAVING of IN (SELECT ... GROUP BY ... HAVING) is not counted: the engine refuses it (subq, groups)",
 }
 
 // engineMaxRows bounds the tuples the engine materialises for a cyclic
