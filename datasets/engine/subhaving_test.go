@@ -47,11 +47,11 @@ func TestSubqueryHavingTPCH(t *testing.T) {
 			t.Fatalf("threshold %s: no order passes; the test would not test", tc.threshold)
 		}
 		for sql, want := range map[string]int64{
-			"SELECT * FROM orders WHERE o_orderkey IN (SELECT l_orderkey FROM lineitem GROUP BY l_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")":                                     orders,
+			"SELECT * FROM orders WHERE o_orderkey IN (SELECT l_orderkey FROM lineitem GROUP BY l_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")":                                       orders,
 			"SELECT * FROM orders, lineitem WHERE o_orderkey = l_orderkey AND o_orderkey IN (SELECT l_orderkey FROM lineitem GROUP BY l_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")": items,
-			"SELECT * FROM orders WHERE o_orderkey NOT IN (SELECT l_orderkey FROM lineitem GROUP BY l_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")":                                 int64(ord.Rows) - orders,
-			"SELECT * FROM orders WHERE EXISTS (SELECT * FROM lineitem WHERE l_orderkey = o_orderkey GROUP BY l_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")":                       orders,
-			"SELECT * FROM orders WHERE EXISTS (SELECT * FROM lineitem WHERE l_orderkey = o_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")":                                           orders,
+			"SELECT * FROM orders WHERE o_orderkey NOT IN (SELECT l_orderkey FROM lineitem GROUP BY l_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")":                                   int64(ord.Rows) - orders,
+			"SELECT * FROM orders WHERE EXISTS (SELECT * FROM lineitem WHERE l_orderkey = o_orderkey GROUP BY l_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")":                         orders,
+			"SELECT * FROM orders WHERE EXISTS (SELECT * FROM lineitem WHERE l_orderkey = o_orderkey HAVING SUM(l_quantity) > " + tc.threshold + ")":                                             orders,
 		} {
 			q, err := features.Parse(db.Schema, sql)
 			testutil.Must(t, err)
