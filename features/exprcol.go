@@ -445,7 +445,8 @@ func (r *resolver) exprFilter(e ast.ExprNode) (x *Expr, occ int, ok bool, err er
 	case *ast.IsTruthExpr:
 		cn, isCol := stripParens(n.Expr).(*ast.ColumnNameExpr)
 		if !isCol {
-			return nil, 0, false, nil
+			x, occ, err := r.isTruthCond(n) // istruth.go
+			return x, occ, true, err
 		}
 		occ, col, err := r.column(cn)
 		if err != nil {

@@ -482,6 +482,8 @@ func (r *resolver) dnf(e ast.ExprNode, neg bool) ([]ResidualTerm, error) {
 		return nil, err
 	}
 	switch n := e.(type) {
+	case *ast.IsTruthExpr:
+		return r.truthDNF(n, neg) // istruth.go
 	case *ast.UnaryOperationExpr:
 		if n.Op == opcode.Not || n.Op == opcode.Not2 {
 			return r.dnf(n.V, !neg)
