@@ -304,12 +304,20 @@ func (r *resolver) having(e ast.ExprNode, fields []*ast.SelectField, g *Grouping
 		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE:
 			flip := false
 			l, rr := stripParens(n.L), stripParens(n.R)
-			if _, ok := literal(l); ok {
+			_, lsub := l.(*ast.SubqueryExpr)
+			if _, ok := literal(l); ok || lsub {
 				l, rr, flip = rr, l, true
 			}
 			a, err := r.aggregate(l, fields, g)
 			if err != nil {
 				return nil, err
+			}
+			if sq, ok := rr.(*ast.SubqueryExpr); ok {
+				s, err := r.havingSub(sq) // havingsub.go
+				if err != nil {
+					return nil, err
+				}
+				return &Having{Kind: ExprPred, Agg: a, Op: compareOp(n.Op, flip), Sub: s}, nil
 			}
 			v, err := r.number(rr)
 			if err != nil {
@@ -354,7 +362,7 @@ func (r *resolver) number(e ast.ExprNode) (float64, error) {
 	if !ok {
 		switch e.(type) {
 		case *ast.SubqueryExpr:
-			return 0, r.errAt(e.OriginTextPosition(), ErrUnsupported, "subquery in HAVING", "compare the aggregate with a number")
+			return 0, r.errAt(e.OriginTextPosition(), ErrUnsupported, "subquery in HAVING", "a subquery is modelled as one operand of a comparison with an aggregate (not in BETWEEN)")
 		}
 		return 0, r.errAt(e.OriginTextPosition(), ErrUnsupported, "HAVING operand", "compare the aggregate with a number")
 	}

@@ -86,6 +86,10 @@ type Having struct {
 	Agg    int       // ExprPred: index into Grouping.Aggs
 	Op     Op        // ExprPred: OpEQ, OpNE, OpLT, OpLE, OpGT, OpGE or OpBetween
 	Values []float64 // ExprPred: one; two for OpBetween
+	// Sub (ExprPred, not OpBetween) is a scalar subquery whose value is
+	// the threshold instead of Values (havingsub.go); Eval needs it
+	// resolved (Query.ResolveHaving).
+	Sub  *ScalarSub
 	Args   []*Having // ExprAnd, ExprOr: two or more; ExprNot: exactly one
 }
 
@@ -166,8 +170,8 @@ func (h *Having) Eval(agg func(i int) (float64, bool)) Tri {
 	switch h.Kind {
 	case ExprPred:
 		v, ok := agg(h.Agg)
-		if !ok {
-			return Unknown
+		if !ok || len(h.Values) == 0 {
+			return Unknown // a NULL aggregate or threshold
 		}
 		at := func(i int) float64 {
 			if i < len(h.Values) {

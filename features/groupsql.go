@@ -94,6 +94,10 @@ func (w *renderer) having(g *Grouping, h *Having, nested bool) {
 			return
 		}
 		w.b.WriteString(" " + h.Op.String() + " ")
+		if h.Sub != nil {
+			w.b.WriteString(w.havingSubText(h.Sub))
+			return
+		}
 		val(0)
 	case ExprAnd, ExprOr, ExprNot:
 		compound(w, h.Kind, h.Args, nested, func(a *Having, nested bool) { w.having(g, a, nested) })

@@ -44,6 +44,10 @@ func (c *Counter) CountGroups(ctx context.Context, q *features.Query) (GroupCoun
 		n, err := c.Count(ctx, q)
 		return GroupCount{Rows: n, Groups: n}, err
 	}
+	q, err := c.resolveHaving(ctx, q) // havingsub.go
+	if err != nil {
+		return GroupCount{}, err
+	}
 	if len(q.Residuals) > 0 {
 		return c.groupsResiduals(ctx, q)
 	}
