@@ -90,7 +90,7 @@ type Having struct {
 	// the threshold instead of Values (havingsub.go); Eval needs it
 	// resolved (Query.ResolveHaving).
 	Sub  *ScalarSub
-	Args   []*Having // ExprAnd, ExprOr: two or more; ExprNot: exactly one
+	Args []*Having // ExprAnd, ExprOr: two or more; ExprNot: exactly one
 }
 
 // Eval evaluates the arithmetic on one row: row(col) returns a column's
