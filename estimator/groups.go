@@ -108,14 +108,18 @@ type groupFigures struct {
 	rows, groups, rawGroups, havingSel, meanSize float64
 	keys                                         []keyFigure
 	having                                       []havingFigure
-	tables, nkeys                                int
+	tables, nkeys, units                         int
 	distinct                                     bool
 }
 
 type keyFigure struct {
 	logCatalogNDV, logFiltered, logRows float64
-	fn                                  features.KeyFunc
-	largest                             bool
+	// logClass: the fewest filtered distinct values of the key's join
+	// class; the sample's distinct tuples, share seen once and rows.
+	logClass, logSampleDistinct, f1Share, logSampleRows float64
+	members                                             int // columns in the key's join class
+	fn                                                  features.KeyFunc
+	largest                                             bool
 }
 
 type havingFigure struct {
@@ -154,30 +158,44 @@ func (d *DistinctGroups) figures(q *features.Query) (*groupFigures, error) {
 			largest, bestN = i, nOcc[i]
 		}
 	}
-	det := d.determined(q)
+	classes := joinClasses(q)
+	units := d.keyUnits(q, classes)
+	memo := map[features.GroupKey]distinctStats{}
+	dist1 := func(k features.GroupKey) distinctStats {
+		if v, ok := memo[k]; ok {
+			return v
+		}
+		v := d.occDistinct(q, k.Table, []features.GroupKey{k}, nOcc[k.Table])
+		memo[k] = v
+		return v
+	}
 	prod := 1.0
 	for occ := range q.Tables {
-		if det[occ] {
-			continue // its keys are functions of another occurrence's row
-		}
 		var keys []features.GroupKey
-		for _, k := range g.Keys {
-			if k.Table == occ {
-				keys = append(keys, k)
+		bound := 1.0
+		for _, u := range units {
+			if u.key.Table != occ {
+				continue
 			}
+			keys = append(keys, u.key)
+			one := dist1(u.key)
+			b := one.est
+			for _, m := range u.members[1:] {
+				b = math.Min(b, dist1(features.GroupKey{ColRef: m, Func: u.key.Func, N: u.key.N}).est)
+			}
+			bound *= b
+			f.keys = append(f.keys, keyFigure{
+				logCatalogNDV: math.Log1p(float64(d.cat.Stats[q.Tables[occ].Table].Columns[u.key.Col].Distinct)),
+				logFiltered:   math.Log1p(one.est), logRows: math.Log1p(nOcc[occ]), fn: u.key.Func, largest: occ == largest,
+				logClass: math.Log1p(b), logSampleDistinct: math.Log1p(one.sampleDistinct), f1Share: one.f1Share(), logSampleRows: math.Log1p(one.s),
+				members: len(u.members),
+			})
 		}
 		if len(keys) == 0 {
 			continue
 		}
 		n := nOcc[occ]
-		gOcc := d.occDistinct(q, occ, keys, n)
-		for _, k := range keys {
-			one := d.occDistinct(q, occ, []features.GroupKey{k}, n)
-			f.keys = append(f.keys, keyFigure{
-				logCatalogNDV: math.Log1p(float64(d.cat.Stats[q.Tables[occ].Table].Columns[k.Col].Distinct)),
-				logFiltered:   math.Log1p(one), logRows: math.Log1p(n), fn: k.Func, largest: occ == largest,
-			})
-		}
+		gOcc := d.occDistinct(q, occ, keys, n).est
 		// The rows of occ that survive the join, and their distinct tuples.
 		m := n
 		if occ != largest && n > 0 {
@@ -185,11 +203,13 @@ func (d *DistinctGroups) figures(q *features.Query) (*groupFigures, error) {
 		} else {
 			m = math.Min(n, R)
 		}
+		m = math.Min(m, n*semiJoinShare(q, classes, occ, func(c features.ColRef) float64 { return dist1(features.GroupKey{ColRef: c}).est }))
 		if n > 0 && gOcc > 0 {
 			gOcc = cardenas(gOcc, m, n)
 		}
-		prod *= math.Max(gOcc, 1)
+		prod *= math.Max(math.Min(gOcc, bound), 1)
 	}
+	f.units = len(units)
 	f.rawGroups = prod
 	groups := math.Min(prod, R)
 	if len(g.Keys) == 0 {
@@ -234,7 +254,7 @@ func cardenas(D, m, n float64) float64 {
 // on a complete sample; with too few sample rows, the catalog's distinct
 // counts thinned by Cardenas' formula. Both are capped by the product of
 // the keys' distinct values (after their functions) and by n.
-func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features.GroupKey, n float64) float64 {
+func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features.GroupKey, n float64) distinctStats {
 	tr := q.Tables[occ]
 	st := &d.cat.Stats[tr.Table]
 	N := float64(st.Rows)
@@ -262,25 +282,46 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 			}
 			freq[string(key)]++
 		}
+		var f1, rest float64
+		for _, c := range freq {
+			if c == 1 {
+				f1++
+			} else {
+				rest++
+			}
+		}
+		ds := distinctStats{sampleDistinct: float64(len(freq)), f1: f1, s: float64(s)}
 		if s > 0 && (ts.complete || s >= minGEERows) {
 			if ts.complete {
-				return float64(len(freq))
-			}
-			var f1, rest float64
-			for _, c := range freq {
-				if c == 1 {
-					f1++
-				} else {
-					rest++
-				}
+				ds.est = float64(len(freq))
+				return ds
 			}
 			pop := N * float64(s) / float64(ts.n) // the filtered rows, by the sample
 			gee := math.Sqrt(math.Max(pop/float64(s), 1))*f1 + rest
-			return math.Max(math.Min(gee, capD), float64(len(freq)))
+			ds.est = math.Max(math.Min(gee, capD), float64(len(freq)))
+			return ds
 		}
+		ds.est = math.Max(math.Min(cardenas(capD, n, N), capD), math.Min(1, n))
+		return ds
 	}
 	// Too few sample rows: thin the catalog's distinct count.
-	return math.Max(math.Min(cardenas(capD, n, N), capD), math.Min(1, n))
+	return distinctStats{est: math.Max(math.Min(cardenas(capD, n, N), capD), math.Min(1, n))}
+}
+
+// distinctStats are a distinct-value estimate with the sample's figures
+// it was made from: the sample rows passing the filter s, their distinct
+// tuples and the tuples seen once (f1).
+type distinctStats struct {
+	est, sampleDistinct, f1, s float64
+}
+
+// f1Share is the share of the sample's distinct tuples seen once (0 when
+// none passed).
+func (ds distinctStats) f1Share() float64 {
+	if ds.sampleDistinct == 0 {
+		return 0
+	}
+	return ds.f1 / ds.sampleDistinct
 }
 
 // keyDistinct is the distinct values of a key over the whole table: the
@@ -458,8 +499,12 @@ const (
 	gfDistinct
 	gfHaving
 	gfHavingSel
+	gfUnits
 	gfHeader
-	gfPerKey    = 5 // log catalog ndv, log filtered ndv, log occurrence rows, function, largest occurrence
+	// gfPerKey: log catalog ndv, log filtered ndv, log occurrence rows,
+	// function, largest occurrence, log class ndv, log sample distinct,
+	// f1 share, log sample rows, class members.
+	gfPerKey    = 10
 	gfPerHaving = 4 // aggregate, operator, log threshold ratio, selectivity
 	gfFeatures  = gfHeader + groupKeySlots*gfPerKey + groupHavingSlots*gfPerHaving
 )
@@ -477,10 +522,13 @@ func (f *groupFigures) encode(x []float64) []float64 {
 	}
 	x[gfHaving] = float64(len(f.having))
 	x[gfHavingSel] = f.havingSel
+	x[gfUnits] = float64(f.units)
 	for i := 0; i < groupKeySlots; i++ {
 		o := gfHeader + i*gfPerKey
 		if i >= len(f.keys) {
-			x[o], x[o+1], x[o+2], x[o+3], x[o+4] = -1, -1, -1, -1, -1
+			for j := range gfPerKey {
+				x[o+j] = -1
+			}
 			continue
 		}
 		k := f.keys[i]
@@ -488,6 +536,7 @@ func (f *groupFigures) encode(x []float64) []float64 {
 		if k.largest {
 			x[o+4] = 1
 		}
+		x[o+5], x[o+6], x[o+7], x[o+8], x[o+9] = k.logClass, k.logSampleDistinct, k.f1Share, k.logSampleRows, float64(k.members)
 	}
 	for i := 0; i < groupHavingSlots; i++ {
 		o := gfHeader + groupKeySlots*gfPerKey + i*gfPerHaving
@@ -675,38 +724,6 @@ func (d *DistinctGroups) columnHaving(q *features.Query, a features.Agg, h *feat
 // uniqueShare is the share of a table's rows a column's distinct values
 // must reach for the column to count as a key.
 const uniqueShare = 0.98
-
-// determined marks the occurrences whose grouping keys are functions of
-// another occurrence's grouping keys: those reached by joins onto a key
-// column from an occurrence grouped by one of its own key columns (a
-// foreign key followed from a grouped primary key). Their keys add no
-// groups.
-func (d *DistinctGroups) determined(q *features.Query) []bool {
-	unique := func(occ, col int) bool {
-		st := &d.cat.Stats[q.Tables[occ].Table]
-		return st.Rows > 0 && col < len(st.Columns) && float64(st.Columns[col].Distinct) >= uniqueShare*float64(st.Rows)
-	}
-	keyed := make([]bool, len(q.Tables))
-	for _, k := range q.Group.Keys {
-		if k.Func == features.KeyColumn && unique(k.Table, k.Col) {
-			keyed[k.Table] = true
-		}
-	}
-	reach := slices.Clone(keyed)
-	det := make([]bool, len(q.Tables))
-	for changed := true; changed; {
-		changed = false
-		for _, j := range q.Joins {
-			for _, e := range [][4]int{{j.Left, j.LeftCol, j.Right, j.RightCol}, {j.Right, j.RightCol, j.Left, j.LeftCol}} {
-				a, b, bc := e[0], e[2], e[3]
-				if reach[a] && !reach[b] && unique(b, bc) {
-					reach[b], det[b], changed = true, true, true
-				}
-			}
-		}
-	}
-	return det
-}
 
 // sampleHaving evaluates HAVING on the catalog sample of a single-table
 // query: the sample rows passing the filter are grouped, COUNT and SUM
