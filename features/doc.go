@@ -55,7 +55,10 @@
 //     INTERVAL k DAY|HOUR|...) on integer and date columns shift the
 //     literals; COALESCE / IFNULL(x, c) op v becomes (x op v) OR / AND
 //     x IS [NOT] NULL by what c op v is; x IS [NOT] TRUE / FALSE on a
-//     number column becomes comparisons with 0 and IS [NOT] NULL. Where
+//     number column becomes comparisons with 0 and IS [NOT] NULL, and
+//     (p) IS [NOT] TRUE / FALSE of a condition p becomes a two-valued
+//     form of p (istruth.go: each comparison guarded by IS NOT NULL of
+//     its nullable columns, NOT pushed down; exact under NOT). Where
 //     no range is exact (MONTH, QUARTER, DAYOFMONTH, DAYOFWEEK, WEEKDAY,
 //     DAYOFYEAR, HOUR, MINUTE, SECOND, other DATE_FORMATs, LOWER, UPPER,
 //     CHAR_LENGTH, x + k on floats, prefixes compared with < >) the
