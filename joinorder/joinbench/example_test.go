@@ -115,20 +115,46 @@ func ExampleOptions_impliedJoins() {
 }
 
 // FormatServer renders a server comparison (ServerBench's report; here a
-// hand-made one) as Markdown: totals, then one row per query.
+// hand-made one) as Markdown: totals, the guards priced on the same
+// measurements, then one row per query.
 func ExampleFormatServer() {
-	rep := joinbench.ServerReport{Database: "cardinal_tpch_s1_fk", Method: "leftdeep (gbdt)", AllSameCount: true,
-		Queries: []joinbench.ServerQuery{
-			{Tables: 4, UsedHint: true, PredictedGain: 3.2, ServerMS: 900, OursMS: 300, Count: 42, SameCount: true},
-			{Tables: 6, UsedHint: false, PredictedGain: 1.1, ServerMS: 50, OursMS: 50, Count: 7, SameCount: true},
-		},
-		ServerTotalMS: 950, OursTotalMS: 350, Speedup: 950.0 / 350, MedianSpeedup: 3, WorstSlowdown: 1}
+	qs := []joinbench.ServerQuery{
+		{Tables: 4, UsedHint: true, PredictedGain: 3.2, PredictedServer: 960e3, PredictedOurs: 300e3, ServerMS: 900, OursMS: 300, OrderMS: 300, OrderTimed: true, Count: 42, SameCount: true},
+		{Tables: 6, UsedHint: false, PredictedGain: 2.5, PredictedServer: 5e3, PredictedOurs: 2e3, ServerMS: 4, OursMS: 4, OrderMS: 16, OrderTimed: true, Count: 7, SameCount: true},
+	}
+	rep := joinbench.ServerReport{Database: "cardinal_tpch_s1_fk_comments", Method: "leftdeep (gbdt)", AllSameCount: true, Queries: qs,
+		Guard:         joinbench.DefaultGuard,
+		Baselines:     []joinbench.GuardOutcome{joinbench.AlwaysHint.Outcome(qs), joinbench.DefaultGuard.Outcome(qs)},
+		ServerTotalMS: 904, OursTotalMS: 304, Speedup: 904.0 / 304, MedianSpeedup: 3, WorstSlowdown: 1}
 	fmt.Print(joinbench.FormatServer(rep))
 	// Output:
-	// 2 queries on cardinal_tpch_s1_fk (1 hinted with our leftdeep (gbdt) order as STRAIGHT_JOIN, the rest kept by the guard) against the server's own plans: total 350 ms vs 950 ms (2.71x), median per-query speedup 3.00x, worst slowdown 1.00x, same COUNT(*) everywhere: true
+	// 2 queries on cardinal_tpch_s1_fk_comments (1 hinted with our leftdeep (gbdt) order as STRAIGHT_JOIN by the guard (ratio 1.5, saving 25 ms), the rest kept) against the server's own plans: total 304 ms vs 904 ms (2.97x), median per-query speedup 3.00x, worst slowdown 1.00x, same COUNT(*) everywhere: true
 	//
-	// | # | tables | hinted | predicted gain | server ms | ours ms | speedup | count | same |
-	// |---:|---:|---|---:|---:|---:|---:|---:|---|
-	// | 1 | 4 | true | 3.20 | 900.0 | 300.0 | 3.00 | 42 | true |
-	// | 2 | 6 | false | 1.10 | 50.0 | 50.0 | 1.00 | 7 | true |
+	// | guard on the same measurements | hinted | total ms | speedup | worst slowdown |
+	// |---|---:|---:|---:|---:|
+	// | always hint | 2 | 316 | 2.86 | 4.00 |
+	// | guard (ratio 1.5, saving 25 ms) | 1 | 304 | 2.97 | 1.00 |
+	//
+	// | # | tables | hinted | predicted gain | predicted saving ms | server ms | ours ms | our order ms | speedup | count | same |
+	// |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|
+	// | 1 | 4 | true | 3.20 | 660.0 | 900.0 | 300.0 | 300.0 | 3.00 | 42 | true |
+	// | 2 | 6 | false | 2.50 | 3.0 | 4.0 | 4.0 | 16.0 | 1.00 | 7 | true |
+}
+
+// FitGuard fits the hint decision to queries timed both ways (here
+// hand-made; TrainGuard times the Setup's training queries): a query
+// predicted 2.5x cheaper by 3 ms ran 4x slower in our order, so the
+// fitted guard asks for a saving larger than 3 ms.
+func ExampleFitGuard() {
+	qs := []joinbench.ServerQuery{
+		{PredictedServer: 100e3, PredictedOurs: 20e3, ServerMS: 1000, OrderMS: 200, OrderTimed: true},
+		{PredictedServer: 5e3, PredictedOurs: 2e3, ServerMS: 4, OrderMS: 16, OrderTimed: true},
+		{PredictedServer: 50e3, PredictedOurs: 30e3, ServerMS: 300, OrderMS: 250, OrderTimed: true},
+	}
+	g := joinbench.FitGuard(qs, joinbench.DefaultMaxSlowdown)
+	o := g.Outcome(qs)
+	fmt.Printf("%s: ratio %.2f, saving %.1f ms; %d hinted, %.0f ms against %.0f ms, worst slowdown %.1fx\n",
+		g.Name, g.Ratio, g.MinSavingMS, o.Hinted, o.TotalMS, o.ServerTotalMS, o.WorstSlowdown)
+	// Output:
+	// fitted on 3 queries: ratio 1.29, saving 7.7 ms; 2 hinted, 454 ms against 1304 ms, worst slowdown 1.0x
 }

@@ -50,6 +50,18 @@ type ServerOptions struct {
 	// cannot price the server's order) the query runs as written. 0
 	// means DefaultServerGuard; negative hints always.
 	GuardRatio float64 `opt:"signed"`
+	// MinSavingMS: the guard also asks the model's predicted saving
+	// (server's order minus ours) to be at least this many milliseconds.
+	// 0 means DefaultServerMinSaving; negative asks none. With a fitted
+	// Guard (TrainGuard) set both from it.
+	MinSavingMS float64 `opt:"signed"`
+	// TimeBoth times our order also where the guard keeps the server's
+	// plan (ServerQuery.OrderMS), so that other guards can be priced on
+	// the same measurements (Baselines).
+	TimeBoth bool
+	// Baselines are guards priced on the same measurements as the one
+	// in use (ServerReport.Baselines; implies TimeBoth).
+	Baselines []Guard
 	// Progress, when set, gets a report after each query (Stage "server",
 	// Done queries of Total, Detail the query's timings).
 	Progress progress.Func
@@ -72,11 +84,16 @@ type ServerQuery struct {
 	Tables          int     `json:"tables"`
 	Method          string  `json:"method"`
 	ServerMS        float64 `json:"server_ms"` // the server's own plan, median
-	OursMS          float64 `json:"ours_ms"`   // our order, median
-	ServerTimedOut  bool    `json:"server_timed_out,omitempty"`
-	OursTimedOut    bool    `json:"ours_timed_out,omitempty"`
-	Count           int64   `json:"count"`
-	SameCount       bool    `json:"same_count"` // both returned the same COUNT(*) (and the engine's, when counted)
+	OursMS          float64 `json:"ours_ms"`   // what we ran: our order where hinted, else the server's plan; median
+	// OrderMS is our order's time, median, whether hinted or not
+	// (OrderTimed: measured, or the server's own order, hence its time).
+	OrderMS        float64 `json:"order_ms,omitempty"`
+	OrderTimed     bool    `json:"order_timed,omitempty"`
+	OrderTimedOut  bool    `json:"order_timed_out,omitempty"`
+	ServerTimedOut bool    `json:"server_timed_out,omitempty"`
+	OursTimedOut   bool    `json:"ours_timed_out,omitempty"`
+	Count          int64   `json:"count"`
+	SameCount      bool    `json:"same_count"` // both returned the same COUNT(*) (and the engine's, when counted)
 }
 
 // ServerReport sums up ServerBench. Timed-out executions count at the
@@ -91,6 +108,10 @@ type ServerReport struct {
 	MedianSpeedup float64       `json:"median_speedup"` // per query, server / ours
 	WorstSlowdown float64       `json:"worst_slowdown"` // max per query ours / server
 	AllSameCount  bool          `json:"all_same_count"`
+	// Guard is the hint decision in use; Baselines other guards priced
+	// on the same measurements (ServerOptions.Baselines).
+	Guard     Guard          `json:"guard"`
+	Baselines []GuardOutcome `json:"baselines,omitempty"`
 }
 
 // ServerMethod is the plan whose order is timed on the server: left-deep
@@ -112,6 +133,14 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 	if err := optcheck.Struct(ErrOptions, "ServerOptions", opts); err != nil {
 		return ServerReport{}, err
 	}
+	return s.bench(ctx, srv, method, opts, s.Test, s.TestSQL)
+}
+
+// bench times the first opts.Queries of qs (SQL as generated: sqls).
+func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.Method, opts ServerOptions, qs []joinorder.EvalQuery, sqls []string) (ServerReport, error) {
+	if err := optcheck.Struct(ErrOptions, "ServerOptions", opts); err != nil {
+		return ServerReport{}, err
+	}
 	if opts.Queries == 0 {
 		opts.Queries = DefaultServerQueries
 	}
@@ -124,15 +153,28 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 	if opts.RepeatUnder == 0 {
 		opts.RepeatUnder = DefaultRepeatUnder
 	}
-	rep := ServerReport{Database: srv.Database(), Method: method.Name, AllSameCount: true}
+	guard := Guard{Name: "guard", Ratio: opts.GuardRatio, MinSavingMS: opts.MinSavingMS}
+	if guard.Ratio == 0 {
+		guard.Ratio = DefaultServerGuard
+	}
+	if guard.MinSavingMS == 0 {
+		guard.MinSavingMS = DefaultServerMinSaving
+	}
+	if guard.Ratio < 0 {
+		guard.Name = AlwaysHint.Name
+	} else {
+		guard.Name = fmt.Sprintf("guard (ratio %.3g, saving %.3g ms)", guard.Ratio, math.Max(guard.MinSavingMS, 0))
+	}
+	both := opts.TimeBoth || len(opts.Baselines) > 0
+	rep := ServerReport{Database: srv.Database(), Method: method.Name, AllSameCount: true, Guard: guard}
 	if opts.Queries < 0 || opts.Runs < 0 || opts.Limit < time.Millisecond {
 		return rep, fmt.Errorf("%w: server queries %d, runs %d, limit %v", ErrOptions, opts.Queries, opts.Runs, opts.Limit)
 	}
-	n := min(opts.Queries, len(s.Test))
+	n := min(opts.Queries, len(qs))
 	topt := server.TimeOptions{Runs: opts.Runs, Warmups: opts.Warmups, Limit: opts.Limit}
 	var speedups []float64
 	for i := range n {
-		q := s.Test[i]
+		q := qs[i]
 		c := q.Est[method.Cards]
 		truth := -1.0 // no engine count (Options.EstimatesOnly)
 		if q.True != nil {
@@ -150,29 +192,27 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 		}
 		query := c.Query()
 		sql := query.SQL()
-		if i < len(s.TestSQL) {
-			sql = s.TestSQL[i] // as generated, without implied edges
+		if i < len(sqls) {
+			sql = sqls[i] // as generated, without implied edges
 		}
 		sq := ServerQuery{SQL: sql, Hinted: p.StraightJoinSQL(), Tables: len(query.Tables), Method: method.Name, UsedHint: true,
 			OursOrder: aliases(query, p.Order())}
-		if opts.GuardRatio >= 0 {
-			guard := opts.GuardRatio
-			if guard == 0 {
-				guard = DefaultServerGuard
-			}
+		same := false // our order is the server's own
+		if guard.Ratio >= 0 || both {
 			order, err := serverOrder(ctx, srv, sql, query)
 			if err != nil {
 				return rep, err
 			}
 			// The server's plan is kept unless the model prices it
-			// more than guard times ours: no join order in the EXPLAIN
-			// (e.g. "Impossible WHERE"), or an order with a cross
-			// product in our join graph (it joins through equalities
-			// the server derived by transitivity, a.x = b.y = c.z,
-			// which Options.ImpliedJoins adds), keeps it too.
-			sq.UsedHint = false
+			// more than the guard's ratio times ours (and by its
+			// saving): no join order in the EXPLAIN (e.g. "Impossible
+			// WHERE"), or an order with a cross product in our join
+			// graph (it joins through equalities the server derived
+			// by transitivity, a.x = b.y = c.z, which
+			// Options.ImpliedJoins adds), keeps it too.
 			if order != nil {
 				sq.ServerOrder = aliases(query, order)
+				same = slices.Equal(order, p.Order())
 				sp, err := joinorder.FromOrder(c, s.Model, order)
 				if err != nil {
 					return rep, err
@@ -180,18 +220,30 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 				if !hasCross(sp.Root) {
 					sq.PredictedServer, sq.PredictedOurs = sp.Cost(), p.Cost()
 					sq.PredictedGain = sp.Cost() / math.Max(p.Cost(), 1e-9)
-					sq.UsedHint = sq.PredictedGain > guard
 				}
 			}
+			sq.UsedHint = !same && guard.Hint(sq.PredictedServer, sq.PredictedOurs, sq.PredictedServer > 0)
 		}
-		orig, ours, err := timeBoth(ctx, srv, sq.SQL, sq.Hinted, sq.UsedHint, topt, opts.RepeatUnder)
+		orig, ours, err := timeBoth(ctx, srv, sq.SQL, sq.Hinted, sq.UsedHint || (both && !same), topt, opts.RepeatUnder)
 		if err != nil {
 			return rep, err
+		}
+		if both || sq.UsedHint {
+			sq.OrderTimed, sq.OrderMS, sq.OrderTimedOut = true, ms(ours.Median), ours.TimedOut
+		}
+		mine := ours // our order's timing
+		if !sq.UsedHint {
+			ours = orig
 		}
 		sq.ServerMS, sq.OursMS = ms(orig.Median), ms(ours.Median)
 		sq.ServerTimedOut, sq.OursTimedOut = orig.TimedOut, ours.TimedOut
 		sq.Count = ours.Count
 		sq.SameCount = !orig.TimedOut && !ours.TimedOut && orig.HasCount && ours.HasCount && orig.Count == ours.Count && (truth < 0 || float64(ours.Count) == truth)
+		if !sq.UsedHint && !mine.TimedOut && !orig.TimedOut && (!mine.HasCount || mine.Count != orig.Count) {
+			// Our order, timed beside the server's plan, must count
+			// the same too.
+			sq.SameCount = false
+		}
 		if !orig.TimedOut && !ours.TimedOut && !sq.SameCount {
 			rep.AllSameCount = false
 		}
@@ -200,7 +252,8 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 		rep.OursTotalMS += sq.OursMS
 		speedups = append(speedups, math.Max(sq.ServerMS, 0.001)/math.Max(sq.OursMS, 0.001))
 		if opts.Progress != nil {
-			opts.Progress(progress.Report{Stage: "server", Done: i + 1, Total: n, Detail: fmt.Sprintf("%d tables, server %.1f ms, ours %.1f ms (hinted %v), same count %v", sq.Tables, sq.ServerMS, sq.OursMS, sq.UsedHint, sq.SameCount)})
+			opts.Progress(progress.Report{Stage: "server", Done: i + 1, Total: n, Detail: fmt.Sprintf("%d tables, server %.1f ms, ours %.1f ms (hinted %v, our order %.1f ms, predicted %.1f -> %.1f ms), same count %v",
+				sq.Tables, sq.ServerMS, sq.OursMS, sq.UsedHint, sq.OrderMS, sq.PredictedServer/1e3, sq.PredictedOurs/1e3, sq.SameCount)})
 		}
 	}
 	if len(speedups) > 0 {
@@ -208,6 +261,9 @@ func (s *Setup) ServerBench(ctx context.Context, srv *server.Server, method join
 		slices.Sort(speedups)
 		rep.MedianSpeedup = speedups[len(speedups)/2]
 		rep.WorstSlowdown = 1 / speedups[0]
+	}
+	for _, g := range opts.Baselines {
+		rep.Baselines = append(rep.Baselines, g.Outcome(rep.Queries))
 	}
 	return rep, nil
 }
@@ -278,8 +334,9 @@ func aliases(q *features.Query, order []int) []string {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
 
-// FormatServer renders a ServerReport as Markdown: the totals and the
-// per-query times.
+// FormatServer renders a ServerReport as Markdown: the totals, the
+// baseline guards priced on the same measurements, and the per-query
+// times.
 func FormatServer(r ServerReport) string {
 	var b strings.Builder
 	hinted := 0
@@ -288,17 +345,29 @@ func FormatServer(r ServerReport) string {
 			hinted++
 		}
 	}
-	fmt.Fprintf(&b, "%d queries on %s (%d hinted with our %s order as STRAIGHT_JOIN, the rest kept by the guard) against the server's own plans: total %.0f ms vs %.0f ms (%.2fx), median per-query speedup %.2fx, worst slowdown %.2fx, same COUNT(*) everywhere: %v\n\n",
-		len(r.Queries), r.Database, hinted, r.Method, r.OursTotalMS, r.ServerTotalMS, r.Speedup, r.MedianSpeedup, r.WorstSlowdown, r.AllSameCount)
-	b.WriteString("| # | tables | hinted | predicted gain | server ms | ours ms | speedup | count | same |\n|---:|---:|---|---:|---:|---:|---:|---:|---|\n")
-	for i, q := range r.Queries {
-		mark := func(v float64, to bool) string {
-			if to {
-				return fmt.Sprintf(">%.0f", v)
-			}
-			return fmt.Sprintf("%.1f", v)
+	fmt.Fprintf(&b, "%d queries on %s (%d hinted with our %s order as STRAIGHT_JOIN by the %s, the rest kept) against the server's own plans: total %.0f ms vs %.0f ms (%.2fx), median per-query speedup %.2fx, worst slowdown %.2fx, same COUNT(*) everywhere: %v\n\n",
+		len(r.Queries), r.Database, hinted, r.Method, r.Guard.Name, r.OursTotalMS, r.ServerTotalMS, r.Speedup, r.MedianSpeedup, r.WorstSlowdown, r.AllSameCount)
+	if len(r.Baselines) > 0 {
+		b.WriteString("| guard on the same measurements | hinted | total ms | speedup | worst slowdown |\n|---|---:|---:|---:|---:|\n")
+		for _, o := range r.Baselines {
+			fmt.Fprintf(&b, "| %s | %d | %.0f | %.2f | %.2f |\n", o.Guard.Name, o.Hinted, o.TotalMS, o.Speedup, o.WorstSlowdown)
 		}
-		fmt.Fprintf(&b, "| %d | %d | %v | %.2f | %s | %s | %.2f | %d | %v |\n", i+1, q.Tables, q.UsedHint, q.PredictedGain, mark(q.ServerMS, q.ServerTimedOut), mark(q.OursMS, q.OursTimedOut),
+		b.WriteString("\n")
+	}
+	b.WriteString("| # | tables | hinted | predicted gain | predicted saving ms | server ms | ours ms | our order ms | speedup | count | same |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	mark := func(v float64, to bool) string {
+		if to {
+			return fmt.Sprintf(">%.0f", v)
+		}
+		return fmt.Sprintf("%.1f", v)
+	}
+	for i, q := range r.Queries {
+		order := "-"
+		if q.OrderTimed {
+			order = mark(q.OrderMS, q.OrderTimedOut)
+		}
+		fmt.Fprintf(&b, "| %d | %d | %v | %.2f | %.1f | %s | %s | %s | %.2f | %d | %v |\n", i+1, q.Tables, q.UsedHint, q.PredictedGain, (q.PredictedServer-q.PredictedOurs)/1e3,
+			mark(q.ServerMS, q.ServerTimedOut), mark(q.OursMS, q.OursTimedOut), order,
 			math.Max(q.ServerMS, 0.001)/math.Max(q.OursMS, 0.001), q.Count, q.SameCount)
 	}
 	return b.String()

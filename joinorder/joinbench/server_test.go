@@ -45,6 +45,18 @@ func serverRun(t *testing.T, name string, scale float64, db *datasets.DB, opts O
 		t.Fatal(err)
 	}
 	t.Logf("load into %s: skipped=%v in %.1fs", lr.Database, lr.Skipped, time.Since(start).Seconds())
+	return serverRunOn(t, srv, db, opts, sopts, ServerOptions{})
+}
+
+// serverRunOn prepares the join queries on db (the data srv holds) and
+// times them on srv. With training queries it first calibrates the
+// mariadb cost model (when the Setup has TRUE counts) and, when
+// guardOpts.Queries > 0, fits the hint guard on them (TrainGuard), then
+// uses the fitted guard on the held-out queries with the others priced
+// beside it on the same measurements.
+func serverRunOn(t *testing.T, srv *server.Server, db *datasets.DB, opts Options, sopts, guardOpts ServerOptions) ServerReport {
+	t.Helper()
+	ctx := context.Background()
 	if opts.CostModel == "" {
 		opts.CostModel = "mysql"
 	}
@@ -53,7 +65,7 @@ func serverRun(t *testing.T, name string, scale float64, db *datasets.DB, opts O
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opts.CostModel == "mariadb" && len(s.Train) > 0 {
+	if opts.CostModel == "mariadb" && len(s.Train) > 0 && !opts.EstimatesOnly {
 		cal, err := s.Calibrate(ctx, srv, CalibrateOptions{Queries: len(s.Train), Progress: func(r progress.Report) {
 			t.Logf("calibrate %d/%d: %s", r.Done, r.Total, r.Detail)
 		}})
@@ -62,6 +74,28 @@ func serverRun(t *testing.T, name string, scale float64, db *datasets.DB, opts O
 		}
 		t.Logf("calibrated on %d executions (%d censored): %+v -> %+v (overhead %.2f ms); median relative error %.2f -> %.2f",
 			len(cal.Samples), cal.Censored, cal.Before, cal.After, cal.OverheadMS, cal.MedianErrBefore, cal.MedianErrAfter)
+	}
+	if len(s.Train) > 0 && guardOpts.Queries > 0 {
+		start := time.Now()
+		fit, err := s.TrainGuard(ctx, srv, s.ServerMethod(), guardOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("guard fitted on %d training queries in %.0fs: %+v\n%s", len(fit.Training), time.Since(start).Seconds(), fit.Guard,
+			FormatServer(ServerReport{Database: srv.Database(), Method: s.ServerMethod().Name, Queries: fit.Training, Guard: AlwaysHint,
+				Baselines: append(fit.Baselines, fit.Fitted), AllSameCount: true}))
+		if out := os.Getenv("CARDINAL_SERVER_JSON"); out != "" {
+			if b, err := json.MarshalIndent(fit, "", "  "); err == nil {
+				if err := os.WriteFile(out+"."+srv.Database()+".guard.json", b, 0o644); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		sopts.GuardRatio, sopts.MinSavingMS = fit.Guard.Ratio, fit.Guard.MinSavingMS
+		if sopts.MinSavingMS <= 0 {
+			sopts.MinSavingMS = -1 // none (0 would mean the default)
+		}
+		sopts.Baselines = []Guard{AlwaysHint, RatioOnlyGuard, DefaultGuard, fit.Guard}
 	}
 	rep, err := s.ServerBench(ctx, srv, s.ServerMethod(), sopts)
 	if err != nil {
@@ -95,51 +129,81 @@ func TestMariaDBJoinOrders(t *testing.T) {
 }
 
 // TestMariaDBJoinOrdersBig is the server proof: at least 30 join
-// queries on TPC-H SF1 and ecommerce scale 10, our orders against the
-// server's, total and per-query times (CARDINAL_SERVER_BIG=1; loading
-// takes minutes the first time, then is skipped).
+// queries on TPC-H SF1 (the data .ci/run loads, CARDINAL_TPCH_SF1) and
+// ecommerce scale 10 (loaded the first time, minutes, then skipped), our
+// orders against the server's, total and per-query times
+// (CARDINAL_SERVER_BIG=1). The hint guard is fitted on training
+// queries of another seed timed both ways first
+// (CARDINAL_SERVER_GUARD_TRAIN, default 20; 0 keeps DefaultGuard), then
+// the held-out queries are timed both ways and every guard priced on
+// the same measurements.
 //
 //	CARDINAL_SERVER_BIG=1 go test ./joinorder/joinbench -run MariaDBJoinOrdersBig -v -timeout 3h
 func TestMariaDBJoinOrdersBig(t *testing.T) {
 	if os.Getenv("CARDINAL_SERVER_BIG") == "" {
 		t.Skip("set CARDINAL_SERVER_BIG=1 for the SF1 / scale-10 server timings")
 	}
-	n := DefaultServerQueries
-	if v, err := strconv.Atoi(os.Getenv("CARDINAL_SERVER_QUERIES")); err == nil && v > 0 {
-		n = v
+	envInt := func(name string, def int) int {
+		if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v >= 0 {
+			return v
+		}
+		return def
 	}
+	n := envInt("CARDINAL_SERVER_QUERIES", DefaultServerQueries)
+	guardTrain := envInt("CARDINAL_SERVER_GUARD_TRAIN", 20)
+	limit := time.Duration(envInt("CARDINAL_SERVER_LIMIT_S", 20)) * time.Second
 	// CARDINAL_SERVER_CALIBRATE=n > 0 counts every sub-plan with the
 	// engine (TRUE counts) and calibrates the MariaDB cost model on n
 	// training queries first; at TPC-H SF1 the engine's sub-plan counts of
 	// 50 queries of up to 10 tables took more than 20 minutes and 10 GB
 	// (killed by the OOM killer on the 24 GB machine), so by default the
-	// held-out queries are estimated only (EstimatesOnly) and the server's
+	// queries are estimated only (EstimatesOnly) and the server's
 	// COUNT(*) as written is the reference.
-	calib := -1
-	if v, err := strconv.Atoi(os.Getenv("CARDINAL_SERVER_CALIBRATE")); err == nil && v > 0 {
-		calib = v
-	}
+	calib := envInt("CARDINAL_SERVER_CALIBRATE", 0)
 	ctx := context.Background()
 	for _, c := range []struct {
-		name  string
-		scale float64
-		load  func() (*datasets.DB, error)
+		name string
+		open func(t *testing.T) (*datasets.DB, *server.Server)
 	}{
-		{"tpch", 1, func() (*datasets.DB, error) { return datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 1}) }},
-		{"ecommerce", 10, func() (*datasets.DB, error) {
-			return datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: 10, Seed: 1})
-		}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			db, err := c.load()
+		{"tpch", func(t *testing.T) (*datasets.DB, *server.Server) {
+			if os.Getenv(server.EnvTPCHSF1) == "" {
+				t.Skipf("%s is empty: no TPC-H SF1 loaded (CARDINAL_TPCH_SF1_LOAD=1 go test -run TestLoadTPCHSF1 ./internal/server/)", server.EnvTPCHSF1)
+			}
+			db, srv, _, err := server.OpenTPCHSF1(ctx, testDSN(t), server.LoadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep := serverRun(t, c.name, c.scale, db, Options{Seed: 1, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: calib, TestQueries: n, Snowflake: true,
-				CostModel: "mariadb", ImpliedJoins: true, EstimatesOnly: calib < 0},
-				ServerOptions{Queries: n, Limit: 20 * time.Second, Warmups: -1, Progress: func(r progress.Report) {
-					t.Logf("%d/%d: %s", r.Done, r.Total, r.Detail)
-				}})
+			return db, srv
+		}},
+		{"ecommerce", func(t *testing.T) (*datasets.DB, *server.Server) {
+			db, err := datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: 10, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo := server.LoadOptions{ForeignKeyIndexes: true}
+			srv, err := server.Open(ctx, testDSN(t), server.Options{Database: server.DatabaseName("ecommerce", 10, lo)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.Load(ctx, db, lo); err != nil {
+				srv.Close()
+				t.Fatal(err)
+			}
+			return db, srv
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db, srv := c.open(t)
+			train := max(calib, guardTrain)
+			if train == 0 {
+				train = -1 // none (0 would mean the default)
+			}
+			defer srv.Close()
+			logp := func(r progress.Report) { t.Logf("%d/%d: %s", r.Done, r.Total, r.Detail) }
+			rep := serverRunOn(t, srv, db, Options{Seed: 1, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: train, TestQueries: n, Snowflake: true,
+				CostModel: "mariadb", ImpliedJoins: true, EstimatesOnly: calib == 0},
+				ServerOptions{Queries: n, Limit: limit, Warmups: -1, Progress: logp},
+				ServerOptions{Queries: guardTrain, Limit: limit, Warmups: -1, Progress: logp})
 			if b, err := json.MarshalIndent(rep, "", "  "); err == nil {
 				if out := os.Getenv("CARDINAL_SERVER_JSON"); out != "" {
 					if err := os.WriteFile(out+"."+c.name+".json", b, 0o644); err != nil {

@@ -1,0 +1,64 @@
+package joinbench
+
+import (
+	"math"
+	"testing"
+)
+
+// guardQuery is a query timed both ways with the model's predictions (in
+// milliseconds here; ServerQuery keeps microseconds).
+func guardQuery(predServer, predOurs, serverMS, orderMS float64) ServerQuery {
+	return ServerQuery{PredictedServer: predServer * 1e3, PredictedOurs: predOurs * 1e3, ServerMS: serverMS, OrderMS: orderMS, OrderTimed: true}
+}
+
+// TestFitGuard: the fitted thresholds hint exactly the queries whose
+// measured gain is worth it — a large predicted saving that pays, and a
+// small ratio with a real saving — and leave out a 4 ms query predicted
+// 2.5x cheaper that ran 4x slower (a ratio alone would hint it) and a
+// query predicted 3x cheaper by 15 ms that ran 4x slower; each threshold
+// sits in the middle of its gap.
+func TestFitGuard(t *testing.T) {
+	qs := []ServerQuery{
+		guardQuery(100, 20, 1000, 200),  // gain 5, saving 80 ms: pays
+		guardQuery(5, 2, 4, 16),         // gain 2.5, saving 3 ms: 4x slower
+		guardQuery(50, 30, 300, 250),    // gain 1.67, saving 20 ms: pays a little
+		guardQuery(22.5, 7.5, 100, 400), // gain 3, saving 15 ms: 4x slower
+	}
+	g := FitGuard(qs, 0)
+	o := g.Outcome(qs)
+	if o.Hinted != 2 || o.TotalMS != 200+4+250+100 || o.WorstSlowdown != 1 {
+		t.Fatalf("fitted %+v: %+v", g, o)
+	}
+	if want := math.Sqrt(1 * 50.0 / 30); math.Abs(g.Ratio-want) > 1e-9 {
+		t.Errorf("ratio %v, want %v (between 1 and the smallest gain hinted)", g.Ratio, want)
+	}
+	if want := math.Sqrt(15 * 20.0); math.Abs(g.MinSavingMS-want) > 1e-9 {
+		t.Errorf("saving %v ms, want %v (between 15 and 20 ms)", g.MinSavingMS, want)
+	}
+	// The ratio-only guard of before hints every query, the 4 ms one
+	// and the 15 ms one too: 4x slower.
+	if o := RatioOnlyGuard.Outcome(qs); o.WorstSlowdown != 4 || o.Hinted != 4 {
+		t.Errorf("ratio only: %+v", o)
+	}
+	// Past the limit both ways says nothing: the default guard.
+	to := guardQuery(100, 10, 5000, 5100)
+	to.ServerTimedOut, to.OrderTimedOut = true, true
+	if g := FitGuard([]ServerQuery{to}, 0); g != DefaultGuard || g.Outcome([]ServerQuery{to}).TotalMS != 5000 {
+		t.Errorf("censored both ways: %+v", g)
+	}
+	// Nothing timed both ways: the default guard.
+	if g := FitGuard([]ServerQuery{{PredictedServer: 1, ServerMS: 3}}, 0); g != DefaultGuard {
+		t.Errorf("untimed: %+v", g)
+	}
+	for _, c := range []struct {
+		g    Guard
+		want bool
+	}{{AlwaysHint, true}, {DefaultGuard, false}, {Guard{Ratio: 1.5, MinSavingMS: 2}, true}} {
+		if got := c.g.Hint(5e3, 2e3, true); got != c.want {
+			t.Errorf("%+v.Hint(5 ms, 2 ms) = %v", c.g, got)
+		}
+	}
+	if DefaultGuard.Hint(100e3, 1e3, false) || !AlwaysHint.Hint(0, 0, false) {
+		t.Error("an unpriceable server order is hinted only by AlwaysHint")
+	}
+}
