@@ -136,6 +136,14 @@ func (d *DistinctGroups) figures(q *features.Query) (*groupFigures, error) {
 	if err := checkQuery(d.cat, q); err != nil {
 		return nil, err
 	}
+	// HAVING thresholds that are subqueries (havingsub.go).
+	q, err := resolveHavingEstimate(d.cat, q, func(s *features.Query) (float64, error) {
+		e, err := d.rows.Estimate(s)
+		return e.Rows, err
+	})
+	if err != nil {
+		return nil, err
+	}
 	g := q.Group
 	for i, k := range g.Keys {
 		if k.Table < 0 || k.Table >= len(q.Tables) || k.Col < 0 || k.Col >= len(d.cat.Schema.Tables[q.Tables[k.Table].Table].Columns) {
@@ -437,6 +445,8 @@ func (d *DistinctGroups) havingSel(q *features.Query, g *features.Grouping, h *f
 		}
 	} else if cs, ok := d.columnHaving(q, a, h, mean); ok {
 		sel = cs
+	} else if es, ok := sumExpHaving(a, h, typical); ok { // havingsub.go
+		sel = es
 	} else {
 		switch h.Op {
 		case features.OpEQ:

@@ -244,6 +244,7 @@ func (env *shapeEnv) subFactor(q *features.Query, sq *features.Subquery) float64
 			match = p
 		}
 	}
+	match *= env.havingShare(sub, subRows) // havingsub.go: GROUP BY ... HAVING (TPC-H Q18)
 	switch sq.Kind {
 	case features.SubExists:
 		return match
