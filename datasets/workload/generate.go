@@ -74,6 +74,11 @@ type Options struct {
 	// turned into an outer join, a semi-join or an anti-join (shapes.go);
 	// 0 means none.
 	Shapes float64 `opt:"max=1"`
+	// ShapeHaving is the fraction of the semi- and anti-joins of Shapes
+	// whose subquery groups by its correlated column and keeps the groups
+	// with HAVING COUNT(*) > c (TPC-H Q18's shape, shapes.go); 0 means
+	// none, so that workloads of earlier versions are drawn unchanged.
+	ShapeHaving float64 `opt:"max=1"`
 }
 
 func (o Options) withDefaults() (Options, error) {

@@ -14,9 +14,17 @@ import (
 //	               (x IN (SELECT ...) when the join has one column)
 //	NOT EXISTS     the anti-join, NOT IN when the join has one column
 //
+// With Options.ShapeHaving the subquery of a semi- or anti-join sometimes
+// groups by its correlated column: ... GROUP BY L.k HAVING COUNT(*) > c.
+//
 // so the workload holds outer, semi and anti joins over the same foreign
 // keys and filters as its inner joins. The query is rendered and parsed
 // back, which puts it in the model's normal form.
+
+// shapeHavingCounts are the thresholds c of a semi- or anti-join's
+// HAVING COUNT(*) > c (Options.ShapeHaving): a key's rows in the
+// subquery, from "more than one" to a heavy hitter's.
+var shapeHavingCounts = []float64{1, 2, 3, 5, 10, 20}
 
 // shape turns q into one of the shapes above.
 func (gen *generator) shape(q *features.Query) (*features.Query, error) {
@@ -76,6 +84,14 @@ func (gen *generator) shape(q *features.Query) (*features.Query, error) {
 		}
 		for _, pr := range pairs {
 			sq.Corr = append(sq.Corr, features.Correlation{Outer: pr[0], Inner: features.ColRef{Table: 0, Col: pr[1]}})
+		}
+		if gen.opts.ShapeHaving > 0 && gen.rng.Float64() < gen.opts.ShapeHaving {
+			// GROUP BY the (IN) column HAVING COUNT(*) > c.
+			k := features.ColRef{Table: 0, Col: pairs[0][1]}
+			sub.Group = &features.Grouping{Keys: []features.GroupKey{{ColRef: k}},
+				Aggs:   []features.Agg{{Func: features.AggCount, Table: -1}},
+				Having: &features.Having{Kind: features.ExprPred, Op: features.OpGT, Values: []float64{shapeHavingCounts[gen.rng.IntN(len(shapeHavingCounts))]}}}
+			sub.GroupBy = []features.ColRef{k}
 		}
 		// Drop L from the enclosing query.
 		idx := make([]int, len(q.Tables))
