@@ -103,7 +103,11 @@
 // join multiplicity (the root weights of a pass rooted there), and both
 // sides' correlation columns share one dense id space (as join keys), so
 // EXISTS / NOT EXISTS / NOT IN (with its NULL rule) and per-group
-// aggregates are array look-ups, linear in the rows of both sides.
+// aggregates are array look-ups, linear in the rows of both sides. A
+// subquery's own GROUP BY ... HAVING (TPC-H Q18) groups those weighted
+// rows by its keys and correlation columns and gives the rows of failing
+// groups weight 0 (subgroup.go); a HAVING threshold that is a scalar
+// subquery (Q11) is evaluated once the same way (havingsub.go).
 //
 // A Counter caches query-independent work (NULL bitmaps, dictionary
 // translations) and is safe for concurrent use; Count and CountSubPlans
