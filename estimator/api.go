@@ -85,7 +85,7 @@ func AppendSubPlans(dst []SubPlanEstimate, est Estimator, q *features.Query) ([]
 		return dst, err
 	}
 	dst = slices.Grow(dst, len(masks))
-	if sp, ok := est.(subPlanEstimator); ok && len(q.Residuals) == 0 {
+	if sp, ok := est.(subPlanEstimator); ok && len(q.Residuals) == 0 && !q.HasDerived() {
 		start := len(dst)
 		dst, err = sp.estimateSubPlans(q, masks, dst)
 		if err != nil {

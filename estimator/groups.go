@@ -94,6 +94,9 @@ func (d *DistinctGroups) Name() string { return d.rows.Name() + "+ndv" }
 
 // EstimateGroups estimates q's output groups.
 func (d *DistinctGroups) EstimateGroups(q *features.Query) (GroupEstimate, error) {
+	if q.HasDerived() {
+		return d.derivedGroups(q) // derived.go
+	}
 	f, err := d.figures(q)
 	if err != nil {
 		return GroupEstimate{}, err
@@ -575,6 +578,9 @@ func (m *GroupModel) Name() string { return m.base.rows.Name() + "+groups" }
 // EstimateGroups estimates q's output groups: the baseline times the
 // trees' learned correction.
 func (m *GroupModel) EstimateGroups(q *features.Query) (GroupEstimate, error) {
+	if q.HasDerived() {
+		return m.base.derivedGroups(q) // derived.go: the baseline, not learned
+	}
 	f, err := m.base.figures(q)
 	if err != nil {
 		return GroupEstimate{}, err

@@ -122,6 +122,9 @@ func components(q *features.Query) []uint64 {
 // each connected component with connected, multiplies them, and caps the
 // result.
 func estimateGuarded(cat *catalog.Catalog, q *features.Query, connected func(*features.Query) (Estimate, error)) (Estimate, error) {
+	if q.HasDerived() {
+		return estimateDerived(cat, q, connected) // derived.go
+	}
 	if q != nil && len(q.Residuals) > 0 {
 		return estimateResiduals(cat, q, connected)
 	}

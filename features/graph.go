@@ -168,7 +168,7 @@ func (q *Query) enumerateCsg(visit func(uint64) bool) {
 func (q *Query) Sub(mask uint64) *Query {
 	mask &= q.FullMask()
 	idx := make([]int, len(q.Tables))
-	sub := &Query{Schema: q.Schema, Tables: make([]TableRef, 0, bits.OnesCount64(mask))}
+	sub := &Query{Schema: q.Schema, Derived: q.Derived, Tables: make([]TableRef, 0, bits.OnesCount64(mask))}
 	for i, t := range q.Tables {
 		idx[i] = -1
 		if mask&(1<<i) != 0 {

@@ -172,6 +172,8 @@ func (q *Query) GroupsSQL() string {
 	if g == nil {
 		return s
 	}
+	with := q.withText(modeSQL)
+	s = strings.TrimPrefix(s, with)
 	w := &renderer{q: q, mode: modeSQL}
 	head := "SELECT " + w.selectList()
 	rest := strings.TrimPrefix(s, head)
@@ -194,5 +196,5 @@ func (q *Query) GroupsSQL() string {
 		inner.WriteString("SELECT 1")
 	}
 	inner.WriteString(rest)
-	return "SELECT COUNT(*) FROM (" + inner.String() + ") AS `groups`"
+	return with + "SELECT COUNT(*) FROM (" + inner.String() + ") AS `groups`"
 }

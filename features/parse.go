@@ -64,6 +64,7 @@ func (p *Parser) Parse(schema *catalog.Schema, sql string) (*Query, error) {
 	if err := r.statement(stmts[0]); err != nil {
 		return nil, err
 	}
+	r.finishDerived()
 	return r.q, nil
 }
 
@@ -78,8 +79,9 @@ type resolver struct {
 	using   map[string][]uint64 // column name -> groups of occurrences coalesced by USING
 	aliases map[string]bool     // select-list aliases (lower case)
 	opts    Options
-	parent  *resolver  // the enclosing query of a subquery
-	sh      shapeState // outer joins, derived tables, subqueries (shapes_parse.go)
+	parent  *resolver   // the enclosing query of a subquery
+	sh      shapeState  // outer joins, derived tables, subqueries (shapes_parse.go)
+	dr      *derivedReg // grouped derived tables and CTEs (derived.go); the outermost resolver's
 }
 
 func (r *resolver) errAt(off int, sentinel error, construct, format string, args ...any) error {
@@ -244,10 +246,7 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 
 func (r *resolver) table(tn *ast.TableName, alias string) error {
 	if cte := r.cte(tn); cte != nil {
-		if alias == "" {
-			alias = tn.Name.O
-		}
-		return r.derivedTable(cte, alias, r.loc.lastIdent())
+		return r.cteTable(tn, cte, alias)
 	}
 	r.loc.ident(tn.Name.O)
 	if len(r.q.Tables) >= MaxTables {

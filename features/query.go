@@ -110,6 +110,9 @@ type Query struct {
 	// Residuals are the filters mixing several occurrences under OR or
 	// NOT (residual.go); nil for most queries.
 	Residuals []Residual
+	// Derived are the grouped derived tables and CTEs the query reads as
+	// virtual tables of its Schema (derived.go); nil for most queries.
+	Derived []DerivedRel
 }
 
 // MaxTables is the largest number of table occurrences a query may have;

@@ -145,9 +145,10 @@ func (r *resolver) withClause(w *ast.WithClause) error {
 	}
 	for _, cte := range w.CTEs {
 		sel, ok := cte.Query.Query.(*ast.SelectStmt)
-		if !ok || len(cte.ColNameList) > 0 {
-			return r.errAt(cte.Query.OriginTextPosition(), ErrUnsupported, "CTE "+cte.Name.O, "only a plain SELECT without a column list can be inlined")
+		if !ok {
+			return r.errAt(cte.Query.OriginTextPosition(), ErrUnsupported, "CTE "+cte.Name.O, "only a plain SELECT can be inlined")
 		}
+		r.cteColumns(cte, sel)
 		if r.sh.ctes == nil {
 			r.sh.ctes = map[string]*ast.SelectStmt{}
 		}
@@ -173,6 +174,9 @@ func (r *resolver) cte(tn *ast.TableName) *ast.SelectStmt {
 // query: its tables join the FROM, its WHERE joins the conditions and its
 // select list names columns. Only a plain SELECT-FROM-WHERE flattens.
 func (r *resolver) derivedTable(s *ast.SelectStmt, alias string, off int) error {
+	if groupedSelect(s) {
+		return r.groupedDerived(s, alias, alias, off, nil) // a derived relation (derived.go)
+	}
 	bad := ""
 	switch {
 	case s.With != nil:

@@ -41,6 +41,7 @@ type renderer struct {
 // the kept keys and conditions (groupsql.go).
 func (q *Query) SQL() string {
 	w := &renderer{q: q, mode: modeSQL}
+	w.b.WriteString(q.withText(modeSQL))
 	w.query()
 	return w.b.String()
 }
@@ -51,6 +52,7 @@ func (q *Query) SQL() string {
 // same digest.
 func (q *Query) Digest() string {
 	w := &renderer{q: q, mode: modeShape}
+	w.b.WriteString(q.withText(modeShape))
 	w.query()
 	sum := sha256.Sum256([]byte(w.b.String()))
 	return hex.EncodeToString(sum[:16])

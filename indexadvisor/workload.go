@@ -124,6 +124,10 @@ func NewWorkload(schema *catalog.Schema, stmts []live.Statement) (*Workload, err
 				skip(reason(err), s)
 				continue
 			}
+			if q.HasDerived() {
+				skip("grouped derived table or CTE", s) // no statistics of its virtual tables
+				continue
+			}
 			st.Kind, st.Query = KindSelect, q
 			if st.Digest == "" {
 				st.Digest = q.Digest()

@@ -30,6 +30,11 @@ func newGraph(q *features.Query) (graph, error) {
 	if n > features.MaxTables {
 		return graph{}, fmt.Errorf("%w: %d table occurrences, more than the %d a 64-bit sub-plan mask holds", ErrQuery, n, features.MaxTables)
 	}
+	if q.HasDerived() {
+		// A derived relation (grouped derived table or CTE) has no
+		// catalog statistics for the cost models.
+		return graph{}, fmt.Errorf("%w: %d derived relation(s) (grouped derived tables or CTEs) are not planned", ErrQuery, len(q.Derived))
+	}
 	g := graph{n: n, adj: make([]uint64, n), all: q.FullMask()}
 	for _, j := range q.Joins {
 		if j.Left < 0 || j.Right < 0 || j.Left >= n || j.Right >= n || j.Left == j.Right {

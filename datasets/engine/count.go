@@ -83,6 +83,13 @@ func CountSubPlans(ctx context.Context, db *datasets.DB, q *features.Query) ([]S
 // Count returns the true COUNT(*) of q's FROM + WHERE. Occurrences not
 // connected by joins multiply (a cross product).
 func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
+	if q.HasDerived() {
+		ext, q2, err := c.withDerived(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		return ext.Count(ctx, q2)
+	}
 	if q != nil && len(q.Residuals) > 0 {
 		return c.countResiduals(ctx, q)
 	}
@@ -115,6 +122,13 @@ func (c *Counter) Count(ctx context.Context, q *features.Query) (int64, error) {
 // A query with more than features.DefaultMaxSubPlans connected sub-plans
 // is refused (features.ErrTooManySubPlans) before any work.
 func (c *Counter) CountSubPlans(ctx context.Context, q *features.Query) ([]SubPlanCount, error) {
+	if q.HasDerived() {
+		ext, q2, err := c.withDerived(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return ext.CountSubPlans(ctx, q2)
+	}
 	if q != nil && len(q.Residuals) > 0 {
 		return c.subPlansResiduals(ctx, q)
 	}

@@ -44,6 +44,13 @@ func (c *Counter) CountGroups(ctx context.Context, q *features.Query) (GroupCoun
 		n, err := c.Count(ctx, q)
 		return GroupCount{Rows: n, Groups: n}, err
 	}
+	if q.HasDerived() {
+		ext, q2, err := c.withDerived(ctx, q)
+		if err != nil {
+			return GroupCount{}, err
+		}
+		return ext.CountGroups(ctx, q2)
+	}
 	q, err := c.resolveHaving(ctx, q) // havingsub.go
 	if err != nil {
 		return GroupCount{}, err

@@ -17,10 +17,7 @@ import (
 // knownFailures lists the queries that do not pass TestAcceptanceSF1 yet,
 // with what stops them. The test fails when an unlisted query fails, and
 // when a listed query passes (remove it here: the list stays true).
-var knownFailures = map[string]string{
-	"q13": "derived table with GROUP BY (subq, groups)",
-	"q15": "CTE with a column list and GROUP BY (subq, groups)",
-}
+var knownFailures = map[string]string{}
 
 // engineMaxRows bounds the tuples the engine materialises for a cyclic
 // join graph: Q5's c_nationkey = s_nationkey closes a cycle, and at SF1
