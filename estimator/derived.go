@@ -3,6 +3,7 @@ package estimator
 import (
 	"fmt"
 	"math"
+	"math/bits"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/features"
@@ -25,9 +26,11 @@ import (
 // catalog's distinct count of its source column when the relation has
 // several keys); SUM, AVG of G_k groups: G_k (continuous values); MIN and
 // MAX: G_k capped by the argument column's distinct count; COUNT: the
-// values a Poisson count of mean m = R_k / G_k takes within
-// countSpreadSD standard deviations, 1 + 2·countSpreadSD·√m, capped by
-// G_k. Filters on a derived column use 1/ndv for equality and
+// expected distinct sizes among G_k groups whose sizes are geometric of
+// mean m = R_k / G_k (the exponential group sizes DistinctGroups assumes
+// for HAVING), Σ_k 1 − (1 − p_k)^G_k (countDistinct). A join of a MIN or
+// MAX column with the column it aggregates keeps one row per group (the
+// extremum). Filters on a derived column use 1/ndv for equality and
 // PostgreSQL's default selectivities otherwise (see the constants); a
 // scalar subquery comparing a column with MIN or MAX of the same column of
 // the same relation (Q15's total_revenue = (SELECT MAX(total_revenue)
@@ -59,9 +62,8 @@ const (
 	// (PostgreSQL has no default for it; its eqjoinsel_semi falls back to
 	// 0.5 when it knows neither side's distinct count).
 	derivedSemiSel = 0.5
-	// countSpreadSD is how many standard deviations of a Poisson group
-	// size the distinct values of a COUNT aggregate span on each side.
-	countSpreadSD = 3
+	// maxCountTerms bounds the terms of countDistinct's sum.
+	maxCountTerms = 1 << 20
 	// derivedBand is the factor each derived occurrence widens the band
 	// by on each side: the ±10x of DistinctGroups' group-count band.
 	derivedBand = 10
@@ -187,6 +189,16 @@ func estimateDerived(cat *catalog.Catalog, q *features.Query, est func(*features
 		if dmask&(1<<j.Left|1<<j.Right) == 0 {
 			continue
 		}
+		if env.extremumJoin(j) {
+			// One row of the base side per group: the base side's rows
+			// times 1/rows of its table.
+			b := j.Left
+			if dmask&(1<<b) != 0 {
+				b = j.Right
+			}
+			factor /= math.Max(1, float64(cat.Stats[q.Tables[b].Table].Rows))
+			continue
+		}
 		l, err := env.colNDV(j.Left, j.LeftCol)
 		if err != nil {
 			return Estimate{}, err
@@ -259,6 +271,18 @@ func (env *derivedEnv) figures(t int) (*derivedFigures, error) {
 		return nil, fmt.Errorf("derived relation %s: %w", env.q.Schema.Tables[t].Name, err)
 	}
 	f := &derivedFigures{rows: ge.Rows, groups: math.Max(ge.Groups, 0), source: source}
+	grouped := in
+	if core := preservedGroups(in); core != nil {
+		// Outer joins keep every row of the preserved side: its key
+		// values are the groups (TPC-H Q13: every customer is a group).
+		grouped = core
+		if ce, err := dg.EstimateGroups(core); err == nil {
+			f.groups = ce.Groups
+		}
+	}
+	if n, ok := env.uniqueKeyRows(grouped); ok {
+		f.groups = n
+	}
 	g := in.Group
 	mean := f.rows / math.Max(f.groups, 1)
 	for _, c := range d.Cols {
@@ -272,7 +296,11 @@ func (env *derivedEnv) figures(t int) (*derivedFigures, error) {
 			a := g.Aggs[c.Agg]
 			switch a.Func {
 			case features.AggCount:
-				ndv = math.Min(ndv, 1+2*countSpreadSD*math.Sqrt(mean))
+				lo := 1.0 // COUNT(*): no empty group
+				if a.Arg != nil {
+					lo = 0 // COUNT(col) of a NULL-extended group is 0
+				}
+				ndv = math.Min(ndv, countDistinct(f.groups, mean, lo))
 			case features.AggMin, features.AggMax:
 				if a.Arg != nil && a.Arg.Kind == features.ArithCol {
 					ndv = math.Min(ndv, env.sourceNDV(in, features.ColRef{Table: a.Table, Col: a.Arg.Col}, features.KeyColumn))
@@ -481,4 +509,108 @@ func (d *DistinctGroups) derivedGroups(q *features.Query) (GroupEstimate, error)
 	}
 	groups = sanitize(groups)
 	return GroupEstimate{Groups: groups, Low: groups / derivedBand, High: groups * derivedBand, Rows: e.Rows, Source: d.Name()}, nil
+}
+
+// preservedGroups returns the grouping of in restricted to its
+// occurrences that no outer join NULL-extends, when every key is on them
+// and there is no HAVING: the same groups, as an outer join keeps every
+// row of its preserved side at least once. It returns nil otherwise.
+func preservedGroups(in *features.Query) *features.Query {
+	g := in.Group
+	if len(in.Outer) == 0 || g == nil || g.Having != nil || len(g.Keys) == 0 {
+		return nil
+	}
+	var core uint64
+	idx := make([]int, len(in.Tables))
+	for occ := range in.Tables {
+		idx[occ] = -1
+		if !in.Nullable(occ) {
+			idx[occ] = bits.OnesCount64(core)
+			core |= 1 << occ
+		}
+	}
+	keys := make([]features.GroupKey, len(g.Keys))
+	for i, k := range g.Keys {
+		if k.Table < 0 || k.Table >= len(idx) || idx[k.Table] < 0 {
+			return nil
+		}
+		keys[i] = k
+		keys[i].Table = idx[k.Table]
+	}
+	sub := in.Sub(core)
+	sub.Group = &features.Grouping{Keys: keys, Distinct: g.Distinct}
+	return sub
+}
+
+// uniqueKeyRows returns the estimated rows of a one-table grouping query
+// one of whose keys is a column with as many distinct values as its table
+// has rows (a primary key): each row is its own group. Distinct-value
+// estimators extrapolating from a sample underestimate such columns (GEE's
+// sqrt(N/n) factor on an all-distinct sample).
+func (env *derivedEnv) uniqueKeyRows(q *features.Query) (float64, bool) {
+	if len(q.Tables) != 1 || q.Group == nil || q.Group.Having != nil || len(q.Residuals) > 0 {
+		return 0, false
+	}
+	t := q.Tables[0].Table
+	if t < 0 || t >= len(env.cat.Stats) {
+		return 0, false
+	}
+	st := &env.cat.Stats[t]
+	unique := false
+	for _, k := range q.Group.Keys {
+		if k.Func == features.KeyColumn && k.Col >= 0 && k.Col < len(st.Columns) &&
+			st.Rows > 0 && st.Columns[k.Col].NullFrac == 0 && st.Columns[k.Col].Distinct >= st.Rows {
+			unique = true
+		}
+	}
+	if !unique {
+		return 0, false
+	}
+	rows := *q
+	rows.Group, rows.GroupBy = nil, nil
+	e, err := estimateGuarded(env.cat, &rows, env.est)
+	if err != nil {
+		return 0, false
+	}
+	return e.Rows, true
+}
+
+// countDistinct is the expected number of distinct values among g group
+// sizes drawn from the geometric distribution on {lo, lo+1, ...} with
+// mean m: Σ_k 1 − (1 − p_k)^g, p_k = (1 − r) r^(k−lo), r = (m−lo)/(m−lo+1).
+func countDistinct(g, m, lo float64) float64 {
+	if g <= 1 || m <= lo {
+		return 1
+	}
+	r := (m - lo) / (m - lo + 1)
+	p := 1 - r
+	sum := 0.0
+	for k := 0; k < maxCountTerms; k++ {
+		x := -math.Expm1(g * math.Log1p(-p)) // 1 - (1-p)^g
+		sum += x
+		if x < 1e-6 && float64(k) > m {
+			break
+		}
+		p *= r
+	}
+	return math.Max(1, sum)
+}
+
+// extremumJoin reports whether a join edge matches a MIN or MAX column of
+// a derived relation with the column it aggregates (the same column of
+// the same table): each group matches the rows holding its extremum.
+func (env *derivedEnv) extremumJoin(j features.Join) bool {
+	side := func(occ, col, other, otherCol int) bool {
+		d := env.q.DerivedOf(env.q.Tables[occ].Table)
+		if d == nil || env.q.DerivedOf(env.q.Tables[other].Table) != nil || col >= len(d.Cols) || d.Cols[col].Agg < 0 {
+			return false
+		}
+		a := d.Query.Group.Aggs[d.Cols[col].Agg]
+		if (a.Func != features.AggMin && a.Func != features.AggMax) || a.Arg == nil || a.Arg.Kind != features.ArithCol ||
+			a.Table < 0 || a.Table >= len(d.Query.Tables) {
+			return false
+		}
+		return d.Query.Tables[a.Table].Table == env.q.Tables[other].Table && a.Arg.Col == otherCol
+	}
+	return side(j.Left, j.LeftCol, j.Right, j.RightCol) || side(j.Right, j.RightCol, j.Left, j.LeftCol)
 }

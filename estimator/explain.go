@@ -44,6 +44,9 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 	if ok && q != nil && len(q.Tables) > 0 && len(components(q)) > 1 {
 		ok = false // a cross join: the product of the parts' estimates
 	}
+	if q.HasDerived() {
+		ok = false // derived relations: derived.go's combination
+	}
 	if !ok {
 		e, err := m.Estimate(q)
 		if err != nil {
