@@ -84,6 +84,10 @@ func (c *Counter) materialise(ctx context.Context, d *features.DerivedRel, def *
 	if len(in.Residuals) > 0 {
 		return nil, fmt.Errorf("%w: filters across tables (OR / NOT) in a grouped derived table", ErrUnsupported)
 	}
+	in, err := cc.resolveHaving(ctx, in) // subqueries in its HAVING (havingsub.go)
+	if err != nil {
+		return nil, err
+	}
 	g := in.Group
 	// Grouping with one extra aggregate per key: the key's value.
 	g2 := *g
