@@ -103,7 +103,12 @@
 // mixing tables under OR / NOT, features.Residual) are estimated by every
 // estimator by inclusion-exclusion over the estimates of their expansion,
 // clamped to [largest term, min(sum of terms, query without them)]
-// (residual.go); learned training leaves such queries out.
+// (residual.go); learned training leaves such queries out. Queries that
+// read derived relations (grouped derived tables and CTEs,
+// features.DerivedRel) are estimated by every estimator as its own
+// estimate of the base tables times each relation's estimated groups,
+// joins on its keys as key/foreign-key joins and default selectivities
+// for filters on its aggregates (derived.go).
 //
 // # The baseline and the corrections over it
 //

@@ -106,13 +106,17 @@
 //   - Derived tables and non-recursive CTEs that are a plain SELECT-FROM-
 //     WHERE flatten into the enclosing query (their select list names
 //     columns; expression columns may be grouping keys).
+//   - Derived tables and CTEs that group (GROUP BY, aggregates, DISTINCT,
+//     HAVING; a CTE may have a column list) are derived relations:
+//     virtual tables of the query's Schema whose rows are the inner
+//     query's groups (Query.Derived, derived.go).
 //   - Everything else is an *Error wrapping ErrUnsupported that names the
 //     construct and its line:col: natural joins, ON conditions on an outer
 //     join's preserved side, WHERE conditions that keep an outer join's
 //     NULL rows (IS NULL: write NOT EXISTS), subqueries under OR / NOT,
 //     in the select list, in ON or HAVING, ANY / ALL, outer references
-//     outside correlation equalities, derived tables with GROUP BY,
-//     DISTINCT, LIMIT or aggregates, non-equi joins, join predicates
+//     outside correlation equalities, derived tables with LIMIT, grouped
+//     ones selecting expressions of aggregates, non-equi joins, join predicates
 //     inside some branches of an OR only, functions and arithmetic outside
 //     the above (and of two columns), CASE, REGEXP, <=>, XOR, constant
 //     conditions, grouping keys and HAVING conditions outside the above,

@@ -109,6 +109,12 @@
 // groups weight 0 (subgroup.go); a HAVING threshold that is a scalar
 // subquery (Q11) is evaluated once the same way (havingsub.go).
 //
+// Derived relations (derived.go). A grouped derived table or CTE
+// (features.DerivedRel) is materialised as a table of its groups (key
+// values carried through the group plan as extra aggregates, HAVING
+// applied), and the enclosing query is counted over the DB extended with
+// it, like any query.
+//
 // A Counter caches query-independent work (NULL bitmaps, dictionary
 // translations) and is safe for concurrent use; Count and CountSubPlans
 // are one-shot shorthands.
