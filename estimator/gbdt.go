@@ -411,9 +411,13 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	valJoins := make([]int, nVal)
 	valCal := make([]calibExample, nVal)
 	whole := wholeQueries(train)
+	// Held-out queries answered exactly calibrate the band too (residual
+	// 0, see conformal.go); exactVal marks them by example index.
+	exactVal := make([]bool, len(train))
 	g.parallelFor(ctx, params.workers, len(train), func(i int, x []float64) {
 		y, joins, base, skip := g.featurize(train[i], x)
 		if skip {
+			exactVal[i] = isVal[groupOf(i)]
 			return
 		}
 		if isVal[groupOf(i)] {
@@ -440,7 +444,13 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		return nil, err
 	}
 	g.ens = ens
-	g.fitBand(valSet, valJoins, valCal)
+	var exact []calibResidual
+	for i, ok := range exactVal {
+		if ok {
+			exact = append(exact, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i]})
+		}
+	}
+	g.fitBand(valSet, valJoins, valCal, exact)
 	return g, nil
 }
 
@@ -521,12 +531,13 @@ func compactKept[T any](s []T, keep []bool) []T {
 // Residuals are taken between the clamped logs of the true count and of
 // the estimate itself, max(base, 1)·e^correction, as QError and Covers compare
 // them (an estimate of 0.2 rows for an empty result is exact there, while
-// its correction's residual is not).
-func (g *GBDT) fitBand(val *binnedSet, vJoins []int, cal []calibExample) {
+// its correction's residual is not). exact are the held-out examples
+// answered exactly (residual 0 in and out of distribution).
+func (g *GBDT) fitBand(val *binnedSet, vJoins []int, cal []calibExample, exact []calibResidual) {
 	if len(val.y) == 0 {
 		return
 	}
-	res := make([]calibResidual, len(val.y))
+	res := make([]calibResidual, len(val.y), len(val.y)+len(exact))
 	for i, y := range val.y {
 		pred := g.ens.base
 		for _, t := range g.ens.trees {
@@ -538,7 +549,7 @@ func (g *GBDT) fitBand(val *binnedSet, vJoins []int, cal []calibExample) {
 		resid := func(c float64) float64 { return truth - logRows(sanitize(math.Max(base, 1)*math.Exp(clampC(c)))) }
 		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, in: resid(pred), ood: resid(oodBlend * pred)}
 	}
-	g.band = fitConformal(res)
+	g.band = fitConformal(append(res, exact...))
 }
 
 func cmpOr(v, def int) int {

@@ -251,6 +251,9 @@ type Histogram struct {
 	cols [][]*histCol // [table][column]
 	like likeCache
 	fds  [][]fdDep // [table]: functional dependencies (fd.go)
+	// band is the conformal band calibrated on a training workload
+	// (baseband.go); nil: fixed spreads (histSpread per table).
+	band *conformalBand
 }
 
 // NewHistogram returns the histogram baseline over cat's statistics.
@@ -376,7 +379,7 @@ func (h *Histogram) Estimate(q *features.Query) (Estimate, error) {
 func (h *Histogram) estimateConnected(q *features.Query) (Estimate, error) {
 	var buf [8]float64
 	sels := h.tableSels(q, buf[:0])
-	return h.estimateMask(q, sels, q.FullMask()), nil
+	return h.band.widen(h.estimateMask(q, sels, q.FullMask()), len(q.Tables)-1), nil
 }
 
 // estimateSubPlans implements subPlanEstimator: per-table selectivities are
@@ -401,14 +404,23 @@ func (h *Histogram) String() string {
 
 func init() {
 	registerKind(kindSpec{name: KindHistogram, rank: 0,
-		train: func(_ context.Context, cat *catalog.Catalog, _ []Example, _ TrainOptions) (Model, error) {
-			return NewHistogram(cat), nil
+		train: func(ctx context.Context, cat *catalog.Catalog, exs []Example, _ TrainOptions) (Model, error) {
+			h := NewHistogram(cat)
+			band, err := calibrateBaseline(ctx, h, exs)
+			h.band = band
+			return nilOnError(h, err)
 		},
-		load: func(_ []byte, cat *catalog.Catalog) (Model, error) { return NewHistogram(cat), nil },
+		load: func(payload []byte, cat *catalog.Catalog) (Model, error) {
+			h := NewHistogram(cat)
+			band, err := loadBandPayload(payload)
+			h.band = band
+			return nilOnError(h, err)
+		},
 	})
 }
 
-// A histogram is rebuilt from the catalog of its model file: no payload.
+// A histogram is rebuilt from the catalog of its model file; its payload
+// is its conformal band when trained on a workload (baseband.go).
 func (h *Histogram) kind() string                   { return KindHistogram }
 func (h *Histogram) modelCatalog() *catalog.Catalog { return h.cat }
-func (h *Histogram) savePayload(w io.Writer) error  { return noPayload(w) }
+func (h *Histogram) savePayload(w io.Writer) error  { return saveBandPayload(w, h.band) }

@@ -88,10 +88,6 @@ func CatalogOf(m Model) *catalog.Catalog {
 	return nil
 }
 
-// noPayload is the payload writer of kinds that are rebuilt from the
-// catalog alone.
-func noPayload(io.Writer) error { return nil }
-
 // nilOnError returns m as a Model, or a nil Model with err (not a typed
 // nil pointer).
 func nilOnError[M Model](m M, err error) (Model, error) {

@@ -29,8 +29,8 @@ import (
 // The ridge penalty λ is added to the diagonal of the normal equations
 // (Hoerl & Kennard, 1970). Features and target are centred first so that
 // the (unpenalised) intercept is unaffected. Low and High are the
-// split-conformal band (conformal.go) of a tenth of the examples held
-// out of a first fit (linCalibFrac); the model is then refitted on all. A *Linear is safe for
+// cross-conformal band (conformal.go): residuals of every example from a
+// fit without its fold (linCalibFolds); the model is then fitted on all. A *Linear is safe for
 // concurrent use (it is read-only after training).
 type Linear struct {
 	cat    *catalog.Catalog
@@ -62,10 +62,11 @@ type LinearOptions struct {
 
 // Defaults of LinearOptions.
 const (
-	// linCalibFrac is the share of examples (whole groups) held out of
-	// the fit to calibrate the conformal band, and linCalibSeed seeds
-	// the split (TrainLinear is deterministic).
-	linCalibFrac     = 0.1
+	// linCalibFolds is the number of folds (whole groups) of the
+	// cross-conformal band, and linCalibSeed seeds the assignment
+	// (TrainLinear is deterministic). Five folds: each fit sees 80% of
+	// the examples (Barber et al. 2021 use K = 5-10 for CV+).
+	linCalibFolds    = 5
 	linCalibSeed     = 0x11ea7
 	linDefaultLambda = 1e-2
 	// linGlobal is the number of query-wide features (see linEncode).
@@ -201,31 +202,48 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 		}
 		y[i] = logRows(ex.Rows) - bl
 	}
-	// Hold out a calibration split (whole groups) for the conformal band:
-	// fit without it, calibrate on it, then refit on every example (the
-	// band of the 90% fit is kept: more examples do not widen a ridge
-	// fit's errors, so it stays conservative, though split conformal's
-	// guarantee is for the held-out fit).
-	fit, calib := snSplit(train, linCalibFrac, rand.New(rand.NewPCG(linCalibSeed, uint64(len(train)))))
-	fx, fy := make([][]float64, 0, len(fit)), make([]float64, 0, len(fit))
-	for _, i := range fit {
-		fx, fy = append(fx, X[i]), append(fy, y[i])
-	}
-	if err := m.fitRidge(fx, fy); err != nil {
-		return nil, err
-	}
-	res := make([]calibResidual, 0, len(calib))
-	pooled := make([]float64, 0, len(calib))
+	// Cross-conformal band (Vovk 2015; CV+, Barber et al. 2021): the
+	// groups fall into linCalibFolds folds; each fold's residuals come
+	// from a fit on the others, so every whole query calibrates and none
+	// is lost to training. The model is then fitted on every example
+	// (ridge is stable: leaving out a fifth moves its predictions little,
+	// which is what lets the full fit borrow the folds' residuals).
+	folds := groupFolds(train, linCalibFolds, rand.New(rand.NewPCG(linCalibSeed, uint64(len(train)))))
+	res := make([]calibResidual, 0, len(train))
+	pooled := make([]float64, 0, len(train))
 	z := make([]float64, k)
 	whole := wholeQueries(train)
-	for _, i := range calib {
-		m.standardise(X[i], z)
-		r := y[i] - m.correction(z)
-		// Linear cannot tell out-of-distribution queries apart: both
-		// classes are its residuals (joins beyond the calibrated ones
-		// extrapolate, see bandSet.at).
-		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, exact: completelySampled(m.figs.s, train[i].Query), whole: whole[i], in: r, ood: r})
-		pooled = append(pooled, r)
+	for f := range linCalibFolds {
+		var fx [][]float64
+		var fy []float64
+		for i, fi := range folds {
+			if fi != f {
+				fx, fy = append(fx, X[i]), append(fy, y[i])
+			}
+		}
+		if len(fx) == 0 || len(fx) == len(X) {
+			continue // too few groups for this fold
+		}
+		if err := m.fitRidge(fx, fy); err != nil {
+			return nil, err
+		}
+		for i, fi := range folds {
+			if fi != f {
+				continue
+			}
+			m.standardise(X[i], z)
+			// The residual of the estimate as Estimate clamps it (at
+			// least one row), against the true rows clamped as QError
+			// and Covers clamp them.
+			truth := logRows(train[i].Rows)
+			lg := math.Max(0, math.Min(maxLogRows, truth-y[i]+m.correction(z)))
+			r := truth - lg
+			// Linear cannot tell out-of-distribution queries apart: both
+			// classes are its residuals (joins beyond the calibrated ones
+			// extrapolate, see bandSet.at).
+			res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], in: r, ood: r})
+			pooled = append(pooled, r)
+		}
 	}
 	m.band = fitConformal(res)
 	m.resLo, m.resHi = conformalQuantiles(pooled)

@@ -25,8 +25,10 @@ import (
 // A model file is self-contained: estimating needs no data.
 
 const (
-	modelMagic   = "CARDMODL"
-	modelVersion = 4
+	modelMagic = "CARDMODL"
+	// modelVersion 5: histogram and sample payloads may carry a conformal
+	// band calibrated on a training workload (baseband.go; empty before).
+	modelVersion = 5
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1

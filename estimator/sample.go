@@ -220,6 +220,10 @@ func (s *sampleSet) probe(q *features.Query, sc *scratch, dst []tableProbe) []ta
 type Sample struct {
 	s    *sampleSet
 	hist *Histogram
+	// band is the conformal band calibrated on a training workload
+	// (baseband.go); nil: binomial bands per table, sampleJoinSpread per
+	// join.
+	band *conformalBand
 }
 
 // NewSample returns the sample baseline over cat's samples.
@@ -243,7 +247,7 @@ func (s *Sample) estimateConnected(q *features.Query) (Estimate, error) {
 	defer func() { sc.reset(); s.s.pool.Put(sc) }()
 	var buf [8]tableProbe
 	probes := s.s.probe(q, sc, buf[:0])
-	return s.estimateMask(q, probes, s.shapes(q, probes, sc), q.FullMask()), nil
+	return s.band.widen(s.estimateMask(q, probes, s.shapes(q, probes, sc), q.FullMask()), len(q.Tables)-1), nil
 }
 
 func (s *Sample) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error) {
@@ -319,15 +323,23 @@ func binomialBand(k, n int) (lo, hi float64) {
 
 func init() {
 	registerKind(kindSpec{name: KindSample, rank: 1,
-		train: func(_ context.Context, cat *catalog.Catalog, _ []Example, _ TrainOptions) (Model, error) {
-			return NewSample(cat), nil
+		train: func(ctx context.Context, cat *catalog.Catalog, exs []Example, _ TrainOptions) (Model, error) {
+			s := NewSample(cat)
+			band, err := calibrateBaseline(ctx, s, exs)
+			s.band = band
+			return nilOnError(s, err)
 		},
-		load: func(_ []byte, cat *catalog.Catalog) (Model, error) { return NewSample(cat), nil },
+		load: func(payload []byte, cat *catalog.Catalog) (Model, error) {
+			s := NewSample(cat)
+			band, err := loadBandPayload(payload)
+			s.band = band
+			return nilOnError(s, err)
+		},
 	})
 }
 
-// A sample estimator is rebuilt from the catalog of its model file: no
-// payload.
+// A sample estimator is rebuilt from the catalog of its model file; its
+// payload is its conformal band when trained on a workload (baseband.go).
 func (s *Sample) kind() string                   { return KindSample }
 func (s *Sample) modelCatalog() *catalog.Catalog { return s.s.cat }
-func (s *Sample) savePayload(w io.Writer) error  { return noPayload(w) }
+func (s *Sample) savePayload(w io.Writer) error  { return saveBandPayload(w, s.band) }

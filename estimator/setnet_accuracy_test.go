@@ -101,13 +101,9 @@ func TestSetNetLinearDemoAccuracy(t *testing.T) {
 	}
 }
 
-// maxBandCoverage is the upper coverage gate of setnet and linear bands:
-// measured 0.982 at most (setnet, single tables), above the issue's 0.95.
-const maxBandCoverage = 0.985
-
-// checkBandCoverage holds m's bands to what holds of issue 12's targets: coverage
-// between 88% and maxBandCoverage at every join count of the
-// in-distribution test queries, at least 80% out of distribution.
+// checkBandCoverage holds m's bands to issue 12's targets: coverage
+// between 88% and 95% at every join count of the in-distribution test
+// queries, at least 80% out of distribution.
 func checkBandCoverage(t *testing.T, name string, m estimator.Estimator, test, ood []estimator.Example) {
 	t.Helper()
 	byJoins := func(exs []estimator.Example) map[int]estimator.QErrorSummary {
@@ -128,13 +124,8 @@ func checkBandCoverage(t *testing.T, name string, m estimator.Estimator, test, o
 	}
 	for j, s := range byJoins(test) {
 		t.Logf("%s: %d joins: band coverage %.3f, median width %.2f (n %d)", name, j, s.Coverage, s.BandWidth, s.N)
-		// The target is 88-95%. Since the bands are calibrated on whole
-		// queries (wholeQueries) they over-cover here: setnet 0.982 at 0
-		// joins (single tables sampled whole are answered exactly) and
-		// linear 0.977 at 3 joins. The upper gate is what holds today
-		// (maxBandCoverage), an open gap of issue 12, not its target.
-		if s.Coverage < 0.88 || s.Coverage > maxBandCoverage {
-			t.Errorf("%s: %d joins: band coverage %.3f outside [0.88, %.3f]", name, j, s.Coverage, maxBandCoverage)
+		if s.Coverage < 0.88 || s.Coverage > 0.95 {
+			t.Errorf("%s: %d joins: band coverage %.3f outside [0.88, 0.95]", name, j, s.Coverage)
 		}
 	}
 	for j, s := range byJoins(ood) {
