@@ -33,8 +33,8 @@ import (
 // referenced twice (Q15's revenue0, again in a scalar subquery) is one
 // relation with two occurrences.
 //
-// Queries nested in the enclosing query (subqueries) share its extended
-// schema and Derived list. The inner query is parsed on its own against
+// Subqueries that read a derived relation share the enclosing query's
+// extended schema and Derived list; the others keep the base schema. The inner query is parsed on its own against
 // the base schema: it cannot reference the enclosing query (no LATERAL).
 
 // DerivedRel is a grouped derived table or CTE: a virtual table of the
@@ -298,19 +298,31 @@ func (r *resolver) virtualName(alias string) string {
 	return name
 }
 
-// finishDerived gives the statement's query and its subqueries the final
-// extended schema and the list of derived relations.
+// finishDerived gives the statement's query and those of its subqueries
+// that read a derived relation (themselves or through their subqueries)
+// the final extended schema and the list of derived relations; the
+// others keep the base schema.
 func (r *resolver) finishDerived() {
 	reg := r.dr
 	if reg == nil || len(reg.rels) == 0 {
 		return
 	}
-	var walk func(q *Query)
-	walk = func(q *Query) {
-		q.Schema, q.Derived = reg.ext, reg.rels
+	nBase := len(reg.base.Tables)
+	var walk func(q *Query) bool
+	walk = func(q *Query) bool {
+		reads := false
 		for i := range q.Subqueries {
-			walk(q.Subqueries[i].Query)
+			reads = walk(q.Subqueries[i].Query) || reads
 		}
+		for _, t := range q.Tables {
+			reads = reads || t.Table >= nBase
+		}
+		if reads {
+			q.Schema, q.Derived = reg.ext, reg.rels
+		} else {
+			q.Schema, q.Derived = reg.base, nil
+		}
+		return reads
 	}
 	walk(r.q)
 }
