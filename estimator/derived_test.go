@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/features"
 )
@@ -31,7 +33,7 @@ var derivedQueries = []struct {
 // TestDerivedEstimates checks that every estimator estimates queries with
 // derived relations (no refusal): finite, inside its band, within the
 // listed q-error of the engine's true count; rows and groups of the
-// enclosing query, and every sub-plan.
+// enclosing query, and every sub-plan; malformed relations are ErrQuery.
 func TestDerivedEstimates(t *testing.T) {
 	db, cat, g := smallModel(t)
 	c := engine.New(db, engine.Options{})
@@ -85,12 +87,12 @@ func TestDerivedEstimates(t *testing.T) {
 		}
 	}
 	t.Log("\n" + report.String())
+	derivedErrors(t, db, cat)
 }
 
-// TestDerivedErrors: a query with derived relations parsed against another
-// schema, or whose relation is malformed, is ErrQuery.
-func TestDerivedErrors(t *testing.T) {
-	db, cat, _ := smallModel(t)
+// derivedErrors: a query with derived relations whose relation is
+// malformed, or whose occurrence is out of range, is ErrQuery.
+func derivedErrors(t *testing.T, db *datasets.DB, cat *catalog.Catalog) {
 	q, err := features.Parse(db.Schema, derivedQueries[2].sql)
 	if err != nil {
 		t.Fatal(err)
@@ -102,10 +104,15 @@ func TestDerivedErrors(t *testing.T) {
 	if _, err := h.Estimate(&bad); !errors.Is(err, ErrQuery) {
 		t.Errorf("malformed relation: %v, want ErrQuery", err)
 	}
-	other := testCatalog(t, flightsDB(t), 100, 1)
-	other.Schema = &(*other.Schema)
-	if _, err := NewHistogram(other).Estimate(q); err != nil {
-		t.Logf("same tables: %v", err)
+	gq, err := features.Parse(db.Schema, derivedQueries[1].sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbad := *gq
+	gbad.Derived = append([]features.DerivedRel(nil), gq.Derived...)
+	gbad.Derived[0].Table = 0 // a base table
+	if _, err := NewDistinctGroups(cat, h).EstimateGroups(&gbad); !errors.Is(err, ErrQuery) || errors.Is(err, ErrNotGrouped) {
+		t.Errorf("malformed relation, groups: %v, want ErrQuery", err)
 	}
 	moved := *q
 	moved.Tables = append(moved.Tables[:0:0], q.Tables...)
