@@ -127,7 +127,8 @@ func (o GBDTOptions) params() boostParams {
 // the samples find joining rows, the histogram for a filter on one
 // column, else the histogram estimate).
 type GBDT struct {
-	cat *catalog.Catalog
+	groupSlot // the learned group model, when trained (groups_io.go)
+	cat       *catalog.Catalog
 	// base is the baseline corrected, its blendK chosen in training
 	// (chooseBlendK).
 	base joinBaseline

@@ -63,19 +63,7 @@ func (g *GBDT) savePayload(out io.Writer) error {
 	w.Uvarint(uint64(e.maxTables))
 	w.Uvarint(uint64(g.ens.nfeat))
 	w.F64(g.ens.base)
-	w.Uvarint(uint64(len(g.ens.trees)))
-	for _, t := range g.ens.trees {
-		w.Uvarint(uint64(len(t)))
-		for _, n := range t {
-			w.Varint(int64(int(n.feat)))
-			if n.feat >= 0 {
-				w.Uvarint(uint64(int(n.left)))
-				w.Uvarint(uint64(int(n.right)))
-				w.F64(n.thr)
-			}
-			w.F64(n.value)
-		}
-	}
+	writeTrees(&w, g.ens)
 	bf := g.band.floats()
 	w.Uvarint(uint64(len(bf)))
 	for _, x := range bf {
@@ -133,29 +121,7 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 		r.Fail("%d features, the encoding has %d", ens.nfeat, e.nfeat)
 	}
 	ens.base = r.Finite("base")
-	ntrees := r.Count("trees", maxTreesInFile, 0)
-	for i := 0; i < ntrees && r.Err() == nil; i++ {
-		nn := r.Count("nodes", maxNodesInTree, 0)
-		if r.Err() == nil && nn == 0 {
-			r.Fail("empty tree")
-		}
-		t := make(tree, 0, nn)
-		for j := 0; j < nn && r.Err() == nil; j++ {
-			n := treeNode{feat: int32(r.Int("feature", -1, ens.nfeat-1))}
-			if n.feat >= 0 {
-				// Children come after their parent: no cycles.
-				n.left = int32(r.Count("child", nn-1, 0))
-				n.right = int32(r.Count("child", nn-1, 0))
-				if r.Err() == nil && (int(n.left) <= j || int(n.right) <= j) {
-					r.Fail("child before parent")
-				}
-				n.thr = r.Finite("threshold")
-			}
-			n.value = r.Finite("value")
-			t = append(t, n)
-		}
-		ens.trees = append(ens.trees, t)
-	}
+	readTrees(r, ens)
 	nb := r.Count("band", 4*(maxJoinsInFile+3), 8)
 	left := nb
 	band, err := readConformal(func() (float64, error) {
@@ -182,4 +148,50 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 	ens.compile()
 	g.ens = ens
 	return g, nil
+}
+
+// writeTrees writes an ensemble's trees: their number, then per tree its
+// nodes (feature, children and threshold of splits, value).
+func writeTrees(w *bincodec.Encoder, ens *ensemble) {
+	w.Uvarint(uint64(len(ens.trees)))
+	for _, t := range ens.trees {
+		w.Uvarint(uint64(len(t)))
+		for _, n := range t {
+			w.Varint(int64(int(n.feat)))
+			if n.feat >= 0 {
+				w.Uvarint(uint64(int(n.left)))
+				w.Uvarint(uint64(int(n.right)))
+				w.F64(n.thr)
+			}
+			w.F64(n.value)
+		}
+	}
+}
+
+// readTrees reads what writeTrees wrote into ens (whose nfeat bounds the
+// features), children after their parents.
+func readTrees(r *bincodec.Decoder, ens *ensemble) {
+	ntrees := r.Count("trees", maxTreesInFile, 0)
+	for i := 0; i < ntrees && r.Err() == nil; i++ {
+		nn := r.Count("nodes", maxNodesInTree, 0)
+		if r.Err() == nil && nn == 0 {
+			r.Fail("empty tree")
+		}
+		t := make(tree, 0, nn)
+		for j := 0; j < nn && r.Err() == nil; j++ {
+			n := treeNode{feat: int32(r.Int("feature", -1, ens.nfeat-1))}
+			if n.feat >= 0 {
+				// Children come after their parent: no cycles.
+				n.left = int32(r.Count("child", nn-1, 0))
+				n.right = int32(r.Count("child", nn-1, 0))
+				if r.Err() == nil && (int(n.left) <= j || int(n.right) <= j) {
+					r.Fail("child before parent")
+				}
+				n.thr = r.Finite("threshold")
+			}
+			n.value = r.Finite("value")
+			t = append(t, n)
+		}
+		ens.trees = append(ens.trees, t)
+	}
 }

@@ -25,8 +25,9 @@ import (
 //	   │    occurrence's, else 1 - e^(-R/n_o) of them), distinct tuples
 //	   │    among them by Cardenas' formula
 //	   ├─ groups = min(Π_o G_o', R)
-//	   └─ HAVING: COUNT(*) thresholds against exponential group sizes of
-//	        mean R/groups; other aggregates PostgreSQL's defaults
+//	   └─ HAVING: COUNT(*) thresholds against geometric group sizes of
+//	        mean R/groups, SUM/AVG/MIN/MAX from the filtered sample
+//	        (grouphaving.go); other aggregates PostgreSQL's defaults
 //	        (DEFAULT_INEQ_SEL 1/3, DEFAULT_EQ_SEL 0.005)
 //
 // DistinctGroups is that baseline; GroupModel corrects it with
@@ -231,7 +232,7 @@ func (d *DistinctGroups) figures(q *features.Query) (*groupFigures, error) {
 		mean := math.Max(R/math.Max(groups, 1), 1)
 		f.meanSize = mean
 		sel := d.havingSel(q, g, g.Having, mean, f)
-		if ss, exact, ok := d.sampleHaving(q); ok {
+		if ss, exact, ok := d.sampleHaving(q, groups, R); ok {
 			if exact {
 				f.groups = ss
 				f.havingSel = ss / math.Max(groups, 1)
@@ -274,6 +275,13 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 		capD *= keyDistinct(st, k)
 	}
 	capD = math.Min(capD, math.Max(n, 0))
+	for _, k := range keys {
+		if k.Func == features.KeyColumn && d.unique(q, occ, k.Col) {
+			// A key of the table: every filtered row is a group of its own
+			// (GEE's sqrt(N/n) scaling would undercount them).
+			return distinctStats{est: math.Max(n, 0), exact: true}
+		}
+	}
 	ts := &d.s.tables[tr.Table]
 	if ts.n > 0 && len(st.Sample) > 0 {
 		sc := d.s.pool.Get().(*scratch)
@@ -324,6 +332,7 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 // tuples and the tuples seen once (f1).
 type distinctStats struct {
 	est, sampleDistinct, f1, s float64
+	exact                      bool // est is n: a key column is among the keys
 }
 
 // f1Share is the share of the sample's distinct tuples seen once (0 when
@@ -381,8 +390,9 @@ func appendKeyDatum(b []byte, k features.GroupKey, d catalog.Datum) []byte {
 }
 
 // havingSel is the fraction of groups passing a HAVING condition: COUNT(*)
-// comparisons against exponential group sizes of mean mean, other
-// aggregates PostgreSQL's default selectivities. It records each
+// comparisons against geometric group sizes of mean mean, SUM, AVG, MIN
+// and MAX of a column from its filtered sample values (grouphaving.go),
+// other aggregates PostgreSQL's default selectivities. It records each
 // comparison in f.
 func (d *DistinctGroups) havingSel(q *features.Query, g *features.Grouping, h *features.Having, mean float64, f *groupFigures) float64 {
 	switch h.Kind {
@@ -426,27 +436,8 @@ func (d *DistinctGroups) havingSel(q *features.Query, g *features.Grouping, h *f
 	}
 	var sel float64
 	if a.Func == features.AggCount {
-		// Group sizes ~ exponential of mean `mean` (every group has >= 1 row).
-		gt := func(c float64) float64 { return math.Exp(-math.Max(c, 0) / mean) }
-		switch h.Op {
-		case features.OpGT:
-			sel = gt(v)
-		case features.OpGE:
-			sel = gt(v - 1)
-		case features.OpLT:
-			sel = 1 - gt(v-1)
-		case features.OpLE:
-			sel = 1 - gt(v)
-		case features.OpEQ:
-			sel = gt(v-1) - gt(v)
-		case features.OpNE:
-			sel = 1 - (gt(v-1) - gt(v))
-		case features.OpBetween:
-			if len(h.Values) > 1 {
-				sel = gt(v-1) - gt(h.Values[1])
-			}
-		}
-	} else if cs, ok := d.columnHaving(q, a, h, mean); ok {
+		sel = countSel(h.Op, h.Values, mean)
+	} else if cs, ok := d.valueHaving(q, a, h, mean); ok {
 		sel = cs
 	} else if es, ok := sumExpHaving(a, h, typical); ok { // havingsub.go
 		sel = es
@@ -687,165 +678,6 @@ func TrainGroupModel(ctx context.Context, cat *catalog.Catalog, rows Estimator, 
 // against (p^size vanishes quickly).
 const maxHavingGroupSize = 50
 
-// columnHaving is the fraction of groups passing a comparison of SUM, AVG,
-// MIN or MAX of one numeric column, read from the column's histogram: the
-// share p of its values past the threshold (SUM's threshold divided by
-// the mean group size m); AVG passes with p, MIN > v and MAX < v with
-// p^m, MIN < v and MAX > v with 1 - (1-p)^m (m at most
-// maxHavingGroupSize). ok is false for other arguments and operators.
-func (d *DistinctGroups) columnHaving(q *features.Query, a features.Agg, h *features.Having, mean float64) (float64, bool) {
-	if a.Arg == nil || a.Arg.Kind != features.ArithCol || a.Table < 0 || a.Table >= len(q.Tables) || len(h.Values) == 0 {
-		return 0, false
-	}
-	ti := q.Tables[a.Table].Table
-	hc := d.hist.col(ti, a.Arg.Col)
-	if hc == nil || hc.notNull() <= 0 {
-		return 0, false
-	}
-	v := h.Values[0]
-	if a.Func == features.AggSum {
-		v /= mean
-	}
-	typ := d.cat.Schema.Tables[ti].Columns[a.Arg.Col].Type
-	datum := func(x float64) catalog.Datum {
-		if typ == catalog.TypeFloat {
-			return catalog.Float(x)
-		}
-		return catalog.Int(int64(math.Round(math.Max(math.Min(x, 1<<62), -(1 << 62)))))
-	}
-	frac := func(op features.Op) float64 {
-		p := features.Pred{Col: a.Arg.Col, Op: op, Values: []catalog.Datum{datum(v)}}
-		return clamp01(hc.pred(&p, d.hist.like) / hc.notNull())
-	}
-	m := math.Min(math.Max(mean, 1), maxHavingGroupSize)
-	var gt bool
-	switch h.Op {
-	case features.OpGT, features.OpGE:
-		gt = true
-	case features.OpLT, features.OpLE:
-	default:
-		return 0, false
-	}
-	p := frac(h.Op) // the share of values on the passing side
-	switch {
-	case a.Func == features.AggAvg || a.Func == features.AggSum:
-		return p, true
-	case (a.Func == features.AggMin) == gt: // MIN > v, MAX < v: every value passes
-		return math.Pow(p, m), true
-	default: // MIN < v, MAX > v: one value passes
-		return 1 - math.Pow(1-p, m), true
-	}
-}
-
 // uniqueShare is the share of a table's rows a column's distinct values
 // must reach for the column to count as a key.
 const uniqueShare = 0.98
-
-// sampleHaving evaluates HAVING on the catalog sample of a single-table
-// query: the sample rows passing the filter are grouped, COUNT and SUM
-// scaled up by the table's rows over the sample's. It returns the share
-// of sample groups that pass, or, when the sample is the whole table,
-// exact is true and the number of groups that pass. ok is false for
-// joins and when no sample row passes the filter.
-func (d *DistinctGroups) sampleHaving(q *features.Query) (v float64, exact, ok bool) {
-	g := q.Group
-	if len(q.Tables) != 1 || g.Having == nil {
-		return 0, false, false
-	}
-	tr := q.Tables[0]
-	st := &d.cat.Stats[tr.Table]
-	ts := &d.s.tables[tr.Table]
-	if ts.n == 0 || len(st.Sample) == 0 {
-		return 0, false, false
-	}
-	sc := d.s.pool.Get().(*scratch)
-	defer func() { sc.reset(); d.s.pool.Put(sc) }()
-	bits, _ := d.s.filterBits(tr.Table, tr.Filter, sc, false)
-	type acc struct {
-		n          float64
-		sum, nn    []float64
-		minv, maxv []float64
-	}
-	groups := map[string]*acc{}
-	var key []byte
-	for r := 0; r < ts.n; r++ {
-		if !bits.has(r) {
-			continue
-		}
-		key = key[:0]
-		for _, k := range g.Keys {
-			key = appendKeyDatum(key, k, st.Sample[k.Col][r])
-		}
-		a := groups[string(key)]
-		if a == nil {
-			a = &acc{sum: make([]float64, len(g.Aggs)), nn: make([]float64, len(g.Aggs)), minv: make([]float64, len(g.Aggs)), maxv: make([]float64, len(g.Aggs))}
-			for i := range a.minv {
-				a.minv[i], a.maxv[i] = math.Inf(1), math.Inf(-1)
-			}
-			groups[string(key)] = a
-		}
-		a.n++
-		for i, ag := range g.Aggs {
-			if ag.Arg == nil {
-				continue
-			}
-			x, ok := ag.Arg.Eval(func(c int) (float64, bool) {
-				if c < 0 || c >= len(st.Sample) {
-					return 0, false
-				}
-				switch dv := st.Sample[c][r]; dv.Kind {
-				case catalog.KindInt:
-					return float64(dv.I), true
-				case catalog.KindFloat:
-					return dv.F, true
-				case catalog.KindString:
-					return 0, true // COUNT(column) reads only whether it is NULL
-				}
-				return 0, false
-			})
-			if ok {
-				a.sum[i] += x
-				a.nn[i]++
-				a.minv[i] = math.Min(a.minv[i], x)
-				a.maxv[i] = math.Max(a.maxv[i], x)
-			}
-		}
-	}
-	if len(g.Keys) == 0 && len(groups) == 0 {
-		return 0, false, false
-	}
-	if len(groups) == 0 {
-		return 0, ts.complete, ts.complete
-	}
-	scale := 1.0
-	if !ts.complete {
-		scale = float64(st.Rows) / float64(ts.n)
-	}
-	pass := 0
-	for _, a := range groups {
-		if g.Having.Eval(func(i int) (float64, bool) {
-			switch g.Aggs[i].Func {
-			case features.AggCount:
-				if g.Aggs[i].Arg == nil {
-					return a.n * scale, true
-				}
-				return a.nn[i] * scale, true
-			case features.AggSum:
-				return a.sum[i] * scale, a.nn[i] > 0
-			case features.AggAvg:
-				return a.sum[i] / a.nn[i], a.nn[i] > 0
-			case features.AggMin:
-				return a.minv[i], a.nn[i] > 0
-			case features.AggMax:
-				return a.maxv[i], a.nn[i] > 0
-			}
-			return 0, false
-		}) == features.True {
-			pass++
-		}
-	}
-	if ts.complete {
-		return float64(pass), true, true
-	}
-	return float64(pass) / float64(len(groups)), false, true
-}

@@ -20,6 +20,8 @@ import (
 //	fingerprint           uvarint length + bytes (catalog.Fingerprint)
 //	catalog               uint64 length + catalog.Save bytes (with sample)
 //	payload               uint64 length + model bytes (kind-specific)
+//	groups                uint64 length + group model bytes, empty when none
+//	                      (groups_io.go; from version 6)
 //	checksum              uint32 CRC-32C of everything before it
 //
 // A model file is self-contained: estimating needs no data.
@@ -28,7 +30,8 @@ const (
 	modelMagic = "CARDMODL"
 	// modelVersion 5: histogram and sample payloads may carry a conformal
 	// band calibrated on a training workload (baseband.go; empty before).
-	modelVersion = 5
+	// modelVersion 6: the groups section (groups_io.go; none before).
+	modelVersion = 6
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
@@ -40,6 +43,8 @@ const (
 	// version 4 their bands (split conformal per join count and out of
 	// distribution, conformal.go: version-3 bands missed their 90%).
 	learnedMinVersion = 4
+	// groupsMinVersion is the first version with the groups section.
+	groupsMinVersion = 6
 	// maxModelBytes bounds what Load reads (a model is a few MB).
 	maxModelBytes = 1 << 30
 	maxKindLen    = 64
@@ -97,6 +102,7 @@ func Save(w io.Writer, m Model) error {
 	f.Str(cat.Fingerprint())
 	f.Section(cb.Bytes())
 	f.Section(payload.B)
+	f.Section(groupsSection(m))
 	f.U32(bincodec.Checksum(f.B))
 	_, err := w.Write(f.B)
 	return err
@@ -149,6 +155,10 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	}
 	catBytes := mr.section("catalog")
 	payload := mr.section("payload")
+	var groups []byte
+	if version >= groupsMinVersion {
+		groups = mr.section("groups")
+	}
 	if mr.err == nil {
 		sum := mr.crc
 		var tail [4]byte
@@ -185,6 +195,11 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 			err = fmt.Errorf("%w: %s payload: %w", ErrCorrupt, info.Kind, err)
 		}
 		return nil, info, err
+	}
+	if len(groups) > 0 {
+		if err := loadGroupsSection(groups, m, stored); err != nil {
+			return nil, info, err
+		}
 	}
 	return m, info, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/internal/bincodec"
 	"github.com/cardinaldb/cardinal/internal/golden"
 	"github.com/cockroachdb/datadriven"
@@ -157,7 +158,12 @@ const goldenModel = "testdata/flights-small.model"
 func TestGoldenModel(t *testing.T) {
 	estPath := "testdata/golden-estimates.txt"
 	if golden.Rewrite() {
-		_, _, m := smallModel(t)
+		db, _, m := smallModel(t)
+		// With a learned group model: the file's groups section.
+		grouped := examples(t, db.Schema, groupedLabelled(t, db, 200, 2, 7))
+		if err := TrainGroups(context.Background(), m, grouped, GBDTOptions{Seed: 1, Trees: 30}); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.MkdirAll(filepath.Dir(goldenModel), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +182,21 @@ func TestGoldenModel(t *testing.T) {
 	if !bytes.Equal(saveBytes(t, m), data) {
 		t.Error("re-saving the golden model changed its bytes")
 	}
+	if g := Groups(m); !strings.HasSuffix(g.Name(), "+groups") {
+		t.Errorf("the golden model estimates groups with %s, want its saved group model", g.Name())
+	}
 	datadriven.RunTest(t, estPath, func(t *testing.T, td *datadriven.TestData) string {
+		if td.Cmd == "estimate-groups" {
+			q, err := features.Parse(CatalogOf(m).Schema, td.Input)
+			if err != nil {
+				t.Fatalf("%s: %v", td.Pos, err)
+			}
+			g, err := Groups(m).EstimateGroups(q)
+			if err != nil {
+				t.Fatalf("%s: %v", td.Pos, err)
+			}
+			return fmt.Sprintf("groups %.6g low %.6g high %.6g rows %.6g source %s", g.Groups, g.Low, g.High, g.Rows, g.Source)
+		}
 		if td.Cmd != "estimate" {
 			t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
 		}

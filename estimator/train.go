@@ -45,7 +45,16 @@ func Train(ctx context.Context, kind string, cat *catalog.Catalog, examples []Ex
 		return nil, err
 	}
 	if k, ok := kindRegistry[kind]; ok && k.train != nil {
-		return k.train(ctx, cat, examples, opts)
+		m, err := k.train(ctx, cat, examples, opts)
+		if err != nil {
+			return nil, err
+		}
+		// A learned model also learns group counts when the examples
+		// carry them (groups_io.go).
+		if err := trainGroupsIfLabelled(ctx, m, examples, opts.GBDT); err != nil {
+			return nil, fmt.Errorf("group model: %w", err)
+		}
+		return m, nil
 	}
 	return nil, fmt.Errorf("%w: unknown estimator %q (want one of %v)", ErrKind, kind, Kinds())
 }

@@ -145,7 +145,7 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			res.Counted = countedWhat(q)
 			if q.Grouped() {
 				if groupsEst == nil {
-					groupsEst = estimator.NewDistinctGroups(estimator.CatalogOf(m), m)
+					groupsEst = estimator.Groups(m)
 				}
 				if res.Groups, err = estimateGroups(groupsEst, q); err != nil {
 					return err

@@ -106,7 +106,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	res.Explain = toExplainJSON(ex)
 	res.Counted = countedWhat(q)
 	if q.Grouped() {
-		if res.Groups, err = estimateGroups(estimator.NewDistinctGroups(estimator.CatalogOf(m), m), q); err != nil {
+		if res.Groups, err = estimateGroups(estimator.Groups(m), q); err != nil {
 			return err
 		}
 	}
