@@ -127,8 +127,7 @@ func (o GBDTOptions) params() boostParams {
 // the samples find joining rows, the histogram for a filter on one
 // column, else the histogram estimate).
 type GBDT struct {
-	groupSlot // the learned group model, when trained (groups_io.go)
-	cat       *catalog.Catalog
+	cat *catalog.Catalog
 	// base is the baseline corrected, its blendK chosen in training
 	// (chooseBlendK).
 	base joinBaseline
@@ -138,6 +137,8 @@ type GBDT struct {
 	// band is the split-conformal band, calibrated on the validation
 	// split (conformal.go).
 	band conformalBand
+
+	groupSlot // the learned group model, when trained (groups_io.go)
 }
 
 // chooseBlendK returns the blend constant (joinBaseline.blendK) that fits

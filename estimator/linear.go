@@ -33,18 +33,19 @@ import (
 // fit without its fold (linCalibFolds); the model is then fitted on all. A *Linear is safe for
 // concurrent use (it is read-only after training).
 type Linear struct {
+	cat    *catalog.Catalog
+	base   Estimator
+	figs   *sampleBaseline // over SampleRows-row samples
+	probes sync.Pool       // *baseProbe
+	opts   LinearOptions   // resolved
+	mu, sd []float64       // feature standardisation
+	coef   []float64
+	yMean  float64 // intercept in standardised space
+	resLo  float64 // pooled conformal band (used when band is not calibrated)
+	resHi  float64
+	band   conformalBand // split-conformal band (conformal.go)
+
 	groupSlot // the learned group model, when trained (groups_io.go)
-	cat       *catalog.Catalog
-	base      Estimator
-	figs      *sampleBaseline // over SampleRows-row samples
-	probes    sync.Pool       // *baseProbe
-	opts      LinearOptions   // resolved
-	mu, sd    []float64       // feature standardisation
-	coef      []float64
-	yMean     float64 // intercept in standardised space
-	resLo     float64 // pooled conformal band (used when band is not calibrated)
-	resHi     float64
-	band      conformalBand // split-conformal band (conformal.go)
 }
 
 // LinearOptions configures TrainLinear. The zero value gives the defaults.

@@ -42,17 +42,18 @@ import (
 // seen in training the correction is damped by snOODDamp per unseen
 // element. A *SetNet is safe for concurrent use.
 type SetNet struct {
+	cat    *catalog.Catalog
+	base   Estimator
+	enc    *snEncoder
+	net    *snNet
+	opts   SetNetOptions // resolved
+	resLo  float64       // pooled conformal band of validation log residuals (<= 0)
+	resHi  float64       // (>= 0); used when band is not calibrated
+	band   conformalBand // split-conformal band (conformal.go)
+	epochs int           // epochs run
+	work   sync.Pool     // *snScratch
+
 	groupSlot // the learned group model, when trained (groups_io.go)
-	cat       *catalog.Catalog
-	base      Estimator
-	enc       *snEncoder
-	net       *snNet
-	opts      SetNetOptions // resolved
-	resLo     float64       // pooled conformal band of validation log residuals (<= 0)
-	resHi     float64       // (>= 0); used when band is not calibrated
-	band      conformalBand // split-conformal band (conformal.go)
-	epochs    int           // epochs run
-	work      sync.Pool     // *snScratch
 }
 
 // SetNetOptions configures TrainSetNet. The zero value gives the defaults.
