@@ -110,10 +110,14 @@ func (d *DistinctGroups) EstimateGroups(q *features.Query) (GroupEstimate, error
 // model's features).
 type groupFigures struct {
 	rows, groups, rawGroups, havingSel, meanSize float64
-	keys                                         []keyFigure
-	having                                       []havingFigure
-	tables, nkeys, units                         int
-	distinct                                     bool
+	// Per occurrence the distinct tuples of its keys among its filtered
+	// rows by GEE and by Shlosser (summed logs), and the largest share of
+	// sampled tuples seen once.
+	logJointGEE, logJointShlosser, jointF1 float64
+	keys                                   []keyFigure
+	having                                 []havingFigure
+	tables, nkeys, units                   int
+	distinct                               bool
 }
 
 type keyFigure struct {
@@ -207,7 +211,11 @@ func (d *DistinctGroups) figures(q *features.Query) (*groupFigures, error) {
 			continue
 		}
 		n := nOcc[occ]
-		gOcc := d.occDistinct(q, occ, keys, n).est
+		joint := d.occDistinct(q, occ, keys, n)
+		gOcc := joint.est
+		f.logJointGEE += math.Log1p(joint.est)
+		f.logJointShlosser += math.Log1p(joint.shlosser)
+		f.jointF1 = math.Max(f.jointF1, joint.f1Share())
 		// The rows of occ that survive the join, and their distinct tuples.
 		m := n
 		if occ != largest && n > 0 {
@@ -275,12 +283,9 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 		capD *= keyDistinct(st, k)
 	}
 	capD = math.Min(capD, math.Max(n, 0))
+	keyed := false // a key of the table: every filtered row is a group
 	for _, k := range keys {
-		if k.Func == features.KeyColumn && d.unique(q, occ, k.Col) {
-			// A key of the table: every filtered row is a group of its own
-			// (GEE's sqrt(N/n) scaling would undercount them).
-			return distinctStats{est: math.Max(n, 0), exact: true}
-		}
+		keyed = keyed || k.Func == features.KeyColumn && d.unique(q, occ, k.Col)
 	}
 	ts := &d.s.tables[tr.Table]
 	if ts.n > 0 && len(st.Sample) > 0 {
@@ -302,29 +307,41 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 			freq[string(key)]++
 		}
 		var f1, rest float64
+		counts := []float64{0, 0}
 		for _, c := range freq {
 			if c == 1 {
 				f1++
 			} else {
 				rest++
 			}
+			for len(counts) <= c {
+				counts = append(counts, 0)
+			}
+			counts[c]++
 		}
 		ds := distinctStats{sampleDistinct: float64(len(freq)), f1: f1, s: float64(s)}
 		if s > 0 && (ts.complete || s >= minGEERows) {
 			if ts.complete {
-				ds.est = float64(len(freq))
+				ds.est, ds.shlosser = float64(len(freq)), float64(len(freq))
 				return ds
 			}
 			pop := N * float64(s) / float64(ts.n) // the filtered rows, by the sample
+			if keyed {                            // GEE's sqrt(N/n) scaling would undercount them
+				ds.est, ds.shlosser = pop, pop
+				return ds
+			}
 			gee := math.Sqrt(math.Max(pop/float64(s), 1))*f1 + rest
 			ds.est = math.Max(math.Min(gee, capD), float64(len(freq)))
+			ds.shlosser = math.Max(math.Min(shlosser(counts, float64(len(freq)), float64(ts.n)/N), capD), float64(len(freq)))
 			return ds
 		}
 		ds.est = math.Max(math.Min(cardenas(capD, n, N), capD), math.Min(1, n))
+		ds.shlosser = ds.est
 		return ds
 	}
 	// Too few sample rows: thin the catalog's distinct count.
-	return distinctStats{est: math.Max(math.Min(cardenas(capD, n, N), capD), math.Min(1, n))}
+	est := math.Max(math.Min(cardenas(capD, n, N), capD), math.Min(1, n))
+	return distinctStats{est: est, shlosser: est}
 }
 
 // distinctStats are a distinct-value estimate with the sample's figures
@@ -332,7 +349,7 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 // tuples and the tuples seen once (f1).
 type distinctStats struct {
 	est, sampleDistinct, f1, s float64
-	exact                      bool // est is n: a key column is among the keys
+	shlosser                   float64 // Shlosser's estimate (ndv.go), capped as est
 }
 
 // f1Share is the share of the sample's distinct tuples seen once (0 when
@@ -504,6 +521,9 @@ const (
 	gfHaving
 	gfHavingSel
 	gfUnits
+	gfLogJointGEE
+	gfLogJointShlosser
+	gfJointF1
 	gfHeader
 	// gfPerKey: log catalog ndv, log filtered ndv, log occurrence rows,
 	// function, largest occurrence, log class ndv, log sample distinct,
@@ -527,6 +547,7 @@ func (f *groupFigures) encode(x []float64) []float64 {
 	x[gfHaving] = float64(len(f.having))
 	x[gfHavingSel] = f.havingSel
 	x[gfUnits] = float64(f.units)
+	x[gfLogJointGEE], x[gfLogJointShlosser], x[gfJointF1] = f.logJointGEE, f.logJointShlosser, f.jointF1
 	for i := 0; i < groupKeySlots; i++ {
 		o := gfHeader + i*gfPerKey
 		if i >= len(f.keys) {
