@@ -10,7 +10,7 @@ import (
 )
 
 // The learned group model travels with the row model it corrects: the
-// model file's groups section (modelfile.go, version 5) holds it, empty
+// model file's groups section (modelfile.go, version 6) holds it, empty
 // when the model has none.
 //
 //	groups section: uvarint groupPayloadVersion, uvarint features
