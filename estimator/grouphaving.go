@@ -87,8 +87,8 @@ func countSel(op features.Op, values []float64, m float64) float64 {
 // of its occurrence that pass the occurrence's filter (all sample rows
 // when fewer than minHavingValues pass).
 func (d *DistinctGroups) argValues(q *features.Query, a features.Agg) []float64 {
-	if a.Arg == nil || a.Table < 0 || a.Table >= len(q.Tables) {
-		return nil
+	if a.Arg == nil || a.Table < 0 || a.Table >= len(q.Tables) || d.s == nil {
+		return nil // (a DistinctGroups without samples: havingsub.go's)
 	}
 	tr := q.Tables[a.Table]
 	st := &d.cat.Stats[tr.Table]
