@@ -11,7 +11,8 @@
 //	module cache: imdb_plans.go ─► go generate (internal/extract: go/parser,
 //	      file-name order 10a..9d renamed, templates checked) ─► queries.sql
 //	queries.sql ─► Queries() ─► features.Parse (features/testdata/job/parse.txt)
-//	                        └─► engine + histogram / sample over a synthetic IMDB
+//	                        └─► engine = MariaDB, histogram / sample over a synthetic
+//	                            IMDB (datasets/jobdata)
 //
 // JOB's queries are the classic stress test of a cardinality estimator:
 // 3 to 16 joins of a real, skewed, correlated database, with LIKE, IN
@@ -19,7 +20,9 @@
 // has no IMDB data, so the tests check what holds without it: every
 // query is read into the query model (features/job_test.go); a catalog of
 // the schema alone is refused by the baselines with a typed error rather
-// than guessed from; and on a small synthetic IMDB of the same schema the
-// engine counts all 113 and the histogram and sample baselines estimate
-// each finitely (estimator/job_test.go, BenchmarkJOBHistogram).
+// than guessed from; and on a small synthetic IMDB of the same schema
+// (datasets/jobdata) the engine's counts of all 113 equal the server's
+// (datasets/engine/job_live_test.go) and the histogram and sample
+// baselines estimate each finitely (estimator/job_test.go,
+// BenchmarkJOBHistogram).
 package jobqueries
