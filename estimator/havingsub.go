@@ -20,9 +20,11 @@ import (
 //	                                                 a number (havingSel)
 //	x IN (SELECT y ... GROUP BY y HAVING ...)        P(match) × the share of the
 //	    (Q18)                                        subquery's groups passing
-//	                                                 HAVING: havingSel with groups
-//	                                                 min(Π ndv(keys), rows) and
-//	                                                 mean size rows / groups
+//	                                                 HAVING: over the key's degree
+//	                                                 table when it has one
+//	                                                 (degreeShare), else havingSel
+//	                                                 with groups min(Π ndv(keys),
+//	                                                 rows) and mean size rows/groups
 
 // resolveHaving returns q with its HAVING threshold subqueries replaced by
 // estimates of their values (rows estimates a subquery's rows).
@@ -136,12 +138,175 @@ func (env *shapeEnv) havingShare(sub *features.Query, subRows float64) float64 {
 		groups *= keyDistinct(st, k)
 	}
 	groups = math.Max(1, math.Min(groups, subRows))
+	// At least one group passes: the estimate of a row count is at least
+	// one row (PostgreSQL's clamp_row_est), here of the subquery's output.
+	if sh, ok := env.degreeShare(r, subRows); ok {
+		return clamp01(math.Max(sh, 1/groups))
+	}
 	mean := math.Max(subRows/groups, 1)
 	d := &DistinctGroups{cat: env.cat, hist: env.hist}
 	var f groupFigures
-	// At least one group passes: the estimate of a row count is at least
-	// one row (PostgreSQL's clamp_row_est), here of the subquery's output.
 	return clamp01(math.Max(d.havingSel(r, r.Group, r.Group.Having, mean, &f), 1/groups))
+}
+
+// degreeShare is the share of a subquery's groups passing its HAVING when
+// it groups by one join key whose degree table the catalog holds (Q18's
+// GROUP BY l_orderkey): group sizes are the keys' degrees (the most
+// frequent exactly, the others at their mean), scaled by the fraction of
+// the table the subquery keeps; a group of size m passes COUNT(*) op v
+// exactly, SUM(col) and AVG(col) op v with the central limit theorem's
+// normal law (mean m·μ and variance m·σ², or μ and σ²/m, with μ, σ of
+// the column's sampled values); AND, OR and NOT combine as independent
+// events. ok is false for other groupings and aggregates.
+func (env *shapeEnv) degreeShare(sub *features.Query, subRows float64) (float64, bool) {
+	g := sub.Group
+	if len(g.Keys) != 1 || g.Keys[0].Func != features.KeyColumn {
+		return 0, false
+	}
+	k := g.Keys[0]
+	if k.Table < 0 || k.Table >= len(sub.Tables) {
+		return 0, false
+	}
+	tr := sub.Tables[k.Table]
+	st := &env.cat.Stats[tr.Table]
+	var kd *catalog.KeyDegrees
+	for i := range st.KeyDegrees {
+		if len(st.KeyDegrees[i].Columns) == 1 && st.KeyDegrees[i].Columns[0] == k.Col {
+			kd = &st.KeyDegrees[i]
+		}
+	}
+	if kd == nil || st.Rows <= 0 {
+		return 0, false
+	}
+	type moments struct{ mu, sigma float64 }
+	mom := make([]moments, len(g.Aggs))
+	for i, a := range g.Aggs {
+		switch {
+		case a.Func == features.AggCount && a.Arg == nil:
+		case (a.Func == features.AggSum || a.Func == features.AggAvg) && a.Arg != nil && a.Arg.Kind == features.ArithCol && a.Table == k.Table:
+			mu, sigma, ok := sampleMoments(st, tr.Filter, a.Arg.Col)
+			if !ok {
+				return 0, false
+			}
+			mom[i] = moments{mu, sigma}
+		default:
+			return 0, false
+		}
+	}
+	frac := clamp01(subRows / float64(st.Rows))
+	normGT := func(v, mean, sd float64) float64 {
+		if sd <= 0 {
+			if mean > v {
+				return 1
+			}
+			return 0
+		}
+		return 0.5 * math.Erfc((v-mean)/(sd*math.Sqrt2))
+	}
+	var pass func(h *features.Having, m float64) (float64, bool)
+	pass = func(h *features.Having, m float64) (float64, bool) {
+		switch h.Kind {
+		case features.ExprAnd, features.ExprOr:
+			p := 1.0
+			for _, a := range h.Args {
+				x, ok := pass(a, m)
+				if !ok {
+					return 0, false
+				}
+				if h.Kind == features.ExprAnd {
+					p *= x
+				} else {
+					p *= 1 - x
+				}
+			}
+			if h.Kind == features.ExprOr {
+				p = 1 - p
+			}
+			return p, true
+		case features.ExprNot:
+			if len(h.Args) != 1 {
+				return 0, false
+			}
+			x, ok := pass(h.Args[0], m)
+			return 1 - x, ok
+		case features.ExprPred:
+		default:
+			return 0, false
+		}
+		if h.Agg < 0 || h.Agg >= len(g.Aggs) || len(h.Values) == 0 {
+			return 0, false
+		}
+		a, v := g.Aggs[h.Agg], h.Values[0]
+		mean, sd := m, 0.0 // COUNT(*)
+		switch a.Func {
+		case features.AggSum:
+			mean, sd = m*mom[h.Agg].mu, math.Sqrt(m)*mom[h.Agg].sigma
+		case features.AggAvg:
+			mean, sd = mom[h.Agg].mu, mom[h.Agg].sigma/math.Sqrt(m)
+		}
+		switch h.Op {
+		case features.OpGT, features.OpGE:
+			return normGT(v, mean, sd), true
+		case features.OpLT, features.OpLE:
+			return 1 - normGT(v, mean, sd), true
+		case features.OpBetween:
+			if len(h.Values) < 2 {
+				return 0, false
+			}
+			return clamp01(normGT(v, mean, sd) - normGT(h.Values[1], mean, sd)), true
+		}
+		return 0, false
+	}
+	var sum, w float64
+	add := func(deg, keys float64) bool {
+		m := math.Max(deg*frac, 1)
+		p, ok := pass(g.Having, m)
+		sum += keys * p
+		w += keys
+		return ok
+	}
+	for _, c := range kd.Counts {
+		if !add(float64(c), 1) {
+			return 0, false
+		}
+	}
+	if kd.RestKeys > 0 && !add(float64(kd.RestRows)/float64(kd.RestKeys), float64(kd.RestKeys)) {
+		return 0, false
+	}
+	if w == 0 {
+		return 0, false
+	}
+	return sum / w, true
+}
+
+// sampleMoments returns the mean and standard deviation of a numeric
+// column over the sampled rows passing filter (all sampled rows when none
+// does).
+func sampleMoments(st *catalog.TableStats, filter *features.Expr, col int) (mu, sigma float64, ok bool) {
+	if col < 0 || col >= len(st.Sample) {
+		return 0, 0, false
+	}
+	for _, filtered := range []bool{true, false} {
+		var n, sum, sq float64
+		for r := range st.SampleSize() {
+			if filtered && filter != nil && filter.Eval(func(c int) catalog.Datum { return st.Sample[c][r] }) != features.True {
+				continue
+			}
+			d := st.Sample[col][r]
+			if d.Kind != catalog.KindInt && d.Kind != catalog.KindFloat {
+				continue
+			}
+			x := d.Float64()
+			n++
+			sum += x
+			sq += x * x
+		}
+		if n > 0 {
+			mu = sum / n
+			return mu, math.Sqrt(math.Max(sq/n-mu*mu, 0)), true
+		}
+	}
+	return 0, 0, false
 }
 
 // sumExpHaving is the share of groups passing a comparison of SUM of an
