@@ -40,6 +40,12 @@ func TestFitGuard(t *testing.T) {
 	if o := RatioOnlyGuard.Outcome(qs); o.WorstSlowdown != 4 || o.Hinted != 4 {
 		t.Errorf("ratio only: %+v", o)
 	}
+	// Where the default guard is as good on the training queries, it is
+	// kept (a tie would otherwise go to the fewest hints).
+	tie := []ServerQuery{guardQuery(100, 20, 1000, 200), guardQuery(1000, 20, 900, 890)}
+	if g := FitGuard(tie, 0); g != DefaultGuard {
+		t.Errorf("tie with the default: fitted %+v", g)
+	}
 	// Past the limit both ways says nothing: the default guard.
 	to := guardQuery(100, 10, 5000, 5100)
 	to.ServerTimedOut, to.OrderTimedOut = true, true
