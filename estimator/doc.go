@@ -158,20 +158,34 @@
 //
 // A query that groups (features.Grouping: GROUP BY, DISTINCT, HAVING)
 // outputs groups, not rows. DistinctGroups (groups.go) estimates them
-// from any row estimator's FROM + WHERE estimate R: per occurrence the
-// distinct key tuples of its filtered rows by GEE on the catalog sample
-// rows passing its filter (Charikar, Chaudhuri, Motwani & Narasayya,
-// "Towards Estimation Error Guarantees for Distinct Values", PODS 2000;
-// the sampling estimators of Haas, Naughton, Seshadri & Stokes, VLDB
-// 1995), capped by the catalog's distinct counts and the ranges of YEAR,
-// MONTH and DATE; thinned to the rows that survive the joins by Cardenas'
-// formula; multiplied across occurrences and capped by R. HAVING COUNT(*)
-// thresholds are read against exponential group sizes of mean R/groups,
-// other aggregates take PostgreSQL's default selectivities. GroupModel
-// learns log(true groups / DistinctGroups' groups) with the GBDT's
-// boosted trees from the figures above (per key: catalog and filtered
-// distinct counts, function, table rows; per HAVING comparison: the
-// aggregate, operator and threshold over the aggregate's typical value).
+// from any row estimator's FROM + WHERE estimate R. The keys are first
+// reduced by the joins (groupkeys.go): keys equal through equi-join
+// classes count once, and a key equal to a unique column of an occurrence
+// makes that occurrence's other keys (and those of occurrences reached
+// from it through their unique columns) add no groups. Per occurrence the
+// distinct key tuples of its filtered rows come from GEE on the catalog
+// sample rows passing its filter (Charikar, Chaudhuri, Motwani &
+// Narasayya, "Towards Estimation Error Guarantees for Distinct Values",
+// PODS 2000), every row when a key column is among them, with Shlosser's
+// estimator beside it as a feature (Haas, Naughton, Seshadri & Stokes,
+// VLDB 1995; ndv.go); they are capped by the catalog's distinct counts,
+// the ranges of YEAR, MONTH and DATE and the fewest filtered distinct
+// values of each key's join class; thinned to the rows that survive the
+// joins (semi-join share under containment) by Cardenas' formula;
+// multiplied across occurrences and capped by R. HAVING (grouphaving.go)
+// reads COUNT(*) thresholds against geometric group sizes of mean
+// R/groups, SUM/AVG/MIN/MAX of a column against its filtered sample
+// values at quantiles of that law (a single table's sample grouped
+// directly), other aggregates PostgreSQL's default selectivities.
+// GroupModel learns log(true groups / DistinctGroups' groups) with the
+// GBDT's boosted trees from the figures above (per key: catalog,
+// filtered and class distinct counts, the sample's distinct tuples, share
+// seen once and rows, function, table rows; per query: GEE and Shlosser
+// of the joint tuples; per HAVING comparison: the aggregate, operator and
+// threshold over the aggregate's typical value). Train trains one with a
+// learned kind when the examples carry group labels (TrainGroups attaches
+// one later); it is saved in the model file's groups section
+// (groups_io.go) and Groups(m) returns it.
 // Examples carry a record's groups label (Example.Groups; GroupExamples).
 //
 // # Files
