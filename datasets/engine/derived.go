@@ -117,18 +117,9 @@ func (c *Counter) materialise(ctx context.Context, d *features.DerivedRel, def *
 		dicts[ki] = dict
 		gp.aggFn[len(g.Aggs)+ki] = read
 	}
-	var comps []*groupSet
-	for _, comp := range p.components() {
-		var gs *groupSet
-		if p.isTree(comp) {
-			gs, err = gp.tree(ctx, comp)
-		} else {
-			gs, err = gp.cyclic(ctx, comp)
-		}
-		if err != nil {
-			return nil, err
-		}
-		comps = append(comps, gs)
+	comps, err := gp.groupSets(ctx)
+	if err != nil {
+		return nil, err
 	}
 	t := &datasets.Table{Def: def, Cols: make([]*datasets.Column, len(def.Columns))}
 	for i, cd := range def.Columns {

@@ -67,18 +67,12 @@ func (c *Counter) CountGroups(ctx context.Context, q *features.Query) (GroupCoun
 	if err != nil {
 		return GroupCount{}, err
 	}
-	var comps []*groupSet
+	comps, err := gp.groupSets(ctx)
+	if err != nil {
+		return GroupCount{}, err
+	}
 	rows := int64(1)
-	for _, comp := range p.components() {
-		var gs *groupSet
-		if p.isTree(comp) {
-			gs, err = gp.tree(ctx, comp)
-		} else {
-			gs, err = gp.cyclic(ctx, comp)
-		}
-		if err != nil {
-			return GroupCount{}, err
-		}
+	for _, gs := range comps {
 		n := gs.total()
 		if n < 0 {
 			return GroupCount{}, fmt.Errorf("%w: rows of a component", ErrOverflow)
@@ -88,10 +82,31 @@ func (c *Counter) CountGroups(ctx context.Context, q *features.Query) (GroupCoun
 			return GroupCount{}, fmt.Errorf("%w: cross product of components", ErrOverflow)
 		}
 		rows = int64(lo)
-		comps = append(comps, gs)
 	}
 	groups, err := gp.output(comps)
 	return GroupCount{Rows: rows, Groups: groups}, err
+}
+
+// groupSets groups each connected component of the plan (a tree by
+// message passing, a cyclic one by enumeration).
+func (gp *groupPlan) groupSets(ctx context.Context) ([]*groupSet, error) {
+	var comps []*groupSet
+	for _, comp := range gp.p.components() {
+		var (
+			gs  *groupSet
+			err error
+		)
+		if gp.p.isTree(comp) {
+			gs, err = gp.tree(ctx, comp)
+		} else {
+			gs, err = gp.cyclic(ctx, comp)
+		}
+		if err != nil {
+			return nil, err
+		}
+		comps = append(comps, gs)
+	}
+	return comps, nil
 }
 
 // groupPlan resolves a query's grouping against its plan: which
@@ -129,35 +144,12 @@ func newGroupPlan(p *plan, q *features.Query) (*groupPlan, error) {
 		if a.Table < 0 || a.Table >= len(p.occ) {
 			return nil, fmt.Errorf("%w: aggregate %d reads occurrence %d of %d", ErrBadQuery, i, a.Table, len(p.occ))
 		}
-		o := p.occ[a.Table]
-		cols := make([]*datasets.Column, len(o.cols))
-		for _, qc := range a.Arg.Columns() {
-			if qc < 0 || qc >= len(o.cols) {
-				return nil, fmt.Errorf("%w: aggregate %d reads column %d of %s", ErrBadQuery, i, qc, o.alias)
-			}
-			col := o.t.Cols[o.cols[qc]]
-			if col.Type == catalog.TypeString && (a.Func != features.AggCount || a.Arg.Kind != features.ArithCol) {
-				return nil, fmt.Errorf("%w: aggregate %d of the string column %s.%s", ErrBadQuery, i, o.alias, o.t.Def.Columns[o.cols[qc]].Name)
-			}
-			cols[qc] = col
+		fn, err := aggReader(p.occ[a.Table], a, i)
+		if err != nil {
+			return nil, err
 		}
-		arg := a.Arg
 		gp.aggsOf[a.Table] = append(gp.aggsOf[a.Table], i)
-		gp.aggFn = append(gp.aggFn, func(row int32) (float64, bool) {
-			return arg.Eval(func(qc int) (float64, bool) {
-				c := cols[qc]
-				if c.IsNull(int(row)) {
-					return 0, false
-				}
-				switch c.Type {
-				case catalog.TypeFloat:
-					return c.Floats[row], true
-				case catalog.TypeString:
-					return 0, true // COUNT(column) reads only whether it is NULL
-				}
-				return float64(c.Ints[row]), true
-			})
-		})
+		gp.aggFn = append(gp.aggFn, fn)
 	}
 	return gp, nil
 }
