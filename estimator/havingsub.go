@@ -83,18 +83,7 @@ func sampleArith(cat *catalog.Catalog, q *features.Query, a features.Agg) (mean,
 			if filtered && tr.Filter != nil && tr.Filter.Eval(func(c int) catalog.Datum { return st.Sample[c][r] }) != features.True {
 				continue
 			}
-			v, ok := a.Arg.Eval(func(c int) (float64, bool) {
-				if c < 0 || c >= len(st.Sample) {
-					return 0, false
-				}
-				switch x := st.Sample[c][r]; x.Kind {
-				case catalog.KindInt:
-					return float64(x.I), true
-				case catalog.KindFloat:
-					return x.F, true
-				}
-				return 0, false
-			})
+			v, ok := a.Arg.Eval(sampleRow(st, r))
 			if !ok {
 				continue
 			}
