@@ -148,6 +148,9 @@ func (r *resolver) withClause(w *ast.WithClause) error {
 		if !ok {
 			return r.errAt(cte.Query.OriginTextPosition(), ErrUnsupported, "CTE "+cte.Name.O, "only a plain SELECT can be inlined")
 		}
+		if _, dup := r.sh.ctes[cte.Name.L]; dup {
+			return r.errAt(cte.Query.OriginTextPosition(), ErrDuplicateAlias, "CTE "+cte.Name.O, "one WITH clause names two common table expressions alike")
+		}
 		r.cteColumns(cte, sel)
 		if r.sh.ctes == nil {
 			r.sh.ctes = map[string]*ast.SelectStmt{}
