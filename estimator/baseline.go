@@ -75,6 +75,10 @@ const (
 	// sourceContradiction is the baseline source of a sub-plan with an
 	// unsatisfiable filter (estimated at zero rows, exactly).
 	sourceContradiction = "contradiction"
+	// sourceZeroHit is the baseline source of a join whose samples found
+	// no surviving row, estimated with the zero-hit tables relaxed
+	// (zerohit.go).
+	sourceZeroHit = "join-sample-relaxed"
 )
 
 // joinBaseline computes the baseline over samples s and histograms hist.
@@ -95,6 +99,13 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 	s, hist, q := b.s, b.hist, p.q
 	in := subPlanInputs{exact: true}
 	in.hist, in.textbook = 1, 1
+	if mask&(mask-1) != 0 && !q.HasShapes() && joinContradiction(q, p.edges, mask, p.memo) {
+		// Filters on joined columns that no pair of equal values
+		// satisfies (keytransfer.go).
+		in.hist, in.textbook, in.base, in.baseSource = 0, 0, 0, sourceContradiction
+		in.joins = bits.OnesCount64(mask) - 1
+		return in
+	}
 	for i := range q.Tables {
 		if mask&(1<<uint(i)) != 0 && p.occ[i].unsat {
 			// A filter that is never TRUE: no rows, whatever the data.
@@ -156,6 +167,17 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 			in.baseSource = sourceJoinSample + "+" + KindHistogram
 		}
 	default:
+		if mask&(mask-1) != 0 {
+			// A join: complete tables may prove it empty, else the
+			// zero-hit tables relaxed (zerohit.go).
+			if rows, exact, ok := b.zeroHitRows(p, mask); ok {
+				in.base, in.baseSource, in.exact = rows, sourceZeroHit, exact
+				if exact {
+					in.joinSample, in.baseSource = 0, sourceContradiction
+				}
+				break
+			}
+		}
 		// No sampled row survives: the histogram estimate, capped by
 		// what a sample that found nothing allows (rule of three: 3/n
 		// per table, 6x the 0.5/n continuity correction).
@@ -270,6 +292,7 @@ func (b *sampleBaseline) start(q *features.Query, w *baseProbe) {
 			features.Unsatisfiable(q.Schema.Tables[tr.Table], tr.Filter))
 		w.occ = append(w.occ, occFeat{histSel: sel, unsat: unsat})
 	}
+	b.s.setCounts(q, w.probes, w.occ)
 }
 
 func (b *sampleBaseline) finish(w *baseProbe) {

@@ -1,6 +1,7 @@
 package estimator
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"sync"
@@ -149,6 +150,26 @@ func (t *joinTree) stratifiedMessage(c int, st *stratKeys, kc []int32, ccols []i
 	if st.nonNull == 0 {
 		return msg
 	}
+	if filterOnKey, childOnKey := t.keyCorrelated(c, ccols); p.count > 0 && !filterOnKey && !childOnKey {
+		// A selective filter on a leaf: its few sampled rows count as
+		// themselves, the other passing rows the histogram expects are
+		// spread over the keys' unsampled rows (the filter independent
+		// of the key, as FactorJoin has it). A key's own sampled pass
+		// rate, from a row or two, says little about the rest.
+		rest, unsampled, wsum := math.Max(0, p.count-float64(p.hits)), 0.0, 0.0
+		for k, d := range st.deg {
+			unsampled += max(0, d-st.cnt[k])
+			wsum += msg[k]
+		}
+		if unsampled > 0 && rest > 0 && p.hits > 0 {
+			// At the passing rows' mean weight.
+			f := rest / unsampled * wsum / float64(p.hits)
+			for k, d := range st.deg {
+				msg[k] += max(0, d-st.cnt[k]) * f
+			}
+		}
+		return msg
+	}
 	// The mean weight per sampled row of each key bin.
 	wbin := t.sc.floats(len(st.binCnt))
 	for k, b := range st.bin {
@@ -280,4 +301,27 @@ func keyBins(vals [][]catalog.Datum, cnt []float64) (bin []int32, binCnt []float
 		binCnt[b] += cnt[id]
 	}
 	return bin, binCnt
+}
+
+// fewHits is the number of sampled rows below which a filter's pass rate
+// per key comes from the histogram's count instead (tableProbe.count): at
+// 10 expected hits a key's sampled pass rate rests on one row or none.
+const fewHits = 10
+
+// setCounts sets the count of each occurrence of q whose filter the
+// sample expects to pass fewer than fewHits rows: rows × the histogram
+// selectivity occ[i].histSel, for filters without LIKE (a pattern's
+// selectivity is a guess).
+func (s *sampleSet) setCounts(q *features.Query, probes []tableProbe, occ []occFeat) {
+	for i, tr := range q.Tables {
+		probes[i].count = 0
+		ts := &s.tables[tr.Table]
+		if tr.Filter == nil || ts.complete || ts.n == 0 || i >= len(occ) || hasLike(tr.Filter) {
+			continue
+		}
+		c := ts.rows * occ[i].histSel
+		if c*float64(ts.n)/ts.rows < fewHits {
+			probes[i].count = c
+		}
+	}
 }

@@ -217,6 +217,7 @@ func (g *GBDT) prepare(q *features.Query) *prepared {
 		p.occ[i] = g.enc.occFeatures(g.base.hist, tr, p.occ[i].cols[:0])
 		p.occ[i].setLogs(&p.probes[i])
 	}
+	g.base.s.setCounts(q, p.probes, p.occ)
 	p.slot, p.raw, w.counts = g.enc.slotsInto(q, p.slot, p.raw, w.counts)
 	w.memo.reset(len(p.edges))
 	p.memo, p.work = &w.memo, w

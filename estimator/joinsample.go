@@ -218,6 +218,9 @@ type joinMemo struct {
 	fk     []edgeFK
 	fkDone []bool
 	syn    []synBits
+	// contra[ei]: 0 not yet checked, 1 no, 2 pair edge ei is a
+	// contradiction across the join (keytransfer.go).
+	contra []int8
 }
 
 // msgKey identifies a message: the pair edge to the parent, the child and
@@ -243,6 +246,11 @@ func (m *joinMemo) reset(nedges int) {
 	m.fk, m.fkDone = m.fk[:nedges], m.fkDone[:nedges]
 	clear(m.fkDone)
 	m.syn = m.syn[:0]
+	if cap(m.contra) < nedges {
+		m.contra = make([]int8, nedges)
+	}
+	m.contra = m.contra[:nedges]
+	clear(m.contra)
 }
 
 // maxJoinTables bounds the occurrences of a query (features.MaxTables).

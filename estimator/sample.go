@@ -176,6 +176,10 @@ type tableProbe struct {
 	n    int
 	sel  float64 // hits/n, or a zero-hit fallback (see zeroHitSel)
 	rows float64 // table rows * sel, computed exactly for whole samples
+	// count is the histogram's estimate of the table's rows passing a
+	// selective filter (setCounts; 0: none), which the key-stratified
+	// messages spread instead of the few sampled rows' (factorjoin.go).
+	count float64
 }
 
 // zeroHitSel is the selectivity assumed for a filter no sampled row

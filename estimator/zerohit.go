@@ -1,0 +1,240 @@
+package estimator
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Joins whose samples find no surviving row (support 0; issue 12, class
+// 1). A selective filter on a sampled fact table (orders.id = 79344,
+// reviews.id IN (...), a date and a range together) often passes none of
+// its sampled rows, and the join-sample estimate is then 0. The old
+// fallback, the histogram's independence and containment across every
+// join, knows nothing of the keys' degrees: a row reached through a hub
+// (a popular product, a big city's stores) fans out thousands of times
+// where the textbook formula assumes the mean degree, so the worst
+// estimates of joins through shared dimensions were underestimates by
+// 1,000x and more. Two things replace it:
+//
+//	complete tables prove 0 ──────────► a connected part of the sub-plan
+//	                                     whose tables are all sampled
+//	                                     whole joins to no row: 0, exactly
+//	relax the zero-hit tables ─────────► each sampled table whose filter
+//	                                     passes no sampled row counts every
+//	                                     sampled row at its filter's
+//	                                     selectivity sel_t:
+//
+//	|plan| ≈ Π_{t zero-hit} sel_t · J(plan with those filters dropped)
+//
+// J is the join-sample (and key-degree, factorjoin.go) estimate, whose
+// samples now meet, so the fan-out through each key is its measured
+// degree; sel_t is the histogram selectivity of t's filter, at most the
+// rule of three's 3/n (a sample of n rows that found nothing). This is
+// FactorJoin's assumption (Wu et al., SIGMOD 2023) that a filter is
+// independent of the join key within a table, applied only where the
+// sample has nothing to say. When even the relaxed samples do not meet,
+// the histogram fallback stays.
+
+// zeroHitRows returns the support-0 baseline of the join sub-plan mask of
+// p (two or more occurrences): rows and whether it applies, and exact
+// when a completely sampled part proves the sub-plan empty.
+func (b *joinBaseline) zeroHitRows(p *prepared, mask uint64) (rows float64, exact, ok bool) {
+	s, q := b.s, p.q
+	if b.completeZero(p, mask) {
+		return 0, true, true
+	}
+	var buf [maxJoinTables]tableProbe
+	probes := buf[:0]
+	if len(p.probes) > len(buf) {
+		probes = make([]tableProbe, 0, len(p.probes))
+	}
+	probes = append(probes, p.probes...)
+	factor, relaxed := 1.0, false
+	for i, tr := range q.Tables {
+		ts := &s.tables[tr.Table]
+		if mask&(1<<uint(i)) == 0 || probes[i].hits > 0 || ts.complete || ts.n == 0 {
+			continue
+		}
+		if hasLike(tr.Filter) {
+			// A pattern's histogram selectivity is a guess: the
+			// relaxed estimate would spread it over every key.
+			return 0, false, false
+		}
+		bm, hits, sel, ok := b.relaxFilter(p, probes, mask, i)
+		if !ok {
+			return 0, false, false
+		}
+		probes[i].bits, probes[i].hits = bm, hits
+		factor *= sel
+		relaxed = true
+	}
+	if !relaxed {
+		return 0, false, false
+	}
+	for i, tr := range q.Tables {
+		if mask&(1<<uint(i)) != 0 && probes[i].hits == 0 && s.tables[tr.Table].complete {
+			// A moved conjunct leaves no row of a table sampled whole.
+			return 0, true, true
+		}
+	}
+	r, support := s.joinSampleRows(q, probes, p.edges, b.hist, mask, p.sc, nil)
+	if support == 0 {
+		return 0, false, false
+	}
+	return sanitize(r * factor), false, true
+}
+
+// relaxFilter relaxes zero-hit occurrence i of mask in probes: it returns
+// its relaxed sample rows and the selectivity standing for what was
+// dropped. A conjunct of its filter on one of its join columns inside
+// mask (reviews.customer_id = 3398) decides which keys the table sends:
+// when the other side of that join is sampled whole, the conjunct moves
+// there (customers.id = 3398: a join keeps only equal values), where it
+// is exact and the key's degree counts its rows; else it stays, and the
+// relaxation gives up (ok false) when no sampled row passes what stays.
+// The other conjuncts are dropped for their histogram selectivity, at
+// most the rule of three's 3/k over the k rows kept (every sampled row
+// when no conjunct stays).
+func (b *joinBaseline) relaxFilter(p *prepared, probes []tableProbe, mask uint64, i int) (bm bitmap, hits int, sel float64, ok bool) {
+	s, q := b.s, p.q
+	tr := q.Tables[i]
+	ts := &s.tables[tr.Table]
+	var keep, rest []*features.Expr
+	args := []*features.Expr{tr.Filter}
+	if tr.Filter.Kind == features.ExprAnd {
+		args = tr.Filter.Args
+	}
+	for _, a := range args {
+		nb, col, ok := keyConjunct(p.edges, mask, i, a)
+		switch {
+		case !ok:
+			rest = append(rest, a)
+		case nb >= 0 && s.tables[q.Tables[nb].Table].complete && sameType(q, i, a.Pred.Col, nb, col, a):
+			mb, _ := s.filterBits(q.Tables[nb].Table, movedTo(a, col), p.sc, false)
+			nbits := p.sc.get(probes[nb].n)
+			copy(nbits, probes[nb].bits)
+			nbits.and(mb)
+			probes[nb].bits, probes[nb].hits = nbits, nbits.count()
+		default:
+			keep = append(keep, a)
+		}
+	}
+	if len(keep) > 0 {
+		kb, _ := s.filterBits(tr.Table, andOf(keep), p.sc, false)
+		n := kb.count()
+		if n == 0 {
+			// Which keys pass is unknown: spreading the conjuncts'
+			// selectivity over every key's degree would weigh the
+			// hubs they may well exclude.
+			return nil, 0, 0, false
+		}
+		return kb, n, math.Min(b.hist.filterSel(tr.Table, andOf(rest)), zeroHitCap*zeroHitSel(n)), true
+	}
+	all := p.sc.get(ts.n)
+	all.fill(ts.n)
+	return all, ts.n, math.Min(b.hist.filterSel(tr.Table, andOf(rest)), zeroHitCap*zeroHitSel(ts.n)), true
+}
+
+// keyConjunct reports whether conjunct a of occurrence i's filter is a
+// plain predicate (or NOT of one) on one of i's join columns inside mask,
+// with the occurrence on the other side of that join and its column there
+// (nb -1 when the column pair's types differ: the conjunct stays).
+func keyConjunct(edges []pairEdge, mask uint64, i int, a *features.Expr) (nb, col int, ok bool) {
+	for ei := range edges {
+		e := &edges[ei]
+		if mask&(1<<uint(e.l)) == 0 || mask&(1<<uint(e.r)) == 0 {
+			continue
+		}
+		mine, theirs, other := e.lcol, e.rcol, e.r
+		switch i {
+		case e.l:
+		case e.r:
+			mine, theirs, other = e.rcol, e.lcol, e.l
+		default:
+			continue
+		}
+		for k, c := range mine {
+			if colPred(a, c) != nil {
+				return other, theirs[k], true
+			}
+		}
+	}
+	return -1, 0, false
+}
+
+// andOf is the conjunction of args (the one argument itself, nil for
+// none).
+func andOf(args []*features.Expr) *features.Expr {
+	if len(args) == 0 {
+		return nil
+	}
+	if len(args) == 1 {
+		return args[0]
+	}
+	return &features.Expr{Kind: features.ExprAnd, Args: args}
+}
+
+// completeZero reports whether a connected part of two or more
+// completely sampled occurrences of mask joins to no row.
+func (b *joinBaseline) completeZero(p *prepared, mask uint64) bool {
+	s, q := b.s, p.q
+	var comp uint64
+	for i, tr := range q.Tables {
+		if mask&(1<<uint(i)) != 0 && s.tables[tr.Table].complete {
+			comp |= 1 << uint(i)
+		}
+	}
+	for comp != 0 {
+		// The connected part of comp holding its lowest occurrence.
+		part := comp & -comp
+		for grown := true; grown; {
+			grown = false
+			for ei := range p.edges {
+				e := &p.edges[ei]
+				l, r := uint64(1)<<uint(e.l), uint64(1)<<uint(e.r)
+				if comp&l == 0 || comp&r == 0 || (part&l == 0) == (part&r == 0) {
+					continue
+				}
+				part |= l | r
+				grown = true
+			}
+		}
+		comp &^= part
+		if bits.OnesCount64(part) < 2 {
+			continue
+		}
+		if _, support := s.joinSampleRows(q, p.probes, p.edges, b.hist, part, p.sc, nil); support == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// sameType reports whether column c of occurrence i (the column of
+// conjunct a) and column col of occurrence nb have one type, so a's values
+// compare the same way on both.
+func sameType(q *features.Query, i, c, nb, col int, a *features.Expr) bool {
+	if a.Kind == features.ExprNot {
+		c = a.Args[0].Pred.Col
+	}
+	ti, tn := q.Schema.Tables[q.Tables[i].Table], q.Schema.Tables[q.Tables[nb].Table]
+	return c >= 0 && c < len(ti.Columns) && col >= 0 && col < len(tn.Columns) && ti.Columns[c].Type == tn.Columns[col].Type
+}
+
+// hasLike reports whether filter e has a LIKE or NOT LIKE predicate.
+func hasLike(e *features.Expr) bool {
+	if e == nil {
+		return false
+	}
+	if e.Kind == features.ExprPred || e.Kind == features.ExprFunc {
+		return e.Pred.Op == features.OpLike || e.Pred.Op == features.OpNotLike
+	}
+	for _, a := range e.Args {
+		if hasLike(a) {
+			return true
+		}
+	}
+	return false
+}
