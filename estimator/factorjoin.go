@@ -2,7 +2,6 @@ package estimator
 
 import (
 	"math"
-	"math/bits"
 	"slices"
 	"sync"
 
@@ -53,6 +52,17 @@ import (
 // columns (a primary key: every degree is 1), send the plain messages: a
 // sampled dimension row's weight carries its correlation with the rows
 // that reference it, which the table's mean weight would lose.
+//
+// When the child's filter is selective (fewer than fewHits expected
+// sampled rows; setCounts) and reads no key column, its message is instead
+//
+//	M(k) = S(k) + (deg(k) - m(k)) · (C - hits)⁺ / Σ_k (deg(k) - m(k)) · w̄ₚ
+//
+//	C:   the histogram's count of the child's passing rows
+//	w̄ₚ: the mean weight of its passing sampled rows
+//
+// so a unique row the sample holds (reviews.id = 11884) is that row's key
+// alone, not spread over its bin.
 
 // stratumPrior is a in the message above: one pseudo-row at the table's
 // mean weight per key, the add-one (Laplace) shrinkage of a key's pass
@@ -128,34 +138,19 @@ func (t *joinTree) stratifiedMessage(c int, st *stratKeys, kc []int32, ccols []i
 		// An unfiltered leaf: its exact degrees.
 		return st.deg
 	}
-	msg := t.sc.floats(len(st.deg))
-	ws := t.weights(c)
-	i := 0
-	for wi, word := range p.bits {
-		for ; word != 0; word &= word - 1 {
-			r := wi*64 + bits.TrailingZeros64(word)
-			x := 1.0
-			if ws != nil {
-				x = ws[i]
-			}
-			i++
-			if x == 0 || r >= len(kc) {
-				continue
-			}
-			if k := kc[r]; k >= 0 {
-				msg[k] += x
-			}
-		}
-	}
+	msg := t.keySums(c, kc, len(st.deg), 1)
 	if st.nonNull == 0 {
 		return msg
 	}
 	if filterOnKey, childOnKey := t.keyCorrelated(c, ccols); p.count > 0 && !filterOnKey && !childOnKey {
-		// A selective filter on a leaf: its few sampled rows count as
-		// themselves, the other passing rows the histogram expects are
-		// spread over the keys' unsampled rows (the filter independent
+		// A selective filter on columns other than the key: its few
+		// sampled rows count as themselves, and the other passing rows
+		// the histogram expects are spread over the keys' unsampled
+		// rows at the passing rows' mean weight (the filter independent
 		// of the key, as FactorJoin has it). A key's own sampled pass
-		// rate, from a row or two, says little about the rest.
+		// rate, from a row or two, says little about the rest, and the
+		// bin means would spread a unique row (reviews.id = 11884) over
+		// every key near it.
 		rest, unsampled, wsum := math.Max(0, p.count-float64(p.hits)), 0.0, 0.0
 		for k, d := range st.deg {
 			unsampled += max(0, d-st.cnt[k])

@@ -550,28 +550,36 @@ func (t *joinTree) message(u, c int) []float64 {
 		// is kept with the keys for every later query.
 		msg = ek.fullMessage(side, kc, p.bits, scale)
 	} else {
-		msg = t.sc.floats(ek.nkeys)
-		ws := t.weights(c)
-		i := 0
-		for wi, word := range p.bits {
-			for ; word != 0; word &= word - 1 {
-				r := wi*64 + bits.TrailingZeros64(word)
-				x := 1.0
-				if ws != nil {
-					x = ws[i]
-				}
-				i++
-				if x == 0 || r >= len(kc) {
-					continue
-				}
-				if k := kc[r]; k >= 0 {
-					msg[k] += x * scale
-				}
-			}
-		}
+		msg = t.keySums(c, kc, ek.nkeys, scale)
 	}
 	if t.memoizable {
 		t.memo.msgs[key] = msg
+	}
+	return msg
+}
+
+// keySums returns, per key id of kc (nkeys of them), the sum of child c's
+// passing sample rows' weights times scale, in the query's scratch.
+func (t *joinTree) keySums(c int, kc []int32, nkeys int, scale float64) []float64 {
+	msg := t.sc.floats(nkeys)
+	p := &t.probes[c]
+	ws := t.weights(c)
+	i := 0
+	for wi, word := range p.bits {
+		for ; word != 0; word &= word - 1 {
+			r := wi*64 + bits.TrailingZeros64(word)
+			x := 1.0
+			if ws != nil {
+				x = ws[i]
+			}
+			i++
+			if x == 0 || r >= len(kc) {
+				continue
+			}
+			if k := kc[r]; k >= 0 {
+				msg[k] += x * scale
+			}
+		}
 	}
 	return msg
 }

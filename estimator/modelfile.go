@@ -31,7 +31,9 @@ const (
 	// modelVersion 5: histogram and sample payloads may carry a conformal
 	// band calibrated on a training workload (baseband.go; empty before).
 	// modelVersion 6: the groups section (groups_io.go; none before).
-	modelVersion = 6
+	// 7: the baseline learned models correct changed for joins through
+	// shared keys (keytransfer.go, zerohit.go, factorjoin.go).
+	modelVersion = 7
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
@@ -41,8 +43,11 @@ const (
 	// version 3 the baselines every learned model corrects (join
 	// synopses, unsatisfiable filters, merged conjuncts on one column);
 	// version 4 their bands (split conformal per join count and out of
-	// distribution, conformal.go: version-3 bands missed their 90%).
-	learnedMinVersion = 4
+	// distribution, conformal.go: version-3 bands missed their 90%);
+	// version 7 the baseline of joins through shared keys
+	// (contradictions across join keys, relaxed zero-hit tables, few-hit
+	// filters spread by the histogram's count).
+	learnedMinVersion = 7
 	// groupsMinVersion is the first version with the groups section.
 	groupsMinVersion = 6
 	// maxModelBytes bounds what Load reads (a model is a few MB).
