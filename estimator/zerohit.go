@@ -100,7 +100,7 @@ func (b *joinBaseline) relaxFilter(p *prepared, probes []tableProbe, mask uint64
 	s, q := b.s, p.q
 	tr := q.Tables[i]
 	ts := &s.tables[tr.Table]
-	var keep, rest []*features.Expr
+	var keep, moved, rest []*features.Expr
 	args := []*features.Expr{tr.Filter}
 	if tr.Filter.Kind == features.ExprAnd {
 		args = tr.Filter.Args
@@ -116,6 +116,7 @@ func (b *joinBaseline) relaxFilter(p *prepared, probes []tableProbe, mask uint64
 			copy(nbits, probes[nb].bits)
 			nbits.and(mb)
 			probes[nb].bits, probes[nb].hits = nbits, nbits.count()
+			moved = append(moved, a)
 		default:
 			keep = append(keep, a)
 		}
@@ -129,10 +130,10 @@ func (b *joinBaseline) relaxFilter(p *prepared, probes []tableProbe, mask uint64
 			// hubs they may well exclude.
 			return nil, 0, 0, false
 		}
-		sel, ok := b.droppedSel(tr.Table, rest, n)
+		sel, ok := b.droppedSel(tr.Table, rest, b.keyHits(tr.Table, append(keep, moved...), n, p.sc))
 		return kb, n, sel, ok
 	}
-	sel, ok = b.droppedSel(tr.Table, rest, ts.n)
+	sel, ok = b.droppedSel(tr.Table, rest, b.keyHits(tr.Table, moved, ts.n, p.sc))
 	all := p.sc.get(ts.n)
 	all.fill(ts.n)
 	return all, ts.n, sel, ok
@@ -144,13 +145,25 @@ func (b *joinBaseline) relaxFilter(p *prepared, probes []tableProbe, mask uint64
 // under 5% beyond the rule of three's 3/k: a histogram selectivity above
 // it says the conjuncts are not independent (order_items.order_id > a
 // AND order_items.id < b, where the two ids rise together), and ok is
-// false.
+// false. k is the sampled rows passing the filter's key conjuncts; none
+// (a key its sample missed) is no evidence.
 func (b *joinBaseline) droppedSel(ti int, rest []*features.Expr, k int) (sel float64, ok bool) {
 	if len(rest) == 0 {
 		return 1, true
 	}
 	sel = b.hist.filterSel(ti, andOf(rest))
-	return sel, sel <= zeroHitCap*zeroHitSel(k)
+	return sel, k == 0 || sel <= zeroHitCap*zeroHitSel(k)
+}
+
+// keyHits is the number of sampled rows of table ti passing the key
+// conjuncts key (n, every sampled row, when there are none): the rows
+// among which the other conjuncts found nothing.
+func (b *joinBaseline) keyHits(ti int, key []*features.Expr, n int, sc *scratch) int {
+	if len(key) == 0 {
+		return n
+	}
+	kb, _ := b.s.filterBits(ti, andOf(key), sc, false)
+	return kb.count()
 }
 
 // keyConjunct reports whether conjunct a of occurrence i's filter is a
