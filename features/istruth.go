@@ -24,8 +24,11 @@ import (
 // (eval.go: comparisons, LIKE, BETWEEN, IN; functions map NULL to NULL
 // and only NULL; two-column comparisons read both columns) or a literal
 // is NULL, which is refused here; IS [NOT] NULL atoms are never UNKNOWN
-// and need no guard. "c IS NOT NULL" is added only for nullable columns,
-// so a condition on NOT NULL columns stays as written.
+// and need no guard. "c IS NOT NULL" is added only for columns that may
+// read NULL: nullable ones, and every column of a table on the
+// NULL-supplying side of an outer join (its NULL-extended rows, which
+// decide whether a WHERE condition keeps the join outer); a condition on
+// the NOT NULL columns of other tables stays as written.
 
 // isTruthCond handles (p) IS [NOT] TRUE / FALSE where p is not a plain
 // column (exprcol.go's isTruth does the column): the filter of p,
@@ -98,7 +101,7 @@ func (r *resolver) truth(at ast.ExprNode, occ int, p *Expr, want bool) (*Expr, e
 	}
 	args := []*Expr{x}
 	for _, c := range cols {
-		if r.colDef(occ, c).Nullable {
+		if r.mayReadNull(occ, c) {
 			args = append(args, pred(c, OpIsNotNull))
 		}
 	}
@@ -106,6 +109,21 @@ func (r *resolver) truth(at ast.ExprNode, occ int, p *Expr, want bool) (*Expr, e
 		return x, nil
 	}
 	return &Expr{Kind: ExprAnd, Args: dedupeNotNull(args)}, nil
+}
+
+// mayReadNull reports whether column c of occurrence occ may be NULL
+// where a condition reads it: a nullable column, or any column of a table
+// an outer join NULL-extends.
+func (r *resolver) mayReadNull(occ, c int) bool {
+	if r.colDef(occ, c).Nullable {
+		return true
+	}
+	for _, g := range r.sh.groups {
+		if g.mask&(1<<uint(occ)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // dedupeNotNull drops repeated "c IS NOT NULL" guards from the operands
