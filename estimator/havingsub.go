@@ -183,15 +183,6 @@ func (env *shapeEnv) degreeShare(sub *features.Query, subRows float64) (float64,
 		}
 	}
 	frac := clamp01(subRows / float64(st.Rows))
-	normGT := func(v, mean, sd float64) float64 {
-		if sd <= 0 {
-			if mean > v {
-				return 1
-			}
-			return 0
-		}
-		return 0.5 * math.Erfc((v-mean)/(sd*math.Sqrt2))
-	}
 	var pass func(h *features.Having, m float64) (float64, bool)
 	pass = func(h *features.Having, m float64) (float64, bool) {
 		switch h.Kind {
@@ -235,14 +226,14 @@ func (env *shapeEnv) degreeShare(sub *features.Query, subRows float64) (float64,
 		}
 		switch h.Op {
 		case features.OpGT, features.OpGE:
-			return normGT(v, mean, sd), true
+			return normalAbove(v, mean, sd), true
 		case features.OpLT, features.OpLE:
-			return 1 - normGT(v, mean, sd), true
+			return 1 - normalAbove(v, mean, sd), true
 		case features.OpBetween:
 			if len(h.Values) < 2 {
 				return 0, false
 			}
-			return clamp01(normGT(v, mean, sd) - normGT(h.Values[1], mean, sd)), true
+			return clamp01(normalAbove(v, mean, sd) - normalAbove(h.Values[1], mean, sd)), true
 		}
 		return 0, false
 	}
