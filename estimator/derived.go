@@ -21,6 +21,7 @@ import (
 //	join edge with o     1 / max(ndv(left), ndv(right))     (System R; a key
 //	                     column of k has ndv G_k: a key/foreign-key join)
 //	result               product of the above
+//	outer join with o    max(the same as an inner join, the preserved side)
 //
 // Distinct values of a derived column: a key column G_k (capped by the
 // catalog's distinct count of its source column when the relation has
@@ -128,11 +129,52 @@ func checkDerived(cat *catalog.Catalog, q *features.Query) error {
 		}
 	}
 	for _, o := range q.Outer {
-		if o.Inner&derivedMask(q) != 0 || derivedMask(q)&(1<<o.Attach[0]|1<<o.Attach[1]) != 0 {
-			return fmt.Errorf("%w: an outer join with a derived relation is not estimated", ErrQuery)
+		if o.Inner == 0 || o.Inner&^q.FullMask() != 0 || o.Attach[0] < 0 || o.Attach[1] < 0 ||
+			o.Attach[0] >= len(q.Tables) || o.Attach[1] >= len(q.Tables) {
+			return fmt.Errorf("%w: outer join group %#x out of range", ErrQuery, o.Inner)
 		}
 	}
 	return nil
+}
+
+// outerDerived reports whether an outer join of q involves a derived
+// relation.
+func outerDerived(q *features.Query) bool {
+	dm := derivedMask(q)
+	for _, o := range q.Outer {
+		if (o.Inner|1<<o.Attach[0]|1<<o.Attach[1])&dm != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// estimateOuterDerived estimates a query whose outer joins involve
+// derived relations: the larger of the inner join's estimate (the outer
+// joins taken as inner ones, the null-supplying side's ON filters as
+// filters) and of the preserved occurrences' alone (every preserved row
+// is kept at least once). The two bounds of the LEFT JOIN's cardinality
+// (inner join plus the unmatched preserved rows) without P(match).
+func estimateOuterDerived(cat *catalog.Catalog, q *features.Query, est func(*features.Query) (Estimate, error)) (Estimate, error) {
+	inner := *q
+	inner.Outer = nil
+	ei, err := estimateDerived(cat, &inner, est)
+	if err != nil {
+		return Estimate{}, err
+	}
+	var nullable uint64
+	for _, o := range q.Outer {
+		nullable |= o.Inner
+	}
+	ep, err := estimateGuarded(cat, q.Sub(q.FullMask()&^nullable), est)
+	if err != nil {
+		return Estimate{}, err
+	}
+	out := ei
+	out.Rows = math.Max(ei.Rows, ep.Rows)
+	out.Low = math.Min(math.Max(ei.Low, ep.Low), out.Rows)
+	out.High = math.Max(math.Max(ei.High, ep.High), out.Rows)
+	return out, nil
 }
 
 // estimateDerived is estimateGuarded for a query that reads derived
@@ -140,6 +182,9 @@ func checkDerived(cat *catalog.Catalog, q *features.Query) error {
 func estimateDerived(cat *catalog.Catalog, q *features.Query, est func(*features.Query) (Estimate, error)) (Estimate, error) {
 	if err := checkDerived(cat, q); err != nil {
 		return Estimate{}, err
+	}
+	if outerDerived(q) {
+		return estimateOuterDerived(cat, q, est)
 	}
 	env := &derivedEnv{cat: cat, q: q, figs: map[int]*derivedFigures{}, est: est}
 	dmask := derivedMask(q)

@@ -28,6 +28,8 @@ var derivedQueries = []struct {
 	{"SELECT * FROM airports a JOIN (SELECT origin, AVG(delay) AS avg_delay FROM flights GROUP BY origin) AS d ON d.origin = a.iata WHERE d.avg_delay > 5", 4},
 	{"SELECT * FROM (SELECT origin, destination, COUNT(*) AS n FROM flights GROUP BY origin, destination HAVING COUNT(*) >= 2) AS d WHERE d.n < 50", 10},
 	{"SELECT * FROM flights f, (SELECT MAX(delay) AS m FROM flights) AS d WHERE f.delay = d.m", 3},
+	{"SELECT * FROM airports a LEFT JOIN (SELECT origin, COUNT(*) AS n FROM flights GROUP BY origin) AS d ON d.origin = a.iata AND d.n > 5 WHERE a.state = 'CA'", 3},
+	{"SELECT * FROM (SELECT n, COUNT(*) AS c FROM (SELECT origin, COUNT(*) AS n FROM flights GROUP BY origin) AS x GROUP BY n) AS y WHERE y.c > 1", 10},
 }
 
 // TestDerivedEstimates checks that every estimator estimates queries with

@@ -206,6 +206,7 @@ func (r *resolver) newDerived(s *ast.SelectStmt, name string, off int, names []s
 	if err := c.selectStmt(s); err != nil {
 		return 0, err
 	}
+	c.finishDerived() // its own derived relations (nested)
 	in := c.q
 	if in.Group == nil {
 		in.Group = &Grouping{} // aggregates without GROUP BY: one group

@@ -23,6 +23,21 @@ import (
 // bruteGroups (or refEval) over the DB extended with those rows.
 func bruteDerived(t testing.TB, db *datasets.DB, q *features.Query) engine.GroupCount {
 	t.Helper()
+	ext := bruteExtend(t, db, q)
+	outer := *q
+	outer.Derived = nil
+	if q.Group != nil {
+		return bruteGroups(t, ext, &outer)
+	}
+	ref := &refEval{t: t, db: ext, sub: map[*features.Subquery][][]int{}}
+	n := int64(len(ref.tuples(&outer)))
+	return engine.GroupCount{Rows: n, Groups: n}
+}
+
+// bruteExtend returns db extended with the rows of q's derived relations
+// (nested ones first), computed by brute force.
+func bruteExtend(t testing.TB, db *datasets.DB, q *features.Query) *datasets.DB {
+	t.Helper()
 	ext := datasets.NewDB(q.Schema)
 	for i, def := range q.Schema.Tables {
 		if q.DerivedOf(i) != nil {
@@ -32,8 +47,9 @@ func bruteDerived(t testing.TB, db *datasets.DB, q *features.Query) engine.Group
 	}
 	for _, d := range q.Derived {
 		in := d.Query
+		inDB := db
 		if in.HasDerived() {
-			t.Fatalf("nested derived relations are not brute-forced")
+			inDB = bruteExtend(t, db, in)
 		}
 		g := in.Group
 		type acc struct {
@@ -50,7 +66,7 @@ func bruteDerived(t testing.TB, db *datasets.DB, q *features.Query) engine.Group
 			}
 			return a
 		}
-		ref := &refEval{t: t, db: db, sub: map[*features.Subquery][][]int{}}
+		ref := &refEval{t: t, db: inDB, sub: map[*features.Subquery][][]int{}}
 		for _, bound := range ref.tuples(in) {
 			var keys []catalog.Datum
 			var name strings.Builder
@@ -152,14 +168,7 @@ func bruteDerived(t testing.TB, db *datasets.DB, q *features.Query) engine.Group
 		}
 		ext.Tables[d.Table] = tab
 	}
-	outer := *q
-	outer.Derived = nil
-	if q.Group != nil {
-		return bruteGroups(t, ext, &outer)
-	}
-	ref := &refEval{t: t, db: ext, sub: map[*features.Subquery][][]int{}}
-	n := int64(len(ref.tuples(&outer)))
-	return engine.GroupCount{Rows: n, Groups: n}
+	return ext
 }
 
 // TestDerivedFlights runs testdata/derived.txt ("derived", the SQL,
