@@ -21,5 +21,8 @@
 // The rewrite for MariaDB is textual and independent of the parser under
 // test: go-tpc writes every clause of the outermost query at the start of
 // a line (select, from, where, group by, order by, limit), so the counted
-// forms keep or drop whole clauses (acceptance_test.go).
+// forms keep or drop whole clauses (acceptance_test.go). Every query is
+// also estimated by the histogram and sample estimators and the
+// distinct-value group baseline beside the engine's counts
+// (estimates_test.go): none refused, each finite inside its band.
 package tpchqueries
