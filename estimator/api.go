@@ -219,6 +219,9 @@ func checkQuery(cat *catalog.Catalog, q *features.Query) error {
 	if q == nil {
 		return fmt.Errorf("%w: nil query", ErrQuery)
 	}
+	if q.HasDerived() {
+		return checkDerived(cat, q) // derived.go
+	}
 	if len(q.Tables) == 0 || len(q.Tables) > features.MaxTables {
 		return fmt.Errorf("%w: %d tables", ErrQuery, len(q.Tables))
 	}

@@ -90,6 +90,24 @@ func TestDerivedEstimates(t *testing.T) {
 	}
 	t.Log("\n" + report.String())
 	derivedErrors(t, db, cat)
+	// A workload with a derived query trains: the learned models leave it
+	// out as they leave residual filters out.
+	q, err := features.Parse(db.Schema, derivedQueries[1].sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth, err := c.CountGroups(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := examples(t, db.Schema, labelled(t, db, 100, 2, 13, true))
+	train = append(train, Example{Query: q, Rows: float64(truth.Rows), Groups: float64(truth.Groups)})
+	if _, err := TrainGBDT(context.Background(), cat, train, GBDTOptions{Seed: 3, Trees: 5, Leaves: 7}); err != nil {
+		t.Errorf("training with a derived query: %v", err)
+	}
+	if ge := GroupExamples(train); len(ge) > 0 && ge[len(ge)-1].Query == q {
+		t.Error("GroupExamples keeps a derived query")
+	}
 }
 
 // derivedErrors: a query with derived relations whose relation is

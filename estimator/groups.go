@@ -141,6 +141,9 @@ func (d *DistinctGroups) figures(q *features.Query) (*groupFigures, error) {
 	if !q.Grouped() {
 		return nil, ErrNotGrouped
 	}
+	if q.HasDerived() {
+		return nil, fmt.Errorf("%w: derived relations are estimated by derivedGroups, not learned", ErrQuery)
+	}
 	if err := checkQuery(d.cat, q); err != nil {
 		return nil, err
 	}
@@ -614,11 +617,12 @@ type GroupExample struct {
 }
 
 // GroupExamples returns the grouping queries of examples built from a
-// query log (Examples) whose records carry a groups label.
+// query log (Examples) whose records carry a groups label (without those
+// that read derived relations, which derivedGroups estimates).
 func GroupExamples(ex []Example) []GroupExample {
 	var out []GroupExample
 	for _, e := range ex {
-		if e.Query.Grouped() && !math.IsNaN(e.Groups) && e.Groups >= 0 {
+		if e.Query.Grouped() && !e.Query.HasDerived() && !math.IsNaN(e.Groups) && e.Groups >= 0 {
 			out = append(out, GroupExample{Query: e.Query, Groups: e.Groups})
 		}
 	}

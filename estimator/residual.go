@@ -93,11 +93,12 @@ func checkResiduals(cat *catalog.Catalog, q *features.Query) error {
 }
 
 // withoutResidualExamples drops the examples whose queries have residual
-// filters (see the file comment); train itself when there are none.
+// filters (see the file comment) or read derived relations (derived.go:
+// their combination is not learned); train itself when there are none.
 func withoutResidualExamples(train []Example) []Example {
 	n := 0
 	for _, ex := range train {
-		if len(ex.Query.Residuals) == 0 {
+		if len(ex.Query.Residuals) == 0 && !ex.Query.HasDerived() {
 			n++
 		}
 	}
@@ -106,7 +107,7 @@ func withoutResidualExamples(train []Example) []Example {
 	}
 	out := make([]Example, 0, n)
 	for _, ex := range train {
-		if len(ex.Query.Residuals) == 0 {
+		if len(ex.Query.Residuals) == 0 && !ex.Query.HasDerived() {
 			out = append(out, ex)
 		}
 	}
