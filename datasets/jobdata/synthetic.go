@@ -16,15 +16,22 @@ import (
 // not parse against it.
 var ErrSchema = errors.New("jobdata: not a JOB schema")
 
-// Rows are the synthetic table sizes: IMDB's dimension tables at their
+// rows are the synthetic table sizes: IMDB's dimension tables at their
 // real sizes (kind_type 7, company_type 4, role_type 12, link_type 18,
 // comp_cast_type 4, info_type 113), the others about 1:2000 of IMDB's
-// (title 2.5M, cast_info 36M, ...).
-var Rows = map[string]int{
+// (title 2.5M, cast_info 36M, ...). Read through Rows: a package map
+// callers could change would change every later data set.
+var rows = map[string]int{
 	"kind_type": 7, "company_type": 4, "role_type": 12, "link_type": 18, "comp_cast_type": 4, "info_type": 113,
 	"title": 1500, "name": 1000, "char_name": 800, "company_name": 300, "keyword": 500,
 	"aka_name": 450, "aka_title": 200, "movie_companies": 1300, "movie_info": 3000, "movie_info_idx": 700,
 	"movie_keyword": 2200, "cast_info": 5000, "complete_cast": 70, "movie_link": 30, "person_info": 1500,
+}
+
+// Rows returns the synthetic size of the JOB table named table (0 for a
+// table JOB does not have).
+func Rows(table string) int {
+	return rows[table]
 }
 
 // refs maps JOB's key columns to the table whose id they reference (JOB's
@@ -72,7 +79,7 @@ func Synthetic(schema *catalog.Schema, opts Options) (*datasets.DB, error) {
 	case !(opts.NullShare > 0 && opts.NullShare < 1):
 		return nil, fmt.Errorf("%w: NullShare %v not in (0, 1)", ErrOptions, opts.NullShare)
 	}
-	for name := range Rows {
+	for name := range rows {
 		if schema.TableIndex(name) < 0 {
 			return nil, fmt.Errorf("%w: no table %s", ErrSchema, name)
 		}
@@ -90,11 +97,11 @@ func Synthetic(schema *catalog.Schema, opts Options) (*datasets.DB, error) {
 	// hot[table]: the rows 1..hot hold the constants JOB filters on.
 	for key, vs := range g.lits {
 		table, _, _ := strings.Cut(key, ".")
-		g.hot[table] = max(g.hot[table], min(len(vs), Rows[table]))
+		g.hot[table] = max(g.hot[table], min(len(vs), rows[table]))
 	}
 	db := datasets.NewDB(schema)
 	for ti, def := range schema.Tables {
-		n, ok := Rows[def.Name]
+		n, ok := rows[def.Name]
 		if !ok {
 			continue
 		}
@@ -135,7 +142,7 @@ func (g *gen) value(c catalog.Column, i, n int, lits []catalog.Datum) catalog.Da
 		if h := g.hot[ref]; h > 0 && g.rng.Float64() < g.opts.LiteralShare {
 			return catalog.Int(int64(1 + g.rng.IntN(h)))
 		}
-		return catalog.Int(int64(1 + g.rng.IntN(Rows[ref])))
+		return catalog.Int(int64(1 + g.rng.IntN(rows[ref])))
 	case c.Nullable && g.rng.Float64() < g.opts.NullShare:
 		return catalog.Null
 	case len(lits) > 0 && (i < len(lits) || g.rng.Float64() < g.opts.LiteralShare):
@@ -226,7 +233,7 @@ func likeInstance(p string, rng *rand.Rand) string {
 func ForeignKeys(schema *catalog.Schema) []catalog.ForeignKey {
 	var out []catalog.ForeignKey
 	for _, t := range schema.Tables {
-		if _, ok := Rows[t.Name]; !ok {
+		if _, ok := rows[t.Name]; !ok {
 			continue
 		}
 		for _, c := range t.Columns {

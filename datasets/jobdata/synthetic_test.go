@@ -43,7 +43,7 @@ func TestSynthetic(t *testing.T) {
 	}
 	differs := false
 	for ti, def := range s.Tables {
-		want := jobdata.Rows[def.Name]
+		want := jobdata.Rows(def.Name)
 		if got := a.Tables[ti].Rows; got != want {
 			t.Errorf("%s: %d rows, want %d", def.Name, got, want)
 		}
@@ -69,7 +69,7 @@ func TestSynthetic(t *testing.T) {
 	}
 	col := a.Tables[s.TableIndex("cast_info")].Cols[movie]
 	for r := range col.Len() {
-		if v := col.Datum(r); v.I < 1 || v.I > int64(jobdata.Rows["title"]) {
+		if v := col.Datum(r); v.I < 1 || v.I > int64(jobdata.Rows("title")) {
 			t.Fatalf("cast_info.movie_id %v is no title id", v)
 		}
 	}
