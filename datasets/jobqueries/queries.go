@@ -2,7 +2,8 @@ package jobqueries
 
 import (
 	_ "embed"
-	"strings"
+
+	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
 //go:generate go run ./internal/extract -o queries.sql
@@ -27,29 +28,10 @@ type Query struct {
 // Queries returns the 113 queries in JOB's order (1a, 1b, ..., 33c). The
 // slice is new on every call; the caller may keep or change it.
 func Queries() []Query {
-	var (
-		out  []Query
-		cur  *Query
-		body strings.Builder
-	)
-	flush := func() {
-		if cur != nil {
-			cur.SQL = strings.TrimSuffix(strings.TrimSpace(body.String()), ";")
-			out = append(out, *cur)
-		}
-		body.Reset()
+	var out []Query
+	for _, n := range sqllex.SplitNamed(queriesSQL, isName) {
+		out = append(out, Query{Name: n.Name, SQL: n.SQL})
 	}
-	for line := range strings.Lines(queriesSQL) {
-		if name, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "-- "); ok && isName(name) {
-			flush()
-			cur = &Query{Name: name}
-			continue
-		}
-		if cur != nil {
-			body.WriteString(line)
-		}
-	}
-	flush()
 	if len(out) != Count {
 		panic("jobqueries: queries.sql does not hold 113 queries") // a broken embedded file: a programmer error
 	}

@@ -2,7 +2,8 @@ package tpchqueries
 
 import (
 	_ "embed"
-	"strings"
+
+	"github.com/cardinaldb/cardinal/internal/sqllex"
 )
 
 // queriesSQL holds the 22 queries, each after a "-- qN" line and ending
@@ -26,29 +27,10 @@ type Query struct {
 // Queries returns the 22 queries in order, Q1 first. The slice is new on
 // every call; the caller may keep or change it.
 func Queries() []Query {
-	var (
-		out  []Query
-		cur  *Query
-		body strings.Builder
-	)
-	flush := func() {
-		if cur != nil {
-			cur.SQL = strings.TrimSuffix(strings.TrimSpace(body.String()), ";")
-			out = append(out, *cur)
-		}
-		body.Reset()
+	var out []Query
+	for _, n := range sqllex.SplitNamed(queriesSQL, isName) {
+		out = append(out, Query{Name: n.Name, SQL: n.SQL})
 	}
-	for line := range strings.Lines(queriesSQL) {
-		if name, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "-- "); ok && isName(name) {
-			flush()
-			cur = &Query{Name: name}
-			continue
-		}
-		if cur != nil {
-			body.WriteString(line)
-		}
-	}
-	flush()
 	if len(out) != Count {
 		panic("tpchqueries: queries.sql does not hold 22 queries") // a broken embedded file: a programmer error
 	}

@@ -14,6 +14,7 @@
 //	text ──Lexer.Next──▶ Word │ String │ QuotedIdent │ Punct │ Comment
 //	                     ExecOpen … ExecClose │ Delimiter
 //	     ──Split───────▶ []Statement{Text, Off, End, Line, Col}
+//	     ──SplitNamed──▶ []Named{Name, SQL} ("-- name" lines: query files)
 //	     ──LineIndex───▶ offset → 1-based line, column in characters
 //
 // # Tokens
