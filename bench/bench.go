@@ -133,6 +133,9 @@ type ModelResult struct {
 	Shared estimator.QErrorSummary `json:"shared_key_joins"`
 	// Shapes summarises the test queries with an outer, semi or anti join.
 	Shapes estimator.QErrorSummary `json:"shapes"`
+	// Bands is the band coverage of the test queries per join count, then
+	// of the out-of-distribution ones (bands.go).
+	Bands []BandSummary `json:"bands"`
 	// EstimateMicros is the median wall time of one Estimate call on a
 	// parsed query, in microseconds (one goroutine).
 	EstimateMicros float64 `json:"estimate_us_median"`
@@ -291,6 +294,15 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 // measure fills the q-error summaries and latency of res on the test and
 // out-of-distribution workloads.
 func (res *ModelResult) measure(estimate func(*features.Query) (estimator.Estimate, error), test, ood labelled) error {
+	// The estimates are kept, in order, for the band coverage by join
+	// count (appending costs nanoseconds of the timed call).
+	got := make([]estimator.Estimate, 0, len(test.queries)+len(ood.queries))
+	inner := estimate
+	estimate = func(q *features.Query) (estimator.Estimate, error) {
+		e, err := inner(q)
+		got = append(got, e)
+		return e, err
+	}
 	var err error
 	if res.Single, res.Joins, res.All, res.Shared, res.EstimateMicros, err = measure(estimate, test); err != nil {
 		return fmt.Errorf("%s: %w", res.Model, err)
@@ -300,6 +312,7 @@ func (res *ModelResult) measure(estimate func(*features.Query) (estimator.Estima
 			return fmt.Errorf("%s: %w", res.Model, err)
 		}
 	}
+	res.measureBands(got[:len(test.queries)], test, got[len(test.queries):], ood)
 	return nil
 }
 

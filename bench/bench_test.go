@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"image/png"
+	"math"
 	"strings"
 	"testing"
 
@@ -61,6 +62,21 @@ func TestRunInvariants(t *testing.T) {
 		if r.ModelBytes <= 0 {
 			t.Errorf("%s: model size %d", r.Model, r.ModelBytes)
 		}
+		// Band coverage by join count: 0-2 joins, then the 3-join OOD
+		// set, adding up to the summaries' counts and coverage.
+		if len(r.Bands) != 4 || r.Bands[3].Joins != 3 || r.Bands[3].N != r.OOD.N {
+			t.Fatalf("%s: bands %+v", r.Model, r.Bands)
+		}
+		n, covered := 0, 0.0
+		for j, b := range r.Bands[:3] {
+			if b.Joins != j || b.N == 0 || b.Coverage < 0 || b.Coverage > 1 || b.BandWidth < 1 {
+				t.Errorf("%s: band summary %+v", r.Model, b)
+			}
+			n, covered = n+b.N, covered+b.Coverage*float64(b.N)
+		}
+		if n != r.All.N || math.Abs(covered/float64(n)-r.All.Coverage) > 1e-9 || r.Bands[0].Coverage != r.Single.Coverage {
+			t.Errorf("%s: bands %+v do not add up to all %+v", r.Model, r.Bands, r.All)
+		}
 	}
 	// The sample estimator evaluates predicates on real rows; on
 	// single-table flights queries it must beat independence at the tail.
@@ -83,7 +99,7 @@ func TestRunInvariants(t *testing.T) {
 	if err := rep.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| histogram |", "| sample |", "Join queries", "Joins through a shared dimension", "Out of distribution: 3 joins"} {
+	for _, want := range []string{"| histogram |", "| sample |", "Join queries", "Joins through a shared dimension", "Out of distribution: 3 joins", "| 3 joins (OOD) |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}

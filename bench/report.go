@@ -59,6 +59,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString(".\n\n")
 	}
+	r.writeBands(&b)
 	empty("Single-table queries", func(m ModelResult) estimator.QErrorSummary { return m.Single })
 	empty("Join queries", func(m ModelResult) estimator.QErrorSummary { return m.Joins })
 	r.writeGroups(&b)
