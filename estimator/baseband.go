@@ -53,14 +53,16 @@ func calibrateBaseline(ctx context.Context, est Estimator, exs []Example) (*conf
 			return nil, fmt.Errorf("example %d: %w", i, err)
 		}
 		r := bandResidual(e, ex.Rows)
-		res = append(res, calibResidual{joins: len(ex.Query.Tables) - 1, whole: whole[i], in: r, ood: r})
+		res = append(res, calibResidual{joins: len(ex.Query.Tables) - 1, whole: whole[i], shaped: ex.Query.HasShapes(), in: r, ood: r})
 	}
 	b := fitConformal(res)
 	return &b, nil
 }
 
-// zeroWidth reports whether e's band is the point estimate itself.
-func zeroWidth(e Estimate) bool { return e.Low == e.Rows && e.High == e.Rows }
+// zeroWidth reports whether e's band is the point estimate itself, of
+// some rows (the sample's 0 rows when no sampled row joins has a
+// zero-width band too, but is no exact answer: it is widened).
+func zeroWidth(e Estimate) bool { return e.Rows > 0 && e.Low == e.Rows && e.High == e.Rows }
 
 // bandResidual is the calibration residual of estimate e of a query of
 // truth rows: ln(true) − ln(estimate), both clamped to one row as Covers
@@ -80,11 +82,11 @@ func bandResidual(e Estimate, truth float64) float64 {
 // widen sets e's band to the calibrated one of its join count (b nil or
 // uncalibrated, or e of zero width: e unchanged). The band is taken around
 // the estimate clamped to one row, as Covers and the residuals clamp.
-func (b *conformalBand) widen(e Estimate, joins int) Estimate {
+func (b *conformalBand) widen(e Estimate, joins int, shaped bool) Estimate {
 	if b == nil || zeroWidth(e) {
 		return e
 	}
-	lo, hi, ok := b.at(joins, false, false)
+	lo, hi, ok := b.atShaped(joins, false, false, shaped)
 	if !ok {
 		return e
 	}
@@ -122,13 +124,13 @@ func loadBandPayload(payload []byte) (*conformalBand, error) {
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadPayload, err)
 	}
-	if n > 4*(maxJoinsInFile+3) || n*8 != len(payload)-4 {
+	if n > maxBandValues || n*8 != len(payload)-4 {
 		return nil, fmt.Errorf("%w: band of %d values in %d bytes", ErrBadPayload, n, len(payload))
 	}
 	b, err := readConformal(func() (float64, error) {
 		x := d.F64("band value")
 		return x, d.Err()
-	})
+	}, n)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadPayload, err)
 	}

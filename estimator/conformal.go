@@ -75,10 +75,14 @@ const (
 )
 
 // conformalBand holds the calibrated log-residual quantiles of a model:
-// in distribution, out of distribution, and (model files of format 4
-// only) over completely sampled tables.
+// in distribution, out of distribution, (model files of format 4 only)
+// over completely sampled tables, and (format 5) of queries with an outer
+// join or a subquery (features.Query.HasShapes): their errors are larger
+// (gbdt: 80% of them inside a band calibrated with the others, which
+// then covered 96% of the plain queries), so they are a Mondrian class
+// of their own.
 type conformalBand struct {
-	in, exact, ood bandSet
+	in, exact, ood, shapes bandSet
 }
 
 // bandSet is one Mondrian set: quantiles per join count (index j), and the
@@ -94,6 +98,7 @@ type bandSet struct {
 type calibResidual struct {
 	joins   int
 	whole   bool // a whole query, not a sub-plan of one (wholeQueries)
+	shaped  bool // with an outer join or a subquery (Query.HasShapes)
 	in, ood float64
 }
 
@@ -162,10 +167,28 @@ func fitConformal(res []calibResidual) conformalBand {
 	if len(whole) >= minBandExamples {
 		res = whole
 	}
-	return conformalBand{
-		in:  fitBandSet(res, func(c calibResidual) float64 { return c.in }),
+	var plain, shaped []calibResidual
+	for _, c := range res {
+		if c.shaped {
+			shaped = append(shaped, c)
+		} else {
+			plain = append(plain, c)
+		}
+	}
+	if len(plain) < minBandExamples {
+		plain = res
+	}
+	b := conformalBand{
+		in:  fitBandSet(plain, func(c calibResidual) float64 { return c.in }),
 		ood: fitBandSet(res, func(c calibResidual) float64 { return c.ood }),
 	}
+	if len(shaped) > 0 {
+		if len(shaped) < minBandExamples {
+			shaped = res
+		}
+		b.shapes = fitBandSet(shaped, func(c calibResidual) float64 { return c.in })
+	}
+	return b
 }
 
 func fitBandSet(res []calibResidual, r func(calibResidual) float64) bandSet {
@@ -246,11 +269,19 @@ func clampBand(x float64) float64 { return math.Max(-maxBandLog, math.Min(maxBan
 // class of its own in model files of format 4 only); ok is false when the
 // band is not calibrated.
 func (b *conformalBand) at(joins int, ood, exact bool) (lo, hi float64, ok bool) {
+	return b.atShaped(joins, ood, exact, false)
+}
+
+// atShaped is at for a query with an outer join or a subquery when shaped
+// (the shapes class, when calibrated).
+func (b *conformalBand) atShaped(joins int, ood, exact, shaped bool) (lo, hi float64, ok bool) {
 	switch {
 	case ood:
 		return b.ood.at(joins)
 	case exact && len(b.exact.lo) > 0:
 		return b.exact.at(joins)
+	case shaped && len(b.shapes.lo) > 0:
+		return b.shapes.at(joins)
 	}
 	return b.in.at(joins)
 }
@@ -286,11 +317,12 @@ func (b *conformalBand) String() string {
 	return fmt.Sprintf("[%.2f, %.2f] ln at 0 joins", b.in.lo[0], b.in.hi[0])
 }
 
-// floats flattens the band for a payload: per set the number of join
-// counts, the (lo, hi) pairs, and the steps.
+// floats flattens the band for a payload: per set (in, exact, ood,
+// shapes) the number of join counts, the (lo, hi) pairs, and the steps.
+// Format 4 had no shapes set.
 func (b *conformalBand) floats() []float64 {
 	var out []float64
-	for _, s := range []*bandSet{&b.in, &b.exact, &b.ood} {
+	for _, s := range []*bandSet{&b.in, &b.exact, &b.ood, &b.shapes} {
 		out = append(out, float64(len(s.lo)))
 		for j := range s.lo {
 			out = append(out, s.lo[j], s.hi[j])
@@ -300,12 +332,22 @@ func (b *conformalBand) floats() []float64 {
 	return out
 }
 
-// readConformal reads what floats wrote through next (one float64 per
-// call, an error stops it).
-func readConformal(next func() (float64, error)) (conformalBand, error) {
+// maxBandValues bounds the values of a band in a payload: four sets of
+// at most maxJoinsInFile+1 join counts.
+const maxBandValues = 4 * (2*(maxJoinsInFile+1) + 3)
+
+// readConformal reads what floats wrote, n values, through next (one
+// float64 per call, an error stops it); the shapes set is read when
+// values are left after the first three (format 4 had none).
+func readConformal(next func() (float64, error), values int) (conformalBand, error) {
 	var b conformalBand
-	for _, s := range []*bandSet{&b.in, &b.exact, &b.ood} {
-		nf, err := next()
+	read := 0
+	counted := func() (float64, error) { read++; return next() }
+	for k, s := range []*bandSet{&b.in, &b.exact, &b.ood, &b.shapes} {
+		if k == 3 && read >= values {
+			break
+		}
+		nf, err := counted()
 		if err != nil {
 			return b, err
 		}
@@ -315,11 +357,11 @@ func readConformal(next func() (float64, error)) (conformalBand, error) {
 		n := int(nf)
 		s.lo, s.hi = make([]float64, n), make([]float64, n)
 		for j := 0; j < n+1; j++ {
-			lo, err := next()
+			lo, err := counted()
 			if err != nil {
 				return b, err
 			}
-			hi, err := next()
+			hi, err := counted()
 			if err != nil {
 				return b, err
 			}

@@ -147,8 +147,9 @@
 // regularisation, row and feature subsampling, and early stopping on a
 // held-out set of query groups.
 // Training is deterministic for a seed. Sub-plans whose tables are all
-// completely sampled are answered exactly. The band [Low, High] comes from
-// validation residual quantiles per join count; out of distribution (more
+// completely sampled are answered exactly. The band [Low, High] is split
+// conformal on the held-out whole queries per join count, the exact
+// answers among them included (conformal.go); out of distribution (more
 // joins than any training query, an unseen join edge or filtered column)
 // the correction is halved toward the baseline and the band widened.
 // Explain attributes the correction to features along each tree's path

@@ -8,11 +8,14 @@ import (
 type Estimate struct {
 	Rows float64 // the estimate; never NaN, negative or infinite
 	// Low and High bound the true count with about 90% confidence
-	// (Low <= Rows <= High). The learned models' bands are split
-	// conformal, calibrated on held-out training queries per join count
-	// and separately out of distribution (conformal.go), so about 90% of
-	// queries like the training workload fall inside; the baselines'
-	// bands are fixed spreads per table.
+	// (Low <= Rows <= High). The bands are split conformal, calibrated on
+	// whole training queries the estimate did not fit, per join count and
+	// separately out of distribution (conformal.go), so 90-93% of the
+	// queries of each join count of a workload like the training one fall
+	// inside, those answered exactly included (Low == High == Rows). The
+	// histogram and sample baselines calibrate theirs when trained on a
+	// workload (baseband.go); built without one (NewHistogram, NewSample)
+	// their bands are fixed spreads per table.
 	Low, High float64
 	Source    string // which estimator produced it ("histogram", "gbdt", ...)
 }

@@ -284,7 +284,7 @@ func (g *GBDT) estimateMask(p *prepared, mask uint64, x []float64) (Estimate, su
 	}
 	corr = math.Max(-maxCorrection, math.Min(maxCorrection, corr))
 	rows := sanitize(math.Max(in.base, 1) * math.Exp(corr))
-	lo, hi, ok := g.band.at(in.joins, in.ood, false)
+	lo, hi, ok := g.band.atShaped(in.joins, in.ood, false, p.q.HasShapes())
 	if !ok {
 		// Uncalibrated (everything answered exactly in training): the
 		// histogram's spread per table.
@@ -426,7 +426,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		if isVal[groupOf(i)] {
 			valSet.set(bn, pos[i], x, y)
 			keepVal[pos[i]], valJoins[pos[i]] = true, joins
-			valCal[pos[i]] = calibExample{base: base, whole: whole[i]}
+			valCal[pos[i]] = calibExample{base: base, whole: whole[i], shaped: train[i].Query.HasShapes()}
 		} else {
 			trainSet.set(bn, pos[i], x, y)
 			keepTrain[pos[i]] = true
@@ -450,7 +450,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	var exact []calibResidual
 	for i, ok := range exactVal {
 		if ok {
-			exact = append(exact, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i]})
+			exact = append(exact, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes()})
 		}
 	}
 	g.fitBand(valSet, valJoins, valCal, exact)
@@ -480,8 +480,8 @@ func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, base fl
 // example beyond its features: its baseline rows and whether it is a
 // whole query (see wholeQueries).
 type calibExample struct {
-	base  float64
-	whole bool
+	base          float64
+	whole, shaped bool
 }
 
 // parallelFor calls f(i, scratch) for i in [0, n) on workers goroutines;
@@ -550,7 +550,7 @@ func (g *GBDT) fitBand(val *binnedSet, vJoins []int, cal []calibExample, exact [
 		base := cal[i].base
 		truth := y + logRows(base) // log of the true rows, clamped
 		resid := func(c float64) float64 { return truth - logRows(sanitize(math.Max(base, 1)*math.Exp(clampC(c)))) }
-		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, in: resid(pred), ood: resid(oodBlend * pred)}
+		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, shaped: cal[i].shaped, in: resid(pred), ood: resid(oodBlend * pred)}
 	}
 	g.band = fitConformal(append(res, exact...))
 }

@@ -122,7 +122,7 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 	}
 	ens.base = r.Finite("base")
 	readTrees(r, ens)
-	nb := r.Count("band", 4*(maxJoinsInFile+3), 8)
+	nb := r.Count("band", maxBandValues, 8)
 	left := nb
 	band, err := readConformal(func() (float64, error) {
 		if left == 0 || r.Err() != nil {
@@ -130,7 +130,7 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 		}
 		left--
 		return r.F64("band"), r.Err()
-	})
+	}, nb)
 	if r.Err() == nil && (err != nil || left != 0) {
 		r.Fail("conformal band: %v (%d values left)", err, left)
 	}

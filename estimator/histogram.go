@@ -379,7 +379,7 @@ func (h *Histogram) Estimate(q *features.Query) (Estimate, error) {
 func (h *Histogram) estimateConnected(q *features.Query) (Estimate, error) {
 	var buf [8]float64
 	sels := h.tableSels(q, buf[:0])
-	return h.band.widen(h.estimateMask(q, sels, q.FullMask()), len(q.Tables)-1), nil
+	return h.band.widen(h.estimateMask(q, sels, q.FullMask()), len(q.Tables)-1, q.HasShapes()), nil
 }
 
 // estimateSubPlans implements subPlanEstimator: per-table selectivities are

@@ -55,7 +55,7 @@ func writeConformal(bw *fieldWriter, b *conformalBand) {
 
 // readConformal3 reads the band writeConformal wrote.
 func readConformal3(rd *fieldReader) (conformalBand, error) {
-	n := rd.dim("band", 4*(maxJoinsInFile+3))
+	n := rd.dim("band", maxBandValues)
 	f := rd.f64s(n)
 	if rd.err != nil {
 		return conformalBand{}, rd.err
@@ -67,7 +67,7 @@ func readConformal3(rd *fieldReader) (conformalBand, error) {
 		x := f[0]
 		f = f[1:]
 		return x, nil
-	})
+	}, n)
 	if err == nil && len(f) != 0 {
 		err = fmt.Errorf("%d values after the band", len(f))
 	}

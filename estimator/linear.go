@@ -243,7 +243,7 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 			// Linear cannot tell out-of-distribution queries apart: both
 			// classes are its residuals (joins beyond the calibrated ones
 			// extrapolate, see bandSet.at).
-			res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], in: r, ood: r})
+			res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes(), in: r, ood: r})
 			pooled = append(pooled, r)
 		}
 	}
@@ -394,7 +394,7 @@ func (m *Linear) estimateConnected(q *features.Query) (Estimate, error) {
 	m.standardise(x, x)
 	lg := math.Max(0, math.Min(maxLogRows, baseLog+m.correction(x)))
 	rows := sanitize(math.Exp(lg))
-	lo, hi, ok := m.band.at(len(q.Tables)-1, false, completelySampled(m.figs.s, q))
+	lo, hi, ok := m.band.atShaped(len(q.Tables)-1, false, completelySampled(m.figs.s, q), q.HasShapes())
 	if !ok {
 		lo, hi = m.resLo, m.resHi // a model of payload version 2
 	}

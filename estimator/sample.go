@@ -251,7 +251,7 @@ func (s *Sample) estimateConnected(q *features.Query) (Estimate, error) {
 	defer func() { sc.reset(); s.s.pool.Put(sc) }()
 	var buf [8]tableProbe
 	probes := s.s.probe(q, sc, buf[:0])
-	return s.band.widen(s.estimateMask(q, probes, s.shapes(q, probes, sc), q.FullMask()), len(q.Tables)-1), nil
+	return s.band.widen(s.estimateMask(q, probes, s.shapes(q, probes, sc), q.FullMask()), len(q.Tables)-1, q.HasShapes()), nil
 }
 
 func (s *Sample) estimateSubPlans(q *features.Query, masks []uint64, dst []SubPlanEstimate) ([]SubPlanEstimate, error) {

@@ -412,7 +412,7 @@ func (m *SetNet) calibrate(exs []snExample, idx []int, train []Example) {
 	whole := wholeQueries(train)
 	for _, i := range idx {
 		r := exs[i].target - m.predictLog(&exs[i], w, snOOD{})
-		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i],
+		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes(),
 			in: r, ood: exs[i].target - exs[i].baseLog})
 		pooled = append(pooled, r)
 	}
@@ -460,7 +460,7 @@ func (m *SetNet) estimateConnected(q *features.Query) (Estimate, error) {
 	lg := m.predictLog(&sc.ex, sc.work, ood)
 	// Unseen elements also widen the band by the distance moved from the
 	// undamped prediction's certainty.
-	lo, hi, ok := m.band.at(joins, ood.unseen > 0, completelySampled(m.enc.figs.s, q))
+	lo, hi, ok := m.band.atShaped(joins, ood.unseen > 0, completelySampled(m.enc.figs.s, q), q.HasShapes())
 	if !ok {
 		// A model of payload version 2: its pooled band.
 		lo, hi = m.resLo, m.resHi
