@@ -19,7 +19,8 @@ import (
 //
 // and a new query of the class, exchangeable with them, falls in
 // [estimate·e^lo, estimate·e^hi] with probability at least 1−α (and at
-// most 1−α+2/(n+1)). The classes are Mondrian (Vovk et al. 2005, ch. 4):
+// most 1−α+2/(n+1)); the ranks are interpolated here (conformalQuantiles),
+// which centres the coverage on 1−α. The classes are Mondrian (Vovk et al. 2005, ch. 4):
 // one per join count, since errors compound per join, and a separate set
 // for out-of-distribution estimates (residuals of the estimate the model
 // gives out of distribution: a damped correction, or the bare baseline),
@@ -67,7 +68,9 @@ const (
 	conformalAlpha = 0.085
 	// minBandExamples is the number of calibration residuals a class
 	// needs (fewer borrow the neighbouring join counts'): at 100 the
-	// class's level is within about ±3% of 1−α (binomial).
+	// class's level is within about ±3% of 1−α (binomial). (At 50, gbdt
+	// on 5,000 flights queries, a tenth held out, covered up to 98% of
+	// one join count's fresh queries on one seed of three.)
 	minBandExamples = 100
 	// maxBandLog bounds a band's log half-width (e^40 ~ 2e17), so a model
 	// file cannot carry an infinite band.
@@ -246,20 +249,37 @@ func neighbourhood(byJ [][]float64, j, minN int) []float64 {
 
 // conformalQuantiles returns the split-conformal lower and upper log
 // quantiles of residuals rs (sorted in place), widened to include zero.
+// The ranks (n+1)·α/2 and (n+1)·(1−α/2) are interpolated between order
+// statistics rather than rounded outward (Hyndman & Fan's type 6
+// quantile), so the band's expected coverage is 1−α at every n, not up
+// to 1−α+2/(n+1): at 100 residuals per class the rounded ranks aimed at
+// 93%, near the 95% ceiling of issue 12's target. The guarantee is then
+// at least 1−α−2/(n+1) (90.5% at 100).
 func conformalQuantiles(rs []float64) (lo, hi float64) {
 	if len(rs) == 0 {
 		return 0, 0
 	}
 	slices.Sort(rs)
 	n := len(rs)
-	kLo := int(math.Floor(float64(n+1) * conformalAlpha / 2))
-	kHi := int(math.Ceil(float64(n+1) * (1 - conformalAlpha/2)))
-	lo = rs[max(0, min(n-1, kLo-1))]
-	if kLo < 1 {
-		lo = rs[0] // too few residuals for the level: the widest seen
-	}
-	hi = rs[max(0, min(n-1, kHi-1))]
+	lo = rankValue(rs, float64(n+1)*conformalAlpha/2)
+	hi = rankValue(rs, float64(n+1)*(1-conformalAlpha/2))
 	return clampBand(math.Min(0, lo)), clampBand(math.Max(0, hi))
+}
+
+// rankValue is the value at 1-based fractional rank r of sorted rs,
+// linear between neighbouring order statistics; ranks outside [1, n]
+// (too few residuals for the level) give the extremes.
+func rankValue(rs []float64, r float64) float64 {
+	n := len(rs)
+	switch {
+	case r <= 1:
+		return rs[0]
+	case r >= float64(n):
+		return rs[n-1]
+	}
+	k := int(math.Floor(r))
+	f := r - float64(k)
+	return rs[k-1] + f*(rs[k]-rs[k-1])
 }
 
 func clampBand(x float64) float64 { return math.Max(-maxBandLog, math.Min(maxBandLog, x)) }
