@@ -33,7 +33,9 @@ const (
 	// modelVersion 6: the groups section (groups_io.go; none before).
 	// 7: the baseline learned models correct changed for joins through
 	// shared keys (keytransfer.go, zerohit.go, factorjoin.go).
-	modelVersion = 7
+	// 8: conformal bands carry a class for queries with outer joins or
+	// subqueries (conformal.go; version 7 bands load without it).
+	modelVersion = 8
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
