@@ -1,4 +1,5 @@
-// Command extract writes ../../queries.sql: the 113 queries of the Join
+// Package main is the command extract. It writes ../../queries.sql: the
+// 113 queries of the Join
 // Order Benchmark (Leis et al., "How Good Are Query Optimizers, Really?",
 // VLDB 2015) as github.com/dolthub/go-mysql-server v0.20.0 holds them in
 // enginetest/queries/imdb_plans.go (ImdbPlanTests, Apache License 2.0,
