@@ -394,25 +394,8 @@ func (env *derivedEnv) exprSel(t int, e *features.Expr) float64 {
 	if e == nil {
 		return 1
 	}
-	switch e.Kind {
-	case features.ExprAnd:
-		s := 1.0
-		for _, a := range e.Args {
-			s *= env.exprSel(t, a)
-		}
+	if s, ok := independentSel(e.Kind, e.Args, func(a *features.Expr) float64 { return env.exprSel(t, a) }); ok {
 		return s
-	case features.ExprOr:
-		s := 0.0
-		for _, a := range e.Args {
-			x := env.exprSel(t, a)
-			s = s + x - s*x
-		}
-		return s
-	case features.ExprNot:
-		if len(e.Args) == 1 {
-			return 1 - env.exprSel(t, e.Args[0])
-		}
-		return 1
 	}
 	p := &e.Pred
 	f := env.figs[t]

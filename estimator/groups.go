@@ -415,27 +415,10 @@ func appendKeyDatum(b []byte, k features.GroupKey, d catalog.Datum) []byte {
 // other aggregates PostgreSQL's default selectivities. It records each
 // comparison in f.
 func (d *DistinctGroups) havingSel(q *features.Query, g *features.Grouping, h *features.Having, mean float64, f *groupFigures) float64 {
-	switch h.Kind {
-	case features.ExprAnd:
-		s := 1.0
-		for _, a := range h.Args {
-			s *= d.havingSel(q, g, a, mean, f)
-		}
+	if s, ok := independentSel(h.Kind, h.Args, func(a *features.Having) float64 { return d.havingSel(q, g, a, mean, f) }); ok {
 		return s
-	case features.ExprOr:
-		s := 0.0
-		for _, a := range h.Args {
-			x := d.havingSel(q, g, a, mean, f)
-			s = s + x - s*x
-		}
-		return s
-	case features.ExprNot:
-		if len(h.Args) == 1 {
-			return clamp01(1 - d.havingSel(q, g, h.Args[0], mean, f))
-		}
-		return 1
-	case features.ExprPred:
-	default:
+	}
+	if h.Kind != features.ExprPred {
 		return 1
 	}
 	if h.Agg < 0 || h.Agg >= len(g.Aggs) || len(h.Values) == 0 {

@@ -292,23 +292,9 @@ func (h *Histogram) filterSel(ti int, e *features.Expr) float64 {
 		return c.pred(&e.Pred, h.like)
 	case features.ExprFunc, features.ExprCols:
 		return h.exprSel(ti, e)
-	case features.ExprAnd:
-		s := 1.0
-		for _, a := range e.Args {
-			s *= h.filterSel(ti, a)
-		}
+	}
+	if s, ok := independentSel(e.Kind, e.Args, func(a *features.Expr) float64 { return h.filterSel(ti, a) }); ok {
 		return s
-	case features.ExprOr:
-		s := 0.0
-		for _, a := range e.Args {
-			x := h.filterSel(ti, a)
-			s = s + x - s*x
-		}
-		return s
-	case features.ExprNot:
-		if len(e.Args) == 1 {
-			return clamp01(1 - h.filterSel(ti, e.Args[0]))
-		}
 	}
 	return 1
 }
