@@ -246,6 +246,9 @@ type flagSet struct {
 	*flag.FlagSet
 	cmd    command
 	stdout io.Writer
+	// args are the positional arguments left by parse: those before,
+	// between and after the flags, in order.
+	args []string
 }
 
 // newFlagSet returns the flags of the registered command name. Parse
@@ -263,9 +266,33 @@ func newFlagSet(name string, stdout io.Writer) *flagSet {
 }
 
 // parse parses args: -h prints the help and returns flag.ErrHelp, a bad
-// flag returns a usage error.
+// flag returns a usage error. Flags may follow positional arguments
+// ('cardinal count "SELECT ..." --dataset flights'), as users type them:
+// an argument shaped like a flag (-name, --name, --name=value) is a flag
+// wherever it stands, any other argument is positional, so SQL that
+// starts with "-" ("-- a comment\nSELECT ...") stays an argument. "--"
+// ends the flags.
 func (f *flagSet) parse(args []string) error {
-	err := f.FlagSet.Parse(args)
+	var flags []string
+	f.args = nil
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			f.args = append(f.args, args[i+1:]...)
+			break
+		}
+		name, hasValue, ok := flagName(a)
+		if !ok {
+			f.args = append(f.args, a)
+			continue
+		}
+		flags = append(flags, a)
+		if fl := f.Lookup(name); fl != nil && !hasValue && !isBoolFlag(fl) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i]) // the flag's value
+		}
+	}
+	err := f.FlagSet.Parse(flags)
 	if errors.Is(err, flag.ErrHelp) {
 		printHelp(f.stdout, f.cmd, f.FlagSet)
 		return err
@@ -274,6 +301,46 @@ func (f *flagSet) parse(args []string) error {
 		return usageError{err}
 	}
 	return nil
+}
+
+// flagName returns the name of a flag-shaped argument (-name, --name,
+// -name=value, --name=value, the name a letter then letters, digits, '-'
+// or '_') and whether it carries its value.
+func flagName(arg string) (name string, hasValue, ok bool) {
+	if len(arg) < 2 || arg[0] != '-' {
+		return "", false, false
+	}
+	name = strings.TrimPrefix(arg[1:], "-")
+	if i := strings.IndexByte(name, '='); i >= 0 {
+		name, hasValue = name[:i], true
+	}
+	for i, r := range name {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '-' || r == '_')) {
+			return "", false, false
+		}
+	}
+	return name, hasValue, name != ""
+}
+
+// isBoolFlag reports whether fl takes no value (-v rather than -v=true).
+func isBoolFlag(fl *flag.Flag) bool {
+	b, ok := fl.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// Args returns the positional arguments.
+func (f *flagSet) Args() []string { return f.args }
+
+// NArg returns the number of positional arguments.
+func (f *flagSet) NArg() int { return len(f.args) }
+
+// Arg returns the i'th positional argument, or "" when there is none.
+func (f *flagSet) Arg(i int) string {
+	if i < 0 || i >= len(f.args) {
+		return ""
+	}
+	return f.args[i]
 }
 
 // noArgs refuses positional arguments of a command that takes none.
