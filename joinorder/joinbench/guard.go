@@ -92,6 +92,29 @@ func (g Guard) Outcome(qs []ServerQuery) GuardOutcome {
 	return o
 }
 
+// Oracle is the headroom of the two orders timed per query: each query
+// at the faster of the server's plan and our order (where our order was
+// timed, ServerOptions.TimeBoth). No guard can do better with our one
+// candidate order; it is not a guard itself (it needs both timings).
+var Oracle = Guard{Name: "oracle (faster of the two, per query; not a guard)"}
+
+// OracleOutcome prices Oracle on queries timed both ways: per query the
+// faster of ServerMS and OrderMS (both censored at the limit).
+func OracleOutcome(qs []ServerQuery) GuardOutcome {
+	o := GuardOutcome{Guard: Oracle, WorstSlowdown: 1}
+	for _, q := range qs {
+		t := q.ServerMS
+		if q.OrderTimed && q.OrderMS < q.ServerMS && !q.OrderTimedOut {
+			o.Hinted++
+			t = q.OrderMS
+		}
+		o.TotalMS += t
+		o.ServerTotalMS += q.ServerMS
+	}
+	o.Speedup = o.ServerTotalMS / math.Max(o.TotalMS, 0.001)
+	return o
+}
+
 // GuardFit is TrainGuard's outcome: the fitted guard and, on the
 // training queries it was fitted on, its outcome beside the default's
 // and hinting always.

@@ -68,3 +68,23 @@ func TestFitGuard(t *testing.T) {
 		t.Error("an unpriceable server order is hinted only by AlwaysHint")
 	}
 }
+
+// TestOracleOutcome: the oracle takes, per query, the faster of the two
+// timed orders; an order past the limit or not timed keeps the server's
+// time, and it is never slower than the server's plans.
+func TestOracleOutcome(t *testing.T) {
+	to := guardQuery(100, 10, 60000, 60000)
+	to.ServerTimedOut, to.OrderTimedOut = true, true
+	slowOurs := guardQuery(5, 2, 4, 16)
+	untimed := ServerQuery{ServerMS: 7}
+	censoredServer := guardQuery(100, 20, 60000, 1200)
+	censoredServer.ServerTimedOut = true
+	qs := []ServerQuery{guardQuery(100, 20, 1000, 200), slowOurs, untimed, to, censoredServer}
+	o := OracleOutcome(qs)
+	if o.Hinted != 2 || o.TotalMS != 200+4+7+60000+1200 || o.ServerTotalMS != 1000+4+7+60000+60000 || o.WorstSlowdown != 1 {
+		t.Fatalf("oracle %+v", o)
+	}
+	if a := AlwaysHint.Outcome(qs); a.TotalMS < o.TotalMS {
+		t.Errorf("always hinting %.0f ms beats the oracle's %.0f ms", a.TotalMS, o.TotalMS)
+	}
+}
