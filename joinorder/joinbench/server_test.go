@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -156,6 +157,11 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 	// the seed, held-out ones from seed+testSeedOffset): a fresh held-out
 	// set for a rule changed after seeing a previous seed's results.
 	seed := uint64(envInt("CARDINAL_SERVER_SEED", 1))
+	// CARDINAL_SERVER_ORACLE=k > 0 measures the headroom instead
+	// (Setup.OracleBench: k more candidate orders per held-out query);
+	// CARDINAL_SERVER_KNOWN=prefix reuses the times of a previous run's
+	// prefix.<dataset>.json (CARDINAL_SERVER_JSON of the same seed).
+	oracle := envInt("CARDINAL_SERVER_ORACLE", 0)
 	// CARDINAL_SERVER_CALIBRATE=n > 0 counts every sub-plan with the
 	// engine (TRUE counts) and calibrates the MariaDB cost model on n
 	// training queries first; at TPC-H SF1 the engine's sub-plan counts of
@@ -204,6 +210,16 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 			}
 			defer srv.Close()
 			logp := func(r progress.Report) { t.Logf("%d/%d: %s", r.Done, r.Total, r.Detail) }
+			if oracle > 0 {
+				// The headroom run: the same held-out queries (same
+				// seed), the server's and our times reused from a
+				// previous run's JSON where given, plus oracle
+				// candidates per query.
+				oracleRun(t, srv, db, Options{Seed: seed, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: -1, TestQueries: n, Snowflake: true,
+					CostModel: "mariadb", ImpliedJoins: true, EstimatesOnly: true},
+					OracleOptions{Queries: n, Limit: limit, Candidates: oracle, Progress: logp}, c.name)
+				return
+			}
 			rep := serverRunOn(t, srv, db, Options{Seed: seed, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: train, TestQueries: n, Snowflake: true,
 				CostModel: "mariadb", ImpliedJoins: true, EstimatesOnly: calib == 0},
 				ServerOptions{Queries: n, Limit: limit, Warmups: -1, Progress: logp},
@@ -278,5 +294,93 @@ func TestMariaDBJoinOrdersSF1(t *testing.T) {
 	}
 	if len(rep.Queries) != 30 || finished < 3 {
 		t.Errorf("%d queries timed, %d finished both ways within 3 s; want 30 and at least 3", len(rep.Queries), finished)
+	}
+}
+
+// oracleRun prepares the held-out queries and times the oracle
+// candidates on srv (TestMariaDBJoinOrdersBig with CARDINAL_SERVER_ORACLE).
+func oracleRun(t *testing.T, srv *server.Server, db *datasets.DB, opts Options, oopts OracleOptions, name string) {
+	t.Helper()
+	ctx := context.Background()
+	opts.Progress = func(r progress.Report) { t.Log(r.Stage, r.Detail) }
+	s, err := Prepare(ctx, db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if known := os.Getenv("CARDINAL_SERVER_KNOWN"); known != "" {
+		b, err := os.ReadFile(known + "." + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prev ServerReport
+		if err := json.Unmarshal(b, &prev); err != nil {
+			t.Fatal(err)
+		}
+		oopts.Known = prev.Queries
+	}
+	rep, err := s.OracleBench(ctx, srv, s.ServerMethod(), oopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + FormatOracle(rep))
+	if out := os.Getenv("CARDINAL_SERVER_JSON"); out != "" {
+		if b, err := json.MarshalIndent(rep, "", "  "); err == nil {
+			if err := os.WriteFile(out+"."+name+".oracle.json", b, 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if !rep.SameCount {
+		t.Error("candidate orders returned different COUNT(*)s")
+	}
+}
+
+// TestMariaDBOracle: on the CI server's TPC-H 0.01, the oracle times the
+// server's plan, our order and two more candidate orders of 8 generated
+// joins; every candidate returns the same COUNT(*), the fastest per
+// query is at most the server's and our time, and the candidates are
+// connected left-deep orders other than ours.
+func TestMariaDBOracle(t *testing.T) {
+	ctx := context.Background()
+	db, err := datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := server.LoadOptions{ForeignKeyIndexes: true}
+	srv, err := server.Open(ctx, testDSN(t), server.Options{Database: server.DatabaseName("tpch", 0.01, lo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := srv.Load(ctx, db, lo); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Prepare(ctx, db, Options{Seed: 3, TrainQueries: -1, TestQueries: 8, MaxTables: 6, Snowflake: true, ImpliedJoins: true,
+		EstimatesOnly: true, PlanWith: "histogram", CostModel: "mariadb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.OracleBench(ctx, srv, s.ServerMethod(), OracleOptions{Queries: 8, Limit: 20 * time.Second, Candidates: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + FormatOracle(rep))
+	if len(rep.Queries) != 8 || !rep.SameCount {
+		t.Fatalf("%d queries, same count %v", len(rep.Queries), rep.SameCount)
+	}
+	if rep.OracleTotalMS > rep.ServerTotalMS || rep.OracleTotalMS > rep.OursTotalMS {
+		t.Errorf("oracle %.1f ms above the server's %.1f or ours %.1f", rep.OracleTotalMS, rep.ServerTotalMS, rep.OursTotalMS)
+	}
+	more := 0
+	for i, q := range rep.Queries {
+		more += len(q.Candidates) - 2
+		for _, c := range q.Candidates[2:] {
+			if slices.Equal(c.Order, q.Candidates[1].Order) || len(c.Order) != q.Tables {
+				t.Errorf("query %d: candidate %+v repeats ours %v or misses tables", i, c, q.Candidates[1].Order)
+			}
+		}
+	}
+	if more == 0 {
+		t.Error("no candidate orders besides the server's and ours")
 	}
 }
