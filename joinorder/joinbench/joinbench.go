@@ -14,6 +14,13 @@
 //
 // Every method's plan is priced under TRUE counts and divided by the true
 // optimum (DPccp on true counts).
+//
+// On a server (server.go, guard.go, oracle.go), ServerBench times each
+// held-out query as written (the server's own order) against the
+// STRAIGHT_JOIN rewrite of our left-deep order where the hint guard says
+// so; TrainGuard fits the guard on training queries timed both ways;
+// OracleBench measures the headroom: the fastest of the server's plan,
+// ours and a few more candidate orders per query.
 package joinbench
 
 import (
