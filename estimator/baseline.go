@@ -136,6 +136,8 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, mask, p.sc, p.memo); ok {
 		in.joinSample, in.support, in.synopsis = rows, support, true
 		in.exact = in.exact || exact
+	} else if rows, support, ok := s.twoRootRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo); ok {
+		in.joinSample, in.support = rows, support
 	} else {
 		in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo)
 	}

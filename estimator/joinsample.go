@@ -334,6 +334,29 @@ func (s *sampleSet) joinSampleRows(q *features.Query, probes []tableProbe, edges
 // joinTreeRows is joinSampleRows for a sub-plan of more than one table
 // rooted at root, with t as scratch.
 func (s *sampleSet) joinTreeRows(t *joinTree, q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, mask uint64, sc *scratch, memo *joinMemo, root int) (rows float64, support int) {
+	extra := s.buildTree(t, q, probes, edges, hist, mask, sc, memo, root)
+	sum := 0.0
+	if ws := t.weights(root); ws != nil {
+		for _, x := range ws {
+			if x != 0 {
+				sum += x
+				support++
+			}
+		}
+	} else {
+		// Every passing row weighs 1: the sum of ones is exact.
+		sum, support = float64(probes[root].hits), probes[root].hits
+	}
+	if n := probes[root].n; n > 0 {
+		sum *= s.tables[q.Tables[root].Table].rows / float64(n)
+	}
+	return sanitize(sum * extra), support
+}
+
+// buildTree fills t with the spanning tree of sub-plan mask rooted at root
+// (BFS over the pair edges inside mask) and returns the product of the
+// textbook selectivities of the edges closing a cycle.
+func (s *sampleSet) buildTree(t *joinTree, q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, mask uint64, sc *scratch, memo *joinMemo, root int) (extra float64) {
 	t.q, t.probes, t.edges, t.sc, t.memo, t.s = q, probes, edges, sc, memo, s
 	t.memoizable = memo != nil && len(edges) <= 64
 	var usedBuf [64]bool
@@ -344,7 +367,7 @@ func (s *sampleSet) joinTreeRows(t *joinTree, q *features.Query, probes []tableP
 		used = make([]bool, len(edges))
 	}
 	inTree := uint64(1) << uint(root)
-	extra := 1.0
+	extra = 1.0
 	t.order[0], t.n, t.sub[root] = root, 1, 0
 	for qi := 0; qi < t.n; qi++ {
 		u := t.order[qi]
@@ -385,22 +408,7 @@ func (s *sampleSet) joinTreeRows(t *joinTree, q *features.Query, probes []tableP
 			}
 		}
 	}
-	sum := 0.0
-	if ws := t.weights(root); ws != nil {
-		for _, x := range ws {
-			if x != 0 {
-				sum += x
-				support++
-			}
-		}
-	} else {
-		// Every passing row weighs 1: the sum of ones is exact.
-		sum, support = float64(probes[root].hits), probes[root].hits
-	}
-	if n := probes[root].n; n > 0 {
-		sum *= s.tables[q.Tables[root].Table].rows / float64(n)
-	}
-	return sanitize(sum * extra), support
+	return extra
 }
 
 // children returns the messages of u's children and u's key columns toward

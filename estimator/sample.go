@@ -41,10 +41,12 @@ type sampleSet struct {
 	fks []catalog.ForeignKeyColumns
 	// degrees: the catalog has key degree tables (factorjoin.go).
 	degrees bool
+	// synKeys: key ids of synopsis rows (tworoot.go).
+	synKeys *synKeyCache
 }
 
 func newSampleSet(cat *catalog.Catalog) *sampleSet {
-	s := &sampleSet{cat: cat, like: newLikeCache(), keys: newKeyCache(), degrees: hasKeyDegrees(cat)}
+	s := &sampleSet{cat: cat, like: newLikeCache(), keys: newKeyCache(), degrees: hasKeyDegrees(cat), synKeys: &synKeyCache{}}
 	maxN := 0
 	s.tables = make([]tableSample, len(cat.Schema.Tables))
 	for ti := range cat.Schema.Tables {
@@ -77,6 +79,8 @@ type scratch struct {
 	f64  [][]float64
 	f64n int
 	tree *joinTree // join-sample scratch without a joinMemo
+	// tree2 is twoRootRows' scratch for its parts' messages.
+	tree2 *joinTree
 }
 
 // floats returns a zeroed float slice of length n, valid until reset.
