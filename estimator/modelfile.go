@@ -35,7 +35,9 @@ const (
 	// shared keys (keytransfer.go, zerohit.go, factorjoin.go).
 	// 8: conformal bands carry a class for queries with outer joins or
 	// subqueries (conformal.go; version 7 bands load without it).
-	modelVersion = 8
+	// 9: the baseline learned models correct changed for sub-plans with
+	// two sampled roots (tworoot.go).
+	modelVersion = 9
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
@@ -48,8 +50,10 @@ const (
 	// distribution, conformal.go: version-3 bands missed their 90%);
 	// version 7 the baseline of joins through shared keys
 	// (contradictions across join keys, relaxed zero-hit tables, few-hit
-	// filters spread by the histogram's count).
-	learnedMinVersion = 7
+	// filters spread by the histogram's count); version 9 that of
+	// sub-plans with two sampled roots (one root's synopses and the
+	// others' messages, tworoot.go).
+	learnedMinVersion = 9
 	// groupsMinVersion is the first version with the groups section.
 	groupsMinVersion = 6
 	// maxModelBytes bounds what Load reads (a model is a few MB).
