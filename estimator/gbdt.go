@@ -28,8 +28,9 @@ type GBDTOptions struct {
 	// (default 0.8).
 	FeatureFraction float64 `opt:"max=1"`
 	// ValidationFrac is the fraction of queries held out for early
-	// stopping and the uncertainty band (default 0.1; examples sharing a
-	// non-zero Group stay together).
+	// stopping and the uncertainty band (default 0.1, or enough to hold
+	// out 1,500 whole queries for the band, at most 0.3; examples sharing
+	// a non-zero Group stay together).
 	ValidationFrac      float64 `opt:"max=0.9"`
 	EarlyStoppingRounds int     // stop after this many rounds without improvement (default 30)
 	// HuberDelta is where the Huber loss on log rows turns from squared
@@ -340,7 +341,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	// ValidationFrac of them validate.
 	valFrac := opts.ValidationFrac
 	if valFrac <= 0 || valFrac >= 1 {
-		valFrac = defaultValFrac
+		valFrac = calibFraction(train, defaultValFrac)
 	}
 	groupOf := func(i int) int64 {
 		if train[i].Group != 0 {

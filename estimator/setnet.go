@@ -65,7 +65,7 @@ type SetNetOptions struct {
 	Patience     int     // stop after this many epochs without validation gain; default 5
 	BatchSize    int     // mini-batch size; default 64
 	LearningRate float64 `opt:"max=1"`   // Adam step size; default 2e-3
-	ValFraction  float64 `opt:"max=0.9"` // share of examples held out for early stopping and Low/High; default snValFraction
+	ValFraction  float64 `opt:"max=0.9"` // share of examples held out for early stopping and Low/High; default calibFraction
 	// SampleRows is how many rows of each table's catalog sample filters
 	// and joins are evaluated on; default 10000 (catalog.DefaultSampleSize,
 	// so every sampled row; MSCN uses 1000, which makes the join-sample
@@ -97,30 +97,11 @@ const (
 	snDefaultLR       = 2e-3
 	snDefaultValFrac  = 0.1
 	snDefaultBits     = 64
-	// snCalibQueries is the number of whole queries the default
-	// ValFraction holds out when a tenth is fewer (at most snMaxValFrac of
-	// them): about 300 per join count of a 0-4 join workload, so each
-	// join count's conformal band is within about ±2% of its level
-	// (binomial); a tenth of the demo's 5,000 queries left 100 per join
-	// count and coverage anywhere in 0.89-0.96.
-	snCalibQueries = 1500
-	snMaxValFrac   = 0.3
+	// The default ValFraction is a tenth, or enough to hold out
+	// calibQueries whole queries for the band (calibFraction); a tenth of
+	// the demo's 5,000 queries left 100 per join count and coverage
+	// anywhere in 0.89-0.96.
 )
-
-// snValFraction is the default ValFraction for train: a tenth, or enough
-// to hold out snCalibQueries whole queries, at most snMaxValFrac.
-func snValFraction(train []Example) float64 {
-	n := 0
-	for _, w := range wholeQueries(train) {
-		if w {
-			n++
-		}
-	}
-	if n == 0 {
-		return snDefaultValFrac
-	}
-	return math.Max(snDefaultValFrac, math.Min(snMaxValFrac, snCalibQueries/float64(n)))
-}
 
 // Training constants.
 const (
@@ -175,7 +156,7 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	}
 	train = canonicalExamples(train)
 	if !(opts.ValFraction > 0 && opts.ValFraction < 1) {
-		opts.ValFraction = snValFraction(train)
+		opts.ValFraction = calibFraction(train, snDefaultValFrac)
 	}
 	opts = opts.withDefaults()
 	vocab := newSNVocab(cat.Schema)
