@@ -44,8 +44,8 @@ import (
 // messages of the occurrences they do not reach (see above): ok is false
 // when the sub-plan has no such decomposition (fewer than three
 // occurrences, no root with a synopsis reaching another occurrence, no
-// sampled table outside T, a part joined to T by more than one edge or at
-// a sampled dimension).
+// sampled table outside T or none in T beside the root, a part joined to
+// T by more than one edge or at a sampled dimension).
 func (s *sampleSet) twoRootRows(q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, mask uint64, sc *scratch, memo *joinMemo) (rows float64, support int, ok bool) {
 	if bits.OnesCount64(mask) < 3 || len(s.fks) == 0 {
 		return 0, 0, false
@@ -115,15 +115,24 @@ func (s *sampleSet) twoRootRows(q *features.Query, probes []tableProbe, edges []
 	nparts := 0
 	extra := 1.0
 	rest := mask &^ t.in
-	sampledRest := false
+	sampledRest, sampledT := false, false
 	for v := range q.Tables {
-		if rest&(1<<uint(v)) != 0 && !s.tables[q.Tables[v].Table].complete {
+		if s.tables[q.Tables[v].Table].complete || mask&(1<<uint(v)) == 0 {
+			continue
+		}
+		if rest&(1<<uint(v)) != 0 {
 			sampledRest = true
+		} else if v != t.root {
+			sampledT = true
 		}
 	}
-	if !sampledRest {
-		// One sampled table: rooted at a dimension sampled whole, its
-		// key-stratified message (exact degrees) does better.
+	if !sampledRest || !sampledT {
+		// The synopsis adds the correlation between the root and
+		// another sampled table, which independent samples lose; with
+		// only dimensions sampled whole beside the root, message
+		// passing rooted at one of them (exact degrees per key,
+		// factorjoin.go) does better, and with one sampled table
+		// there is nothing to correlate.
 		return 0, 0, false
 	}
 	if sc.tree2 == nil {
