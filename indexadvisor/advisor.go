@@ -46,6 +46,21 @@ type Options struct {
 	// more than RegressionThreshold times slower. Off by default: measured
 	// on MariaDB it cost more than it saved (README, index advice).
 	RefuseTraps bool
+	// CheapestPlan costs each statement by its cheapest plan under a
+	// configuration. By default it is costed by the plan a MySQL-like
+	// optimizer picks (serverChoice: row lookups charged as row reads,
+	// ORDER BY ... LIMIT walks as short as the estimates say, GROUP BY
+	// temporary tables of every row), at the cost the what-if model gives
+	// that plan, so an index that would lure the server into a slower plan
+	// for some statement is charged the slowdown and chosen only when it
+	// saves more elsewhere (then marked in Recommended.Regressions).
+	CheapestPlan bool
+	// AllowRegressions lets the selection take an index that the what-if
+	// model predicts makes some statement more than RegressionThreshold
+	// slower when it saves more elsewhere (marked in
+	// Recommended.Regressions). By default such a step is not taken: the
+	// greedy takes the best step that slows no statement down.
+	AllowRegressions bool
 	// Author is the Liquibase changeSet author; default "cardinal".
 	Author string
 }

@@ -154,6 +154,11 @@ type plan struct {
 	ordered bool // ORDER BY served by the index
 	grouped bool // GROUP BY served by the index
 	lookups float64
+	// srvCost is what a MySQL-like optimizer believes the access costs
+	// (serverChoice): row lookups charged as row reads, an ORDER BY ...
+	// LIMIT walk as long as the estimated rest filter says; sorting and
+	// grouping are left to serverChoice.
+	srvCost float64
 }
 
 // fullScan is the cost of an occurrence without any usable index.
@@ -164,6 +169,7 @@ func (a *advisor) fullScan(o *occ) plan {
 	if o.probes > 1 || len(o.joinCols) > 0 {
 		p.cost += o.probes * costHashProbe
 	}
+	p.srvCost = p.cost
 	p.cost += a.sortGroupCost(o, false, false)
 	return p
 }
@@ -262,28 +268,63 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		accesses *= math.Max(o.probes, 1)
 	}
 	m := perAccess * accesses
+	mSrv := m
 	if (ordered || grouped) && o.limit > 0 && len(o.group) == 0 {
 		// Scanning in order stops after LIMIT rows pass the rest of the
-		// filter.
+		// filter. The server believes the estimate of the rest; the walk
+		// really costs what the pessimistic one says (walkRest): the ORDER
+		// BY ... LIMIT trap is a rest filter more selective than
+		// estimated, and then the walk reads the whole index.
 		rest := o.selAll / math.Max(selIdx, 1e-12)
-		m = math.Min(m, o.limit/math.Max(rest, 1e-9))
+		mSrv = math.Min(m, o.limit/math.Max(rest, 1e-9))
+		m = math.Min(m, o.limit/math.Max(math.Min(rest, a.walkRest(o, mask)), 1e-9))
 	}
 	entry := t.rowBytes
 	if !ix.clustered {
 		entry = t.entryBytes(ix)
 	}
 	height := btreeHeight(leafPages(t.rows, entry), entry)
+	read := func(m, lookup float64) float64 {
+		c := accesses*height*costPage + math.Ceil(m*entry/((pageBytes-pageOverhead)*leafFill))*costPage + m*costRow
+		if !covered {
+			c += m * lookup
+		}
+		if !joinPart && (o.probes > 1 || len(o.joinCols) > 0) {
+			c += o.probes * costHashProbe
+		}
+		return c
+	}
 	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped}
-	p.cost = accesses*height*costPage + math.Ceil(m*entry/((pageBytes-pageOverhead)*leafFill))*costPage + m*costRow
+	p.cost = read(m, t.height*costPage+costRow) + a.sortGroupCost(o, ordered, grouped)
+	p.srvCost = read(mSrv, serverLookupCost)
 	if !covered {
 		p.lookups = m
-		p.cost += m * (t.height*costPage + costRow)
 	}
-	if !joinPart && (o.probes > 1 || len(o.joinCols) > 0) {
-		p.cost += o.probes * costHashProbe
-	}
-	p.cost += a.sortGroupCost(o, ordered, grouped)
 	return p, true
+}
+
+// walkRest is a pessimistic selectivity of o's conjuncts outside mask, for
+// an index walk in ORDER BY order that stops after LIMIT matches: an
+// equality on a column of d distinct values matches at most 1/d of the
+// rows unless the estimate says less (the sample estimator puts a value
+// it did not sample at about one row in its sample, far above 1/d on
+// columns of many values), an IN list of n values n/d.
+func (a *advisor) walkRest(o *occ, mask uint64) float64 {
+	r := 1.0
+	for i, c := range o.conj {
+		if i >= 64 || mask&(1<<i) != 0 {
+			continue
+		}
+		s := a.sel(o, 1<<i)
+		if c.kind == predEq || c.kind == predIn {
+			n := float64(max(c.n, 1))
+			if d := float64(a.cat.Stats[o.table].Columns[c.col].Distinct); d > 0 {
+				s = math.Min(s, n/d)
+			}
+		}
+		r *= s
+	}
+	return r
 }
 
 func (a *advisor) inPK(ti, c int) bool { return a.pkCols[ti][c] }

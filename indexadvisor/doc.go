@@ -17,11 +17,18 @@
 //	   index-only when covering, sort / temp table avoided, inner-side
 //	   lookups per outer row, index maintenance per written row;
 //	   sizes InnoDB-like (size.go)
-//	   │
+//	   │  each statement at the plan a MySQL-like optimizer PICKS
+//	   │  (serverChoice: lookups as row reads, ORDER BY ... LIMIT walks as
+//	   │  short as estimated, GROUP BY temp tables of every row), priced
+//	   │  at what the model says that plan costs (a LIMIT walk with a
+//	   │  pessimistic rest filter): the traps show up as dearer statements
 //	   ▼
 //	Extend-style greedy (selection.go): best benefit per byte within the
 //	   budget and per-table limit, or a one-column extension of a chosen
-//	   index; prune indexes that stop paying; drop advice (unused, prefix)
+//	   index; no step that makes a statement >10% dearer; prune indexes
+//	   that stop paying; a portfolio of restarts (budget, its halves;
+//	   server or cheapest plans), keeping the smallest configuration
+//	   within 3% of the best estimated benefit; drop advice
 //	   │
 //	   ▼
 //	Trap refusal (traps.go, opt-in): an index a server-like
@@ -47,7 +54,15 @@
 // (cost.go); storage constants are InnoDB's page and record formats
 // (size.go).
 //
-// Both regression checks are opt-in (Options.RefuseTraps, --refuse-traps;
+// Regressions are avoided by default in the selection itself: priced at
+// the server's plans, an index that would lure a statement into a slower
+// plan makes that statement dearer, and the greedy does not take a step
+// that makes any statement more than RegressionThreshold dearer
+// (Options.AllowRegressions weighs them against the savings instead;
+// Options.CheapestPlan restores pricing at cheapest plans, the previous
+// default, which cannot see a trap).
+//
+// The two post-selection checks are opt-in (Options.RefuseTraps, --refuse-traps;
 // Options.Guard, --guard, trained with MeasurePairs on the workload and
 // generated statements labelled with the engine's exact counts, then
 // TrainGuard). Measured on MariaDB (ecommerce, scale 1 and 10) each cost

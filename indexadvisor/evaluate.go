@@ -31,6 +31,14 @@ const (
 	StrategyGuarded  = "cardinal+guard"
 	StrategyTraps    = "cardinal+traps"
 	StrategyUnvetted = "cardinal-unvetted"
+	// StrategyCheapest is StrategyCardinal costing each statement by its
+	// cheapest plan instead of the plan a server-like optimizer picks
+	// (Options.CheapestPlan; when the Options do not already set it).
+	StrategyCheapest = "cardinal-cheapest"
+	// StrategyWeighed is StrategyCardinal taking indexes predicted to slow
+	// some statement down when they save more elsewhere
+	// (Options.AllowRegressions; when the Options do not already set it).
+	StrategyWeighed = "cardinal-weighed"
 )
 
 // EvalOptions configures EvaluateStrategies. The zero value gives the
@@ -87,7 +95,8 @@ type StrategyResult struct {
 	MeasuredBenefit  *float64 `json:"measured_benefit,omitempty"`
 	// Regressions counts statements measured more than 10% (and
 	// NoiseFloor) slower than without the new indexes; without a server,
-	// statements the what-if model costs higher.
+	// statements the what-if model costs more than 10% higher (at the
+	// plan the server-like optimizer picks, unless Options.CheapestPlan).
 	Regressions int `json:"regressions"`
 	// Regressed lists the regressed statements: "#n before -> after".
 	Regressed []string `json:"regressed,omitempty"`
@@ -145,6 +154,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	if err != nil {
 		return nil, err
 	}
+	opts = a.opts // with the defaults filled in
 	if len(eo.Budgets) == 0 {
 		eo.Budgets = []float64{0.10, 0.25, 0.50}
 	}
@@ -230,7 +240,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		}
 		res.EstimatedBenefit = 1 - c.total()/math.Max(baseCost, 1e-9)
 		for oi := range a.occs {
-			if c.cur[oi] > base.cur[oi]*(1+1e-9) {
+			if c.cur[oi] > base.cur[oi]*RegressionThreshold {
 				res.Regressions++
 			}
 		}
@@ -267,34 +277,49 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	// Cardinal's variants: the default path (opts as given), with the
 	// learned guard, and with no vetting at all.
 	type variant struct {
-		name   string
-		guard  *Guard
-		refuse bool
+		name string
+		opts Options
 	}
-	variants := []variant{{StrategyCardinal, opts.Guard, opts.RefuseTraps}}
+	variants := []variant{{StrategyCardinal, opts}}
+	with := func(name string, set func(*Options)) {
+		o := opts
+		set(&o)
+		variants = append(variants, variant{name, o})
+	}
 	if guard != nil {
-		variants = append(variants, variant{StrategyGuarded, guard, opts.RefuseTraps})
+		with(StrategyGuarded, func(o *Options) { o.Guard = guard })
 	}
 	if !opts.RefuseTraps {
-		variants = append(variants, variant{StrategyTraps, opts.Guard, true})
+		with(StrategyTraps, func(o *Options) { o.RefuseTraps = true })
 	}
 	if opts.Guard != nil || opts.RefuseTraps {
-		variants = append(variants, variant{StrategyUnvetted, nil, false})
+		with(StrategyUnvetted, func(o *Options) { o.Guard, o.RefuseTraps = nil, false })
+	}
+	if !opts.AllowRegressions {
+		with(StrategyWeighed, func(o *Options) { o.AllowRegressions = true })
+	}
+	if !opts.CheapestPlan {
+		with(StrategyCheapest, func(o *Options) { o.CheapestPlan = true })
 	}
 	for _, frac := range eo.Budgets {
 		budget := frac * total
-		a.opts.Budget = budget
 		for _, v := range variants {
-			a.opts.Guard, a.opts.RefuseTraps = v.guard, v.refuse
+			if !want(v.name) {
+				continue
+			}
+			a.opts = v.opts
+			a.opts.Budget = budget
 			c, _, distrusted, err := a.selectIndexes(ctx, cands)
 			if err != nil {
 				return nil, err
 			}
+			a.opts = opts // every configuration is priced alike
 			if err := evalConfig(v.name, budget, chosen(c), distrusted); err != nil {
 				return nil, err
 			}
 		}
-		a.opts.Guard, a.opts.RefuseTraps = opts.Guard, opts.RefuseTraps
+		a.opts = opts
+		a.opts.Budget = budget
 		if err := evalConfig(StrategyPerColumn, budget, a.fit(a.perColumn(cands), budget), nil); err != nil {
 			return nil, err
 		}
@@ -477,7 +502,7 @@ func (a *advisor) dexter(cands []*Index) []*Index {
 		bc := c.cur[oi]
 		for _, ix := range cands {
 			if ix.Table == o.table {
-				if x := c.costs(ix)[k]; x < bc {
+				if x := c.cost(ix, k); x < bc {
 					best, bc = ix, x
 				}
 			}

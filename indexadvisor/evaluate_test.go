@@ -13,9 +13,10 @@ import (
 // TestEvaluateEstimated compares the strategies by the what-if model
 // alone: Cardinal's (default, unvetted) selection must beat both
 // baselines at every budget, and every strategy stay within each budget.
-// (Trap refusal gives up estimated benefit for statements the model
-// predicts a server would run slower: by the model alone, which prices
-// every configuration at its best plans, it can only lose.)
+// Its configurations must not make any statement more than 10% dearer
+// by the model (the selection refuses such steps). (Trap refusal gives
+// up estimated benefit for statements the model predicts a server would
+// run slower: by the model alone it can only lose.)
 func TestEvaluateEstimated(t *testing.T) {
 	_, cat := flights(t)
 	w, err := NewWorkload(cat.Schema, GenerateWorkload(cat, 100, rand.New(rand.NewPCG(3, 4))))

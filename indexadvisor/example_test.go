@@ -79,6 +79,8 @@ SELECT * FROM flights WHERE hour = 18 AND day_of_week = 1;
 	// 9 candidates, 4640 KiB
 	// cardinal          1696 KiB of 2320: estimated benefit 0.97 [flights(origin, dep_time) flights(hour, day_of_week) flights(origin, destination)]
 	// cardinal+traps    1696 KiB of 2320: estimated benefit 0.97 [flights(origin, dep_time) flights(hour, day_of_week) flights(origin, destination)]
+	// cardinal-weighed  1696 KiB of 2320: estimated benefit 0.97 [flights(origin, dep_time) flights(hour, day_of_week) flights(origin, destination)]
+	// cardinal-cheapest 1696 KiB of 2320: estimated benefit 0.97 [flights(origin, dep_time) flights(hour, day_of_week) flights(origin, destination)]
 	// per-column        1824 KiB of 2320: estimated benefit 0.67 [flights(origin) flights(hour) flights(day_of_week) flights(destination)]
 	// dexter            1856 KiB of 2320: estimated benefit 0.98 [flights(origin, dep_time, delay) flights(origin, destination) flights(hour, day_of_week)]
 	// all               4640 KiB of 4640: estimated benefit 0.98 [flights(origin, destination) flights(origin) flights(destination) flights(origin, dep_time) flights(dep_time) flights(origin, dep_time, delay) flights(hour, day_of_week) flights(hour) flights(day_of_week)]

@@ -86,7 +86,8 @@ func TestLiveEvaluateEcommerce(t *testing.T) {
 	t.Logf("loaded in %v", time.Since(start).Round(time.Millisecond))
 	ev, err := EvaluateStrategies(ctx, w, opts, EvalOptions{Server: srv, Budgets: []float64{0.25},
 		IndexPrefix: "cx" + runTag() + "_", NoiseFloor: 5 * time.Millisecond,
-		Time: server.TimeOptions{Runs: 3, Warmups: -1, Limit: 10 * time.Second}})
+		Strategies: []string{StrategyCardinal, StrategyTraps, StrategyPerColumn, StrategyDexter, StrategyAll, StrategyOracle},
+		Time:       server.TimeOptions{Runs: 3, Warmups: -1, Limit: 10 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}

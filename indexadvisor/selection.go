@@ -48,7 +48,10 @@ type Recommended struct {
 	Reason      string  `json:"reason"`
 	// Queries are the statements (indexes into the workload) it serves.
 	Queries []int `json:"queries"`
-	// Regressions are statements the guard predicts it makes slower.
+	// Regressions are statements predicted slower with it: by the
+	// what-if model (a server-like optimizer would switch them to a
+	// dearer plan through it; the selection kept it because it saves more
+	// elsewhere), by trap refusal or by the guard.
 	Regressions []int `json:"regressions,omitempty"`
 	index       *Index
 }
@@ -76,45 +79,89 @@ type QueryCost struct {
 	Indexes     []string `json:"indexes,omitempty"`
 }
 
-// config is a set of indexes per table with each occurrence's cheapest
-// plan cost under it.
+// config is a set of indexes per table with each occurrence's plan under
+// it: by default the plan a MySQL-like optimizer picks (serverChoice) at
+// the cost the what-if model gives it, so an index that lures the server
+// into a slower plan costs the configuration that slowdown; with
+// Options.CheapestPlan the cheapest plan.
 type config struct {
 	a      *advisor
 	chosen [][]*Index
-	cur    []float64 // per occurrence
-	memo   map[*Index][]float64
-	full   []float64
+	cur    []float64 // per occurrence: the cost of its plan
+	curSrv []float64 // per occurrence: its plan's cost as the server sees it
+	memo   map[*Index][]pick
+	full   []pick
+	orig   []float64 // per occurrence: its cost with the existing indexes only
 }
+
+// pick is one plan's cost and the cost the server-like optimizer sees.
+type pick struct{ cost, srv float64 }
 
 func (a *advisor) newConfig() *config {
 	c := &config{a: a, chosen: make([][]*Index, len(a.tables)), cur: make([]float64, len(a.occs)),
-		memo: map[*Index][]float64{}, full: make([]float64, len(a.occs))}
+		curSrv: make([]float64, len(a.occs)), memo: map[*Index][]pick{}, full: make([]pick, len(a.occs))}
 	for oi, o := range a.occs {
-		c.full[oi] = a.fullScan(o).cost
+		p := a.fullScan(o)
+		c.full[oi] = pick{p.cost, a.serverChoice(o, p)}
 	}
 	for oi := range a.occs {
-		c.cur[oi] = c.costWithout(oi, nil)
+		p := c.pickWithout(oi, nil)
+		c.cur[oi], c.curSrv[oi] = p.cost, p.srv
 	}
+	c.orig = slices.Clone(c.cur)
 	return c
 }
 
-// costs returns ix's plan cost for every occurrence of its table (+Inf
-// where it cannot serve), computed once.
-func (c *config) costs(ix *Index) []float64 {
+// regresses reports whether replacing old (nil: adding) by ix would have
+// the optimizer run some statement more than RegressionThreshold times
+// dearer than with the existing indexes only.
+func (c *config) regresses(old, ix *Index) bool {
+	m := c.picks(ix)
+	for k, oi := range c.a.byTable[ix.Table] {
+		nc := pick{c.cur[oi], c.curSrv[oi]}
+		if old != nil {
+			nc = c.pickWithout(oi, old)
+		}
+		if c.better(m[k], nc) {
+			nc = m[k]
+		}
+		if nc.cost > RegressionThreshold*c.orig[oi] && nc.cost > c.cur[oi] {
+			return true
+		}
+	}
+	return false
+}
+
+// better reports whether the optimizer takes plan p over q: the server's
+// view (ties to the cheaper), or with Options.CheapestPlan the cost.
+func (c *config) better(p, q pick) bool {
+	if c.a.opts.CheapestPlan || p.srv == q.srv {
+		return p.cost < q.cost
+	}
+	return p.srv < q.srv
+}
+
+// picks returns ix's plan for every occurrence of its table (+Inf where it
+// cannot serve), computed once.
+func (c *config) picks(ix *Index) []pick {
 	if m, ok := c.memo[ix]; ok {
 		return m
 	}
 	occs := c.a.byTable[ix.Table]
-	m := make([]float64, len(occs))
+	m := make([]pick, len(occs))
 	for k, oi := range occs {
-		m[k] = math.Inf(1)
-		if p, ok := c.a.access(c.a.occs[oi], ix); ok {
-			m[k] = p.cost
+		m[k] = pick{math.Inf(1), math.Inf(1)}
+		o := c.a.occs[oi]
+		if p, ok := c.a.access(o, ix); ok {
+			m[k] = pick{p.cost, c.a.serverChoice(o, p)}
 		}
 	}
 	c.memo[ix] = m
 	return m
 }
+
+// cost is ix's plan cost for the k-th occurrence of its table.
+func (c *config) cost(ix *Index, k int) float64 { return c.picks(ix)[k].cost }
 
 // pos is the position of occurrence oi in its table's list.
 func (a *advisor) pos(oi int) int {
@@ -122,24 +169,28 @@ func (a *advisor) pos(oi int) int {
 	return sort.SearchInts(occs, oi)
 }
 
-// costWithout is occurrence oi's cost under the existing and chosen
+// pickWithout is occurrence oi's plan under the existing and chosen
 // indexes except skip.
-func (c *config) costWithout(oi int, skip *Index) float64 {
+func (c *config) pickWithout(oi int, skip *Index) pick {
 	o := c.a.occs[oi]
 	k := c.a.pos(oi)
 	best := c.full[oi]
 	for _, ix := range c.a.existing[o.table] {
-		if ix != skip {
-			best = math.Min(best, c.costs(ix)[k])
+		if p := c.picks(ix)[k]; ix != skip && c.better(p, best) {
+			best = p
 		}
 	}
 	for _, ix := range c.chosen[o.table] {
-		if ix != skip {
-			best = math.Min(best, c.costs(ix)[k])
+		if p := c.picks(ix)[k]; ix != skip && c.better(p, best) {
+			best = p
 		}
 	}
 	return best
 }
+
+// costWithout is occurrence oi's cost under the existing and chosen
+// indexes except skip.
+func (c *config) costWithout(oi int, skip *Index) float64 { return c.pickWithout(oi, skip).cost }
 
 func (c *config) total() float64 {
 	t := 0.0
@@ -161,13 +212,14 @@ func (c *config) total() float64 {
 	return t
 }
 
-// gainAdd is the weighted saving of adding ix.
+// gainAdd is the weighted saving of adding ix: negative for the
+// statements the optimizer would switch to a dearer plan through it.
 func (c *config) gainAdd(ix *Index) float64 {
-	m := c.costs(ix)
+	m := c.picks(ix)
 	g := 0.0
 	for k, oi := range c.a.byTable[ix.Table] {
-		if d := c.cur[oi] - m[k]; d > 0 {
-			g += c.a.occs[oi].weight * d
+		if c.better(m[k], pick{c.cur[oi], c.curSrv[oi]}) {
+			g += c.a.occs[oi].weight * (c.cur[oi] - m[k].cost)
 		}
 	}
 	return g - c.a.maintenance(ix)
@@ -175,18 +227,22 @@ func (c *config) gainAdd(ix *Index) float64 {
 
 // gainReplace is the weighted saving of replacing old by ix.
 func (c *config) gainReplace(old, ix *Index) float64 {
-	m := c.costs(ix)
+	m := c.picks(ix)
 	g := 0.0
 	for k, oi := range c.a.byTable[ix.Table] {
-		nc := math.Min(c.costWithout(oi, old), m[k])
-		g += c.a.occs[oi].weight * (c.cur[oi] - nc)
+		nc := c.pickWithout(oi, old)
+		if c.better(m[k], nc) {
+			nc = m[k]
+		}
+		g += c.a.occs[oi].weight * (c.cur[oi] - nc.cost)
 	}
 	return g - (c.a.maintenance(ix) - c.a.maintenance(old))
 }
 
 func (c *config) refresh(table int) {
 	for _, oi := range c.a.byTable[table] {
-		c.cur[oi] = c.costWithout(oi, nil)
+		p := c.pickWithout(oi, nil)
+		c.cur[oi], c.curSrv[oi] = p.cost, p.srv
 	}
 }
 
@@ -212,6 +268,9 @@ func (a *advisor) greedy(ctx context.Context, cands []*Index, banned map[string]
 		bestRatio, bestGain := 0.0, 0.0
 		consider := func(ix, old *Index, gain, size float64) {
 			if gain <= MinImprovement*base || size <= 0 {
+				return
+			}
+			if !a.opts.AllowRegressions && c.regresses(old, ix) {
 				return
 			}
 			if r := gain / size; r > bestRatio {
@@ -271,6 +330,90 @@ func (a *advisor) greedy(ctx context.Context, cands []*Index, banned map[string]
 		c.refresh(t)
 	}
 	return c, used, nil
+}
+
+// Portfolio of the selection (bestGreedy).
+const (
+	// portfolioBudgets are the shares of the budget the greedy also runs
+	// at: a ratio greedy is not monotone in its budget (a large index that
+	// fits only the larger budget can block better pairs), so a
+	// configuration within half the budget may beat the full budget's.
+	portfolioHalvings = 2
+	// spendShare: of the portfolio's configurations the smallest whose
+	// estimated benefit is at least this share of the best one's is kept
+	// (bytes that buy less than the estimates can resolve are not spent;
+	// the issue judges benefit per byte).
+	spendShare = 0.97
+)
+
+// bestGreedy runs the greedy selection as a small portfolio and keeps one
+// configuration, priced at the server's plans (unless CheapestPlan): the
+// greedy at the budget and at its halves, each on the server's plans and
+// (when those are the default) on cheapest plans, pruned; configurations
+// that slow some statement down are out (unless AllowRegressions). Of the
+// rest it keeps the smallest whose estimated benefit is at least
+// spendShare of the best's. The greedy runs are restarts of a myopic
+// greedy, not new models: at the server's plans an index may pay only
+// beside another, which a one-step greedy does not see.
+func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[string]bool) (*config, float64, error) {
+	type run struct {
+		c       *config
+		used    float64
+		benefit float64
+	}
+	budget, cheapest := a.opts.Budget, a.opts.CheapestPlan
+	defer func() { a.opts.Budget, a.opts.CheapestPlan = budget, cheapest }()
+	base := a.newConfig().total()
+	var runs []run
+	for h := 0; h <= portfolioHalvings; h++ {
+		if h > 0 && budget <= 0 {
+			break
+		}
+		modes := []bool{cheapest}
+		if !cheapest {
+			modes = append(modes, true)
+		}
+		for _, mode := range modes {
+			a.opts.Budget, a.opts.CheapestPlan = budget/float64(int(1)<<h), mode
+			g, _, err := a.greedy(ctx, cands, banned)
+			if err != nil {
+				return nil, 0, err
+			}
+			a.opts.CheapestPlan = cheapest
+			c := a.newConfig()
+			used := 0.0
+			for t, ixs := range g.chosen {
+				c.chosen[t] = ixs
+				for _, ix := range ixs {
+					used += a.tables[t].indexBytes(ix)
+				}
+				c.refresh(t)
+			}
+			used -= c.prune()
+			ok := true
+			if !a.opts.AllowRegressions {
+				for oi := range a.occs {
+					ok = ok && c.cur[oi] <= RegressionThreshold*c.orig[oi]
+				}
+			}
+			if ok || len(runs) == 0 {
+				runs = append(runs, run{c, used, base - c.total()})
+			}
+		}
+	}
+	best := 0
+	for i, r := range runs {
+		if r.benefit > runs[best].benefit {
+			best = i
+		}
+	}
+	keep := best
+	for i, r := range runs {
+		if r.benefit >= spendShare*runs[best].benefit && r.used < runs[keep].used {
+			keep = i
+		}
+	}
+	return runs[keep].c, runs[keep].used, nil
 }
 
 // prune removes chosen indexes that no longer pay for themselves given
@@ -394,11 +537,10 @@ func (a *advisor) selectIndexes(ctx context.Context, cands []*Index) (*config, f
 	banned := map[string]bool{}
 	var distrusted []Recommended
 	for round := 0; ; round++ {
-		c, used, err := a.greedy(ctx, cands, banned)
+		c, used, err := a.bestGreedy(ctx, cands, banned)
 		if err != nil {
 			return nil, 0, nil, err
 		}
-		used -= c.prune()
 		if a.opts.Guard == nil && !a.opts.RefuseTraps {
 			return c, used, distrusted, nil
 		}
@@ -451,7 +593,7 @@ func (c *config) bestIndex(oi int) *Index {
 	o := c.a.occs[oi]
 	k := c.a.pos(oi)
 	for _, ix := range c.chosen[o.table] {
-		if c.costs(ix)[k] <= c.cur[oi] && c.cur[oi] < c.costWithoutNew(oi) {
+		if c.cost(ix, k) <= c.cur[oi] && c.cur[oi] < c.costWithoutNew(oi) {
 			return ix
 		}
 	}
@@ -463,9 +605,11 @@ func (c *config) costWithoutNew(oi int) float64 {
 	k := c.a.pos(oi)
 	best := c.full[oi]
 	for _, ix := range c.a.existing[o.table] {
-		best = math.Min(best, c.costs(ix)[k])
+		if p := c.picks(ix)[k]; c.better(p, best) {
+			best = p
+		}
 	}
-	return best
+	return best.cost
 }
 
 // describe builds the report of a chosen index: its marginal benefit, the
@@ -476,15 +620,21 @@ func (a *advisor) describe(c *config, ix *Index) Recommended {
 	for _, col := range ix.Columns {
 		rec.Columns = append(rec.Columns, t.Columns[col].Name)
 	}
-	m := c.costs(ix)
+	m := c.picks(ix)
 	var topW float64
 	var top *occ
 	var topPlan plan
 	for k, oi := range a.byTable[ix.Table] {
-		without := c.costWithout(oi, ix)
-		if m[k] < without && m[k] <= c.cur[oi] {
+		wo := c.pickWithout(oi, ix)
+		without := wo.cost
+		if c.better(m[k], wo) && m[k].cost > without*RegressionThreshold && !slices.Contains(rec.Regressions, a.occs[oi].stmt) {
+			// Marked: the optimizer would take ix here and run slower;
+			// the selection kept ix because it saves more elsewhere.
+			rec.Regressions = append(rec.Regressions, a.occs[oi].stmt)
+		}
+		if m[k].cost < without && m[k].cost <= c.cur[oi] {
 			o := a.occs[oi]
-			g := o.weight * (without - m[k])
+			g := o.weight * (without - m[k].cost)
 			rec.Benefit += g
 			if !slices.Contains(rec.Queries, o.stmt) {
 				rec.Queries = append(rec.Queries, o.stmt)

@@ -37,6 +37,8 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	keep := fs.Bool("keep", false, "with --validate: keep the built indexes")
 	guard := fs.Bool("guard", false, "also train the learned regression guard (golearn decision tree) on (statement, index) pairs of the workload and of generated statements, labelled with the engine's exact counts, and leave out the indexes it predicts make a statement >10% slower")
 	refuseTraps := fs.Bool("refuse-traps", false, "leave out an index when the what-if model predicts a server would switch a statement to it and run >10% slower (e.g. a full scan of an index led by the GROUP BY column); off by default: measured on MariaDB it cost more than it saved")
+	cheapest := fs.Bool("cheapest-plan", false, "cost each statement at its cheapest plan, not at the plan a MySQL-like optimizer would pick (which sees the ORDER BY ... LIMIT and GROUP BY traps)")
+	allowReg := fs.Bool("allow-regressions", false, "take an index predicted to make some statement >10% slower when it saves more elsewhere (marked in the JSON's regressions)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -114,7 +116,8 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, s := range w.Skipped {
 		fmt.Fprintf(stderr, "skipped %d statements (%.0f executions): %s, e.g. %s\n", s.Statements, s.Executions, s.Reason, s.Example)
 	}
-	opts := indexadvisor.Options{Catalog: cat, Budget: budgetBytes, MaxColumns: *maxCols, MaxPerTable: *perTable, Author: *author, RefuseTraps: *refuseTraps}
+	opts := indexadvisor.Options{Catalog: cat, Budget: budgetBytes, MaxColumns: *maxCols, MaxPerTable: *perTable, Author: *author, RefuseTraps: *refuseTraps,
+		CheapestPlan: *cheapest, AllowRegressions: *allowReg}
 	if *guard {
 		g, err := trainGuard(ctx, db, cat, stmts, opts, stderr)
 		if err != nil {
