@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
 )
@@ -305,10 +306,14 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 
 // walkRest is a pessimistic selectivity of o's conjuncts outside mask, for
 // an index walk in ORDER BY order that stops after LIMIT matches: an
-// equality on a column of d distinct values matches at most 1/d of the
-// rows unless the estimate says less (the sample estimator puts a value
-// it did not sample at about one row in its sample, far above 1/d on
-// columns of many values), an IN list of n values n/d.
+// equality (IS NULL aside) matches no more than the catalog's frequency
+// of its value, from the most common values when it is one and else the
+// rest's mass spread over the other distinct values (the classic
+// System R / PostgreSQL eqsel), unless the estimate says less. The sample
+// estimator puts a value it did not sample at about one row of its
+// sample, far above that on columns of many values: the ORDER BY ...
+// LIMIT trap, where the walk meets its matches much later than
+// estimated, often only at the end of the index.
 func (a *advisor) walkRest(o *occ, mask uint64) float64 {
 	r := 1.0
 	for i, c := range o.conj {
@@ -316,15 +321,35 @@ func (a *advisor) walkRest(o *occ, mask uint64) float64 {
 			continue
 		}
 		s := a.sel(o, 1<<i)
-		if c.kind == predEq || c.kind == predIn {
-			n := float64(max(c.n, 1))
-			if d := float64(a.cat.Stats[o.table].Columns[c.col].Distinct); d > 0 {
-				s = math.Min(s, n/d)
+		if (c.kind == predEq || c.kind == predIn) && c.expr.Pred.Op != features.OpIsNull {
+			f := 0.0
+			for _, v := range c.expr.Pred.Values {
+				f += a.valueFreq(o.table, c.col, v)
 			}
+			s = math.Min(s, f)
 		}
 		r *= s
 	}
 	return r
+}
+
+// valueFreq is the catalog's frequency of value v in column col: its MCV
+// frequency, or the non-MCV, non-NULL mass over the non-MCV distinct
+// values.
+func (a *advisor) valueFreq(table, col int, v catalog.Datum) float64 {
+	cs := &a.cat.Stats[table].Columns[col]
+	rest, n := 1-cs.NullFrac, float64(cs.Distinct)
+	for _, m := range cs.MCVs {
+		if catalog.Compare(m.Value, v) == 0 {
+			return m.Freq
+		}
+		rest -= m.Freq
+		n--
+	}
+	if n < 1 {
+		return 0
+	}
+	return math.Max(rest, 0) / n
 }
 
 func (a *advisor) inPK(ti, c int) bool { return a.pkCols[ti][c] }
