@@ -3,6 +3,7 @@ package joinbench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/internal/server"
 	"github.com/cardinaldb/cardinal/progress"
 )
@@ -102,6 +104,7 @@ func serverRunOn(t *testing.T, srv *server.Server, db *datasets.DB, opts Options
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkCounts(t, s, &rep)
 	t.Log("\n" + FormatServer(rep))
 	return rep
 }
@@ -160,7 +163,9 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 	// CARDINAL_SERVER_ORACLE=k > 0 measures the headroom instead
 	// (Setup.OracleBench: k more candidate orders per held-out query);
 	// CARDINAL_SERVER_KNOWN=prefix reuses the times of a previous run's
-	// prefix.<dataset>.json (CARDINAL_SERVER_JSON of the same seed).
+	// prefix.<dataset>.json (CARDINAL_SERVER_JSON of the same seed);
+	// without CARDINAL_SERVER_ORACLE it only checks that run's hinted
+	// COUNT(*)s against the engine where the server's plan timed out.
 	oracle := envInt("CARDINAL_SERVER_ORACLE", 0)
 	// CARDINAL_SERVER_CALIBRATE=n > 0 counts every sub-plan with the
 	// engine (TRUE counts) and calibrates the MariaDB cost model on n
@@ -210,6 +215,27 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 			}
 			defer srv.Close()
 			logp := func(r progress.Report) { t.Logf("%d/%d: %s", r.Done, r.Total, r.Detail) }
+			if known := os.Getenv("CARDINAL_SERVER_KNOWN"); known != "" && oracle == 0 {
+				// Check only: the engine's COUNT(*) of the hinted
+				// queries of a previous run whose server plan ran past
+				// the limit (the same seed's queries; no estimator
+				// needed).
+				s, err := Prepare(ctx, db, Options{Seed: seed, TrainQueries: -1, TestQueries: n, Snowflake: true, ImpliedJoins: true,
+					EstimatesOnly: true, PlanWith: "histogram", CostModel: "mariadb"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(known + "." + c.name + ".json")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var prev ServerReport
+				if err := json.Unmarshal(b, &prev); err != nil {
+					t.Fatal(err)
+				}
+				checkCounts(t, s, &prev)
+				return
+			}
 			if oracle > 0 {
 				// The headroom run: the same held-out queries (same
 				// seed), the server's and our times reused from a
@@ -318,6 +344,10 @@ func oracleRun(t *testing.T, srv *server.Server, db *datasets.DB, opts Options, 
 		}
 		oopts.Known = prev.Queries
 	}
+	if len(oopts.Known) > 0 {
+		prev := ServerReport{Queries: oopts.Known, AllSameCount: true}
+		checkCounts(t, s, &prev)
+	}
 	rep, err := s.OracleBench(ctx, srv, s.ServerMethod(), oopts)
 	if err != nil {
 		t.Fatal(err)
@@ -382,5 +412,57 @@ func TestMariaDBOracle(t *testing.T) {
 	}
 	if more == 0 {
 		t.Error("no candidate orders besides the server's and ours")
+	}
+}
+
+// checkCounts counts with the engine the hinted queries whose server plan
+// ran past the limit (Setup.CheckCounts) and fails on a mismatch.
+func checkCounts(t *testing.T, s *Setup, rep *ServerReport) {
+	t.Helper()
+	start := time.Now()
+	chk, err := s.CheckCounts(context.Background(), rep.Queries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("engine COUNT(*) of %d hinted queries whose server plan ran past the limit: %d differ %v (%.1fs)", chk.Checked, len(chk.Mismatched), chk.Mismatched, time.Since(start).Seconds())
+	if len(chk.Mismatched) > 0 {
+		rep.AllSameCount = false
+		t.Errorf("hinted COUNT(*) differs from the engine's on queries %v", chk.Mismatched)
+	}
+}
+
+// TestCheckCounts: a hinted query whose server plan ran past the limit is
+// checked against the engine's COUNT(*): the right count passes, a wrong
+// one is reported; queries compared both ways or not hinted are skipped.
+func TestCheckCounts(t *testing.T) {
+	ctx := context.Background()
+	db, err := datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Prepare(ctx, db, Options{Seed: 3, TrainQueries: -1, TestQueries: 3, MaxTables: 5, Snowflake: true, ImpliedJoins: true,
+		EstimatesOnly: true, PlanWith: "histogram", CostModel: "mariadb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := engine.New(db, engine.Options{}).Count(ctx, s.Test[0].Est["histogram"].Query())
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := []ServerQuery{
+		{SQL: s.TestSQL[0], ServerTimedOut: true, UsedHint: true, OrderTimed: true, Count: want},
+		{SQL: s.TestSQL[1], ServerTimedOut: true, UsedHint: true, OrderTimed: true, Count: -7},
+		{SQL: s.TestSQL[2], ServerTimedOut: true, UsedHint: false, OrderTimed: true},
+	}
+	chk, err := s.CheckCounts(ctx, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chk.Checked != 2 || !slices.Equal(chk.Mismatched, []int{1}) || !qs[0].SameCount || qs[1].SameCount || qs[2].SameCount {
+		t.Errorf("check %+v, queries %+v", chk, qs)
+	}
+	qs[0].SQL = "SELECT 1"
+	if _, err := s.CheckCounts(ctx, qs[:1]); !errors.Is(err, ErrOptions) {
+		t.Errorf("another query's SQL: %v", err)
 	}
 }
