@@ -11,24 +11,26 @@ import (
 
 // TestSharedKeyAccuracy is the accuracy run on ecommerce with reviews and
 // stores (EcommerceOptions.SharedKeys; set CARDINAL_ACCURACY=1, about a
-// minute): a gbdt trained on 10,000 generated queries (0-4 joins, with
-// sub-plans) is scored on 2,500 fresh-seed queries; on the joins through a
-// shared dimension or a many-to-many key (issue 12) it must beat the
-// histogram baseline at the median, p90, p95 and p99 and meet median
-// <= 1.3 and p95 <= 10. Issue 12's p99 <= 50 is NOT met on this data yet
-// (measured 1.02 / 5.9 / 226 at the median / p95 / p99, was 1.02 / 8.8 /
-// 268 before contradictions across join keys, relaxed zero-hit tables and
-// few-hit filters (keytransfer.go, zerohit.go, factorjoin.go); what is
-// left are mostly queries whose true count is 0 by a correlation across
-// tables, or a point filter on a sampled fact whose one row no sample
-// holds): it is gated at what holds, p99 <= 400.
+// minute): a gbdt trained on 10,000 generated queries (seed 11; 0-4 joins,
+// with sub-plans) is scored on 2,500 queries of a seed it never saw (12);
+// on the joins through a shared dimension or a many-to-many key (issue 12)
+// it must beat the histogram baseline at the median, p90, p95 and p99 and
+// meet median <= 1.3 and p95 <= 10. Issue 12's p99 <= 50 is NOT met on
+// this data yet: measured 1.014 / 6.58 / 126 at the median / p95 / p99
+// (was 1.02 / 5.67 / 181 before two-root sub-plans, tworoot.go, and
+// 1.02 / 8.8 / 268 before keytransfer.go, zerohit.go and factorjoin.go).
+// What is left are queries whose true count is 0 by a correlation the
+// filters do not state, point filters on a fact row no sample holds
+// joined through a hub, and zero-support joins left to the histogram's
+// independence (README): it is gated at what holds with a margin, p99 <=
+// 200.
 //
-//	CARDINAL_ACCURACY=1 go test ./estimator -run SharedKeyAccuracy -v
+//	CARDINAL_ACCURACY=1 go test ./estimator -run 'TestSharedKeyAccuracy$' -v
 func TestSharedKeyAccuracy(t *testing.T) {
 	if os.Getenv("CARDINAL_ACCURACY") == "" {
 		t.Skip("set CARDINAL_ACCURACY=1 for the accuracy run")
 	}
-	const maxP99 = 400 // what holds today; the target is 50
+	const maxP99 = 200 // what holds today (126) with a margin; the target is 50
 	ctx := context.Background()
 	db, err := datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: 1, Seed: 1, SharedKeys: true})
 	if err != nil {
