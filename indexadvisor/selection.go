@@ -334,8 +334,8 @@ func (a *advisor) greedy(ctx context.Context, cands []*Index, banned map[string]
 
 // Portfolio of the selection (bestGreedy).
 const (
-	// portfolioBudgets are the shares of the budget the greedy also runs
-	// at: a ratio greedy is not monotone in its budget (a large index that
+	// portfolioHalvings: the greedy also runs at the budget's half and
+	// quarter: a ratio greedy is not monotone in its budget (a large index that
 	// fits only the larger budget can block better pairs), so a
 	// configuration within half the budget may beat the full budget's.
 	portfolioHalvings = 2
@@ -365,6 +365,7 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 	defer func() { a.opts.Budget, a.opts.CheapestPlan = budget, cheapest }()
 	base := a.newConfig().total()
 	var runs []run
+	var fallback *run
 	for h := 0; h <= portfolioHalvings; h++ {
 		if h > 0 && budget <= 0 {
 			break
@@ -396,10 +397,15 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 					ok = ok && c.cur[oi] <= RegressionThreshold*c.orig[oi]
 				}
 			}
-			if ok || len(runs) == 0 {
+			if ok {
 				runs = append(runs, run{c, used, base - c.total()})
+			} else if fallback == nil {
+				fallback = &run{c, used, base - c.total()}
 			}
 		}
+	}
+	if len(runs) == 0 { // every run slows a statement down: keep the first
+		runs = append(runs, *fallback)
 	}
 	best := 0
 	for i, r := range runs {
