@@ -125,6 +125,12 @@ type Evaluation struct {
 	GuardOnServer     *GuardScore `json:"guard_on_server,omitempty"`
 	TrapsOnServer     *GuardScore `json:"traps_on_server,omitempty"`
 	BaselineOnServer  *GuardScore `json:"baseline_on_server,omitempty"`
+	// ServerExamples are the ServerPairs as guard examples: the what-if
+	// model's features of each (statement, candidate) pair and whether the
+	// candidate alone made the statement measurably slower. They are
+	// measured outcomes to train the guard on in another run
+	// (EvalOptions.GuardExamples; eval-indexes --guard-examples).
+	ServerExamples []GuardExample `json:"server_examples,omitempty"`
 	// GuardTrained says the guard vetted Cardinal's selection.
 	GuardTrained bool `json:"guard_trained"`
 	// Timings counts the statement timings run on the server; PlansReused
@@ -358,6 +364,9 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		}
 	}
 	ev.ServerPairs = len(rows)
+	for i, f := range rows {
+		ev.ServerExamples = append(ev.ServerExamples, GuardExample{Features: f, Regress: labels[i]})
+	}
 	ev.TrapsOnServer = &GuardScore{}
 	for i, r := range labels {
 		if r {

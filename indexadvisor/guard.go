@@ -43,8 +43,8 @@ var guardFeatures = []string{
 
 // GuardExample is one (query, index) pair with its measured outcome.
 type GuardExample struct {
-	Features []float64 // len(guardFeatures)
-	Regress  bool      // measured: the index made the query more than RegressionThreshold slower
+	Features []float64 `json:"features"` // len(guardFeatures)
+	Regress  bool      `json:"regress"`  // measured: the index made the query more than RegressionThreshold slower
 }
 
 // RegressionThreshold is the slowdown that counts as a regression (the

@@ -111,6 +111,9 @@ func TestLiveEvaluateEcommerce(t *testing.T) {
 	if all := got[StrategyAll]; all.MeasuredBenefit != nil && *all.MeasuredBenefit <= 0 {
 		t.Errorf("all %d candidates together save nothing measured (%.1f%%): the measuring path is broken", len(all.Indexes), 100**all.MeasuredBenefit)
 	}
+	if n := len(ev.ServerExamples); n != ev.ServerPairs {
+		t.Errorf("%d server examples for %d server pairs", n, ev.ServerPairs)
+	}
 	if s := ev.TrapsOnServer; s == nil || s.Caught+s.Missed+s.FalseAlarms+s.Correct != ev.ServerPairs || ev.ServerPairs == 0 {
 		t.Errorf("trap refusal not judged on the %d server pairs: %+v", ev.ServerPairs, s)
 	}

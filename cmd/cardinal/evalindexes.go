@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -37,6 +38,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	strategies := fs.String("strategies", "", "comma-separated strategies to evaluate (default all: cardinal, cardinal+guard, cardinal+traps, cardinal-unvetted, cardinal-cheapest, per-column, dexter, all, oracle)")
 	database := fs.String("database", "", "with --server: the database to load into and measure in (default cardinal_<dataset>_ixadv_s<scale>)")
 	guard := fs.Bool("guard", false, "also train the learned regression guard on engine-labelled (statement, index) pairs and report cardinal+guard (trap refusal and the guard)")
+	guardFile := fs.String("guard-examples", "", "train the learned guard (as --guard) on measured outcomes: the server_examples of an earlier eval-indexes --format json run with --server (another data set, or the same), added to the engine-labelled pairs when --guard is also given")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -95,6 +97,15 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "%d engine-labelled pairs for the guard\n", len(ex))
 		eo.GuardExamples = ex
 	}
+	if *guardFile != "" {
+		ex, err := readServerExamples(*guardFile)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "%d server-measured pairs for the guard from %s\n", len(ex), *guardFile)
+		eo.GuardExamples = append(eo.GuardExamples, ex...)
+		eo.LearnGuard = true
+	}
 	if *srvDSN != "" {
 		name := src.dataset
 		if name == "" {
@@ -149,4 +160,22 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return tw.Flush()
 	})
+}
+
+// readServerExamples reads the server_examples of an eval-indexes JSON
+// report.
+func readServerExamples(path string) ([]indexadvisor.GuardExample, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ev indexadvisor.Evaluation
+	if err := json.NewDecoder(f).Decode(&ev); err != nil {
+		return nil, fmt.Errorf("--guard-examples %s: %w", path, err)
+	}
+	if len(ev.ServerExamples) == 0 {
+		return nil, usagef("--guard-examples %s: no server_examples (an eval-indexes --format json report of a run with --server and the oracle)", path)
+	}
+	return ev.ServerExamples, nil
 }
