@@ -30,7 +30,9 @@ import (
 //     off with opts.NoDependencies);
 //   - join synopses of each sample along its foreign keys, DefaultJoinDepth
 //     hops deep, where the referenced columns are unique (see JoinSample;
-//     off with opts.NoJoinSynopses).
+//     off with opts.NoJoinSynopses);
+//   - HyperLogLog sketches of the columns and column pairs of tables of at
+//     least opts.SketchRows rows (see Sketch; off with opts.NoSketches).
 //
 // Columns are sorted with a byte-wise radix sort (strings by dictionary
 // code counting) and processed in parallel on GOMAXPROCS workers; the result
@@ -116,6 +118,11 @@ func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Cata
 	}
 	if !opts.NoKeyDegrees {
 		if err := AddKeyDegrees(cat, src); err != nil {
+			return nil, err
+		}
+	}
+	if !opts.NoSketches {
+		if err := AddSketches(cat, src, opts); err != nil {
 			return nil, err
 		}
 	}

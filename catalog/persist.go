@@ -10,13 +10,14 @@ import (
 	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
-// Binary catalog format, version 5 (all integers little-endian):
+// Binary catalog format, version 6 (all integers little-endian):
 //
 //	magic    8 bytes  "CARDCAT\x00"
 //	version  uint16   formatVersion
 //	sections          tag uint16, length uint32, payload; in order
 //	                  schema (1), stats (2), joins (3), indexes (4),
-//	                  key degrees (5), dependencies (6), end (0, empty)
+//	                  key degrees (5), dependencies (6), sketches (7),
+//	                  end (0, empty)
 //	checksum uint32   CRC-32C (Castagnoli) of every byte before it
 //
 // Payloads are varint encoded (see codec.go). The reader takes exactly the
@@ -24,12 +25,13 @@ import (
 // writes the oldest version that holds the catalog: version 2 (no indexes
 // section) when no table has a secondary index, version 3 (no key
 // degrees section) when no table has key degrees and version 4 (no
-// dependencies section) when no table has a dependency, so that such
-// catalogs keep their bytes and older builds still read them. Versions 1
-// (no joins section) to 5 are read.
+// dependencies section) when no table has a dependency and version 5 (no
+// sketches section) when no table has a sketch, so that such catalogs keep
+// their bytes and older builds still read them. Versions 1 (no joins
+// section) to 6 are read.
 const (
 	magic         = "CARDCAT\x00"
-	formatVersion = 5
+	formatVersion = 6
 
 	sectionEnd     = 0
 	sectionSchema  = 1
@@ -38,6 +40,7 @@ const (
 	sectionIndexes = 4
 	sectionKeys    = 5
 	sectionDeps    = 6
+	sectionSketch  = 7
 )
 
 // sectionsOf lists the sections of each readable format version.
@@ -47,6 +50,7 @@ var sectionsOf = map[uint16][]uint16{
 	3: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionEnd},
 	4: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionEnd},
 	5: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionEnd},
+	6: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionSketch, sectionEnd},
 }
 
 // Limits Load enforces so that a hostile file cannot make it allocate
@@ -80,7 +84,10 @@ func (c *Catalog) Save(w io.Writer) error {
 		if len(ts.KeyDegrees) > 0 && version < 4 {
 			version = 4
 		}
-		if len(ts.Dependencies) > 0 {
+		if len(ts.Dependencies) > 0 && version < 5 {
+			version = 5
+		}
+		if len(ts.Sketches) > 0 {
 			version = formatVersion
 		}
 	}
@@ -102,6 +109,8 @@ func (c *Catalog) Save(w io.Writer) error {
 			encodeKeyDegrees(&e, c.Stats)
 		case sectionDeps:
 			encodeDependencies(&e, c.Stats)
+		case sectionSketch:
+			encodeSketches(&e, c.Stats)
 		}
 		if len(e.B) > maxSectionLen {
 			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.B), maxSectionLen)
@@ -164,7 +173,7 @@ func load(r io.Reader) (*Catalog, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %d (this build reads 1 to %d)", ErrVersion, v, formatVersion)
 	}
-	var payloads [6][]byte
+	var payloads [7][]byte
 	for _, want := range sections {
 		var sh [6]byte
 		if err := cr.read(sh[:], "section header"); err != nil {
@@ -207,6 +216,7 @@ func load(r io.Reader) (*Catalog, error) {
 	xd := newDecoder(payloads[3], "indexes section")
 	kd := newDecoder(payloads[4], "key degrees section")
 	fd := newDecoder(payloads[5], "dependencies section")
+	hd := newDecoder(payloads[6], "sketches section")
 	var stats []TableStats
 	if sd.Err() == nil {
 		stats = decodeStats(td, schema)
@@ -223,7 +233,10 @@ func load(r io.Reader) (*Catalog, error) {
 	if sd.Err() == nil && td.Err() == nil && payloads[5] != nil {
 		decodeDependencies(fd, stats)
 	}
-	for _, d := range []*decoder{sd, td, jd, xd, kd, fd} {
+	if sd.Err() == nil && td.Err() == nil && payloads[6] != nil {
+		decodeSketches(hd, stats)
+	}
+	for _, d := range []*decoder{sd, td, jd, xd, kd, fd, hd} {
 		if d.Err() != nil {
 			return nil, d.Err()
 		}
@@ -659,6 +672,9 @@ func (c *Catalog) check() error {
 		}
 		if err := c.checkDependencies(ti); err != nil {
 			return err
+		}
+		if err := checkSketches(ts, len(t.Columns)); err != nil {
+			return fmt.Errorf("table %q: %w", t.Name, err)
 		}
 	}
 	return nil

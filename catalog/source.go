@@ -54,10 +54,20 @@ type StatsOptions struct {
 	// NoDependencies skips the functional dependencies
 	// (TableStats.Dependencies, see Dependency).
 	NoDependencies bool
+	// SketchRows is the fewest rows a table needs to get HyperLogLog
+	// sketches (TableStats.Sketches); default DefaultSketchRows.
+	// NoSketches skips them.
+	SketchRows int
+	NoSketches bool
+	// SketchPrecision and PairSketchPrecision are the precisions (log2
+	// of the registers, MinHLLPrecision..MaxHLLPrecision) of the column
+	// and column-pair sketches; defaults DefaultSketchPrecision and
+	// DefaultPairSketchPrecision.
+	SketchPrecision, PairSketchPrecision int
 }
 
 func (o StatsOptions) withDefaults() (StatsOptions, error) {
-	if o.Buckets < 0 || o.MCVs < 0 || o.SampleSize < 0 {
+	if o.Buckets < 0 || o.MCVs < 0 || o.SampleSize < 0 || o.SketchRows < 0 || o.SketchPrecision < 0 || o.PairSketchPrecision < 0 {
 		return o, fmt.Errorf("%w: negative value in %+v", ErrInvalidOptions, o)
 	}
 	if o.Buckets == 0 {
@@ -68,6 +78,20 @@ func (o StatsOptions) withDefaults() (StatsOptions, error) {
 	}
 	if o.SampleSize == 0 {
 		o.SampleSize = DefaultSampleSize
+	}
+	if o.SketchRows == 0 {
+		o.SketchRows = DefaultSketchRows
+	}
+	if o.SketchPrecision == 0 {
+		o.SketchPrecision = DefaultSketchPrecision
+	}
+	if o.PairSketchPrecision == 0 {
+		o.PairSketchPrecision = DefaultPairSketchPrecision
+	}
+	for _, p := range []int{o.SketchPrecision, o.PairSketchPrecision} {
+		if p < MinHLLPrecision || p > MaxHLLPrecision {
+			return o, fmt.Errorf("%w: sketch precision %d not in [%d, %d]", ErrInvalidOptions, p, MinHLLPrecision, MaxHLLPrecision)
+		}
 	}
 	return o, nil
 }

@@ -44,6 +44,10 @@ type TableStats struct {
 	// Dependencies are the columns' (near-)functional dependencies found
 	// in the data (see Dependency); empty without a sample.
 	Dependencies []Dependency
+	// Sketches are HyperLogLog sketches of the distinct values of the
+	// columns and of pairs of columns of a large table (see Sketch and
+	// AddSketches); empty for tables under StatsOptions.SketchRows.
+	Sketches []Sketch
 }
 
 // SampleSize returns the number of sampled rows.
