@@ -20,7 +20,10 @@ import (
 //	   └─ a single table's sample, grouped (sampleHaving): groups seen
 //	        twice or more are read at their scaled-up counts and sums; the
 //	        groups seen once and those unseen share the rest of the rows
-//	        and are evaluated at the size quantiles on the rows seen once
+//	        and are evaluated at the size quantiles on the rows seen once;
+//	        in a join, the sample of the occurrence holding every grouping
+//	        unit and aggregated column, each row weighed by the join rows
+//	        through it (the message passing of groupjoin.go)
 //
 // The geometric law is the maximum-entropy law of a positive integer with
 // a given mean; it makes a keyed grouping (m = 1) exactly one row a group.
@@ -206,18 +209,26 @@ func (d *DistinctGroups) valueHaving(q *features.Query, a features.Agg, h *featu
 }
 
 // sampleHaving evaluates HAVING on the catalog sample of a single-table
-// query (see the comment at the top of the file): groups is the
-// baseline's estimate of the groups before HAVING and rows that of the
-// rows grouped. It returns the share of groups that pass, or, when the
-// sample is the whole table, exact is true and v is the number of groups
-// that pass. ok is false for joins and when no sample row passes the
-// filter.
+// query, or of the one occurrence of a join that holds every grouping
+// unit and aggregated column, its rows weighed by the join rows through
+// them (the message passing of groupjoin.go): see the comment at the top
+// of the file. groups is the baseline's estimate of the groups before
+// HAVING and rows that of the rows grouped. It returns the share of
+// groups that pass, or, when the sample of a single-table query is the
+// whole table, exact is true and v is the number of groups that pass. ok
+// is false for other joins and when no sample row passes the filter.
 func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (v float64, exact, ok bool) {
 	g := q.Group
-	if len(q.Tables) != 1 || g.Having == nil {
+	if g.Having == nil {
 		return 0, false, false
 	}
-	tr := q.Tables[0]
+	occ, keys := 0, g.Keys
+	if len(q.Tables) != 1 {
+		if occ, keys, ok = d.havingOccurrence(q); !ok {
+			return 0, false, false
+		}
+	}
+	tr := q.Tables[occ]
 	st := &d.cat.Stats[tr.Table]
 	ts := &d.s.tables[tr.Table]
 	if ts.n == 0 || len(st.Sample) == 0 {
@@ -225,21 +236,40 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 	}
 	sc := d.s.pool.Get().(*scratch)
 	defer func() { sc.reset(); d.s.pool.Put(sc) }()
-	bits, _ := d.s.filterBits(tr.Table, tr.Filter, sc, false)
+	var bits bitmap
+	var ws []float64
+	if len(q.Tables) == 1 {
+		bits, _ = d.s.filterBits(tr.Table, tr.Filter, sc, false)
+	} else {
+		var buf [8]tableProbe
+		probes := d.s.probe(q, sc, buf[:0])
+		if ws, ok = d.s.rootWeights(q, probes, groupEdges(q), occ, sc); !ok {
+			return 0, false, false
+		}
+		bits = probes[occ].bits
+	}
 	type acc struct {
-		n          float64
+		n, seen    float64 // the group's weighed rows, and its sample rows
 		sum, nn    []float64
 		minv, maxv []float64
 	}
 	var order []*acc
 	groupsOf := map[string]*acc{}
 	var key []byte
+	wi := -1 // index of r among the passing rows (ws)
 	for r := 0; r < ts.n; r++ {
 		if !bits.has(r) {
 			continue
 		}
+		wi++
+		w := 1.0
+		if ws != nil {
+			if w = ws[wi]; w <= 0 {
+				continue
+			}
+		}
 		key = key[:0]
-		for _, k := range g.Keys {
+		for _, k := range keys {
 			key = appendKeyDatum(key, k, st.Sample[k.Col][r])
 		}
 		a := groupsOf[string(key)]
@@ -251,7 +281,8 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 			groupsOf[string(key)] = a
 			order = append(order, a)
 		}
-		a.n++
+		a.n += w
+		a.seen++
 		row := func(c int) (float64, bool) {
 			if c >= 0 && c < len(st.Sample) && st.Sample[c][r].Kind == catalog.KindString {
 				return 0, true // COUNT(column) reads only whether it is NULL
@@ -263,8 +294,8 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 				continue
 			}
 			if x, ok := ag.Arg.Eval(row); ok {
-				a.sum[i] += x
-				a.nn[i]++
+				a.sum[i] += w * x
+				a.nn[i] += w
 				a.minv[i] = math.Min(a.minv[i], x)
 				a.maxv[i] = math.Max(a.maxv[i], x)
 			}
@@ -274,6 +305,9 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 		return 0, false, false
 	}
 	if len(order) == 0 {
+		if ws != nil {
+			return 0, false, false // no survivor in the samples: no evidence
+		}
 		return 0, ts.complete, ts.complete
 	}
 	// passes evaluates HAVING on a group whose rows are scaled by scale
@@ -305,6 +339,11 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 				pass++
 			}
 		}
+		if ws != nil {
+			// A join: the share of the sample's groups that pass, applied
+			// to the baseline's groups (which the rows estimate caps).
+			return clamp01(float64(pass) / float64(len(order))), false, true
+		}
 		return float64(pass), true, true
 	}
 	// Groups seen twice or more: their scaled-up rows.
@@ -312,7 +351,7 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 	var passMany, many, rowsMany float64
 	var once []*acc
 	for _, a := range order {
-		if a.n == 1 {
+		if a.seen == 1 {
 			once = append(once, a)
 			continue
 		}
@@ -339,4 +378,44 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 	}
 	passOnce /= float64(len(groupSizeQuantiles) * len(once))
 	return clamp01((passMany + rest*passOnce) / math.Max(many+rest, 1)), false, true
+}
+
+// havingOccurrence returns the occurrence of a join query (inner joins
+// only) that holds every grouping unit (keyUnits: keys equal by the joins
+// count once, keys of keyed occurrences not at all) and the argument of
+// every aggregate, with the keys to group its rows by; ok is false when
+// there is none.
+func (d *DistinctGroups) havingOccurrence(q *features.Query) (occ int, keys []features.GroupKey, ok bool) {
+	if q.HasShapes() || len(q.Tables) > maxJoinTables {
+		return 0, nil, false
+	}
+	occ = -1
+	for _, a := range q.Group.Aggs {
+		if a.Arg == nil && a.Func == features.AggCount {
+			continue
+		}
+		if a.Table < 0 || (occ >= 0 && a.Table != occ) {
+			return 0, nil, false
+		}
+		occ = a.Table
+	}
+	units := d.keyUnits(q, joinClasses(q))
+	for _, u := range units {
+		found := false
+		for _, m := range u.members {
+			if occ < 0 || m.Table == occ {
+				occ = m.Table
+				keys = append(keys, features.GroupKey{ColRef: m, Func: u.key.Func, N: u.key.N})
+				found = true
+				break
+			}
+		}
+		if !found {
+			return 0, nil, false
+		}
+	}
+	if occ < 0 {
+		return 0, nil, false
+	}
+	return occ, keys, true
 }

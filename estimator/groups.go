@@ -19,10 +19,13 @@ import (
 //	   │
 //	   ├─ per occurrence o: distinct key tuples G_o of its filtered rows
 //	   │    GEE on the catalog sample rows that pass o's filter (Charikar et
-//	   │    al., PODS 2000), capped by the catalog's distinct counts and the
-//	   │    key functions' ranges (YEAR, MONTH, DATE)
-//	   ├─ joins: the rows of o that survive the join (all of the largest
-//	   │    occurrence's, else 1 - e^(-R/n_o) of them), distinct tuples
+//	   │    al., PODS 2000), capped by the catalog's distinct counts, the
+//	   │    key functions' ranges (YEAR, MONTH, DATE) and, for two columns
+//	   │    of a large table, the catalog's HyperLogLog pair sketch
+//	   ├─ joins: the distinct tuples of o among its sample rows that the
+//	   │    sample join keeps (groupjoin.go); without enough of them, the
+//	   │    rows of o that survive the join (all of the largest
+//	   │    occurrence's, else 1 - e^(-R/n_o) of them) and distinct tuples
 //	   │    among them by Cardenas' formula
 //	   ├─ groups = min(Π_o G_o', R)
 //	   └─ HAVING: COUNT(*) thresholds against geometric group sizes of
@@ -118,6 +121,12 @@ type groupFigures struct {
 	having                                 []havingFigure
 	tables, nkeys, units                   int
 	distinct                               bool
+	// logJoinDistinct sums the logs of the occurrences' distinct key
+	// tuples among their rows in the join (groupjoin.go where the samples
+	// give it, else Cardenas' thinning); joinDistinctOcc counts the
+	// occurrences whose figure came from the samples.
+	logJoinDistinct float64
+	joinDistinctOcc int
 }
 
 type keyFigure struct {
@@ -230,6 +239,11 @@ func (d *DistinctGroups) figures(q *features.Query) (*groupFigures, error) {
 		if n > 0 && gOcc > 0 {
 			gOcc = cardenas(gOcc, m, n)
 		}
+		if jd, ok := d.joinDistinct(q, occ, keys); ok {
+			gOcc = jd.est
+			f.joinDistinctOcc++
+		}
+		f.logJoinDistinct += math.Log1p(gOcc)
 		prod *= math.Max(math.Min(gOcc, bound), 1)
 	}
 	f.units = len(units)
@@ -285,6 +299,7 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 	for _, k := range keys {
 		capD *= keyDistinct(st, k)
 	}
+	capD = math.Min(capD, sketchDistinct(st, keys))
 	capD = math.Min(capD, math.Max(n, 0))
 	keyed := false // a key of the table: every filtered row is a group
 	for _, k := range keys {
@@ -346,6 +361,32 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 	est := math.Max(math.Min(cardenas(capD, n, N), capD), math.Min(1, n))
 	return distinctStats{est: est, shlosser: est}
 }
+
+// sketchDistinct bounds the distinct tuples of keys over the whole table
+// by the catalog's HyperLogLog sketch of the pair of columns two plain
+// keys read (catalog.Sketch; large tables only), widened by
+// sketchSigmas standard errors; +Inf without one.
+func sketchDistinct(st *catalog.TableStats, keys []features.GroupKey) float64 {
+	if len(keys) != 2 || keys[0].Func != features.KeyColumn || keys[1].Func != features.KeyColumn || keys[0].Col == keys[1].Col {
+		return math.Inf(1)
+	}
+	h := st.Sketch(keys[0].Col, keys[1].Col)
+	if h == nil {
+		return math.Inf(1)
+	}
+	D := h.Estimate() * (1 + sketchSigmas*catalog.HLLStdError(int(h.Precision)))
+	for i, k := range keys {
+		if st.Columns[k.Col].NullFrac > 0 { // tuples with a NULL, which the sketch skips
+			D += keyDistinct(st, keys[1-i])
+		}
+	}
+	return math.Max(D, 1)
+}
+
+// sketchSigmas is how many standard errors a sketch's estimate is widened
+// by before it bounds a distinct count (3: a 0.13% chance of cutting the
+// true count under the normal approximation).
+const sketchSigmas = 3
 
 // distinctStats are a distinct-value estimate with the sample's figures
 // it was made from: the sample rows passing the filter s, their distinct
@@ -510,6 +551,8 @@ const (
 	gfLogJointGEE
 	gfLogJointShlosser
 	gfJointF1
+	gfLogJoinDistinct
+	gfJoinDistinctOcc
 	gfHeader
 	// gfPerKey: log catalog ndv, log filtered ndv, log occurrence rows,
 	// function, largest occurrence, log class ndv, log sample distinct,
@@ -517,7 +560,16 @@ const (
 	gfPerKey    = 10
 	gfPerHaving = 4 // aggregate, operator, log threshold ratio, selectivity
 	gfFeatures  = gfHeader + groupKeySlots*gfPerKey + groupHavingSlots*gfPerHaving
+	// gfFeaturesV1 is the feature count of version-1 group models, which
+	// lack gfLogJoinDistinct and gfJoinDistinctOcc (groups_io.go).
+	gfFeaturesV1 = gfFeatures - 2
 )
+
+// encodeV1 drops from x (encode's output) the features version-1 group
+// models were not trained on.
+func encodeV1(x []float64) []float64 {
+	return append(x[:gfLogJoinDistinct:gfLogJoinDistinct], x[gfHeader:]...)
+}
 
 func (f *groupFigures) encode(x []float64) []float64 {
 	x = append(x[:0], make([]float64, gfFeatures)...)
@@ -534,6 +586,7 @@ func (f *groupFigures) encode(x []float64) []float64 {
 	x[gfHavingSel] = f.havingSel
 	x[gfUnits] = float64(f.units)
 	x[gfLogJointGEE], x[gfLogJointShlosser], x[gfJointF1] = f.logJointGEE, f.logJointShlosser, f.jointF1
+	x[gfLogJoinDistinct], x[gfJoinDistinctOcc] = f.logJoinDistinct, float64(f.joinDistinctOcc)
 	for i := 0; i < groupKeySlots; i++ {
 		o := gfHeader + i*gfPerKey
 		if i >= len(f.keys) {
@@ -568,6 +621,7 @@ type GroupModel struct {
 	base   *DistinctGroups
 	ens    *ensemble
 	lo, hi float64 // validation residual quantiles (logs): the 90% band
+	v1     bool    // loaded from a version-1 groups section (encodeV1)
 }
 
 // Name returns the row estimator's name with "+groups".
@@ -584,6 +638,9 @@ func (m *GroupModel) EstimateGroups(q *features.Query) (GroupEstimate, error) {
 		return GroupEstimate{}, err
 	}
 	x := f.encode(nil)
+	if m.v1 {
+		x = encodeV1(x)
+	}
 	base := math.Max(f.groups, 1)
 	delta := m.ens.predict(x)
 	g := base * math.Exp(delta)

@@ -24,7 +24,7 @@ import (
 const (
 	// groupPayloadVersion is the version of the groups section's
 	// encoding (its features are gfFeatures).
-	groupPayloadVersion = 1
+	groupPayloadVersion = 2
 	// minGroupExamples is the fewest grouped examples Train trains a
 	// group model on (fewer: the model estimates groups with the
 	// distinct-value baseline).
@@ -91,7 +91,11 @@ func groupsSection(m Model) []byte {
 	}
 	g := h.groupModel()
 	var w bincodec.Encoder
-	w.Uvarint(groupPayloadVersion)
+	version := uint64(groupPayloadVersion)
+	if g.v1 {
+		version = 1
+	}
+	w.Uvarint(version)
 	w.Uvarint(uint64(g.ens.nfeat))
 	w.F64(g.ens.base)
 	writeTrees(&w, g.ens)
@@ -108,12 +112,17 @@ func loadGroupsSection(b []byte, m Model, cat *catalog.Catalog) error {
 		return fmt.Errorf("%w: a groups section with a %T model", ErrCorrupt, m)
 	}
 	r := bincodec.NewDecoder(b, "groups")
-	if v := r.Count("groups version", math.MaxInt32, 0); r.Err() == nil && v != groupPayloadVersion {
-		return fmt.Errorf("%w: groups section version %d (this build reads %d)", ErrVersion, v, groupPayloadVersion)
+	v := r.Count("groups version", math.MaxInt32, 0)
+	if r.Err() == nil && v != groupPayloadVersion && v != 1 {
+		return fmt.Errorf("%w: groups section version %d (this build reads 1 and %d)", ErrVersion, v, groupPayloadVersion)
+	}
+	want := gfFeatures
+	if v == 1 {
+		want = gfFeaturesV1
 	}
 	ens := &ensemble{nfeat: r.Count("group features", maxFeatures, 0)}
-	if r.Err() == nil && ens.nfeat != gfFeatures {
-		r.Fail("groups section of %d features, the encoding has %d", ens.nfeat, gfFeatures)
+	if r.Err() == nil && ens.nfeat != want {
+		r.Fail("groups section of %d features, the encoding of version %d has %d", ens.nfeat, v, want)
 	}
 	ens.base = r.Finite("base")
 	readTrees(r, ens)
@@ -128,6 +137,6 @@ func loadGroupsSection(b []byte, m Model, cat *catalog.Catalog) error {
 		return err
 	}
 	ens.compile()
-	h.setGroupModel(&GroupModel{base: NewDistinctGroups(cat, m), ens: ens, lo: lo, hi: hi})
+	h.setGroupModel(&GroupModel{base: NewDistinctGroups(cat, m), ens: ens, lo: lo, hi: hi, v1: v == 1})
 	return nil
 }

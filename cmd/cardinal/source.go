@@ -30,9 +30,12 @@ type sourceFlags struct {
 	dataSeed int64
 	// sharedKeys: ecommerce with reviews and stores (EcommerceOptions.SharedKeys).
 	sharedKeys bool
-	schema     string
-	data       string
-	dsn        string
+	// comments: tpch with its free-text *_comment columns
+	// (TPCHOptions.Comments), which Q13 and Q16 filter on.
+	comments bool
+	schema   string
+	data     string
+	dsn      string
 }
 
 func (s *sourceFlags) register(fs *flag.FlagSet) {
@@ -40,6 +43,7 @@ func (s *sourceFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&s.scale, "scale", 1, "scale factor: ecommerce 1 = ~300k order_items, 10 = ~3M; tpch 1 = 6M lineitems (whole numbers, or a sub-scale 0.001..1 of SF1); ontime 1 = 3M flights")
 	fs.Int64Var(&s.dataSeed, "data-seed", 1, "seed of the synthetic data generator")
 	fs.BoolVar(&s.sharedKeys, "shared-keys", false, "ecommerce with reviews (a second fact table on customers and products) and stores joined to customers on the non-unique (city, region)")
+	fs.BoolVar(&s.comments, "comments", false, "tpch with its free-text *_comment columns (Q13 and Q16 filter on them; about 40% more memory)")
 	fs.StringVar(&s.schema, "schema", "", "schema.sql with CREATE TABLE statements (with --data)")
 	fs.StringVar(&s.data, "data", "", "directory of <table>.csv files (with --schema; defaults to the schema's directory)")
 	// The environment's DSN is read after parsing (in given/open), never
@@ -81,6 +85,9 @@ func (s *sourceFlags) check(fs *flag.FlagSet) error {
 	if set["shared-keys"] && s.dataset != "ecommerce" {
 		return usagef("--shared-keys applies to --dataset ecommerce only")
 	}
+	if set["comments"] && s.dataset != "tpch" {
+		return usagef("--comments applies to --dataset tpch only")
+	}
 	return nil
 }
 
@@ -117,8 +124,11 @@ func (s *sourceFlags) open(ctx context.Context, stderr io.Writer) (*datasets.DB,
 			db, err = datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: s.scale, Seed: s.dataSeed, SharedKeys: s.sharedKeys})
 		case "tpch":
 			what = fmt.Sprintf("tpch (scale %g)", s.scale)
+			if s.comments {
+				what = fmt.Sprintf("tpch with comments (scale %g)", s.scale)
+			}
 			ui := newProgress(stderr)
-			db, err = datasets.TPCH(ctx, datasets.TPCHOptions{Scale: s.scale, Progress: ui.report})
+			db, err = datasets.TPCH(ctx, datasets.TPCHOptions{Scale: s.scale, Comments: s.comments, Progress: ui.report})
 			ui.finish()
 		case "ontime":
 			rows := math.Round(s.scale * datasets.DefaultOnTimeRows)

@@ -1,0 +1,151 @@
+package estimator
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/cardinaldb/cardinal/features"
+)
+
+// Distinct keys among the rows that survive a join (groups.go).
+//
+//	occurrence o's sample rows passing its filter
+//	   │  message passing over the samples rooted at o (joinsample.go):
+//	   │  weight w_r = the sample join's rows through row r
+//	   ├─ survivors: the rows with w_r > 0 (they reach every other table)
+//	   └─ distinct key tuples of o among the survivors, scaled to the
+//	        table by GEE (Charikar et al., PODS 2000) and Shlosser (Haas et
+//	        al., VLDB 1995) as occDistinct does for the filtered rows
+//
+// Thinning the filtered distinct values by Cardenas' formula with the
+// rows a join keeps assumes the join keeps rows at random; joins keep
+// rows by their key (flights of the airports in one state), which
+// correlates with the grouping keys (the origin of those flights). The
+// survivors see that correlation directly. Edges that close a cycle are
+// not enforced (a survivor may fail them), and a sample that misses a
+// rare join partner drops its rows: with fewer than minGEERows survivors
+// on an incomplete sample the estimate is not used.
+
+// joinDistinct is the distinct-value estimate of keys (all on occurrence
+// occ) among its rows that survive the join of every occurrence of q; ok
+// is false when it cannot be made (one table, outer or semi-joins, too
+// few survivors).
+func (d *DistinctGroups) joinDistinct(q *features.Query, occ int, keys []features.GroupKey) (distinctStats, bool) {
+	if len(q.Tables) < 2 || q.HasShapes() || len(q.Tables) > maxJoinTables {
+		return distinctStats{}, false
+	}
+	s := d.s
+	tr := q.Tables[occ]
+	st := &d.cat.Stats[tr.Table]
+	ts := &s.tables[tr.Table]
+	if ts.n == 0 || len(st.Sample) == 0 {
+		return distinctStats{}, false
+	}
+	sc := s.pool.Get().(*scratch)
+	defer func() { sc.reset(); s.pool.Put(sc) }()
+	var buf [8]tableProbe
+	probes := s.probe(q, sc, buf[:0])
+	edges := groupEdges(q)
+	ws, ok := s.rootWeights(q, probes, edges, occ, sc)
+	if !ok {
+		return distinctStats{}, false
+	}
+	freq := map[string]int{}
+	var key []byte
+	n, i := 0, 0
+	for wi, word := range probes[occ].bits {
+		for ; word != 0; word &= word - 1 {
+			r := wi*64 + bits.TrailingZeros64(word)
+			w := 1.0
+			if ws != nil {
+				w = ws[i]
+			}
+			i++
+			if w <= 0 || r >= ts.n {
+				continue
+			}
+			n++
+			key = key[:0]
+			for _, k := range keys {
+				key = appendKeyDatum(key, k, st.Sample[k.Col][r])
+			}
+			freq[string(key)]++
+		}
+	}
+	if n == 0 || (!ts.complete && n < minGEERows) {
+		return distinctStats{}, false
+	}
+	var f1, rest float64
+	counts := []float64{0, 0}
+	for _, c := range freq {
+		if c == 1 {
+			f1++
+		} else {
+			rest++
+		}
+		for len(counts) <= c {
+			counts = append(counts, 0)
+		}
+		counts[c]++
+	}
+	dist := float64(len(freq))
+	ds := distinctStats{sampleDistinct: dist, f1: f1, s: float64(n)}
+	if ts.complete {
+		ds.est, ds.shlosser = dist, dist
+		return ds, true
+	}
+	capD := 1.0
+	for _, k := range keys {
+		capD *= keyDistinct(st, k)
+	}
+	pop := ts.rows * float64(n) / float64(ts.n) // the surviving rows
+	capD = math.Min(capD, pop)
+	ds.est = math.Max(math.Min(math.Sqrt(math.Max(pop/float64(n), 1))*f1+rest, capD), dist)
+	ds.shlosser = math.Max(math.Min(shlosser(counts, dist, float64(ts.n)/ts.rows), capD), dist)
+	return ds, true
+}
+
+// rootWeights returns the weights of root's passing sample rows (one per
+// set bit of its probe, nil when every weight is 1) in the message
+// passing over the spanning tree of q's pair edges rooted at root (the
+// tree of joinTreeRows; edges closing a cycle are left out). ok is false
+// when the occurrences are not connected.
+func (s *sampleSet) rootWeights(q *features.Query, probes []tableProbe, edges []pairEdge, root int, sc *scratch) ([]float64, bool) {
+	t := new(joinTree)
+	t.q, t.probes, t.edges, t.sc, t.memo, t.s = q, probes, edges, sc, nil, s
+	used := make([]bool, len(edges))
+	inTree := uint64(1) << uint(root)
+	t.order[0], t.n, t.sub[root] = root, 1, 0
+	for qi := 0; qi < t.n; qi++ {
+		u := t.order[qi]
+		t.first[u] = t.n
+		for ei := range edges {
+			e := &edges[ei]
+			if used[ei] {
+				continue
+			}
+			var v int
+			switch u {
+			case e.l:
+				v = e.r
+			case e.r:
+				v = e.l
+			default:
+				continue
+			}
+			used[ei] = true
+			if inTree&(1<<uint(v)) != 0 {
+				continue
+			}
+			inTree |= 1 << uint(v)
+			t.pedge[v], t.sub[v] = ei, 0
+			t.order[t.n] = v
+			t.n++
+		}
+		t.end[u] = t.n
+	}
+	if t.n != len(q.Tables) {
+		return nil, false
+	}
+	return t.weights(root), true
+}
