@@ -244,7 +244,7 @@ func TestGoldenSketches(t *testing.T) {
 		t.Errorf("catalog without sketches saved as version %d, want an older one", v)
 	}
 	for name, spoil := range map[string]func(ts *TableStats){
-		"register over rank": func(ts *TableStats) { ts.Sketches[0].HLL.Registers[0] = 64 },
+		"register over rank":  func(ts *TableStats) { ts.Sketches[0].HLL.Registers[0] = 64 },
 		"column out of range": func(ts *TableStats) { ts.Sketches[0].Cols = []int{9} },
 		"pair not ascending":  func(ts *TableStats) { ts.Sketches[len(ts.Sketches)-1].Cols = []int{2, 1} },
 		"twice":               func(ts *TableStats) { ts.Sketches[1].Cols = []int{0} },
