@@ -358,10 +358,20 @@ func BenchmarkBuild(b *testing.B) {
 	s := oneTable(defs...)
 	src := &memSource{rows: []int{n}, cols: [][]ColumnData{cols}}
 	b.ResetTimer()
-	for b.Loop() {
-		if _, err := Build(s, src, StatsOptions{}, newRand(1)); err != nil {
-			b.Fatal(err)
+	// With the default HyperLogLog sketches (3M rows: over SketchRows; 8
+	// column sketches and 15 pairs) and without them.
+	for _, no := range []bool{false, true} {
+		name := "sketches"
+		if no {
+			name = "no-sketches"
 		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Build(s, src, StatsOptions{NoSketches: no}, newRand(1)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n*len(cols))/b.Elapsed().Seconds()*float64(b.N), "values/s")
+		})
 	}
-	b.ReportMetric(float64(n*len(cols))/b.Elapsed().Seconds()*float64(b.N), "values/s")
 }

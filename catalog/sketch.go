@@ -2,7 +2,9 @@ package catalog
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Distinct-value sketches of large tables (TableStats.Sketches).
@@ -114,37 +116,67 @@ func AddSketches(c *Catalog, src Source, opts StatsOptions) error {
 				ts.Sketches = append(ts.Sketches, Sketch{Cols: []int{pairs[a], pairs[b]}, HLL: *h})
 			}
 		}
-		hashes := make([]uint64, len(t.Columns))
-		null := make([]bool, len(t.Columns))
-		for r := range n {
-			for ci, col := range t.Columns {
-				d := data[ci]
-				null[ci] = d.Null != nil && d.Null[r]
-				if null[ci] {
-					continue
-				}
-				switch col.Type {
-				case TypeString:
-					hashes[ci] = dictHash[ci][d.Codes[r]]
-				case TypeFloat:
-					hashes[ci] = HashDatum(Float(d.Floats[r]))
-				default:
-					hashes[ci] = HashDatum(Int(d.Ints[r]))
-				}
-				ts.Sketches[ci].HLL.AddHash(hashes[ci])
+		// Row ranges in parallel, each into sketches of its own, merged
+		// at the end (a sketch of a union is the merge of the sketches).
+		workers := max(min(runtime.GOMAXPROCS(0), n/sketchChunkRows), 1)
+		parts := make([][]Sketch, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			parts[w] = make([]Sketch, len(ts.Sketches))
+			for i, sk := range ts.Sketches {
+				parts[w][i] = Sketch{Cols: sk.Cols, HLL: HLL{Precision: sk.HLL.Precision, Registers: make([]uint8, len(sk.HLL.Registers))}}
 			}
-			k := len(t.Columns)
-			for a := range pairs {
-				for b := a + 1; b < len(pairs); b++ {
-					if !null[pairs[a]] && !null[pairs[b]] {
-						ts.Sketches[k].HLL.AddHash(HashPair(hashes[pairs[a]], hashes[pairs[b]]))
-					}
-					k++
-				}
+			wg.Add(1)
+			go func(sks []Sketch, lo, hi int) {
+				defer wg.Done()
+				sketchRows(sks, t, data, dictHash, pairs, lo, hi)
+			}(parts[w], n*w/workers, n*(w+1)/workers)
+		}
+		wg.Wait()
+		for _, p := range parts {
+			for i := range p {
+				_ = ts.Sketches[i].HLL.Merge(&p[i].HLL) // same precisions by construction
 			}
 		}
 	}
 	return nil
+}
+
+// sketchChunkRows is the fewest rows a worker of AddSketches gets.
+const sketchChunkRows = 1 << 16
+
+// sketchRows adds rows [lo, hi) of table t to sks (the column sketches,
+// then the pairs of pairs in order).
+func sketchRows(sks []Sketch, t *Table, data []ColumnData, dictHash [][]uint64, pairs []int, lo, hi int) {
+	hashes := make([]uint64, len(t.Columns))
+	null := make([]bool, len(t.Columns))
+	for r := lo; r < hi; r++ {
+		for ci, col := range t.Columns {
+			d := data[ci]
+			null[ci] = d.Null != nil && d.Null[r]
+			if null[ci] {
+				continue
+			}
+			switch col.Type {
+			case TypeString:
+				hashes[ci] = dictHash[ci][d.Codes[r]]
+			case TypeFloat:
+				hashes[ci] = HashDatum(Float(d.Floats[r]))
+			default:
+				hashes[ci] = HashDatum(Int(d.Ints[r]))
+			}
+			sks[ci].HLL.AddHash(hashes[ci])
+		}
+		k := len(t.Columns)
+		for a := range pairs {
+			for b := a + 1; b < len(pairs); b++ {
+				if !null[pairs[a]] && !null[pairs[b]] {
+					sks[k].HLL.AddHash(HashPair(hashes[pairs[a]], hashes[pairs[b]]))
+				}
+				k++
+			}
+		}
+	}
 }
 
 func encodeSketches(e *encoder, stats []TableStats) {
