@@ -29,6 +29,10 @@ type SampleOptions struct {
 	// Flavour is the server's (for the server-side limit); FlavourUnknown
 	// asks it with SELECT VERSION().
 	Flavour Flavour
+	// Sketches makes SampleCatalog scan every table its sample does not
+	// hold whole once more, into HyperLogLog sketches of its columns that
+	// replace the sample's distinct counts (AddStreamedSketches).
+	Sketches bool
 }
 
 // DefaultTableTimeout bounds one table's reads in LoadSample and LoadAll: a
@@ -111,7 +115,9 @@ func LoadSample(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts Sa
 // exporting them: LoadSample, datasets.DB.Catalog over the sample, then
 // each TableStats.Rows set to the server's COUNT(*). Fractions (null
 // fraction, MCV frequencies, histograms) come from the sample; Distinct is
-// the sample's distinct count, a lower bound of the table's.
+// the sample's distinct count, a lower bound of the table's, or with
+// opts.Sketches the estimate of a HyperLogLog sketch streamed from a scan
+// of the table (AddStreamedSketches).
 //
 // The join synopses (catalog.JoinSample; unless stats.NoJoinSynopses) are
 // read from the server, since the rows a sampled row references mostly
@@ -135,6 +141,11 @@ func SampleCatalog(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts
 		return nil, fmt.Errorf("live: statistics of the sample: %w", err)
 	}
 	ScaleRows(cat, counts)
+	if opts.Sketches {
+		if err := AddStreamedSketches(ctx, db, cat, opts, stats); err != nil {
+			return nil, err
+		}
+	}
 	if synopses {
 		lookup := &serverLookup{db: db, schema: schema, fks: schema.ResolveForeignKeys(), timeout: opts.withDefaults().TableTimeout}
 		if err := catalog.AddJoinSynopses(ctx, cat, catalog.DefaultJoinDepth, lookup); err != nil {
