@@ -85,10 +85,12 @@ func (s *sampleSet) twoRootRows(q *features.Query, probes []tableProbe, edges []
 	}
 	t := &best
 	rt := q.Tables[t.root].Table
-	// Edges inside T other than its tree edges close a cycle: not handled.
+	// Edges inside T other than its tree edges close a cycle: not handled
+	// (grow follows only the first maxJoinTables pair edges; a query may
+	// have more, and those are never tree edges).
 	for ei := range edges {
 		e := &edges[ei]
-		if inMask(e) && t.in&(1<<uint(e.l)) != 0 && t.in&(1<<uint(e.r)) != 0 && !t.treeEdge[ei] {
+		if inMask(e) && t.in&(1<<uint(e.l)) != 0 && t.in&(1<<uint(e.r)) != 0 && (ei >= len(t.treeEdge) || !t.treeEdge[ei]) {
 			return 0, 0, false
 		}
 	}
