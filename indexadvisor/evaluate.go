@@ -41,6 +41,10 @@ const (
 	StrategyWeighed = "cardinal-weighed"
 )
 
+// strategyNames are the names EvalOptions.Strategies may hold.
+var strategyNames = []string{StrategyCardinal, StrategyGuarded, StrategyTraps, StrategyUnvetted, StrategyCheapest,
+	StrategyWeighed, StrategyPerColumn, StrategyDexter, StrategyAll, StrategyOracle}
+
 // EvalOptions configures EvaluateStrategies. The zero value gives the
 // defaults.
 type EvalOptions struct {
@@ -155,6 +159,11 @@ type Evaluation struct {
 func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalOptions) (ev *Evaluation, err error) {
 	if err := optcheck.Struct(ErrOptions, "EvalOptions", eo); err != nil {
 		return nil, err
+	}
+	for _, name := range eo.Strategies {
+		if !slices.Contains(strategyNames, name) {
+			return nil, fmt.Errorf("%w: unknown strategy %q (want %s)", ErrOptions, name, strings.Join(strategyNames, ", "))
+		}
 	}
 	a, err := newAdvisor(w, opts)
 	if err != nil {

@@ -28,7 +28,8 @@ func TestOptionsRule(t *testing.T) {
 		}
 	}
 	for _, eo := range []EvalOptions{{NoiseFloor: -time.Millisecond}, {Time: server.TimeOptions{Runs: -1}},
-		{Time: server.TimeOptions{Limit: -time.Second}}, {Budgets: []float64{math.NaN()}}, {Budgets: []float64{-0.1}}} {
+		{Time: server.TimeOptions{Limit: -time.Second}}, {Budgets: []float64{math.NaN()}}, {Budgets: []float64{-0.1}},
+		{Strategies: []string{StrategyCardinal, "cardnial"}}} {
 		if _, err := EvaluateStrategies(ctx, w, Options{Catalog: cat}, eo); !errors.Is(err, ErrOptions) {
 			t.Errorf("%+v: %v", eo, err)
 		}

@@ -35,7 +35,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	limit := fs.Duration("limit", time.Minute, "server-side time limit of one statement execution")
 	warmups := fs.Int("warmups", 0, "untimed executions before the timed ones (0: none; the median of --runs already discards one cold run)")
 	prefix := fs.String("index-prefix", indexadvisor.DefaultIndexPrefix, "names of the indexes built on --server start with this (runs sharing a server need different ones)")
-	strategies := fs.String("strategies", "", "comma-separated strategies to evaluate (default all: cardinal, cardinal+guard, cardinal+traps, cardinal-unvetted, cardinal-cheapest, per-column, dexter, all, oracle)")
+	strategies := fs.String("strategies", "", "comma-separated strategies to evaluate (default all: cardinal, cardinal+guard, cardinal+traps, cardinal-unvetted, cardinal-cheapest, cardinal-weighed, per-column, dexter, all, oracle)")
 	database := fs.String("database", "", "with --server: the database to load into and measure in (default cardinal_<dataset>_ixadv_s<scale>)")
 	guard := fs.Bool("guard", false, "also train the learned regression guard on engine-labelled (statement, index) pairs and report cardinal+guard (trap refusal and the guard)")
 	guardFile := fs.String("guard-examples", "", "train the learned guard (as --guard) on measured outcomes: the server_examples of an earlier eval-indexes --format json run with --server (another data set, or the same), added to the engine-labelled pairs when --guard is also given")
