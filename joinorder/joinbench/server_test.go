@@ -143,6 +143,11 @@ func TestMariaDBJoinOrders(t *testing.T) {
 // the same measurements.
 //
 //	CARDINAL_SERVER_BIG=1 go test ./joinorder/joinbench -run MariaDBJoinOrdersBig -v -timeout 3h
+//
+// CARDINAL_SERVER_LIMIT_S (default 20) is the limit per execution,
+// CARDINAL_SERVER_QUERIES the held-out queries, CARDINAL_SERVER_SEED the
+// workload's seed, CARDINAL_SERVER_JSON a prefix for the reports;
+// CARDINAL_SERVER_ORACLE and CARDINAL_SERVER_KNOWN below.
 func TestMariaDBJoinOrdersBig(t *testing.T) {
 	if os.Getenv("CARDINAL_SERVER_BIG") == "" {
 		t.Skip("set CARDINAL_SERVER_BIG=1 for the SF1 / scale-10 server timings")
