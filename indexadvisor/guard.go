@@ -126,7 +126,11 @@ func (g *Guard) grid(rows [][]float64, labels []bool) (*base.DenseInstances, err
 	return inst, nil
 }
 
-// TrainGuard fits the guard's decision tree on measured examples.
+// TrainGuard fits the guard's decision tree on measured examples. It fails
+// with ErrGuard when they cannot train it (none, or one outcome only) and
+// with ErrOptions when an example is malformed (the wrong number of
+// features), which EvaluateStrategies does not take for an untrainable
+// guard.
 func TrainGuard(ctx context.Context, examples []GuardExample) (*Guard, error) {
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("%w: no examples", ErrGuard)
@@ -136,7 +140,7 @@ func TrainGuard(ctx context.Context, examples []GuardExample) (*Guard, error) {
 	pos := 0
 	for i, e := range examples {
 		if len(e.Features) != len(guardFeatures) {
-			return nil, fmt.Errorf("%w: example %d has %d features, want %d", ErrGuard, i, len(e.Features), len(guardFeatures))
+			return nil, fmt.Errorf("%w: guard example %d has %d features, want %d", ErrOptions, i, len(e.Features), len(guardFeatures))
 		}
 		rows[i], labels[i] = e.Features, e.Regress
 		if e.Regress {

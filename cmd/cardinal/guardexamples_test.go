@@ -33,6 +33,8 @@ func TestEvalIndexesGuardExamples(t *testing.T) {
 	good := write("report.json", indexadvisor.Evaluation{ServerExamples: []indexadvisor.GuardExample{
 		{Features: f(0.8), Regress: true}, {Features: f(-1), Regress: false}}})
 	empty := write("empty.json", indexadvisor.Evaluation{})
+	short := write("short.json", indexadvisor.Evaluation{ServerExamples: []indexadvisor.GuardExample{
+		{Features: f(0.8)[:2], Regress: true}, {Features: f(-1)[:2], Regress: false}}})
 	base := []string{"eval-indexes", "--dataset", "flights", "--queries", "20", "--budgets", "25", "--strategies", "cardinal,cardinal+guard"}
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), append(base, "--guard-examples", good), &out, &errb); code != exitOK {
@@ -45,5 +47,10 @@ func TestEvalIndexesGuardExamples(t *testing.T) {
 	errb.Reset()
 	if code := run(context.Background(), append(base, "--guard-examples", empty), &out, &errb); code == exitOK || !strings.Contains(errb.String(), "no server_examples") {
 		t.Errorf("a report without server_examples: exit %d, stderr %s", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), append(base, "--guard-examples", short), &out, &errb); code == exitOK || !strings.Contains(errb.String(), "has 2 features") {
+		t.Errorf("examples of 2 features: exit %d, stderr %s", code, errb.String())
 	}
 }
