@@ -219,7 +219,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	}
 	var guard *Guard
 	if eo.LearnGuard {
-		say("training the guard on %d engine-labelled pairs", len(eo.GuardExamples))
+		say("training the guard on %d (statement, index) pairs", len(eo.GuardExamples))
 		g, err := TrainGuard(ctx, eo.GuardExamples)
 		switch {
 		case errors.Is(err, ErrGuard):
