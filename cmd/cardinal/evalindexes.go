@@ -56,6 +56,14 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *queries < 1 || *runs < 1 || *warmups < 0 {
 		return usagef("--queries and --runs must be positive, --warmups not negative")
 	}
+	var fileExamples []indexadvisor.GuardExample
+	if *guardFile != "" { // read before any work: a bad file is refused at once
+		ex, err := readServerExamples(*guardFile)
+		if err != nil {
+			return err
+		}
+		fileExamples = ex
+	}
 	db, err := src.open(ctx, stderr)
 	if err != nil {
 		return err
@@ -98,12 +106,8 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 		eo.GuardExamples = ex
 	}
 	if *guardFile != "" {
-		ex, err := readServerExamples(*guardFile)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "%d server-measured pairs for the guard from %s\n", len(ex), *guardFile)
-		eo.GuardExamples = append(eo.GuardExamples, ex...)
+		fmt.Fprintf(stderr, "%d server-measured pairs for the guard from %s\n", len(fileExamples), *guardFile)
+		eo.GuardExamples = append(eo.GuardExamples, fileExamples...)
 		eo.LearnGuard = true
 	}
 	if *srvDSN != "" {
