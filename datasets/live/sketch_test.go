@@ -47,6 +47,9 @@ func TestLiveSampleCatalogSketches(t *testing.T) {
 			if rel := math.Abs(got-want) / want; rel > bound && math.Abs(got-want) > 1 {
 				t.Errorf("%s.%s: sketched Distinct %.0f, exact %.0f (relative error %.3f over %.3f)", tab.Name, col.Name, got, want, rel, bound)
 			}
+			if nonNull := math.Round(float64(sk.Stats[ti].Rows) * (1 - sk.Stats[ti].Columns[ci].NullFrac)); got > nonNull {
+				t.Errorf("%s.%s: sketched Distinct %.0f over the %.0f non-NULL rows", tab.Name, col.Name, got, nonNull)
+			}
 			if p := plain.Stats[ti].Columns[ci].Distinct; p > int64(want) || (want > 2000 && p > 1000) {
 				t.Errorf("%s.%s: sample's Distinct %d, exact %.0f: not the sample's lower bound", tab.Name, col.Name, p, want)
 			}
