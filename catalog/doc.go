@@ -11,7 +11,8 @@
 //	                                    |   Min/Max, MCVs, equi-depth histogram;
 //	                                    |   uniform row sample, joined along
 //	                                    |   foreign keys (join synopses);
-//	                                    |   functional dependencies
+//	                                    |   functional dependencies;
+//	                                    |   HyperLogLog sketches of large tables
 //	                                    +--Fingerprint--> 32 hex digits
 //	                                    `--Save--> bytes --Load--> *Catalog
 //
@@ -61,7 +62,14 @@
 //     max, kept for the columns whose bin ranges cover on average at most
 //     NearDependencyCoverage of their values (a date's month and day of
 //     week; a month's quarter). The bins are exact, so an estimator can
-//     tell a contradicting filter (month > 5 AND a date in May) has no rows.
+//     tell a contradicting filter (month > 5 AND a date in May) has no rows;
+//   - HyperLogLog sketches (sketch.go, hll.go; Flajolet et al., AofA 2007,
+//     with Ertl's estimator, 2017) of every column and of the pairs of
+//     repeated-value columns of tables of at least SketchRows rows: the
+//     distinct (a, b) tuples GROUP BY a, b counts, which no per-column
+//     statistic bounds, in one pass and fixed memory; streamed from a
+//     server they replace a sample's lower-bound distinct counts
+//     (datasets/live).
 //
 // The defaults (StatsOptions) follow PostgreSQL's default_statistics_target
 // of 100. Columns are processed in parallel; 3,000,000 rows x 8 columns take
