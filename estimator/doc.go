@@ -78,6 +78,12 @@
 //	order_items ──product_id──▶ products ◀──product_id── reviews
 //	  deg_oi(k)·sel_oi(k)         root, exact     deg_r(k)·sel_r(k)
 //
+// Where a sampled root's synopses reach a second sampled table and another
+// sampled table lies outside them (two facts at a shared dimension with
+// their own foreign-key trees), the sub-plan is estimated from that
+// root's synopses times the key-stratified messages of the rest
+// (tworoot.go; correlated sampling after CS2, Yu et al., SIGMOD 2013).
+//
 // Every estimator, and every learned model in training, sees a query in
 // its canonical form (features.Canonical): x BETWEEN a AND a, x IN (a),
 // x >= a AND x <= a and every conjunction on one column that admits one
