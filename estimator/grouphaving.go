@@ -243,7 +243,7 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 	} else {
 		var buf [8]tableProbe
 		probes := d.s.probe(q, sc, buf[:0])
-		if ws, ok = d.s.rootWeights(q, probes, groupEdges(q), occ, sc); !ok {
+		if ws, ok = d.s.rootWeights(q, probes, groupEdges(q), d.hist, occ, sc); !ok {
 			return 0, false, false
 		}
 		bits = probes[occ].bits

@@ -46,7 +46,7 @@ func (d *DistinctGroups) joinDistinct(q *features.Query, occ int, keys []feature
 	var buf [8]tableProbe
 	probes := s.probe(q, sc, buf[:0])
 	edges := groupEdges(q)
-	ws, ok := s.rootWeights(q, probes, edges, occ, sc)
+	ws, ok := s.rootWeights(q, probes, edges, d.hist, occ, sc)
 	if !ok {
 		return distinctStats{}, false
 	}
@@ -108,42 +108,11 @@ func (d *DistinctGroups) joinDistinct(q *features.Query, occ int, keys []feature
 // rootWeights returns the weights of root's passing sample rows (one per
 // set bit of its probe, nil when every weight is 1) in the message
 // passing over the spanning tree of q's pair edges rooted at root (the
-// tree of joinTreeRows; edges closing a cycle are left out). ok is false
-// when the occurrences are not connected.
-func (s *sampleSet) rootWeights(q *features.Query, probes []tableProbe, edges []pairEdge, root int, sc *scratch) ([]float64, bool) {
+// tree of joinTreeRows, buildTree; edges closing a cycle are left out of
+// the weights). ok is false when the occurrences are not connected.
+func (s *sampleSet) rootWeights(q *features.Query, probes []tableProbe, edges []pairEdge, hist *Histogram, root int, sc *scratch) ([]float64, bool) {
 	t := new(joinTree)
-	t.q, t.probes, t.edges, t.sc, t.memo, t.s = q, probes, edges, sc, nil, s
-	used := make([]bool, len(edges))
-	inTree := uint64(1) << uint(root)
-	t.order[0], t.n, t.sub[root] = root, 1, 0
-	for qi := 0; qi < t.n; qi++ {
-		u := t.order[qi]
-		t.first[u] = t.n
-		for ei := range edges {
-			e := &edges[ei]
-			if used[ei] {
-				continue
-			}
-			var v int
-			switch u {
-			case e.l:
-				v = e.r
-			case e.r:
-				v = e.l
-			default:
-				continue
-			}
-			used[ei] = true
-			if inTree&(1<<uint(v)) != 0 {
-				continue
-			}
-			inTree |= 1 << uint(v)
-			t.pedge[v], t.sub[v] = ei, 0
-			t.order[t.n] = v
-			t.n++
-		}
-		t.end[u] = t.n
-	}
+	s.buildTree(t, q, probes, edges, hist, q.FullMask(), sc, nil, root)
 	if t.n != len(q.Tables) {
 		return nil, false
 	}
