@@ -28,7 +28,9 @@
 //	   index; no step that makes a statement >10% dearer; prune indexes
 //	   that stop paying; a portfolio of restarts (budget, its halves;
 //	   server or cheapest plans), keeping the smallest configuration
-//	   within 3% of the best estimated benefit; drop advice
+//	   within 3% of the best estimated benefit, or a smaller one where
+//	   the larger's extra bytes buy less than a third of its benefit per
+//	   byte (the knee) and 90% of the best is kept; drop advice
 //	   │
 //	   ▼
 //	Trap refusal (traps.go, opt-in): an index a server-like
