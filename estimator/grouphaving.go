@@ -384,11 +384,21 @@ func (d *DistinctGroups) sampleHaving(q *features.Query, groups, rows float64) (
 // only) that holds every grouping unit (keyUnits: keys equal by the joins
 // count once, keys of keyed occurrences not at all) and the argument of
 // every aggregate, with the keys to group its rows by; ok is false when
-// there is none.
+// there is none, or when another table is sampled at less than
+// minPartnerSampleFrac.
 func (d *DistinctGroups) havingOccurrence(q *features.Query) (occ int, keys []features.GroupKey, ok bool) {
 	if q.HasShapes() || len(q.Tables) > maxJoinTables {
 		return 0, nil, false
 	}
+	defer func() {
+		// The weights need the other tables' samples (groupjoin.go's
+		// minPartnerSampleFrac).
+		for i, o := range q.Tables {
+			if ot := &d.s.tables[o.Table]; ok && i != occ && !ot.complete && float64(ot.n) < minPartnerSampleFrac*ot.rows {
+				occ, keys, ok = 0, nil, false
+			}
+		}
+	}()
 	occ = -1
 	for _, a := range q.Group.Aggs {
 		if a.Arg == nil && a.Func == features.AggCount {

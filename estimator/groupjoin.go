@@ -23,8 +23,16 @@ import (
 // correlates with the grouping keys (the origin of those flights). The
 // survivors see that correlation directly. Edges that close a cycle are
 // not enforced (a survivor may fail them), and a sample that misses a
-// rare join partner drops its rows: with fewer than minGEERows survivors
-// on an incomplete sample the estimate is not used.
+// rare join partner drops its rows: the estimate is used only when every
+// other table is sampled at minPartnerSampleFrac or more, and not with
+// fewer than minGEERows survivors on an incomplete sample.
+
+// minPartnerSampleFrac is the smallest sampled share of every other
+// occurrence's table joinDistinct accepts: a row whose join value has k
+// partner rows survives in the samples with probability 1 - (1-f)^k,
+// at least 1 - 2^-k at f = 1/2; with smaller samples (independent samples
+// of two fact tables) survivors drop out and the distinct count with them.
+const minPartnerSampleFrac = 0.5
 
 // joinDistinct is the distinct-value estimate of keys (all on occurrence
 // occ) among its rows that survive the join of every occurrence of q; ok
@@ -40,6 +48,11 @@ func (d *DistinctGroups) joinDistinct(q *features.Query, occ int, keys []feature
 	ts := &s.tables[tr.Table]
 	if ts.n == 0 || len(st.Sample) == 0 {
 		return distinctStats{}, false
+	}
+	for i, o := range q.Tables {
+		if ot := &s.tables[o.Table]; i != occ && !ot.complete && float64(ot.n) < minPartnerSampleFrac*ot.rows {
+			return distinctStats{}, false
+		}
 	}
 	sc := s.pool.Get().(*scratch)
 	defer func() { sc.reset(); s.pool.Put(sc) }()
