@@ -63,10 +63,13 @@ const (
 )
 
 // FormatVersion is the model file format version Save writes; Load reads
-// every version from MinFormatVersion on ('cardinal version' prints both).
+// every version from MinFormatVersion on, learned models (gbdt, setnet,
+// linear) only from LearnedMinFormatVersion on, as the baseline they
+// correct changed under older ones ('cardinal version' prints all three).
 const (
-	FormatVersion    = modelVersion
-	MinFormatVersion = minModelVersion
+	FormatVersion           = modelVersion
+	MinFormatVersion        = minModelVersion
+	LearnedMinFormatVersion = learnedMinVersion
 )
 
 // Errors of model files. Match with errors.Is.

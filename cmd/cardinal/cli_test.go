@@ -114,7 +114,8 @@ func TestTopLevelUsage(t *testing.T) {
 		}
 	}
 	var out, errb bytes.Buffer
-	if run(context.Background(), []string{"version"}, &out, &errb) != exitOK || !strings.Contains(out.String(), fmt.Sprintf("model format version %d", estimator.FormatVersion)) {
+	if run(context.Background(), []string{"version"}, &out, &errb) != exitOK || !strings.Contains(out.String(), fmt.Sprintf("model format version %d", estimator.FormatVersion)) ||
+		!strings.Contains(out.String(), fmt.Sprintf("learned models %d-%d", estimator.LearnedMinFormatVersion, estimator.FormatVersion)) {
 		t.Errorf("version: %s%s", out.String(), errb.String())
 	}
 }

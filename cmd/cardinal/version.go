@@ -47,6 +47,7 @@ func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if goVersion != "" {
 		fmt.Fprintf(stdout, " %s", goVersion)
 	}
-	fmt.Fprintf(stdout, "\nmodel format version %d (reads %d-%d)\n", estimator.FormatVersion, estimator.MinFormatVersion, estimator.FormatVersion)
+	fmt.Fprintf(stdout, "\nmodel format version %d (reads %d-%d; learned models %d-%d: retrain older ones)\n", estimator.FormatVersion,
+		estimator.MinFormatVersion, estimator.FormatVersion, estimator.LearnedMinFormatVersion, estimator.FormatVersion)
 	return nil
 }
