@@ -88,19 +88,7 @@ func (d *DistinctGroups) joinDistinct(q *features.Query, occ int, keys []feature
 	if n == 0 || (!ts.complete && n < minGEERows) {
 		return distinctStats{}, false
 	}
-	var f1, rest float64
-	counts := []float64{0, 0}
-	for _, c := range freq {
-		if c == 1 {
-			f1++
-		} else {
-			rest++
-		}
-		for len(counts) <= c {
-			counts = append(counts, 0)
-		}
-		counts[c]++
-	}
+	f1, rest, counts := freqProfile(freq)
 	dist := float64(len(freq))
 	ds := distinctStats{sampleDistinct: dist, f1: f1, s: float64(n)}
 	if ts.complete {
@@ -113,8 +101,7 @@ func (d *DistinctGroups) joinDistinct(q *features.Query, occ int, keys []feature
 	}
 	pop := ts.rows * float64(n) / float64(ts.n) // the surviving rows
 	capD = math.Min(capD, pop)
-	ds.est = math.Max(math.Min(math.Sqrt(math.Max(pop/float64(n), 1))*f1+rest, capD), dist)
-	ds.shlosser = math.Max(math.Min(shlosser(counts, dist, float64(ts.n)/ts.rows), capD), dist)
+	ds.scaleUp(rest, counts, pop, float64(ts.n)/ts.rows, capD)
 	return ds, true
 }
 

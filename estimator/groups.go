@@ -324,19 +324,7 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 			}
 			freq[string(key)]++
 		}
-		var f1, rest float64
-		counts := []float64{0, 0}
-		for _, c := range freq {
-			if c == 1 {
-				f1++
-			} else {
-				rest++
-			}
-			for len(counts) <= c {
-				counts = append(counts, 0)
-			}
-			counts[c]++
-		}
+		f1, rest, counts := freqProfile(freq)
 		ds := distinctStats{sampleDistinct: float64(len(freq)), f1: f1, s: float64(s)}
 		if s > 0 && (ts.complete || s >= minGEERows) {
 			if ts.complete {
@@ -348,9 +336,7 @@ func (d *DistinctGroups) occDistinct(q *features.Query, occ int, keys []features
 				ds.est, ds.shlosser = pop, pop
 				return ds
 			}
-			gee := math.Sqrt(math.Max(pop/float64(s), 1))*f1 + rest
-			ds.est = math.Max(math.Min(gee, capD), float64(len(freq)))
-			ds.shlosser = math.Max(math.Min(shlosser(counts, float64(len(freq)), float64(ts.n)/N), capD), float64(len(freq)))
+			ds.scaleUp(rest, counts, pop, float64(ts.n)/N, capD)
 			return ds
 		}
 		ds.est = math.Max(math.Min(cardenas(capD, n, N), capD), math.Min(1, n))

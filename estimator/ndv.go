@@ -30,3 +30,33 @@ func shlosser(freq []float64, d, q float64) float64 {
 	}
 	return d + freq[1]*num/den
 }
+
+// freqProfile returns, of a sample's key frequencies, the keys seen once
+// (f1), the keys seen more than once (rest) and counts[i], the keys seen i
+// times (Shlosser's f_i; counts[0] is 0).
+func freqProfile(freq map[string]int) (f1, rest float64, counts []float64) {
+	counts = []float64{0, 0}
+	for _, c := range freq {
+		if c == 1 {
+			f1++
+		} else {
+			rest++
+		}
+		for len(counts) <= c {
+			counts = append(counts, 0)
+		}
+		counts[c]++
+	}
+	return f1, rest, counts
+}
+
+// scaleUp sets ds.est to GEE (Charikar, Chaudhuri, Motwani and Narasayya,
+// PODS 2000: sqrt(pop/s)·f1 + rest) and ds.shlosser to Shlosser's
+// estimate of the distinct keys among pop rows whose s sample rows hold
+// ds.sampleDistinct keys (q the sampling fraction), both capped at capD
+// and at least the keys seen.
+func (ds *distinctStats) scaleUp(rest float64, counts []float64, pop, q, capD float64) {
+	gee := math.Sqrt(math.Max(pop/ds.s, 1))*ds.f1 + rest
+	ds.est = math.Max(math.Min(gee, capD), ds.sampleDistinct)
+	ds.shlosser = math.Max(math.Min(shlosser(counts, ds.sampleDistinct, q), capD), ds.sampleDistinct)
+}
