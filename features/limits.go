@@ -71,13 +71,20 @@ func checkLimits(sql string) error {
 				unary = true
 			}
 		case sqllex.Word:
-			if c := sql[t.Off]; c >= '0' && c <= '9' {
-				n := t.Off
+			// Any run of digits in a word, not only a word that starts
+			// with one: the TiDB lexer reads "\xa0123..." as a space and
+			// a number where this lexer sees one word.
+			for n := t.Off; n < t.End; {
+				if c := sql[n]; c < '0' || c > '9' {
+					n++
+					continue
+				}
+				start := n
 				for n < len(sql) && (sql[n] >= '0' && sql[n] <= '9' || sql[n] == '.') {
 					n++
 				}
-				if n-t.Off > MaxNumberDigits {
-					return newErr(sql, t.Off, ErrTooComplex, "number", "more than %d digits", MaxNumberDigits)
+				if n-start > MaxNumberDigits {
+					return newErr(sql, start, ErrTooComplex, "number", "more than %d digits", MaxNumberDigits)
 				}
 			}
 			switch w := l.Text(t); {
