@@ -143,6 +143,18 @@ type Evaluation struct {
 	PlansReused int `json:"plans_reused"`
 }
 
+// CheckStrategies returns an error wrapping ErrOptions that names the
+// first of names that is not a strategy EvaluateStrategies knows, so a
+// caller can refuse a bad list before any measurement.
+func CheckStrategies(names []string) error {
+	for _, name := range names {
+		if !slices.Contains(strategyNames, name) {
+			return fmt.Errorf("%w: unknown strategy %q (want %s)", ErrOptions, name, strings.Join(strategyNames, ", "))
+		}
+	}
+	return nil
+}
+
 // EvaluateStrategies compares index selection strategies on the workload
 // at storage budgets that are fractions of what all candidates need:
 // Cardinal's selection (with the guard when LearnGuard, and then without
@@ -160,10 +172,8 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	if err := optcheck.Struct(ErrOptions, "EvalOptions", eo); err != nil {
 		return nil, err
 	}
-	for _, name := range eo.Strategies {
-		if !slices.Contains(strategyNames, name) {
-			return nil, fmt.Errorf("%w: unknown strategy %q (want %s)", ErrOptions, name, strings.Join(strategyNames, ", "))
-		}
+	if err := CheckStrategies(eo.Strategies); err != nil {
+		return nil, err
 	}
 	a, err := newAdvisor(w, opts)
 	if err != nil {

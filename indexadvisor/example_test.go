@@ -2,6 +2,7 @@ package indexadvisor_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -146,4 +147,14 @@ func ExampleRecommendation_Liquibase() {
 	//     </rollback>
 	//   </changeSet>
 	// </databaseChangeLog>
+}
+
+// Refuse a mistyped strategy list before any measurement.
+func ExampleCheckStrategies() {
+	fmt.Println(indexadvisor.CheckStrategies([]string{"cardinal", "per-column"}))
+	err := indexadvisor.CheckStrategies([]string{"cardinal", "cardnial"})
+	fmt.Println(errors.Is(err, indexadvisor.ErrOptions), strings.Contains(err.Error(), `"cardnial"`))
+	// Output:
+	// <nil>
+	// true true
 }

@@ -146,6 +146,7 @@ func TestRefusedBeforeWork(t *testing.T) {
 		{[]string{"count", "--dataset", "flights", "--format", "yaml", "SELECT 1"}, "want text, json or jsonl"},
 		{[]string{"estimate", "--model", "m", "--in", "q.sql", "SELECT 1"}, "not both"},
 		{[]string{"estimate", "--model", "m", "--format", "xml", "SELECT 1"}, "want text, json or jsonl"},
+		{[]string{"eval-indexes", "--dataset", "flights", "--guard", "--strategies", "cardinal,cardnial"}, `unknown strategy "cardnial"`},
 	} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), tc.args, &out, &errb)

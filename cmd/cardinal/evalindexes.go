@@ -56,6 +56,11 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *queries < 1 || *runs < 1 || *warmups < 0 {
 		return usagef("--queries and --runs must be positive, --warmups not negative")
 	}
+	if *strategies != "" {
+		if err := indexadvisor.CheckStrategies(strings.Split(*strategies, ",")); err != nil {
+			return usageError{fmt.Errorf("--strategies: %w", err)}
+		}
+	}
 	var fileExamples []indexadvisor.GuardExample
 	if *guardFile != "" { // read before any work: a bad file is refused at once
 		ex, err := readServerExamples(*guardFile)
