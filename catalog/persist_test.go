@@ -76,15 +76,13 @@ func saveBytes(t testing.TB, c *Catalog) []byte {
 	return buf.Bytes()
 }
 
-// TestGolden pins the binary format and the fingerprint: a change to
-// either breaks every saved model, so it must be deliberate (-rewrite).
-func TestGolden(t *testing.T) {
-	cat := goldenCatalog(t)
-	got := saveBytes(t, cat)
-	path := filepath.Join("testdata", "catalog.golden")
-	fpPath := filepath.Join("testdata", "fingerprint.golden")
-	golden.File(t, path, got)
-	golden.File(t, fpPath, []byte(cat.Fingerprint()+"\n"))
+// goldenRoundTrip saves cat, pins the bytes in testdata/name (-rewrite
+// regenerates it), checks that loading the golden file gives cat back and
+// returns the golden bytes.
+func goldenRoundTrip(t *testing.T, cat *Catalog, name string) []byte {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	golden.File(t, path, saveBytes(t, cat))
 	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -94,8 +92,22 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(loaded, cat) {
-		t.Errorf("Load(golden) differs from the built catalog")
+		t.Errorf("Load(%s) differs from the built catalog", name)
 	}
+	return want
+}
+
+// TestGolden pins the binary format and the fingerprint: a change to
+// either breaks every saved model, so it must be deliberate (-rewrite).
+func TestGolden(t *testing.T) {
+	cat := goldenCatalog(t)
+	want := goldenRoundTrip(t, cat, "catalog.golden")
+	loaded, err := Load(bytes.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fpPath := filepath.Join("testdata", "fingerprint.golden")
+	golden.File(t, fpPath, []byte(cat.Fingerprint()+"\n"))
 	fp, err := os.ReadFile(fpPath)
 	if err != nil {
 		t.Fatal(err)
