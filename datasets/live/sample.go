@@ -348,7 +348,19 @@ func readRows(ctx context.Context, db *sql.DB, stmt string, t *datasets.Table, a
 	if err != nil {
 		return err
 	}
-	n := len(t.Def.Columns)
+	return scanDatums(rows, t.Def, func(line int, row []catalog.Datum) error {
+		if err := t.AppendRow(row); err != nil {
+			return fmt.Errorf("row %d: %w", line, err)
+		}
+		return nil
+	})
+}
+
+// scanDatums calls each with every row of rows (the columns of t, in
+// order) converted to datums; row is reused between calls, line counts
+// from 1. Conversion errors name the row and column.
+func scanDatums(rows *sql.Rows, t *catalog.Table, each func(line int, row []catalog.Datum) error) error {
+	n := len(t.Columns)
 	raw := make([]any, n)
 	ptrs := make([]any, n)
 	for j := range raw {
@@ -362,16 +374,13 @@ func readRows(ctx context.Context, db *sql.DB, stmt string, t *datasets.Table, a
 			return err
 		}
 		for j, v := range raw {
-			d, err := toDatum(v, t.Def.Columns[j].Type)
+			d, err := toDatum(v, t.Columns[j].Type)
 			if err != nil {
-				return fmt.Errorf("row %d column %s: %w", line, catalog.QuoteIdent(t.Def.Columns[j].Name), err)
+				return fmt.Errorf("row %d column %s: %w", line, catalog.QuoteIdent(t.Columns[j].Name), err)
 			}
 			row[j] = d
 		}
-		if err := t.AppendRow(row); err != nil {
-			return fmt.Errorf("row %d: %w", line, err)
-		}
-		return nil
+		return each(line, row)
 	})
 }
 

@@ -85,23 +85,8 @@ func scanSketches(ctx context.Context, db *sql.DB, stmt string, t *catalog.Table
 	if err != nil {
 		return err
 	}
-	n := len(t.Columns)
-	raw := make([]any, n)
-	ptrs := make([]any, n)
-	for j := range raw {
-		ptrs[j] = &raw[j]
-	}
-	line := 0
-	return scanAll(rows, func() error {
-		line++
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		for j, v := range raw {
-			d, err := toDatum(v, t.Columns[j].Type)
-			if err != nil {
-				return fmt.Errorf("row %d column %s: %w", line, catalog.QuoteIdent(t.Columns[j].Name), err)
-			}
+	return scanDatums(rows, t, func(_ int, row []catalog.Datum) error {
+		for j, d := range row {
 			sks[j].HLL.Add(d)
 		}
 		return nil
