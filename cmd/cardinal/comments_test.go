@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets/tpchqueries"
 )
 
@@ -27,5 +29,16 @@ func TestCountTPCHComments(t *testing.T) {
 	}
 	if err := runCount(ctx, []string{"--dataset", "flights", "--comments", "SELECT COUNT(*) FROM flights"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "--comments applies") {
 		t.Errorf("--comments with flights: %v, want a usage error", err)
+	}
+	// Without --comments Q13 names a column the loaded schema lacks: the
+	// error stays an ErrUnknownColumn and says which flag loads it; an
+	// unknown column that no flag would load gets no such hint.
+	err := runCount(ctx, []string{"--dataset", "tpch", "--scale", "0.01", q13.SQL}, &stdout, &stderr)
+	if !errors.Is(err, catalog.ErrUnknownColumn) || !strings.Contains(err.Error(), "only with --comments") {
+		t.Errorf("q13 without --comments: %v, want ErrUnknownColumn naming --comments", err)
+	}
+	err = runCount(ctx, []string{"--dataset", "tpch", "--scale", "0.01", "SELECT COUNT(*) FROM orders WHERE o_remark = 'x'"}, &stdout, &stderr)
+	if !errors.Is(err, catalog.ErrUnknownColumn) || strings.Contains(err.Error(), "--comments") {
+		t.Errorf("o_remark: %v, want ErrUnknownColumn without a --comments hint", err)
 	}
 }

@@ -33,10 +33,11 @@ type subPlanCountJS struct {
 // its number of output groups beside it; with --subplans, each count is followed by one indented line
 // per connected sub-plan: its aliases and its count. Several statements
 // are counted with one engine (sharing its caches).
-func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCount(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("count", stdout)
 	var src sourceFlags
 	src.register(fs.FlagSet)
+	defer func() { err = src.hint(err) }()
 	subplans := fs.Bool("subplans", false, "also print the count of every connected sub-plan")
 	format := formatFlag(fs.FlagSet)
 	now := nowFlag(fs.FlagSet)

@@ -21,10 +21,11 @@ import (
 
 // runRecommend recommends indexes for a workload file (dry run: prints
 // DDL, a Liquibase changelog or JSON; nothing is executed).
-func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("recommend", stdout)
 	var src sourceFlags
 	src.register(fs.FlagSet)
+	defer func() { err = src.hint(err) }()
 	workload := fs.String("workload", "", "workload: a SQL file (';'-separated statements; repeats count as executions)")
 	from := fs.String("from", "sql", "what --workload is: sql (a SQL file) or slowlog (a slow query log); perfschema reads --dsn's digests")
 	budget := fs.String("budget", "", "storage budget for new indexes: bytes or 200MB, 1.5GiB, ... (default: no limit)")

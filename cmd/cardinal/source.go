@@ -15,6 +15,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/live"
+	"github.com/cardinaldb/cardinal/features"
 	"github.com/cardinaldb/cardinal/querylog"
 )
 
@@ -195,4 +196,25 @@ func readLog(path string, subPlans bool) ([]querylog.Record, error) {
 		}
 	}
 	return recs, nil
+}
+
+// hint adds to err what the user can do about it when the chosen source
+// explains it: a TPC-H *_comment column named while --dataset tpch was
+// loaded without --comments.
+func (s *sourceFlags) hint(err error) error {
+	var fe *features.Error
+	if err == nil || s.dataset != "tpch" || s.comments || !errors.Is(err, catalog.ErrUnknownColumn) || !errors.As(err, &fe) {
+		return err
+	}
+	name := strings.ToLower(fe.Construct)
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	without := datasets.TPCHSchema(false)
+	for _, t := range datasets.TPCHSchema(true).Tables {
+		if t.ColumnIndex(name) >= 0 && without.Table(t.Name).ColumnIndex(name) < 0 {
+			return fmt.Errorf("%w (--dataset tpch has the *_comment columns only with --comments)", err)
+		}
+	}
+	return err
 }

@@ -18,10 +18,11 @@ import (
 // file:
 //
 //	cardinal train --dataset flights --log train.jsonl --model gbdt --out m.model
-func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("train", stdout)
 	var src sourceFlags
 	src.register(fs.FlagSet)
+	defer func() { err = src.hint(err) }()
 	logPath := fs.String("log", "", "labelled query log (JSON Lines from 'cardinal gen')")
 	kind := fs.String("model", estimator.KindGBDT, "estimator: "+strings.Join(estimator.Kinds(), ", "))
 	out := fs.String("out", "", "model file to write")
