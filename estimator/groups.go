@@ -546,16 +546,7 @@ const (
 	gfPerKey    = 10
 	gfPerHaving = 4 // aggregate, operator, log threshold ratio, selectivity
 	gfFeatures  = gfHeader + groupKeySlots*gfPerKey + groupHavingSlots*gfPerHaving
-	// gfFeaturesV1 is the feature count of version-1 group models, which
-	// lack gfLogJoinDistinct and gfJoinDistinctOcc (groups_io.go).
-	gfFeaturesV1 = gfFeatures - 2
 )
-
-// encodeV1 drops from x (encode's output) the features version-1 group
-// models were not trained on.
-func encodeV1(x []float64) []float64 {
-	return append(x[:gfLogJoinDistinct:gfLogJoinDistinct], x[gfHeader:]...)
-}
 
 func (f *groupFigures) encode(x []float64) []float64 {
 	x = append(x[:0], make([]float64, gfFeatures)...)
@@ -607,7 +598,6 @@ type GroupModel struct {
 	base   *DistinctGroups
 	ens    *ensemble
 	lo, hi float64 // validation residual quantiles (logs): the 90% band
-	v1     bool    // loaded from a version-1 groups section (encodeV1)
 }
 
 // Name returns the row estimator's name with "+groups".
@@ -624,9 +614,6 @@ func (m *GroupModel) EstimateGroups(q *features.Query) (GroupEstimate, error) {
 		return GroupEstimate{}, err
 	}
 	x := f.encode(nil)
-	if m.v1 {
-		x = encodeV1(x)
-	}
 	base := math.Max(f.groups, 1)
 	delta := m.ens.predict(x)
 	g := base * math.Exp(delta)

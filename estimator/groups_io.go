@@ -91,11 +91,7 @@ func groupsSection(m Model) []byte {
 	}
 	g := h.groupModel()
 	var w bincodec.Encoder
-	version := uint64(groupPayloadVersion)
-	if g.v1 {
-		version = 1
-	}
-	w.Uvarint(version)
+	w.Uvarint(groupPayloadVersion)
 	w.Uvarint(uint64(g.ens.nfeat))
 	w.F64(g.ens.base)
 	writeTrees(&w, g.ens)
@@ -113,16 +109,12 @@ func loadGroupsSection(b []byte, m Model, cat *catalog.Catalog) error {
 	}
 	r := bincodec.NewDecoder(b, "groups")
 	v := r.Count("groups version", math.MaxInt32, 0)
-	if r.Err() == nil && v != groupPayloadVersion && v != 1 {
-		return fmt.Errorf("%w: groups section version %d (this build reads 1 and %d)", ErrVersion, v, groupPayloadVersion)
-	}
-	want := gfFeatures
-	if v == 1 {
-		want = gfFeaturesV1
+	if r.Err() == nil && v != groupPayloadVersion {
+		return fmt.Errorf("%w: groups section version %d (this build reads %d; version 1 corrected the distinct-value baseline before joins counted their groups on the sample join: retrain the model)", ErrVersion, v, groupPayloadVersion)
 	}
 	ens := &ensemble{nfeat: r.Count("group features", maxFeatures, 0)}
-	if r.Err() == nil && ens.nfeat != want {
-		r.Fail("groups section of %d features, the encoding of version %d has %d", ens.nfeat, v, want)
+	if r.Err() == nil && ens.nfeat != gfFeatures {
+		r.Fail("groups section of %d features, the encoding of version %d has %d", ens.nfeat, v, gfFeatures)
 	}
 	ens.base = r.Finite("base")
 	readTrees(r, ens)
@@ -137,6 +129,6 @@ func loadGroupsSection(b []byte, m Model, cat *catalog.Catalog) error {
 		return err
 	}
 	ens.compile()
-	h.setGroupModel(&GroupModel{base: NewDistinctGroups(cat, m), ens: ens, lo: lo, hi: hi, v1: v == 1})
+	h.setGroupModel(&GroupModel{base: NewDistinctGroups(cat, m), ens: ens, lo: lo, hi: hi})
 	return nil
 }

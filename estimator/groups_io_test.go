@@ -86,7 +86,8 @@ func TestGroupModelRoundTrip(t *testing.T) {
 		want error
 	}{
 		"version":   {append([]byte{9}, sec[1:]...), newGBDTShell(cat), ErrVersion},
-		"features":  {append([]byte{1, 3}, sec[2:]...), newGBDTShell(cat), ErrCorrupt},
+		"version 1": {append([]byte{1}, sec[1:]...), newGBDTShell(cat), ErrVersion},
+		"features":  {append([]byte{groupPayloadVersion, 3}, sec[2:]...), newGBDTShell(cat), ErrCorrupt},
 		"truncated": {sec[:len(sec)-3], newGBDTShell(cat), ErrCorrupt},
 		"trailing":  {append(append([]byte{}, sec...), 0), newGBDTShell(cat), ErrCorrupt},
 		"baseline":  {sec, NewHistogram(cat), ErrCorrupt},
