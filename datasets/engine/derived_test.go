@@ -3,11 +3,8 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
@@ -51,101 +48,16 @@ func bruteExtend(t testing.TB, db *datasets.DB, q *features.Query) *datasets.DB 
 		if in.HasDerived() {
 			inDB = bruteExtend(t, db, in)
 		}
-		g := in.Group
-		type acc struct {
-			rows            int64
-			keys            []catalog.Datum
-			sum, nn, lo, hi []float64
-		}
-		groups := map[string]*acc{}
-		var order []string
-		newAcc := func(keys []catalog.Datum) *acc {
-			a := &acc{keys: keys, sum: make([]float64, len(g.Aggs)), nn: make([]float64, len(g.Aggs)), lo: make([]float64, len(g.Aggs)), hi: make([]float64, len(g.Aggs))}
-			for i := range a.lo {
-				a.lo[i], a.hi[i] = math.Inf(1), math.Inf(-1)
-			}
-			return a
-		}
+		gr := newRefGrouper(in.Group)
 		ref := &refEval{t: t, db: inDB, sub: map[*features.Subquery][][]int{}}
 		for _, bound := range ref.tuples(in) {
-			var keys []catalog.Datum
-			var name strings.Builder
-			for _, k := range g.Keys {
-				v := ref.cell(in, bound, k.Table, k.Col)
-				if !v.IsNull() {
-					switch k.Func {
-					case features.KeyYear:
-						v = catalog.Int(int64(time.Unix(v.I, 0).UTC().Year()))
-					case features.KeyMonth:
-						v = catalog.Int(int64(time.Unix(v.I, 0).UTC().Month()))
-					case features.KeyDate:
-						v = catalog.Int(time.Unix(v.I, 0).UTC().Truncate(24 * time.Hour).Unix())
-					case features.KeyPrefix:
-						if r := []rune(v.S); len(r) > k.N {
-							v = catalog.String(string(r[:k.N]))
-						}
-					}
-				}
-				keys = append(keys, v)
-				fmt.Fprintf(&name, "%v|", v)
-			}
-			a := groups[name.String()]
-			if a == nil {
-				a = newAcc(keys)
-				groups[name.String()] = a
-				order = append(order, name.String())
-			}
-			a.rows++
-			for i, ag := range g.Aggs {
-				if ag.Arg == nil {
-					continue
-				}
-				x, ok := ag.Arg.Eval(func(c int) (float64, bool) {
-					v := ref.cell(in, bound, ag.Table, c)
-					switch v.Kind {
-					case catalog.KindInt:
-						return float64(v.I), true
-					case catalog.KindFloat:
-						return v.F, true
-					case catalog.KindString:
-						return 0, true
-					}
-					return 0, false
-				})
-				if ok {
-					a.sum[i] += x
-					a.nn[i]++
-					a.lo[i], a.hi[i] = min(a.lo[i], x), max(a.hi[i], x)
-				}
-			}
-		}
-		if len(g.Keys) == 0 && len(groups) == 0 {
-			groups[""] = newAcc(nil)
-			order = append(order, "")
+			gr.add(nil, func(table, col int) catalog.Datum { return ref.cell(in, bound, table, col) })
 		}
 		def := q.Schema.Tables[d.Table]
 		tab := datasets.NewTable(def)
-		for _, name := range order {
-			a := groups[name]
-			agg := func(i int) (float64, bool) {
-				switch g.Aggs[i].Func {
-				case features.AggCount:
-					if g.Aggs[i].Arg == nil {
-						return float64(a.rows), true
-					}
-					return a.nn[i], true
-				case features.AggSum:
-					return a.sum[i], a.nn[i] > 0
-				case features.AggAvg:
-					return a.sum[i] / a.nn[i], a.nn[i] > 0
-				case features.AggMin:
-					return a.lo[i], a.nn[i] > 0
-				case features.AggMax:
-					return a.hi[i], a.nn[i] > 0
-				}
-				return 0, false
-			}
-			if g.Having.Eval(agg) != features.True {
+		for _, a := range gr.result() {
+			agg := func(i int) (float64, bool) { return gr.agg(a, i) }
+			if !gr.passes(a) {
 				continue
 			}
 			row := make([]catalog.Datum, len(d.Cols))

@@ -3,11 +3,8 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
@@ -22,101 +19,16 @@ import (
 // joins NULL-extended, subqueries tested row by row) into a map keyed by
 // the rendered key values; it shares no code with the engine.
 func bruteGroups(t testing.TB, db *datasets.DB, q *features.Query) engine.GroupCount {
-	g := q.Group
-	type acc struct {
-		rows       int64
-		sum, nn    []float64
-		minv, maxv []float64
-	}
-	groups := map[string]*acc{}
+	gr := newRefGrouper(q.Group)
 	var rows int64
-	newAcc := func() *acc {
-		a := &acc{sum: make([]float64, len(g.Aggs)), nn: make([]float64, len(g.Aggs)), minv: make([]float64, len(g.Aggs)), maxv: make([]float64, len(g.Aggs))}
-		for i := range a.minv {
-			a.minv[i], a.maxv[i] = math.Inf(1), math.Inf(-1)
-		}
-		return a
-	}
 	ref := &refEval{t: t, db: db, sub: map[*features.Subquery][][]int{}}
 	for _, bound := range ref.tuples(q) {
 		rows++
-		var key strings.Builder
-		for _, k := range g.Keys {
-			d := ref.cell(q, bound, k.Table, k.Col)
-			switch {
-			case d.IsNull():
-				key.WriteString("NULL|")
-				continue
-			case k.Func == features.KeyYear:
-				d = catalog.Int(int64(time.Unix(d.I, 0).UTC().Year()))
-			case k.Func == features.KeyMonth:
-				d = catalog.Int(int64(time.Unix(d.I, 0).UTC().Month()))
-			case k.Func == features.KeyDate:
-				d = catalog.Int(time.Unix(d.I, 0).UTC().Truncate(24 * time.Hour).Unix())
-			case k.Func == features.KeyPrefix:
-				if r := []rune(d.S); len(r) > k.N {
-					d = catalog.String(string(r[:k.N]))
-				}
-			}
-			if d.Kind == catalog.KindFloat && d.F == 0 {
-				d.F = 0
-			}
-			fmt.Fprintf(&key, "%v|", d)
-		}
-		a := groups[key.String()]
-		if a == nil {
-			a = newAcc()
-			groups[key.String()] = a
-		}
-		a.rows++
-		for i, ag := range g.Aggs {
-			if ag.Arg == nil {
-				continue
-			}
-			v, ok := ag.Arg.Eval(func(c int) (float64, bool) {
-				d := ref.cell(q, bound, ag.Table, c)
-				switch d.Kind {
-				case catalog.KindInt:
-					return float64(d.I), true
-				case catalog.KindFloat:
-					return d.F, true
-				case catalog.KindString:
-					return 0, true
-				}
-				return 0, false
-			})
-			if ok {
-				a.sum[i] += v
-				a.nn[i]++
-				a.minv[i] = min(a.minv[i], v)
-				a.maxv[i] = max(a.maxv[i], v)
-			}
-		}
-	}
-	if len(g.Keys) == 0 && len(groups) == 0 {
-		groups[""] = newAcc()
+		gr.add(nil, func(table, col int) catalog.Datum { return ref.cell(q, bound, table, col) })
 	}
 	var out int64
-	for _, a := range groups {
-		pass := g.Having.Eval(func(i int) (float64, bool) {
-			switch g.Aggs[i].Func {
-			case features.AggCount:
-				if g.Aggs[i].Arg == nil {
-					return float64(a.rows), true
-				}
-				return a.nn[i], true
-			case features.AggSum:
-				return a.sum[i], a.nn[i] > 0
-			case features.AggAvg:
-				return a.sum[i] / a.nn[i], a.nn[i] > 0
-			case features.AggMin:
-				return a.minv[i], a.nn[i] > 0
-			case features.AggMax:
-				return a.maxv[i], a.nn[i] > 0
-			}
-			return 0, false
-		})
-		if pass == features.True {
+	for _, a := range gr.result() {
+		if gr.passes(a) {
 			out++
 		}
 	}

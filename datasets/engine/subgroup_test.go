@@ -3,9 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -23,91 +21,15 @@ import (
 // returned. It shares no code with the engine.
 func (e *refEval) havingTuples(sq *features.Subquery, tuples [][]int, matches func(tu []int, skipIn bool) bool) [][]int {
 	sub := sq.Query
-	g := sub.Group
-	type acc struct {
-		rows       int64
-		sum, nn    []float64
-		minv, maxv []float64
-		tuples     [][]int
-	}
-	groups := map[string]*acc{}
-	var order []string
+	gr := newRefGrouper(sub.Group)
 	for _, tu := range tuples {
-		if !matches(tu, sq.In) {
-			continue
-		}
-		var key strings.Builder
-		for _, k := range g.Keys {
-			d := e.cell(sub, tu, k.Table, k.Col)
-			switch {
-			case d.IsNull():
-				key.WriteString("NULL|")
-				continue
-			case k.Func == features.KeyPrefix:
-				d = catalog.String(features.KeyPrefixOf(d.S, k.N))
-			case k.Func != features.KeyColumn:
-				d = catalog.Int(features.KeyValue(k.Func, d.I))
-			}
-			fmt.Fprintf(&key, "%v|", d)
-		}
-		a := groups[key.String()]
-		if a == nil {
-			n := len(g.Aggs)
-			a = &acc{sum: make([]float64, n), nn: make([]float64, n), minv: make([]float64, n), maxv: make([]float64, n)}
-			for i := range a.minv {
-				a.minv[i], a.maxv[i] = math.Inf(1), math.Inf(-1)
-			}
-			groups[key.String()] = a
-			order = append(order, key.String())
-		}
-		a.rows++
-		a.tuples = append(a.tuples, tu)
-		for i, ag := range g.Aggs {
-			if ag.Arg == nil {
-				continue
-			}
-			v, ok := ag.Arg.Eval(func(c int) (float64, bool) {
-				d := e.cell(sub, tu, ag.Table, c)
-				switch d.Kind {
-				case catalog.KindInt:
-					return float64(d.I), true
-				case catalog.KindFloat:
-					return d.F, true
-				case catalog.KindString:
-					return 0, true
-				}
-				return 0, false
-			})
-			if ok {
-				a.sum[i] += v
-				a.nn[i]++
-				a.minv[i] = min(a.minv[i], v)
-				a.maxv[i] = max(a.maxv[i], v)
-			}
+		if matches(tu, sq.In) {
+			gr.add(tu, func(table, col int) catalog.Datum { return e.cell(sub, tu, table, col) })
 		}
 	}
 	var out [][]int
-	for _, k := range order {
-		a := groups[k]
-		pass := g.Having.Eval(func(i int) (float64, bool) {
-			switch g.Aggs[i].Func {
-			case features.AggCount:
-				if g.Aggs[i].Arg == nil {
-					return float64(a.rows), true
-				}
-				return a.nn[i], true
-			case features.AggSum:
-				return a.sum[i], a.nn[i] > 0
-			case features.AggAvg:
-				return a.sum[i] / a.nn[i], a.nn[i] > 0
-			case features.AggMin:
-				return a.minv[i], a.nn[i] > 0
-			case features.AggMax:
-				return a.maxv[i], a.nn[i] > 0
-			}
-			return 0, false
-		})
-		if pass == features.True {
+	for _, a := range gr.result() {
+		if gr.passes(a) { // an empty group (no keys, no tuples) adds none
 			out = append(out, a.tuples...)
 		}
 	}
