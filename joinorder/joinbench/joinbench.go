@@ -35,6 +35,7 @@ import (
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/datasets/engine"
 	"github.com/cardinaldb/cardinal/datasets/workload"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/features"
@@ -104,6 +105,17 @@ type Options struct {
 	// model file's), in place of a gbdt trained here; it is compared
 	// under its own name.
 	Estimator estimator.Estimator
+	// MaxResultRows, when positive, is a workload rule: a generated join
+	// query (training or held-out; not the estimator's) is kept only when
+	// the engine's COUNT(*) of it is at most this many rows, and more
+	// queries are drawn from the same seeded stream until enough are
+	// kept (at most maxDrawFactor times as many drawn). It bounds the
+	// work every join order must do to produce the result (on MariaDB's
+	// nested loops several microseconds per result row and table), so
+	// that the workload measures the join order, not the output; the
+	// rule looks at no timing and is the same for every method. 0 keeps
+	// every query; see DefaultServerMaxResult.
+	MaxResultRows int64
 	// Progress, when set, gets an event (Stage "joinbench", Total 0) per
 	// finished stage.
 	Progress progress.Func
@@ -148,6 +160,9 @@ type Setup struct {
 	// implied edges Options.ImpliedJoins adds to Test's queries).
 	TestSQL   []string
 	trainSQLs []string
+	// Dropped counts the generated join queries Options.MaxResultRows
+	// left out (training and held-out).
+	Dropped int
 	// AgentCards names the estimator the agent plans with ("gbdt" or
 	// Options.Estimator's name).
 	AgentCards string
@@ -198,8 +213,8 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 	if s.Test, s.TestSQL, err = s.queries(ctx, graph, opts.TestQueries, opts.Seed+testSeedOffset); err != nil {
 		return nil, err
 	}
-	say("%d training and %d held-out join queries of %d-%d tables (held-out by tables: %s) counted and estimated in %.1fs",
-		len(s.Train), len(s.Test), opts.MinTables, opts.MaxTables, sizes(s.Test), time.Since(start).Seconds())
+	say("%d training and %d held-out join queries of %d-%d tables (held-out by tables: %s; %d more drawn had a result over %d rows) counted and estimated in %.1fs",
+		len(s.Train), len(s.Test), opts.MinTables, opts.MaxTables, sizes(s.Test), s.Dropped, opts.MaxResultRows, time.Since(start).Seconds())
 	return s, nil
 }
 
@@ -248,8 +263,7 @@ func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, s
 	if n == 0 {
 		return nil, nil, nil
 	}
-	qs, err := workload.Generate(ctx, s.DB, graph, workload.Options{Queries: n, MinJoins: s.opts.MinTables - 1, MaxJoins: s.opts.MaxTables - 1, MaxPreds: 4, Snowflake: s.opts.Snowflake},
-		rand.New(rand.NewPCG(seed, 2)))
+	qs, err := s.generate(ctx, graph, n, seed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -280,6 +294,50 @@ func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, s
 		out = append(out, eq)
 	}
 	return out, sqls, nil
+}
+
+// maxDrawFactor bounds the queries drawn under Options.MaxResultRows: at
+// most this many times the queries wanted.
+const maxDrawFactor = 20
+
+// generate draws n join queries from seed's stream; under
+// Options.MaxResultRows it keeps drawing batches of n from the same
+// stream (the first batch is the unbounded workload, so the kept queries
+// are a deterministic function of the seed, n and the bound) and keeps,
+// in order, the queries whose engine COUNT(*) is at most the bound.
+func (s *Setup) generate(ctx context.Context, graph *workload.JoinGraph, n int, seed uint64) ([]*features.Query, error) {
+	wo := workload.Options{Queries: n, MinJoins: s.opts.MinTables - 1, MaxJoins: s.opts.MaxTables - 1, MaxPreds: 4, Snowflake: s.opts.Snowflake}
+	rng := rand.New(rand.NewPCG(seed, 2))
+	if s.opts.MaxResultRows <= 0 {
+		return workload.Generate(ctx, s.DB, graph, wo, rng)
+	}
+	ctr := engine.New(s.DB, engine.Options{})
+	out := make([]*features.Query, 0, n)
+	for drawn := 0; len(out) < n; {
+		if drawn >= maxDrawFactor*n {
+			return nil, fmt.Errorf("%w: %d of %d queries drawn have a result of at most %d rows (MaxResultRows)", ErrOptions, len(out), drawn, s.opts.MaxResultRows)
+		}
+		qs, err := workload.Generate(ctx, s.DB, graph, wo, rng)
+		if err != nil {
+			return nil, err
+		}
+		drawn += len(qs)
+		for _, q := range qs {
+			if len(out) == n {
+				break
+			}
+			rows, err := ctr.Count(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			if rows > s.opts.MaxResultRows {
+				s.Dropped++
+				continue
+			}
+			out = append(out, q)
+		}
+	}
+	return out, nil
 }
 
 // TrainAgent trains the agent on the training queries (gbdt estimates,

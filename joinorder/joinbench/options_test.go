@@ -21,7 +21,7 @@ func TestOptionsRule(t *testing.T) {
 	ctx := context.Background()
 	for _, o := range []Options{{EstimatorQueries: -1}, {EstimatorMaxJoins: -1}, {MinTables: -2},
 		{Agent: joinorder.AgentOptions{Ridge: math.NaN()}}, {Agent: joinorder.AgentOptions{Epsilon: math.Inf(1)}},
-		{GBDT: estimator.GBDTOptions{Trees: -1}}} {
+		{GBDT: estimator.GBDTOptions{Trees: -1}}, {MaxResultRows: -1}} {
 		if _, err := Prepare(ctx, nil, o); !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), "Options.") {
 			t.Errorf("%+v: %v", o, err)
 		}

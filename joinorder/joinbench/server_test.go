@@ -180,6 +180,11 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 	// queries are estimated only (EstimatesOnly) and the server's
 	// COUNT(*) as written is the reference.
 	calib := envInt("CARDINAL_SERVER_CALIBRATE", 0)
+	// CARDINAL_SERVER_MAX_RESULT is the workload rule (Options.
+	// MaxResultRows; default DefaultServerMaxResult, 0 keeps every
+	// generated query, as the runs before 2026-12-06 did).
+	maxResult := int64(envInt("CARDINAL_SERVER_MAX_RESULT", DefaultServerMaxResult))
+	t.Logf("workload rule: result of at most %d rows (0: none)", maxResult)
 	ctx := context.Background()
 	for _, c := range []struct {
 		name string
@@ -226,7 +231,7 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 				// the limit (the same seed's queries; no estimator
 				// needed).
 				s, err := Prepare(ctx, db, Options{Seed: seed, TrainQueries: -1, TestQueries: n, Snowflake: true, ImpliedJoins: true,
-					EstimatesOnly: true, PlanWith: "histogram", CostModel: "mariadb"})
+					EstimatesOnly: true, PlanWith: "histogram", CostModel: "mariadb", MaxResultRows: maxResult})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -247,12 +252,12 @@ func TestMariaDBJoinOrdersBig(t *testing.T) {
 				// previous run's JSON where given, plus oracle
 				// candidates per query.
 				oracleRun(t, srv, db, Options{Seed: seed, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: -1, TestQueries: n, Snowflake: true,
-					CostModel: "mariadb", ImpliedJoins: true, EstimatesOnly: true},
+					CostModel: "mariadb", ImpliedJoins: true, EstimatesOnly: true, MaxResultRows: maxResult},
 					OracleOptions{Queries: n, Limit: limit, Candidates: oracle, Progress: logp}, c.name)
 				return
 			}
 			rep := serverRunOn(t, srv, db, Options{Seed: seed, EstimatorQueries: 200, EstimatorMaxJoins: 5, TrainQueries: train, TestQueries: n, Snowflake: true,
-				CostModel: "mariadb", ImpliedJoins: true, EstimatesOnly: calib == 0},
+				CostModel: "mariadb", ImpliedJoins: true, EstimatesOnly: calib == 0, MaxResultRows: maxResult},
 				ServerOptions{Queries: n, Limit: limit, Warmups: -1, Progress: logp},
 				ServerOptions{Queries: guardTrain, Limit: limit, Warmups: -1, Progress: logp})
 			if b, err := json.MarshalIndent(rep, "", "  "); err == nil {
