@@ -183,7 +183,7 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 	}
 
 	start := time.Now()
-	cat, err := db.Catalog(catalog.StatsOptions{}, int64(opts.Seed))
+	cat, err := db.CatalogContext(ctx, catalog.StatsOptions{}, int64(opts.Seed))
 	if err != nil {
 		return nil, fmt.Errorf("statistics: %w", err)
 	}

@@ -39,6 +39,13 @@ import (
 // depends only on the data, the options and rng. rng may be nil when no
 // table exceeds the sample size.
 func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Catalog, error) {
+	return BuildContext(context.Background(), schema, src, opts, rng)
+}
+
+// BuildContext is Build, stopping with ctx's error once ctx is done
+// (checked between columns, between the join synopses' hops and between
+// the sketches' row chunks): a catalog of millions of rows takes seconds.
+func BuildContext(ctx context.Context, schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Catalog, error) {
 	if err := schema.Validate(); err != nil {
 		return nil, err
 	}
@@ -79,6 +86,9 @@ func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Cata
 			defer wg.Done()
 			var sc scratch
 			for j := range next {
+				if errs[j] = ctx.Err(); errs[j] != nil {
+					continue
+				}
 				jb := jobs[j]
 				t := schema.Tables[jb.table]
 				ts := &cat.Stats[jb.table]
@@ -111,8 +121,11 @@ func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Cata
 	if !opts.NoDependencies {
 		addDependencies(cat, src)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if !opts.NoJoinSynopses {
-		if err := AddJoinSynopses(context.Background(), cat, DefaultJoinDepth, NewSourceLookup(schema, src)); err != nil {
+		if err := AddJoinSynopses(ctx, cat, DefaultJoinDepth, NewSourceLookup(schema, src)); err != nil {
 			return nil, err
 		}
 	}
@@ -122,7 +135,7 @@ func Build(schema *Schema, src Source, opts StatsOptions, rng *rand.Rand) (*Cata
 		}
 	}
 	if !opts.NoSketches {
-		if err := AddSketches(cat, src, opts); err != nil {
+		if err := AddSketchesContext(ctx, cat, src, opts); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -373,5 +374,39 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			b.ReportMetric(float64(n*len(cols))/b.Elapsed().Seconds()*float64(b.N), "values/s")
 		})
+	}
+}
+
+// cancelSource cancels its context when column cancelAt of table 0 is read.
+type cancelSource struct {
+	*memSource
+	cancelAt int
+	cancel   context.CancelFunc
+}
+
+func (c *cancelSource) ColumnData(t, col int) ColumnData {
+	if t == 0 && col == c.cancelAt {
+		c.cancel()
+	}
+	return c.memSource.ColumnData(t, col)
+}
+
+// TestBuildContextCancelled: a context cancelled before or during the
+// build stops it with the context's error; a cancelled AddSketchesContext
+// leaves the table without sketches rather than half-counted ones.
+func TestBuildContextCancelled(t *testing.T) {
+	const n = 20_000
+	s, src := sketchSource(n)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := BuildContext(ctx, s, &cancelSource{memSource: src, cancelAt: 1, cancel: cancel}, StatsOptions{SketchRows: n}, newRand(1)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled while reading columns: %v, want context.Canceled", err)
+	}
+	cat, err := BuildContext(context.Background(), s, src, StatsOptions{SketchRows: n}, newRand(1))
+	if err != nil || len(cat.Stats[0].Sketches) == 0 {
+		t.Fatalf("uncancelled: %v, %d sketches", err, len(cat.Stats[0].Sketches))
+	}
+	if err := AddSketchesContext(ctx, cat, src, StatsOptions{SketchRows: n}); !errors.Is(err, context.Canceled) || cat.Stats[0].Sketches != nil {
+		t.Fatalf("AddSketchesContext cancelled: %v, %d sketches left, want context.Canceled and none", err, len(cat.Stats[0].Sketches))
 	}
 }

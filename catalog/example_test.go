@@ -200,3 +200,14 @@ func ExampleAppendKey() {
 	fmt.Println(bytes.Equal(a, b))
 	// Output: true
 }
+
+// BuildContext stops with the context's error once it is done (Build is
+// BuildContext with context.Background()).
+func ExampleBuildContext() {
+	s, _ := catalog.ParseSchema(shopSQL)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // e.g. the user pressed Ctrl-C
+	_, err := catalog.BuildContext(ctx, s, shopData(), catalog.StatsOptions{}, rand.New(rand.NewPCG(1, 2)))
+	fmt.Println(err, errors.Is(err, context.Canceled))
+	// Output: context canceled true
+}

@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -61,4 +62,17 @@ func ExampleAddSketches() {
 	// orders: 3 sketches; customers (4 rows): 0
 	// distinct customers 4, amounts 8
 	// pair (customer, id) sketched: false
+}
+
+// AddSketchesContext adds the sketches of a built catalog, stopping with
+// the context's error once it is done.
+func ExampleAddSketchesContext() {
+	s, _ := catalog.ParseSchema(shopSQL)
+	cat, err := catalog.Build(s, shopData(), catalog.StatsOptions{NoSketches: true}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		panic(err)
+	}
+	err = catalog.AddSketchesContext(context.Background(), cat, shopData(), catalog.StatsOptions{SketchRows: 8})
+	fmt.Println(err, "orders:", len(cat.TableStats("orders").Sketches), "sketches")
+	// Output: <nil> orders: 3 sketches
 }

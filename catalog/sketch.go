@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"slices"
@@ -80,6 +81,13 @@ func pairColumns(ts *TableStats) []int {
 // opts.SketchRows rows from src, in one pass over each such table's rows,
 // replacing the tables' Sketches.
 func AddSketches(c *Catalog, src Source, opts StatsOptions) error {
+	return AddSketchesContext(context.Background(), c, src, opts)
+}
+
+// AddSketchesContext is AddSketches, stopping with ctx's error once ctx is
+// done (checked every sketchChunkRows rows of each worker); the table it
+// was sketching is then left without sketches.
+func AddSketchesContext(ctx context.Context, c *Catalog, src Source, opts StatsOptions) error {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return err
@@ -129,10 +137,16 @@ func AddSketches(c *Catalog, src Source, opts StatsOptions) error {
 			wg.Add(1)
 			go func(sks []Sketch, lo, hi int) {
 				defer wg.Done()
-				sketchRows(sks, t, data, dictHash, pairs, lo, hi)
+				for ; lo < hi && ctx.Err() == nil; lo += sketchChunkRows {
+					sketchRows(sks, t, data, dictHash, pairs, lo, min(lo+sketchChunkRows, hi))
+				}
 			}(parts[w], n*w/workers, n*(w+1)/workers)
 		}
 		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			ts.Sketches = nil // half-counted: none rather than wrong
+			return err
+		}
 		for _, p := range parts {
 			for i := range p {
 				_ = ts.Sketches[i].HLL.Merge(&p[i].HLL) // same precisions by construction

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"context"
 	"math/rand/v2"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -21,6 +22,12 @@ func (db *DB) ColumnData(t, c int) catalog.ColumnData {
 // Catalog builds the statistics catalog of db (catalog.Build) with a
 // sample drawn from a PCG generator seeded by seed.
 func (db *DB) Catalog(opts catalog.StatsOptions, seed int64) (*catalog.Catalog, error) {
+	return db.CatalogContext(context.Background(), opts, seed)
+}
+
+// CatalogContext is Catalog, stopping with ctx's error once ctx is done
+// (catalog.BuildContext).
+func (db *DB) CatalogContext(ctx context.Context, opts catalog.StatsOptions, seed int64) (*catalog.Catalog, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
-	return catalog.Build(db.Schema, db, opts, rng)
+	return catalog.BuildContext(ctx, db.Schema, db, opts, rng)
 }

@@ -335,3 +335,24 @@ func ExampleAppendDate() {
 	// 2001-02-03
 	// 2001-02-03 04:10:00
 }
+
+// CatalogContext builds the statistics of a database, stopping with the
+// context's error once it is done.
+func ExampleDB_CatalogContext() {
+	db, err := datasets.Flights()
+	if err != nil {
+		panic(err)
+	}
+	cat, err := db.CatalogContext(context.Background(), catalog.StatsOptions{}, 1)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cat.TableStats("flights").Rows, "flights,", cat.TableStats("flights").SampleSize(), "sampled")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = db.CatalogContext(ctx, catalog.StatsOptions{}, 1)
+	fmt.Println(errors.Is(err, context.Canceled))
+	// Output:
+	// 20000 flights, 10000 sampled
+	// true
+}

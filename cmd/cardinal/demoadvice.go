@@ -27,7 +27,7 @@ func demoIndexAdvice(ctx context.Context, f format, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	cat, err := db.CatalogContext(ctx, catalog.StatsOptions{}, 1)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	cat, err := db.CatalogContext(ctx, catalog.StatsOptions{}, 1)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func runRecommend(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	start := time.Now()
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	cat, err := db.CatalogContext(ctx, catalog.StatsOptions{}, 1)
 	if err != nil {
 		return err
 	}

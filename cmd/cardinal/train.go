@@ -60,7 +60,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		return err
 	}
 	start := time.Now()
-	cat, err := db.Catalog(catalog.StatsOptions{SampleSize: *sampleSize}, int64(*seed))
+	cat, err := db.CatalogContext(ctx, catalog.StatsOptions{SampleSize: *sampleSize}, int64(*seed))
 	if err != nil {
 		return err
 	}
