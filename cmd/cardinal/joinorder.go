@@ -142,6 +142,7 @@ func (j *joinFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&j.opts.CostModel, "cost", "cout", "cost model: cout, mysql or mariadb (microseconds, calibrated on TPC-H SF1; --calibrate refits it on the server)")
 	fs.BoolVar(&j.opts.ImpliedJoins, "implied-joins", false, "plan with the join edges the queries' equalities imply by transitivity (a.x = b.y = c.z: a joins c)")
 	fs.Uint64Var(&j.opts.Seed, "seed", 1, "seed of workloads and training")
+	fs.Int64Var(&j.opts.MaxResultRows, "max-result", 0, "workload rule: keep only join queries whose COUNT(*) (the engine's) is at most this many rows, drawing more (0: keep all; the SF1 server runs use 500000)")
 	fs.IntVar(&j.opts.Agent.Epochs, "epochs", joinorder.DefaultEpochs, "Q-learning rounds")
 	fs.IntVar(&j.opts.Agent.Beam, "beam", joinorder.DefaultBeam, "the agent's beam width")
 }
@@ -152,8 +153,8 @@ func (j *joinFlags) check() error {
 	switch {
 	case o.MinTables < 2 || o.MaxTables < o.MinTables || o.MaxTables > 64:
 		return usagef("--min-tables %d / --max-tables %d: want 2 <= min <= max <= 64", o.MinTables, o.MaxTables)
-	case o.TrainQueries < 0 || o.TestQueries < 0 || o.EstimatorQueries < 0 || o.Agent.Epochs < 0 || o.Agent.Beam < 0:
-		return usagef("query counts, --epochs and --beam must not be negative")
+	case o.TrainQueries < 0 || o.TestQueries < 0 || o.EstimatorQueries < 0 || o.Agent.Epochs < 0 || o.Agent.Beam < 0 || o.MaxResultRows < 0:
+		return usagef("query counts, --epochs, --beam and --max-result must not be negative")
 	}
 	if _, ok := joinorder.CostModelByName(o.CostModel, nil); !ok {
 		return usagef("--cost %q (want cout, mysql or mariadb)", o.CostModel)
@@ -239,11 +240,15 @@ type evalOut struct {
 	Methods   []joinorder.EvalRow `json:"methods"`
 	// Server holds the measured execution times with --server / --dsn.
 	Server *joinbench.ServerReport `json:"server,omitempty"`
+	// Oracle holds the headroom run with --server-oracle.
+	Oracle *joinbench.OracleReport `json:"oracle,omitempty"`
 }
 
 // timeOnServer opens the server (loading a built-in data set into its
 // conventional database first) and times the held-out queries there.
-func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn string, opts joinbench.ServerOptions, calibrate int, stderr io.Writer) (joinbench.ServerReport, error) {
+// With oracle > 0 it then times that many more candidate orders per
+// query (Setup.OracleBench, reusing the server's and our times).
+func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn string, opts joinbench.ServerOptions, calibrate, oracle int, stderr io.Writer) (joinbench.ServerReport, *joinbench.OracleReport, error) {
 	start := time.Now()
 	var sopts dbserver.Options
 	lo := dbserver.LoadOptions{ForeignKeyIndexes: true}
@@ -256,13 +261,13 @@ func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn
 	}
 	srv, err := dbserver.Open(ctx, dsn, sopts)
 	if err != nil {
-		return joinbench.ServerReport{}, err
+		return joinbench.ServerReport{}, nil, err
 	}
 	defer srv.Close()
 	if src.dataset != "" {
 		lr, err := srv.Load(ctx, s.DB, lo)
 		if err != nil {
-			return joinbench.ServerReport{}, err
+			return joinbench.ServerReport{}, nil, err
 		}
 		fmt.Fprintf(stderr, "[%5.1fs] %s: loaded=%v\n", time.Since(start).Seconds(), lr.Database, !lr.Skipped)
 	}
@@ -271,16 +276,26 @@ func timeOnServer(ctx context.Context, s *joinbench.Setup, src *sourceFlags, dsn
 		cal, err := s.Calibrate(ctx, srv, joinbench.CalibrateOptions{Queries: calibrate, Progress: ui.report})
 		ui.finish()
 		if err != nil {
-			return joinbench.ServerReport{}, err
+			return joinbench.ServerReport{}, nil, err
 		}
 		fmt.Fprintf(stderr, "[%5.1fs] cost model calibrated on %d executions (%d censored): %+v -> %+v us, median relative error %.2f -> %.2f\n",
 			time.Since(start).Seconds(), len(cal.Samples), cal.Censored, cal.Before, cal.After, cal.MedianErrBefore, cal.MedianErrAfter)
 	}
 	ui := newProgress(stderr)
 	opts.Progress = ui.report
+	if oracle > 0 {
+		opts.TimeBoth = true // the oracle reuses our order's time
+	}
 	rep, err := s.ServerBench(ctx, srv, s.ServerMethod(), opts)
 	ui.finish()
-	return rep, err
+	if err != nil || oracle == 0 {
+		return rep, nil, err
+	}
+	ui = newProgress(stderr)
+	orep, err := s.OracleBench(ctx, srv, s.ServerMethod(), joinbench.OracleOptions{Queries: opts.Queries, Limit: opts.Limit, Candidates: oracle,
+		Known: rep.Queries, Progress: ui.report})
+	ui.finish()
+	return rep, &orep, err
 }
 
 // runEvalJoinorder compares every join-ordering method on held-out
@@ -301,6 +316,7 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.DurationVar(&sopts.Limit, "server-limit", joinbench.DefaultServerLimit, "server-side time limit per execution")
 	fs.Float64Var(&sopts.GuardRatio, "server-guard", joinbench.DefaultServerGuard, "hint only where the model predicts this gain over the server's EXPLAIN order (negative: always)")
 	fs.Float64Var(&sopts.MinSavingMS, "server-min-saving", joinbench.DefaultServerMinSaving, "and only where it predicts at least this saving in milliseconds (negative: none)")
+	oracle := fs.Int("server-oracle", 0, "with --server: also time this many more candidate join orders per held-out query (greedy and left-deep DP under the other cost models) and report the fastest per query, the headroom")
 	calibrate := fs.Int("calibrate", 0, "with --server and --cost mariadb: first time this many training queries there and fit the cost model's constants to their latencies")
 	fs.BoolVar(&j.opts.Snowflake, "snowflake", false, "generate snowflake joins only (foreign-key lookups from one root, as TPC-H Q2-Q10)")
 	format := formatFlag(fs.FlagSet)
@@ -324,6 +340,9 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	if *calibrate < 0 || (*calibrate > 0 && (*serverDSN == "" || j.opts.CostModel != "mariadb" || *agentPath != "")) {
 		return usagef("--calibrate %d needs --server (or --dsn), --cost mariadb and training queries (no --agent)", *calibrate)
+	}
+	if *oracle < 0 || (*oracle > 0 && *serverDSN == "") {
+		return usagef("--server-oracle %d needs --server (or --dsn)", *oracle)
 	}
 	if sopts.Queries < 0 || sopts.Limit < time.Millisecond {
 		return usagef("--server-queries %d / --server-limit %v", sopts.Queries, sopts.Limit)
@@ -349,17 +368,20 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	out := evalOut{CostModel: s.Model.Name(), Cards: s.AgentCards, Train: len(s.Train), Test: len(s.Test), Methods: rows}
 	if *serverDSN != "" {
-		rep, err := timeOnServer(ctx, s, &src, *serverDSN, sopts, *calibrate, stderr)
+		rep, orep, err := timeOnServer(ctx, s, &src, *serverDSN, sopts, *calibrate, *oracle, stderr)
 		if err != nil {
 			return err
 		}
-		out.Server = &rep
+		out.Server, out.Oracle = &rep, orep
 	}
 	return writeDoc(stdout, *format, out, func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "Join orders on %d held-out queries of %d-%d tables: plan cost under TRUE counts / the true optimum (cost model %s; planning time excludes estimation)\n\n%s",
 			len(s.Test), j.opts.MinTables, j.opts.MaxTables, s.Model.Name(), joinorder.FormatEval(rows))
 		if err == nil && out.Server != nil {
 			_, err = fmt.Fprintf(w, "\nOn the server:\n\n%s", joinbench.FormatServer(*out.Server))
+		}
+		if err == nil && out.Oracle != nil {
+			_, err = fmt.Fprintf(w, "\nHeadroom (the fastest of the server's plan, ours and %d more candidate orders per query):\n\n%s", *oracle, joinbench.FormatOracle(*out.Oracle))
 		}
 		return err
 	})
