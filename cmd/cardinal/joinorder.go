@@ -316,6 +316,7 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.DurationVar(&sopts.Limit, "server-limit", joinbench.DefaultServerLimit, "server-side time limit per execution")
 	fs.Float64Var(&sopts.GuardRatio, "server-guard", joinbench.DefaultServerGuard, "hint only where the model predicts this gain over the server's EXPLAIN order (negative: always)")
 	fs.Float64Var(&sopts.MinSavingMS, "server-min-saving", joinbench.DefaultServerMinSaving, "and only where it predicts at least this saving in milliseconds (negative: none)")
+	fs.Float64Var(&sopts.MinServerCost, "server-min-cost", joinbench.DefaultServerMinCost, "and keep the server's plan where its own optimizer cost of it (Last_query_cost after EXPLAIN) is below this (negative: none)")
 	oracle := fs.Int("server-oracle", 0, "with --server: also time this many more candidate join orders per held-out query (greedy and left-deep DP under the other cost models) and report the fastest per query, the headroom")
 	calibrate := fs.Int("calibrate", 0, "with --server and --cost mariadb: first time this many training queries there and fit the cost model's constants to their latencies")
 	fs.BoolVar(&j.opts.Snowflake, "snowflake", false, "generate snowflake joins only (foreign-key lookups from one root, as TPC-H Q2-Q10)")

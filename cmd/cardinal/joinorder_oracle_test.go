@@ -27,7 +27,8 @@ func TestEvalJoinorderFlags(t *testing.T) {
 // TPC-H 0.01 times the server's plan, ours and two more candidate
 // orders of 4 held-out queries (bounded by --max-result); the JSON
 // carries the oracle report, whose fastest-per-query total is at most
-// the server's and ours and whose candidates counted the same rows.
+// the server's and ours and whose candidates counted the same rows; the
+// server's own cost of its plan is read with its order.
 func TestEvalJoinorderOracleLive(t *testing.T) {
 	dsn := testServer(t)
 	ctx := context.Background()
@@ -41,7 +42,8 @@ func TestEvalJoinorderOracleLive(t *testing.T) {
 	var ev struct {
 		Server *struct {
 			Queries []struct {
-				Count int64 `json:"count"`
+				Count      int64   `json:"count"`
+				ServerCost float64 `json:"server_cost"`
 			} `json:"queries"`
 		} `json:"server"`
 		Oracle *struct {
@@ -63,10 +65,17 @@ func TestEvalJoinorderOracleLive(t *testing.T) {
 	if len(o.Queries) != 4 || !o.SameCount || o.OracleTotalMS > o.ServerTotalMS || o.OracleTotalMS > o.OursTotalMS {
 		t.Fatalf("oracle report %+v", *o)
 	}
+	costs := 0
 	for i, q := range ev.Server.Queries {
 		if q.Count > 20000 {
 			t.Errorf("query %d counts %d rows, over --max-result 20000", i, q.Count)
 		}
+		if q.ServerCost > 0 {
+			costs++
+		}
+	}
+	if costs == 0 {
+		t.Error("no query carries the server's own cost of its plan (Last_query_cost)")
 	}
 	for i, q := range o.Queries {
 		if len(q.Candidates) < 2 || q.Candidates[0].Source != "server" || q.Candidates[1].Source != "ours" {

@@ -97,7 +97,7 @@ func (s *Setup) Calibrate(ctx context.Context, srv *server.Server, opts Calibrat
 		q := s.Train[i]
 		query := q.True.Query()
 		var orders [][]int
-		if o, err := serverOrder(ctx, srv, s.trainSQL(i), query); err != nil {
+		if o, _, err := serverOrder(ctx, srv, s.trainSQL(i), query); err != nil {
 			return cal, err
 		} else if o != nil {
 			orders = append(orders, o)

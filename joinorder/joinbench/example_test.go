@@ -119,8 +119,8 @@ func ExampleOptions_impliedJoins() {
 // measurements, then one row per query.
 func ExampleFormatServer() {
 	qs := []joinbench.ServerQuery{
-		{Tables: 4, UsedHint: true, PredictedGain: 3.2, PredictedServer: 960e3, PredictedOurs: 300e3, ServerMS: 900, OursMS: 300, OrderMS: 300, OrderTimed: true, Count: 42, SameCount: true},
-		{Tables: 6, UsedHint: false, PredictedGain: 2.5, PredictedServer: 5e3, PredictedOurs: 2e3, ServerMS: 4, OursMS: 4, OrderMS: 16, OrderTimed: true, Count: 7, SameCount: true},
+		{Tables: 4, UsedHint: true, PredictedGain: 3.2, PredictedServer: 960e3, PredictedOurs: 300e3, ServerMS: 900, OursMS: 300, OrderMS: 300, OrderTimed: true, Count: 42, SameCount: true, ServerCost: 2.4e5},
+		{Tables: 6, UsedHint: false, PredictedGain: 2.5, PredictedServer: 5e3, PredictedOurs: 2e3, ServerCost: 130, ServerMS: 4, OursMS: 4, OrderMS: 16, OrderTimed: true, Count: 7, SameCount: true},
 	}
 	rep := joinbench.ServerReport{Database: "cardinal_tpch_s1_fk_comments", Method: "leftdeep (gbdt)", AllSameCount: true, Queries: qs,
 		Guard:         joinbench.DefaultGuard,
@@ -128,18 +128,18 @@ func ExampleFormatServer() {
 		ServerTotalMS: 904, OursTotalMS: 304, Speedup: 904.0 / 304, MedianSpeedup: 3, WorstSlowdown: 1}
 	fmt.Print(joinbench.FormatServer(rep))
 	// Output:
-	// 2 queries on cardinal_tpch_s1_fk_comments (1 hinted with our leftdeep (gbdt) order as STRAIGHT_JOIN by the guard (ratio 1.5, saving 25 ms), the rest kept) against the server's own plans: total 304 ms vs 904 ms (2.97x), median per-query speedup 3.00x, worst slowdown 1.00x, same COUNT(*) everywhere: true; 0 past the limit every way timed
+	// 2 queries on cardinal_tpch_s1_fk_comments (1 hinted with our leftdeep (gbdt) order as STRAIGHT_JOIN by the guard (ratio 1.5, saving 25 ms, server cost 1e4), the rest kept) against the server's own plans: total 304 ms vs 904 ms (2.97x), median per-query speedup 3.00x, worst slowdown 1.00x, same COUNT(*) everywhere: true; 0 past the limit every way timed
 	//
 	// | guard on the same measurements | hinted | total ms | speedup | worst slowdown |
 	// |---|---:|---:|---:|---:|
 	// | always hint | 2 | 316 | 2.86 | 4.00 |
-	// | guard (ratio 1.5, saving 25 ms) | 1 | 304 | 2.97 | 1.00 |
+	// | guard (ratio 1.5, saving 25 ms, server cost 1e4) | 1 | 304 | 2.97 | 1.00 |
 	// | oracle (faster of the two, per query; not a guard) | 1 | 304 | 2.97 | 1.00 |
 	//
-	// | # | tables | hinted | predicted gain | predicted saving ms | server ms | ours ms | our order ms | speedup | count | same |
-	// |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|
-	// | 1 | 4 | true | 3.20 | 660.0 | 900.0 | 300.0 | 300.0 | 3.00 | 42 | true |
-	// | 2 | 6 | false | 2.50 | 3.0 | 4.0 | 4.0 | 16.0 | 1.00 | 7 | true |
+	// | # | tables | hinted | predicted gain | predicted saving ms | server's cost | server ms | ours ms | our order ms | speedup | count | same |
+	// |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|
+	// | 1 | 4 | true | 3.20 | 660.0 | 240000 | 900.0 | 300.0 | 300.0 | 3.00 | 42 | true |
+	// | 2 | 6 | false | 2.50 | 3.0 | 130 | 4.0 | 4.0 | 16.0 | 1.00 | 7 | true |
 }
 
 // FitGuard fits the hint decision to queries timed both ways (here

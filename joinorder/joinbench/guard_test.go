@@ -67,6 +67,27 @@ func TestFitGuard(t *testing.T) {
 	if DefaultGuard.Hint(100e3, 1e3, false) || !AlwaysHint.Hint(0, 0, false) {
 		t.Error("an unpriceable server order is hinted only by AlwaysHint")
 	}
+	// The server's own cost: below MinServerCost its plan is kept, an
+	// unknown cost (0) does not decide, AlwaysHint ignores it.
+	q := guardQuery(100, 1, 50, 100)
+	for _, c := range []struct {
+		g    Guard
+		cost float64
+		want bool
+	}{{DefaultGuard, 0, true}, {DefaultGuard, DefaultServerMinCost / 2, false}, {DefaultGuard, DefaultServerMinCost, true},
+		{NoCostGuard, 1, true}, {AlwaysHint, 1, true}} {
+		q.ServerCost = c.cost
+		if got := c.g.HintQuery(q); got != c.want {
+			t.Errorf("%s.HintQuery(server cost %g) = %v, want %v", c.g.Name, c.cost, got, c.want)
+		}
+	}
+	q.ServerCost = 100
+	if o := DefaultGuard.Outcome([]ServerQuery{q}); o.Hinted != 0 || o.TotalMS != 50 {
+		t.Errorf("a cheap server plan priced as hinted: %+v", o)
+	}
+	if o := NoCostGuard.Outcome([]ServerQuery{q}); o.Hinted != 1 || o.TotalMS != 100 || o.WorstSlowdown != 2 {
+		t.Errorf("without the server's cost: %+v", o)
+	}
 }
 
 // TestOracleOutcome: the oracle takes, per query, the faster of the two

@@ -134,7 +134,7 @@ func (s *Setup) OracleBench(ctx context.Context, srv *server.Server, method join
 			}
 		}
 		sv.Source, ou.Source, ou.Order = "server", "ours", aliases(query, ours.Order())
-		if order, err := serverOrder(ctx, srv, sql, query); err != nil {
+		if order, _, err := serverOrder(ctx, srv, sql, query); err != nil {
 			return rep, err
 		} else if order != nil {
 			sv.Order = aliases(query, order)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +70,10 @@ type ServerOptions struct {
 	// 0 means DefaultServerMinSaving; negative asks none. With a fitted
 	// Guard (TrainGuard) set both from it.
 	MinSavingMS float64 `opt:"signed"`
+	// MinServerCost: the guard also keeps the server's plan where the
+	// server's own optimizer cost of it (Last_query_cost after EXPLAIN)
+	// is below this. 0 means DefaultServerMinCost; negative asks none.
+	MinServerCost float64 `opt:"signed"`
 	// TimeBoth times our order also where the guard keeps the server's
 	// plan (ServerQuery.OrderMS), so that other guards can be priced on
 	// the same measurements (Baselines).
@@ -95,10 +100,13 @@ type ServerQuery struct {
 	// unknown).
 	PredictedServer float64 `json:"predicted_server"`
 	PredictedOurs   float64 `json:"predicted_ours"`
-	Tables          int     `json:"tables"`
-	Method          string  `json:"method"`
-	ServerMS        float64 `json:"server_ms"` // the server's own plan, median
-	OursMS          float64 `json:"ours_ms"`   // what we ran: our order where hinted, else the server's plan; median
+	// ServerCost is the server's own optimizer cost of its plan
+	// (Last_query_cost after EXPLAIN; 0: unknown).
+	ServerCost float64 `json:"server_cost,omitempty"`
+	Tables     int     `json:"tables"`
+	Method     string  `json:"method"`
+	ServerMS   float64 `json:"server_ms"` // the server's own plan, median
+	OursMS     float64 `json:"ours_ms"`   // what we ran: our order where hinted, else the server's plan; median
 	// OrderMS is our order's time, median, whether hinted or not
 	// (OrderTimed: measured, or the server's own order, hence its time).
 	OrderMS        float64 `json:"order_ms,omitempty"`
@@ -170,17 +178,20 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 	if opts.RepeatUnder == 0 {
 		opts.RepeatUnder = DefaultRepeatUnder
 	}
-	guard := Guard{Name: "guard", Ratio: opts.GuardRatio, MinSavingMS: opts.MinSavingMS}
+	guard := Guard{Name: "guard", Ratio: opts.GuardRatio, MinSavingMS: opts.MinSavingMS, MinServerCost: opts.MinServerCost}
 	if guard.Ratio == 0 {
 		guard.Ratio = DefaultServerGuard
 	}
 	if guard.MinSavingMS == 0 {
 		guard.MinSavingMS = DefaultServerMinSaving
 	}
+	if guard.MinServerCost == 0 {
+		guard.MinServerCost = DefaultServerMinCost
+	}
 	if guard.Ratio < 0 {
 		guard.Name = AlwaysHint.Name
 	} else {
-		guard.Name = fmt.Sprintf("guard (ratio %.3g, saving %.3g ms)", guard.Ratio, math.Max(guard.MinSavingMS, 0))
+		guard.Name = fmt.Sprintf("guard (ratio %.3g, saving %.3g ms, server cost %.3g)", guard.Ratio, math.Max(guard.MinSavingMS, 0), math.Max(guard.MinServerCost, 0))
 	}
 	both := opts.TimeBoth || len(opts.Baselines) > 0
 	rep := ServerReport{Database: srv.Database(), Method: method.Name, AllSameCount: true, Guard: guard}
@@ -216,10 +227,11 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 			OursOrder: aliases(query, p.Order())}
 		same := false // our order is the server's own
 		if guard.Ratio >= 0 || both {
-			order, err := serverOrder(ctx, srv, sql, query)
+			order, cost, err := serverOrder(ctx, srv, sql, query)
 			if err != nil {
 				return rep, err
 			}
+			sq.ServerCost = cost
 			// The server's plan is kept unless the model prices it
 			// more than the guard's ratio times ours (and by its
 			// saving): no join order in the EXPLAIN (e.g. "Impossible
@@ -239,7 +251,7 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 					sq.PredictedGain = sp.Cost() / math.Max(p.Cost(), 1e-9)
 				}
 			}
-			sq.UsedHint = !same && guard.Hint(sq.PredictedServer, sq.PredictedOurs, sq.PredictedServer > 0)
+			sq.UsedHint = !same && guard.HintQuery(sq)
 		}
 		orig, ours, err := timeBoth(ctx, srv, sq.SQL, sq.Hinted, sq.UsedHint || (both && !same), topt, opts.RepeatUnder)
 		if err != nil {
@@ -379,7 +391,7 @@ func FormatServer(r ServerReport) string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("| # | tables | hinted | predicted gain | predicted saving ms | server ms | ours ms | our order ms | speedup | count | same |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| # | tables | hinted | predicted gain | predicted saving ms | server's cost | server ms | ours ms | our order ms | speedup | count | same |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	mark := func(v float64, to bool) string {
 		if to {
 			return fmt.Sprintf(">%.0f", v)
@@ -391,7 +403,7 @@ func FormatServer(r ServerReport) string {
 		if q.OrderTimed {
 			order = mark(q.OrderMS, q.OrderTimedOut)
 		}
-		fmt.Fprintf(&b, "| %d | %d | %v | %.2f | %.1f | %s | %s | %s | %.2f | %d | %v |\n", i+1, q.Tables, q.UsedHint, q.PredictedGain, (q.PredictedServer-q.PredictedOurs)/1e3,
+		fmt.Fprintf(&b, "| %d | %d | %v | %.2f | %.1f | %.0f | %s | %s | %s | %.2f | %d | %v |\n", i+1, q.Tables, q.UsedHint, q.PredictedGain, (q.PredictedServer-q.PredictedOurs)/1e3, q.ServerCost,
 			mark(q.ServerMS, q.ServerTimedOut), mark(q.OursMS, q.OursTimedOut), order,
 			math.Max(q.ServerMS, 0.001)/math.Max(q.OursMS, 0.001), q.Count, q.SameCount)
 	}
@@ -401,15 +413,29 @@ func FormatServer(r ServerReport) string {
 // serverOrder returns the join order of the server's own plan for sql
 // (q's SQL as written): the tables of its EXPLAIN FORMAT=JSON in plan
 // order, mapped to q's occurrences by alias; nil when the plan does not
-// list every table (MariaDB lists none for an "Impossible WHERE").
-func serverOrder(ctx context.Context, srv *server.Server, sql string, q *features.Query) ([]int, error) {
+// list every table (MariaDB lists none for an "Impossible WHERE"). cost
+// is the server's optimizer cost of that plan (the session's
+// Last_query_cost right after the EXPLAIN, on the same connection; 0
+// when the server reports none).
+func serverOrder(ctx context.Context, srv *server.Server, sql string, q *features.Query) (order []int, cost float64, err error) {
+	conn, err := srv.DB().Conn(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("joinbench: EXPLAIN: %w", err)
+	}
+	defer conn.Close()
 	var plan string
-	if err := srv.DB().QueryRowContext(ctx, "EXPLAIN FORMAT=JSON "+sql).Scan(&plan); err != nil {
-		return nil, fmt.Errorf("joinbench: EXPLAIN: %w", err)
+	if err := conn.QueryRowContext(ctx, "EXPLAIN FORMAT=JSON "+sql).Scan(&plan); err != nil {
+		return nil, 0, fmt.Errorf("joinbench: EXPLAIN: %w", err)
+	}
+	var name, value string
+	if err := conn.QueryRowContext(ctx, "SHOW SESSION STATUS LIKE 'Last_query_cost'").Scan(&name, &value); err == nil {
+		if c, err := strconv.ParseFloat(value, 64); err == nil && c > 0 && !math.IsInf(c, 0) {
+			cost = c
+		}
 	}
 	var v any
 	if err := json.Unmarshal([]byte(plan), &v); err != nil {
-		return nil, fmt.Errorf("joinbench: EXPLAIN JSON: %w", err)
+		return nil, 0, fmt.Errorf("joinbench: EXPLAIN JSON: %w", err)
 	}
 	var names []string
 	var walk func(v any)
@@ -436,7 +462,7 @@ func serverOrder(ctx context.Context, srv *server.Server, sql string, q *feature
 		}
 	}
 	walk(v)
-	order := make([]int, 0, len(q.Tables))
+	order = make([]int, 0, len(q.Tables))
 	used := make([]bool, len(q.Tables))
 	for _, n := range names {
 		for i, t := range q.Tables {
@@ -448,9 +474,9 @@ func serverOrder(ctx context.Context, srv *server.Server, sql string, q *feature
 		}
 	}
 	if len(order) != len(q.Tables) {
-		return nil, nil
+		return nil, cost, nil
 	}
-	return order, nil
+	return order, cost, nil
 }
 
 // hasCross reports whether a plan joins with a cross product anywhere.

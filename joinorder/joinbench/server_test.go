@@ -94,11 +94,14 @@ func serverRunOn(t *testing.T, srv *server.Server, db *datasets.DB, opts Options
 				}
 			}
 		}
-		sopts.GuardRatio, sopts.MinSavingMS = fit.Guard.Ratio, fit.Guard.MinSavingMS
+		sopts.GuardRatio, sopts.MinSavingMS, sopts.MinServerCost = fit.Guard.Ratio, fit.Guard.MinSavingMS, fit.Guard.MinServerCost
 		if sopts.MinSavingMS <= 0 {
 			sopts.MinSavingMS = -1 // none (0 would mean the default)
 		}
-		sopts.Baselines = []Guard{AlwaysHint, RatioOnlyGuard, DefaultGuard, fit.Guard}
+		if sopts.MinServerCost <= 0 {
+			sopts.MinServerCost = -1
+		}
+		sopts.Baselines = []Guard{AlwaysHint, RatioOnlyGuard, NoCostGuard, DefaultGuard, fit.Guard}
 	}
 	rep, err := s.ServerBench(ctx, srv, s.ServerMethod(), sopts)
 	if err != nil {
