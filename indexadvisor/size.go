@@ -62,6 +62,12 @@ func newTableInfo(t *catalog.Table, ts *catalog.TableStats) tableInfo {
 	return ti
 }
 
+// scanCostPerPage is the cost of scanning one leaf page of the clustered
+// index: its share of the full scan (fullScan).
+func (ti *tableInfo) scanCostPerPage() float64 {
+	return costPage + ti.rows*costRow/math.Max(ti.pages, 1)
+}
+
 // columnBytes is the average stored size of a column: fixed for numbers
 // and dates, the sampled average byte length plus its length byte for
 // strings.

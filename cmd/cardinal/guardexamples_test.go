@@ -29,7 +29,7 @@ func TestEvalIndexesGuardExamples(t *testing.T) {
 		}
 		return p
 	}
-	f := func(ratio float64) []float64 { return []float64{4.3, -2, ratio, 0, 1, 0, 0, 1, 0, 1} }
+	f := func(ratio float64) []float64 { return []float64{4.3, -2, ratio, 0, 1, 0, 0, 1, 0, 1, 1} }
 	good := write("report.json", indexadvisor.Evaluation{ServerExamples: []indexadvisor.GuardExample{
 		{Features: f(0.8), Regress: true}, {Features: f(-1), Regress: false}}})
 	empty := write("empty.json", indexadvisor.Evaluation{})

@@ -9,10 +9,12 @@ import (
 	"testing"
 )
 
-// TestRecommendRefusesTraps: with --refuse-traps recommend leaves out the
+// TestRecommendRefusesTraps: priced at cheapest plans (--cheapest-plan),
+// which cannot see the trap, recommend with --refuse-traps leaves out the
 // index led by destination that the lookups want but the GROUP BY
 // destination statement would be slower with; so does the learned guard
-// (--guard); by default it is recommended.
+// (--guard); without either it is recommended. The default pricing (the
+// server's plans) leaves it out by itself, with nothing to refuse.
 func TestRecommendRefusesTraps(t *testing.T) {
 	wl := filepath.Join(t.TempDir(), "trap.sql")
 	if err := os.WriteFile(wl, []byte(`
@@ -22,9 +24,22 @@ SELECT destination, COUNT(*) FROM flights WHERE distance BETWEEN 1500 AND 1510 G
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, flags := range [][]string{{"--refuse-traps"}, {"--guard"}, nil} {
-		args := append([]string{"recommend", "--dataset", "flights", "--workload", wl}, flags...)
-		guard := len(flags) > 0
+	for _, flags := range [][]string{{"--refuse-traps"}, {"--guard"}, nil, {"--default"}} {
+		args := []string{"recommend", "--dataset", "flights", "--workload", wl}
+		if flags == nil || flags[0] != "--default" {
+			args = append(append(args, "--cheapest-plan"), flags...)
+		}
+		guard := len(flags) > 0 && flags[0] != "--default"
+		if !guard && flags != nil { // the default pricing
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), args, &out, &errb); code != exitOK {
+				t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+			}
+			if strings.Contains(out.String(), "(`destination`") {
+				t.Errorf("default pricing: DDL\n%s\nwant no index led by destination", out.String())
+			}
+			continue
+		}
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), args, &out, &errb); code != exitOK {
 			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
@@ -35,7 +50,7 @@ SELECT destination, COUNT(*) FROM flights WHERE distance BETWEEN 1500 AND 1510 G
 			t.Errorf("%v: DDL\n%s\nstderr\n%s\nwant the destination index left out", flags, out.String(), errb.String())
 		}
 		if !guard && (!led || left) {
-			t.Errorf("default: DDL\n%s\nstderr\n%s\nwant the destination index recommended", out.String(), errb.String())
+			t.Errorf("cheapest plans: DDL\n%s\nstderr\n%s\nwant the destination index recommended", out.String(), errb.String())
 		}
 	}
 }
