@@ -413,6 +413,7 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 				c.refresh(t)
 			}
 			used -= c.prune()
+			used = c.swaps(ctx, cands, banned, a.opts.Budget, used, base)
 			ok := true
 			if !a.opts.AllowRegressions {
 				for oi := range a.occs {
@@ -455,6 +456,85 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 		}
 	}
 	return runs[keep].c, runs[keep].used, nil
+}
+
+// maxSwapRounds bounds the local search of swaps.
+const maxSwapRounds = 8
+
+// swaps improves a greedy configuration by local search: the best swap of
+// one chosen index for one candidate that is not chosen (within the
+// budget and the per-table limit, slowing no statement down unless
+// AllowRegressions), repeated while one lowers the workload cost. A
+// greedy by benefit per byte cannot leave a local optimum where an index
+// pays only beside another (an index that lures one statement into a trap
+// is refused before the one that serves that statement better is taken).
+// A swap that takes more bytes must buy them at no less than the
+// configuration's benefit per byte (none is the workload cost without
+// new indexes). It returns the bytes used.
+func (c *config) swaps(ctx context.Context, cands []*Index, banned map[string]bool, budget, used, none float64) float64 {
+	a := c.a
+	ok := func() bool {
+		if a.opts.AllowRegressions {
+			return true
+		}
+		for oi := range a.occs {
+			if c.cur[oi] > RegressionThreshold*c.orig[oi] {
+				return false
+			}
+		}
+		return true
+	}
+	for round := 0; round < maxSwapRounds && ctx.Err() == nil; round++ {
+		base := c.total()
+		var bestOut, bestIn *Index
+		bestTotal := base * (1 - MinImprovement)
+		for t := range c.chosen {
+			for _, out := range slices.Clone(c.chosen[t]) {
+				for _, in := range cands {
+					if banned[in.key()] || slices.Contains(c.chosen[in.Table], in) {
+						continue
+					}
+					size := used - a.tables[t].indexBytes(out) + a.tables[in.Table].indexBytes(in)
+					if budget > 0 && size > budget {
+						continue
+					}
+					if in.Table != t && len(c.chosen[in.Table]) >= a.opts.MaxPerTable {
+						continue
+					}
+					c.chosen[t] = slices.DeleteFunc(c.chosen[t], func(x *Index) bool { return x == out })
+					c.chosen[in.Table] = append(c.chosen[in.Table], in)
+					c.refresh(t)
+					if in.Table != t {
+						c.refresh(in.Table)
+					}
+					// A swap that takes more bytes must buy them at the
+					// configuration's benefit per byte (the issue judges
+					// benefit per byte).
+					tot := c.total()
+					perByte := size <= used || (base-tot)/(size-used) >= (none-base)/math.Max(used, 1)
+					if tot < bestTotal && perByte && ok() {
+						bestOut, bestIn, bestTotal = out, in, tot
+					}
+					c.chosen[in.Table] = c.chosen[in.Table][:len(c.chosen[in.Table])-1]
+					c.chosen[t] = append(c.chosen[t], out)
+					c.refresh(t)
+					if in.Table != t {
+						c.refresh(in.Table)
+					}
+				}
+			}
+		}
+		if bestIn == nil {
+			break
+		}
+		t := bestOut.Table
+		c.chosen[t] = slices.DeleteFunc(c.chosen[t], func(x *Index) bool { return x == bestOut })
+		c.chosen[bestIn.Table] = append(c.chosen[bestIn.Table], bestIn)
+		c.refresh(t)
+		c.refresh(bestIn.Table)
+		used += a.tables[bestIn.Table].indexBytes(bestIn) - a.tables[t].indexBytes(bestOut)
+	}
+	return used
 }
 
 // prune removes chosen indexes that no longer pay for themselves given
