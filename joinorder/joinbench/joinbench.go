@@ -181,7 +181,7 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 			opts.Progress(progress.Report{Stage: "joinbench", Detail: fmt.Sprintf(format, args...)})
 		}
 	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, int64(opts.Seed)+1)
+	cat, err := db.CatalogContext(ctx, catalog.StatsOptions{}, int64(opts.Seed)+1)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/estimator"
 	"github.com/cardinaldb/cardinal/joinorder"
 )
@@ -32,5 +33,24 @@ func TestOptionsRule(t *testing.T) {
 		if _, err := s.ServerBench(ctx, nil, joinorder.Method{}, o); !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), "ServerOptions.") {
 			t.Errorf("%+v: %v", o, err)
 		}
+	}
+}
+
+// TestPrepareContext: Prepare stops with the context's error once it is
+// done, its catalog build included (with no queries to draw and no
+// estimator to train, the build is the only work that could notice).
+func TestPrepareContext(t *testing.T) {
+	db, err := datasets.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	o := Options{TrainQueries: -1, TestQueries: -1, EstimatesOnly: true, PlanWith: estimator.KindHistogram}
+	if _, err := Prepare(ctx, db, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Prepare on a cancelled context: %v, want context.Canceled", err)
+	}
+	if _, err := Prepare(context.Background(), db, o); err != nil {
+		t.Fatal(err)
 	}
 }
