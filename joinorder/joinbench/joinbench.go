@@ -213,8 +213,8 @@ func Prepare(ctx context.Context, db *datasets.DB, opts Options) (*Setup, error)
 	if s.Test, s.TestSQL, err = s.queries(ctx, graph, opts.TestQueries, opts.Seed+testSeedOffset); err != nil {
 		return nil, err
 	}
-	say("%d training and %d held-out join queries of %d-%d tables (held-out by tables: %s; %d more drawn had a result over %d rows) counted and estimated in %.1fs",
-		len(s.Train), len(s.Test), opts.MinTables, opts.MaxTables, sizes(s.Test), s.Dropped, opts.MaxResultRows, time.Since(start).Seconds())
+	say("%d training and %d held-out join queries of %d-%d tables (held-out by tables: %s%s) counted and estimated in %.1fs",
+		len(s.Train), len(s.Test), opts.MinTables, opts.MaxTables, sizes(s.Test), s.droppedNote(), time.Since(start).Seconds())
 	return s, nil
 }
 
@@ -294,6 +294,15 @@ func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, s
 		out = append(out, eq)
 	}
 	return out, sqls, nil
+}
+
+// droppedNote says, under Options.MaxResultRows, how many queries drawn
+// the rule left out (nothing without the rule).
+func (s *Setup) droppedNote() string {
+	if s.opts.MaxResultRows <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d more drawn had a result over %d rows", s.Dropped, s.opts.MaxResultRows)
 }
 
 // maxDrawFactor bounds the queries drawn under Options.MaxResultRows: at

@@ -2,10 +2,13 @@ package joinbench
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/datasets/engine"
+	"github.com/cardinaldb/cardinal/progress"
 )
 
 // TestMaxResultRows: the workload rule keeps exactly the generated
@@ -65,6 +68,32 @@ func TestMaxResultRows(t *testing.T) {
 		}
 		if sql != again.Test[i].Est["histogram"].Query().SQL() {
 			t.Errorf("query %d differs between two draws", i)
+		}
+	}
+}
+
+// TestMaxResultRowsProgress: Prepare's progress line names the rule's
+// dropped queries only under the rule (not "0 more drawn had a result
+// over 0 rows" without it).
+func TestMaxResultRowsProgress(t *testing.T) {
+	db, err := datasets.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bound := range []int64{0, 1} {
+		var lines []string
+		o := Options{TrainQueries: -1, TestQueries: 3, EstimatesOnly: true, PlanWith: "histogram", MaxResultRows: bound,
+			Progress: func(r progress.Report) { lines = append(lines, r.Detail) }}
+		s, err := Prepare(context.Background(), db, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := strings.Join(lines, "\n")
+		if got, want := strings.Contains(all, "had a result over"), bound > 0; got != want {
+			t.Errorf("MaxResultRows %d: progress mentions the rule: %v, want %v:\n%s", bound, got, want, all)
+		}
+		if bound > 0 && !strings.Contains(all, fmt.Sprintf("%d more drawn had a result over %d rows", s.Dropped, bound)) {
+			t.Errorf("MaxResultRows %d: progress does not count the %d dropped:\n%s", bound, s.Dropped, all)
 		}
 	}
 }
