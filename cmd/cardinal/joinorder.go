@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -347,6 +348,16 @@ func runEvalJoinorder(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	if sopts.Queries < 0 || sopts.Limit < time.Millisecond {
 		return usagef("--server-queries %d / --server-limit %v", sopts.Queries, sopts.Limit)
+	}
+	// Checked before the (possibly long) preparation: ServerBench would
+	// refuse them only after training.
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"--server-guard", sopts.GuardRatio}, {"--server-min-saving", sopts.MinSavingMS}, {"--server-min-cost", sopts.MinServerCost}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return usagef("%s %v: want a finite number", f.name, f.v)
+		}
 	}
 	if *agentPath != "" {
 		j.opts.TrainQueries = -1

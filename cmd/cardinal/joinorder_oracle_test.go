@@ -8,14 +8,24 @@ import (
 )
 
 // TestEvalJoinorderFlags: --server-oracle needs a server and a
-// non-negative count, --max-result a non-negative bound.
+// non-negative count, --max-result a non-negative bound, the guard's
+// thresholds finite numbers.
 func TestEvalJoinorderFlags(t *testing.T) {
 	ctx := context.Background()
+	// Small, so that a missing check fails fast (exit 1 at the server,
+	// not 2) rather than after minutes of training.
+	small := []string{"--train", "5", "--test", "5", "--estimator-queries", "20", "--epochs", "1"}
 	for _, args := range [][]string{
 		{"eval-joinorder", "--dataset", "flights", "--server-oracle", "2"},
+		// Non-finite guard thresholds are refused before the preparation
+		// (ServerBench refused them only after it).
+		{"eval-joinorder", "--dataset", "flights", "--server", "x:y@tcp(127.0.0.1:1)/d", "--server-min-cost", "NaN"},
+		{"eval-joinorder", "--dataset", "flights", "--server", "x:y@tcp(127.0.0.1:1)/d", "--server-guard", "Inf"},
+		{"eval-joinorder", "--dataset", "flights", "--server", "x:y@tcp(127.0.0.1:1)/d", "--server-min-saving", "-Inf"},
 		{"eval-joinorder", "--dataset", "flights", "--server", "x:y@tcp(127.0.0.1:1)/d", "--server-oracle", "-1"},
 		{"eval-joinorder", "--dataset", "flights", "--max-result", "-5"},
 	} {
+		args = append(args, small...)
 		var out, errb bytes.Buffer
 		if code := run(ctx, args, &out, &errb); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (usage): %s", args, code, exitUsage, errb.String())

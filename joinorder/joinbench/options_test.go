@@ -29,7 +29,7 @@ func TestOptionsRule(t *testing.T) {
 	}
 	var s *Setup
 	for _, o := range []ServerOptions{{Queries: -1}, {Runs: -1}, {Limit: -time.Second},
-		{GuardRatio: math.NaN()}, {GuardRatio: math.Inf(-1)}, {MinSavingMS: math.NaN()}} {
+		{GuardRatio: math.NaN()}, {GuardRatio: math.Inf(-1)}, {MinSavingMS: math.NaN()}, {MinServerCost: math.Inf(1)}} {
 		if _, err := s.ServerBench(ctx, nil, joinorder.Method{}, o); !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), "ServerOptions.") {
 			t.Errorf("%+v: %v", o, err)
 		}
