@@ -136,7 +136,7 @@ func SampleCatalog(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts
 	}
 	synopses := !stats.NoJoinSynopses
 	stats.NoJoinSynopses = true // the sample DB lacks the referenced rows
-	cat, err := sample.Catalog(stats, opts.Seed)
+	cat, err := sample.CatalogContext(ctx, stats, opts.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("live: statistics of the sample: %w", err)
 	}
