@@ -275,7 +275,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		}
 		res.EstimatedBenefit = 1 - c.total()/math.Max(baseCost, 1e-9)
 		for oi := range a.occs {
-			if c.cur[oi] > base.cur[oi]*RegressionThreshold {
+			if slower(c.cur[oi], base.cur[oi]) {
 				res.Regressions++
 			}
 		}

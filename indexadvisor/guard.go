@@ -51,6 +51,19 @@ type GuardExample struct {
 // issue's "more than 10% slower").
 const RegressionThreshold = 1.10
 
+// regressionFloor is the what-if model's counterpart of the measured
+// noise floor (EvalOptions.NoiseFloor, 2 ms): a statement is predicted to
+// regress only when it also gets dearer by this many cost units. The
+// scan of ecommerce orders at scale 10 (1M rows, 101,019 units) takes
+// about 250 ms on MariaDB here, so 2 ms is about 800 units.
+const regressionFloor = 800
+
+// slower reports whether a statement costing before becomes a predicted
+// regression at after.
+func slower(after, before float64) bool {
+	return after > RegressionThreshold*before && after-before > regressionFloor
+}
+
 // Guard is a trained regression classifier.
 type Guard struct {
 	tree *trees.ID3DecisionTree

@@ -125,7 +125,7 @@ func (c *config) regresses(old, ix *Index) bool {
 		if c.better(m[k], nc) {
 			nc = m[k]
 		}
-		if nc.cost > RegressionThreshold*c.orig[oi] && nc.cost > c.cur[oi] {
+		if slower(nc.cost, c.orig[oi]) && nc.cost > c.cur[oi] {
 			return true
 		}
 	}
@@ -417,7 +417,7 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 			ok := true
 			if !a.opts.AllowRegressions {
 				for oi := range a.occs {
-					ok = ok && c.cur[oi] <= RegressionThreshold*c.orig[oi]
+					ok = ok && !slower(c.cur[oi], c.orig[oi])
 				}
 			}
 			if ok {
@@ -459,7 +459,7 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 }
 
 // maxSwapRounds bounds the local search of swaps.
-const maxSwapRounds = 8
+const maxSwapRounds = 3
 
 // swaps improves a greedy configuration by local search: the best swap of
 // one chosen index for one candidate that is not chosen (within the
@@ -478,7 +478,7 @@ func (c *config) swaps(ctx context.Context, cands []*Index, banned map[string]bo
 			return true
 		}
 		for oi := range a.occs {
-			if c.cur[oi] > RegressionThreshold*c.orig[oi] {
+			if slower(c.cur[oi], c.orig[oi]) {
 				return false
 			}
 		}
@@ -748,7 +748,7 @@ func (a *advisor) describe(c *config, ix *Index) Recommended {
 	for k, oi := range a.byTable[ix.Table] {
 		wo := c.pickWithout(oi, ix)
 		without := wo.cost
-		if c.better(m[k], wo) && m[k].cost > without*RegressionThreshold && !slices.Contains(rec.Regressions, a.occs[oi].stmt) {
+		if c.better(m[k], wo) && slower(m[k].cost, without) && !slices.Contains(rec.Regressions, a.occs[oi].stmt) {
 			// Marked: the optimizer would take ix here and run slower;
 			// the selection kept ix because it saves more elsewhere.
 			rec.Regressions = append(rec.Regressions, a.occs[oi].stmt)
