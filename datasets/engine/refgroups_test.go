@@ -33,6 +33,21 @@ func newRefGrouper(g *features.Grouping) *refGrouper {
 	return &refGrouper{g: g, groups: map[string]*refGroup{}}
 }
 
+// refNumber is a cell as an aggregate's argument sees it: numbers as
+// themselves, strings as 0 (MySQL's cast of a non-numeric string), NULL
+// as none.
+func refNumber(d catalog.Datum) (float64, bool) {
+	switch d.Kind {
+	case catalog.KindInt:
+		return float64(d.I), true
+	case catalog.KindFloat:
+		return d.F, true
+	case catalog.KindString:
+		return 0, true
+	}
+	return 0, false
+}
+
 // add puts tuple tu in its group; cell(table, col) is tu's value of a
 // column.
 func (r *refGrouper) add(tu []int, cell func(table, col int) catalog.Datum) {
@@ -50,18 +65,7 @@ func (r *refGrouper) add(tu []int, cell func(table, col int) catalog.Datum) {
 		if ag.Arg == nil {
 			continue
 		}
-		v, ok := ag.Arg.Eval(func(c int) (float64, bool) {
-			d := cell(ag.Table, c)
-			switch d.Kind {
-			case catalog.KindInt:
-				return float64(d.I), true
-			case catalog.KindFloat:
-				return d.F, true
-			case catalog.KindString:
-				return 0, true
-			}
-			return 0, false
-		})
+		v, ok := ag.Arg.Eval(func(c int) (float64, bool) { return refNumber(cell(ag.Table, c)) })
 		if ok {
 			a.sum[i] += v
 			a.nn[i]++

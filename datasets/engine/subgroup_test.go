@@ -85,18 +85,7 @@ func (e *refEval) scalar(s *features.ScalarSub) (float64, bool) {
 		if s.Agg.Arg == nil {
 			continue
 		}
-		v, ok := s.Agg.Arg.Eval(func(c int) (float64, bool) {
-			d := e.cell(s.Query, tu, s.Agg.Table, c)
-			switch d.Kind {
-			case catalog.KindInt:
-				return float64(d.I), true
-			case catalog.KindFloat:
-				return d.F, true
-			case catalog.KindString:
-				return 0, true
-			}
-			return 0, false
-		})
+		v, ok := s.Agg.Arg.Eval(func(c int) (float64, bool) { return refNumber(e.cell(s.Query, tu, s.Agg.Table, c)) })
 		if !ok {
 			continue
 		}
