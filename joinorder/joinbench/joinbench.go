@@ -1,26 +1,3 @@
-// Package joinbench is the join-ordering comparison behind the
-// eval-joinorder, train-joinorder, bench and demo commands: it generates
-// join queries of MinTables..MaxTables tables over a data set, counts
-// every sub-plan exactly, estimates them with the histogram, sample and
-// gbdt estimators, trains the learned agent on some queries and plans the
-// held-out ones with every method:
-//
-//	data set ─► workload (fresh seeds) ─► estimator training queries ─► gbdt
-//	         └► join queries ─► exact.Source (true) ┐
-//	                         └► Estimated(histogram | sample | gbdt)
-//	                               │ train split ─► TrainAgent (gbdt cards, true feedback)
-//	                               ▼ held-out split
-//	         joinorder.Evaluate: GOO, left-deep DP, DPccp × {histogram, sample, gbdt}, agent
-//
-// Every method's plan is priced under TRUE counts and divided by the true
-// optimum (DPccp on true counts).
-//
-// On a server (server.go, guard.go, oracle.go), ServerBench times each
-// held-out query as written (the server's own order) against the
-// STRAIGHT_JOIN rewrite of our left-deep order where the hint guard says
-// so; TrainGuard fits the guard on training queries timed both ways;
-// OracleBench measures the headroom: the fastest of the server's plan,
-// ours and a few more candidate orders per query.
 package joinbench
 
 import (
