@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/cardinaldb/cardinal/internal/server"
 	"github.com/cardinaldb/cardinal/joinorder"
@@ -60,8 +61,15 @@ type Guard struct {
 }
 
 // DefaultGuard is the guard ServerBench uses with zero ServerOptions.
-var DefaultGuard = Guard{Name: "guard (ratio 1.5, saving 25 ms, server cost 1e4)", Ratio: DefaultServerGuard, MinSavingMS: DefaultServerMinSaving,
+var DefaultGuard = Guard{Name: "guard (ratio 1.5, saving 25 ms, server cost 10000)", Ratio: DefaultServerGuard, MinSavingMS: DefaultServerMinSaving,
 	MinServerCost: DefaultServerMinCost}
+
+// guardName is the name ServerBench reports for a guard of its options
+// (DefaultGuard's with zero ServerOptions).
+func guardName(g Guard) string {
+	return fmt.Sprintf("guard (ratio %.3g, saving %.3g ms, server cost %s)", g.Ratio, math.Max(g.MinSavingMS, 0),
+		strconv.FormatFloat(math.Max(g.MinServerCost, 0), 'f', -1, 64))
+}
 
 // NoCostGuard is DefaultGuard without the server's cost (the default
 // before 2026-12-06), priced beside it.

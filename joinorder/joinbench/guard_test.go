@@ -109,3 +109,12 @@ func TestOracleOutcome(t *testing.T) {
 		t.Errorf("always hinting %.0f ms beats the oracle's %.0f ms", a.TotalMS, o.TotalMS)
 	}
 }
+
+// TestGuardName: ServerBench names the guard of zero ServerOptions as
+// DefaultGuard is named (it read "server cost 1e+04" against
+// DefaultGuard's "server cost 1e4").
+func TestGuardName(t *testing.T) {
+	if got := guardName(DefaultGuard); got != DefaultGuard.Name {
+		t.Errorf("guardName(DefaultGuard) = %q, want %q", got, DefaultGuard.Name)
+	}
+}

@@ -191,7 +191,7 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 	if guard.Ratio < 0 {
 		guard.Name = AlwaysHint.Name
 	} else {
-		guard.Name = fmt.Sprintf("guard (ratio %.3g, saving %.3g ms, server cost %.3g)", guard.Ratio, math.Max(guard.MinSavingMS, 0), math.Max(guard.MinServerCost, 0))
+		guard.Name = guardName(guard)
 	}
 	both := opts.TimeBoth || len(opts.Baselines) > 0
 	rep := ServerReport{Database: srv.Database(), Method: method.Name, AllSameCount: true, Guard: guard}
