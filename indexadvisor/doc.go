@@ -24,14 +24,16 @@
 //	   join whose driving filter no index estimates is run from the
 //	   larger table (blind)
 //	   │  each statement at the plan a MySQL-like optimizer PICKS
-//	   │  (serverChoice: lookups as row reads, ORDER BY ... LIMIT walks as
+//	   │  (serverChoice: a lookup as 5 row reads, 1 when walking an index
+//	   │  for ORDER BY / GROUP BY; ORDER BY ... LIMIT walks as
 //	   │  short as estimated, GROUP BY temp tables of every row), priced
 //	   │  at what the model says that plan costs (a LIMIT walk with a
 //	   │  pessimistic rest filter): the traps show up as dearer statements
 //	   ▼
 //	Extend-style greedy (selection.go): best benefit per byte within the
 //	   budget and per-table limit, or a one-column extension of a chosen
-//	   index; no step that makes a statement >10% dearer; prune indexes
+//	   index; no step that makes a statement >10% (and regressionFloor,
+//	   ~2 ms) dearer; prune indexes
 //	   that stop paying; swap local search (one chosen index for one
 //	   candidate, at no worse benefit per byte); a portfolio of restarts
 //	   (budget, its halves; server or cheapest plans; regressions
@@ -67,7 +69,8 @@
 // Regressions are avoided by default in the selection itself: priced at
 // the server's plans, an index that would lure a statement into a slower
 // plan makes that statement dearer, and the greedy does not take a step
-// that makes any statement more than RegressionThreshold dearer
+// that makes any statement more than RegressionThreshold (and
+// regressionFloor cost units, the measured 2 ms noise floor) dearer
 // (Options.AllowRegressions weighs them against the savings instead;
 // Options.CheapestPlan restores pricing at cheapest plans, the previous
 // default, which cannot see a trap).

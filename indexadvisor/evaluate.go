@@ -99,8 +99,9 @@ type StrategyResult struct {
 	MeasuredBenefit  *float64 `json:"measured_benefit,omitempty"`
 	// Regressions counts statements measured more than 10% (and
 	// NoiseFloor) slower than without the new indexes; without a server,
-	// statements the what-if model costs more than 10% higher (at the
-	// plan the server-like optimizer picks, unless Options.CheapestPlan).
+	// statements the what-if model costs more than 10% and
+	// regressionFloor higher (at the plan the server-like optimizer
+	// picks, unless Options.CheapestPlan).
 	Regressions int `json:"regressions"`
 	// Regressed lists the regressed statements: "#n before -> after".
 	Regressed []string `json:"regressed,omitempty"`
