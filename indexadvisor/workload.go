@@ -150,7 +150,13 @@ func NewWorkload(schema *catalog.Schema, stmts []live.Statement) (*Workload, err
 		w.Skipped = append(w.Skipped, *skips[r])
 	}
 	if len(w.Statements) == 0 {
-		return w, fmt.Errorf("%w (%d statements, all skipped)", ErrEmptyWorkload, len(stmts))
+		// Say why, or the user is left guessing (recommend and
+		// eval-indexes print only this error).
+		why := make([]string, len(w.Skipped))
+		for i, k := range w.Skipped {
+			why[i] = fmt.Sprintf("%d %s, e.g. %q", k.Statements, k.Reason, k.Example)
+		}
+		return w, fmt.Errorf("%w (%d statements, all skipped: %s)", ErrEmptyWorkload, len(stmts), strings.Join(why, "; "))
 	}
 	return w, nil
 }
