@@ -133,14 +133,31 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 		}
 	}
 	in.hist, in.textbook = sanitize(in.hist), sanitize(in.textbook)
-	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, mask, p.sc, p.memo); ok {
+	// The sampled joins see the sub-plan without its unfiltered
+	// dimensions joined on their primary key (fkelim.go).
+	jm, keep := mask, 1.0
+	if mask&(mask-1) != 0 {
+		jm, keep = s.eliminateDims(q, p.edges, mask, p.memo)
+	}
+	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, jm, p.sc, p.memo); ok {
 		in.joinSample, in.support, in.synopsis = rows, support, true
 		in.exact = in.exact || exact
-	} else if rows, support, ok := s.twoRootRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo); ok {
+	} else if rows, support, ok := s.twoRootRows(q, p.probes, p.edges, hist, jm, p.sc, p.memo); ok && (support == 0 || support >= fewHits) {
 		in.joinSample, in.support = rows, support
+	} else if ok {
+		// A correlated sample that found a few joint rows (fewer than
+		// fewHits) rests on one or two of them: the message passing,
+		// whose selective filters spread the histogram's count by key
+		// (factorjoin.go), unless it found fewer still. (None at all is
+		// evidence of its own: the zero-hit rules below.)
+		in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, jm, p.sc, p.memo)
+		if in.support < support {
+			in.joinSample, in.support = rows, support
+		}
 	} else {
-		in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, mask, p.sc, p.memo)
+		in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, jm, p.sc, p.memo)
 	}
+	in.joinSample = sanitize(in.joinSample * keep)
 	sampleSource := sourceJoinSample
 	if in.synopsis {
 		sampleSource = sourceJoinSynopsis
@@ -172,8 +189,8 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 		if mask&(mask-1) != 0 {
 			// A join: complete tables may prove it empty, else the
 			// zero-hit tables relaxed (zerohit.go).
-			if rows, exact, ok := b.zeroHitRows(p, mask); ok {
-				in.base, in.baseSource, in.exact = rows, sourceZeroHit, exact
+			if rows, exact, ok := b.zeroHitRows(p, jm); ok {
+				in.base, in.baseSource, in.exact = sanitize(rows*keep), sourceZeroHit, exact
 				if exact {
 					in.joinSample, in.baseSource = 0, sourceContradiction
 				}
