@@ -37,7 +37,9 @@ const (
 	// subqueries (conformal.go; version 7 bands load without it).
 	// 9: the baseline learned models correct changed for sub-plans with
 	// two sampled roots (tworoot.go).
-	modelVersion = 9
+	// 10: it changed again for unfiltered dimensions joined on their
+	// primary key (fkelim.go) and two roots with a few joint rows.
+	modelVersion = 10
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
@@ -52,8 +54,9 @@ const (
 	// (contradictions across join keys, relaxed zero-hit tables, few-hit
 	// filters spread by the histogram's count); version 9 that of
 	// sub-plans with two sampled roots (one root's synopses and the
-	// others' messages, tworoot.go).
-	learnedMinVersion = 9
+	// others' messages, tworoot.go); version 10 that of sub-plans with
+	// unfiltered dimensions on their primary key (fkelim.go).
+	learnedMinVersion = 10
 	// groupsMinVersion is the first version with the groups section.
 	groupsMinVersion = 6
 	// maxModelBytes bounds what Load reads (a model is a few MB).
