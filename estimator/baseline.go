@@ -135,9 +135,9 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 	in.hist, in.textbook = sanitize(in.hist), sanitize(in.textbook)
 	// The sampled joins see the sub-plan without its unfiltered
 	// dimensions joined on their primary key (fkelim.go).
-	jm, keep := mask, 1.0
+	jm := mask
 	if mask&(mask-1) != 0 {
-		jm, keep = s.eliminateDims(q, p.edges, mask, p.memo)
+		jm = s.eliminateDims(q, p.edges, mask, p.memo)
 	}
 	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, jm, p.sc, p.memo); ok {
 		in.joinSample, in.support, in.synopsis = rows, support, true
@@ -157,7 +157,6 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 	} else {
 		in.joinSample, in.support = s.joinSampleRows(q, p.probes, p.edges, hist, jm, p.sc, p.memo)
 	}
-	in.joinSample = sanitize(in.joinSample * keep)
 	sampleSource := sourceJoinSample
 	if in.synopsis {
 		sampleSource = sourceJoinSynopsis
@@ -190,7 +189,7 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 			// A join: complete tables may prove it empty, else the
 			// zero-hit tables relaxed (zerohit.go).
 			if rows, exact, ok := b.zeroHitRows(p, jm); ok {
-				in.base, in.baseSource, in.exact = sanitize(rows*keep), sourceZeroHit, exact
+				in.base, in.baseSource, in.exact = rows, sourceZeroHit, exact
 				if exact {
 					in.joinSample, in.baseSource = 0, sourceContradiction
 				}

@@ -10,29 +10,30 @@ import (
 // Unfiltered dimensions joined on their primary key (join elimination):
 // a table occurrence with no filter, joined by one edge of the sub-plan
 // and that edge a foreign key into its primary key, keeps every row of
-// the other side whose key reaches a row and adds none:
+// the other side and adds none when every key reaches a row:
 //
-//	|R ⋈ D| = |R| · match(fk)        (D unfiltered, R.fk → D's primary key)
+//	|R ⋈ D| = |R|        (D unfiltered, R.fk → D's primary key, no NULL
+//	                      or dangling R.fk)
 //
-// match(fk) is the share of the referencing table's rows whose key
-// reaches a row (no NULL, no dangling key), from its one-hop join
-// synopsis (catalog.JoinSample.Missing), else the key columns' NULL
-// fractions. The sampled-join estimators (synopses, two roots, message
-// passing, zero-hit relaxation) then see the sub-plan without D, so a
-// sub-plan and the same sub-plan with an unfiltered dimension hung on it
-// get the same estimate. Without it the message passing rooted at a
-// completely sampled dimension (factorjoin.go's stratRoot) could lose
-// what the sub-plan without it knew: `reviews.customer_id = 914 ⋈
-// products ⋈ order_items` estimated at 31,442 (true 18,300) fell to 14
-// with an unfiltered customers added, rooted at customers.
+// The sampled-join estimators (synopses, two roots, message passing,
+// zero-hit relaxation) then see the sub-plan without D, so a sub-plan and
+// the same sub-plan with an unfiltered dimension hung on it get the same
+// estimate. Without it the message passing rooted at a completely sampled
+// dimension (factorjoin.go's stratRoot) could lose what the sub-plan
+// without it knew: `reviews.customer_id = 914 ⋈ products ⋈ order_items`
+// estimated at 31,442 (true 18,300) fell to 14 with an unfiltered
+// customers added, rooted at customers. Integrity is read off the
+// sample: the one-hop join synopsis along the key has no Missing row
+// (catalog.JoinSample), else the key columns have no NULL. Where keys
+// dangle (flights' airport codes), the synopses and messages that see
+// them row by row stay.
 
 // eliminateDims returns mask without its unfiltered leaf dimensions joined
-// on their primary key (repeatedly, keeping at least two occurrences) and
-// the product of their edges' match shares.
-func (s *sampleSet) eliminateDims(q *features.Query, edges []pairEdge, mask uint64, memo *joinMemo) (uint64, float64) {
-	keep := 1.0
+// on their primary key under referential integrity (repeatedly, keeping at
+// least two occurrences).
+func (s *sampleSet) eliminateDims(q *features.Query, edges []pairEdge, mask uint64, memo *joinMemo) uint64 {
 	if len(s.fks) == 0 || len(q.Residuals) > 0 || q.HasShapes() {
-		return mask, keep
+		return mask
 	}
 	if memo != nil && len(memo.ek) != len(edges) {
 		memo = nil
@@ -64,11 +65,10 @@ func (s *sampleSet) eliminateDims(q *features.Query, edges []pairEdge, mask uint
 			} else {
 				m = s.matchFK(q, &edges[only])
 			}
-			if m.fk < 0 || m.parent != i || !s.refersToPrimaryKey(m.fk) {
+			if m.fk < 0 || m.parent != i || !s.refersToPrimaryKey(m.fk) || s.fkMatch(m.fk) < 1 {
 				continue
 			}
 			mask &^= 1 << uint(i)
-			keep *= s.fkMatch(m.fk)
 			removed = true
 			break
 		}
@@ -76,7 +76,7 @@ func (s *sampleSet) eliminateDims(q *features.Query, edges []pairEdge, mask uint
 			break
 		}
 	}
-	return mask, keep
+	return mask
 }
 
 // refersToPrimaryKey reports whether foreign key f references exactly its
