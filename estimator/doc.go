@@ -83,6 +83,14 @@
 // their own foreign-key trees), the sub-plan is estimated from that
 // root's synopses times the key-stratified messages of the rest
 // (tworoot.go; correlated sampling after CS2, Yu et al., SIGMOD 2013).
+// Before any of these, an unfiltered occurrence joined by one edge on a
+// foreign key into its primary key, where the sample shows every key
+// reaching a row, leaves the sub-plan (fkelim.go; join elimination):
+//
+//	|R ⋈ D| = |R|   (D unfiltered, R.fk → D's primary key, no NULL or dangling R.fk)
+//
+// so a sub-plan and the same sub-plan with such a dimension hung on it
+// get the same sampled estimate.
 //
 // Every estimator, and every learned model in training, sees a query in
 // its canonical form (features.Canonical): x BETWEEN a AND a, x IN (a),
