@@ -156,7 +156,11 @@ func AddSketchesContext(ctx context.Context, c *Catalog, src Source, opts StatsO
 	return nil
 }
 
-// sketchChunkRows is the fewest rows a worker of AddSketches gets.
+// sketchChunkRows is the fewest rows a worker of AddSketches gets, and
+// the rows a worker sketches between checks of AddSketchesContext's
+// context (tables are sketched from StatsOptions.SketchRows rows on, by
+// default DefaultSketchRows = 16 chunks: a cancelled build stops well
+// before such a table ends).
 const sketchChunkRows = 1 << 16
 
 // sketchRows adds rows [lo, hi) of table t to sks (the column sketches,
