@@ -418,8 +418,17 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	// Held-out queries answered exactly calibrate the band too (residual
 	// 0, see conformal.go); exactVal marks them by example index.
 	exactVal := make([]bool, len(train))
+	// The other whole queries calibrate through their baseline residuals
+	// (poststratify): auxBase[i] of example i when auxKept[i].
+	auxBase, auxKept := make([]float64, len(train)), make([]bool, len(train))
 	g.parallelFor(ctx, params.workers, len(train), func(i int, x []float64) {
 		y, joins, base, skip := g.featurize(train[i], x)
+		if whole[i] && !isVal[groupOf(i)] {
+			auxKept[i] = true
+			if !skip {
+				auxBase[i] = y
+			}
+		}
 		if skip {
 			exactVal[i] = isVal[groupOf(i)]
 			return
@@ -452,6 +461,12 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	for i, ok := range exactVal {
 		if ok {
 			exact = append(exact, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes()})
+		}
+	}
+	for i, ok := range auxKept {
+		if ok {
+			exact = append(exact, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: true, shaped: train[i].Query.HasShapes(),
+				base: auxBase[i], aux: true})
 		}
 	}
 	g.fitBand(valSet, valJoins, valCal, exact)
@@ -551,7 +566,7 @@ func (g *GBDT) fitBand(val *binnedSet, vJoins []int, cal []calibExample, exact [
 		base := cal[i].base
 		truth := y + logRows(base) // log of the true rows, clamped
 		resid := func(c float64) float64 { return truth - logRows(sanitize(math.Max(base, 1)*math.Exp(clampC(c)))) }
-		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, shaped: cal[i].shaped, in: resid(pred), ood: resid(oodBlend * pred)}
+		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, shaped: cal[i].shaped, in: resid(pred), ood: resid(oodBlend * pred), base: resid(0)}
 	}
 	g.band = fitConformal(append(res, exact...))
 }

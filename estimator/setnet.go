@@ -391,11 +391,22 @@ func (m *SetNet) calibrate(exs []snExample, idx []int, train []Example) {
 	res := make([]calibResidual, 0, len(idx))
 	pooled := make([]float64, 0, len(idx))
 	whole := wholeQueries(train)
+	held := make([]bool, len(train))
 	for _, i := range idx {
+		held[i] = true
 		r := exs[i].target - m.predictLog(&exs[i], w, snOOD{})
+		b := exs[i].target - exs[i].baseLog
 		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes(),
-			in: r, ood: exs[i].target - exs[i].baseLog})
+			in: r, ood: b, base: b})
 		pooled = append(pooled, r)
+	}
+	// The other whole queries calibrate through their baseline residuals
+	// (poststratify).
+	for i, ex := range train {
+		if whole[i] && !held[i] {
+			res = append(res, calibResidual{joins: len(ex.Query.Tables) - 1, whole: true, shaped: ex.Query.HasShapes(),
+				base: exs[i].target - exs[i].baseLog, aux: true})
+		}
 	}
 	m.band = fitConformal(res)
 	m.resLo, m.resHi = conformalQuantiles(pooled)
