@@ -110,7 +110,7 @@ func TestSetNetLinearDemoAccuracy(t *testing.T) {
 // setnet's single-table band covered 94.5% here before its bands were
 // post-stratified, 95.2% after, while over 16 bench runs its cells
 // outside 88-95% went 4 -> 3), at least 80% out of distribution.
-var bandGate = [2]float64{0.855, 0.965}
+var bandGate = estimator.BandGate
 
 func checkBandCoverage(t *testing.T, name string, m estimator.Estimator, test, ood []estimator.Example) {
 	t.Helper()
