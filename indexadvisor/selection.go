@@ -504,12 +504,7 @@ func (c *config) swaps(ctx context.Context, cands []*Index, banned map[string]bo
 					if in.Table != t && len(c.chosen[in.Table]) >= a.opts.MaxPerTable {
 						continue
 					}
-					c.chosen[t] = slices.DeleteFunc(c.chosen[t], func(x *Index) bool { return x == out })
-					c.chosen[in.Table] = append(c.chosen[in.Table], in)
-					c.refresh(t)
-					if in.Table != t {
-						c.refresh(in.Table)
-					}
+					c.swap(out, in)
 					// A swap that takes more bytes must buy them at the
 					// configuration's benefit per byte (the issue judges
 					// benefit per byte).
@@ -518,26 +513,28 @@ func (c *config) swaps(ctx context.Context, cands []*Index, banned map[string]bo
 					if tot < bestTotal && perByte && ok() {
 						bestOut, bestIn, bestTotal = out, in, tot
 					}
-					c.chosen[in.Table] = c.chosen[in.Table][:len(c.chosen[in.Table])-1]
-					c.chosen[t] = append(c.chosen[t], out)
-					c.refresh(t)
-					if in.Table != t {
-						c.refresh(in.Table)
-					}
+					c.swap(in, out) // undone: in was appended last, out goes back last
 				}
 			}
 		}
 		if bestIn == nil {
 			break
 		}
-		t := bestOut.Table
-		c.chosen[t] = slices.DeleteFunc(c.chosen[t], func(x *Index) bool { return x == bestOut })
-		c.chosen[bestIn.Table] = append(c.chosen[bestIn.Table], bestIn)
-		c.refresh(t)
-		c.refresh(bestIn.Table)
-		used += a.tables[bestIn.Table].indexBytes(bestIn) - a.tables[t].indexBytes(bestOut)
+		c.swap(bestOut, bestIn)
+		used += a.tables[bestIn.Table].indexBytes(bestIn) - a.tables[bestOut.Table].indexBytes(bestOut)
 	}
 	return used
+}
+
+// swap replaces chosen index out by in (appended last on its table) and
+// refreshes the occurrences of both tables.
+func (c *config) swap(out, in *Index) {
+	c.chosen[out.Table] = slices.DeleteFunc(c.chosen[out.Table], func(x *Index) bool { return x == out })
+	c.chosen[in.Table] = append(c.chosen[in.Table], in)
+	c.refresh(out.Table)
+	if in.Table != out.Table {
+		c.refresh(in.Table)
+	}
 }
 
 // prune removes chosen indexes that no longer pay for themselves given
