@@ -36,9 +36,6 @@ func (s *sampleSet) eliminateDims(q *features.Query, edges []pairEdge, mask uint
 	if len(s.fks) == 0 || len(q.Residuals) > 0 || q.HasShapes() {
 		return mask
 	}
-	if memo != nil && len(memo.ek) != len(edges) {
-		memo = nil
-	}
 	for bits.OnesCount64(mask) > 2 {
 		removed := false
 		for i, tr := range q.Tables {
@@ -57,15 +54,7 @@ func (s *sampleSet) eliminateDims(q *features.Query, edges []pairEdge, mask uint
 			if n != 1 {
 				continue
 			}
-			var m edgeFK
-			if memo != nil {
-				if !memo.fkDone[only] {
-					memo.fk[only], memo.fkDone[only] = s.matchFK(q, &edges[only]), true
-				}
-				m = memo.fk[only]
-			} else {
-				m = s.matchFK(q, &edges[only])
-			}
+			m := s.edgeFK(q, edges, only, memo)
 			if m.fk < 0 || m.parent != i || !s.refersToPrimaryKey(m.fk) || s.fkMatch(m.fk) < 1 {
 				continue
 			}

@@ -230,6 +230,19 @@ type msgKey struct {
 	sub         uint64
 }
 
+// edgeFK returns the foreign key pair edge ei of edges follows
+// (s.matchFK), memoised in memo when memo was reset for edges (nil or
+// another query's: computed).
+func (s *sampleSet) edgeFK(q *features.Query, edges []pairEdge, ei int, memo *joinMemo) edgeFK {
+	if memo == nil || len(memo.fkDone) != len(edges) {
+		return s.matchFK(q, &edges[ei])
+	}
+	if !memo.fkDone[ei] {
+		memo.fk[ei], memo.fkDone[ei] = s.matchFK(q, &edges[ei]), true
+	}
+	return memo.fk[ei]
+}
+
 // reset prepares m for a query with nedges pair edges.
 func (m *joinMemo) reset(nedges int) {
 	m.ek = m.ek[:0]

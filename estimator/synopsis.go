@@ -159,15 +159,7 @@ func (s *sampleSet) synopsisRows(q *features.Query, probes []tableProbe, edges [
 		if nin == ntab-1 {
 			return 0, 0, false, false // a cycle
 		}
-		var m edgeFK
-		if memo != nil {
-			if !memo.fkDone[ei] {
-				memo.fk[ei], memo.fkDone[ei] = s.matchFK(q, e), true
-			}
-			m = memo.fk[ei]
-		} else {
-			m = s.matchFK(q, e)
-		}
+		m := s.edgeFK(q, edges, ei, memo)
 		if m.fk < 0 || inEdgeBuf[m.parent] != 0 {
 			return 0, 0, false, false
 		}

@@ -53,15 +53,7 @@ func (s *sampleSet) twoRootRows(q *features.Query, probes []tableProbe, edges []
 	if memo != nil && len(memo.ek) != len(edges) {
 		memo = nil
 	}
-	fkOf := func(ei int) edgeFK {
-		if memo != nil {
-			if !memo.fkDone[ei] {
-				memo.fk[ei], memo.fkDone[ei] = s.matchFK(q, &edges[ei]), true
-			}
-			return memo.fk[ei]
-		}
-		return s.matchFK(q, &edges[ei])
-	}
+	fkOf := func(ei int) edgeFK { return s.edgeFK(q, edges, ei, memo) }
 	inMask := func(e *pairEdge) bool { return mask&(1<<uint(e.l)) != 0 && mask&(1<<uint(e.r)) != 0 }
 	// The best root: the most occurrences reached by its synopses.
 	var best twoRootTree
