@@ -171,7 +171,9 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 		r.q.OrderDesc = nil
 	}
 	r.q.Limit, r.q.Offset = limitOf(s.Limit)
-	r.q.Reads = r.reads(s.Fields)
+	if r.q.Reads, err = r.reads(s.Fields); err != nil {
+		return err
+	}
 	return r.normalizeOuter()
 }
 

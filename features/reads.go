@@ -1,6 +1,7 @@
 package features
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -43,8 +44,12 @@ func intLiteral(e ast.ExprNode) (int64, bool) {
 
 // reads collects the columns the query reads: the select list's, the
 // filters' and joins' (already resolved), GROUP BY's and ORDER BY's.
-// Called after FROM, WHERE, GROUP BY and ORDER BY are resolved.
-func (r *resolver) reads(fields *ast.FieldList) []ColRef {
+// Called after FROM, WHERE, GROUP BY and ORDER BY are resolved. A select-list
+// column that names no column of the query's tables (ErrUnknownColumn,
+// ErrUnknownTable) or more than one (ErrAmbiguousColumn) is an error, as it
+// is on the server: counting the statement's rows anyway would answer a
+// statement MySQL refuses.
+func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 	var out []ColRef
 	all := func(occ int) {
 		for c := range r.schema.Tables[r.q.Tables[occ].Table].Columns {
@@ -72,8 +77,12 @@ func (r *resolver) reads(fields *ast.FieldList) []ColRef {
 			f.Expr.Accept(c)
 			for _, cn := range c.cols {
 				occ, col, err := r.column(cn)
+				if err != nil && !c.sub && badSelectColumn(err) {
+					return nil, err
+				}
 				if err != nil || c.sub {
-					// A column of a subquery or an unknown name: reading
+					// A column of a subquery (which may belong to its own
+					// tables) or a derived table's computed column: reading
 					// everything is the safe answer for covering.
 					for i := range r.q.Tables {
 						all(i)
@@ -114,7 +123,15 @@ func (r *resolver) reads(fields *ast.FieldList) []ColRef {
 		}
 		return a.Col - b.Col
 	})
-	return slices.Compact(out)
+	return slices.Compact(out), nil
+}
+
+// badSelectColumn reports whether err, from resolving a select-list column,
+// means the statement itself is wrong (the server would refuse it) rather
+// than that the column is one the query model does not resolve to a table
+// column (a derived table's computed column).
+func badSelectColumn(err error) bool {
+	return errors.Is(err, ErrUnknownColumn) || errors.Is(err, ErrUnknownTable) || errors.Is(err, ErrAmbiguousColumn)
 }
 
 // FilterColumns returns the columns e's predicates test, ascending without
