@@ -145,6 +145,11 @@ type Evaluation struct {
 	// the statements whose plan was already timed (not run again).
 	Timings     int `json:"timings"`
 	PlansReused int `json:"plans_reused"`
+	// Rechecked counts the suspected regressions timed again in pairs
+	// against their plan without the new indexes (recheck.go);
+	// RechecksRefuted those the pairs did not confirm.
+	Rechecked       int `json:"rechecked"`
+	RechecksRefuted int `json:"rechecks_refuted"`
 	// BaseMs are the measured per-statement times without new indexes
 	// (milliseconds, -1: not a SELECT), when a server is given.
 	BaseMs []float64 `json:"base_ms,omitempty"`
@@ -229,6 +234,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			}
 			if ev != nil {
 				ev.Timings, ev.PlansReused = m.timed, m.reused
+				ev.Rechecked, ev.RechecksRefuted = m.rechecked, m.refuted
 			}
 		}()
 		say("timing the workload without new indexes")

@@ -39,7 +39,12 @@ type measurer struct {
 	built  map[string]Recommended     // index key -> what is on the server
 	timed  int                        // statements timed
 	reused int                        // statements whose plan was already timed
-	say    func(string, ...any)
+	// baseShape is each statement's plan shape without new indexes;
+	// rechecked and refuted count the suspected regressions timed again
+	// in pairs (recheck.go) and those the pairs did not confirm.
+	baseShape          []string
+	rechecked, refuted int
+	say                func(string, ...any)
 }
 
 // SlowStatement is the first-run time past which EvaluateStrategies times
@@ -50,7 +55,8 @@ const SlowStatement = 2 * time.Second
 
 func newMeasurer(a *advisor, eo EvalOptions) *measurer {
 	return &measurer{a: a, eo: eo, memo: make([]map[string]time.Duration, len(a.w.Statements)), built: map[string]Recommended{},
-		say: func(string, ...any) {}}
+		baseShape: make([]string, len(a.w.Statements)),
+		say:       func(string, ...any) {}}
 }
 
 // name is the server name of ix: the prefix and the advisor's name for
@@ -151,6 +157,9 @@ func (m *measurer) timeAll(ctx context.Context, ixs []*Index) ([]time.Duration, 
 		}
 		out[si] = t
 	}
+	if err := m.recheck(ctx, ixs, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -164,6 +173,9 @@ func (m *measurer) timeStmt(ctx context.Context, si int) (time.Duration, error) 
 	}
 	if m.memo[si] == nil {
 		m.memo[si] = map[string]time.Duration{}
+	}
+	if m.base == nil {
+		m.baseShape[si] = shape
 	}
 	if t, ok := m.memo[si][shape]; ok {
 		m.reused++

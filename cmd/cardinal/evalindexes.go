@@ -139,7 +139,8 @@ func runEvalIndexes(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	fmt.Fprintf(stderr, "%d statements, %d candidates (%s) evaluated in %v", ev.Statements, ev.Candidates, fmtBytes(ev.CandidateBytes), time.Since(start).Round(time.Second))
 	if ev.Measured {
-		fmt.Fprintf(stderr, " (%d timings, %d statements kept the time of a plan already timed)", ev.Timings, ev.PlansReused)
+		fmt.Fprintf(stderr, " (%d timings, %d statements kept the time of a plan already timed; %d suspected regressions rechecked in pairs, %d not confirmed)",
+			ev.Timings, ev.PlansReused, ev.Rechecked, ev.RechecksRefuted)
 	}
 	fmt.Fprintln(stderr)
 	score := func(what string, s *indexadvisor.GuardScore) {

@@ -1,0 +1,126 @@
+package indexadvisor
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
+	"github.com/cardinaldb/cardinal/internal/server"
+)
+
+func TestIgnoreIndexes(t *testing.T) {
+	names := map[string][]string{"order_items": {"cx_a", "cx_b"}, "orders": {"cx_c"}}
+	for _, tc := range []struct{ in, want string }{
+		{"SELECT * FROM order_items WHERE product_id = 3 ORDER BY id DESC LIMIT 10",
+			"SELECT * FROM `order_items` IGNORE INDEX (`cx_a`, `cx_b`) WHERE `product_id`=3 ORDER BY `id` DESC LIMIT 10"},
+		{"SELECT COUNT(*) FROM orders o JOIN order_items oi ON oi.order_id = o.id JOIN products p ON p.id = oi.product_id WHERE o.status = 'x'",
+			"SELECT COUNT(1) FROM (`orders` AS `o` IGNORE INDEX (`cx_c`) JOIN `order_items` AS `oi` IGNORE INDEX (`cx_a`, `cx_b`) ON `oi`.`order_id`=`o`.`id`) JOIN `products` AS `p` ON `p`.`id`=`oi`.`product_id` WHERE `o`.`status`=_UTF8MB4'x'"},
+	} {
+		got, err := ignoreIndexes(tc.in, names)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if got != tc.want {
+			t.Errorf("ignoreIndexes(%s)\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+	if _, err := ignoreIndexes("SELECT * FROM products WHERE id = 1", names); err == nil {
+		t.Error("a statement without a table of the new indexes: want an error")
+	}
+	if _, err := ignoreIndexes("SELECT * FROM", names); err == nil {
+		t.Error("a statement that does not parse: want an error")
+	}
+}
+
+// TestLiveRecheck checks the paired recheck of suspected regressions
+// (recheck.go) on the server: with order_items(order_id) built, a lookup
+// by order_id given a fake 10x slowdown is refuted (it is faster with the
+// index), and the GROUP BY trap (a full scan of the index with a row
+// lookup per entry) given the same fake slowdown stays a regression; the
+// statements ignoring the index run the plan timed without it.
+func TestLiveRecheck(t *testing.T) {
+	dsn := os.Getenv("CARDINAL_TEST_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
+		}
+		t.Skip("CARDINAL_TEST_DSN is empty: no server to measure on")
+	}
+	ctx := context.Background()
+	db, err := datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := server.LoadOptions{}
+	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("ecommerce_ixadv", 1, lo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := srv.Load(ctx, db, lo); err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWorkload(cat.Schema, flightsStatements(t, `
+SELECT * FROM order_items WHERE order_id = 4711;
+SELECT order_id, COUNT(*) FROM order_items WHERE unit_price BETWEEN 20 AND 21 GROUP BY order_id;
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newAdvisor(w, Options{Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMeasurer(a, EvalOptions{Server: srv, IndexPrefix: "cr" + runTag() + "_", NoiseFloor: 2 * time.Millisecond,
+		Time: server.TimeOptions{Runs: 3, Warmups: -1, Limit: 10 * time.Second}})
+	m.say = t.Logf
+	defer func() {
+		if err := m.dropAll(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	if m.base, err = m.timeAll(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	oi := cat.Schema.TableIndex("order_items")
+	ix := &Index{Table: oi, Columns: []int{cat.Schema.Tables[oi].ColumnIndex("order_id")}}
+	if err := m.apply(ctx, []*Index{ix}); err != nil {
+		t.Fatal(err)
+	}
+	lookup, trap := -1, -1
+	for si, st := range w.Statements {
+		if strings.Contains(st.SQL, "GROUP BY") {
+			trap = si
+		} else {
+			lookup = si
+		}
+	}
+	fake := make([]time.Duration, len(m.base))
+	for si, b := range m.base {
+		fake[si] = 10*b + 3*time.Millisecond
+	}
+	if err := m.recheck(ctx, []*Index{ix}, fake); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("base %v, rechecked %v (%d rechecked, %d refuted)", m.base, fake, m.rechecked, m.refuted)
+	if m.base[trap] >= SlowStatement {
+		t.Fatalf("the trap statement took %v without the index: not rechecked (at most %v)", m.base[trap], SlowStatement)
+	}
+	if m.rechecked != 2 {
+		t.Fatalf("%d statements rechecked, want both", m.rechecked)
+	}
+	if fake[lookup] >= m.base[lookup]*11/10+2*time.Millisecond {
+		t.Errorf("lookup by order_id: %v after the recheck against %v without the index: the fake regression stood", fake[lookup], m.base[lookup])
+	}
+	if fake[trap] <= m.base[trap]*11/10 {
+		t.Errorf("GROUP BY trap: %v after the recheck against %v without the index: the real regression was refuted", fake[trap], m.base[trap])
+	}
+}
