@@ -290,6 +290,15 @@ func (e exactEstimator) Estimate(q *features.Query) (estimator.Estimate, error) 
 // index and the plan without it; the pair regresses when that choice costs,
 // with exact counts, more than RegressionThreshold times the plan without
 // the index. At most maxPairs pairs are drawn (0: all), with rng.
+//
+// The labels keep the ratio alone, without regressionFloor: the floor
+// stands for timer noise (2 ms on a server), and costs from exact counts
+// have none; it is also in absolute cost units, sized on ecommerce at
+// scale 10, so on the small data sets the guard learns trap shapes from
+// it would erase them (with it, on the bundled flights data of
+// TestGuardCatchesGroupByTrap, no pair regresses and the guard distrusts
+// nothing). Trap refusal and the selection judge predictions for the
+// workload's own data, and use the floor.
 func MeasurePairs(ctx context.Context, db *datasets.DB, w *Workload, opts Options, maxPairs int, rng *rand.Rand) ([]GuardExample, error) {
 	est, err := newAdvisor(w, opts)
 	if err != nil {

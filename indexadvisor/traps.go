@@ -18,6 +18,7 @@ import "slices"
 //	   without = the plan the server-like optimizer picks without ix
 //	   with    = o's plan through ix
 //	   trap   <=> cost(with) > RegressionThreshold * cost(without)  (worse)
+//	              and cost(with) - cost(without) > regressionFloor
 //	              and ( serverChoice(with) < serverChoice(without)  (it switches)
 //	                    or with serves GROUP BY / ORDER BY through row lookups )
 //
@@ -45,7 +46,7 @@ func (a *advisor) trapAt(c *config, o *occ, ix *Index) bool {
 		return false
 	}
 	without := a.serverPick(o, c, ix)
-	worse := with.cost > RegressionThreshold*without.cost
+	worse := slower(with.cost, without.cost)
 	switches := a.serverChoice(o, with) < a.serverChoice(o, without)
 	// An index that delivers GROUP BY or ORDER BY order through row
 	// lookups is the trap servers walk into even when the cost model
