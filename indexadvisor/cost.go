@@ -127,9 +127,9 @@ type occ struct {
 	outRows  float64 // rows the query produces before ORDER / GROUP
 	sels     map[uint64]float64
 	// blind is, for the driving occurrence of a join, the rows of the
-	// largest table joined to it: without an index that estimates its
-	// filter, MariaDB believes every row passes and joins from that
-	// table instead (blindPlan).
+	// largest table joined to it that has more rows than the driving
+	// filter passes: without an index that estimates its filter, MariaDB
+	// believes every row passes and joins from that table instead.
 	blind float64
 	q     *features.Query
 	qi    int // occurrence index in q

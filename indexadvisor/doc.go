@@ -21,8 +21,8 @@
 //	   a secondary index page 2.8x a clustered one (covering full
 //	   scans), a join without an index a block nested loop compare per
 //	   (inner, outer) pair or an eq_ref lookup per inner row, and a
-//	   join whose driving filter no index estimates is run from the
-//	   larger table (blind)
+//	   join whose driving filter no index estimates is run from a
+//	   table larger than that filter's result (blind)
 //	   │  each statement at the plan a MySQL-like optimizer PICKS
 //	   │  (serverChoice: a lookup as 5 row reads, 1 when walking an index
 //	   │  for ORDER BY / GROUP BY; ORDER BY ... LIMIT walks as
