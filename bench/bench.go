@@ -71,6 +71,10 @@ type Options struct {
 	// and out-of-distribution workloads: the fraction of predicates on
 	// functions of columns and comparisons of two columns (default 0).
 	Expressions float64 `opt:"max=1"`
+	// CalibFolds is the GBDT's and SetNet's CalibFolds: how many models'
+	// held-out residuals calibrate their bands (default
+	// estimator.DefaultCalibFolds; 1 the held-out split alone).
+	CalibFolds int `opt:"max=10"`
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -106,6 +110,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.GroupQueries == 0 {
 		o.GroupQueries = max(o.TrainQueries/groupShare, 1)
+	}
+	if o.CalibFolds == 0 {
+		o.CalibFolds = estimator.DefaultCalibFolds
 	}
 	if o.TrainQueries < 0 || o.TestQueries < 0 || o.MaxPreds < 0 {
 		return o, fmt.Errorf("%w: negative size in %+v", ErrOptions, o)
@@ -249,7 +256,8 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		}
 		start := time.Now()
 		m, err := estimator.Train(ctx, name, cat, examples, estimator.TrainOptions{
-			GBDT: estimator.GBDTOptions{Seed: opts.Seed}, SetNet: estimator.SetNetOptions{Seed: opts.Seed}})
+			GBDT:   estimator.GBDTOptions{Seed: opts.Seed, CalibFolds: opts.CalibFolds},
+			SetNet: estimator.SetNetOptions{Seed: opts.Seed, CalibFolds: opts.CalibFolds}})
 		if err != nil {
 			return nil, fmt.Errorf("train %s: %w", name, err)
 		}

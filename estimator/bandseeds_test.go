@@ -78,7 +78,9 @@ func TestBandCoverageFreshSeed(t *testing.T) {
 	ctx := context.Background()
 	for _, kind := range Kinds() {
 		start := time.Now()
-		m, err := Train(ctx, kind, cat, train, TrainOptions{GBDT: GBDTOptions{Seed: 5}, SetNet: SetNetOptions{Seed: 5}})
+		m, err := Train(ctx, kind, cat, train, TrainOptions{
+			GBDT:   GBDTOptions{Seed: 5, CalibFolds: DefaultCalibFolds},
+			SetNet: SetNetOptions{Seed: 5, CalibFolds: DefaultCalibFolds}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,8 +44,15 @@ type GBDTOptions struct {
 	// it a seeded uniform subset is kept, which bounds training time on
 	// large logs with many sub-plans.
 	MaxExamples int
-	Seed        uint64 // seeds the split and row subsampling
-	Workers     int    // goroutines (default GOMAXPROCS)
+	// CalibFolds is the number of models whose held-out residuals
+	// calibrate the band (crossfit.go): 1 (the default) the split's
+	// alone; k > 1 trains k−1 more models, each holding out another fold
+	// of the split's size, for their residuals only (the estimates stay
+	// the split model's). Training takes k times as long; `cardinal
+	// train` and `cardinal bench` use DefaultCalibFolds.
+	CalibFolds int    `opt:"max=10"`
+	Seed       uint64 // seeds the split and row subsampling
+	Workers    int    // goroutines (default GOMAXPROCS)
 	// Progress, when set, gets a report after every boosting round
 	// (Stage "gbdt", Done rounds of Total at most; early stopping may end
 	// before), the Detail giving the root mean squared error (log rows) on
@@ -360,12 +367,28 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5851f42d4c957f2d))
 	rng.Shuffle(len(groups), func(a, b int) { groups[a], groups[b] = groups[b], groups[a] })
 	isVal := make(map[int64]bool)
-	for _, gid := range groups[:int(float64(len(groups))*valFrac)] {
+	nVal := int(float64(len(groups)) * valFrac)
+	for _, gid := range groups[:nVal] {
 		isVal[gid] = true
 	}
 	if len(isVal) == len(groups) {
 		isVal = nil
 	}
+	// The folds of the cross-fitted band beyond the split (crossfit.go):
+	// foldOf is 1..k−1 for a group of fold j, 0 otherwise.
+	foldOf := make(map[int64]int)
+	if isVal != nil {
+		rest := make([]int, len(groups)-nVal)
+		for k := range rest {
+			rest[k] = nVal + k
+		}
+		for j, f := range extraFolds(rest, nVal, opts.CalibFolds, nil) {
+			for _, k := range rest[f[0]:f[1]] {
+				foldOf[groups[k]] = j + 1
+			}
+		}
+	}
+	calibrated := func(i int) bool { return isVal[groupOf(i)] || foldOf[groupOf(i)] > 0 }
 
 	// Bins come from an evenly spaced sample of the examples; then every
 	// example is featurised and binned straight into its set (no float
@@ -402,7 +425,8 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	binX, sampleX = nil, nil
 
 	pos := make([]int, len(train)) // row within its set
-	nTrain, nVal := 0, 0
+	nTrain := 0
+	nVal = 0
 	for i := range train {
 		if isVal[groupOf(i)] {
 			pos[i], nVal = nVal, nVal+1
@@ -414,6 +438,14 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	keepTrain, keepVal := make([]bool, nTrain), make([]bool, nVal)
 	valJoins := make([]int, nVal)
 	valCal := make([]calibExample, nVal)
+	// What the folds' bands need of the training rows: their example,
+	// join count and calibration figures (cross-fitting only).
+	crossFit := len(foldOf) > 0
+	var trainEx, trainJoins []int
+	var trainCal []calibExample
+	if crossFit {
+		trainEx, trainJoins, trainCal = make([]int, nTrain), make([]int, nTrain), make([]calibExample, nTrain)
+	}
 	whole := wholeQueries(train)
 	// Held-out queries answered exactly calibrate the band too (residual
 	// 0, see conformal.go); exactVal marks them by example index.
@@ -423,14 +455,14 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	auxBase, auxKept := make([]float64, len(train)), make([]bool, len(train))
 	g.parallelFor(ctx, params.workers, len(train), func(i int, x []float64) {
 		y, joins, base, skip := g.featurize(train[i], x)
-		if whole[i] && !isVal[groupOf(i)] {
+		if whole[i] && !calibrated(i) {
 			auxKept[i] = true
 			if !skip {
 				auxBase[i] = y
 			}
 		}
 		if skip {
-			exactVal[i] = isVal[groupOf(i)]
+			exactVal[i] = calibrated(i)
 			return
 		}
 		if isVal[groupOf(i)] {
@@ -440,6 +472,10 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		} else {
 			trainSet.set(bn, pos[i], x, y)
 			keepTrain[pos[i]] = true
+			if crossFit {
+				trainEx[pos[i]], trainJoins[pos[i]] = i, joins
+				trainCal[pos[i]] = calibExample{base: base, whole: whole[i], shaped: train[i].Query.HasShapes()}
+			}
 		}
 	})
 	if err := ctx.Err(); err != nil {
@@ -449,14 +485,57 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	valSet.compact(keepVal)
 	valJoins = compactKept(valJoins, keepVal)
 	valCal = compactKept(valCal, keepVal)
+	if crossFit {
+		trainEx, trainJoins, trainCal = compactKept(trainEx, keepTrain), compactKept(trainJoins, keepTrain), compactKept(trainCal, keepTrain)
+	}
 	if len(trainSet.y) == 0 {
 		trainSet, valSet, valJoins, valCal = valSet, newBinnedSet(g.enc.nfeat, 0), nil, nil
+		crossFit = false
 	}
 	ens, err := boost(ctx, bn, trainSet, valSet, params)
 	if err != nil {
 		return nil, err
 	}
 	g.ens = ens
+	res := g.bandResiduals(ens, valSet, valJoins, valCal)
+	if crossFit {
+		// Fold j's model trains on the split and the other folds'
+		// training rows, early-stops on fold j, and gives its residuals.
+		folds := 0
+		for _, j := range foldOf {
+			folds = max(folds, j)
+		}
+		allVal := make([]int, len(valSet.y))
+		for r := range allVal {
+			allVal[r] = r
+		}
+		for j := 1; j <= folds; j++ {
+			var in, out []int
+			for r, i := range trainEx {
+				if foldOf[groupOf(i)] == j {
+					out = append(out, r)
+				} else {
+					in = append(in, r)
+				}
+			}
+			if len(out) == 0 || len(in) == 0 {
+				continue
+			}
+			trJ := gatherRows(g.enc.nfeat, trainSet, in, valSet, allVal)
+			vaJ := gatherRows(g.enc.nfeat, trainSet, out, nil, nil)
+			pj := params
+			pj.seed, pj.progress = params.seed^(uint64(j)*crossFitSeed), nil
+			ensJ, err := boost(ctx, bn, trJ, vaJ, pj)
+			if err != nil {
+				return nil, err
+			}
+			joinsJ, calJ := make([]int, len(out)), make([]calibExample, len(out))
+			for k, r := range out {
+				joinsJ[k], calJ[k] = trainJoins[r], trainCal[r]
+			}
+			res = append(res, g.bandResiduals(ensJ, vaJ, joinsJ, calJ)...)
+		}
+	}
 	var exact []calibResidual
 	for i, ok := range exactVal {
 		if ok {
@@ -469,8 +548,29 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 				base: auxBase[i], aux: true})
 		}
 	}
-	g.fitBand(valSet, valJoins, valCal, exact)
+	if len(res) > 0 {
+		g.band = fitConformal(append(res, exact...))
+	}
 	return g, nil
+}
+
+// gatherRows returns a new set of rows ra of a and rb of b (b may be nil).
+func gatherRows(nfeat int, a *binnedSet, ra []int, b *binnedSet, rb []int) *binnedSet {
+	d := newBinnedSet(nfeat, len(ra)+len(rb))
+	n := 0
+	for _, src := range []struct {
+		s    *binnedSet
+		rows []int
+	}{{a, ra}, {b, rb}} {
+		for _, r := range src.rows {
+			for f := range d.bins {
+				d.bins[f][n] = src.s.bins[f][r]
+			}
+			d.y[n] = src.s.y[r]
+			n++
+		}
+	}
+	return d
 }
 
 // binSampleRows is the number of examples the feature bins are chosen
@@ -542,24 +642,22 @@ func compactKept[T any](s []T, keep []bool) []T {
 	return s[:n]
 }
 
-// fitBand calibrates the split-conformal band on the validation split
-// (held out of the trees' fit; it only chose their number, by early
-// stopping): residuals of the estimate in distribution and of the damped
-// one given out of distribution, per join count.
+// bandResiduals returns the calibration residuals of ensemble ens on a
+// held-out set val (held out of the trees' fit; it only chose their
+// number, by early stopping): residuals of the estimate in distribution
+// and of the damped one given out of distribution, per join count.
 //
 // Residuals are taken between the clamped logs of the true count and of
 // the estimate itself, max(base, 1)·e^correction, as QError and Covers compare
 // them (an estimate of 0.2 rows for an empty result is exact there, while
-// its correction's residual is not). exact are the held-out examples
-// answered exactly (residual 0 in and out of distribution).
-func (g *GBDT) fitBand(val *binnedSet, vJoins []int, cal []calibExample, exact []calibResidual) {
-	if len(val.y) == 0 {
-		return
-	}
-	res := make([]calibResidual, len(val.y), len(val.y)+len(exact))
+// its correction's residual is not). Held-out examples answered exactly
+// calibrate too (residual 0 in and out of distribution; TrainGBDT adds
+// them).
+func (g *GBDT) bandResiduals(ens *ensemble, val *binnedSet, vJoins []int, cal []calibExample) []calibResidual {
+	res := make([]calibResidual, len(val.y))
 	for i, y := range val.y {
-		pred := g.ens.base
-		for _, t := range g.ens.trees {
+		pred := ens.base
+		for _, t := range ens.trees {
 			pred += t[t.leafBins(val.bins, i)].value
 		}
 		clampC := func(c float64) float64 { return math.Max(-maxCorrection, math.Min(maxCorrection, c)) }
@@ -568,7 +666,7 @@ func (g *GBDT) fitBand(val *binnedSet, vJoins []int, cal []calibExample, exact [
 		resid := func(c float64) float64 { return truth - logRows(sanitize(math.Max(base, 1)*math.Exp(clampC(c)))) }
 		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, shaped: cal[i].shaped, in: resid(pred), ood: resid(oodBlend * pred), base: resid(0)}
 	}
-	g.band = fitConformal(append(res, exact...))
+	return res
 }
 
 func cmpOr(v, def int) int {

@@ -66,6 +66,13 @@ type SetNetOptions struct {
 	BatchSize    int     // mini-batch size; default 64
 	LearningRate float64 `opt:"max=1"`   // Adam step size; default 2e-3
 	ValFraction  float64 `opt:"max=0.9"` // share of examples held out for early stopping and Low/High; default calibFraction
+	// CalibFolds is the number of models whose held-out residuals
+	// calibrate the band (crossfit.go): 1 (the default) the split's
+	// alone; k > 1 trains k−1 more networks, each holding out another
+	// fold of the split's size, for their residuals only (the estimates
+	// stay the split network's). Training takes k times as long;
+	// `cardinal train` and `cardinal bench` use DefaultCalibFolds.
+	CalibFolds int `opt:"max=10"`
 	// SampleRows is how many rows of each table's catalog sample filters
 	// and joins are evaluated on; default 10000 (catalog.DefaultSampleSize,
 	// so every sampled row; MSCN uses 1000, which makes the join-sample
@@ -210,17 +217,52 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 
 	rng := rand.New(rand.NewPCG(opts.Seed, snSeedStream))
 	m.net.init(rng)
-	tr, val := snSplit(train, opts.ValFraction, rng)
+	tr, val, rest := snSplit(train, opts.ValFraction, rng)
 	if err := m.fit(ctx, exs, tr, val, rng); err != nil {
 		return nil, err
 	}
-	m.calibrate(exs, val, train)
+	held := []snHeldOut{{m, val}}
+	// Cross-fitting (crossfit.go): network j trains on every example but
+	// fold j's, from its own seed, and gives the residuals of fold j.
+	restIdx := make([]int, len(rest))
+	for k := range restIdx {
+		restIdx[k] = k
+	}
+	for j, f := range extraFolds(restIdx, len(val), opts.CalibFolds, func(k int) int { return len(rest[k]) }) {
+		in := slices.Clone(val)
+		var out []int
+		for k, g := range rest {
+			if k >= f[0] && k < f[1] {
+				out = append(out, g...)
+			} else {
+				in = append(in, g...)
+			}
+		}
+		oj := m.opts
+		oj.Progress = nil
+		mj := &SetNet{net: newSNNet(m.net.shape, make([]float64, m.net.shape.size())), opts: oj}
+		rj := rand.New(rand.NewPCG(opts.Seed^(uint64(j+1)*crossFitSeed), snSeedStream))
+		mj.net.init(rj)
+		if err := mj.fit(ctx, exs, in, out, rj); err != nil {
+			return nil, err
+		}
+		held = append(held, snHeldOut{mj, out})
+	}
+	m.calibrate(exs, held, train)
 	return m, nil
 }
 
+// snHeldOut is a network and the examples held out of its fit.
+type snHeldOut struct {
+	m   *SetNet
+	idx []int
+}
+
 // snSplit splits example indexes into training and validation sets, about
-// valFrac of the examples validating, keeping every Group on one side.
-func snSplit(train []Example, valFrac float64, rng *rand.Rand) (tr, val []int) {
+// valFrac of the examples validating, keeping every Group on one side;
+// rest lists the training side's groups in the drawn order (the folds of
+// cross-fitting are cut from it).
+func snSplit(train []Example, valFrac float64, rng *rand.Rand) (tr, val []int, rest [][]int) {
 	groupOf := map[int]int{} // Example.Group -> group number
 	var groups [][]int
 	for i, ex := range train {
@@ -235,7 +277,7 @@ func snSplit(train []Example, valFrac float64, rng *rand.Rand) (tr, val []int) {
 		groups[g] = append(groups[g], i)
 	}
 	if len(groups) == 1 { // nothing to hold out: validate on the training set
-		return groups[0], groups[0]
+		return groups[0], groups[0], nil
 	}
 	want := max(1, int(math.Round(valFrac*float64(len(train)))))
 	for k, g := range rng.Perm(len(groups)) {
@@ -244,9 +286,10 @@ func snSplit(train []Example, valFrac float64, rng *rand.Rand) (tr, val []int) {
 			val = append(val, groups[g]...)
 		} else {
 			tr = append(tr, groups[g]...)
+			rest = append(rest, groups[g])
 		}
 	}
-	return tr, val
+	return tr, val, rest
 }
 
 // snSeedStream is the PCG stream constant of SetNet's generator.
@@ -382,23 +425,27 @@ func (m *SetNet) loss(exs []snExample, idx []int, w *snWork) float64 {
 }
 
 // calibrate sets the split-conformal band from the validation examples
-// idx (held out of the fit; they only chose the epoch): residuals of the
-// estimate in distribution and, for the out-of-distribution class, of the
-// bare baseline (what SetNet falls back to on queries beyond its shape,
-// and an upper bound on the damping of unseen elements), per join count.
-func (m *SetNet) calibrate(exs []snExample, idx []int, train []Example) {
+// of each held-out set (held out of its network's fit; they only chose
+// the epoch; the first is m's own split, the others cross-fitted folds):
+// residuals of the estimate in distribution and, for the
+// out-of-distribution class, of the bare baseline (what SetNet falls
+// back to on queries beyond its shape, and an upper bound on the damping
+// of unseen elements), per join count.
+func (m *SetNet) calibrate(exs []snExample, sets []snHeldOut, train []Example) {
 	w := newSNWork(m.net.shape)
-	res := make([]calibResidual, 0, len(idx))
-	pooled := make([]float64, 0, len(idx))
+	var res []calibResidual
+	var pooled []float64
 	whole := wholeQueries(train)
 	held := make([]bool, len(train))
-	for _, i := range idx {
-		held[i] = true
-		r := exs[i].target - m.predictLog(&exs[i], w, snOOD{})
-		b := exs[i].target - exs[i].baseLog
-		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes(),
-			in: r, ood: b, base: b})
-		pooled = append(pooled, r)
+	for _, set := range sets {
+		for _, i := range set.idx {
+			held[i] = true
+			r := exs[i].target - set.m.predictLog(&exs[i], w, snOOD{})
+			b := exs[i].target - exs[i].baseLog
+			res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes(),
+				in: r, ood: b, base: b})
+			pooled = append(pooled, r)
+		}
 	}
 	// The other whole queries calibrate through their baseline residuals
 	// (poststratify).

@@ -153,7 +153,7 @@ func TestSNSplit(t *testing.T) {
 	for i := range 300 {
 		exs = append(exs, Example{Group: i / 3}) // group 0: three independent examples
 	}
-	tr, val := snSplit(exs, 0.1, rand.New(rand.NewPCG(1, 1)))
+	tr, val, _ := snSplit(exs, 0.1, rand.New(rand.NewPCG(1, 1)))
 	if len(tr)+len(val) != len(exs) || len(val) < 27 || len(val) > 33 {
 		t.Fatalf("split %d/%d", len(tr), len(val))
 	}

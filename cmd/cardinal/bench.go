@@ -34,6 +34,7 @@ func (b *benchFlags) register(fs *flag.FlagSet, train, test int) {
 	fs.IntVar(&b.opts.MaxPreds, "max-preds", bench.DefaultMaxPreds, "predicates per query: 1..N")
 	fs.Float64Var(&b.opts.Expressions, "expressions", 0, "fraction of predicates on expressions of columns: MONTH(d) = 5, a < b (0..1)")
 	fs.Float64Var(&b.opts.DateWindows, "date-windows", 0, "share of date predicates drawn as narrow windows of an hour to a month (0..1)")
+	fs.IntVar(&b.opts.CalibFolds, "calib-folds", estimator.DefaultCalibFolds, "gbdt, setnet: models whose held-out residuals calibrate the band (1: the held-out split alone; each more is one more training)")
 	fs.IntVar(&b.opts.GroupQueries, "group-queries", 0, "grouped training queries of the GROUP BY section (0: a fifth of --train; negative: none)")
 	fs.BoolVar(&b.subPlans, "subplans", true, "also train on every connected sub-plan's true count")
 	fs.StringVar(&b.models, "models", strings.Join(estimator.Kinds(), ","), "comma-separated estimators to compare")
@@ -47,6 +48,9 @@ func (b *benchFlags) register(fs *flag.FlagSet, train, test int) {
 // check refuses unknown --models and existing output files before any
 // work.
 func (b *benchFlags) check() error {
+	if err := checkCalibFolds(b.opts.CalibFolds); err != nil {
+		return err
+	}
 	for _, m := range strings.Split(b.models, ",") {
 		if !slices.Contains(estimator.Kinds(), m) {
 			return usagef("--models: %w %q (want some of %s)", estimator.ErrKind, m, strings.Join(estimator.Kinds(), ","))

@@ -33,6 +33,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	leaves := fs.Int("leaves", 0, "gbdt: leaves per tree (0: default)")
 	lr := fs.Float64("learning-rate", 0, "gbdt: shrinkage (0: default)")
 	subplans := fs.Bool("subplans", true, "also train on the sub-plan labels of the log")
+	calibFolds := fs.Int("calib-folds", estimator.DefaultCalibFolds, "gbdt, setnet: models whose held-out residuals calibrate the band (1: the held-out split alone; each more is one more training)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -46,6 +47,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		return usagef("--model: %w %q (want one of %s)", estimator.ErrKind, *kind, strings.Join(estimator.Kinds(), ", "))
 	}
 	if err := src.check(fs.FlagSet); err != nil {
+		return err
+	}
+	if err := checkCalibFolds(*calibFolds); err != nil {
 		return err
 	}
 	if err := checkOut(*out, *force); err != nil {
@@ -71,7 +75,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	}
 	fmt.Fprintf(stderr, "%d queries, %d training examples with sub-plans\n", len(recs), len(examples))
 	start = time.Now()
-	m, err := trainModel(ctx, *kind, cat, examples, *seed, estimator.GBDTOptions{Trees: *trees, Leaves: *leaves, LearningRate: *lr}, stderr)
+	m, err := trainModel(ctx, *kind, cat, examples, *seed, estimator.GBDTOptions{Trees: *trees, Leaves: *leaves, LearningRate: *lr, CalibFolds: *calibFolds}, stderr)
 	if err != nil {
 		return err
 	}
@@ -85,12 +89,20 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	return nil
 }
 
+// checkCalibFolds refuses a --calib-folds outside 1..10 before any work.
+func checkCalibFolds(k int) error {
+	if k < 1 || k > estimator.MaxCalibFolds {
+		return usagef("--calib-folds %d: %w: want 1..%d", k, estimator.ErrOptions, estimator.MaxCalibFolds)
+	}
+	return nil
+}
+
 // trainModel trains the estimator kind, reporting progress on stderr.
 func trainModel(ctx context.Context, kind string, cat *catalog.Catalog, ex []estimator.Example, seed uint64, gopts estimator.GBDTOptions, stderr io.Writer) (estimator.Model, error) {
 	gopts.Seed = seed
 	ui := newProgress(stderr)
 	gopts.Progress = ui.report
-	opts := estimator.TrainOptions{GBDT: gopts, SetNet: estimator.SetNetOptions{Seed: seed, Progress: ui.report}}
+	opts := estimator.TrainOptions{GBDT: gopts, SetNet: estimator.SetNetOptions{Seed: seed, Progress: ui.report, CalibFolds: gopts.CalibFolds}}
 	m, err := estimator.Train(ctx, kind, cat, ex, opts)
 	ui.finish()
 	if errors.Is(err, estimator.ErrKind) {
