@@ -67,6 +67,11 @@ import (
 //	held-out (model r, baseline b) ─┐
 //	all training queries' b ────────┴─► strata of b, each weighted to its share of all ─► [lo, hi]
 //
+// With CalibFolds > 1 (crossfit.go) more models of the same training,
+// each holding out another fold of the split's size, add their folds'
+// residuals to the held-out ones (cross-conformal): three models
+// calibrate on 90% of the whole queries instead of 30%.
+//
 // Join counts beyond the calibrated ones (never seen in training) take
 // the last class widened by the average per-join growth of the quantiles
 // over the calibrated join counts: an extrapolation, not a guarantee.

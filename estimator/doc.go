@@ -163,7 +163,9 @@
 // Training is deterministic for a seed. Sub-plans whose tables are all
 // completely sampled are answered exactly. The band [Low, High] is split
 // conformal on the held-out whole queries per join count, the exact
-// answers among them included (conformal.go); out of distribution (more
+// answers among them included (conformal.go); with CalibFolds > 1 more
+// models, each holding out another fold, add their folds' residuals
+// (cross-conformal, crossfit.go); out of distribution (more
 // joins than any training query, an unseen join edge or filtered column)
 // the correction is halved toward the baseline and the band widened.
 // Explain attributes the correction to features along each tree's path
