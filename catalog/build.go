@@ -25,7 +25,8 @@ import (
 //     as a bound; HistFrac = m / Rows;
 //   - a uniform sample of opts.SampleSize rows without replacement (Floyd's
 //     algorithm, CACM 30(9) 1987, drawn from rng), kept in row order; the
-//     whole table when it has no more rows;
+//     whole table when it has no more rows; opts.SharedKeySampleSize rows
+//     for fact tables on a shared dimension (sharedsample.go);
 //   - (near-)functional dependencies between columns (see Dependency;
 //     off with opts.NoDependencies);
 //   - join synopses of each sample along its foreign keys, DefaultJoinDepth
@@ -57,15 +58,19 @@ func BuildContext(ctx context.Context, schema *Schema, src Source, opts StatsOpt
 	type job struct{ table, col int }
 	var jobs []job
 	rows := make([][]int, len(schema.Tables)) // sampled rows of each table
+	nrows := make([]int, len(schema.Tables))
 	for ti, t := range schema.Tables {
-		n := src.NumRows(ti)
-		if n < 0 {
-			return nil, fmt.Errorf("%w: table %q has %d rows", ErrInvalidSource, t.Name, n)
+		if nrows[ti] = src.NumRows(ti); nrows[ti] < 0 {
+			return nil, fmt.Errorf("%w: table %q has %d rows", ErrInvalidSource, t.Name, nrows[ti])
 		}
-		if n > opts.SampleSize && rng == nil {
+	}
+	k := sampleSizes(schema, nrows, opts)
+	for ti, t := range schema.Tables {
+		n := nrows[ti]
+		if n > k[ti] && rng == nil {
 			return nil, fmt.Errorf("%w: nil *rand.Rand but table %q must be sampled", ErrInvalidOptions, t.Name)
 		}
-		rows[ti] = sampleRows(n, opts.SampleSize, rng)
+		rows[ti] = sampleRows(n, k[ti], rng)
 		cat.Stats[ti] = TableStats{
 			Rows:    int64(n),
 			Columns: make([]ColumnStats, len(t.Columns)),

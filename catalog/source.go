@@ -44,6 +44,13 @@ type StatsOptions struct {
 	Buckets    int // equi-depth histogram buckets; default DefaultBuckets
 	MCVs       int // most-common values kept per column; default DefaultMCVs
 	SampleSize int // sampled rows per table; default DefaultSampleSize
+	// SharedKeySampleSize is the sample size of a table with more than
+	// SampleSize rows that references a dimension another such table
+	// references too (a fact on a shared dimension, see sharedsample.go);
+	// default SharedKeySampleFactor × SampleSize, no effect when not
+	// above SampleSize. NoSharedKeySamples samples them at SampleSize.
+	SharedKeySampleSize int
+	NoSharedKeySamples  bool
 	// NoJoinSynopses skips the join synopses (TableStats.Joins), which by
 	// default follow DefaultJoinDepth foreign-key hops from every table.
 	NoJoinSynopses bool
@@ -67,7 +74,7 @@ type StatsOptions struct {
 }
 
 func (o StatsOptions) withDefaults() (StatsOptions, error) {
-	if o.Buckets < 0 || o.MCVs < 0 || o.SampleSize < 0 || o.SketchRows < 0 || o.SketchPrecision < 0 || o.PairSketchPrecision < 0 {
+	if o.Buckets < 0 || o.MCVs < 0 || o.SampleSize < 0 || o.SharedKeySampleSize < 0 || o.SketchRows < 0 || o.SketchPrecision < 0 || o.PairSketchPrecision < 0 {
 		return o, fmt.Errorf("%w: negative value in %+v", ErrInvalidOptions, o)
 	}
 	if o.Buckets == 0 {
@@ -78,6 +85,9 @@ func (o StatsOptions) withDefaults() (StatsOptions, error) {
 	}
 	if o.SampleSize == 0 {
 		o.SampleSize = DefaultSampleSize
+	}
+	if o.SharedKeySampleSize == 0 {
+		o.SharedKeySampleSize = int(SharedKeySampleFactor * float64(o.SampleSize))
 	}
 	if o.SketchRows == 0 {
 		o.SketchRows = DefaultSketchRows
