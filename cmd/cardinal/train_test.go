@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,5 +202,23 @@ func TestModelCommandErrors(t *testing.T) {
 	}
 	if err := runEval(ctx, []string{"--model", bad, "--log", bad, "--format", "xml"}, &stdout, &stderr); !errors.Is(err, errUsage) {
 		t.Errorf("eval --format xml: %v", err)
+	}
+}
+
+// --sample-size is not the sample size of every table: facts meeting at a
+// shared dimension get catalog.SharedKeySampleFactor times as many rows,
+// and the help says so.
+func TestTrainSampleSizeHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := runTrain(context.Background(), []string{"-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("train -h: %v", err)
+	}
+	help := stdout.String() + stderr.String()
+	i := strings.Index(help, "--sample-size")
+	if i < 0 {
+		t.Fatalf("no --sample-size in the help:\n%s", help)
+	}
+	if !strings.Contains(help[i:], "shared dimension get 2.5x") {
+		t.Errorf("--sample-size help does not say that facts on a shared dimension get 2.5x the rows:\n%s", help[i:])
 	}
 }
