@@ -103,10 +103,19 @@ type ServerQuery struct {
 	// ServerCost is the server's own optimizer cost of its plan
 	// (Last_query_cost after EXPLAIN; 0: unknown).
 	ServerCost float64 `json:"server_cost,omitempty"`
-	Tables     int     `json:"tables"`
-	Method     string  `json:"method"`
-	ServerMS   float64 `json:"server_ms"` // the server's own plan, median
-	OursMS     float64 `json:"ours_ms"`   // what we ran: our order where hinted, else the server's plan; median
+	// OrderServerCost is the server's own optimizer cost of OUR order
+	// (Last_query_cost after the EXPLAIN of the STRAIGHT_JOIN rewrite;
+	// 0: unknown or not asked, e.g. our order is the server's).
+	OrderServerCost float64 `json:"order_server_cost,omitempty"`
+	// GainBy is the model's predicted gain (cost of the server's order
+	// / ours) under each estimator's cardinalities of the query
+	// (EvalQuery.Est: histogram, sample, gbdt), where the server's order
+	// is priceable: whether the estimators agree on the gain.
+	GainBy   map[string]float64 `json:"gain_by,omitempty"`
+	Tables   int                `json:"tables"`
+	Method   string             `json:"method"`
+	ServerMS float64            `json:"server_ms"` // the server's own plan, median
+	OursMS   float64            `json:"ours_ms"`   // what we ran: our order where hinted, else the server's plan; median
 	// OrderMS is our order's time, median, whether hinted or not
 	// (OrderTimed: measured, or the server's own order, hence its time).
 	OrderMS        float64 `json:"order_ms,omitempty"`
@@ -242,6 +251,11 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 			if order != nil {
 				sq.ServerOrder = aliases(query, order)
 				same = slices.Equal(order, p.Order())
+				if !same {
+					if _, sq.OrderServerCost, err = serverOrder(ctx, srv, sq.Hinted, query); err != nil {
+						return rep, err
+					}
+				}
 				sp, err := joinorder.FromOrder(c, s.Model, order)
 				if err != nil {
 					return rep, err
@@ -249,6 +263,9 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 				if !hasCross(sp.Root) {
 					sq.PredictedServer, sq.PredictedOurs = sp.Cost(), p.Cost()
 					sq.PredictedGain = sp.Cost() / math.Max(p.Cost(), 1e-9)
+					if sq.GainBy, err = s.gainBy(q, order, p.Order()); err != nil {
+						return rep, err
+					}
 				}
 			}
 			sq.UsedHint = !same && guard.HintQuery(sq)
@@ -303,6 +320,24 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 		}
 	}
 	return rep, nil
+}
+
+// gainBy prices the server's order and ours under every estimator's
+// cardinalities of q: cost of the server's order / cost of ours.
+func (s *Setup) gainBy(q joinorder.EvalQuery, server, ours []int) (map[string]float64, error) {
+	out := make(map[string]float64, len(q.Est))
+	for name, c := range q.Est {
+		sp, err := joinorder.FromOrder(c, s.Model, server)
+		if err != nil {
+			return nil, err
+		}
+		op, err := joinorder.FromOrder(c, s.Model, ours)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = sp.Cost() / math.Max(op.Cost(), 1e-9)
+	}
+	return out, nil
 }
 
 // timeBoth times the original statement and, when hinted, ours (else
