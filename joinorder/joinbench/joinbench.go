@@ -71,7 +71,9 @@ type Options struct {
 	// EstimatesOnly skips the engine's TRUE sub-plan counts (minutes per
 	// query at TPC-H SF1): the queries get estimates only (EvalQuery.True
 	// is nil), for ServerBench, where the server's own COUNT(*) of the
-	// query as written is the reference. Evaluate, TrainAgent, Showcase
+	// query as written is the reference; only the estimator ServerBench
+	// plans with and the histogram estimator (ServerQuery.GainBy)
+	// estimate them. Evaluate, TrainAgent, Showcase
 	// and Calibrate need TRUE counts and refuse such a Setup.
 	EstimatesOnly bool
 	// PlanWith, when set ("histogram" or "sample"), is the estimator the
@@ -259,8 +261,11 @@ func (s *Setup) queries(ctx context.Context, graph *workload.JoinGraph, n int, s
 			}
 		}
 		for name, est := range s.Estimators {
-			if s.opts.EstimatesOnly && name != s.AgentCards {
-				continue // only what ServerBench plans with
+			if s.opts.EstimatesOnly && name != s.AgentCards && name != estimator.KindHistogram {
+				// Only what ServerBench plans with, and the histogram
+				// baseline (cheap) that ServerQuery.GainBy prices
+				// beside it.
+				continue
 			}
 			c, err := joinorder.Estimated(est).Cards(ctx, q)
 			if err != nil {

@@ -486,3 +486,54 @@ func TestCheckCounts(t *testing.T) {
 		t.Errorf("another query's SQL: %v", err)
 	}
 }
+
+// TestMariaDBOrderCosts: on the CI server's TPC-H 0.01, every timed
+// query whose order differs from the server's carries the server's own
+// optimizer cost of our STRAIGHT_JOIN order (OrderServerCost, from a
+// second EXPLAIN) and the predicted gain under the estimator planned with
+// and the histogram baseline (GainBy), the former equal to
+// PredictedGain; where the orders agree neither is asked.
+func TestMariaDBOrderCosts(t *testing.T) {
+	ctx := context.Background()
+	db, err := datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := server.LoadOptions{ForeignKeyIndexes: true}
+	srv, err := server.Open(ctx, testDSN(t), server.Options{Database: server.DatabaseName("tpch", 0.01, lo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := srv.Load(ctx, db, lo); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Prepare(ctx, db, Options{Seed: 3, TrainQueries: -1, TestQueries: 8, MaxTables: 6, Snowflake: true, ImpliedJoins: true,
+		EstimatesOnly: true, PlanWith: "sample", CostModel: "mariadb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.ServerBench(ctx, srv, s.ServerMethod(), ServerOptions{Queries: 8, Limit: 20 * time.Second, TimeBoth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := 0
+	for i, q := range rep.Queries {
+		if q.ServerOrder == nil || slices.Equal(q.ServerOrder, q.OursOrder) {
+			if q.OrderServerCost != 0 {
+				t.Errorf("query %d: our order is the server's (%v), yet OrderServerCost %g", i, q.ServerOrder, q.OrderServerCost)
+			}
+			continue
+		}
+		differ++
+		if q.OrderServerCost <= 0 || q.ServerCost <= 0 {
+			t.Errorf("query %d: server's cost %g, of our order %g; want both > 0", i, q.ServerCost, q.OrderServerCost)
+		}
+		if q.PredictedServer > 0 && (len(q.GainBy) != 2 || q.GainBy["sample"] != q.PredictedGain || !(q.GainBy["histogram"] > 0)) {
+			t.Errorf("query %d: gains by estimator %v, predicted gain %g", i, q.GainBy, q.PredictedGain)
+		}
+	}
+	if differ == 0 {
+		t.Error("no query where our order differs from the server's: nothing checked")
+	}
+}
