@@ -107,6 +107,21 @@ func bandOf(m Estimator) (lo, hi []float64) {
 	return nil, nil
 }
 
+func TestCalibFolds(t *testing.T) {
+	for _, c := range []struct{ folds, split, want int }{
+		{3, 1500, 3},  // bench's 5,000 + 1,000 queries, a quarter held out
+		{3, 2000, 3},  // 20,000 queries, a tenth held out: 6,000 calibrate
+		{3, 2500, 2},  // 5,000 calibrate with one more model
+		{3, 10000, 1}, // 100,000 queries: the split alone
+		{1, 100, 1},
+		{3, 0, 1},
+	} {
+		if got := calibFolds(c.folds, c.split); got != c.want {
+			t.Errorf("calibFolds(%d, %d) = %d, want %d", c.folds, c.split, got, c.want)
+		}
+	}
+}
+
 func TestCalibFoldsOptions(t *testing.T) {
 	for _, o := range []TrainOptions{
 		{GBDT: GBDTOptions{CalibFolds: -1}},

@@ -48,7 +48,8 @@ type GBDTOptions struct {
 	// calibrate the band (crossfit.go): 1 (the default) the split's
 	// alone; k > 1 trains k−1 more models, each holding out another fold
 	// of the split's size, for their residuals only (the estimates stay
-	// the split model's). Training takes k times as long; `cardinal
+	// the split model's), while fewer than crossFitQueries (4,500) whole
+	// queries calibrate. Training takes up to k times as long; `cardinal
 	// train` and `cardinal bench` use DefaultCalibFolds.
 	CalibFolds int    `opt:"max=10"`
 	Seed       uint64 // seeds the split and row subsampling
@@ -382,7 +383,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		for k := range rest {
 			rest[k] = nVal + k
 		}
-		for j, f := range extraFolds(rest, nVal, opts.CalibFolds, nil) {
+		for j, f := range extraFolds(rest, nVal, calibFolds(opts.CalibFolds, nVal), nil) {
 			for _, k := range rest[f[0]:f[1]] {
 				foldOf[groups[k]] = j + 1
 			}

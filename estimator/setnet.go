@@ -70,7 +70,8 @@ type SetNetOptions struct {
 	// calibrate the band (crossfit.go): 1 (the default) the split's
 	// alone; k > 1 trains k−1 more networks, each holding out another
 	// fold of the split's size, for their residuals only (the estimates
-	// stay the split network's). Training takes k times as long;
+	// stay the split network's), while fewer than crossFitQueries (4,500)
+	// whole queries calibrate. Training takes up to k times as long;
 	// `cardinal train` and `cardinal bench` use DefaultCalibFolds.
 	CalibFolds int `opt:"max=10"`
 	// SampleRows is how many rows of each table's catalog sample filters
@@ -228,7 +229,14 @@ func TrainSetNet(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	for k := range restIdx {
 		restIdx[k] = k
 	}
-	for j, f := range extraFolds(restIdx, len(val), opts.CalibFolds, func(k int) int { return len(rest[k]) }) {
+	whole, splitWhole := wholeQueries(train), 0
+	for _, i := range val {
+		if whole[i] {
+			splitWhole++
+		}
+	}
+	folds := calibFolds(opts.CalibFolds, splitWhole)
+	for j, f := range extraFolds(restIdx, len(val), folds, func(k int) int { return len(rest[k]) }) {
 		in := slices.Clone(val)
 		var out []int
 		for k, g := range rest {
