@@ -46,7 +46,8 @@ func intLiteral(e ast.ExprNode) (int64, bool) {
 // filters' and joins' (already resolved), GROUP BY's and ORDER BY's.
 // Called after FROM, WHERE, GROUP BY and ORDER BY are resolved. A select-list
 // column that names no column of the query's tables (ErrUnknownColumn,
-// ErrUnknownTable) or more than one (ErrAmbiguousColumn) is an error, as it
+// ErrUnknownTable), a t.* of no table of them (ErrUnknownTable) or a column
+// of more than one (ErrAmbiguousColumn) is an error, as it
 // is on the server: counting the statement's rows anyway would answer a
 // statement MySQL refuses.
 func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
@@ -67,6 +68,13 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 					}
 				}
 				if !matched {
+					// A flattened derived table or CTE (its alias names
+					// no occurrence) reads what its tables give; any
+					// other qualifier names no table: the server refuses
+					// the statement.
+					if _, ok := r.sh.derivedRange[f.WildCard.Table.L]; !ok {
+						return nil, r.errAt(f.Offset, ErrUnknownTable, f.WildCard.Table.O+".*", "no table or alias of that name in FROM")
+					}
 					for i := range r.q.Tables {
 						all(i)
 					}

@@ -50,6 +50,10 @@ func TestIndexAdviceModel(t *testing.T) {
 		{"SELECT a.* FROM flights f JOIN airports a ON f.origin = a.iata WHERE f.id = 3", nil, 0, 0,
 			[]string{"f.id", "f.origin", "a.iata", "a.name", "a.city", "a.state", "a.country", "a.latitude", "a.longitude"}},
 		{"SELECT id FROM flights WHERE month = 1 LIMIT ?", nil, 0, 0, []string{"flights.id", "flights.month"}},
+		// The * of a flattened derived table (its alias names no
+		// occurrence) reads its tables' columns; an unknown t.* is an error.
+		{"SELECT d.* FROM (SELECT f.id, f.delay FROM flights f WHERE f.month = 1) d", nil, 0, 0,
+			[]string{"f.id", "f.dep_time", "f.month", "f.delay", "f.distance", "f.origin", "f.destination"}},
 	}
 	for _, c := range cases {
 		q, err := Parse(s, c.sql)
