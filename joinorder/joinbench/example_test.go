@@ -119,7 +119,7 @@ func ExampleOptions_impliedJoins() {
 // measurements, then one row per query.
 func ExampleFormatServer() {
 	qs := []joinbench.ServerQuery{
-		{Tables: 4, UsedHint: true, PredictedGain: 3.2, PredictedServer: 960e3, PredictedOurs: 300e3, ServerMS: 900, OursMS: 300, OrderMS: 300, OrderTimed: true, Count: 42, SameCount: true, ServerCost: 2.4e5},
+		{Tables: 4, UsedHint: true, PredictedGain: 3.2, PredictedServer: 960e3, PredictedOurs: 300e3, ServerMS: 900, OursMS: 300, OrderMS: 300, OrderTimed: true, Count: 42, SameCount: true, ServerCost: 2.4e5, OrderServerCost: 7.2e5},
 		{Tables: 6, UsedHint: false, PredictedGain: 2.5, PredictedServer: 5e3, PredictedOurs: 2e3, ServerCost: 130, ServerMS: 4, OursMS: 4, OrderMS: 16, OrderTimed: true, Count: 7, SameCount: true},
 	}
 	rep := joinbench.ServerReport{Database: "cardinal_tpch_s1_fk_comments", Method: "leftdeep (gbdt)", AllSameCount: true, Queries: qs,
@@ -136,10 +136,10 @@ func ExampleFormatServer() {
 	// | guard (ratio 1.5, saving 25 ms, server cost 10000) | 1 | 304 | 2.97 | 1.00 |
 	// | oracle (faster of the two, per query; not a guard) | 1 | 304 | 2.97 | 1.00 |
 	//
-	// | # | tables | hinted | predicted gain | predicted saving ms | server's cost | server ms | ours ms | our order ms | speedup | count | same |
-	// |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|
-	// | 1 | 4 | true | 3.20 | 660.0 | 240000 | 900.0 | 300.0 | 300.0 | 3.00 | 42 | true |
-	// | 2 | 6 | false | 2.50 | 3.0 | 130 | 4.0 | 4.0 | 16.0 | 1.00 | 7 | true |
+	// | # | tables | hinted | predicted gain | predicted saving ms | server's cost | server's cost of ours | server ms | ours ms | our order ms | speedup | count | same |
+	// |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+	// | 1 | 4 | true | 3.20 | 660.0 | 240000 | 720000 | 900.0 | 300.0 | 300.0 | 3.00 | 42 | true |
+	// | 2 | 6 | false | 2.50 | 3.0 | 130 | - | 4.0 | 4.0 | 16.0 | 1.00 | 7 | true |
 }
 
 // FitGuard fits the hint decision to queries timed both ways (here

@@ -426,7 +426,7 @@ func FormatServer(r ServerReport) string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("| # | tables | hinted | predicted gain | predicted saving ms | server's cost | server ms | ours ms | our order ms | speedup | count | same |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| # | tables | hinted | predicted gain | predicted saving ms | server's cost | server's cost of ours | server ms | ours ms | our order ms | speedup | count | same |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	mark := func(v float64, to bool) string {
 		if to {
 			return fmt.Sprintf(">%.0f", v)
@@ -438,7 +438,11 @@ func FormatServer(r ServerReport) string {
 		if q.OrderTimed {
 			order = mark(q.OrderMS, q.OrderTimedOut)
 		}
-		fmt.Fprintf(&b, "| %d | %d | %v | %.2f | %.1f | %.0f | %s | %s | %s | %.2f | %d | %v |\n", i+1, q.Tables, q.UsedHint, q.PredictedGain, (q.PredictedServer-q.PredictedOurs)/1e3, q.ServerCost,
+		oc := "-"
+		if q.OrderServerCost > 0 {
+			oc = fmt.Sprintf("%.0f", q.OrderServerCost)
+		}
+		fmt.Fprintf(&b, "| %d | %d | %v | %.2f | %.1f | %.0f | %s | %s | %s | %s | %.2f | %d | %v |\n", i+1, q.Tables, q.UsedHint, q.PredictedGain, (q.PredictedServer-q.PredictedOurs)/1e3, q.ServerCost, oc,
 			mark(q.ServerMS, q.ServerTimedOut), mark(q.OursMS, q.OursTimedOut), order,
 			math.Max(q.ServerMS, 0.001)/math.Max(q.OursMS, 0.001), q.Count, q.SameCount)
 	}
