@@ -1,6 +1,7 @@
 package features
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -202,17 +203,8 @@ func (r *resolver) distinctKeys(fields []*ast.SelectField, g *Grouping) error {
 	var cols bool
 	for _, f := range fields {
 		if f.WildCard != nil {
-			matched := false
-			for i, t := range r.q.Tables {
-				if f.WildCard.Table.L == "" || strings.EqualFold(t.Alias, f.WildCard.Table.O) {
-					matched = true
-					for c := range r.schema.Tables[t.Table].Columns {
-						g.Keys = appendKey(g.Keys, GroupKey{ColRef: ColRef{Table: i, Col: c}})
-					}
-				}
-			}
-			if !matched {
-				return r.errAt(r.loc.first(), ErrUnknownTable, f.WildCard.Table.O+".*", "no table or alias of that name in FROM")
+			if err := r.distinctStar(f, g); err != nil {
+				return err
 			}
 			cols = true
 			continue
@@ -518,4 +510,87 @@ func (r *resolver) arith(e ast.ExprNode, occ *int) (*Arith, error) {
 		return nil, r.errAt(n.OriginTextPosition(), ErrType, "aggregate argument", "not a number")
 	}
 	return nil, r.errAt(e.OriginTextPosition(), ErrUnsupported, "aggregate argument", "only + - * / over numbers and numeric columns of one table are modelled")
+}
+
+// distinctStar adds the keys of a * or t.* of SELECT DISTINCT: every
+// column of a table, and of a flattened derived table (or CTE) the
+// columns it selects, not every column of its tables: SELECT DISTINCT *
+// FROM (SELECT origin FROM flights) d has one key, origin (220 groups on
+// the bundled flights, not its 20,000 rows).
+func (r *resolver) distinctStar(f *ast.SelectField, g *Grouping) error {
+	qual := f.WildCard.Table
+	table := func(i int) {
+		for c := range r.schema.Tables[r.q.Tables[i].Table].Columns {
+			g.Keys = appendKey(g.Keys, GroupKey{ColRef: ColRef{Table: i, Col: c}})
+		}
+	}
+	if qual.L != "" {
+		if _, ok := r.sh.derivedRange[qual.L]; ok {
+			return r.derivedKeys(f.Offset, qual.L, g)
+		}
+		matched := false
+		for i, t := range r.q.Tables {
+			if strings.EqualFold(t.Alias, qual.O) {
+				table(i)
+				matched = true
+			}
+		}
+		if !matched {
+			return r.errAt(f.Offset, ErrUnknownTable, qual.O+".*", "no table or alias of that name in FROM")
+		}
+		return nil
+	}
+	// The derived tables of this FROM, by their first occurrence; nested
+	// ones (a derived table in a derived table's FROM) would need to know
+	// which of the two this FROM names.
+	first := map[int]string{}
+	for alias, rg := range r.sh.derivedRange {
+		for other, og := range r.sh.derivedRange {
+			if other != alias && rg[0] < og[1] && og[0] < rg[1] {
+				return r.errAt(f.Offset, ErrUnsupported, "DISTINCT * over nested derived tables", "name the columns")
+			}
+		}
+		first[rg[0]] = alias
+	}
+	for i := 0; i < len(r.q.Tables); i++ {
+		if alias, ok := first[i]; ok {
+			if err := r.derivedKeys(f.Offset, alias, g); err != nil {
+				return err
+			}
+			i = r.sh.derivedRange[alias][1] - 1
+			continue
+		}
+		table(i)
+	}
+	return nil
+}
+
+// derivedKeys adds the columns a flattened derived table selects as
+// DISTINCT keys (its * as every column of its tables), in name order.
+func (r *resolver) derivedKeys(off int, alias string, g *Grouping) error {
+	cols := r.sh.derived[alias]
+	names := make([]string, 0, len(cols))
+	for name := range cols {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if name == "*" {
+			rg := r.sh.derivedRange[alias]
+			for i := rg[0]; i < rg[1]; i++ {
+				for c := range r.schema.Tables[r.q.Tables[i].Table].Columns {
+					g.Keys = appendKey(g.Keys, GroupKey{ColRef: ColRef{Table: i, Col: c}})
+				}
+			}
+			continue
+		}
+		cn := &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: ast.NewCIStr(alias), Name: ast.NewCIStr(name)}}
+		cn.SetOriginTextPosition(off)
+		k, err := r.groupKey(cn, "DISTINCT")
+		if err != nil {
+			return err
+		}
+		g.Keys = appendKey(g.Keys, k)
+	}
+	return nil
 }

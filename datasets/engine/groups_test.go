@@ -116,3 +116,30 @@ func TestGroupsShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupsDistinctStarDerived: SELECT DISTINCT * over a flattened
+// derived table counts the groups of the columns the derived table
+// selects, as the same query without it does (the server's answer), not
+// the rows of its tables (220 origins, not 20,000 flights).
+func TestGroupsDistinctStarDerived(t *testing.T) {
+	db := testutil.Flights(t)
+	c := engine.New(db, engine.Options{})
+	for _, p := range [][2]string{
+		{"SELECT DISTINCT * FROM (SELECT origin FROM flights) d", "SELECT DISTINCT origin FROM flights"},
+		{"SELECT DISTINCT d.* FROM (SELECT f.origin, f.destination FROM flights f WHERE f.delay > 30) d",
+			"SELECT DISTINCT origin, destination FROM flights WHERE delay > 30"},
+		{"SELECT DISTINCT *, a.state FROM (SELECT f.origin FROM flights f) d JOIN airports a ON a.iata = d.origin",
+			"SELECT DISTINCT f.origin, a.state FROM flights f JOIN airports a ON a.iata = f.origin"},
+	} {
+		var got [2]engine.GroupCount
+		for i, sql := range p {
+			q, err := features.Parse(db.Schema, sql)
+			testutil.Must(t, err)
+			got[i], err = c.CountGroups(context.Background(), q)
+			testutil.Must(t, err)
+		}
+		if got[0] != got[1] || got[1].Groups >= got[1].Rows {
+			t.Errorf("%s: %+v; %s: %+v", p[0], got[0], p[1], got[1])
+		}
+	}
+}
