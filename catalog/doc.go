@@ -44,7 +44,7 @@
 //   - a uniform sample without replacement by Floyd's algorithm (Bentley &
 //     Floyd, "Programming pearls: a sample of brilliance", CACM 30(9), 1987),
 //     stored in row order, or the whole table when it is small; fact
-//     tables meeting at a shared dimension get 2.5x as many rows
+//     tables meeting at a shared dimension get 3x as many rows
 //     (sharedsample.go);
 //   - join synopses (Acharya, Gibbons, Poosala, Ramaswamy, "Join Synopses
 //     for Approximate Query Answering", SIGMOD 1999): for every foreign-key

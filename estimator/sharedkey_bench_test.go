@@ -16,7 +16,7 @@ import (
 // generated joins through a shared dimension on ecommerce scale 1 with
 // reviews and stores, per query, with the facts on shared dimensions
 // sampled at 10,000 rows (NoSharedKeySamples) and at the default
-// SharedKeySampleSize (25,000; reviews whole):
+// SharedKeySampleSize (30,000; reviews whole):
 //
 //	go test ./estimator -run X -bench SharedKeyEstimate -benchtime 5x -cpu 1
 func BenchmarkSharedKeyEstimate(b *testing.B) {

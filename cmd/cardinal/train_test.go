@@ -218,7 +218,7 @@ func TestTrainSampleSizeHelp(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("no --sample-size in the help:\n%s", help)
 	}
-	if !strings.Contains(help[i:], "shared dimension get 2.5x") {
-		t.Errorf("--sample-size help does not say that facts on a shared dimension get 2.5x the rows:\n%s", help[i:])
+	if !strings.Contains(help[i:], "shared dimension get 3x") {
+		t.Errorf("--sample-size help does not say that facts on a shared dimension get 3x the rows:\n%s", help[i:])
 	}
 }
