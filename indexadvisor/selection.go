@@ -414,11 +414,9 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 			}
 			used -= c.prune()
 			used = c.swaps(ctx, cands, banned, a.opts.Budget, used, base)
-			ok := true
-			if !a.opts.AllowRegressions {
-				for oi := range a.occs {
-					ok = ok && !slower(c.cur[oi], c.orig[oi])
-				}
+			ok := a.opts.AllowRegressions || c.regressed() == 0
+			if !ok && md.weigh {
+				used, ok = c.repair(ctx, cands, banned, a.opts.Budget, used)
 			}
 			if ok {
 				runs = append(runs, run{c, used, base - c.total()})
