@@ -21,8 +21,9 @@ import (
 // repair searches from such a configuration for one without predicted
 // regressions, one move at a time (at most maxRepairSteps):
 //
-//	moves: add a candidate | swap a chosen index for a candidate | drop one
-//	       (within the budget and the per-table limit)
+//	moves: add a candidate | swap a chosen index for a candidate | drop one,
+//	       on a table with a statement predicted slower (within the budget
+//	       and the per-table limit)
 //	of the moves that leave fewer statements predicted slower, take the
 //	     one of the lowest workload cost (not the fewest regressions: that
 //	     is most often the drop of the index that saves most); stop when
@@ -48,50 +49,57 @@ func (c *config) regressed() int {
 }
 
 // repair moves c towards a configuration without predicted regressions
-// (see above); it returns the bytes used and whether none are left.
+// (see above); it returns the bytes used and whether none are left. Only
+// moves on a table with a regressed occurrence can remove it (an
+// occurrence's plan depends on its table's indexes alone), so only those
+// are tried, each judged by the change on that table.
 func (c *config) repair(ctx context.Context, cands []*Index, banned map[string]bool, budget, used float64) (float64, bool) {
 	a := c.a
 	n := c.regressed()
 	for step := 0; step < maxRepairSteps && n > 0 && ctx.Err() == nil; step++ {
 		var bestOut, bestIn *Index
-		bestN, bestTotal := n, 0.0
-		try := func(out, in *Index) {
-			size := used
-			if out != nil {
-				size -= a.tables[out.Table].indexBytes(out)
-			}
-			if in != nil {
-				size += a.tables[in.Table].indexBytes(in)
-				if budget > 0 && size > budget {
-					return
-				}
-				if (out == nil || in.Table != out.Table) && len(c.chosen[in.Table]) >= a.opts.MaxPerTable {
-					return
-				}
-			}
-			c.move(out, in)
-			if k, tot := c.regressed(), c.total(); k < n && (bestIn == nil && bestOut == nil || tot < bestTotal) {
-				bestOut, bestIn, bestN, bestTotal = out, in, k, tot
-			}
-			c.move(in, out)
-		}
+		bestN, bestDelta, found := n, 0.0, false
 		for t := range c.chosen {
-			for _, out := range slices.Clone(c.chosen[t]) {
-				try(out, nil)
-			}
-		}
-		for _, in := range cands {
-			if banned[in.key()] || slices.Contains(c.chosen[in.Table], in) {
+			k0, cost0 := c.tableState(t)
+			if k0 == 0 {
 				continue
 			}
-			try(nil, in)
-			for t := range c.chosen {
-				for _, out := range slices.Clone(c.chosen[t]) {
+			try := func(out, in *Index) {
+				size := used
+				if out != nil {
+					size -= a.tables[t].indexBytes(out)
+				}
+				if in != nil {
+					size += a.tables[t].indexBytes(in)
+					if budget > 0 && size > budget {
+						return
+					}
+					if out == nil && len(c.chosen[t]) >= a.opts.MaxPerTable {
+						return
+					}
+				}
+				c.move(out, in)
+				k, cost := c.tableState(t)
+				c.move(in, out)
+				if k < k0 && (!found || cost-cost0 < bestDelta) {
+					bestOut, bestIn, bestN, bestDelta, found = out, in, n-k0+k, cost-cost0, true
+				}
+			}
+			chosen := slices.Clone(c.chosen[t])
+			for _, out := range chosen {
+				try(out, nil)
+			}
+			for _, in := range cands {
+				if in.Table != t || banned[in.key()] || slices.Contains(chosen, in) {
+					continue
+				}
+				try(nil, in)
+				for _, out := range chosen {
 					try(out, in)
 				}
 			}
 		}
-		if bestN >= n {
+		if !found {
 			break
 		}
 		c.move(bestOut, bestIn)
@@ -104,6 +112,22 @@ func (c *config) repair(ctx context.Context, cands []*Index, banned map[string]b
 		n = bestN
 	}
 	return used, n == 0
+}
+
+// tableState is the number of regressed occurrences of table t and their
+// weighted cost plus the maintenance of t's chosen indexes.
+func (c *config) tableState(t int) (int, float64) {
+	k, cost := 0, 0.0
+	for _, oi := range c.a.byTable[t] {
+		if slower(c.cur[oi], c.orig[oi]) {
+			k++
+		}
+		cost += c.a.occs[oi].weight * c.cur[oi]
+	}
+	for _, ix := range c.chosen[t] {
+		cost += c.a.maintenance(ix)
+	}
+	return k, cost
 }
 
 // move replaces chosen index out by in; either may be nil (add in, drop
