@@ -37,7 +37,9 @@
 //	   that stop paying; swap local search (one chosen index for one
 //	   candidate, at no worse benefit per byte); a portfolio of restarts
 //	   (budget, its halves; server or cheapest plans; regressions
-//	   weighed, kept only when none remain), keeping the smallest configuration
+//	   weighed, then repaired by add / swap / drop moves on the slowed
+//	   statements' tables (repair.go), kept only when none remain),
+//	   keeping the smallest configuration
 //	   within 3% of the best estimated benefit, or a smaller one where
 //	   the larger's extra bytes buy less than a third of its benefit per
 //	   byte (the knee) and 90% of the best is kept; drop advice
@@ -90,7 +92,10 @@
 // per distinct plan: its EXPLAIN, without row estimates, keys a memo of
 // median times, so a configuration that leaves a statement's plan alone
 // gets exactly the time measured for that plan before, not fresh timer
-// noise. The oracle builds and times each candidate alone, then its
+// noise. A statement measured more than 10% and 2 ms slower is timed
+// again in pairs with and without the new indexes (IGNORE INDEX) while
+// the configuration is on the server, and keeps its base time times the
+// paired ratio (recheck.go). The oracle builds and times each candidate alone, then its
 // greedy configuration is measured like the others; the guard is judged
 // (not trained) on every (statement, candidate) pair timed there.
 //
