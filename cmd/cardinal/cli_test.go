@@ -138,6 +138,8 @@ func TestRefusedBeforeWork(t *testing.T) {
 		{[]string{"gen", "--dataset", "flights", "--scale", "3"}, "--scale"},
 		{[]string{"gen", "--dataset", "nope"}, "unknown --dataset"},
 		{[]string{"train", "--dataset", "flights", "--log", filepath.Join(dir, "missing"), "--model", "nope", "--out", filepath.Join(dir, "m")}, "unknown model kind"},
+		{[]string{"train", "--dataset", "flights", "--log", filepath.Join(dir, "missing"), "--model", "setnet", "--trees", "5", "--out", filepath.Join(dir, "m")}, "--trees acts on --model gbdt only, not setnet"},
+		{[]string{"train", "--dataset", "flights", "--log", filepath.Join(dir, "missing"), "--model", "linear", "--calib-folds", "2", "--out", filepath.Join(dir, "m")}, "--calib-folds acts on --model gbdt or setnet only"},
 		{[]string{"bench", "--dataset", "flights", "--models", "gbdt,nope"}, "unknown model kind"},
 		{[]string{"gen", "--dataset", "flights", "--out", existing}, "--force"},
 		{[]string{"train", "--dataset", "flights", "--log", existing, "--out", existing}, "--force"},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -52,6 +53,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err := checkCalibFolds(*calibFolds); err != nil {
 		return err
 	}
+	if err := checkKindFlags(fs.FlagSet, *kind); err != nil {
+		return err
+	}
 	if err := checkOut(*out, *force); err != nil {
 		return err
 	}
@@ -95,6 +99,26 @@ func checkCalibFolds(k int) error {
 		return usagef("--calib-folds %d: %w: want 1..%d", k, estimator.ErrOptions, estimator.MaxCalibFolds)
 	}
 	return nil
+}
+
+// kindFlags names the train flags that act on some estimator kinds only.
+var kindFlags = map[string][]string{
+	"trees":         {estimator.KindGBDT},
+	"leaves":        {estimator.KindGBDT},
+	"learning-rate": {estimator.KindGBDT},
+	"calib-folds":   {estimator.KindGBDT, estimator.KindSetNet},
+}
+
+// checkKindFlags refuses a flag given on the command line that does nothing
+// for kind (--trees with --model setnet), rather than ignore it silently.
+func checkKindFlags(fs *flag.FlagSet, kind string) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if kinds, ok := kindFlags[f.Name]; ok && err == nil && !slices.Contains(kinds, kind) {
+			err = usagef("--%s acts on --model %s only, not %s", f.Name, strings.Join(kinds, " or "), kind)
+		}
+	})
+	return err
 }
 
 // trainModel trains the estimator kind, reporting progress on stderr.
