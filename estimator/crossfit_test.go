@@ -45,9 +45,8 @@ func TestExtraFolds(t *testing.T) {
 // TestCrossFitKeepsEstimates checks that cross-fitting (CalibFolds > 1)
 // changes the bands of GBDT and SetNet and nothing else: the kept model
 // is the split's, so every estimate is the same, while the band is
-// calibrated on more held-out residuals (it differs), and the extra
-// models are their own draws (the band differs between fold seeds too,
-// it is no copy of the split's).
+// calibrated on more held-out residuals (it differs from the split's
+// alone).
 func TestCrossFitKeepsEstimates(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains 6 models")

@@ -41,7 +41,10 @@ const (
 	minLearnedExamples = 10
 	// defaultSampleRows is how many sample rows per table SetNet and
 	// Linear evaluate filters on by default: every row of a default
-	// catalog sample.
+	// catalog sample, except of the fact tables that meet at a shared
+	// dimension (sampled at catalog.SharedKeySampleFactor times as
+	// many), whose samples are cut to it at an even stride
+	// (stridedCatalog): the larger samples serve the baselines' joins.
 	defaultSampleRows = catalog.DefaultSampleSize
 )
 

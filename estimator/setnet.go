@@ -76,8 +76,10 @@ type SetNetOptions struct {
 	CalibFolds int `opt:"max=10"`
 	// SampleRows is how many rows of each table's catalog sample filters
 	// and joins are evaluated on; default 10000 (catalog.DefaultSampleSize,
-	// so every sampled row; MSCN uses 1000, which makes the join-sample
-	// baseline miss most selective joins).
+	// so every sampled row of a default catalog except the larger samples
+	// of fact tables meeting at a shared dimension, which are cut to it at
+	// an even stride; MSCN uses 1000, which makes the join-sample baseline
+	// miss most selective joins).
 	SampleRows int
 	Bits       int // sample bits exposed raw to the table MLP; default 64
 	// Baseline is the estimator whose log estimate is corrected; nil
