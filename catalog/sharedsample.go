@@ -27,7 +27,9 @@ import "slices"
 // (estimator/factorjoin.go). Nor do two facts of which one reaches the
 // other (TPC-H's lineitem -> partsupp, both referencing part and
 // supplier): the first one's synopses cover the join. Self-references do
-// not count.
+// not count. TPC-H's customer and supplier (both referencing nation)
+// qualify from scale 2 on: at scale 1 supplier has 10,000 rows, no more
+// than SampleSize.
 
 // SharedKeySampleFactor is the default SharedKeySampleSize over
 // SampleSize: 30,000 rows at the default 10,000, PostgreSQL's ANALYZE
