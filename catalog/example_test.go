@@ -211,3 +211,20 @@ func ExampleBuildContext() {
 	fmt.Println(err, errors.Is(err, context.Canceled))
 	// Output: context canceled true
 }
+
+// SampleSizes says how many rows Build samples of each table: orders and
+// reviews both reference customers and neither reaches the other, so both
+// are sampled at the shared-key size.
+func ExampleSampleSizes() {
+	s, err := catalog.ParseSchema(`
+CREATE TABLE customers (id INT PRIMARY KEY);
+CREATE TABLE orders (id INT PRIMARY KEY, customer INT REFERENCES customers (id));
+CREATE TABLE reviews (id INT PRIMARY KEY, customer INT REFERENCES customers (id));`)
+	if err != nil {
+		panic(err)
+	}
+	sizes, err := catalog.SampleSizes(s, []int64{50_000, 1_000_000, 200_000}, catalog.StatsOptions{})
+	fmt.Println(sizes, err)
+	// Output:
+	// [10000 30000 30000] <nil>
+}

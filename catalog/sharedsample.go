@@ -1,6 +1,10 @@
 package catalog
 
-import "slices"
+import (
+	"fmt"
+	"math"
+	"slices"
+)
 
 // Fact tables meeting at a shared dimension (order_items and reviews both
 // referencing products, orders and reviews both referencing customers),
@@ -39,6 +43,29 @@ import "slices"
 // seed 13, against 34.9, 35, 58 and 68 at 25,000 and 82.9 to 118 at
 // 10,000.
 const SharedKeySampleFactor = 3.0
+
+// SampleSizes returns the sample size Build gives each table of schema
+// when the tables have rows[t] rows: SampleSize, or SharedKeySampleSize for
+// the facts meeting at a shared dimension (opts' defaults applied). A
+// sampler that reads its rows elsewhere (live.LoadSample reads them from a
+// server) uses it to read as many rows as Build would keep.
+func SampleSizes(schema *Schema, rows []int64, opts StatsOptions) ([]int, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) != len(schema.Tables) {
+		return nil, fmt.Errorf("%w: %d row counts for %d tables", ErrInvalidOptions, len(rows), len(schema.Tables))
+	}
+	n := make([]int, len(rows))
+	for i, r := range rows {
+		if r < 0 {
+			return nil, fmt.Errorf("%w: table %q has %d rows", ErrInvalidSource, schema.Tables[i].Name, r)
+		}
+		n[i] = int(min(r, math.MaxInt32))
+	}
+	return sampleSizes(schema, n, opts), nil
+}
 
 // sampleSizes returns the sample size of each table of schema with rows[t]
 // rows under opts (defaults applied).

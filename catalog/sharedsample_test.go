@@ -41,6 +41,10 @@ func TestSampleSizes(t *testing.T) {
 		{"one fact reaches the other", []string{"L", "S", "P", "V"}, []int{600, 80, 20, 11},
 			[]string{"L>S", "L>P", "L>V", "S>P", "S>V"}, []int{10, 10, 10, 10}},
 		{"self reference", []string{"A", "B"}, []int{100, 100}, []string{"A>A", "B>A"}, []int{10, 10}},
+		// TPC-H's C(ustomer) and V (supplier) share N(ation): at scale 1
+		// supplier has exactly SampleSize rows, from scale 2 on more.
+		{"TPC-H scale 1", []string{"C", "V", "N"}, []int{150, 10, 2}, []string{"C>N", "V>N"}, []int{10, 10, 10}},
+		{"TPC-H scale 2", []string{"C", "V", "N"}, []int{300, 20, 2}, []string{"C>N", "V>N"}, []int{25, 25, 10}},
 	} {
 		got := sampleSizes(fkSchema(tc.tables, tc.fks...), tc.rows, opts)
 		if !slices.Equal(got, tc.want) {
@@ -51,6 +55,17 @@ func TestSampleSizes(t *testing.T) {
 	off.NoSharedKeySamples = true
 	if got := sampleSizes(fkSchema([]string{"A", "B", "D"}, "A>D", "B>D"), []int{100, 100, 1}, off); !slices.Equal(got, []int{10, 10, 10}) {
 		t.Errorf("NoSharedKeySamples: %v", got)
+	}
+	// SampleSizes is sampleSizes with the defaults applied and its input checked.
+	s := fkSchema([]string{"A", "B", "D"}, "A>D", "B>D")
+	if got, err := SampleSizes(s, []int64{100_000, 50_000, 10}, StatsOptions{}); err != nil || !slices.Equal(got, []int{30_000, 30_000, DefaultSampleSize}) {
+		t.Errorf("SampleSizes defaults: %v, %v", got, err)
+	}
+	if _, err := SampleSizes(s, []int64{1, 2}, StatsOptions{}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("SampleSizes with 2 counts for 3 tables: %v", err)
+	}
+	if _, err := SampleSizes(s, []int64{1, -2, 3}, StatsOptions{}); !errors.Is(err, ErrInvalidSource) {
+		t.Errorf("SampleSizes with a negative count: %v", err)
 	}
 	if _, err := (StatsOptions{SharedKeySampleSize: -1}).withDefaults(); !errors.Is(err, ErrInvalidOptions) {
 		t.Errorf("negative SharedKeySampleSize: %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -352,6 +353,34 @@ func TestLiveSampleAndLoadAll(t *testing.T) {
 		if n := sample.Tables[i].Rows; n < 870 || n > 1000 {
 			t.Errorf("sample of %s has %d rows, want ~1000", schema.Tables[i].Name, n)
 		}
+	}
+	// Two facts meeting at a shared dimension are read at SharedKeyRows,
+	// as catalog.Build samples them: without the foreign key flights ->
+	// routes, flights and routes both reference airports and neither
+	// reaches the other.
+	shared := *schema
+	shared.ForeignKeys = slices.DeleteFunc(slices.Clone(schema.ForeignKeys), func(fk catalog.ForeignKey) bool {
+		return fk.Table == "flights" && fk.RefTable == "routes"
+	})
+	if len(shared.ForeignKeys) != len(schema.ForeignKeys)-1 {
+		t.Fatalf("flights schema has no foreign key flights -> routes: %+v", schema.ForeignKeys)
+	}
+	wide, _, err := LoadSample(ctx, s.db, &shared, SampleOptions{Rows: 1000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{3000, 1000, 3000} { // catalog.SharedKeySampleFactor x Rows
+		// Bernoulli(p = n/N): n +- ~4 sigma, capped by LIMIT.
+		if n := wide.Tables[i].Rows; n < want-4*int(math.Sqrt(float64(want))) || n > want {
+			t.Errorf("shared-key sample of %s has %d rows, want ~%d", schema.Tables[i].Name, n, want)
+		}
+	}
+	off, _, err := LoadSample(ctx, s.db, &shared, SampleOptions{Rows: 1000, Seed: 3, NoSharedKeyRows: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := off.Tables[0].Rows; n > 1000 {
+		t.Errorf("NoSharedKeyRows: flights sample has %d rows, want ~1000", n)
 	}
 	again, _, err := LoadSample(ctx, s.db, schema, SampleOptions{Rows: 1000, Seed: 3})
 	if err != nil {

@@ -18,6 +18,14 @@ import (
 type SampleOptions struct {
 	// Rows is the most rows read per table. Default catalog.DefaultSampleSize.
 	Rows int
+	// SharedKeyRows is the most rows read of a fact table meeting another
+	// at a shared dimension (catalog.StatsOptions.SharedKeySampleSize,
+	// which the catalog built over the sample keeps whole). Default
+	// catalog.SharedKeySampleFactor × Rows; Rows or fewer reads them at
+	// Rows. NoSharedKeyRows reads them at Rows too
+	// (catalog.StatsOptions.NoSharedKeySamples).
+	SharedKeyRows   int
+	NoSharedKeyRows bool
 	// Seed seeds the server's RAND(seed): the same seed over the same
 	// physical table gives the same sample.
 	Seed int64 `opt:"any"`
@@ -91,13 +99,27 @@ func LoadSample(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts Sa
 			if err != nil {
 				return err
 			}
-			if err := queryRow(tctx, db, count, nil, &counts[i]); err != nil {
-				return err
-			}
+			return queryRow(tctx, db, count, nil, &counts[i])
+		}()
+		if err != nil {
+			return nil, nil, fmt.Errorf("live: sample table %s: %w", catalog.QuoteIdent(t.Name), err)
+		}
+	}
+	// The facts meeting at a shared dimension are read at SharedKeyRows,
+	// as catalog.Build samples them (catalog/sharedsample.go).
+	sizes, err := catalog.SampleSizes(schema, counts, catalog.StatsOptions{SampleSize: opts.Rows, SharedKeySampleSize: opts.SharedKeyRows, NoSharedKeySamples: opts.NoSharedKeyRows})
+	if err != nil {
+		return nil, nil, fmt.Errorf("live: %w", err)
+	}
+	for i, t := range schema.Tables {
+		err := func() error {
+			tctx, cancel := context.WithTimeout(ctx, opts.TableTimeout)
+			defer cancel()
+			var err error
 			stmt := selectColumns(t)
-			if counts[i] > int64(opts.Rows) {
-				p := float64(opts.Rows) / float64(counts[i])
-				stmt += fmt.Sprintf(" WHERE RAND(%d) < %s LIMIT %d", opts.Seed, strconv.FormatFloat(p, 'g', 17, 64), opts.Rows)
+			if n := sizes[i]; counts[i] > int64(n) {
+				p := float64(n) / float64(counts[i])
+				stmt += fmt.Sprintf(" WHERE RAND(%d) < %s LIMIT %d", opts.Seed, strconv.FormatFloat(p, 'g', 17, 64), n)
 			}
 			if stmt, err = WithTimeLimit(opts.Flavour, stmt, opts.TableTimeout); err != nil {
 				return err
@@ -130,6 +152,11 @@ func LoadSample(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts Sa
 // each an index lookup on the referenced key (about ten per foreign key for
 // a 10,000-row sample).
 func SampleCatalog(ctx context.Context, db *sql.DB, schema *catalog.Schema, opts SampleOptions, stats catalog.StatsOptions) (*catalog.Catalog, error) {
+	// Read the shared-key facts as the catalog over the sample keeps them.
+	opts.NoSharedKeyRows = opts.NoSharedKeyRows || stats.NoSharedKeySamples
+	if opts.SharedKeyRows == 0 {
+		opts.SharedKeyRows = stats.SharedKeySampleSize
+	}
 	sample, counts, err := LoadSample(ctx, db, schema, opts)
 	if err != nil {
 		return nil, err
