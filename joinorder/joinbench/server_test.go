@@ -392,19 +392,7 @@ func oracleRun(t *testing.T, srv *server.Server, db *datasets.DB, opts Options, 
 // connected left-deep orders other than ours.
 func TestMariaDBOracle(t *testing.T) {
 	ctx := context.Background()
-	db, err := datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 0.01})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lo := server.LoadOptions{ForeignKeyIndexes: true}
-	srv, err := server.Open(ctx, testDSN(t), server.Options{Database: server.DatabaseName("tpch", 0.01, lo)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	if _, err := srv.Load(ctx, db, lo); err != nil {
-		t.Fatal(err)
-	}
+	db, srv := tpchServer(ctx, t)
 	s, err := Prepare(ctx, db, Options{Seed: 3, TrainQueries: -1, TestQueries: 8, MaxTables: 6, Snowflake: true, ImpliedJoins: true,
 		EstimatesOnly: true, PlanWith: "histogram", CostModel: "mariadb"})
 	if err != nil {
@@ -495,19 +483,7 @@ func TestCheckCounts(t *testing.T) {
 // PredictedGain; where the orders agree neither is asked.
 func TestMariaDBOrderCosts(t *testing.T) {
 	ctx := context.Background()
-	db, err := datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 0.01})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lo := server.LoadOptions{ForeignKeyIndexes: true}
-	srv, err := server.Open(ctx, testDSN(t), server.Options{Database: server.DatabaseName("tpch", 0.01, lo)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	if _, err := srv.Load(ctx, db, lo); err != nil {
-		t.Fatal(err)
-	}
+	db, srv := tpchServer(ctx, t)
 	s, err := Prepare(ctx, db, Options{Seed: 3, TrainQueries: -1, TestQueries: 8, MaxTables: 6, Snowflake: true, ImpliedJoins: true,
 		EstimatesOnly: true, PlanWith: "sample", CostModel: "mariadb"})
 	if err != nil {
@@ -536,4 +512,24 @@ func TestMariaDBOrderCosts(t *testing.T) {
 	if differ == 0 {
 		t.Error("no query where our order differs from the server's: nothing checked")
 	}
+}
+
+// tpchServer loads TPC-H at scale 0.01 with foreign-key indexes onto the
+// test server (closed when t ends) and returns the data and the server.
+func tpchServer(ctx context.Context, t *testing.T) (*datasets.DB, *server.Server) {
+	t.Helper()
+	db, err := datasets.TPCH(ctx, datasets.TPCHOptions{Scale: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := server.LoadOptions{ForeignKeyIndexes: true}
+	srv, err := server.Open(ctx, testDSN(t), server.Options{Database: server.DatabaseName("tpch", 0.01, lo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if _, err := srv.Load(ctx, db, lo); err != nil {
+		t.Fatal(err)
+	}
+	return db, srv
 }
