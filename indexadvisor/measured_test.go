@@ -53,23 +53,7 @@ func TestLiveEvaluateEcommerce(t *testing.T) {
 	}
 	ctx := context.Background()
 	start := time.Now()
-	db, err := datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: 1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lo := server.LoadOptions{}
-	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("ecommerce_ixadv", 1, lo)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	if _, err := srv.Load(ctx, db, lo); err != nil {
-		t.Fatal(err)
-	}
+	cat, srv := ecommerceServer(ctx, t, dsn)
 	traps := flightsStatements(t, ecommerceTraps)
 	stmts := append(GenerateWorkload(cat, 4, rand.New(rand.NewPCG(3, 4))), traps...)
 	w, err := NewWorkload(cat.Schema, stmts)
@@ -128,4 +112,29 @@ func TestLiveEvaluateEcommerce(t *testing.T) {
 	if left = ownIndexes(left); err != nil || len(left) != 0 {
 		t.Errorf("indexes left on the server: %v %v", left, err)
 	}
+}
+
+// ecommerceServer loads ecommerce at scale 1 (seed 1) onto the test
+// server at dsn (closed when t ends) and returns its catalog and the
+// server.
+func ecommerceServer(ctx context.Context, t *testing.T, dsn string) (*catalog.Catalog, *server.Server) {
+	t.Helper()
+	db, err := datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := server.LoadOptions{}
+	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("ecommerce_ixadv", 1, lo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if _, err := srv.Load(ctx, db, lo); err != nil {
+		t.Fatal(err)
+	}
+	return cat, srv
 }

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/internal/server"
 )
 
@@ -51,23 +49,7 @@ func TestLiveRecheck(t *testing.T) {
 		t.Skip("CARDINAL_TEST_DSN is empty: no server to measure on")
 	}
 	ctx := context.Background()
-	db, err := datasets.Ecommerce(ctx, datasets.EcommerceOptions{Scale: 1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lo := server.LoadOptions{}
-	srv, err := server.Open(ctx, dsn, server.Options{Database: server.DatabaseName("ecommerce_ixadv", 1, lo)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	if _, err := srv.Load(ctx, db, lo); err != nil {
-		t.Fatal(err)
-	}
+	cat, srv := ecommerceServer(ctx, t, dsn)
 	w, err := NewWorkload(cat.Schema, flightsStatements(t, `
 SELECT * FROM order_items WHERE order_id = 4711;
 SELECT order_id, COUNT(*) FROM order_items WHERE unit_price BETWEEN 20 AND 21 GROUP BY order_id;
