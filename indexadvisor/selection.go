@@ -474,17 +474,7 @@ const maxSwapRounds = 3
 // new indexes). It returns the bytes used.
 func (c *config) swaps(ctx context.Context, cands []*Index, banned map[string]bool, budget, used, none float64) float64 {
 	a := c.a
-	ok := func() bool {
-		if a.opts.AllowRegressions {
-			return true
-		}
-		for oi := range a.occs {
-			if slower(c.cur[oi], c.orig[oi]) {
-				return false
-			}
-		}
-		return true
-	}
+	ok := func() bool { return a.opts.AllowRegressions || c.regressed() == 0 }
 	for round := 0; round < maxSwapRounds && ctx.Err() == nil; round++ {
 		base := c.total()
 		var bestOut, bestIn *Index
