@@ -57,6 +57,11 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 			out = append(out, ColRef{Table: occ, Col: c})
 		}
 	}
+	everything := func() {
+		for i := range r.q.Tables {
+			all(i)
+		}
+	}
 	if fields != nil {
 		for _, f := range fields.Fields {
 			if f.WildCard != nil {
@@ -75,9 +80,7 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 					if _, ok := r.sh.derivedRange[f.WildCard.Table.L]; !ok {
 						return nil, r.errAt(f.Offset, ErrUnknownTable, f.WildCard.Table.O+".*", "no table or alias of that name in FROM")
 					}
-					for i := range r.q.Tables {
-						all(i)
-					}
+					everything()
 				}
 				continue
 			}
@@ -92,17 +95,13 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 					// A column of a subquery (which may belong to its own
 					// tables) or a derived table's computed column: reading
 					// everything is the safe answer for covering.
-					for i := range r.q.Tables {
-						all(i)
-					}
+					everything()
 					break
 				}
 				out = append(out, ColRef{Table: occ, Col: col})
 			}
 			if c.sub && len(c.cols) == 0 {
-				for i := range r.q.Tables {
-					all(i)
-				}
+				everything()
 			}
 		}
 	}
