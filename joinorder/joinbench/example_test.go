@@ -157,5 +157,5 @@ func ExampleFitGuard() {
 	fmt.Printf("%s: ratio %.2f, saving %.1f ms; %d hinted, %.0f ms against %.0f ms, worst slowdown %.1fx\n",
 		g.Name, g.Ratio, g.MinSavingMS, o.Hinted, o.TotalMS, o.ServerTotalMS, o.WorstSlowdown)
 	// Output:
-	// fitted on 3 queries: ratio 1.29, saving 7.7 ms; 2 hinted, 454 ms against 1304 ms, worst slowdown 1.0x
+	// fitted on 3 queries: ratio 1.67, saving 20.0 ms; 2 hinted, 454 ms against 1304 ms, worst slowdown 1.0x
 }

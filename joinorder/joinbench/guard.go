@@ -164,13 +164,31 @@ type GuardFit struct {
 }
 
 // FitGuard chooses the guard's thresholds from queries timed both ways
-// (the server's cost threshold stays DefaultServerMinCost): among ratio thresholds at 1 and at each query's predicted gain, and
-// saving thresholds at 0 and at each query's predicted saving, the pair
-// with the least total time whose hinted queries are none more than
-// maxSlowdown times slower than the server's plan (totals within
-// fitTolerance of the least tie; ties: the fewest hints). Each threshold
-// is then moved to the geometric middle of the gap to the next
-// candidate, which hints the same training queries with a margin.
+// (the server's cost threshold stays DefaultServerMinCost): among ratio
+// thresholds at 1 and at each query's predicted gain, and saving
+// thresholds at 0 and at each query's predicted saving, the pair with the
+// least total time whose hinted queries are none more than maxSlowdown
+// times slower than the server's plan (totals within fitTolerance of the
+// least tie; ties: the fewest hints). Each threshold is then placed at
+// the conservative end of its gap: a held-out query is hinted only where
+// its predicted gain and saving are at least those of the least
+// promising training query the fitted pair hints, never in the untested
+// gap between that query and the next one left out.
+//
+// Before 2026-12-06 the thresholds sat in the gaps' geometric middle.
+// The conservative end is chosen because the gap is where the training
+// queries say nothing and the two targets are not symmetric: the 2x
+// bound is per query, while the 1.5x total had 2-3x of slack on every
+// fresh seed. Seed 5's TPC-H query 28 (predicted saving 298 ms, 3.54x
+// slower) lay in such a gap: training query 1 (152 ms) had run 25.9x
+// slower, query 9 (513 ms) ran 2.8x faster, and the middle (280 ms) hinted it.
+// Priced on the recorded runs of seeds 2-7 (every held-out query is
+// timed both ways, so a stricter guard is priced exactly), the
+// conservative end hinted the same held-out queries on 9 of 12 data-set
+// runs and 1-2 fewer on three: seed 5 TPC-H 5.30x / 3.54x -> 5.35x /
+// 1.12x, seed 4 TPC-H 4.61x -> 3.92x, seed 4 ecommerce 5.14x -> 4.72x
+// (worst 1.00x and 1.05x unchanged). Chosen on seeds 2-7; seeds 8 and up
+// are the measurement (README, issue 10).
 // DefaultGuard is kept when it is within that tolerance of the least
 // total (the training data do not show it worse), and when no query was
 // timed both ways and finished at least one way.
@@ -233,18 +251,13 @@ func FitGuard(qs []ServerQuery, maxSlowdown float64) Guard {
 	}
 	g := Guard{Name: fmt.Sprintf("fitted on %d queries", timed), Ratio: ratios[bestI], MinSavingMS: savings[bestJ], MinServerCost: DefaultServerMinCost}
 	if bestI+1 < len(ratios) {
-		// Hint iff gain > Ratio: any value below the next candidate
-		// hints the same queries.
-		g.Ratio = math.Sqrt(ratios[bestI] * ratios[bestI+1])
+		// Hint iff gain > Ratio: the largest ratio below the next
+		// candidate hints the same training queries and, of the gap,
+		// no held-out one.
+		g.Ratio = math.Nextafter(ratios[bestI+1], 0)
 	}
-	if bestJ > 0 {
-		// Hint iff saving >= MinSavingMS: any value above the previous
-		// candidate hints the same queries.
-		g.MinSavingMS = math.Sqrt(savings[bestJ-1] * savings[bestJ])
-		if savings[bestJ-1] == 0 {
-			g.MinSavingMS = savings[bestJ] / 2
-		}
-	}
+	// Hint iff saving >= MinSavingMS: savings[bestJ] itself is the
+	// conservative end of its gap.
 	return g
 }
 
