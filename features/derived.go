@@ -150,10 +150,8 @@ func (r *resolver) groupedDerived(s *ast.SelectStmt, name, alias string, off int
 	if len(r.q.Tables) >= MaxTables {
 		return r.errAt(off, ErrTooManyTables, "", "more than %d table occurrences", MaxTables)
 	}
-	for _, t := range r.q.Tables {
-		if strings.EqualFold(t.Alias, alias) {
-			return r.errAt(off, ErrDuplicateAlias, alias, "give each derived table its own alias")
-		}
+	if r.nameTaken(alias, true) || r.occOf(r.sh.cur, alias) >= 0 {
+		return r.errAt(off, ErrDuplicateAlias, alias, "give each derived table its own alias")
 	}
 	reg := r.reg()
 	k, seen := reg.ctes[s]
@@ -163,7 +161,7 @@ func (r *resolver) groupedDerived(s *ast.SelectStmt, name, alias string, off int
 			return err
 		}
 	}
-	r.q.Tables = append(r.q.Tables, TableRef{Table: reg.rels[k].Table, Alias: alias})
+	r.addOccurrence(TableRef{Table: reg.rels[k].Table, Alias: alias})
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package features
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,7 +90,7 @@ func (r *resolver) selectFields(s *ast.SelectStmt) []*ast.SelectField {
 // in FROM first), or nil.
 func (r *resolver) selectAlias(e ast.ExprNode, fields []*ast.SelectField) ast.ExprNode {
 	cn, ok := e.(*ast.ColumnNameExpr)
-	if !ok || cn.Name.Table.L != "" || r.candidates(cn.Name.Name.O) != 0 {
+	if !ok || cn.Name.Table.L != "" || r.visible(cn.Name.Name.O) {
 		return nil
 	}
 	for _, f := range fields {
@@ -119,8 +120,8 @@ func (r *resolver) groupKey(e ast.ExprNode, clause string) (GroupKey, error) {
 	}
 	switch n := e.(type) {
 	case *ast.ColumnNameExpr:
-		if x := r.derivedKeyExpr(n); x != nil {
-			return r.derivedGroupKey(n, x, clause) // a derived table's computed column
+		if x, k := r.derivedKeyExpr(n); x != nil {
+			return r.derivedGroupKey(n, x, k, clause) // a derived table's computed column
 		}
 		occ, col, err := r.column(n)
 		if err != nil {
@@ -518,79 +519,63 @@ func (r *resolver) arith(e ast.ExprNode, occ *int) (*Arith, error) {
 // FROM (SELECT origin FROM flights) d has one key, origin (220 groups on
 // the bundled flights, not its 20,000 rows).
 func (r *resolver) distinctStar(f *ast.SelectField, g *Grouping) error {
-	qual := f.WildCard.Table
+	return r.starKeys(f.Offset, r.sh.cur, f.WildCard.Table, g)
+}
+
+// starKeys adds the keys of a * (qual empty) or qual.* in scope s.
+func (r *resolver) starKeys(off, s int, qual ast.CIStr, g *Grouping) error {
 	table := func(i int) {
 		for c := range r.schema.Tables[r.q.Tables[i].Table].Columns {
 			g.Keys = appendKey(g.Keys, GroupKey{ColRef: ColRef{Table: i, Col: c}})
 		}
 	}
 	if qual.L != "" {
-		if _, ok := r.sh.derivedRange[qual.L]; ok {
-			return r.derivedKeys(f.Offset, qual.L, g)
+		if i := r.occOf(s, qual.O); i >= 0 {
+			table(i)
+			return nil
 		}
-		matched := false
-		for i, t := range r.q.Tables {
-			if strings.EqualFold(t.Alias, qual.O) {
-				table(i)
-				matched = true
-			}
+		if k := r.childScope(s, qual.O); k > 0 {
+			return r.derivedKeys(off, k, g)
 		}
-		if !matched {
-			return r.errAt(f.Offset, ErrUnknownTable, qual.O+".*", "no table or alias of that name in FROM")
-		}
-		return nil
+		return r.errAt(off, ErrUnknownTable, qual.O+".*", "no table or alias of that name in FROM")
 	}
-	// The derived tables of this FROM, by their first occurrence; nested
-	// ones (a derived table in a derived table's FROM) would need to know
-	// which of the two this FROM names.
-	first := map[int]string{}
-	for alias, rg := range r.sh.derivedRange {
-		for other, og := range r.sh.derivedRange {
-			if other != alias && rg[0] < og[1] && og[0] < rg[1] {
-				return r.errAt(f.Offset, ErrUnsupported, "DISTINCT * over nested derived tables", "name the columns")
-			}
-		}
-		first[rg[0]] = alias
-	}
-	for i := 0; i < len(r.q.Tables); i++ {
-		if alias, ok := first[i]; ok {
-			if err := r.derivedKeys(f.Offset, alias, g); err != nil {
+	// The FROM of s in order: its tables, and each derived table at its
+	// first occurrence.
+	done := map[int]bool{}
+	for i, o := range r.sh.occScope {
+		switch k := r.under(s, o); {
+		case k == s:
+			table(i)
+		case k > 0 && !done[k]:
+			done[k] = true
+			if err := r.derivedKeys(off, k, g); err != nil {
 				return err
 			}
-			i = r.sh.derivedRange[alias][1] - 1
-			continue
 		}
-		table(i)
 	}
 	return nil
 }
 
-// derivedKeys adds the columns a flattened derived table selects as
-// DISTINCT keys (its * as every column of its tables), in name order.
-func (r *resolver) derivedKeys(off int, alias string, g *Grouping) error {
-	cols := r.sh.derived[alias]
-	names := make([]string, 0, len(cols))
-	for name := range cols {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if name == "*" {
-			rg := r.sh.derivedRange[alias]
-			for i := rg[0]; i < rg[1]; i++ {
-				for c := range r.schema.Tables[r.q.Tables[i].Table].Columns {
-					g.Keys = appendKey(g.Keys, GroupKey{ColRef: ColRef{Table: i, Col: c}})
-				}
-			}
-			continue
+// derivedKeys adds the columns flattened derived table k selects as
+// DISTINCT keys: its stars' columns, then its named columns in name order.
+func (r *resolver) derivedKeys(off, k int, g *Grouping) error {
+	d := r.dscope(k)
+	for _, q := range d.stars {
+		if err := r.starKeys(off, k, q, g); err != nil {
+			return err
 		}
-		cn := &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: ast.NewCIStr(alias), Name: ast.NewCIStr(name)}}
+	}
+	names := slices.Sorted(maps.Keys(d.cols))
+	restore := r.inScope(d.parent)
+	defer restore()
+	for _, name := range names {
+		cn := &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: ast.NewCIStr(d.alias), Name: ast.NewCIStr(name)}}
 		cn.SetOriginTextPosition(off)
-		k, err := r.groupKey(cn, "DISTINCT")
+		key, err := r.groupKey(cn, "DISTINCT")
 		if err != nil {
 			return err
 		}
-		g.Keys = appendKey(g.Keys, k)
+		g.Keys = appendKey(g.Keys, key)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package features
 import (
 	"errors"
 	"fmt"
-	"math/bits"
 	"slices"
 	"strings"
 
@@ -135,6 +134,7 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 	if err := r.conditions(s.Where); err != nil {
 		return err
 	}
+	r.sh.cur = 0
 	if err := r.finishOuter(); err != nil {
 		return err
 	}
@@ -174,6 +174,7 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 	if r.q.Reads, err = r.reads(s.Fields); err != nil {
 		return err
 	}
+	r.uniqueAliases()
 	return r.normalizeOuter()
 }
 
@@ -185,7 +186,7 @@ func (r *resolver) keyColumn(e ast.ExprNode, out []ColRef) ([]ColRef, error) {
 	if !ok {
 		return out, nil
 	}
-	if cn.Name.Table.L == "" && r.aliases[cn.Name.Name.L] && r.candidates(cn.Name.Name.O) == 0 {
+	if cn.Name.Table.L == "" && r.aliases[cn.Name.Name.L] && !r.visible(cn.Name.Name.O) {
 		return out, nil
 	}
 	occ, col, err := r.column(cn)
@@ -221,7 +222,7 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 			return err
 		}
 		if n.On != nil {
-			r.on = append(r.on, n.On.Expr)
+			r.addOn(n.On.Expr)
 		}
 		if len(n.Using) > 0 {
 			return r.innerUsing(n.Using, start, mid, len(r.q.Tables))
@@ -271,12 +272,10 @@ func (r *resolver) table(tn *ast.TableName, alias string) error {
 	} else {
 		r.loc.ident(alias)
 	}
-	for _, t := range r.q.Tables {
-		if strings.EqualFold(t.Alias, alias) {
-			return r.errAt(r.loc.lastIdent(), ErrDuplicateAlias, alias, "give each occurrence of a table its own alias")
-		}
+	if r.nameTaken(alias, false) {
+		return r.errAt(r.loc.lastIdent(), ErrDuplicateAlias, alias, "give each occurrence of a table its own alias")
 	}
-	r.q.Tables = append(r.q.Tables, TableRef{Table: idx, Alias: alias})
+	r.addOccurrence(TableRef{Table: idx, Alias: alias})
 	return nil
 }
 
@@ -286,16 +285,22 @@ func (r *resolver) table(tn *ast.TableName, alias string) error {
 func (r *resolver) usingJoin(cols []*ast.ColumnName, start, mid, end int) error {
 	off := r.loc.word(false, "USING")
 	for _, c := range cols {
-		l, lerr := r.resolveIn(c.Name.O, start, mid)
-		rr, rerr := r.resolveIn(c.Name.O, mid, end)
+		cn := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: c.Name}}
+		cn.SetOriginTextPosition(off)
+		lb, lerr := r.unqualified(cn, r.sh.cur, start, mid)
+		rb, rerr := r.unqualified(cn, r.sh.cur, mid, end)
 		if lerr != nil || rerr != nil {
 			sentinel := ErrUnknownColumn
-			if lerr == ErrAmbiguousColumn || rerr == ErrAmbiguousColumn {
+			if errors.Is(lerr, ErrAmbiguousColumn) || errors.Is(rerr, ErrAmbiguousColumn) {
 				sentinel = ErrAmbiguousColumn
 			}
 			return r.errAt(off, sentinel, c.Name.O, "USING needs the column on both sides of the join, once each")
 		}
-		if err := r.addJoin(off, l, r.q.Tables[l].colIndex(r.schema, c.Name.O), rr, r.q.Tables[rr].colIndex(r.schema, c.Name.O)); err != nil {
+		if lb.expr != nil || rb.expr != nil {
+			return r.errAt(off, ErrUnsupported, "USING "+c.Name.O, "a derived table computes the column; join on its plain columns")
+		}
+		l, rr := lb.occ, rb.occ
+		if err := r.addJoin(off, l, lb.col, rr, rb.col); err != nil {
 			return err
 		}
 		if r.using == nil {
@@ -318,73 +323,6 @@ func (r *resolver) usingJoin(cols []*ast.ColumnName, start, mid, end int) error 
 
 func (t TableRef) colIndex(s *catalog.Schema, name string) int {
 	return s.Tables[t.Table].ColumnIndex(name)
-}
-
-// candidates returns the occurrences whose table has the named column.
-func (r *resolver) candidates(name string) uint64 {
-	var m uint64
-	for i, t := range r.q.Tables {
-		if t.colIndex(r.schema, name) >= 0 {
-			m |= 1 << i
-		}
-	}
-	return m
-}
-
-// resolveIn finds the single occurrence in [lo, hi) with the column; USING
-// groups make several coalesced occurrences count as one (the first).
-func (r *resolver) resolveIn(name string, lo, hi int) (int, error) {
-	m := r.candidates(name)
-	if hi < MaxTables {
-		m &= uint64(1)<<hi - 1
-	}
-	m &^= uint64(1)<<lo - 1
-	switch bits.OnesCount64(m) {
-	case 0:
-		return -1, ErrUnknownColumn
-	case 1:
-		return bits.TrailingZeros64(m), nil
-	}
-	for _, g := range r.using[strings.ToLower(name)] {
-		if m&^g == 0 {
-			return bits.TrailingZeros64(m), nil
-		}
-	}
-	return -1, ErrAmbiguousColumn
-}
-
-// localColumn resolves a column reference to (occurrence, column index)
-// among this query's own FROM tables.
-func (r *resolver) localColumn(cn *ast.ColumnNameExpr) (int, int, error) {
-	off := cn.OriginTextPosition()
-	name := cn.Name
-	if name.Table.O != "" {
-		for i, t := range r.q.Tables {
-			if strings.EqualFold(t.Alias, name.Table.O) {
-				c := t.colIndex(r.schema, name.Name.O)
-				if c < 0 {
-					return 0, 0, r.errAt(off, ErrUnknownColumn, name.Table.O+"."+name.Name.O, "table %s has no such column", r.schema.Tables[t.Table].Name)
-				}
-				return i, c, nil
-			}
-		}
-		return 0, 0, r.errAt(off, ErrUnknownTable, name.Table.O, "no table or alias of that name in FROM")
-	}
-	occ, err := r.resolveIn(name.Name.O, 0, len(r.q.Tables))
-	switch err {
-	case ErrUnknownColumn:
-		return 0, 0, r.errAt(off, ErrUnknownColumn, name.Name.O, "no table in FROM has it")
-	case ErrAmbiguousColumn:
-		var in []string
-		m := r.candidates(name.Name.O)
-		for i, t := range r.q.Tables {
-			if m&(1<<i) != 0 {
-				in = append(in, t.Alias)
-			}
-		}
-		return 0, 0, r.errAt(off, ErrAmbiguousColumn, name.Name.O, "in %s; qualify it", strings.Join(in, ", "))
-	}
-	return occ, r.q.Tables[occ].colIndex(r.schema, name.Name.O), nil
 }
 
 func (r *resolver) addJoin(off, a, ac, b, bc int) error {

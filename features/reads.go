@@ -3,7 +3,6 @@ package features
 import (
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -65,22 +64,23 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 	if fields != nil {
 		for _, f := range fields.Fields {
 			if f.WildCard != nil {
-				matched := false
-				for i, t := range r.q.Tables {
-					if f.WildCard.Table.L == "" || strings.EqualFold(t.Alias, f.WildCard.Table.O) {
-						all(i)
-						matched = true
-					}
-				}
-				if !matched {
-					// A flattened derived table or CTE (its alias names
-					// no occurrence) reads what its tables give; any
-					// other qualifier names no table: the server refuses
-					// the statement.
-					if _, ok := r.sh.derivedRange[f.WildCard.Table.L]; !ok {
-						return nil, r.errAt(f.Offset, ErrUnknownTable, f.WildCard.Table.O+".*", "no table or alias of that name in FROM")
-					}
+				q := f.WildCard.Table
+				switch {
+				case q.L == "":
 					everything()
+				case r.occOf(r.sh.cur, q.O) >= 0:
+					all(r.occOf(r.sh.cur, q.O))
+				case r.childScope(r.sh.cur, q.O) > 0:
+					// A flattened derived table or CTE reads what its
+					// tables give.
+					m := r.subtree(r.childScope(r.sh.cur, q.O))
+					for i := range r.q.Tables {
+						if i < MaxTables && m&(1<<uint(i)) != 0 {
+							all(i)
+						}
+					}
+				default:
+					return nil, r.errAt(f.Offset, ErrUnknownTable, q.O+".*", "no table or alias of that name in FROM")
 				}
 				continue
 			}
@@ -88,7 +88,7 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 			f.Expr.Accept(c)
 			for _, cn := range c.cols {
 				occ, col, err := r.column(cn)
-				if err != nil && !c.sub && badSelectColumn(err) {
+				if err != nil && badSelectColumn(err) {
 					return nil, err
 				}
 				if err != nil || c.sub {
@@ -102,6 +102,12 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 			}
 			if c.sub && len(c.cols) == 0 {
 				everything()
+			}
+			for _, sq := range c.subs {
+				// Not counted, but its names must be right.
+				if err := r.checkSubquery(sq); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -171,12 +177,14 @@ func FilterColumns(e *Expr) []int {
 type colCollector struct {
 	cols []*ast.ColumnNameExpr
 	sub  bool
+	subs []*ast.SubqueryExpr
 }
 
 func (c *colCollector) Enter(n ast.Node) (ast.Node, bool) {
 	switch n := n.(type) {
 	case *ast.SubqueryExpr:
 		c.sub = true
+		c.subs = append(c.subs, n)
 		return n, true
 	case *ast.ColumnNameExpr:
 		c.cols = append(c.cols, n)

@@ -27,10 +27,14 @@ type shapeState struct {
 	pending      []pendingSub
 	inOn         bool
 	ctes         map[string]*ast.SelectStmt
-	derived      map[string]map[string]ast.ExprNode // alias -> column -> expression
-	derivedAt    map[string]bool                    // aliases of derived tables
-	derivedRange map[string][2]int                  // alias -> its occurrences [lo, hi)
-	corr         []corrPending                      // a subquery's correlation predicates
+	corr         []corrPending // a subquery's correlation predicates
+	// Name scopes (scope.go): flattened derived tables, the scope of
+	// each occurrence and of each ON, and the scope names resolve in.
+	scopes   []dscope
+	occScope []int    // parallel to resolver.q.Tables
+	occName  []string // parallel to resolver.q.Tables: the name written
+	onName   []int    // parallel to resolver.on
+	cur      int
 }
 
 // origin says where a conjunct came from: the ON of group own (-1: WHERE
@@ -70,16 +74,21 @@ func (derivedExprErr) Is(target error) bool { return target == ErrUnsupported }
 func (r *resolver) scopeAll() uint64 { return ^uint64(0) }
 
 // column resolves a column reference to (occurrence, column index): in
-// this query's FROM (derived-table columns included); a column of an
-// enclosing query is an error unless it appears in a correlation
-// predicate (see correlation).
+// the current scope of this query's FROM (derived-table columns
+// included); a column of an enclosing query is an error unless it
+// appears in a correlation predicate (see correlation). A flattened
+// derived table sees no enclosing query.
 func (r *resolver) column(cn *ast.ColumnNameExpr) (int, int, error) {
-	if occ, col, ok, err := r.derivedColumn(cn); ok || err != nil {
-		return occ, col, err
+	b, err := r.lookup(cn, r.sh.cur)
+	if err == nil {
+		if b.expr != nil {
+			return 0, 0, r.errAt(cn.OriginTextPosition(), errDerivedExpr, "derived column "+cn.Name.Name.O,
+				"the derived table computes it; only its plain columns can be filtered")
+		}
+		return b.occ, b.col, nil
 	}
-	occ, col, err := r.localColumn(cn)
-	if err == nil || r.parent == nil {
-		return occ, col, err
+	if r.parent == nil || r.sh.cur != 0 {
+		return 0, 0, err
 	}
 	if errors.Is(err, ErrUnknownColumn) || errors.Is(err, ErrUnknownTable) {
 		for p := r.parent; p != nil; p = p.parent {
@@ -89,52 +98,7 @@ func (r *resolver) column(cn *ast.ColumnNameExpr) (int, int, error) {
 			}
 		}
 	}
-	return occ, col, err
-}
-
-// derivedColumn resolves a reference to a column of a flattened derived
-// table (or CTE) to the column it selects.
-func (r *resolver) derivedColumn(cn *ast.ColumnNameExpr) (int, int, bool, error) {
-	if len(r.sh.derived) == 0 {
-		return 0, 0, false, nil
-	}
-	name := cn.Name
-	var e ast.ExprNode
-	if name.Table.L != "" {
-		cols, ok := r.sh.derived[name.Table.L]
-		if !ok {
-			return 0, 0, false, nil
-		}
-		if e, ok = cols[name.Name.L]; !ok {
-			if cols["*"] == nil {
-				return 0, 0, true, r.errAt(cn.OriginTextPosition(), ErrUnknownColumn, name.Table.O+"."+name.Name.O, "the derived table selects no such column")
-			}
-			// SELECT * passes the columns of the derived table's tables.
-			rg := r.sh.derivedRange[name.Table.L]
-			occ, err := r.resolveIn(name.Name.O, rg[0], rg[1])
-			if err != nil {
-				return 0, 0, true, r.errAt(cn.OriginTextPosition(), err, name.Table.O+"."+name.Name.O, "in the derived table's tables")
-			}
-			return occ, r.q.Tables[occ].colIndex(r.schema, name.Name.O), true, nil
-		}
-	} else {
-		for _, cols := range r.sh.derived {
-			if x, ok := cols[name.Name.L]; ok {
-				e = x
-				break
-			}
-		}
-		if e == nil {
-			return 0, 0, false, nil
-		}
-	}
-	c, ok := stripParens(e).(*ast.ColumnNameExpr)
-	if !ok {
-		return 0, 0, true, r.errAt(cn.OriginTextPosition(), errDerivedExpr, "derived column "+name.Name.O,
-			"the derived table computes it; only its plain columns can be filtered")
-	}
-	occ, col, err := r.localColumn(c)
-	return occ, col, true, err
+	return 0, 0, err
 }
 
 // withClause registers non-recursive CTEs; each reference in FROM is
@@ -212,11 +176,13 @@ func (r *resolver) derivedTable(s *ast.SelectStmt, alias string, off int) error 
 	if alias == "" {
 		return r.errAt(off, ErrUnsupported, "derived table without alias", "name it")
 	}
-	key := strings.ToLower(alias)
-	if r.sh.derivedAt[key] {
+	if r.nameTaken(alias, true) {
 		return r.errAt(off, ErrDuplicateAlias, alias, "give each derived table its own alias")
 	}
+	r.sh.scopes = append(r.sh.scopes, dscope{parent: r.sh.cur, alias: alias})
+	k := len(r.sh.scopes)
 	start := len(r.q.Tables)
+	restore := r.inScope(k)
 	if err := r.from(s.From.TableRefs); err != nil {
 		return err
 	}
@@ -225,34 +191,12 @@ func (r *resolver) derivedTable(s *ast.SelectStmt, alias string, off int) error 
 			r.sh.onScope = map[int]uint64{}
 		}
 		r.sh.onScope[len(r.on)] = rangeMask(start, len(r.q.Tables))
-		r.on = append(r.on, s.Where)
+		r.addOn(s.Where)
 	}
-	cols := map[string]ast.ExprNode{}
-	if s.Fields != nil {
-		for _, f := range s.Fields.Fields {
-			switch {
-			case f.WildCard != nil:
-				cols["*"] = &ast.ColumnNameExpr{}
-			case f.AsName.L != "":
-				cols[f.AsName.L] = f.Expr
-			default:
-				if cn, ok := stripParens(f.Expr).(*ast.ColumnNameExpr); ok {
-					cols[cn.Name.Name.L] = cn
-				}
-			}
-		}
-	}
-	if r.sh.derived == nil {
-		r.sh.derived = map[string]map[string]ast.ExprNode{}
-		r.sh.derivedAt = map[string]bool{}
-	}
-	r.sh.derived[key] = cols
-	if r.sh.derivedRange == nil {
-		r.sh.derivedRange = map[string][2]int{}
-	}
-	r.sh.derivedRange[key] = [2]int{start, len(r.q.Tables)}
-	r.sh.derivedAt[key] = true
-	return nil
+	restore()
+	d := r.dscope(k)
+	d.lo, d.hi = start, len(r.q.Tables)
+	return r.selectList(s, k)
 }
 
 func hasAggregate(e ast.ExprNode) bool {
@@ -326,7 +270,7 @@ func (r *resolver) outerJoin(n *ast.Join, start int) error {
 			r.sh.onOf = map[int]int{}
 		}
 		r.sh.onOf[len(r.on)] = g
-		r.on = append(r.on, n.On.Expr)
+		r.addOn(n.On.Expr)
 	default:
 		return r.errAt(off, ErrUnsupported, kw+" JOIN without ON", "an outer join needs ON or USING equalities")
 	}
@@ -352,6 +296,10 @@ func (r *resolver) conditions(where ast.ExprNode) error {
 	}
 	r.sh.filtOrig = make([][]origin, len(r.q.Tables))
 	for i, on := range r.on {
+		r.sh.cur = 0
+		if i < len(r.sh.onName) {
+			r.sh.cur = r.sh.onName[i]
+		}
 		o := origin{scope: r.scopeAll(), own: -1}
 		if g, ok := r.sh.onOf[i]; ok {
 			o.own = g
@@ -363,6 +311,7 @@ func (r *resolver) conditions(where ast.ExprNode) error {
 			return err
 		}
 	}
+	r.sh.cur = 0
 	if where != nil {
 		return r.conjuncts(where, origin{scope: r.scopeAll(), own: -1})
 	}
@@ -512,6 +461,7 @@ func (r *resolver) normalizeOuter() error {
 		return r.errAt(-1, ErrUnsupported, "outer join nesting", "outer-join groups that overlap without nesting are not modelled")
 	}
 	q.permute(order)
+	r.permuteScopes(order)
 	return nil
 }
 
@@ -816,6 +766,9 @@ type corrPending struct {
 
 // correlation recognises inner = outer (or <>) in a subquery's WHERE.
 func (r *resolver) correlation(e ast.ExprNode) (bool, error) {
+	if r.sh.cur != 0 {
+		return false, nil // a derived table sees no enclosing query
+	}
 	b, ok := e.(*ast.BinaryOperationExpr)
 	if !ok || (b.Op != opcode.EQ && b.Op != opcode.NE) {
 		return false, nil
@@ -854,10 +807,15 @@ func (r *resolver) correlation(e ast.ExprNode) (bool, error) {
 }
 
 func (r *resolver) localOrDerived(cn *ast.ColumnNameExpr) (int, int, error) {
-	if occ, col, ok, err := r.derivedColumn(cn); ok || err != nil {
-		return occ, col, err
+	b, err := r.lookup(cn, r.sh.cur)
+	switch {
+	case err != nil:
+		return 0, 0, err
+	case b.expr != nil:
+		return 0, 0, r.errAt(cn.OriginTextPosition(), errDerivedExpr, "derived column "+cn.Name.Name.O,
+			"the derived table computes it; only its plain columns can be filtered")
 	}
-	return r.localColumn(cn)
+	return b.occ, b.col, nil
 }
 
 // scalarField parses [const *] AGG(col) [* const] of a scalar subquery.

@@ -1,0 +1,453 @@
+package features
+
+import (
+	"errors"
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cardinaldb/cardinal/catalog"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// Name scopes of flattened derived tables and CTEs.
+//
+// A derived table (or CTE reference) that flattens puts its tables into
+// the enclosing query's Tables, but not its names: as on the server, the
+// enclosing query sees it only through its alias and the columns its
+// select list names, and the derived table's own ON, WHERE and select list
+// see only its own tables (no LATERAL, not even in a subquery).
+//
+//	SELECT ... FROM (SELECT origin FROM flights f WHERE ...) d JOIN airports f ON d.origin = f.code
+//
+//	scope 0 (the query)        occurrences: airports AS f        derived: d ──► scope 1
+//	scope 1 (d)                occurrences: flights AS f         select list: origin
+//
+//	Query.Tables: flights AS f_2 (scope 1), airports AS f (scope 0)
+//
+// Each occurrence belongs to the scope whose FROM names it (occScope), under
+// the name written there (occName); a name resolves in one scope: its own
+// occurrences, and the derived tables whose alias it sees (d.col or an
+// unqualified col they select, through their select lists, recursively).
+// An alias an occurrence of another scope shares is renamed alias_2, ... in
+// Query.Tables at the end (uniqueAliases), so the flattened query renders
+// and parses back; the scope-0 occurrences keep theirs.
+
+// dscope is the name scope of one flattened derived table or CTE
+// reference (scope number k is r.sh.scopes[k-1]; 0 is the query's FROM).
+type dscope struct {
+	parent int    // the scope its alias belongs to
+	alias  string // as written
+	// cols are the select list's named columns (lower-case name ->
+	// expression); stars its * (an empty qualifier) and t.* items.
+	cols   map[string]ast.ExprNode
+	names  []string // cols' names, in select-list order
+	stars  []ast.CIStr
+	lo, hi int // its occurrences (nested scopes' included) while FROM is read
+}
+
+// binding is what a column reference names: a column of an occurrence, or
+// a derived table's computed column (expr, resolved in scope).
+type binding struct {
+	occ, col int
+	expr     ast.ExprNode
+	scope    int
+}
+
+func (r *resolver) dscope(k int) *dscope { return &r.sh.scopes[k-1] }
+
+// addOccurrence appends an occurrence to the FROM of the current scope.
+func (r *resolver) addOccurrence(t TableRef) {
+	r.q.Tables = append(r.q.Tables, t)
+	r.sh.occScope = append(r.sh.occScope, r.sh.cur)
+	r.sh.occName = append(r.sh.occName, t.Alias)
+}
+
+// addOn queues an ON (or a flattened derived table's WHERE) resolved later
+// in the current scope.
+func (r *resolver) addOn(e ast.ExprNode) {
+	for len(r.sh.onName) < len(r.on) {
+		r.sh.onName = append(r.sh.onName, 0)
+	}
+	r.on = append(r.on, e)
+	r.sh.onName = append(r.sh.onName, r.sh.cur)
+}
+
+// inScope makes k the current scope and returns the function restoring
+// the previous one.
+func (r *resolver) inScope(k int) func() {
+	prev := r.sh.cur
+	r.sh.cur = k
+	return func() { r.sh.cur = prev }
+}
+
+// occOf returns the occurrence of scope s named name, or -1.
+func (r *resolver) occOf(s int, name string) int {
+	for i := range r.q.Tables {
+		if r.sh.occScope[i] == s && strings.EqualFold(r.sh.occName[i], name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// childScope returns the derived table of scope s named name, or 0.
+func (r *resolver) childScope(s int, name string) int {
+	for k := 1; k <= len(r.sh.scopes); k++ {
+		if d := r.dscope(k); d.parent == s && strings.EqualFold(d.alias, name) {
+			return k
+		}
+	}
+	return 0
+}
+
+// nameTaken reports whether the current scope already has a table or
+// derived table named alias that one of kind derived (or not) may not
+// share its name with. MariaDB (10.11) lets a table and a flattened
+// derived table share one (SELECT * FROM (SELECT id FROM title) d, title
+// d is accepted; d.id is then ambiguous, d.title the table's), but not two
+// tables, nor two derived tables.
+func (r *resolver) nameTaken(alias string, derived bool) bool {
+	if r.childScope(r.sh.cur, alias) > 0 && derived {
+		return true
+	}
+	i := r.occOf(r.sh.cur, alias)
+	if i < 0 {
+		return false
+	}
+	// A grouped derived table is an occurrence of a virtual table.
+	virtual := r.q.Tables[i].Table >= len(r.reg().base.Tables)
+	return !derived || virtual
+}
+
+// under returns the scope of s's FROM that occurrence scope o lies in (o
+// itself, or the derived table of s containing it), or -1.
+func (r *resolver) under(s, o int) int {
+	for o != s {
+		if o == 0 {
+			return -1
+		}
+		p := r.dscope(o).parent
+		if p == s {
+			return o
+		}
+		o = p
+	}
+	return s
+}
+
+// subtree returns the occurrences of scope k and of the derived tables in it.
+func (r *resolver) subtree(k int) uint64 {
+	var m uint64
+	for i, o := range r.sh.occScope {
+		if r.under(k, o) >= 0 && i < MaxTables {
+			m |= 1 << uint(i)
+		}
+	}
+	return m
+}
+
+// lookup resolves a column reference in scope s (no enclosing query).
+func (r *resolver) lookup(cn *ast.ColumnNameExpr, s int) (binding, error) {
+	name := cn.Name
+	off := cn.OriginTextPosition()
+	if name.Table.L == "" {
+		return r.unqualified(cn, s, 0, len(r.q.Tables))
+	}
+	i, k := r.occOf(s, name.Table.O), r.childScope(s, name.Table.O)
+	var tb binding
+	var terr error
+	if i >= 0 {
+		t := r.q.Tables[i]
+		tb = binding{occ: i, col: t.colIndex(r.schema, name.Name.O)}
+		if tb.col < 0 {
+			terr = r.errAt(off, ErrUnknownColumn, name.Table.O+"."+name.Name.O, "table %s has no such column", r.schema.Tables[t.Table].Name)
+		}
+	}
+	switch {
+	case i >= 0 && k > 0:
+		// A table and a derived table of one name (nameTaken).
+		db, derr := r.derivedLookup(cn, k)
+		switch {
+		case terr == nil && derr == nil:
+			return binding{}, r.errAt(off, ErrAmbiguousColumn, name.Table.O+"."+name.Name.O, "a table and a derived table named %s both have it", name.Table.O)
+		case derr == nil:
+			return db, nil
+		}
+		return tb, terr
+	case i >= 0:
+		return tb, terr
+	case k > 0:
+		return r.derivedLookup(cn, k)
+	}
+	return binding{}, r.errAt(off, ErrUnknownTable, name.Table.O, "no table or alias of that name in FROM")
+}
+
+// derivedLookup resolves the column cn names (its qualifier, if any, is
+// the derived table's alias) among the columns derived table k selects.
+func (r *resolver) derivedLookup(cn *ast.ColumnNameExpr, k int) (binding, error) {
+	d := r.dscope(k)
+	name := cn.Name.Name
+	if e, ok := d.cols[name.L]; ok {
+		if c, plain := stripParens(e).(*ast.ColumnNameExpr); plain {
+			return r.lookup(c, k)
+		}
+		return binding{occ: -1, expr: e, scope: k}, nil
+	}
+	for _, q := range d.stars {
+		x := &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: q, Name: name}}
+		x.SetOriginTextPosition(cn.OriginTextPosition())
+		b, err := r.lookup(x, k)
+		if err == nil || errors.Is(err, ErrAmbiguousColumn) {
+			return b, err
+		}
+	}
+	return binding{}, r.errAt(cn.OriginTextPosition(), ErrUnknownColumn, d.alias+"."+name.O, "the derived table selects no such column")
+}
+
+// unqualified resolves an unqualified column in scope s among the
+// occurrences in [lo, hi) and the derived tables within it: exactly one
+// must have it, or several coalesced by JOIN ... USING.
+func (r *resolver) unqualified(cn *ast.ColumnNameExpr, s, lo, hi int) (binding, error) {
+	name := cn.Name.Name.O
+	off := cn.OriginTextPosition()
+	var found []binding
+	var where []string
+	for i := lo; i < hi; i++ {
+		if r.sh.occScope[i] != s {
+			continue
+		}
+		if c := r.q.Tables[i].colIndex(r.schema, name); c >= 0 {
+			found = append(found, binding{occ: i, col: c})
+			where = append(where, r.sh.occName[i])
+		}
+	}
+	for k := 1; k <= len(r.sh.scopes); k++ {
+		d := r.dscope(k)
+		if d.parent != s || d.lo < lo || d.hi > hi {
+			continue
+		}
+		b, err := r.derivedLookup(cn, k)
+		if errors.Is(err, ErrUnknownColumn) {
+			continue
+		}
+		if err != nil {
+			return binding{}, err
+		}
+		found = append(found, b)
+		where = append(where, d.alias)
+	}
+	switch len(found) {
+	case 0:
+		return binding{}, r.errAt(off, ErrUnknownColumn, name, "no table in FROM has it")
+	case 1:
+		return found[0], nil
+	}
+	// Several: one column coalesced by USING is one.
+	var m uint64
+	for _, b := range found {
+		if b.expr != nil {
+			m = 0
+			break
+		}
+		m |= 1 << uint(b.occ)
+	}
+	for _, g := range r.using[strings.ToLower(name)] {
+		if m != 0 && m&^g == 0 {
+			i := bits.TrailingZeros64(m)
+			for _, b := range found {
+				if b.occ == i {
+					return b, nil
+				}
+			}
+		}
+	}
+	return binding{}, r.errAt(off, ErrAmbiguousColumn, name, "in %s; qualify it", strings.Join(where, ", "))
+}
+
+// visible reports whether an unqualified name is a column the current
+// scope sees (MySQL resolves GROUP BY and ORDER BY names in FROM before
+// select-list aliases).
+func (r *resolver) visible(name string) bool {
+	cn := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(name)}}
+	_, err := r.unqualified(cn, r.sh.cur, 0, len(r.q.Tables))
+	return !errors.Is(err, ErrUnknownColumn)
+}
+
+// selectList records the columns the select list of derived table k
+// names, and checks them (and its ORDER BY) in its scope, as the server
+// does when it opens the derived table: an unknown, ambiguous or
+// duplicate name is an error even when the enclosing query never reads it.
+func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
+	defer r.inScope(k)()
+	d := r.dscope(k)
+	d.cols = map[string]ast.ExprNode{}
+	dup := func(off int, name string) error {
+		return r.errAt(off, ErrDuplicateAlias, d.alias+"."+name, "the derived table has two columns of that name")
+	}
+	var fields []*ast.SelectField
+	if s.Fields != nil {
+		fields = s.Fields.Fields
+	}
+	for _, f := range fields {
+		if f.WildCard != nil {
+			q := f.WildCard.Table
+			if q.L != "" && r.occOf(k, q.O) < 0 && r.childScope(k, q.O) == 0 {
+				return r.errAt(f.Offset, ErrUnknownTable, q.O+".*", "no table or alias of that name in the derived table's FROM")
+			}
+			d.stars = append(d.stars, q)
+			continue
+		}
+		if err := r.checkColumns(f.Expr); err != nil {
+			return err
+		}
+		name := f.AsName.L
+		if name == "" {
+			if cn, ok := stripParens(f.Expr).(*ast.ColumnNameExpr); ok {
+				name = cn.Name.Name.L
+			}
+		}
+		if name == "" {
+			continue // an unnamed expression: nothing outside can name it
+		}
+		if _, ok := d.cols[name]; ok {
+			return dup(f.Expr.OriginTextPosition(), name)
+		}
+		d.cols[name] = f.Expr
+		d.names = append(d.names, name)
+	}
+	// A named column a * also selects is a duplicate too.
+	if len(d.stars) > 0 {
+		for _, name := range d.names {
+			for _, q := range d.stars {
+				x := &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: q, Name: ast.NewCIStr(name)}}
+				if _, err := r.lookup(x, k); err == nil {
+					return dup(d.cols[name].OriginTextPosition(), name)
+				}
+			}
+		}
+	}
+	if s.OrderBy != nil {
+		for _, it := range s.OrderBy.Items {
+			cn, ok := stripParens(it.Expr).(*ast.ColumnNameExpr)
+			if ok && cn.Name.Table.L == "" && d.cols[cn.Name.Name.L] != nil && !r.visible(cn.Name.Name.O) {
+				continue // a select-list alias
+			}
+			if err := r.checkColumns(it.Expr); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkColumns resolves the column references of an expression in the
+// current scope (and the columns of its subqueries in theirs) and returns
+// the first that names no column of the statement's tables, or several.
+// Other errors (an expression the model does not resolve) are not its
+// concern.
+func (r *resolver) checkColumns(e ast.ExprNode) error {
+	c := &colCollector{}
+	e.Accept(c)
+	for _, cn := range c.cols {
+		if _, _, err := r.column(cn); err != nil && badSelectColumn(err) {
+			return err
+		}
+	}
+	for _, sq := range c.subs {
+		if err := r.checkSubquery(sq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSubquery resolves a subquery the model does not count (one of the
+// select list) as a subquery of r, to report the names it gets wrong:
+// SELECT (SELECT nope FROM airports LIMIT 1) FROM flights is
+// ErrUnknownColumn, as in WHERE. What the resolution registers (derived
+// relations) is undone.
+func (r *resolver) checkSubquery(sq *ast.SubqueryExpr) error {
+	sel, ok := sq.Query.(*ast.SelectStmt)
+	if !ok {
+		return nil // a set operation: not resolved
+	}
+	depth := 0
+	for p := r; p != nil; p = p.parent {
+		depth++
+	}
+	if depth > maxSubqueryDepth {
+		return r.errAt(sq.OriginTextPosition(), ErrTooComplex, "subquery", "nested deeper than %d", maxSubqueryDepth)
+	}
+	reg := r.reg()
+	ext, nrels := reg.ext, len(reg.rels)
+	var chain []*resolver
+	for p := r; p != nil; p = p.parent {
+		chain = append(chain, p)
+	}
+	schemas := make([]*catalog.Schema, len(chain))
+	for i, p := range chain {
+		schemas[i] = p.schema
+	}
+	// A select-list subquery's position is its "(": the locator starts
+	// inside, at its SELECT.
+	start := sq.OriginTextPosition()
+	for start >= 0 && start < len(r.src) && strings.IndexByte("( \t\r\n", r.src[start]) >= 0 {
+		start++
+	}
+	c := &resolver{schema: r.schema, src: r.src, loc: newLocatorAt(r.src, start), q: &Query{Schema: r.schema}, parent: r, opts: r.opts}
+	err := c.statement(sel)
+	reg.ext, reg.rels = ext, reg.rels[:nrels]
+	for s, i := range reg.ctes {
+		if i >= nrels {
+			delete(reg.ctes, s)
+		}
+	}
+	for i, p := range chain {
+		p.schema, p.q.Schema = schemas[i], schemas[i]
+	}
+	if err != nil && badSelectColumn(err) {
+		return err
+	}
+	return nil
+}
+
+// uniqueAliases renames occurrences of derived tables whose alias another
+// occurrence of the query has (alias_2, ...): the scope-0 occurrences
+// keep theirs.
+func (r *resolver) uniqueAliases() {
+	if len(r.sh.scopes) == 0 {
+		return
+	}
+	taken := map[string]bool{}
+	for i, t := range r.q.Tables {
+		if r.sh.occScope[i] == 0 {
+			taken[strings.ToLower(t.Alias)] = true
+		}
+	}
+	for i, t := range r.q.Tables {
+		if r.sh.occScope[i] == 0 {
+			continue
+		}
+		a := t.Alias
+		for n := 2; taken[strings.ToLower(a)]; n++ {
+			a = t.Alias + "_" + strconv.Itoa(n)
+		}
+		r.q.Tables[i].Alias = a
+		taken[strings.ToLower(a)] = true
+	}
+}
+
+// permuteScopes reorders the occurrences' scopes and names as Query.permute
+// reorders the occurrences.
+func (r *resolver) permuteScopes(order []int) {
+	if len(r.sh.occScope) != len(order) {
+		return
+	}
+	s, n := slices.Clone(r.sh.occScope), slices.Clone(r.sh.occName)
+	for i, old := range order {
+		r.sh.occScope[i], r.sh.occName[i] = s[old], n[old]
+	}
+}
