@@ -19,15 +19,15 @@ import (
 // shapeState is the resolver's bookkeeping for outer joins, derived tables
 // and subqueries.
 type shapeState struct {
-	groups       []pendingGroup
-	onOf         map[int]int // index into resolver.on -> group index (LEFT JOIN ONs)
-	onScope      map[int]uint64
-	edgeOrig     []origin   // parallel to resolver.q.Joins (before normJoins)
-	filtOrig     [][]origin // parallel to resolver.conj
-	pending      []pendingSub
-	inOn         bool
-	ctes         map[string]*ast.SelectStmt
-	corr         []corrPending // a subquery's correlation predicates
+	groups   []pendingGroup
+	onOf     map[int]int // index into resolver.on -> group index (LEFT JOIN ONs)
+	onScope  map[int]uint64
+	edgeOrig []origin   // parallel to resolver.q.Joins (before normJoins)
+	filtOrig [][]origin // parallel to resolver.conj
+	pending  []pendingSub
+	inOn     bool
+	ctes     map[string]*ast.SelectStmt
+	corr     []corrPending // a subquery's correlation predicates
 	// Name scopes (scope.go): flattened derived tables, the scope of
 	// each occurrence and of each ON, and the scope names resolve in.
 	scopes   []dscope
