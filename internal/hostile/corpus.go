@@ -114,6 +114,7 @@ func expand(s string) ([]byte, error) {
 var sentinels = map[string]error{
 	"ErrSyntax": features.ErrSyntax, "ErrUnsupported": features.ErrUnsupported,
 	"ErrUnknownTable": features.ErrUnknownTable, "ErrDuplicateAlias": features.ErrDuplicateAlias,
+	"ErrUnknownColumn": features.ErrUnknownColumn, "ErrAmbiguousColumn": features.ErrAmbiguousColumn,
 	"ErrType": features.ErrType, "ErrTooComplex": features.ErrTooComplex,
 	"ErrTooManySubPlans": features.ErrTooManySubPlans, "ErrTooManyTables": features.ErrTooManyTables,
 	"ErrMalformedLog": querylog.ErrMalformedLog, "ErrBadLabel": querylog.ErrBadLabel,
