@@ -108,3 +108,45 @@ SELECT order_id, COUNT(*) FROM order_items WHERE unit_price BETWEEN 20 AND 21 GR
 		t.Errorf("GROUP BY trap: %v after the recheck against %v without the index: the real regression was refuted", fake[trap], m.base[trap])
 	}
 }
+
+// TestRecheckedTime checks that a recheck's verdict is the pair medians'
+// and that the time it writes passes the regression test against the
+// base time exactly when the pairs confirmed a regression.
+func TestRecheckedTime(t *testing.T) {
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	floor := 2 * time.Millisecond
+	counted := func(b, tm time.Duration) bool {
+		return float64(tm) > RegressionThreshold*float64(b) && tm-b > floor
+	}
+	for _, tc := range []struct {
+		name                string
+		base, without, with time.Duration
+		regressed           bool
+	}{
+		// TPC-H seed 6 #23: a noisy 7.4 ms base, pairs 0.43 against 0.58 ms:
+		// 1.35x of a fraction of a millisecond, not a regression (base x
+		// ratio said 10 ms).
+		{"tpch6-23", ms(7.4), ms(0.43), ms(0.58), false},
+		// A real slowdown keeps its ratio.
+		{"trap", ms(40), ms(38), ms(120), true},
+		// Much slower pairs at a lower level than the base: counted.
+		{"confirmed-low", ms(20), ms(3), ms(9), true},
+		// The pairs agree within 10%: refuted.
+		{"noise", ms(30), ms(50), ms(53), false},
+		// Beyond the floor in absolute terms but within 10%.
+		{"within-ratio", ms(100), ms(400), ms(430), false},
+		// Faster with the indexes.
+		{"faster", ms(5), ms(6), ms(2), false},
+	} {
+		if got := pairRegressed(tc.without, tc.with, floor); got != tc.regressed {
+			t.Errorf("%s: pairRegressed = %v, want %v", tc.name, got, tc.regressed)
+		}
+		nt := recheckedTime(tc.base, tc.without, tc.with, floor)
+		if nt < 0 {
+			t.Errorf("%s: negative time %v", tc.name, nt)
+		}
+		if got := counted(tc.base, nt); got != tc.regressed {
+			t.Errorf("%s: rechecked time %v against base %v counted %v, want %v", tc.name, nt, tc.base, got, tc.regressed)
+		}
+	}
+}
