@@ -101,6 +101,11 @@ type advisor struct {
 	existing [][]*Index  // per table, primary key first
 	writes   [][]writeOp // per table
 	stmtOccs [][]int     // occurrences of each statement
+	// bnlInners lists per driving occurrence the inner occurrences it
+	// charges for BNL pairs, bnlDrivers per table the driving occurrences
+	// that charge one of its occurrences (bnl.go, linkBNL).
+	bnlInners  [][]bnlInner
+	bnlDrivers [][]int
 }
 
 type writeOp struct {
@@ -156,6 +161,7 @@ func newAdvisor(w *Workload, opts Options) (*advisor, error) {
 			a.writes[st.Table] = append(a.writes[st.Table], writeOp{weight: st.Weight, rows: st.Rows, cols: st.Columns})
 		}
 	}
+	a.linkBNL()
 	return a, nil
 }
 

@@ -217,6 +217,10 @@ type plan struct {
 	covered bool
 	ordered bool // ORDER BY served by the index
 	grouped bool // GROUP BY served by the index
+	// bnl: an equality ref through a covering secondary index that
+	// serves every conjunct of the filter, the access MariaDB drives a
+	// join from with a BNL join buffer, or a blind plan (bnl.go).
+	bnl     bnlState
 	lookups float64
 	// srvCost is what a MySQL-like optimizer believes the access costs
 	// (serverChoice): row lookups charged as row reads, an ORDER BY ...
@@ -236,6 +240,9 @@ func (a *advisor) fullScan(o *occ) plan {
 		bnl = t.rows * math.Min(o.selAll*o.probes*costBNLCompare, costBlindProbe)
 	}
 	p.cost += o.blind * costBlindProbe
+	if o.blind > 0 {
+		p.bnl = bnlBlind
+	}
 	p.srvCost = p.cost
 	p.cost += bnl + a.sortGroupCost(o, false, false)
 	return p
@@ -388,7 +395,27 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 	if !covered {
 		p.lookups = m
 	}
+	switch {
+	case k == 0 && o.blind > 0:
+		p.bnl = bnlBlind
+	case !ix.clustered && covered && !joinPart && rangeCol < 0 && ranges == 1 && k > 0 && allEq(o.conj, mask):
+		p.bnl = bnlEqDrive
+	}
 	return p, true
+}
+
+// allEq reports whether mask holds every conjunct and each is an
+// equality (a filter the index serves as one ref).
+func allEq(conj []conjunct, mask uint64) bool {
+	if len(conj) == 0 || len(conj) > 64 {
+		return false
+	}
+	for i, c := range conj {
+		if mask&(1<<i) == 0 || c.kind != predEq {
+			return false
+		}
+	}
+	return true
 }
 
 // walkRest is a pessimistic selectivity of o's conjuncts outside mask, for

@@ -396,7 +396,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			100*oracleGain[ix]/math.Max(m.weighted(m.base), 1e-12), a.size(ix)/(1<<20), m.regressions(times))
 		for _, oi := range a.byTable[ix.Table] {
 			o := a.occs[oi]
-			f, ok := a.pairFeatures(o, ix, pick{base.cur[oi], base.curSrv[oi]})
+			f, ok := a.pairFeatures(o, ix, pick{cost: base.cur[oi], srv: base.curSrv[oi]})
 			if !ok || times[o.stmt] < 0 || m.base[o.stmt] < 0 {
 				continue
 			}

@@ -335,7 +335,7 @@ func MeasurePairs(ctx context.Context, db *datasets.DB, w *Workload, opts Option
 		eo := est.occs[pr.oi]
 		xo := exact.occs[at[[2]int{eo.stmt, eo.qi}]]
 		base := est.best(eo, est.existing[eo.table])
-		f, ok := est.pairFeatures(eo, ix, pick{base.cost, est.serverChoice(eo, base)})
+		f, ok := est.pairFeatures(eo, ix, pick{cost: base.cost, srv: est.serverChoice(eo, base)})
 		if !ok {
 			continue
 		}

@@ -111,7 +111,9 @@ func (c *config) repair(ctx context.Context, cands []*Index, banned map[string]b
 		}
 		n = bestN
 	}
-	return used, n == 0
+	// The count above is kept table by table; a move on an inner table
+	// also re-prices driving occurrences elsewhere (bnl.go): recount.
+	return used, c.regressed() == 0
 }
 
 // tableState is the number of regressed occurrences of table t and their

@@ -87,26 +87,31 @@ type QueryCost struct {
 type config struct {
 	a      *advisor
 	chosen [][]*Index
-	cur    []float64 // per occurrence: the cost of its plan
-	curSrv []float64 // per occurrence: its plan's cost as the server sees it
+	cur    []float64  // per occurrence: the cost of its plan
+	curSrv []float64  // per occurrence: its plan's cost as the server sees it
+	curBNL []bnlState // per occurrence: how its plan drives a join (bnl.go)
 	memo   map[*Index][]pick
 	full   []pick
 	orig   []float64 // per occurrence: its cost with the existing indexes only
 }
 
-// pick is one plan's cost and the cost the server-like optimizer sees.
-type pick struct{ cost, srv float64 }
+// pick is one plan's cost and the cost the server-like optimizer sees;
+// bnl as plan.bnl (bnl.go).
+type pick struct {
+	cost, srv float64
+	bnl       bnlState
+}
 
 func (a *advisor) newConfig() *config {
 	c := &config{a: a, chosen: make([][]*Index, len(a.tables)), cur: make([]float64, len(a.occs)),
-		curSrv: make([]float64, len(a.occs)), memo: map[*Index][]pick{}, full: make([]pick, len(a.occs))}
+		curSrv: make([]float64, len(a.occs)), curBNL: make([]bnlState, len(a.occs)), memo: map[*Index][]pick{}, full: make([]pick, len(a.occs))}
 	for oi, o := range a.occs {
 		p := a.fullScan(o)
-		c.full[oi] = pick{p.cost, a.serverChoice(o, p)}
+		c.full[oi] = pick{cost: p.cost, srv: a.serverChoice(o, p), bnl: p.bnl}
 	}
 	for oi := range a.occs {
 		p := c.pickWithout(oi, nil)
-		c.cur[oi], c.curSrv[oi] = p.cost, p.srv
+		c.cur[oi], c.curSrv[oi], c.curBNL[oi] = p.cost, p.srv, p.bnl
 	}
 	c.orig = slices.Clone(c.cur)
 	return c
@@ -118,12 +123,12 @@ func (a *advisor) newConfig() *config {
 func (c *config) regresses(old, ix *Index) bool {
 	m := c.picks(ix)
 	for k, oi := range c.a.byTable[ix.Table] {
-		nc := pick{c.cur[oi], c.curSrv[oi]}
+		nc := pick{cost: c.cur[oi], srv: c.curSrv[oi]}
 		if old != nil {
 			nc = c.pickWithout(oi, old)
 		}
 		if c.better(m[k], nc) {
-			nc = m[k]
+			nc = c.eff(oi, m[k])
 		}
 		if slower(nc.cost, c.orig[oi]) && nc.cost > c.cur[oi] {
 			return true
@@ -150,10 +155,10 @@ func (c *config) picks(ix *Index) []pick {
 	occs := c.a.byTable[ix.Table]
 	m := make([]pick, len(occs))
 	for k, oi := range occs {
-		m[k] = pick{math.Inf(1), math.Inf(1)}
+		m[k] = pick{cost: math.Inf(1), srv: math.Inf(1)}
 		o := c.a.occs[oi]
 		if p, ok := c.a.access(o, ix); ok {
-			m[k] = pick{p.cost, c.a.serverChoice(o, p)}
+			m[k] = pick{cost: p.cost, srv: c.a.serverChoice(o, p), bnl: p.bnl}
 		}
 	}
 	c.memo[ix] = m
@@ -170,7 +175,7 @@ func (a *advisor) pos(oi int) int {
 }
 
 // pickWithout is occurrence oi's plan under the existing and chosen
-// indexes except skip.
+// indexes except skip, at its cost under the configuration (eff).
 func (c *config) pickWithout(oi int, skip *Index) pick {
 	o := c.a.occs[oi]
 	k := c.a.pos(oi)
@@ -185,7 +190,7 @@ func (c *config) pickWithout(oi int, skip *Index) pick {
 			best = p
 		}
 	}
-	return best
+	return c.eff(oi, best)
 }
 
 // costWithout is occurrence oi's cost under the existing and chosen
@@ -218,11 +223,11 @@ func (c *config) gainAdd(ix *Index) float64 {
 	m := c.picks(ix)
 	g := 0.0
 	for k, oi := range c.a.byTable[ix.Table] {
-		if c.better(m[k], pick{c.cur[oi], c.curSrv[oi]}) {
-			g += c.a.occs[oi].weight * (c.cur[oi] - m[k].cost)
+		if c.better(m[k], pick{cost: c.cur[oi], srv: c.curSrv[oi]}) {
+			g += c.a.occs[oi].weight * (c.cur[oi] - c.eff(oi, m[k]).cost)
 		}
 	}
-	return g - c.a.maintenance(ix)
+	return g + c.bnlRelief(ix) - c.a.maintenance(ix)
 }
 
 // gainReplace is the weighted saving of replacing old by ix.
@@ -232,17 +237,23 @@ func (c *config) gainReplace(old, ix *Index) float64 {
 	for k, oi := range c.a.byTable[ix.Table] {
 		nc := c.pickWithout(oi, old)
 		if c.better(m[k], nc) {
-			nc = m[k]
+			nc = c.eff(oi, m[k])
 		}
 		g += c.a.occs[oi].weight * (c.cur[oi] - nc.cost)
 	}
 	return g - (c.a.maintenance(ix) - c.a.maintenance(old))
 }
 
+// refresh re-prices the occurrences of table and the driving occurrences
+// that charge one of them for BNL pairs (bnl.go).
 func (c *config) refresh(table int) {
 	for _, oi := range c.a.byTable[table] {
 		p := c.pickWithout(oi, nil)
-		c.cur[oi], c.curSrv[oi] = p.cost, p.srv
+		c.cur[oi], c.curSrv[oi], c.curBNL[oi] = p.cost, p.srv, p.bnl
+	}
+	for _, oi := range c.a.bnlDrivers[table] {
+		p := c.pickWithout(oi, nil)
+		c.cur[oi], c.curSrv[oi], c.curBNL[oi] = p.cost, p.srv, p.bnl
 	}
 }
 
@@ -535,7 +546,7 @@ func (c *config) prune() float64 {
 		worstGain := 0.0
 		for t, chosen := range c.chosen {
 			for _, ix := range chosen {
-				g := -c.a.maintenance(ix)
+				g := c.bnlLoss(ix) - c.a.maintenance(ix)
 				for _, oi := range c.a.byTable[t] {
 					g += c.a.occs[oi].weight * (c.costWithout(oi, ix) - c.cur[oi])
 				}
