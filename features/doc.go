@@ -73,7 +73,8 @@
 //     whose occurrences they contain; Expansion lists the queries whose
 //     counts give its count by inclusion-exclusion.
 //   - Unqualified columns resolve through the schema across the FROM tables
-//     (ErrUnknownColumn, ErrAmbiguousColumn).
+//     (ErrUnknownColumn, ErrAmbiguousColumn). Subqueries of the select
+//     list are not counted, but their names are resolved as WHERE's are.
 //   - The select list, LIMIT, hints and index hints are ignored: the
 //     modelled cardinality is that of FROM + WHERE (what SELECT COUNT(*)
 //     would return). GROUP BY, SELECT DISTINCT and HAVING become
@@ -105,7 +106,12 @@
 //     alias repeating an enclosing one is renamed alias_2.
 //   - Derived tables and non-recursive CTEs that are a plain SELECT-FROM-
 //     WHERE flatten into the enclosing query (their select list names
-//     columns; expression columns may be grouping keys).
+//     columns; expression columns may be grouping keys). Each is a name
+//     scope (scope.go), as on the server: the enclosing query sees it only
+//     through its alias and the columns its select list names (a * all its
+//     tables' columns), its own ON, WHERE, select list and ORDER BY see
+//     only its own tables, and its inner aliases may repeat outer ones
+//     (renamed alias_2 in Query.Tables).
 //   - Derived tables and CTEs that group (GROUP BY, aggregates, DISTINCT,
 //     HAVING; a CTE may have a column list) are derived relations:
 //     virtual tables of the query's Schema whose rows are the inner

@@ -2,6 +2,7 @@ package features
 
 import (
 	"errors"
+	"maps"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -318,15 +319,20 @@ func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
 		d.cols[name] = f.Expr
 		d.names = append(d.names, name)
 	}
-	// A named column a * also selects is a duplicate too.
-	if len(d.stars) > 0 {
-		for _, name := range d.names {
-			for _, q := range d.stars {
-				x := &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: q, Name: ast.NewCIStr(name)}}
-				if _, err := r.lookup(x, k); err == nil {
-					return dup(d.cols[name].OriginTextPosition(), name)
-				}
+	// A name two items select (a named column and a *, two stars, or
+	// the tables under one *, unless USING coalesces them) is a duplicate
+	// too.
+	seen := map[string]bool{}
+	for _, name := range d.names {
+		seen[name] = true
+	}
+	for _, q := range d.stars {
+		names := r.starNames(k, q)
+		for _, name := range slices.Sorted(maps.Keys(names)) {
+			if seen[name] || names[name] > 1 && r.coalescedIn(k, name) != nil {
+				return dup(s.Fields.Fields[0].Offset, name)
 			}
+			seen[name] = true
 		}
 	}
 	if s.OrderBy != nil {
@@ -341,6 +347,65 @@ func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
 		}
 	}
 	return nil
+}
+
+// starNames returns the column names (lower case) a * (qual empty) or
+// qual.* of scope k selects, each with the number of FROM items of k
+// that have it.
+func (r *resolver) starNames(k int, qual ast.CIStr) map[string]int {
+	out := map[string]int{}
+	table := func(i int) {
+		for _, c := range r.schema.Tables[r.q.Tables[i].Table].Columns {
+			out[strings.ToLower(c.Name)]++
+		}
+	}
+	derived := func(c int) {
+		for name := range r.derivedNames(c) {
+			out[name]++
+		}
+	}
+	if qual.L != "" {
+		if i := r.occOf(k, qual.O); i >= 0 {
+			table(i)
+		} else if c := r.childScope(k, qual.O); c > 0 {
+			derived(c)
+		}
+		return out
+	}
+	for i, o := range r.sh.occScope {
+		if o == k {
+			table(i)
+		}
+	}
+	for c := 1; c <= len(r.sh.scopes); c++ {
+		if r.dscope(c).parent == k {
+			derived(c)
+		}
+	}
+	return out
+}
+
+// derivedNames returns the names of the columns derived table k selects.
+func (r *resolver) derivedNames(k int) map[string]int {
+	d := r.dscope(k)
+	out := map[string]int{}
+	for _, name := range d.names {
+		out[name] = 1
+	}
+	for _, q := range d.stars {
+		for name := range r.starNames(k, q) {
+			out[name] = 1
+		}
+	}
+	return out
+}
+
+// coalescedIn returns nil when an unqualified name several FROM items of
+// scope k have is one column (JOIN ... USING), else the error.
+func (r *resolver) coalescedIn(k int, name string) error {
+	cn := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(name)}}
+	_, err := r.unqualified(cn, k, 0, len(r.q.Tables))
+	return err
 }
 
 // checkColumns resolves the column references of an expression in the
