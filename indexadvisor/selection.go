@@ -275,7 +275,7 @@ func (a *advisor) greedy(ctx context.Context, cands []*Index, banned map[string]
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
-		var bestIx, bestOld *Index
+		var bestIx, bestOld, bestCure *Index
 		bestRatio, bestGain := 0.0, 0.0
 		consider := func(ix, old *Index, gain, size float64) {
 			if gain <= MinImprovement*base || size <= 0 {
@@ -285,7 +285,7 @@ func (a *advisor) greedy(ctx context.Context, cands []*Index, banned map[string]
 				return
 			}
 			if r := gain / size; r > bestRatio {
-				bestIx, bestOld, bestRatio, bestGain = ix, old, r, gain
+				bestIx, bestOld, bestCure, bestRatio, bestGain = ix, old, nil, r, gain
 			}
 		}
 		for _, ix := range cands {
@@ -298,6 +298,11 @@ func (a *advisor) greedy(ctx context.Context, cands []*Index, banned map[string]
 				continue
 			}
 			consider(ix, nil, c.gainAdd(ix), size)
+			if !a.opts.AllowRegressions {
+				if cure, g, sz := c.curePair(ix, cands, banned, used); cure != nil && g > MinImprovement*base && g/sz > bestRatio {
+					bestIx, bestOld, bestCure, bestRatio, bestGain = ix, nil, cure, g/sz, g
+				}
+			}
 		}
 		for t, chosen := range c.chosen {
 			for _, old := range chosen {
@@ -338,9 +343,75 @@ func (a *advisor) greedy(ctx context.Context, cands []*Index, banned map[string]
 		} else {
 			c.chosen[t] = append(c.chosen[t], bestIx)
 		}
+		if bestCure != nil {
+			used += a.tables[t].indexBytes(bestCure)
+			c.chosen[t] = append(c.chosen[t], bestCure)
+		}
 		c.refresh(t)
 	}
 	return c, used, nil
+}
+
+// curePair finds, for a candidate ix that slows some statement down
+// (config.regresses), the candidate of its table that serves those
+// statements so that together they slow nothing down, with the highest
+// joint benefit per byte; it returns it, the pair's gain and bytes (nil
+// when there is none). Two indexes can each be the other's cure: on
+// ecommerce seed 7, orders(total) lures WHERE order_date = v ORDER BY
+// total LIMIT 10 into a walk of the total index and orders(order_date)
+// lures WHERE total = v ORDER BY order_date LIMIT 10 into a walk of the
+// order_date index; each alone is refused, the two together serve both
+// (measured with one index per filtered column: 2.34 s -> 0.2 ms and
+// 1.19 s -> 8.5 ms). A step-wise greedy never takes either.
+func (c *config) curePair(ix *Index, cands []*Index, banned map[string]bool, used float64) (*Index, float64, float64) {
+	a := c.a
+	t := ix.Table
+	if len(c.chosen[t])+2 > a.opts.MaxPerTable || !c.regresses(nil, ix) {
+		return nil, 0, 0
+	}
+	size := a.tables[t].indexBytes(ix)
+	m := c.picks(ix)
+	var hurt []int // positions of the occurrences ix slows down
+	for k, oi := range a.byTable[t] {
+		if c.better(m[k], pick{cost: c.cur[oi], srv: c.curSrv[oi]}) && slower(c.eff(oi, m[k]).cost, c.orig[oi]) {
+			hurt = append(hurt, k)
+		}
+	}
+	if len(hurt) == 0 {
+		return nil, 0, 0
+	}
+	var best *Index
+	bestG, bestSz := 0.0, 0.0
+	for _, cure := range cands {
+		if cure == ix || cure.Table != t || banned[cure.key()] || slices.Contains(c.chosen[t], cure) {
+			continue
+		}
+		sz := size + a.tables[t].indexBytes(cure)
+		if a.opts.Budget > 0 && used+sz > a.opts.Budget {
+			continue
+		}
+		mc := c.picks(cure)
+		serves := true
+		for _, k := range hurt {
+			oi := a.byTable[t][k]
+			serves = serves && !slower(c.eff(oi, mc[k]).cost, c.orig[oi]) && c.better(mc[k], m[k])
+		}
+		if !serves {
+			continue
+		}
+		g := c.gainAdd(ix)
+		c.move(nil, ix)
+		g += c.gainAdd(cure)
+		c.move(nil, cure)
+		k, _ := c.tableState(t)
+		c.move(cure, nil)
+		c.move(ix, nil)
+		ok := k == 0
+		if ok && g > 0 && (best == nil || g/sz > bestG/bestSz) {
+			best, bestG, bestSz = cure, g, sz
+		}
+	}
+	return best, bestG, bestSz
 }
 
 // Portfolio of the selection (bestGreedy).
