@@ -22,7 +22,9 @@
 //	   scans), a join without an index a block nested loop compare per
 //	   (inner, outer) pair or an eq_ref lookup per inner row, and a
 //	   join whose driving filter no index estimates is run from a
-//	   table larger than that filter's result (blind)
+//	   table larger than that filter's result (blind); an equality ref
+//	   through a covering index that drives a join of at most 1,000
+//	   rows keeps MariaDB's BNL join and pays every pair (bnl.go)
 //	   │  each statement at the plan a MySQL-like optimizer PICKS
 //	   │  (serverChoice: a lookup as 5 row reads, 1 when walking an index
 //	   │  for ORDER BY / GROUP BY; ORDER BY ... LIMIT walks as
@@ -33,7 +35,8 @@
 //	Extend-style greedy (selection.go): best benefit per byte within the
 //	   budget and per-table limit, or a one-column extension of a chosen
 //	   index; no step that makes a statement >10% (and regressionFloor,
-//	   ~2 ms) dearer; prune indexes
+//	   ~2 ms) dearer, but two indexes of a table taken together when
+//	   each alone lures a statement the other serves (curePair); prune indexes
 //	   that stop paying; swap local search (one chosen index for one
 //	   candidate, at no worse benefit per byte); a portfolio of restarts
 //	   (budget, its halves; server or cheapest plans; regressions
@@ -94,8 +97,9 @@
 // gets exactly the time measured for that plan before, not fresh timer
 // noise. A statement measured more than 10% and 2 ms slower is timed
 // again in pairs with and without the new indexes (IGNORE INDEX) while
-// the configuration is on the server, and keeps its base time times the
-// paired ratio (recheck.go). The oracle builds and times each candidate alone, then its
+// the configuration is on the server: the pair medians give the verdict,
+// and its time is its base time times their ratio or plus their
+// difference, whichever agrees with it (recheck.go). The oracle builds and times each candidate alone, then its
 // greedy configuration is measured like the others; the guard is judged
 // (not trained) on every (statement, candidate) pair timed there.
 //
