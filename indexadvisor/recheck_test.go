@@ -137,13 +137,15 @@ func TestRecheckedTime(t *testing.T) {
 		{"within-ratio", ms(100), ms(400), ms(430), false},
 		// Faster with the indexes.
 		{"faster", ms(5), ms(6), ms(2), false},
+		// Ecommerce seed 8 #35: a base below the pairs' difference.
+		{"eco8-35", ms(116.75), ms(220.46), ms(91.09), false},
 	} {
 		if got := pairRegressed(tc.without, tc.with, floor); got != tc.regressed {
 			t.Errorf("%s: pairRegressed = %v, want %v", tc.name, got, tc.regressed)
 		}
 		nt := recheckedTime(tc.base, tc.without, tc.with, floor)
-		if nt < 0 {
-			t.Errorf("%s: negative time %v", tc.name, nt)
+		if nt <= 0 {
+			t.Errorf("%s: time %v, want positive", tc.name, nt)
 		}
 		if got := counted(tc.base, nt); got != tc.regressed {
 			t.Errorf("%s: rechecked time %v against base %v counted %v, want %v", tc.name, nt, tc.base, got, tc.regressed)
