@@ -439,12 +439,8 @@ func (r *resolver) checkSubquery(sq *ast.SubqueryExpr) error {
 	if !ok {
 		return nil // a set operation: not resolved
 	}
-	depth := 0
-	for p := r; p != nil; p = p.parent {
-		depth++
-	}
-	if depth > maxSubqueryDepth {
-		return r.errAt(sq.OriginTextPosition(), ErrTooComplex, "subquery", "nested deeper than %d", maxSubqueryDepth)
+	if err := r.checkDepth(sq); err != nil {
+		return err
 	}
 	reg := r.reg()
 	ext, nrels := reg.ext, len(reg.rels)

@@ -79,16 +79,9 @@ func (r *resolver) scopeAll() uint64 { return ^uint64(0) }
 // appears in a correlation predicate (see correlation). A flattened
 // derived table sees no enclosing query.
 func (r *resolver) column(cn *ast.ColumnNameExpr) (int, int, error) {
-	b, err := r.lookup(cn, r.sh.cur)
-	if err == nil {
-		if b.expr != nil {
-			return 0, 0, r.errAt(cn.OriginTextPosition(), errDerivedExpr, "derived column "+cn.Name.Name.O,
-				"the derived table computes it; only its plain columns can be filtered")
-		}
-		return b.occ, b.col, nil
-	}
-	if r.parent == nil || r.sh.cur != 0 {
-		return 0, 0, err
+	occ, col, err := r.localOrDerived(cn)
+	if err == nil || errors.Is(err, errDerivedExpr) || r.parent == nil || r.sh.cur != 0 {
+		return occ, col, err
 	}
 	if errors.Is(err, ErrUnknownColumn) || errors.Is(err, ErrUnknownTable) {
 		for p := r.parent; p != nil; p = p.parent {
@@ -617,12 +610,8 @@ func (r *resolver) subquery(sq *ast.SubqueryExpr, kind SubKind, inExpr, cmpCol a
 	if !ok {
 		return r.errAt(sq.OriginTextPosition(), ErrUnsupported, "UNION in subquery", "set operations are not modelled")
 	}
-	depth := 0
-	for p := r; p != nil; p = p.parent {
-		depth++
-	}
-	if depth > maxSubqueryDepth {
-		return r.errAt(sq.OriginTextPosition(), ErrTooComplex, "subquery", "nested deeper than %d", maxSubqueryDepth)
+	if err := r.checkDepth(sq); err != nil {
+		return err
 	}
 	c := &resolver{schema: r.schema, src: r.src, loc: newLocatorAt(r.src, sq.OriginTextPosition()), q: &Query{Schema: r.schema}, parent: r, opts: r.opts}
 	if err := c.statement(sel); err != nil {
@@ -716,6 +705,18 @@ func (r *resolver) subquery(sq *ast.SubqueryExpr, kind SubKind, inExpr, cmpCol a
 // maxSubqueryDepth bounds the nesting of subqueries (TPC-H needs 3).
 const maxSubqueryDepth = 8
 
+// checkDepth refuses a subquery of r nested deeper than maxSubqueryDepth.
+func (r *resolver) checkDepth(sq *ast.SubqueryExpr) error {
+	depth := 0
+	for p := r; p != nil; p = p.parent {
+		depth++
+	}
+	if depth > maxSubqueryDepth {
+		return r.errAt(sq.OriginTextPosition(), ErrTooComplex, "subquery", "nested deeper than %d", maxSubqueryDepth)
+	}
+	return nil
+}
+
 // renameShadowed renames the subquery's aliases that repeat an alias of an
 // enclosing query (alias_2, ...), so rendered SQL resolves correlation
 // columns to the right scope.
@@ -806,6 +807,8 @@ func (r *resolver) correlation(e ast.ExprNode) (bool, error) {
 	return true, nil
 }
 
+// localOrDerived resolves a column reference in the current scope of
+// this query only; a derived table's computed column is errDerivedExpr.
 func (r *resolver) localOrDerived(cn *ast.ColumnNameExpr) (int, int, error) {
 	b, err := r.lookup(cn, r.sh.cur)
 	switch {
