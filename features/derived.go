@@ -91,6 +91,13 @@ type derivedReg struct {
 	ctes map[*ast.SelectStmt]int // a grouped CTE's query -> index into rels
 	cols map[string][]string     // CTE name (lower case) -> its column list
 	at   map[*ast.SelectStmt]int // a CTE's query -> its offset in the text
+	// A CTE's body sees the CTEs defined before it in its WITH, not
+	// itself nor the later ones (no RECURSIVE): there its name is the
+	// base table's (or an enclosing WITH's CTE's), as on the server.
+	// hide maps a CTE's query to the queries it does not see; hidden
+	// are those of the bodies being resolved.
+	hide   map[*ast.SelectStmt][]*ast.SelectStmt
+	hidden []*ast.SelectStmt
 }
 
 // reg returns the statement's registry (the outermost resolver's).
@@ -130,7 +137,12 @@ func (r *resolver) cteTable(tn *ast.TableName, cte *ast.SelectStmt, alias string
 	if alias == "" {
 		alias = tn.Name.O
 	}
-	names := r.reg().cols[tn.Name.L]
+	reg := r.reg()
+	names := reg.cols[tn.Name.L]
+	n := len(reg.hidden)
+	reg.hidden = append(reg.hidden, cte)
+	reg.hidden = append(reg.hidden, reg.hide[cte]...)
+	defer func() { reg.hidden = reg.hidden[:n] }()
 	if groupedSelect(cte) {
 		return r.groupedDerived(cte, tn.Name.O, alias, off, names)
 	}
@@ -190,6 +202,9 @@ func (r *resolver) newDerived(s *ast.SelectStmt, name string, off int, names []s
 	c := &resolver{schema: reg.base, src: r.src, loc: newLocatorAt(r.src, start), q: &Query{Schema: reg.base}, opts: r.opts}
 	for p := r; p != nil; p = p.parent {
 		for name, sel := range p.sh.ctes {
+			if r.cteHidden(sel) {
+				continue // the CTE whose body this is, or a later one
+			}
 			if c.sh.ctes == nil {
 				c.sh.ctes = map[string]*ast.SelectStmt{}
 			}
@@ -199,7 +214,7 @@ func (r *resolver) newDerived(s *ast.SelectStmt, name string, off int, names []s
 		}
 	}
 	if len(reg.cols) > 0 || len(reg.at) > 0 {
-		c.dr = &derivedReg{base: reg.base, ext: reg.base, cols: reg.cols, at: reg.at}
+		c.dr = &derivedReg{base: reg.base, ext: reg.base, cols: reg.cols, at: reg.at, hide: reg.hide}
 	}
 	if err := c.selectStmt(s); err != nil {
 		return 0, err

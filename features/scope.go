@@ -47,6 +47,9 @@ type dscope struct {
 	names  []string // cols' names, in select-list order
 	stars  []ast.CIStr
 	lo, hi int // its occurrences (nested scopes' included) while FROM is read
+	// hide are the CTE queries its body does not see (derivedReg.hide),
+	// for its WHERE's subqueries, resolved after its FROM.
+	hide []*ast.SelectStmt
 }
 
 // binding is what a column reference names: a column of an occurrence, or
@@ -58,6 +61,23 @@ type binding struct {
 }
 
 func (r *resolver) dscope(k int) *dscope { return &r.sh.scopes[k-1] }
+
+// cteHidden reports whether the CTE query s is out of sight where r
+// resolves names now: within its own body or an earlier CTE's of its WITH
+// (derivedReg.hide), also in a subquery of that body's WHERE.
+func (r *resolver) cteHidden(s *ast.SelectStmt) bool {
+	if slices.Contains(r.reg().hidden, s) {
+		return true
+	}
+	for p := r; p != nil; p = p.parent {
+		for k := p.sh.cur; k > 0; k = p.dscope(k).parent {
+			if slices.Contains(p.dscope(k).hide, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // addOccurrence appends an occurrence to the FROM of the current scope.
 func (r *resolver) addOccurrence(t TableRef) {

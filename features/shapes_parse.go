@@ -100,6 +100,7 @@ func (r *resolver) withClause(w *ast.WithClause) error {
 	if w.IsRecursive {
 		return r.errAt(r.loc.word(false, "RECURSIVE"), ErrUnsupported, "WITH RECURSIVE", "recursive common table expressions are not modelled")
 	}
+	var sels []*ast.SelectStmt
 	for _, cte := range w.CTEs {
 		sel, ok := cte.Query.Query.(*ast.SelectStmt)
 		if !ok {
@@ -113,6 +114,14 @@ func (r *resolver) withClause(w *ast.WithClause) error {
 			r.sh.ctes = map[string]*ast.SelectStmt{}
 		}
 		r.sh.ctes[cte.Name.L] = sel
+		sels = append(sels, sel)
+	}
+	reg := r.reg()
+	if reg.hide == nil {
+		reg.hide = map[*ast.SelectStmt][]*ast.SelectStmt{}
+	}
+	for i, sel := range sels {
+		reg.hide[sel] = sels[i:]
 	}
 	return nil
 }
@@ -123,7 +132,7 @@ func (r *resolver) cte(tn *ast.TableName) *ast.SelectStmt {
 		return nil
 	}
 	for p := r; p != nil; p = p.parent {
-		if s, ok := p.sh.ctes[tn.Name.L]; ok {
+		if s, ok := p.sh.ctes[tn.Name.L]; ok && !r.cteHidden(s) {
 			return s
 		}
 	}
@@ -172,7 +181,7 @@ func (r *resolver) derivedTable(s *ast.SelectStmt, alias string, off int) error 
 	if r.nameTaken(alias, true) {
 		return r.errAt(off, ErrDuplicateAlias, alias, "give each derived table its own alias")
 	}
-	r.sh.scopes = append(r.sh.scopes, dscope{parent: r.sh.cur, alias: alias})
+	r.sh.scopes = append(r.sh.scopes, dscope{parent: r.sh.cur, alias: alias, hide: slices.Clone(r.reg().hidden)})
 	k := len(r.sh.scopes)
 	start := len(r.q.Tables)
 	restore := r.inScope(k)

@@ -47,6 +47,15 @@ func TestDerivedScopeCounts(t *testing.T) {
 			"SELECT DISTINCT origin FROM flights"},
 		{"SELECT (SELECT MAX(a.iata) FROM airports a WHERE a.iata = f.origin), f.origin FROM flights f WHERE f.delay > 30",
 			"SELECT f.origin FROM flights f WHERE f.delay > 30"},
+		// A CTE's body does not see itself (no RECURSIVE): its name there
+		// is the base table, also in its WHERE's subqueries (a stack
+		// overflow before).
+		{"WITH flights AS (SELECT origin FROM flights) SELECT * FROM flights WHERE origin = 'LAX'",
+			"SELECT * FROM flights WHERE origin = 'LAX'"},
+		{"WITH flights AS (SELECT origin FROM flights WHERE origin IN (SELECT origin FROM flights WHERE delay > 100)) SELECT * FROM flights",
+			"SELECT * FROM flights WHERE origin IN (SELECT origin FROM flights WHERE delay > 100)"},
+		{"WITH a AS (SELECT origin FROM flights), b AS (SELECT origin FROM a WHERE origin = 'LAX') SELECT * FROM b",
+			"SELECT * FROM flights WHERE origin = 'LAX'"},
 	} {
 		got, err := count(p[0])
 		want, werr := count(p[1])
@@ -66,6 +75,9 @@ func TestDerivedScopeCounts(t *testing.T) {
 		{"SELECT (SELECT nope FROM airports LIMIT 1) FROM flights", features.ErrUnknownColumn},
 		{"SELECT origin, (SELECT MAX(nope) FROM airports) FROM flights", features.ErrUnknownColumn},
 		{"SELECT * FROM flights WHERE origin IN (SELECT code FROM airports WHERE nope = 1)", features.ErrUnknownColumn},
+		// Nor a later CTE of its WITH (the server: table b doesn't exist).
+		{"WITH a AS (SELECT origin FROM b), b AS (SELECT origin FROM flights) SELECT * FROM a", features.ErrUnknownTable},
+		{"WITH a AS (SELECT origin, COUNT(*) FROM a GROUP BY origin) SELECT * FROM a", features.ErrUnknownTable},
 	} {
 		n, err := count(e.sql)
 		if !errors.Is(err, e.want) {
