@@ -331,7 +331,10 @@ func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
 			}
 		}
 		if name == "" {
-			continue // an unnamed expression: nothing outside can name it
+			name = exprName(f)
+		}
+		if name == "" {
+			continue // a literal: named by its value, not modelled
 		}
 		if _, ok := d.cols[name]; ok {
 			return dup(f.Expr.OriginTextPosition(), name)
@@ -367,6 +370,17 @@ func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
 		}
 	}
 	return nil
+}
+
+// exprName returns the name the server gives an unaliased select-list
+// expression: its text as written (MariaDB 10.11: SELECT `delay + 1` FROM
+// (SELECT delay + 1 FROM flights) d), lower case; "" for a literal (named
+// by its value: 'abc' is abc).
+func exprName(f *ast.SelectField) string {
+	if _, lit := stripParens(f.Expr).(ast.ValueExpr); lit {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(f.OriginalText()))
 }
 
 // starNames returns the column names (lower case) a * (qual empty) or

@@ -47,6 +47,9 @@ func TestDerivedScopeCounts(t *testing.T) {
 			"SELECT DISTINCT origin FROM flights"},
 		{"SELECT (SELECT MAX(a.iata) FROM airports a WHERE a.iata = f.origin), f.origin FROM flights f WHERE f.delay > 30",
 			"SELECT f.origin FROM flights f WHERE f.delay > 30"},
+		// An unaliased expression is named by its text, as on the server.
+		{"SELECT d.`delay + 1`, `1+1` FROM (SELECT origin, delay + 1, 1+1 FROM flights) d WHERE origin = 'LAX'",
+			"SELECT origin FROM flights WHERE origin = 'LAX'"},
 		// A CTE's body does not see itself (no RECURSIVE): its name there
 		// is the base table, also in its WHERE's subqueries (a stack
 		// overflow before).
@@ -75,7 +78,10 @@ func TestDerivedScopeCounts(t *testing.T) {
 		{"SELECT (SELECT nope FROM airports LIMIT 1) FROM flights", features.ErrUnknownColumn},
 		{"SELECT origin, (SELECT MAX(nope) FROM airports) FROM flights", features.ErrUnknownColumn},
 		{"SELECT * FROM flights WHERE origin IN (SELECT code FROM airports WHERE nope = 1)", features.ErrUnknownColumn},
-		// Nor a later CTE of its WITH (the server: table b doesn't exist).
+		// Computed, not unknown (ErrUnknownColumn before).
+		{"SELECT * FROM (SELECT delay + 1 FROM flights) d WHERE `delay + 1` > 100", features.ErrUnsupported},
+		// A CTE's body sees no later CTE of its WITH, nor itself (the
+		// server: table b doesn't exist).
 		{"WITH a AS (SELECT origin FROM b), b AS (SELECT origin FROM flights) SELECT * FROM a", features.ErrUnknownTable},
 		{"WITH a AS (SELECT origin, COUNT(*) FROM a GROUP BY origin) SELECT * FROM a", features.ErrUnknownTable},
 	} {
