@@ -476,6 +476,22 @@ func (r *resolver) checkSubquery(sq *ast.SubqueryExpr) error {
 	if err := r.checkDepth(sq); err != nil {
 		return err
 	}
+	if sel.From == nil {
+		// No FROM: its names are the enclosing query's (SELECT (SELECT
+		// origin) FROM flights; (SELECT nope) is ErrUnknownColumn).
+		for _, f := range sel.Fields.Fields {
+			if f.Expr == nil {
+				continue
+			}
+			if err := r.checkColumns(f.Expr); err != nil {
+				return err
+			}
+		}
+		if sel.Where != nil {
+			return r.checkColumns(sel.Where)
+		}
+		return nil
+	}
 	reg := r.reg()
 	ext, nrels := reg.ext, len(reg.rels)
 	var chain []*resolver

@@ -47,6 +47,8 @@ func TestDerivedScopeCounts(t *testing.T) {
 			"SELECT DISTINCT origin FROM flights"},
 		{"SELECT (SELECT MAX(a.iata) FROM airports a WHERE a.iata = f.origin), f.origin FROM flights f WHERE f.delay > 30",
 			"SELECT f.origin FROM flights f WHERE f.delay > 30"},
+		{"SELECT (SELECT origin), (SELECT d.origin FROM DUAL) FROM (SELECT origin FROM flights) d WHERE origin = 'LAX'",
+			"SELECT origin FROM flights WHERE origin = 'LAX'"},
 		// An unaliased expression is named by its text, as on the server.
 		{"SELECT d.`delay + 1`, `1+1` FROM (SELECT origin, delay + 1, 1+1 FROM flights) d WHERE origin = 'LAX'",
 			"SELECT origin FROM flights WHERE origin = 'LAX'"},
@@ -78,6 +80,8 @@ func TestDerivedScopeCounts(t *testing.T) {
 		{"SELECT (SELECT nope FROM airports LIMIT 1) FROM flights", features.ErrUnknownColumn},
 		{"SELECT origin, (SELECT MAX(nope) FROM airports) FROM flights", features.ErrUnknownColumn},
 		{"SELECT * FROM flights WHERE origin IN (SELECT code FROM airports WHERE nope = 1)", features.ErrUnknownColumn},
+		{"SELECT (SELECT nope) FROM flights", features.ErrUnknownColumn},
+		{"SELECT (SELECT d.nope FROM DUAL) FROM (SELECT origin FROM flights) d", features.ErrUnknownColumn},
 		// Computed, not unknown (ErrUnknownColumn before).
 		{"SELECT * FROM (SELECT delay + 1 FROM flights) d WHERE `delay + 1` > 100", features.ErrUnsupported},
 		// A CTE's body sees no later CTE of its WITH, nor itself (the
