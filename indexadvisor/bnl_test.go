@@ -1,12 +1,8 @@
 package indexadvisor
 
 import (
-	"context"
 	"slices"
 	"testing"
-
-	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/datasets"
 )
 
 // TestBNLChargeOfASeenDrivingFilter: on ecommerce scale 2, the join of
@@ -21,14 +17,7 @@ func TestBNLChargeOfASeenDrivingFilter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates ecommerce at scale 2")
 	}
-	db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 2, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := ecommerce2(t)
 	w, err := NewWorkload(cat.Schema, flightsStatements(t,
 		"SELECT COUNT(*) FROM order_items f JOIN orders d ON f.order_id = d.id WHERE d.status = 'processing';"))
 	if err != nil {

@@ -3,9 +3,6 @@ package indexadvisor
 import (
 	"context"
 	"testing"
-
-	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/datasets"
 )
 
 // mutualTrapWorkload: each statement's filter index is the other's ORDER
@@ -25,14 +22,7 @@ func TestCurePairTakesMutualCures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates ecommerce at scale 2")
 	}
-	db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 2, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := ecommerce2(t)
 	w, err := NewWorkload(cat.Schema, flightsStatements(t, mutualTrapWorkload))
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 )
 
-var ecommerceOnce struct {
+var ecommerceOnce [3]struct {
 	sync.Once
 	cat *catalog.Catalog
 	err error
@@ -17,11 +17,18 @@ var ecommerceOnce struct {
 
 // ecommerce1 is the catalog of ecommerce at scale 1 (300k order items),
 // built once per test binary.
-func ecommerce1(t testing.TB) *catalog.Catalog {
+func ecommerce1(t testing.TB) *catalog.Catalog { return ecommerceAt(t, 1) }
+
+// ecommerce2 is the catalog of ecommerce at scale 2 (600k order items),
+// built once per test binary.
+func ecommerce2(t testing.TB) *catalog.Catalog { return ecommerceAt(t, 2) }
+
+// ecommerceAt is the catalog of ecommerce (seed 1) at scale 1 or 2.
+func ecommerceAt(t testing.TB, scale int) *catalog.Catalog {
 	t.Helper()
-	e := &ecommerceOnce
+	e := &ecommerceOnce[scale]
 	e.Do(func() {
-		db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 1, Seed: 1})
+		db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: float64(scale), Seed: 1})
 		if err == nil {
 			e.cat, err = db.Catalog(catalog.StatsOptions{}, 1)
 		}
