@@ -58,7 +58,7 @@ import (
 // to the driving occurrence's plan, when at most bnlDriveMaxRows outer
 // rows are estimated (probes) and that plan is an equality ref
 // through a covering secondary index that serves every conjunct of its
-// filter (plan.eqDrive), for each inner occurrence of the statement whose
+// filter (plan.bnl is bnlEqDrive), for each inner occurrence of the statement whose
 // table has no existing or chosen index leading with its join column.
 // The charge depends on two tables' indexes, the driving one's and the
 // inner one's; the selection's moves are costed table by table, so a
