@@ -111,7 +111,11 @@
 //     through its alias and the columns its select list names (a * all its
 //     tables' columns), its own ON, WHERE, select list and ORDER BY see
 //     only its own tables, and its inner aliases may repeat outer ones
-//     (renamed alias_2 in Query.Tables).
+//     (renamed alias_2 in Query.Tables). An unaliased expression column
+//     is named by its text, as MariaDB names it. A CTE's body sees the
+//     CTEs defined before it in its WITH, not itself nor later ones (its
+//     own name there is the base table's); every reference resolves the
+//     body again, at most maxCTERefs per statement (ErrTooComplex).
 //   - Derived tables and CTEs that group (GROUP BY, aggregates, DISTINCT,
 //     HAVING; a CTE may have a column list) are derived relations:
 //     virtual tables of the query's Schema whose rows are the inner
