@@ -109,12 +109,19 @@ func CaptureDigests(ctx context.Context, db *sql.DB, opts DigestOptions) ([]Stat
 			return nil, fmt.Errorf("live: read %s: %w", table, err)
 		}
 		err = scanAll(rows, func() error {
-			var d, text string
+			// The history tables are ring buffers other sessions overwrite
+			// while we read: a row that passed IS NOT NULL can be read
+			// back NULL (seen with concurrent sessions), so NULL is skipped
+			// here rather than failing the capture.
+			var d, text sql.NullString
 			if err := rows.Scan(&d, &text); err != nil {
 				return err
 			}
-			if _, seen := samples[d]; !seen {
-				samples[d] = text
+			if !d.Valid || !text.Valid {
+				return nil
+			}
+			if _, seen := samples[d.String]; !seen {
+				samples[d.String] = text.String
 			}
 			return nil
 		})
