@@ -11,6 +11,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
 // Name scopes of flattened derived tables and CTEs.
@@ -334,7 +335,7 @@ func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
 			name = exprName(f)
 		}
 		if name == "" {
-			continue // a literal: named by its value, not modelled
+			continue // an empty string literal
 		}
 		if _, ok := d.cols[name]; ok {
 			return dup(f.Expr.OriginTextPosition(), name)
@@ -373,12 +374,12 @@ func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
 }
 
 // exprName returns the name the server gives an unaliased select-list
-// expression: its text as written (MariaDB 10.11: SELECT `delay + 1` FROM
-// (SELECT delay + 1 FROM flights) d), lower case; "" for a literal (named
-// by its value: 'abc' is abc).
+// expression, lower case: its text as written (MariaDB 10.11: SELECT
+// `delay + 1` FROM (SELECT delay + 1 FROM flights) d), a string literal's
+// value ('it”s' is it's).
 func exprName(f *ast.SelectField) string {
-	if _, lit := stripParens(f.Expr).(ast.ValueExpr); lit {
-		return ""
+	if v, ok := stripParens(f.Expr).(*test_driver.ValueExpr); ok && v.Kind() == test_driver.KindString {
+		return strings.ToLower(v.GetString())
 	}
 	return strings.ToLower(strings.TrimSpace(f.OriginalText()))
 }

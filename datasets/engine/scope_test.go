@@ -52,6 +52,9 @@ func TestDerivedScopeCounts(t *testing.T) {
 		// An unaliased expression is named by its text, as on the server.
 		{"SELECT d.`delay + 1`, `1+1` FROM (SELECT origin, delay + 1, 1+1 FROM flights) d WHERE origin = 'LAX'",
 			"SELECT origin FROM flights WHERE origin = 'LAX'"},
+		// A string literal is named by its value.
+		{"SELECT d.abc, `it's` FROM (SELECT origin, 'abc', 'it''s' FROM flights) d WHERE origin = 'LAX'",
+			"SELECT origin FROM flights WHERE origin = 'LAX'"},
 		// A CTE's body does not see itself (no RECURSIVE): its name there
 		// is the base table, also in its WHERE's subqueries (a stack
 		// overflow before).
@@ -82,6 +85,7 @@ func TestDerivedScopeCounts(t *testing.T) {
 		{"SELECT * FROM flights WHERE origin IN (SELECT code FROM airports WHERE nope = 1)", features.ErrUnknownColumn},
 		{"SELECT (SELECT nope) FROM flights", features.ErrUnknownColumn},
 		{"SELECT (SELECT d.nope FROM DUAL) FROM (SELECT origin FROM flights) d", features.ErrUnknownColumn},
+		{"SELECT * FROM (SELECT origin, 'origin' FROM flights) d", features.ErrDuplicateAlias},
 		// Computed, not unknown (ErrUnknownColumn before).
 		{"SELECT * FROM (SELECT delay + 1 FROM flights) d WHERE `delay + 1` > 100", features.ErrUnsupported},
 		// A CTE's body sees no later CTE of its WITH, nor itself (the
