@@ -131,7 +131,6 @@ type bnlState uint8
 const (
 	bnlNone    bnlState = iota
 	bnlEqDrive          // an equality ref through a covering secondary index
-	bnlBlind            // no index estimates the filter: the server joins blind
 )
 
 // joinIndexed reports whether an existing or chosen index of occurrence

@@ -240,9 +240,6 @@ func (a *advisor) fullScan(o *occ) plan {
 		bnl = t.rows * math.Min(o.selAll*o.probes*costBNLCompare, costBlindProbe)
 	}
 	p.cost += o.blind * costBlindProbe
-	if o.blind > 0 {
-		p.bnl = bnlBlind
-	}
 	p.srvCost = p.cost
 	p.cost += bnl + a.sortGroupCost(o, false, false)
 	return p
@@ -395,10 +392,7 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 	if !covered {
 		p.lookups = m
 	}
-	switch {
-	case k == 0 && o.blind > 0:
-		p.bnl = bnlBlind
-	case !ix.clustered && covered && !joinPart && rangeCol < 0 && ranges == 1 && k > 0 && allEq(o.conj, mask):
+	if !ix.clustered && covered && !joinPart && rangeCol < 0 && ranges == 1 && k > 0 && allEq(o.conj, mask) {
 		p.bnl = bnlEqDrive
 	}
 	return p, true
