@@ -441,6 +441,21 @@ const (
 	kneeFloor = 0.9
 )
 
+// polish prunes a portfolio configuration holding used bytes, swaps its
+// indexes within budget (none is the workload's total without new
+// indexes) and, when repair is set and it slows a statement down (unless
+// allow), repairs it (repair.go). It returns the bytes then used and
+// whether the configuration may be kept.
+func (c *config) polish(ctx context.Context, cands []*Index, banned map[string]bool, budget, used, none float64, allow, repair bool) (float64, bool) {
+	used -= c.prune()
+	used = c.swaps(ctx, cands, banned, budget, used, none)
+	ok := allow || c.regressed() == 0
+	if !ok && repair {
+		used, ok = c.repair(ctx, cands, banned, budget, used)
+	}
+	return used, ok
+}
+
 // bestGreedy runs the greedy selection as a small portfolio and keeps one
 // configuration, priced at the server's plans (unless CheapestPlan): the
 // greedy at the budget and at its halves, each on the server's plans and
@@ -494,12 +509,7 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 				}
 				c.refresh(t)
 			}
-			used -= c.prune()
-			used = c.swaps(ctx, cands, banned, a.opts.Budget, used, base)
-			ok := a.opts.AllowRegressions || c.regressed() == 0
-			if !ok && md.weigh {
-				used, ok = c.repair(ctx, cands, banned, a.opts.Budget, used)
-			}
+			used, ok := c.polish(ctx, cands, banned, a.opts.Budget, used, base, allow, md.weigh)
 			if ok {
 				runs = append(runs, run{c, used, base - c.total()})
 			} else if fallback == nil {
@@ -528,12 +538,7 @@ func (a *advisor) bestGreedy(ctx context.Context, cands []*Index, banned map[str
 			for t := range c.chosen {
 				c.refresh(t)
 			}
-			used -= c.prune()
-			used = c.swaps(ctx, cands, banned, budget, used, base)
-			ok := allow || c.regressed() == 0
-			if !ok {
-				used, ok = c.repair(ctx, cands, banned, budget, used)
-			}
+			used, ok := c.polish(ctx, cands, banned, budget, used, base, allow, true)
 			if ok {
 				runs = append(runs, run{c, used, base - c.total()})
 			}
