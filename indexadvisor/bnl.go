@@ -161,7 +161,7 @@ func (c *config) eff(oi int, p pick) pick {
 func (c *config) bnlRelief(ix *Index) float64 {
 	g := 0.0
 	for _, d := range c.a.bnlDrivers[ix.Table] {
-		g += c.a.occs[d].weight * (c.bnlCharge(d, c.curBNL[d], nil) - c.bnlCharge(d, c.curBNL[d], ix))
+		g += c.a.occs[d].weight * (c.bnlCharge(d, c.cur[d].bnl, nil) - c.bnlCharge(d, c.cur[d].bnl, ix))
 	}
 	return g
 }
@@ -178,11 +178,11 @@ func (c *config) bnlLoss(ix *Index) float64 {
 	c.chosen[t] = slices.DeleteFunc(slices.Clone(kept), func(x *Index) bool { return x == ix })
 	l := 0.0
 	for _, d := range ds {
-		l -= c.a.occs[d].weight * c.bnlCharge(d, c.curBNL[d], nil)
+		l -= c.a.occs[d].weight * c.bnlCharge(d, c.cur[d].bnl, nil)
 	}
 	c.chosen[t] = kept
 	for _, d := range ds {
-		l += c.a.occs[d].weight * c.bnlCharge(d, c.curBNL[d], nil)
+		l += c.a.occs[d].weight * c.bnlCharge(d, c.cur[d].bnl, nil)
 	}
 	return -l
 }

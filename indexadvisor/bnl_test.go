@@ -49,7 +49,7 @@ func TestBNLChargeOfASeenDrivingFilter(t *testing.T) {
 		}
 		s := 0.0
 		for _, oi := range a.stmtOccs[0] {
-			s += c.cur[oi]
+			s += c.cur[oi].cost
 		}
 		return s
 	}

@@ -46,7 +46,7 @@ func TestCurePairTakesMutualCures(t *testing.T) {
 		ix := lead(col)
 		m := c.picks(ix)
 		for k, oi := range a.byTable[ti] {
-			t.Logf("%s: occ %d cur %.0f srv %.0f -> %.0f srv %.0f", col, oi, c.cur[oi], c.curSrv[oi], m[k].cost, m[k].srv)
+			t.Logf("%s: occ %d cur %.0f srv %.0f -> %.0f srv %.0f", col, oi, c.cur[oi].cost, c.cur[oi].srv, m[k].cost, m[k].srv)
 		}
 	}
 	for _, col := range []string{"total", "order_date"} {

@@ -282,7 +282,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 		}
 		res.EstimatedBenefit = 1 - c.total()/math.Max(baseCost, 1e-9)
 		for oi := range a.occs {
-			if slower(c.cur[oi], base.cur[oi]) {
+			if slower(c.cur[oi].cost, base.cur[oi].cost) {
 				res.Regressions++
 			}
 		}
@@ -396,7 +396,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			100*oracleGain[ix]/math.Max(m.weighted(m.base), 1e-12), a.size(ix)/(1<<20), m.regressions(times))
 		for _, oi := range a.byTable[ix.Table] {
 			o := a.occs[oi]
-			f, ok := a.pairFeatures(o, ix, pick{cost: base.cur[oi], srv: base.curSrv[oi]})
+			f, ok := a.pairFeatures(o, ix, base.cur[oi])
 			if !ok || times[o.stmt] < 0 || m.base[o.stmt] < 0 {
 				continue
 			}
@@ -563,7 +563,7 @@ func (a *advisor) dexter(cands []*Index) []*Index {
 	for oi, o := range a.occs {
 		k := a.pos(oi)
 		var best *Index
-		bc := c.cur[oi]
+		bc := c.cur[oi].cost
 		for _, ix := range cands {
 			if ix.Table == o.table {
 				if x := c.cost(ix, k); x < bc {
@@ -571,7 +571,7 @@ func (a *advisor) dexter(cands []*Index) []*Index {
 				}
 			}
 		}
-		if best != nil && bc <= 0.5*c.cur[oi] {
+		if best != nil && bc <= 0.5*c.cur[oi].cost {
 			picked[best] = true
 		}
 	}

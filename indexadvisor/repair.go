@@ -41,7 +41,7 @@ const maxRepairSteps = 3
 func (c *config) regressed() int {
 	n := 0
 	for oi := range c.a.occs {
-		if slower(c.cur[oi], c.orig[oi]) {
+		if slower(c.cur[oi].cost, c.orig[oi]) {
 			n++
 		}
 	}
@@ -121,10 +121,10 @@ func (c *config) repair(ctx context.Context, cands []*Index, banned map[string]b
 func (c *config) tableState(t int) (int, float64) {
 	k, cost := 0, 0.0
 	for _, oi := range c.a.byTable[t] {
-		if slower(c.cur[oi], c.orig[oi]) {
+		if slower(c.cur[oi].cost, c.orig[oi]) {
 			k++
 		}
-		cost += c.a.occs[oi].weight * c.cur[oi]
+		cost += c.a.occs[oi].weight * c.cur[oi].cost
 	}
 	for _, ix := range c.chosen[t] {
 		cost += c.a.maintenance(ix)

@@ -87,9 +87,7 @@ type QueryCost struct {
 type config struct {
 	a      *advisor
 	chosen [][]*Index
-	cur    []float64  // per occurrence: the cost of its plan
-	curSrv []float64  // per occurrence: its plan's cost as the server sees it
-	curBNL []bnlState // per occurrence: how its plan drives a join (bnl.go)
+	cur    []pick // per occurrence: its plan (cost, server's cost, bnl.go's join state)
 	memo   map[*Index][]pick
 	full   []pick
 	orig   []float64 // per occurrence: its cost with the existing indexes only
@@ -103,17 +101,17 @@ type pick struct {
 }
 
 func (a *advisor) newConfig() *config {
-	c := &config{a: a, chosen: make([][]*Index, len(a.tables)), cur: make([]float64, len(a.occs)),
-		curSrv: make([]float64, len(a.occs)), curBNL: make([]bnlState, len(a.occs)), memo: map[*Index][]pick{}, full: make([]pick, len(a.occs))}
+	c := &config{a: a, chosen: make([][]*Index, len(a.tables)), cur: make([]pick, len(a.occs)),
+		orig: make([]float64, len(a.occs)), memo: map[*Index][]pick{}, full: make([]pick, len(a.occs))}
 	for oi, o := range a.occs {
 		p := a.fullScan(o)
 		c.full[oi] = pick{cost: p.cost, srv: a.serverChoice(o, p), bnl: p.bnl}
 	}
 	for oi := range a.occs {
 		p := c.pickWithout(oi, nil)
-		c.cur[oi], c.curSrv[oi], c.curBNL[oi] = p.cost, p.srv, p.bnl
+		c.cur[oi] = p
+		c.orig[oi] = p.cost
 	}
-	c.orig = slices.Clone(c.cur)
 	return c
 }
 
@@ -123,14 +121,14 @@ func (a *advisor) newConfig() *config {
 func (c *config) regresses(old, ix *Index) bool {
 	m := c.picks(ix)
 	for k, oi := range c.a.byTable[ix.Table] {
-		nc := pick{cost: c.cur[oi], srv: c.curSrv[oi]}
+		nc := c.cur[oi]
 		if old != nil {
 			nc = c.pickWithout(oi, old)
 		}
 		if c.better(m[k], nc) {
 			nc = c.eff(oi, m[k])
 		}
-		if slower(nc.cost, c.orig[oi]) && nc.cost > c.cur[oi] {
+		if slower(nc.cost, c.orig[oi]) && nc.cost > c.cur[oi].cost {
 			return true
 		}
 	}
@@ -200,7 +198,7 @@ func (c *config) costWithout(oi int, skip *Index) float64 { return c.pickWithout
 func (c *config) total() float64 {
 	t := 0.0
 	for oi, o := range c.a.occs {
-		t += o.weight * c.cur[oi]
+		t += o.weight * c.cur[oi].cost
 	}
 	for _, ixs := range c.chosen {
 		for _, ix := range ixs {
@@ -223,8 +221,8 @@ func (c *config) gainAdd(ix *Index) float64 {
 	m := c.picks(ix)
 	g := 0.0
 	for k, oi := range c.a.byTable[ix.Table] {
-		if c.better(m[k], pick{cost: c.cur[oi], srv: c.curSrv[oi]}) {
-			g += c.a.occs[oi].weight * (c.cur[oi] - c.eff(oi, m[k]).cost)
+		if c.better(m[k], c.cur[oi]) {
+			g += c.a.occs[oi].weight * (c.cur[oi].cost - c.eff(oi, m[k]).cost)
 		}
 	}
 	return g + c.bnlRelief(ix) - c.a.maintenance(ix)
@@ -239,7 +237,7 @@ func (c *config) gainReplace(old, ix *Index) float64 {
 		if c.better(m[k], nc) {
 			nc = c.eff(oi, m[k])
 		}
-		g += c.a.occs[oi].weight * (c.cur[oi] - nc.cost)
+		g += c.a.occs[oi].weight * (c.cur[oi].cost - nc.cost)
 	}
 	return g - (c.a.maintenance(ix) - c.a.maintenance(old))
 }
@@ -249,11 +247,11 @@ func (c *config) gainReplace(old, ix *Index) float64 {
 func (c *config) refresh(table int) {
 	for _, oi := range c.a.byTable[table] {
 		p := c.pickWithout(oi, nil)
-		c.cur[oi], c.curSrv[oi], c.curBNL[oi] = p.cost, p.srv, p.bnl
+		c.cur[oi] = p
 	}
 	for _, oi := range c.a.bnlDrivers[table] {
 		p := c.pickWithout(oi, nil)
-		c.cur[oi], c.curSrv[oi], c.curBNL[oi] = p.cost, p.srv, p.bnl
+		c.cur[oi] = p
 	}
 }
 
@@ -373,7 +371,7 @@ func (c *config) curePair(ix *Index, cands []*Index, banned map[string]bool, use
 	m := c.picks(ix)
 	var hurt []int // positions of the occurrences ix slows down
 	for k, oi := range a.byTable[t] {
-		if c.better(m[k], pick{cost: c.cur[oi], srv: c.curSrv[oi]}) && slower(c.eff(oi, m[k]).cost, c.orig[oi]) {
+		if c.better(m[k], c.cur[oi]) && slower(c.eff(oi, m[k]).cost, c.orig[oi]) {
 			hurt = append(hurt, k)
 		}
 	}
@@ -659,7 +657,7 @@ func (c *config) prune() float64 {
 			for _, ix := range chosen {
 				g := c.bnlLoss(ix) - c.a.maintenance(ix)
 				for _, oi := range c.a.byTable[t] {
-					g += c.a.occs[oi].weight * (c.costWithout(oi, ix) - c.cur[oi])
+					g += c.a.occs[oi].weight * (c.costWithout(oi, ix) - c.cur[oi].cost)
 				}
 				if worst == nil || g < worstGain {
 					worst, worstGain = ix, g
@@ -742,8 +740,8 @@ func (a *advisor) recommend(ctx context.Context) (*Recommendation, error) {
 	for si, st := range a.w.Statements {
 		qc := QueryCost{Stmt: si, SQL: st.SQL, Digest: st.Digest, Weight: st.Weight}
 		for _, oi := range a.stmtOccs[si] {
-			qc.Before += before.cur[oi]
-			qc.After += c.cur[oi]
+			qc.Before += before.cur[oi].cost
+			qc.After += c.cur[oi].cost
 			if ix := c.bestIndex(oi); ix != nil {
 				qc.Indexes = append(qc.Indexes, ix.Name)
 			}
@@ -824,7 +822,7 @@ func (c *config) bestIndex(oi int) *Index {
 	o := c.a.occs[oi]
 	k := c.a.pos(oi)
 	for _, ix := range c.chosen[o.table] {
-		if c.cost(ix, k) <= c.cur[oi] && c.cur[oi] < c.costWithoutNew(oi) {
+		if c.cost(ix, k) <= c.cur[oi].cost && c.cur[oi].cost < c.costWithoutNew(oi) {
 			return ix
 		}
 	}
@@ -863,7 +861,7 @@ func (a *advisor) describe(c *config, ix *Index) Recommended {
 			// the selection kept ix because it saves more elsewhere.
 			rec.Regressions = append(rec.Regressions, a.occs[oi].stmt)
 		}
-		if m[k].cost < without && m[k].cost <= c.cur[oi] {
+		if m[k].cost < without && m[k].cost <= c.cur[oi].cost {
 			o := a.occs[oi]
 			g := o.weight * (without - m[k].cost)
 			rec.Benefit += g
@@ -949,7 +947,7 @@ func (a *advisor) drops(c *config) []Drop {
 			if d.Reason == "" {
 				used := false
 				for _, oi := range a.byTable[ti] {
-					if c.costWithout(oi, ix) > c.cur[oi]*(1+1e-9) {
+					if c.costWithout(oi, ix) > c.cur[oi].cost*(1+1e-9) {
 						used = true
 						break
 					}

@@ -94,7 +94,7 @@ func TestServerPlansSeeOrderByLimitTrap(t *testing.T) {
 		}
 		worst := 0.0
 		for _, oi := range a.stmtOccs[trap] {
-			worst = max(worst, priced.cur[oi]/priced.orig[oi])
+			worst = max(worst, priced.cur[oi].cost/priced.orig[oi])
 		}
 		return worst, labels
 	}
