@@ -3,6 +3,7 @@ package features
 import (
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -48,38 +49,22 @@ func intLiteral(e ast.ExprNode) (int64, bool) {
 // ErrUnknownTable), a t.* of no table of them (ErrUnknownTable) or a column
 // of more than one (ErrAmbiguousColumn) is an error, as it
 // is on the server: counting the statement's rows anyway would answer a
-// statement MySQL refuses.
+// statement MySQL refuses. A * or d.* over a flattened derived table (or
+// CTE) reads the columns it selects, not every column of its tables, and
+// a derived table's computed column the columns of its expression
+// (derivedReads), so that an index holding them covers the statement.
 func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 	var out []ColRef
-	all := func(occ int) {
-		for c := range r.schema.Tables[r.q.Tables[occ].Table].Columns {
-			out = append(out, ColRef{Table: occ, Col: c})
-		}
-	}
 	everything := func() {
 		for i := range r.q.Tables {
-			all(i)
+			r.allReads(i, &out)
 		}
 	}
 	if fields != nil {
 		for _, f := range fields.Fields {
 			if f.WildCard != nil {
-				q := f.WildCard.Table
-				switch {
-				case q.L == "":
-					everything()
-				case r.occOf(r.sh.cur, q.O) >= 0:
-					all(r.occOf(r.sh.cur, q.O))
-				case r.childScope(r.sh.cur, q.O) > 0:
-					// A flattened derived table or CTE reads what its
-					// tables give.
-					m := r.subtree(r.childScope(r.sh.cur, q.O))
-					for i := range r.q.Tables {
-						if i < MaxTables && m&(1<<uint(i)) != 0 {
-							all(i)
-						}
-					}
-				default:
+				if !r.starReads(r.sh.cur, f.WildCard.Table, &out) {
+					q := f.WildCard.Table
 					return nil, r.errAt(f.Offset, ErrUnknownTable, q.O+".*", "no table or alias of that name in FROM")
 				}
 				continue
@@ -91,16 +76,20 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 				if err != nil && badSelectColumn(err) {
 					return nil, err
 				}
-				if err != nil || c.sub {
-					// A column of a subquery (which may belong to its own
-					// tables) or a derived table's computed column: reading
-					// everything is the safe answer for covering.
+				switch {
+				case c.sub:
+					// A subquery's columns may belong to its own tables:
+					// reading everything is the safe answer for covering.
+				case err == nil:
+					out = append(out, ColRef{Table: occ, Col: col})
+				case errors.Is(err, errDerivedExpr):
+					b, _ := r.lookup(cn, r.sh.cur)
+					r.exprReads(b.expr, b.scope, &out)
+				default:
 					everything()
-					break
 				}
-				out = append(out, ColRef{Table: occ, Col: col})
 			}
-			if c.sub && len(c.cols) == 0 {
+			if c.sub {
 				everything()
 			}
 			for _, sq := range c.subs {
@@ -137,6 +126,80 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 		return a.Col - b.Col
 	})
 	return slices.Compact(out), nil
+}
+
+// allReads appends every column of occurrence i.
+func (r *resolver) allReads(i int, out *[]ColRef) {
+	for c := range r.schema.Tables[r.q.Tables[i].Table].Columns {
+		*out = append(*out, ColRef{Table: i, Col: c})
+	}
+}
+
+// starReads appends the columns a * (qual empty) or qual.* of scope s
+// reads: every column of its tables (the named one's), and of each
+// flattened derived table (the named one) the columns it selects. It
+// reports false when qual names nothing in scope s.
+func (r *resolver) starReads(s int, qual ast.CIStr, out *[]ColRef) bool {
+	found := false
+	for i, o := range r.sh.occScope {
+		if o == s && (qual.L == "" || strings.EqualFold(r.sh.occName[i], qual.O)) {
+			r.allReads(i, out)
+			found = true
+		}
+	}
+	for k := 1; k <= len(r.sh.scopes); k++ {
+		if d := r.dscope(k); d.parent == s && (qual.L == "" || strings.EqualFold(d.alias, qual.O)) {
+			r.derivedReads(k, out)
+			found = true
+		}
+	}
+	return found || qual.L == ""
+}
+
+// derivedReads appends the columns flattened derived table k selects:
+// its stars' and its named columns' (a computed one's, its expression's).
+func (r *resolver) derivedReads(k int, out *[]ColRef) {
+	d := r.dscope(k)
+	for _, q := range d.stars {
+		r.starReads(k, q, out)
+	}
+	for _, name := range d.names {
+		r.exprReads(d.cols[name], k, out)
+	}
+}
+
+// exprReads appends the columns expression e of scope s reads: its
+// columns, resolved there (a derived table's computed column through its
+// expression). A subquery, or a name that does not resolve (the select
+// list was checked: not expected), reads every column of the scope's
+// tables, the safe answer for covering.
+func (r *resolver) exprReads(e ast.ExprNode, s int, out *[]ColRef) {
+	c := &colCollector{}
+	e.Accept(c)
+	everything := func() {
+		m := r.subtree(s)
+		for i := range r.q.Tables {
+			if i < MaxTables && m&(1<<uint(i)) != 0 {
+				r.allReads(i, out)
+			}
+		}
+	}
+	if c.sub {
+		everything()
+		return
+	}
+	for _, cn := range c.cols {
+		b, err := r.lookup(cn, s)
+		switch {
+		case err != nil:
+			everything()
+			return
+		case b.expr != nil:
+			r.exprReads(b.expr, b.scope, out)
+		default:
+			*out = append(*out, ColRef{Table: b.occ, Col: b.col})
+		}
+	}
 }
 
 // badSelectColumn reports whether err, from resolving a select-list column,

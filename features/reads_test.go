@@ -50,9 +50,29 @@ func TestIndexAdviceModel(t *testing.T) {
 		{"SELECT a.* FROM flights f JOIN airports a ON f.origin = a.iata WHERE f.id = 3", nil, 0, 0,
 			[]string{"f.id", "f.origin", "a.iata", "a.name", "a.city", "a.state", "a.country", "a.latitude", "a.longitude"}},
 		{"SELECT id FROM flights WHERE month = 1 LIMIT ?", nil, 0, 0, []string{"flights.id", "flights.month"}},
-		// The * of a flattened derived table (its alias names no
-		// occurrence) reads its tables' columns; an unknown t.* is an error.
+		// The * or d.* of a flattened derived table reads the columns it
+		// selects (and its filters'), not every column of its tables: an
+		// index on flights (month, id, delay) covers these.
 		{"SELECT d.* FROM (SELECT f.id, f.delay FROM flights f WHERE f.month = 1) d", nil, 0, 0,
+			[]string{"f.id", "f.month", "f.delay"}},
+		{"SELECT * FROM (SELECT f.id, f.delay FROM flights f WHERE f.month = 1) d", nil, 0, 0,
+			[]string{"f.id", "f.month", "f.delay"}},
+		{"WITH d AS (SELECT id, delay FROM flights WHERE month = 1) SELECT * FROM d", nil, 0, 0,
+			[]string{"flights.id", "flights.month", "flights.delay"}},
+		// Its computed column reads its expression's columns; its star
+		// its tables' (a table's, all of them).
+		{"SELECT d.x FROM (SELECT f.delay + f.distance AS x, f.id FROM flights f) d", nil, 0, 0,
+			[]string{"f.delay", "f.distance"}},
+		{"SELECT * FROM (SELECT a.*, f.delay FROM flights f JOIN airports a ON f.origin = a.iata) d", nil, 0, 0,
+			[]string{"f.delay", "f.origin", "a.iata", "a.name", "a.city", "a.state", "a.country", "a.latitude", "a.longitude"}},
+		// Nested: the names pass through both select lists.
+		{"SELECT * FROM (SELECT y FROM (SELECT f.delay AS y, f.month FROM flights f) d1) d2", nil, 0, 0,
+			[]string{"f.delay"}},
+		// A table beside the derived table: all of its columns.
+		{"SELECT * FROM (SELECT f.id FROM flights f) d, airports a", nil, 0, 0,
+			[]string{"f.id", "a.iata", "a.name", "a.city", "a.state", "a.country", "a.latitude", "a.longitude"}},
+		// A subquery the derived table selects: every column of its tables.
+		{"SELECT d.* FROM (SELECT f.id, (SELECT MAX(a.latitude) FROM airports a) AS m FROM flights f) d", nil, 0, 0,
 			[]string{"f.id", "f.dep_time", "f.month", "f.delay", "f.distance", "f.origin", "f.destination"}},
 	}
 	for _, c := range cases {
