@@ -74,7 +74,11 @@
 //     counts give its count by inclusion-exclusion.
 //   - Unqualified columns resolve through the schema across the FROM tables
 //     (ErrUnknownColumn, ErrAmbiguousColumn). Subqueries of the select
-//     list are not counted, but their names are resolved as WHERE's are.
+//     list, ORDER BY and GROUP BY are not counted, but their names are
+//     resolved as WHERE's are (select-list aliases too, in ORDER BY and
+//     GROUP BY), and so are ORDER BY's expressions' and each SELECT's of
+//     a set operation, also where the set operation itself is
+//     ErrUnsupported: a wrong name is the server's error first.
 //   - The select list, LIMIT, hints and index hints are ignored: the
 //     modelled cardinality is that of FROM + WHERE (what SELECT COUNT(*)
 //     would return). GROUP BY, SELECT DISTINCT and HAVING become

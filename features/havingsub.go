@@ -99,6 +99,9 @@ func (r *resolver) havingSub(sq *ast.SubqueryExpr) (*ScalarSub, error) {
 	off := sq.OriginTextPosition()
 	sel, ok := sq.Query.(*ast.SelectStmt)
 	if !ok {
+		if err := r.checkSubquery(sq); err != nil {
+			return nil, err // a name the server refuses first
+		}
 		return nil, r.errAt(off, ErrUnsupported, "UNION in subquery", "set operations are not modelled")
 	}
 	if sel.From == nil || sel.From.TableRefs == nil {

@@ -92,6 +92,13 @@ func (r *resolver) statement(stmt ast.StmtNode) error {
 	case *ast.SelectStmt:
 		return r.selectStmt(s)
 	case *ast.SetOprStmt:
+		// A name the server refuses first (each SELECT checked as a
+		// subquery of this empty query, seeing its WITH's CTEs).
+		if s.With == nil || r.withClause(s.With) == nil {
+			if err := r.checkQuery(s.SelectList, r.loc.first()); err != nil {
+				return err
+			}
+		}
 		off := r.loc.word(false, "UNION", "EXCEPT", "INTERSECT")
 		return r.errAt(off, ErrUnsupported, "UNION", "set operations (UNION, EXCEPT, INTERSECT) are not modelled; estimate each SELECT separately")
 	}
@@ -180,11 +187,12 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 
 // keyColumn appends the column of a GROUP BY / ORDER BY item to out. Items
 // that are not plain columns (expressions, positions, select-list aliases)
-// are skipped: they are kept for index advice only.
+// are skipped: they are kept for index advice only; their names (and
+// their subqueries') are checked (checkKeyExpr).
 func (r *resolver) keyColumn(e ast.ExprNode, out []ColRef) ([]ColRef, error) {
 	cn, ok := stripParens(e).(*ast.ColumnNameExpr)
 	if !ok {
-		return out, nil
+		return out, r.checkKeyExpr(e)
 	}
 	if cn.Name.Table.L == "" && r.aliases[cn.Name.Name.L] && !r.visible(cn.Name.Name.O) {
 		return out, nil
@@ -237,7 +245,11 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 		case *ast.SelectStmt:
 			return r.derivedTable(src, n.AsName.O, r.loc.word(false, "SELECT"))
 		case *ast.SetOprStmt:
-			return r.errAt(r.loc.word(false, "SELECT", "WITH", "VALUES", "TABLE"), ErrUnsupported, "UNION in FROM", "derived tables with set operations are not modelled")
+			off := r.loc.word(false, "SELECT", "WITH", "VALUES", "TABLE")
+			if err := r.checkQuery(src, off); err != nil {
+				return err // a name the server refuses first
+			}
+			return r.errAt(off, ErrUnsupported, "UNION in FROM", "derived tables with set operations are not modelled")
 		default:
 			return r.errAt(-1, ErrUnsupported, fmt.Sprintf("%T in FROM", src), "only tables and joins are modelled")
 		}

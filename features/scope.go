@@ -464,22 +464,85 @@ func (r *resolver) checkColumns(e ast.ExprNode) error {
 	return nil
 }
 
-// checkSubquery resolves a subquery the model does not count (one of the
-// select list) as a subquery of r, to report the names it gets wrong:
-// SELECT (SELECT nope FROM airports LIMIT 1) FROM flights is
-// ErrUnknownColumn, as in WHERE. What the resolution registers (derived
-// relations) is undone.
-func (r *resolver) checkSubquery(sq *ast.SubqueryExpr) error {
-	sel, ok := sq.Query.(*ast.SelectStmt)
-	if !ok {
-		return nil // a set operation: not resolved
+// checkKeyExpr checks the names of a GROUP BY or ORDER BY item that is
+// not a plain column (an expression, a subquery), as the server does:
+// SELECT id FROM title ORDER BY (SELECT nope FROM kind_type LIMIT 1) is
+// ErrUnknownColumn. An unqualified name that is a select-list alias is
+// the alias, also inside a subquery (MariaDB 10.11: SELECT id AS x FROM
+// title ORDER BY (SELECT MAX(kind) FROM kind_type WHERE kind_type.id = x)).
+func (r *resolver) checkKeyExpr(e ast.ExprNode) error {
+	alias := func(err error) bool {
+		var pe *Error
+		return errors.Is(err, ErrUnknownColumn) && errors.As(err, &pe) && r.aliases[strings.ToLower(pe.Construct)]
 	}
+	c := &colCollector{}
+	e.Accept(c)
+	for _, cn := range c.cols {
+		if _, _, err := r.column(cn); err != nil && badSelectColumn(err) && !alias(err) {
+			return err
+		}
+	}
+	for _, sq := range c.subs {
+		if err := r.checkSubquery(sq); err != nil && !alias(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSubquery resolves a subquery the model does not count (one of the
+// select list, of GROUP BY or ORDER BY) as a subquery of r, to report the
+// names it gets wrong: SELECT (SELECT nope FROM airports LIMIT 1) FROM
+// flights is ErrUnknownColumn, as in WHERE. Each SELECT of a set
+// operation is checked alike (checkQuery). What the resolution registers
+// (derived relations) is undone.
+func (r *resolver) checkSubquery(sq *ast.SubqueryExpr) error {
 	if err := r.checkDepth(sq); err != nil {
 		return err
 	}
+	return r.checkQuery(sq.Query, sq.OriginTextPosition())
+}
+
+// checkQuery checks the names of a SELECT or set operation resolved as a
+// subquery of r (see checkSubquery), its text starting at start: the
+// first name error, nil for any other. A set operation with a WITH clause
+// is not checked.
+func (r *resolver) checkQuery(n ast.Node, start int) error {
+	switch n := n.(type) {
+	case *ast.SetOprStmt:
+		if n.With != nil {
+			return nil
+		}
+		return r.checkQuery(n.SelectList, start)
+	case *ast.SetOprSelectList:
+		if n.With != nil {
+			return nil
+		}
+		for _, b := range n.Selects {
+			at := start
+			if sel, ok := b.(*ast.SelectStmt); ok && sel.Fields != nil && len(sel.Fields.Fields) > 0 && sel.Fields.Fields[0].Offset > start {
+				// A later SELECT's names are after its first field.
+				at = sel.Fields.Fields[0].Offset
+			}
+			if err := r.checkQuery(b, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *ast.SelectStmt:
+		return r.checkSelect(n, start)
+	}
+	return nil
+}
+
+// checkSelect checks one SELECT for checkQuery.
+func (r *resolver) checkSelect(sel *ast.SelectStmt, start int) error {
 	if sel.From == nil {
 		// No FROM: its names are the enclosing query's (SELECT (SELECT
 		// origin) FROM flights; (SELECT nope) is ErrUnknownColumn).
+		if sel.Fields == nil {
+			return nil
+		}
 		for _, f := range sel.Fields.Fields {
 			if f.Expr == nil {
 				continue
@@ -505,7 +568,6 @@ func (r *resolver) checkSubquery(sq *ast.SubqueryExpr) error {
 	}
 	// A select-list subquery's position is its "(": the locator starts
 	// inside, at its SELECT.
-	start := sq.OriginTextPosition()
 	for start >= 0 && start < len(r.src) && strings.IndexByte("( \t\r\n", r.src[start]) >= 0 {
 		start++
 	}

@@ -85,9 +85,13 @@ func (r *resolver) column(cn *ast.ColumnNameExpr) (int, int, error) {
 	}
 	if errors.Is(err, ErrUnknownColumn) || errors.Is(err, ErrUnknownTable) {
 		for p := r.parent; p != nil; p = p.parent {
-			if _, _, perr := p.column(cn); perr == nil {
+			_, _, perr := p.column(cn)
+			if perr == nil {
 				return 0, 0, r.errAt(cn.OriginTextPosition(), ErrUnsupported, "outer reference "+cn.Name.String(),
 					"a column of an enclosing query may appear in a subquery only in an equality (or one <>) with a column of the subquery, at the top level of its WHERE, of the directly enclosing query")
+			}
+			if errors.Is(err, ErrUnknownTable) && errors.Is(perr, ErrUnknownColumn) {
+				err = perr // t.nope of an enclosing query's t: its column is unknown
 			}
 		}
 	}
@@ -617,6 +621,9 @@ func (r *resolver) subqueryConjunct(e ast.ExprNode) (bool, error) {
 func (r *resolver) subquery(sq *ast.SubqueryExpr, kind SubKind, inExpr, cmpCol ast.ExprNode, op Op, off int) error {
 	sel, ok := sq.Query.(*ast.SelectStmt)
 	if !ok {
+		if err := r.checkSubquery(sq); err != nil {
+			return err // a name the server refuses first
+		}
 		return r.errAt(sq.OriginTextPosition(), ErrUnsupported, "UNION in subquery", "set operations are not modelled")
 	}
 	if err := r.checkDepth(sq); err != nil {
