@@ -42,7 +42,9 @@ var DefaultMariaDBCosts = MariaDBCosts{ScanRow: 0.15, Lookup: 1.0, FetchPK: 0.12
 // join_cache_level 2 (no hash joins): a table joined through a join column
 // that leads an index is read by index lookups (ref / eq_ref access: one
 // Lookup per outer row, then FetchPK or FetchSec per row matching the join
-// key, before the table's filter), any other by a block nested loop (a
+// key, before the table's filter: the join's rows over the filter's
+// selectivity, at most the outer rows times the table's rows per join key,
+// as MariaDB's best_access_path counts a ref access), any other by a block nested loop (a
 // full scan per join buffer of outer rows, JoinRow per row pair). The
 // first table is scanned in full (ScanRow per row). A non-leaf right input (bushy plans, which
 // MariaDB does not execute) is priced as a materialised hash join, so that
@@ -53,6 +55,7 @@ type MariaDB struct {
 	pk       map[[2]int]bool // (schema table, column) leads the primary key
 	sec      map[[2]int]bool // (schema table, column) leads a secondary index (declared, or a foreign key's)
 	pkCols   map[[2]int]bool // (schema table, column) is a primary key column
+	keys     [][]indexKey    // per schema table, its indexes' rows per key (mariadb_keys.go)
 }
 
 // joinBufferRows is the outer rows one join buffer holds: MariaDB's
@@ -81,6 +84,7 @@ func NewMariaDB(cat *catalog.Catalog, c MariaDBCosts) (*MariaDB, error) {
 	}
 	s := cat.Schema
 	m.baseRows = make([]float64, len(s.Tables))
+	m.keys = tableKeys(cat)
 	for i, t := range s.Tables {
 		if i < len(cat.Stats) {
 			m.baseRows[i] = float64(cat.Stats[i].Rows)
@@ -188,7 +192,11 @@ func (m *MariaDB) joinWork(q *features.Query, in JoinInput) (Work, Op) {
 		if base > 0 {
 			sel = math.Max(in.RightRows, 1) / base
 		}
+		// Fetched rows before r's filter: the join's rows over the
+		// filter's selectivity, capped by the outer rows times r's rows
+		// per join key (see mariadb_keys.go).
 		fetched := math.Min(in.Rows/sel, in.LeftRows*base)
+		fetched = math.Min(fetched, math.Max(in.Rows, in.LeftRows*m.rowsPerKey(q, in.Left, r)))
 		w := Work{Lookups: in.LeftRows}
 		if pk || m.covering(q, r) {
 			w.FetchPK = fetched
