@@ -35,7 +35,15 @@
 // its default join_cache_level 2, so a join is an index lookup (ref /
 // eq_ref: Lookup per outer row, FetchPK or FetchSec per fetched row, a
 // secondary index costing a clustered lookup more unless it covers) or a
-// block nested loop. A plan's cost is the dot product of its Work (rows
+// block nested loop. The rows a lookup join fetches are the join's rows
+// over the inner filter's selectivity, capped at the outer rows times the
+// inner table's rows per join key from the catalog (MariaDB's
+// best_access_path counts a ref access by the index's rec_per_key; see
+// mariadb_keys.go), so an overestimated join is not multiplied by 1/sel:
+//
+//	fetched = min(Rows/sel, LeftRows·|T|, max(Rows, LeftRows·rows per key))
+//
+// A plan's cost is the dot product of its Work (rows
 // scanned, lookups, rows fetched, row pairs compared) with MariaDBCosts.
 // The defaults are set from probe timings on TPC-H SF1; FitMariaDBCosts refits them to
 // measured latencies (non-negative least squares on relative errors with
