@@ -101,6 +101,8 @@ type derivedReg struct {
 	// refs counts the statement's CTE references resolved (shared with
 	// the registries of grouped bodies), against maxCTERefs.
 	refs *int
+	// with: the statement has a WITH clause somewhere (nameTaken).
+	with bool
 }
 
 // maxCTERefs is the most CTE references one statement may resolve. Each
@@ -177,7 +179,7 @@ func (r *resolver) groupedDerived(s *ast.SelectStmt, name, alias string, off int
 	if len(r.q.Tables) >= MaxTables {
 		return r.errAt(off, ErrTooManyTables, "", "more than %d table occurrences", MaxTables)
 	}
-	if r.nameTaken(alias, true) || r.occOf(r.sh.cur, alias) >= 0 {
+	if r.nameTaken(alias, true) {
 		return r.errAt(off, ErrDuplicateAlias, alias, "give each derived table its own alias")
 	}
 	reg := r.reg()
@@ -228,7 +230,7 @@ func (r *resolver) newDerived(s *ast.SelectStmt, name string, off int, names []s
 			}
 		}
 	}
-	c.dr = &derivedReg{base: reg.base, ext: reg.base, cols: reg.cols, at: reg.at, hide: reg.hide, refs: reg.refs}
+	c.dr = &derivedReg{base: reg.base, ext: reg.base, cols: reg.cols, at: reg.at, hide: reg.hide, refs: reg.refs, with: reg.with}
 	if err := c.selectStmt(s); err != nil {
 		return 0, err
 	}

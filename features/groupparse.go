@@ -530,14 +530,21 @@ func (r *resolver) starKeys(off, s int, qual ast.CIStr, g *Grouping) error {
 		}
 	}
 	if qual.L != "" {
-		if i := r.occOf(s, qual.O); i >= 0 {
-			table(i)
-			return nil
+		// A table, a derived table, or both of that name (nameTaken).
+		found := false
+		for i, o := range r.sh.occScope {
+			if o == s && strings.EqualFold(r.sh.occName[i], qual.O) {
+				table(i)
+				found = true
+			}
 		}
 		if k := r.childScope(s, qual.O); k > 0 {
 			return r.derivedKeys(off, k, g)
 		}
-		return r.errAt(off, ErrUnknownTable, qual.O+".*", "no table or alias of that name in FROM")
+		if !found {
+			return r.errAt(off, ErrUnknownTable, qual.O+".*", "no table or alias of that name in FROM")
+		}
+		return nil
 	}
 	// The FROM of s in order: its tables, and each derived table at its
 	// first occurrence.
@@ -569,11 +576,22 @@ func (r *resolver) derivedKeys(off, k int, g *Grouping) error {
 	restore := r.inScope(d.parent)
 	defer restore()
 	for _, name := range names {
+		// Resolved in its own select list, not through its alias (which
+		// a table may share, nameTaken).
 		cn := &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: ast.NewCIStr(d.alias), Name: ast.NewCIStr(name)}}
 		cn.SetOriginTextPosition(off)
-		key, err := r.groupKey(cn, "DISTINCT")
-		if err != nil {
+		b, err := r.derivedLookup(cn, k)
+		var key GroupKey
+		switch {
+		case err != nil:
 			return err
+		case b.expr != nil:
+			key, err = r.derivedGroupKey(cn, b.expr, b.scope, "DISTINCT") // a computed column
+			if err != nil {
+				return err
+			}
+		default:
+			key = GroupKey{ColRef: ColRef{Table: b.occ, Col: b.col}}
 		}
 		g.Keys = appendKey(g.Keys, key)
 	}

@@ -60,6 +60,9 @@ func (p *Parser) Parse(schema *catalog.Schema, sql string) (*Query, error) {
 		return nil, newErr(sql, off, ErrUnsupported, "multiple statements", "parse one statement at a time")
 	}
 	r := &resolver{schema: schema, src: sql, loc: loc, q: &Query{Schema: schema}, opts: p.opts}
+	if withAnywhere(stmts[0]) {
+		r.reg().with = true
+	}
 	if err := r.statement(stmts[0]); err != nil {
 		return nil, err
 	}

@@ -127,22 +127,67 @@ func (r *resolver) childScope(s int, name string) int {
 
 // nameTaken reports whether the current scope already has a table or
 // derived table named alias that one of kind derived (or not) may not
-// share its name with. MariaDB (10.11) lets a table and a flattened
-// derived table share one (SELECT * FROM (SELECT id FROM title) d, title
-// d is accepted; d.id is then ambiguous, d.title the table's), but not two
-// tables, nor two derived tables.
+// share its name with. MariaDB (10.11) lets a table and a derived table,
+// flattened or grouped, share one (SELECT * FROM (SELECT id FROM title)
+// d, title d is accepted; d.id is then ambiguous, d.title the table's),
+// but not two tables, nor two derived tables; and in a statement with a
+// WITH clause anywhere (withAnywhere) no two FROM items at all (the same
+// statement after WITH m AS (SELECT 1) is "Not unique table/alias").
 func (r *resolver) nameTaken(alias string, derived bool) bool {
-	if r.childScope(r.sh.cur, alias) > 0 && derived {
+	strict := r.root().dr != nil && r.root().dr.with
+	if r.childScope(r.sh.cur, alias) > 0 && (derived || strict) {
 		return true
 	}
-	i := r.occOf(r.sh.cur, alias)
-	if i < 0 {
-		return false
+	nBase := r.nBase()
+	for i := range r.q.Tables {
+		if r.sh.occScope[i] != r.sh.cur || !strings.EqualFold(r.sh.occName[i], alias) {
+			continue
+		}
+		// A grouped derived table is an occurrence of a virtual table.
+		virtual := r.q.Tables[i].Table >= nBase
+		if strict || virtual == derived {
+			return true
+		}
 	}
-	// A grouped derived table is an occurrence of a virtual table.
-	virtual := r.q.Tables[i].Table >= len(r.reg().base.Tables)
-	return !derived || virtual
+	return false
 }
+
+// root returns the statement's outermost resolver (a grouped derived
+// table's body has its own, sharing the registry's fields).
+func (r *resolver) root() *resolver {
+	for r.parent != nil {
+		r = r.parent
+	}
+	return r
+}
+
+// nBase returns the number of base tables: occurrences of tables past
+// them are grouped derived tables'.
+func (r *resolver) nBase() int {
+	if dr := r.root().dr; dr != nil {
+		return len(dr.base.Tables)
+	}
+	return len(r.schema.Tables) // no derived relation: the base schema
+}
+
+// withAnywhere reports whether a statement has a WITH clause, at any
+// depth (see nameTaken).
+func withAnywhere(n ast.Node) bool {
+	v := &withFinder{}
+	n.Accept(v)
+	return v.found
+}
+
+type withFinder struct{ found bool }
+
+func (w *withFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.WithClause); ok {
+		w.found = true
+	}
+	return n, w.found
+}
+
+func (w *withFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // under returns the scope of s's FROM that occurrence scope o lies in (o
 // itself, or the derived table of s containing it), or -1.
@@ -172,37 +217,46 @@ func (r *resolver) subtree(k int) uint64 {
 }
 
 // lookup resolves a column reference in scope s (no enclosing query).
+// A qualifier may name a table and a derived table of the scope at once
+// (nameTaken): a column only one of them has is its; one both have is
+// ambiguous.
 func (r *resolver) lookup(cn *ast.ColumnNameExpr, s int) (binding, error) {
 	name := cn.Name
 	off := cn.OriginTextPosition()
 	if name.Table.L == "" {
 		return r.unqualified(cn, s, 0, len(r.q.Tables))
 	}
-	i, k := r.occOf(s, name.Table.O), r.childScope(s, name.Table.O)
-	var tb binding
-	var terr error
-	if i >= 0 {
-		t := r.q.Tables[i]
-		tb = binding{occ: i, col: t.colIndex(r.schema, name.Name.O)}
-		if tb.col < 0 {
-			terr = r.errAt(off, ErrUnknownColumn, name.Table.O+"."+name.Name.O, "table %s has no such column", r.schema.Tables[t.Table].Name)
+	var found []binding
+	var err error
+	named := false
+	for i, t := range r.q.Tables {
+		if r.sh.occScope[i] != s || !strings.EqualFold(r.sh.occName[i], name.Table.O) {
+			continue
+		}
+		named = true
+		if c := t.colIndex(r.schema, name.Name.O); c >= 0 {
+			found = append(found, binding{occ: i, col: c})
+		} else if err == nil {
+			err = r.errAt(off, ErrUnknownColumn, name.Table.O+"."+name.Name.O, "table %s has no such column", r.schema.Tables[t.Table].Name)
 		}
 	}
-	switch {
-	case i >= 0 && k > 0:
-		// A table and a derived table of one name (nameTaken).
-		db, derr := r.derivedLookup(cn, k)
+	if k := r.childScope(s, name.Table.O); k > 0 {
+		b, derr := r.derivedLookup(cn, k)
 		switch {
-		case terr == nil && derr == nil:
-			return binding{}, r.errAt(off, ErrAmbiguousColumn, name.Table.O+"."+name.Name.O, "a table and a derived table named %s both have it", name.Table.O)
 		case derr == nil:
-			return db, nil
+			found = append(found, b)
+		case !named:
+			return b, derr
 		}
-		return tb, terr
-	case i >= 0:
-		return tb, terr
-	case k > 0:
-		return r.derivedLookup(cn, k)
+		named = true
+	}
+	switch {
+	case len(found) > 1:
+		return binding{}, r.errAt(off, ErrAmbiguousColumn, name.Table.O+"."+name.Name.O, "a table and a derived table named %s both have it", name.Table.O)
+	case len(found) == 1:
+		return found[0], nil
+	case named:
+		return binding{}, err
 	}
 	return binding{}, r.errAt(off, ErrUnknownTable, name.Table.O, "no table or alias of that name in FROM")
 }
@@ -399,21 +453,13 @@ func (r *resolver) starNames(k int, qual ast.CIStr) map[string]int {
 			out[name]++
 		}
 	}
-	if qual.L != "" {
-		if i := r.occOf(k, qual.O); i >= 0 {
-			table(i)
-		} else if c := r.childScope(k, qual.O); c > 0 {
-			derived(c)
-		}
-		return out
-	}
 	for i, o := range r.sh.occScope {
-		if o == k {
+		if o == k && (qual.L == "" || strings.EqualFold(r.sh.occName[i], qual.O)) {
 			table(i)
 		}
 	}
 	for c := 1; c <= len(r.sh.scopes); c++ {
-		if r.dscope(c).parent == k {
+		if d := r.dscope(c); d.parent == k && (qual.L == "" || strings.EqualFold(d.alias, qual.O)) {
 			derived(c)
 		}
 	}
@@ -592,17 +638,26 @@ func (r *resolver) checkSelect(sel *ast.SelectStmt, start int) error {
 // occurrence of the query has (alias_2, ...): the scope-0 occurrences
 // keep theirs.
 func (r *resolver) uniqueAliases() {
-	if len(r.sh.scopes) == 0 {
-		return
+	shared := len(r.sh.scopes) > 0
+	nBase := r.nBase()
+	for i := 0; i < len(r.q.Tables) && !shared; i++ {
+		shared = r.q.Tables[i].Table >= nBase
 	}
+	if !shared {
+		return // no derived table: the aliases are unique
+	}
+	// The first scope-0 occurrence of each name keeps it; a later one
+	// shares it with a table (a grouped derived table beside a table,
+	// nameTaken) and is renamed with the inner ones.
 	taken := map[string]bool{}
+	keep := make([]bool, len(r.q.Tables))
 	for i, t := range r.q.Tables {
-		if r.sh.occScope[i] == 0 {
-			taken[strings.ToLower(t.Alias)] = true
+		if a := strings.ToLower(t.Alias); r.sh.occScope[i] == 0 && !taken[a] {
+			taken[a], keep[i] = true, true
 		}
 	}
 	for i, t := range r.q.Tables {
-		if r.sh.occScope[i] == 0 {
+		if keep[i] {
 			continue
 		}
 		a := t.Alias

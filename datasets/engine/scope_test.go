@@ -64,6 +64,13 @@ func TestDerivedScopeCounts(t *testing.T) {
 			"SELECT * FROM flights WHERE origin IN (SELECT origin FROM flights WHERE delay > 100)"},
 		{"WITH a AS (SELECT origin FROM flights), b AS (SELECT origin FROM a WHERE origin = 'LAX') SELECT * FROM b",
 			"SELECT * FROM flights WHERE origin = 'LAX'"},
+		// A grouped derived table may share its alias with a table, as on
+		// MariaDB 10.11 (a duplicate alias before): d.n is the derived
+		// table's, d.state the table's.
+		{"SELECT * FROM airports d JOIN (SELECT origin, COUNT(*) AS n FROM flights GROUP BY origin) d ON d.origin = d.iata WHERE d.n > 100 AND d.state = 'CA'",
+			"SELECT * FROM airports a JOIN (SELECT origin, COUNT(*) AS n FROM flights GROUP BY origin) g ON g.origin = a.iata WHERE g.n > 100 AND a.state = 'CA'"},
+		{"SELECT * FROM (SELECT origin, COUNT(*) AS n FROM flights GROUP BY origin) d, airports d WHERE n > 100 AND d.iata = d.origin",
+			"SELECT * FROM (SELECT origin, COUNT(*) AS n FROM flights GROUP BY origin) g, airports a WHERE g.n > 100 AND a.iata = g.origin"},
 	} {
 		got, err := count(p[0])
 		want, werr := count(p[1])
@@ -92,6 +99,12 @@ func TestDerivedScopeCounts(t *testing.T) {
 		// server: table b doesn't exist).
 		{"WITH a AS (SELECT origin FROM b), b AS (SELECT origin FROM flights) SELECT * FROM a", features.ErrUnknownTable},
 		{"WITH a AS (SELECT origin, COUNT(*) FROM a GROUP BY origin) SELECT * FROM a", features.ErrUnknownTable},
+		// A table and a derived table of one name: ambiguous where both
+		// have the column; in a statement with a WITH clause, refused
+		// (MariaDB 10.11: Not unique table/alias).
+		{"SELECT * FROM airports d JOIN (SELECT origin AS iata, COUNT(*) AS n FROM flights GROUP BY origin) d ON d.n = 1 WHERE d.iata = 'LAX'", features.ErrAmbiguousColumn},
+		{"WITH c AS (SELECT origin FROM flights) SELECT * FROM c d, airports d", features.ErrDuplicateAlias},
+		{"WITH c AS (SELECT origin FROM flights) SELECT * FROM c, (SELECT origin, COUNT(*) AS n FROM flights GROUP BY origin) d, airports d", features.ErrDuplicateAlias},
 	} {
 		n, err := count(e.sql)
 		if !errors.Is(err, e.want) {
