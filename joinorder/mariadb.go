@@ -196,7 +196,9 @@ func (m *MariaDB) joinWork(q *features.Query, in JoinInput) (Work, Op) {
 		// filter's selectivity, capped by the outer rows times r's rows
 		// per join key (see mariadb_keys.go).
 		fetched := math.Min(in.Rows/sel, in.LeftRows*base)
-		fetched = math.Min(fetched, math.Max(in.Rows, in.LeftRows*m.rowsPerKey(q, in.Left, r)))
+		if rpk := m.rowsPerKey(q, in.Left, r); !math.IsInf(rpk, 1) {
+			fetched = math.Min(fetched, math.Max(in.Rows, in.LeftRows*rpk))
+		}
 		w := Work{Lookups: in.LeftRows}
 		if pk || m.covering(q, r) {
 			w.FetchPK = fetched

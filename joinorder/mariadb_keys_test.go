@@ -122,3 +122,33 @@ func TestMariaDBFetchCap(t *testing.T) {
 		t.Errorf("secondary-index fetches %.0f, want %.0f", over.FetchSec, want)
 	}
 }
+
+// TestMariaDBFetchCapUnknown: an index without statistics (no rows per
+// key) leaves the fetch count uncapped, and an empty outer input costs a
+// finite nothing, not NaN (0 outer rows times unknown rows per key).
+func TestMariaDBFetchCapUnknown(t *testing.T) {
+	cat := tpchSF1Catalog(t)
+	li := cat.Schema.TableIndex("lineitem")
+	cat.Stats[li].KeyDegrees = nil
+	for c := range cat.Stats[li].Columns {
+		cat.Stats[li].Columns[c].Distinct = 0
+	}
+	m, err := joinorder.NewMariaDB(cat, joinorder.MariaDBCosts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := features.Parse(cat.Schema, `SELECT COUNT(*) FROM part, lineitem WHERE l_partkey = p_partkey AND l_shipdate = '1995-03-15'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Costs()
+	for _, tc := range []struct{ left, rows, want float64 }{
+		{0, 0, 0},
+		{316, 134, 316*c.Lookup + 134/(2376/6001215.0)*c.FetchSec}, // Rows / sel, as before the cap
+	} {
+		got, _ := m.Join(q, joinorder.JoinInput{Left: 1, Right: 2, LeftRows: tc.left, RightRows: 2376, Rows: tc.rows, Edge: true})
+		if math.IsNaN(got) || math.Abs(got-tc.want) > 1e-6*math.Max(1, tc.want) {
+			t.Errorf("%g outer rows, %g rows: cost %g, want %g", tc.left, tc.rows, got, tc.want)
+		}
+	}
+}
