@@ -166,7 +166,33 @@ func (r *resolver) cteTable(tn *ast.TableName, cte *ast.SelectStmt, alias string
 	if len(names) > 0 {
 		return r.errAt(off, ErrUnsupported, "CTE "+tn.Name.O+" with a column list", "a column list is modelled only on a CTE that groups (GROUP BY or aggregates)")
 	}
+	// Its body's names are searched in its text (they had no position).
+	if at, ok := reg.at[cte]; ok {
+		main := r.loc
+		r.loc = newLocatorAt(r.src, at)
+		defer func() { r.loc = main }()
+	}
 	return r.derivedTable(cte, alias, off)
+}
+
+// aliasAt returns the position of the alias of a derived table (s, its
+// SELECT at off) or of a CTE reference (off: the CTE's name), for an error
+// about it: the name after the derived table's closing parenthesis, or
+// after the CTE's name; off when there is none.
+func (r *resolver) aliasAt(s *ast.SelectStmt, off int, alias string) int {
+	if _, cte := r.reg().at[s]; cte {
+		r.loc.seekOff(off)
+		if r.loc.cursor < len(r.loc.toks) && strings.EqualFold(r.loc.toks[r.loc.cursor].text, alias) {
+			return off // no alias: the CTE's name
+		}
+	} else {
+		r.loc.skipDerived(off)
+	}
+	r.loc.ident(alias)
+	if p := r.loc.lastIdent(); p >= 0 {
+		return p
+	}
+	return off
 }
 
 // groupedDerived adds the derived relation of a grouped SELECT (a derived
@@ -180,7 +206,7 @@ func (r *resolver) groupedDerived(s *ast.SelectStmt, name, alias string, off int
 		return r.errAt(off, ErrTooManyTables, "", "more than %d table occurrences", MaxTables)
 	}
 	if r.nameTaken(alias, true) {
-		return r.errAt(off, ErrDuplicateAlias, alias, "give each derived table its own alias")
+		return r.errAt(r.aliasAt(s, off, alias), ErrDuplicateAlias, alias, "give each derived table its own alias")
 	}
 	reg := r.reg()
 	k, seen := reg.ctes[s]
@@ -363,7 +389,7 @@ func (r *resolver) cteColumns(cte *ast.CommonTableExpression, sel *ast.SelectStm
 	if reg.at == nil {
 		reg.at = map[*ast.SelectStmt]int{}
 	}
-	reg.at[sel] = cte.Query.OriginTextPosition()
+	reg.at[sel] = innerStart(r.src, cte.Query.OriginTextPosition()) // its SELECT, not its "("
 	if len(cte.ColNameList) == 0 {
 		return
 	}

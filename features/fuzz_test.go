@@ -9,7 +9,8 @@ import (
 )
 
 // FuzzParse checks that no input panics, every error is an *Error with a
-// sentinel, and every accepted query survives SQL -> Parse unchanged.
+// sentinel (an unknown table's positioned), and every accepted query
+// survives SQL -> Parse unchanged.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/parse/*.txt")
 	for _, file := range files {
@@ -32,6 +33,9 @@ func FuzzParse(f *testing.F) {
 			}
 			if !known || pe.Line < 0 || pe.Col < 0 {
 				t.Fatalf("%q: bad error %#v", sql, pe)
+			}
+			if errors.Is(err, ErrUnknownTable) && pe.Line == 0 {
+				t.Fatalf("%q: unknown table without a position: %v", sql, err)
 			}
 			return
 		}

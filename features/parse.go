@@ -246,7 +246,12 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 		case *ast.Join:
 			return r.from(src)
 		case *ast.SelectStmt:
-			return r.derivedTable(src, n.AsName.O, r.loc.word(false, "SELECT"))
+			off := r.loc.word(false, "SELECT")
+			if err := r.derivedTable(src, n.AsName.O, off); err != nil {
+				return err
+			}
+			r.loc.skipDerived(off) // later names are after it
+			return nil
 		case *ast.SetOprStmt:
 			off := r.loc.word(false, "SELECT", "WITH", "VALUES", "TABLE")
 			if err := r.checkQuery(src, off); err != nil {
@@ -272,7 +277,11 @@ func (r *resolver) table(tn *ast.TableName, alias string) error {
 	}
 	idx := r.schema.TableIndex(tn.Name.O)
 	if idx < 0 {
-		return r.errAt(r.loc.lastIdent(), ErrUnknownTable, tn.Name.O, "not in the schema")
+		off := r.loc.lastIdent()
+		if off < 0 {
+			off = r.loc.next() // a name the lexer reads otherwise (invalid UTF-8)
+		}
+		return r.errAt(off, ErrUnknownTable, tn.Name.O, "not in the schema")
 	}
 	switch {
 	case tn.TableSample != nil:

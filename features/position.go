@@ -11,6 +11,10 @@ import (
 // positioned with the shared MySQL lexer (internal/sqllex) over the
 // original text: it skips string literals and comments, so a keyword
 // inside 'LEFT JOIN' or /* LEFT */ is never taken for the construct.
+// Constructs resolved out of text order move the cursor explicitly: a
+// CTE's body is searched from its own text, B of A RIGHT JOIN B from the
+// keyword (then A from where it starts), and the names after a derived
+// table past its closing parenthesis (skipDerived).
 
 type token struct {
 	off  int
@@ -59,6 +63,8 @@ type locator struct {
 type locOp struct {
 	skip bool // skipPast(text) rather than ident(text)
 	text string
+	past bool // skipDerived(off)
+	off  int
 }
 
 func newLocator(src string) *locator { return &locator{src: src, last: -1} }
@@ -69,6 +75,10 @@ func (l *locator) sync() {
 		l.toks, l.scanned = scanTokens(l.src), true
 	}
 	for _, op := range l.ops {
+		if op.past {
+			l.doSkipDerived(op.off)
+			continue
+		}
 		if op.skip {
 			l.doSkipPast(op.text)
 		} else {
@@ -147,4 +157,79 @@ func (l *locator) doSkipPast(w string) {
 			return
 		}
 	}
+}
+
+// next returns the offset of the token at the cursor (the first token
+// when none is left).
+func (l *locator) next() int {
+	l.sync()
+	if l.cursor < len(l.toks) {
+		return l.toks[l.cursor].off
+	}
+	return l.first()
+}
+
+// pos returns the cursor (a token index), for seek.
+func (l *locator) pos() int {
+	l.sync()
+	return l.cursor
+}
+
+// seek moves the cursor to token index i (from pos).
+func (l *locator) seek(i int) {
+	l.sync()
+	l.cursor = i
+}
+
+// seekOff moves the cursor to the first token at or after byte offset
+// off (nothing for off < 0) and returns the previous cursor: a construct
+// resolved out of text order (B of A RIGHT JOIN B) is searched from there.
+func (l *locator) seekOff(off int) int {
+	l.sync()
+	prev := l.cursor
+	if off < 0 {
+		return prev
+	}
+	i := 0
+	for i < len(l.toks) && l.toks[i].off < off {
+		i++
+	}
+	l.cursor = i
+	return prev
+}
+
+// skipDerived records a move past the parenthesised derived table whose
+// SELECT is at byte offset off: to the token after the parenthesis that
+// closes it, so that names inside it are not taken for later ones.
+func (l *locator) skipDerived(off int) { l.ops = append(l.ops, locOp{past: true, off: off}) }
+
+func (l *locator) doSkipDerived(off int) {
+	i := 0
+	for i < len(l.toks) && l.toks[i].off < off {
+		i++
+	}
+	depth := 0
+	for ; i < len(l.toks); i++ {
+		t := l.toks[i]
+		switch {
+		case t.kind == sqllex.Punct && t.text == "(":
+			depth++
+		case t.kind == sqllex.Punct && t.text == ")":
+			if depth == 0 {
+				l.cursor = max(l.cursor, i+1)
+				return
+			}
+			depth--
+		}
+	}
+}
+
+// innerStart returns the offset of a parenthesised query's first token
+// past its opening parentheses and blanks (a subquery's or CTE's recorded
+// offset is its "("), where its locator starts.
+func innerStart(src string, off int) int {
+	for off >= 0 && off < len(src) && strings.IndexByte("( \t\r\n", src[off]) >= 0 {
+		off++
+	}
+	return off
 }

@@ -614,10 +614,7 @@ func (r *resolver) checkSelect(sel *ast.SelectStmt, start int) error {
 	}
 	// A select-list subquery's position is its "(": the locator starts
 	// inside, at its SELECT.
-	for start >= 0 && start < len(r.src) && strings.IndexByte("( \t\r\n", r.src[start]) >= 0 {
-		start++
-	}
-	c := &resolver{schema: r.schema, src: r.src, loc: newLocatorAt(r.src, start), q: &Query{Schema: r.schema}, parent: r, opts: r.opts}
+	c := &resolver{schema: r.schema, src: r.src, loc: newLocatorAt(r.src, innerStart(r.src, start)), q: &Query{Schema: r.schema}, parent: r, opts: r.opts}
 	err := c.statement(sel)
 	reg.ext, reg.rels = ext, reg.rels[:nrels]
 	for s, i := range reg.ctes {

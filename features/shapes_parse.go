@@ -183,7 +183,7 @@ func (r *resolver) derivedTable(s *ast.SelectStmt, alias string, off int) error 
 		return r.errAt(off, ErrUnsupported, "derived table without alias", "name it")
 	}
 	if r.nameTaken(alias, true) {
-		return r.errAt(off, ErrDuplicateAlias, alias, "give each derived table its own alias")
+		return r.errAt(r.aliasAt(s, off, alias), ErrDuplicateAlias, alias, "give each derived table its own alias")
 	}
 	r.sh.scopes = append(r.sh.scopes, dscope{parent: r.sh.cur, alias: alias, hide: slices.Clone(r.reg().hidden)})
 	k := len(r.sh.scopes)
@@ -242,10 +242,21 @@ func (r *resolver) outerJoin(n *ast.Join, start int) error {
 		left, right, kw = right, left, "RIGHT"
 	}
 	off := r.loc.word(true, kw)
+	back := -1
+	if n.Tp == ast.RightJoin {
+		// B, after RIGHT JOIN in the text, resolves first: its names
+		// are searched from the keyword, A's from where A starts.
+		back = r.loc.seekOff(off)
+	}
 	if err := r.from(left); err != nil {
 		return err
 	}
 	mid := len(r.q.Tables)
+	if back >= 0 {
+		after := r.loc.pos()
+		r.loc.seek(back)
+		defer func() { r.loc.seek(max(after, r.loc.pos())) }()
+	}
 	if err := r.from(right); err != nil {
 		return err
 	}
