@@ -27,7 +27,10 @@ func (r *resolver) grouping(s *ast.SelectStmt) error {
 		for _, it := range s.GroupBy.Items {
 			e := stripParens(it.Expr)
 			if p, ok := e.(*ast.PositionExpr); ok {
-				if p.P != nil || p.N < 1 || p.N > len(fields) || fields[p.N-1].WildCard != nil {
+				if err := r.checkPosition(p, fields, "GROUP"); err != nil {
+					return err
+				}
+				if p.P != nil || p.N > len(fields) || fields[p.N-1].WildCard != nil {
 					return r.errAt(e.OriginTextPosition(), ErrUnsupported, "GROUP BY position", "position %d is not a select-list expression", p.N)
 				}
 				e = stripParens(fields[p.N-1].Expr)

@@ -101,6 +101,9 @@ func (r *resolver) statement(stmt ast.StmtNode) error {
 			if err := r.checkQuery(s.SelectList, r.loc.first()); err != nil {
 				return err
 			}
+			if err := r.checkSetOrder(s.SelectList, s.OrderBy, r.loc.first()); err != nil {
+				return err
+			}
 		}
 		off := r.loc.word(false, "UNION", "EXCEPT", "INTERSECT")
 		return r.errAt(off, ErrUnsupported, "UNION", "set operations (UNION, EXCEPT, INTERSECT) are not modelled; estimate each SELECT separately")
@@ -168,6 +171,11 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 	}
 	if s.OrderBy != nil {
 		for _, it := range s.OrderBy.Items {
+			if p, ok := stripParens(it.Expr).(*ast.PositionExpr); ok {
+				if err := r.checkPosition(p, r.selectFields(s), "ORDER"); err != nil {
+					return err
+				}
+			}
 			n := len(r.q.OrderBy)
 			if r.q.OrderBy, err = r.keyColumn(it.Expr, r.q.OrderBy); err != nil {
 				return err

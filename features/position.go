@@ -233,3 +233,30 @@ func innerStart(src string, off int) int {
 	}
 	return off
 }
+
+// afterWord returns the offset of the first token text after the next
+// keyword kw outside parentheses (from the cursor), or -1: the position
+// of GROUP BY 5, which the AST does not record.
+func (l *locator) afterWord(kw, text string) int {
+	l.sync()
+	depth := 0
+	for i := l.cursor; i < len(l.toks); i++ {
+		t := l.toks[i]
+		switch {
+		case t.kind == sqllex.Punct && t.text == "(":
+			depth++
+		case t.kind == sqllex.Punct && t.text == ")":
+			if depth--; depth < 0 {
+				return -1 // the end of the query the cursor is in
+			}
+		case depth == 0 && t.kind == sqllex.Word && strings.EqualFold(t.text, kw):
+			for j := i + 1; j < len(l.toks); j++ {
+				if l.toks[j].text == text {
+					return l.toks[j].off
+				}
+			}
+			return -1
+		}
+	}
+	return -1
+}

@@ -536,6 +536,87 @@ func (r *resolver) checkKeyExpr(e ast.ExprNode) error {
 	return nil
 }
 
+// selectWidth returns the number of columns a select list has, its * and
+// t.* expanded (in the current scope).
+func (r *resolver) selectWidth(fields []*ast.SelectField) int {
+	n := 0
+	for _, f := range fields {
+		if f.WildCard == nil {
+			n++
+			continue
+		}
+		for _, c := range r.starNames(r.sh.cur, f.WildCard.Table) {
+			n += c
+		}
+	}
+	return n
+}
+
+// checkPosition checks a GROUP BY or ORDER BY position (clause names it)
+// against the select list: MariaDB 10.11 refuses ORDER BY 0 and one past
+// its last column as an unknown column.
+func (r *resolver) checkPosition(p *ast.PositionExpr, fields []*ast.SelectField, clause string) error {
+	if p.P != nil || (p.N >= 1 && p.N <= r.selectWidth(fields)) {
+		return nil
+	}
+	n := strconv.Itoa(p.N)
+	return r.errAt(r.loc.afterWord(clause, n), ErrUnknownColumn, n, "%s BY position %s: the select list has %d columns", clause, n, r.selectWidth(fields))
+}
+
+// resultNames returns the names of the columns of a set operation (its
+// first SELECT's, lower case), or nil when a * makes them unknown here.
+func resultNames(l *ast.SetOprSelectList) map[string]bool {
+	if len(l.Selects) == 0 {
+		return nil
+	}
+	sel, ok := l.Selects[0].(*ast.SelectStmt)
+	if !ok || sel.Fields == nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, f := range sel.Fields.Fields {
+		switch {
+		case f.WildCard != nil:
+			return nil
+		case f.AsName.L != "":
+			out[f.AsName.L] = true
+		default:
+			if cn, ok := stripParens(f.Expr).(*ast.ColumnNameExpr); ok {
+				out[cn.Name.Name.L] = true
+			} else {
+				out[exprName(f)] = true
+			}
+		}
+	}
+	return out
+}
+
+// checkSetOrder checks the ORDER BY of a set operation: its names are
+// the result's columns (MariaDB 10.11: SELECT kind FROM kind_type UNION
+// SELECT 'x' ORDER BY nope is an unknown column, as is a name only a
+// later SELECT or the enclosing query has).
+func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClause, start int) error {
+	names := resultNames(l)
+	if order == nil || names == nil {
+		return nil
+	}
+	for _, it := range order.Items {
+		c := &colCollector{}
+		it.Expr.Accept(c)
+		for _, cn := range c.cols {
+			if cn.Name.Table.L == "" && !names[cn.Name.Name.L] {
+				return r.errAt(cn.OriginTextPosition(), ErrUnknownColumn, cn.Name.Name.O, "the set operation's result has no such column")
+			}
+		}
+		if p, ok := stripParens(it.Expr).(*ast.PositionExpr); ok && p.P == nil && (p.N < 1 || p.N > len(names)) {
+			n := strconv.Itoa(p.N)
+			off := newLocatorAt(r.src, innerStart(r.src, start)).afterWord("ORDER", n)
+			return r.errAt(off, ErrUnknownColumn, n, "ORDER BY position %s: the set operation's result has %d columns", n, len(names))
+		}
+	}
+	return nil
+}
+
 // checkSubquery resolves a subquery the model does not count (one of the
 // select list, of GROUP BY or ORDER BY) as a subquery of r, to report the
 // names it gets wrong: SELECT (SELECT nope FROM airports LIMIT 1) FROM
@@ -559,10 +640,16 @@ func (r *resolver) checkQuery(n ast.Node, start int) error {
 		if n.With != nil {
 			return nil
 		}
-		return r.checkQuery(n.SelectList, start)
+		if err := r.checkQuery(n.SelectList, start); err != nil {
+			return err
+		}
+		return r.checkSetOrder(n.SelectList, n.OrderBy, start)
 	case *ast.SetOprSelectList:
 		if n.With != nil {
 			return nil
+		}
+		if err := r.checkSetOrder(n, n.OrderBy, start); err != nil {
+			return err
 		}
 		for _, b := range n.Selects {
 			at := start
