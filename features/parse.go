@@ -244,8 +244,11 @@ func (r *resolver) from(n ast.ResultSetNode) error {
 			r.addOn(n.On.Expr)
 		}
 		if len(n.Using) > 0 {
-			return r.innerUsing(n.Using, start, mid, len(r.q.Tables))
+			if err := r.innerUsing(n.Using, start, mid, len(r.q.Tables)); err != nil {
+				return err
+			}
 		}
+		r.loc.skipJoinCond() // later names are after its condition
 		return nil
 	case *ast.TableSource:
 		switch src := n.Source.(type) {

@@ -65,6 +65,7 @@ type locOp struct {
 	text string
 	past bool // skipDerived(off)
 	off  int
+	cond bool // skipJoinCond()
 }
 
 func newLocator(src string) *locator { return &locator{src: src, last: -1} }
@@ -75,6 +76,10 @@ func (l *locator) sync() {
 		l.toks, l.scanned = scanTokens(l.src), true
 	}
 	for _, op := range l.ops {
+		if op.cond {
+			l.doSkipJoinCond()
+			continue
+		}
 		if op.past {
 			l.doSkipDerived(op.off)
 			continue
@@ -259,4 +264,54 @@ func (l *locator) afterWord(kw, text string) int {
 		}
 	}
 	return -1
+}
+
+// skipJoinCond records a move past the ON condition or USING list of the
+// join whose right side the cursor is past, so that a name in it (ON
+// x.name = y.name) is not taken for a later table's (JOIN name).
+func (l *locator) skipJoinCond() { l.ops = append(l.ops, locOp{cond: true}) }
+
+// joinCondEnd are the words that end an ON condition outside parentheses.
+var joinCondEnd = map[string]bool{
+	"JOIN": true, "INNER": true, "LEFT": true, "RIGHT": true, "CROSS": true, "STRAIGHT_JOIN": true,
+	"NATURAL": true, "FULL": true, "WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true,
+	"LIMIT": true, "UNION": true, "EXCEPT": true, "INTERSECT": true, "WINDOW": true, "FOR": true,
+	"LOCK": true, "INTO": true,
+}
+
+func (l *locator) doSkipJoinCond() {
+	i := l.cursor
+	// The ON or USING keyword, before anything that ends the join.
+	for ; i < len(l.toks); i++ {
+		t := l.toks[i]
+		if t.kind == sqllex.Word && (strings.EqualFold(t.text, "ON") || strings.EqualFold(t.text, "USING")) {
+			break
+		}
+		if t.kind == sqllex.Punct && t.text != ")" || t.kind == sqllex.Word && joinCondEnd[strings.ToUpper(t.text)] {
+			return // no condition (a comma or CROSS join)
+		}
+	}
+	depth := 0
+	for i++; i < len(l.toks); i++ {
+		t := l.toks[i]
+		switch {
+		case t.kind == sqllex.Punct && t.text == "(":
+			depth++
+		case t.kind == sqllex.Punct && t.text == ")":
+			if depth--; depth < 0 {
+				l.cursor = i
+				return
+			}
+		case depth == 0 && t.kind == sqllex.Punct && (t.text == "," || t.text == ";"):
+			l.cursor = i
+			return
+		case depth == 0 && t.kind == sqllex.Word && joinCondEnd[strings.ToUpper(t.text)]:
+			if u := strings.ToUpper(t.text); (u == "LEFT" || u == "RIGHT") && i+1 < len(l.toks) && l.toks[i+1].text == "(" {
+				continue // the function
+			}
+			l.cursor = i
+			return
+		}
+	}
+	l.cursor = i
 }

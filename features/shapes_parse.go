@@ -252,13 +252,16 @@ func (r *resolver) outerJoin(n *ast.Join, start int) error {
 		return err
 	}
 	mid := len(r.q.Tables)
+	after := -1
 	if back >= 0 {
-		after := r.loc.pos()
+		after = r.loc.pos()
 		r.loc.seek(back)
-		defer func() { r.loc.seek(max(after, r.loc.pos())) }()
 	}
 	if err := r.from(right); err != nil {
 		return err
+	}
+	if after >= 0 {
+		r.loc.seek(max(after, r.loc.pos()))
 	}
 	end := len(r.q.Tables)
 	g := len(r.sh.groups)
@@ -291,6 +294,7 @@ func (r *resolver) outerJoin(n *ast.Join, start int) error {
 	default:
 		return r.errAt(off, ErrUnsupported, kw+" JOIN without ON", "an outer join needs ON or USING equalities")
 	}
+	r.loc.skipJoinCond() // later names are after its condition
 	return nil
 }
 
