@@ -415,6 +415,12 @@ func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
 	}
 	if s.OrderBy != nil {
 		for _, it := range s.OrderBy.Items {
+			if p, ok := stripParens(it.Expr).(*ast.PositionExpr); ok {
+				if err := r.checkPosition(p, fields, "ORDER"); err != nil {
+					return err
+				}
+				continue
+			}
 			cn, ok := stripParens(it.Expr).(*ast.ColumnNameExpr)
 			if ok && cn.Name.Table.L == "" && d.cols[cn.Name.Name.L] != nil && !r.visible(cn.Name.Name.O) {
 				continue // a select-list alias
