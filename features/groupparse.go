@@ -26,7 +26,7 @@ func (r *resolver) grouping(s *ast.SelectStmt) error {
 	if s.GroupBy != nil {
 		for _, it := range s.GroupBy.Items {
 			e := stripParens(it.Expr)
-			if p, ok := e.(*ast.PositionExpr); ok {
+			if p, ok := r.positionOf(e); ok {
 				if err := r.checkPosition(p, fields, "GROUP"); err != nil {
 					return err
 				}

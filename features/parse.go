@@ -171,7 +171,7 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 	}
 	if s.OrderBy != nil {
 		for _, it := range s.OrderBy.Items {
-			if p, ok := stripParens(it.Expr).(*ast.PositionExpr); ok {
+			if p, ok := r.positionOf(it.Expr); ok {
 				if err := r.checkPosition(p, r.selectFields(s), "ORDER"); err != nil {
 					return err
 				}

@@ -3,6 +3,7 @@ package features
 import (
 	"errors"
 	"maps"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/cardinaldb/cardinal/catalog"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 	"github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
@@ -415,7 +417,7 @@ func (r *resolver) selectList(s *ast.SelectStmt, k int) error {
 	}
 	if s.OrderBy != nil {
 		for _, it := range s.OrderBy.Items {
-			if p, ok := stripParens(it.Expr).(*ast.PositionExpr); ok {
+			if p, ok := r.positionOf(it.Expr); ok {
 				if err := r.checkPosition(p, fields, "ORDER"); err != nil {
 					return err
 				}
@@ -566,7 +568,46 @@ func (r *resolver) checkPosition(p *ast.PositionExpr, fields []*ast.SelectField,
 		return nil
 	}
 	n := strconv.Itoa(p.N)
-	return r.errAt(r.loc.afterWord(clause, n), ErrUnknownColumn, n, "%s BY position %s: the select list has %d columns", clause, n, r.selectWidth(fields))
+	off := p.OriginTextPosition()
+	if off <= 0 {
+		off = r.loc.afterWord(clause, n) // the parser records none
+	}
+	return r.errAt(off, ErrUnknownColumn, n, "%s BY position %s: the select list has %d columns", clause, n, r.selectWidth(fields))
+}
+
+// positionOf returns the GROUP BY or ORDER BY position item e is on
+// MariaDB: a bare integer (the parser's PositionExpr), or an integer
+// literal in parentheses or under one sign, which the parser reads as
+// an expression but MariaDB 10.11 as a position (SELECT id FROM title
+// ORDER BY (2), +2, -1 or -(1) is Unknown column '2' / '-1'; ORDER BY
+// (1) sorts by the first column). - -1, 1.5, '2' and TRUE are
+// expressions there too.
+func (r *resolver) positionOf(e ast.ExprNode) (*ast.PositionExpr, bool) {
+	in := stripParens(e)
+	if p, ok := in.(*ast.PositionExpr); ok {
+		return p, true
+	}
+	sign := int64(1)
+	if u, ok := in.(*ast.UnaryOperationExpr); ok && (u.Op == opcode.Plus || u.Op == opcode.Minus) {
+		if u.Op == opcode.Minus {
+			sign = -1
+		}
+		in = stripParens(u.V)
+	}
+	v, ok := in.(*test_driver.ValueExpr)
+	if !ok || v.Kind() != test_driver.KindInt64 {
+		return nil, false
+	}
+	if off := v.OriginTextPosition(); off < 0 || off >= len(r.src) || r.src[off] < '0' || r.src[off] > '9' {
+		return nil, false // TRUE
+	}
+	n := sign * v.GetInt64()
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		return nil, false
+	}
+	p := &ast.PositionExpr{N: int(n)}
+	p.SetOriginTextPosition(e.OriginTextPosition())
+	return p, true
 }
 
 // resultNames returns the names of the columns of a set operation (its
@@ -614,9 +655,12 @@ func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClau
 				return r.errAt(cn.OriginTextPosition(), ErrUnknownColumn, cn.Name.Name.O, "the set operation's result has no such column")
 			}
 		}
-		if p, ok := stripParens(it.Expr).(*ast.PositionExpr); ok && p.P == nil && (p.N < 1 || p.N > len(names)) {
+		if p, ok := r.positionOf(it.Expr); ok && p.P == nil && (p.N < 1 || p.N > len(names)) {
 			n := strconv.Itoa(p.N)
-			off := newLocatorAt(r.src, innerStart(r.src, start)).afterWord("ORDER", n)
+			off := p.OriginTextPosition()
+			if off <= 0 {
+				off = newLocatorAt(r.src, innerStart(r.src, start)).afterWord("ORDER", n)
+			}
 			return r.errAt(off, ErrUnknownColumn, n, "ORDER BY position %s: the set operation's result has %d columns", n, len(names))
 		}
 	}
