@@ -101,8 +101,9 @@ type derivedReg struct {
 	// refs counts the statement's CTE references resolved (shared with
 	// the registries of grouped bodies), against maxCTERefs.
 	refs *int
-	// with: the statement has a WITH clause somewhere (nameTaken).
-	with bool
+	// withAt: where the statement's first WITH clause begins in its
+	// text (its first CTE's body), 0 for none (nameTaken).
+	withAt int
 }
 
 // maxCTERefs is the most CTE references one statement may resolve. Each
@@ -205,7 +206,7 @@ func (r *resolver) groupedDerived(s *ast.SelectStmt, name, alias string, off int
 	if len(r.q.Tables) >= MaxTables {
 		return r.errAt(off, ErrTooManyTables, "", "more than %d table occurrences", MaxTables)
 	}
-	if r.nameTaken(alias, true) {
+	if r.nameTaken(alias, true, -1) {
 		return r.errAt(r.aliasAt(s, off, alias), ErrDuplicateAlias, alias, "give each derived table its own alias")
 	}
 	reg := r.reg()
@@ -216,7 +217,7 @@ func (r *resolver) groupedDerived(s *ast.SelectStmt, name, alias string, off int
 			return err
 		}
 	}
-	r.addOccurrence(TableRef{Table: reg.rels[k].Table, Alias: alias})
+	r.addOccurrence(TableRef{Table: reg.rels[k].Table, Alias: alias}, -1)
 	return nil
 }
 
@@ -256,7 +257,7 @@ func (r *resolver) newDerived(s *ast.SelectStmt, name string, off int, names []s
 			}
 		}
 	}
-	c.dr = &derivedReg{base: reg.base, ext: reg.base, cols: reg.cols, at: reg.at, hide: reg.hide, refs: reg.refs, with: reg.with}
+	c.dr = &derivedReg{base: reg.base, ext: reg.base, cols: reg.cols, at: reg.at, hide: reg.hide, refs: reg.refs, withAt: reg.withAt}
 	if err := c.selectStmt(s); err != nil {
 		return 0, err
 	}

@@ -117,7 +117,7 @@
 //     only its own tables, and its inner aliases may repeat outer ones
 //     (renamed alias_2 in Query.Tables). As on MariaDB, a derived table
 //     (flattened or grouped) may share its alias with a table (a column
-//     both have is ambiguous), unless the statement has a WITH clause. An unaliased expression column
+//     both have is ambiguous), unless the table comes after a WITH clause in the text. An unaliased expression column
 //     is named by its text, as MariaDB names it. A CTE's body sees the
 //     CTEs defined before it in its WITH, not itself nor later ones (its
 //     own name there is the base table's); every reference resolves the

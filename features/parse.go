@@ -60,9 +60,7 @@ func (p *Parser) Parse(schema *catalog.Schema, sql string) (*Query, error) {
 		return nil, newErr(sql, off, ErrUnsupported, "multiple statements", "parse one statement at a time")
 	}
 	r := &resolver{schema: schema, src: sql, loc: loc, q: &Query{Schema: schema}, opts: p.opts}
-	if withAnywhere(stmts[0]) {
-		r.reg().with = true
-	}
+	r.reg().withAt = withStart(stmts[0])
 	if err := r.statement(stmts[0]); err != nil {
 		return nil, err
 	}
@@ -307,10 +305,11 @@ func (r *resolver) table(tn *ast.TableName, alias string) error {
 	} else {
 		r.loc.ident(alias)
 	}
-	if r.nameTaken(alias, false) {
-		return r.errAt(r.loc.lastIdent(), ErrDuplicateAlias, alias, "give each occurrence of a table its own alias")
+	at := r.loc.lastIdent()
+	if r.nameTaken(alias, false, at) {
+		return r.errAt(at, ErrDuplicateAlias, alias, "give each occurrence of a table its own alias")
 	}
-	r.addOccurrence(TableRef{Table: idx, Alias: alias})
+	r.addOccurrence(TableRef{Table: idx, Alias: alias}, at)
 	return nil
 }
 

@@ -82,11 +82,13 @@ func (r *resolver) cteHidden(s *ast.SelectStmt) bool {
 	return false
 }
 
-// addOccurrence appends an occurrence to the FROM of the current scope.
-func (r *resolver) addOccurrence(t TableRef) {
+// addOccurrence appends an occurrence to the FROM of the current scope,
+// its name at text offset at (-1: none, or unknown).
+func (r *resolver) addOccurrence(t TableRef, at int) {
 	r.q.Tables = append(r.q.Tables, t)
 	r.sh.occScope = append(r.sh.occScope, r.sh.cur)
 	r.sh.occName = append(r.sh.occName, t.Alias)
+	r.sh.occAt = append(r.sh.occAt, at)
 }
 
 // addOn queues an ON (or a flattened derived table's WHERE) resolved later
@@ -128,16 +130,18 @@ func (r *resolver) childScope(s int, name string) int {
 }
 
 // nameTaken reports whether the current scope already has a table or
-// derived table named alias that one of kind derived (or not) may not
-// share its name with. MariaDB (10.11) lets a table and a derived table,
-// flattened or grouped, share one (SELECT * FROM (SELECT id FROM title)
-// d, title d is accepted; d.id is then ambiguous, d.title the table's),
-// but not two tables, nor two derived tables; and in a statement with a
-// WITH clause anywhere (withAnywhere) no two FROM items at all (the same
-// statement after WITH m AS (SELECT 1) is "Not unique table/alias").
-func (r *resolver) nameTaken(alias string, derived bool) bool {
-	strict := r.root().dr != nil && r.root().dr.with
-	if r.childScope(r.sh.cur, alias) > 0 && (derived || strict) {
+// derived table named alias that one of kind derived (or not, a table
+// whose name is at text offset at) may not share its name with. MariaDB
+// (10.11) lets a table and a derived table, flattened or grouped, share
+// one (SELECT * FROM (SELECT id FROM title) d, title d is accepted; d.id
+// is then ambiguous, d.title the table's), but not two tables, nor two
+// derived tables; nor a table and a derived table when the table comes
+// after a WITH clause in the text (withStart: WITH m AS (SELECT 1)
+// SELECT * FROM (SELECT id FROM title) d, title d is "Not unique
+// table/alias", while a WITH after title d, in WHERE or a later derived
+// table, leaves it accepted).
+func (r *resolver) nameTaken(alias string, derived bool, at int) bool {
+	if r.childScope(r.sh.cur, alias) > 0 && (derived || r.afterWith(at)) {
 		return true
 	}
 	nBase := r.nBase()
@@ -147,11 +151,23 @@ func (r *resolver) nameTaken(alias string, derived bool) bool {
 		}
 		// A grouped derived table is an occurrence of a virtual table.
 		virtual := r.q.Tables[i].Table >= nBase
-		if strict || virtual == derived {
+		switch {
+		case virtual == derived: // two tables, or two derived tables
+			return true
+		case derived && r.afterWith(r.sh.occAt[i]): // the table i after a WITH
+			return true
+		case !derived && r.afterWith(at): // this table after a WITH
 			return true
 		}
 	}
 	return false
+}
+
+// afterWith reports whether a table whose name is at text offset at (-1:
+// unknown) comes after the statement's first WITH clause (nameTaken).
+func (r *resolver) afterWith(at int) bool {
+	dr := r.root().dr
+	return dr != nil && dr.withAt > 0 && (at < 0 || at > dr.withAt)
 }
 
 // root returns the statement's outermost resolver (a grouped derived
@@ -172,21 +188,31 @@ func (r *resolver) nBase() int {
 	return len(r.schema.Tables) // no derived relation: the base schema
 }
 
-// withAnywhere reports whether a statement has a WITH clause, at any
-// depth (see nameTaken).
-func withAnywhere(n ast.Node) bool {
+// withStart returns where the first WITH clause of a statement (at any
+// depth) begins in its text, as the offset of its first CTE's body (no
+// table can stand between the two), or 0 when it has none (see
+// nameTaken).
+func withStart(n ast.Node) int {
 	v := &withFinder{}
 	n.Accept(v)
-	return v.found
+	return v.at
 }
 
-type withFinder struct{ found bool }
+type withFinder struct{ at int }
 
 func (w *withFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*ast.WithClause); ok {
-		w.found = true
+	if wc, ok := n.(*ast.WithClause); ok {
+		for _, cte := range wc.CTEs {
+			at := 1 // no offset: before everything
+			if cte.Query != nil {
+				at = max(cte.Query.OriginTextPosition(), 1)
+			}
+			if w.at == 0 || at < w.at {
+				w.at = at
+			}
+		}
 	}
-	return n, w.found
+	return n, false
 }
 
 func (w *withFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
@@ -809,8 +835,8 @@ func (r *resolver) permuteScopes(order []int) {
 	if len(r.sh.occScope) != len(order) {
 		return
 	}
-	s, n := slices.Clone(r.sh.occScope), slices.Clone(r.sh.occName)
+	s, n, a := slices.Clone(r.sh.occScope), slices.Clone(r.sh.occName), slices.Clone(r.sh.occAt)
 	for i, old := range order {
-		r.sh.occScope[i], r.sh.occName[i] = s[old], n[old]
+		r.sh.occScope[i], r.sh.occName[i], r.sh.occAt[i] = s[old], n[old], a[old]
 	}
 }

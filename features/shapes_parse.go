@@ -33,6 +33,7 @@ type shapeState struct {
 	scopes   []dscope
 	occScope []int    // parallel to resolver.q.Tables
 	occName  []string // parallel to resolver.q.Tables: the name written
+	occAt    []int    // parallel to resolver.q.Tables: a table's name's text offset (-1: a grouped derived table's, or unknown)
 	onName   []int    // parallel to resolver.on
 	cur      int
 }
@@ -182,7 +183,7 @@ func (r *resolver) derivedTable(s *ast.SelectStmt, alias string, off int) error 
 	if alias == "" {
 		return r.errAt(off, ErrUnsupported, "derived table without alias", "name it")
 	}
-	if r.nameTaken(alias, true) {
+	if r.nameTaken(alias, true, -1) {
 		return r.errAt(r.aliasAt(s, off, alias), ErrDuplicateAlias, alias, "give each derived table its own alias")
 	}
 	r.sh.scopes = append(r.sh.scopes, dscope{parent: r.sh.cur, alias: alias, hide: slices.Clone(r.reg().hidden)})
