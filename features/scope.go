@@ -642,7 +642,16 @@ func resultNames(l *ast.SetOprSelectList) map[string]bool {
 	if len(l.Selects) == 0 {
 		return nil
 	}
-	sel, ok := l.Selects[0].(*ast.SelectStmt)
+	first := l.Selects[0]
+	for {
+		// (SELECT ...) UNION ...: the parenthesised first SELECT.
+		in, ok := first.(*ast.SetOprSelectList)
+		if !ok || len(in.Selects) == 0 {
+			break
+		}
+		first = in.Selects[0]
+	}
+	sel, ok := first.(*ast.SelectStmt)
 	if !ok || sel.Fields == nil {
 		return nil
 	}
@@ -686,6 +695,11 @@ func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClau
 			off := p.OriginTextPosition()
 			if off <= 0 {
 				off = newLocatorAt(r.src, innerStart(r.src, start)).afterWord("ORDER", n)
+			}
+			if off < 0 {
+				// ((SELECT ...)) UNION ...: the statement's ORDER is
+				// outside the parentheses innerStart skipped.
+				off = newLocatorAt(r.src, start).afterWord("ORDER", n)
 			}
 			return r.errAt(off, ErrUnknownColumn, n, "ORDER BY position %s: the set operation's result has %d columns", n, len(names))
 		}
