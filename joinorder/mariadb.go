@@ -246,20 +246,26 @@ func (m *MariaDB) OrderWork(cards *Cards, order []int) (Work, error) {
 // occurrence in left.
 func (m *MariaDB) access(q *features.Query, left uint64, r int) (pk, sec bool) {
 	rt := q.Tables[r].Table
-	for _, j := range q.Joins {
-		col := -1
-		switch {
-		case j.Right == r && left&(1<<uint(j.Left)) != 0:
-			col = j.RightCol
-		case j.Left == r && left&(1<<uint(j.Right)) != 0:
-			col = j.LeftCol
-		}
-		if col >= 0 {
-			pk = pk || m.pk[[2]int{rt, col}]
-			sec = sec || m.sec[[2]int{rt, col}]
-		}
+	var buf [16]int
+	for _, col := range boundCols(q, left, r, buf[:0]) {
+		pk = pk || m.pk[[2]int{rt, col}]
+		sec = sec || m.sec[[2]int{rt, col}]
 	}
 	return pk, sec
+}
+
+// boundCols appends to dst the columns of occurrence r that join edges
+// from the occurrences in left bind (one per edge), and returns it.
+func boundCols(q *features.Query, left uint64, r int, dst []int) []int {
+	for _, j := range q.Joins {
+		switch {
+		case j.Right == r && left&(1<<uint(j.Left)) != 0:
+			dst = append(dst, j.RightCol)
+		case j.Left == r && left&(1<<uint(j.Right)) != 0:
+			dst = append(dst, j.LeftCol)
+		}
+	}
+	return dst
 }
 
 // covering reports whether a secondary-index lookup on r needs no row

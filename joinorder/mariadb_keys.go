@@ -162,19 +162,8 @@ func (m *MariaDB) rowsPerKey(q *features.Query, left uint64, r int) float64 {
 	if rt < 0 || rt >= len(m.keys) {
 		return best
 	}
-	bound := make([]int, 0, 16) // r's columns the join binds (on the stack)
-	for _, j := range q.Joins {
-		col := -1
-		switch {
-		case j.Right == r && left&(1<<uint(j.Left)) != 0:
-			col = j.RightCol
-		case j.Left == r && left&(1<<uint(j.Right)) != 0:
-			col = j.LeftCol
-		}
-		if col >= 0 {
-			bound = append(bound, col)
-		}
-	}
+	var buf [16]int
+	bound := boundCols(q, left, r, buf[:0]) // r's columns the join binds
 	for _, k := range m.keys[rt] {
 		n := 0
 		for n < len(k.cols) && slices.Contains(bound, k.cols[n]) {
