@@ -637,10 +637,11 @@ func (r *resolver) positionOf(e ast.ExprNode) (*ast.PositionExpr, bool) {
 }
 
 // resultNames returns the names of the columns of a set operation (its
-// first SELECT's, lower case), or nil when a * makes them unknown here.
-func resultNames(l *ast.SetOprSelectList) map[string]bool {
+// first SELECT's, lower case), or nil when a * makes them unknown here,
+// and their number (two may share a name).
+func resultNames(l *ast.SetOprSelectList) (map[string]bool, int) {
 	if len(l.Selects) == 0 {
-		return nil
+		return nil, 0
 	}
 	first := l.Selects[0]
 	for {
@@ -653,13 +654,13 @@ func resultNames(l *ast.SetOprSelectList) map[string]bool {
 	}
 	sel, ok := first.(*ast.SelectStmt)
 	if !ok || sel.Fields == nil {
-		return nil
+		return nil, 0
 	}
 	out := map[string]bool{}
 	for _, f := range sel.Fields.Fields {
 		switch {
 		case f.WildCard != nil:
-			return nil
+			return nil, 0
 		case f.AsName.L != "":
 			out[f.AsName.L] = true
 		default:
@@ -670,7 +671,7 @@ func resultNames(l *ast.SetOprSelectList) map[string]bool {
 			}
 		}
 	}
-	return out
+	return out, len(sel.Fields.Fields)
 }
 
 // checkSetOrder checks the ORDER BY of a set operation: its names are
@@ -678,7 +679,7 @@ func resultNames(l *ast.SetOprSelectList) map[string]bool {
 // SELECT 'x' ORDER BY nope is an unknown column, as is a name only a
 // later SELECT or the enclosing query has).
 func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClause, start int) error {
-	names := resultNames(l)
+	names, width := resultNames(l)
 	if order == nil || names == nil {
 		return nil
 	}
@@ -690,7 +691,7 @@ func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClau
 				return r.errAt(cn.OriginTextPosition(), ErrUnknownColumn, cn.Name.Name.O, "the set operation's result has no such column")
 			}
 		}
-		if p, ok := r.positionOf(it.Expr); ok && p.P == nil && (p.N < 1 || p.N > len(names)) {
+		if p, ok := r.positionOf(it.Expr); ok && p.P == nil && (p.N < 1 || p.N > width) {
 			n := strconv.Itoa(p.N)
 			off := p.OriginTextPosition()
 			if off <= 0 {
@@ -701,7 +702,7 @@ func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClau
 				// outside the parentheses innerStart skipped.
 				off = newLocatorAt(r.src, start).afterWord("ORDER", n)
 			}
-			return r.errAt(off, ErrUnknownColumn, n, "ORDER BY position %s: the set operation's result has %d columns", n, len(names))
+			return r.errAt(off, ErrUnknownColumn, n, "ORDER BY position %s: the set operation's result has %d columns", n, width)
 		}
 	}
 	return nil
@@ -717,7 +718,15 @@ func (r *resolver) checkSubquery(sq *ast.SubqueryExpr) error {
 	if err := r.checkDepth(sq); err != nil {
 		return err
 	}
-	return r.checkQuery(sq.Query, sq.OriginTextPosition())
+	q := sq.Query
+	if so, ok := q.(*ast.SetOprStmt); ok && sq.Exists && so.SelectList != nil {
+		// MariaDB 10.11 drops the ORDER BY of EXISTS (... UNION ...
+		// ORDER BY nope) unresolved.
+		c, l := *so, *so.SelectList
+		c.OrderBy, l.OrderBy, c.SelectList = nil, nil, &l
+		q = &c
+	}
+	return r.checkQuery(q, sq.OriginTextPosition())
 }
 
 // checkQuery checks the names of a SELECT or set operation resolved as a
