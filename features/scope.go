@@ -702,6 +702,9 @@ func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClau
 				// outside the parentheses innerStart skipped.
 				off = newLocatorAt(r.src, start).afterWord("ORDER", n)
 			}
+			if off < 0 {
+				off = start // (SELECT ... FROM ((SELECT ...) UNION ... ORDER BY 3)): at the set operation
+			}
 			return r.errAt(off, ErrUnknownColumn, n, "ORDER BY position %s: the set operation's result has %d columns", n, width)
 		}
 	}
