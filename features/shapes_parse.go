@@ -87,7 +87,7 @@ func (r *resolver) column(cn *ast.ColumnNameExpr) (int, int, error) {
 	if errors.Is(err, ErrUnknownColumn) || errors.Is(err, ErrUnknownTable) {
 		for p := r.parent; p != nil; p = p.parent {
 			_, _, perr := p.column(cn)
-			if perr == nil {
+			if perr == nil || errors.Is(perr, errDerivedExpr) { // a column, or a derived table's computed one
 				return 0, 0, r.errAt(cn.OriginTextPosition(), ErrUnsupported, "outer reference "+cn.Name.String(),
 					"a column of an enclosing query may appear in a subquery only in an equality (or one <>) with a column of the subquery, at the top level of its WHERE, of the directly enclosing query")
 			}
