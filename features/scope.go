@@ -579,9 +579,37 @@ func (r *resolver) selectWidth(fields []*ast.SelectField) int {
 			n++
 			continue
 		}
-		for _, c := range r.starNames(r.sh.cur, f.WildCard.Table) {
+		for name, c := range r.starNames(r.sh.cur, f.WildCard.Table) {
 			n += c
+			if f.WildCard.Table.L == "" {
+				n -= r.usingMerged(r.sh.cur, name)
+			}
 		}
+	}
+	return n
+}
+
+// usingMerged returns how many of the columns named name that a * of
+// scope s selects from several FROM items USING coalesces away: each
+// group of items it joins is one column (MariaDB 10.11: SELECT * FROM
+// flights f JOIN routes r USING (origin, destination) has 10 columns,
+// not 12; f.* still has all of f's).
+func (r *resolver) usingMerged(s int, name string) int {
+	n := 0
+	for _, g := range r.using[name] {
+		items := map[int]bool{} // an occurrence of s, or (negated) a derived table of s
+		for i := range r.q.Tables {
+			if i >= MaxTables || g&(1<<uint(i)) == 0 {
+				continue
+			}
+			switch u := r.under(s, r.sh.occScope[i]); {
+			case u == s:
+				items[i] = true
+			case u > 0:
+				items[-u] = true
+			}
+		}
+		n += max(len(items)-1, 0)
 	}
 	return n
 }
