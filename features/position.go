@@ -255,12 +255,30 @@ func (l *locator) afterWord(kw, text string) int {
 				return -1 // the end of the query the cursor is in
 			}
 		case depth == 0 && t.kind == sqllex.Word && strings.EqualFold(t.text, kw):
-			for j := i + 1; j < len(l.toks); j++ {
-				if l.toks[j].text == text {
-					return l.toks[j].off
-				}
+			return l.itemAt(i+1, text)
+		}
+	}
+	return -1
+}
+
+// itemAt returns the offset of the first token text from token index i
+// that starts an item of the clause there: outside parentheses, after
+// its BY or a comma (ORDER BY id + 2, 2: the second 2), or -1.
+func (l *locator) itemAt(i int, text string) int {
+	depth := 0
+	for j := i; j < len(l.toks); j++ {
+		t := l.toks[j]
+		switch {
+		case t.kind == sqllex.Punct && t.text == "(":
+			depth++
+		case t.kind == sqllex.Punct && t.text == ")":
+			if depth--; depth < 0 {
+				return -1
 			}
-			return -1
+		case depth == 0 && t.text == text && j > i:
+			if p := l.toks[j-1]; p.text == "," || strings.EqualFold(p.text, "BY") {
+				return t.off
+			}
 		}
 	}
 	return -1
