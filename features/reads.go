@@ -69,7 +69,7 @@ func (r *resolver) reads(fields *ast.FieldList) ([]ColRef, error) {
 				}
 				continue
 			}
-			c := &colCollector{}
+			c := &colCollector{src: r.src}
 			f.Expr.Accept(c)
 			for _, cn := range c.cols {
 				occ, col, err := r.column(cn)
@@ -174,7 +174,7 @@ func (r *resolver) derivedReads(k int, out *[]ColRef) {
 // list was checked: not expected), reads every column of the scope's
 // tables, the safe answer for covering.
 func (r *resolver) exprReads(e ast.ExprNode, s int, out *[]ColRef) {
-	c := &colCollector{}
+	c := &colCollector{src: r.src}
 	e.Accept(c)
 	everything := func() {
 		m := r.subtree(s)
@@ -238,6 +238,7 @@ func FilterColumns(e *Expr) []int {
 // colCollector gathers the column references of a select-list expression
 // and notes subqueries (whose columns may belong to other tables).
 type colCollector struct {
+	src  string // the statement's text, to position names (name)
 	cols []*ast.ColumnNameExpr
 	sub  bool
 	subs []*ast.SubqueryExpr
@@ -251,8 +252,41 @@ func (c *colCollector) Enter(n ast.Node) (ast.Node, bool) {
 		return n, true
 	case *ast.ColumnNameExpr:
 		c.cols = append(c.cols, n)
+	case *ast.MatchAgainst:
+		// Its columns are names, not expressions (MariaDB 10.11 checks
+		// them: SELECT MATCH (nope) AGAINST ('x') FROM flights is an
+		// unknown column).
+		for _, name := range n.ColumnNames {
+			c.name(name, n.OriginTextPosition())
+		}
+	case *ast.DefaultExpr:
+		if n.Name != nil {
+			c.name(n.Name, n.OriginTextPosition()) // DEFAULT(nope) likewise
+		}
 	}
 	return n, false
+}
+
+// name collects a column name that is no expression, of the construct
+// at off: positioned at its first part there (the parser records none).
+func (c *colCollector) name(name *ast.ColumnName, off int) {
+	first := name.Name.O
+	switch {
+	case name.Schema.O != "":
+		first = name.Schema.O
+	case name.Table.O != "":
+		first = name.Table.O
+	}
+	if c.src != "" && off >= 0 {
+		l := newLocatorAt(c.src, off)
+		l.ident(first)
+		if p := l.lastIdent(); p >= 0 {
+			off = p
+		}
+	}
+	cn := &ast.ColumnNameExpr{Name: name}
+	cn.SetOriginTextPosition(off)
+	c.cols = append(c.cols, cn)
 }
 
 func (c *colCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }

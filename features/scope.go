@@ -529,7 +529,7 @@ func (r *resolver) coalescedIn(k int, name string) error {
 // Other errors (an expression the model does not resolve) are not its
 // concern.
 func (r *resolver) checkColumns(e ast.ExprNode) error {
-	c := &colCollector{}
+	c := &colCollector{src: r.src}
 	e.Accept(c)
 	for _, cn := range c.cols {
 		if _, _, err := r.column(cn); err != nil && badSelectColumn(err) {
@@ -555,7 +555,7 @@ func (r *resolver) checkKeyExpr(e ast.ExprNode) error {
 		var pe *Error
 		return errors.Is(err, ErrUnknownColumn) && errors.As(err, &pe) && r.aliases[strings.ToLower(pe.Construct)]
 	}
-	c := &colCollector{}
+	c := &colCollector{src: r.src}
 	e.Accept(c)
 	for _, cn := range c.cols {
 		if _, _, err := r.column(cn); err != nil && badSelectColumn(err) && !alias(err) {
@@ -712,7 +712,7 @@ func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClau
 		return nil
 	}
 	for _, it := range order.Items {
-		c := &colCollector{}
+		c := &colCollector{src: r.src}
 		it.Expr.Accept(c)
 		for _, cn := range c.cols {
 			if cn.Name.Table.L == "" && !names[cn.Name.Name.L] {
