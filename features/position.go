@@ -213,20 +213,31 @@ func (l *locator) doSkipDerived(off int) {
 	for i < len(l.toks) && l.toks[i].off < off {
 		i++
 	}
+	if j, _ := l.topLevel(i, func(int) bool { return false }); j < len(l.toks) {
+		l.cursor = max(l.cursor, j+1) // past its ")"
+	}
+}
+
+// topLevel returns the index of the first token from index i outside
+// the parentheses opened from there for which at is true (found), else
+// that of the ")" closing one opened before i, or len(toks): the one
+// walk of the locator's searches by parenthesis depth.
+func (l *locator) topLevel(i int, at func(j int) bool) (j int, found bool) {
 	depth := 0
-	for ; i < len(l.toks); i++ {
-		t := l.toks[i]
+	for j = i; j < len(l.toks); j++ {
+		t := l.toks[j]
 		switch {
 		case t.kind == sqllex.Punct && t.text == "(":
 			depth++
 		case t.kind == sqllex.Punct && t.text == ")":
-			if depth == 0 {
-				l.cursor = max(l.cursor, i+1)
-				return
+			if depth--; depth < 0 {
+				return j, false
 			}
-			depth--
+		case depth == 0 && at(j):
+			return j, true
 		}
 	}
+	return j, false
 }
 
 // innerStart returns the offset of a parenthesised query's first token
@@ -244,44 +255,27 @@ func innerStart(src string, off int) int {
 // of GROUP BY 5, which the AST does not record.
 func (l *locator) afterWord(kw, text string) int {
 	l.sync()
-	depth := 0
-	for i := l.cursor; i < len(l.toks); i++ {
-		t := l.toks[i]
-		switch {
-		case t.kind == sqllex.Punct && t.text == "(":
-			depth++
-		case t.kind == sqllex.Punct && t.text == ")":
-			if depth--; depth < 0 {
-				return -1 // the end of the query the cursor is in
-			}
-		case depth == 0 && t.kind == sqllex.Word && strings.EqualFold(t.text, kw):
-			return l.itemAt(i+1, text)
-		}
+	i, ok := l.topLevel(l.cursor, func(j int) bool {
+		return l.toks[j].kind == sqllex.Word && strings.EqualFold(l.toks[j].text, kw)
+	})
+	if !ok {
+		return -1 // not before the end of the query the cursor is in
 	}
-	return -1
+	return l.itemAt(i+1, text)
 }
 
 // itemAt returns the offset of the first token text from token index i
 // that starts an item of the clause there: outside parentheses, after
 // its BY or a comma (ORDER BY id + 2, 2: the second 2), or -1.
 func (l *locator) itemAt(i int, text string) int {
-	depth := 0
-	for j := i; j < len(l.toks); j++ {
-		t := l.toks[j]
-		switch {
-		case t.kind == sqllex.Punct && t.text == "(":
-			depth++
-		case t.kind == sqllex.Punct && t.text == ")":
-			if depth--; depth < 0 {
-				return -1
-			}
-		case depth == 0 && t.text == text && j > i:
-			if p := l.toks[j-1]; p.text == "," || strings.EqualFold(p.text, "BY") {
-				return t.off
-			}
-		}
+	j, ok := l.topLevel(i, func(j int) bool {
+		p := l.toks[max(j-1, 0)]
+		return j > i && l.toks[j].text == text && (p.text == "," || strings.EqualFold(p.text, "BY"))
+	})
+	if !ok {
+		return -1
 	}
-	return -1
+	return l.toks[j].off
 }
 
 // skipJoinCond records a move past the ON condition or USING list of the
@@ -309,27 +303,17 @@ func (l *locator) doSkipJoinCond() {
 			return // no condition (a comma or CROSS join)
 		}
 	}
-	depth := 0
-	for i++; i < len(l.toks); i++ {
-		t := l.toks[i]
+	// Its end: what ends the join outside parentheses, the ")" closing
+	// one opened before it, or the text's end.
+	l.cursor, _ = l.topLevel(i+1, func(j int) bool {
+		t := l.toks[j]
 		switch {
-		case t.kind == sqllex.Punct && t.text == "(":
-			depth++
-		case t.kind == sqllex.Punct && t.text == ")":
-			if depth--; depth < 0 {
-				l.cursor = i
-				return
-			}
-		case depth == 0 && t.kind == sqllex.Punct && (t.text == "," || t.text == ";"):
-			l.cursor = i
-			return
-		case depth == 0 && t.kind == sqllex.Word && joinCondEnd[strings.ToUpper(t.text)]:
-			if u := strings.ToUpper(t.text); (u == "LEFT" || u == "RIGHT") && i+1 < len(l.toks) && l.toks[i+1].text == "(" {
-				continue // the function
-			}
-			l.cursor = i
-			return
+		case t.kind == sqllex.Punct:
+			return t.text == "," || t.text == ";"
+		case t.kind != sqllex.Word || !joinCondEnd[strings.ToUpper(t.text)]:
+			return false
 		}
-	}
-	l.cursor = i
+		u := strings.ToUpper(t.text)
+		return !((u == "LEFT" || u == "RIGHT") && j+1 < len(l.toks) && l.toks[j+1].text == "(") // LEFT(: the function
+	})
 }
