@@ -750,9 +750,10 @@ func (r *resolver) checkSubquery(sq *ast.SubqueryExpr) error {
 		return err
 	}
 	q := sq.Query
-	if so, ok := q.(*ast.SetOprStmt); ok && sq.Exists && so.SelectList != nil {
+	if so, ok := q.(*ast.SetOprStmt); ok && (sq.Exists || sq.MultiRows) && so.SelectList != nil {
 		// MariaDB 10.11 drops the ORDER BY of EXISTS (... UNION ...
-		// ORDER BY nope) unresolved.
+		// ORDER BY nope) unresolved, and of IN, NOT IN, ANY and ALL
+		// (MultiRows: x IN (... UNION ... ORDER BY nope) runs).
 		c, l := *so, *so.SelectList
 		c.OrderBy, l.OrderBy, c.SelectList = nil, nil, &l
 		q = &c
