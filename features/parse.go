@@ -82,6 +82,8 @@ type resolver struct {
 	parent  *resolver   // the enclosing query of a subquery
 	sh      shapeState  // outer joins, derived tables, subqueries (shapes_parse.go)
 	dr      *derivedReg // grouped derived tables and CTEs (derived.go); the outermost resolver's
+	// fromDone: the FROM of the SELECT resolved in full (restNames).
+	fromDone bool
 }
 
 func (r *resolver) errAt(off int, sentinel error, construct, format string, args ...any) error {
@@ -141,6 +143,7 @@ func (r *resolver) selectStmt(s *ast.SelectStmt) error {
 	if err := r.from(s.From.TableRefs); err != nil {
 		return err
 	}
+	r.fromDone = true
 	r.conj = make([][]*Expr, len(r.q.Tables))
 	if err := r.conditions(s.Where); err != nil {
 		return err

@@ -834,6 +834,9 @@ func (r *resolver) checkSelect(sel *ast.SelectStmt, start int) error {
 	// inside, at its SELECT.
 	c := &resolver{schema: r.schema, src: r.src, loc: newLocatorAt(r.src, innerStart(r.src, start)), q: &Query{Schema: r.schema}, parent: r, opts: r.opts}
 	err := c.statement(sel)
+	if err != nil && !badSelectColumn(err) && c.fromDone {
+		err = c.restNames(sel) // past what the model does not support
+	}
 	reg.ext, reg.rels = ext, reg.rels[:nrels]
 	for s, i := range reg.ctes {
 		if i >= nrels {
