@@ -31,6 +31,14 @@ const (
 	// twice more each way (medians of 3 where they are cheap).
 	DefaultRepeatUnder = 2 * time.Second
 	DefaultRepeats     = 2
+	// DefaultRetimeRatio: two single timings more than 1.5x apart, either
+	// way, are re-timed (ServerOptions.RetimeRatio). 1.5 is the hint
+	// guard's own ratio (DefaultServerGuard): a difference the guard
+	// would act on is worth two more samples each way. Seed 13's TPC-H
+	// query 19 (README, issue 10) measured 1.78 s against 3.87 s once
+	// each under load 6-17, and 0.86/0.57/0.61 s against 0.56/0.57/0.63 s
+	// re-timed at load 3.
+	DefaultRetimeRatio = 1.5
 	// DefaultServerMaxResult is the workload rule of the SF1 / scale-10
 	// server runs (Options.MaxResultRows): join queries whose result has
 	// more than 500,000 rows are left out. Fixed on the 12 guard-training
@@ -59,6 +67,14 @@ type ServerOptions struct {
 	// repeat and the noisiest. 0 means DefaultRepeatUnder; negative
 	// never repeats.
 	RepeatUnder time.Duration `opt:"signed"`
+	// RetimeRatio: a query whose two single timings (the server's plan
+	// and our order) both finished within Limit and differ by more than
+	// this factor in EITHER direction is timed DefaultRepeats more times
+	// each way, alternating which goes first, and each order's median is
+	// kept (ServerQuery.Retimed "apart"): one sample per order under a
+	// loaded machine is not a verdict. 0 means DefaultRetimeRatio;
+	// negative never re-times for this reason.
+	RetimeRatio float64 `opt:"signed"`
 	// GuardRatio: our order is hinted only when the cost model, on the
 	// same estimates, prices the server's own order (from its EXPLAIN)
 	// more than GuardRatio times ours; otherwise (or when the model
@@ -125,6 +141,13 @@ type ServerQuery struct {
 	OursTimedOut   bool    `json:"ours_timed_out,omitempty"`
 	Count          int64   `json:"count"`
 	SameCount      bool    `json:"same_count"` // both returned the same COUNT(*) (and the engine's, when counted)
+	// ServerRunsMS and OrderRunsMS are the raw timed executions of the
+	// server's plan and of our order (when timed), in order, before the
+	// medians above; Retimed says why there are more than one each
+	// (RetimedShort, RetimedApart; "": single timings).
+	ServerRunsMS []float64 `json:"server_runs_ms,omitempty"`
+	OrderRunsMS  []float64 `json:"order_runs_ms,omitempty"`
+	Retimed      string    `json:"retimed,omitempty"`
 }
 
 // ServerReport sums up ServerBench. Timed-out executions count at the
@@ -146,6 +169,10 @@ type ServerReport struct {
 	// Censored counts queries past the limit every way they were timed:
 	// their ratio is pinned at 1 (unknown).
 	Censored int `json:"censored"`
+	// RetimeRatio and RepeatUnder are the re-timing rules in use
+	// (ServerOptions; ServerQuery.Retimed).
+	RetimeRatio float64       `json:"retime_ratio,omitempty"`
+	RepeatUnder time.Duration `json:"repeat_under_ns,omitempty"`
 }
 
 // ServerMethod is the plan whose order is timed on the server: left-deep
@@ -187,6 +214,9 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 	if opts.RepeatUnder == 0 {
 		opts.RepeatUnder = DefaultRepeatUnder
 	}
+	if opts.RetimeRatio == 0 {
+		opts.RetimeRatio = DefaultRetimeRatio
+	}
 	guard := Guard{Name: "guard", Ratio: opts.GuardRatio, MinSavingMS: opts.MinSavingMS, MinServerCost: opts.MinServerCost}
 	if guard.Ratio == 0 {
 		guard.Ratio = DefaultServerGuard
@@ -203,7 +233,7 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 		guard.Name = guardName(guard)
 	}
 	both := opts.TimeBoth || len(opts.Baselines) > 0
-	rep := ServerReport{Database: srv.Database(), Method: method.Name, AllSameCount: true, Guard: guard}
+	rep := ServerReport{Database: srv.Database(), Method: method.Name, AllSameCount: true, Guard: guard, RetimeRatio: opts.RetimeRatio, RepeatUnder: opts.RepeatUnder}
 	if opts.Queries < 0 || opts.Runs < 0 || opts.Limit < time.Millisecond {
 		return rep, fmt.Errorf("%w: server queries %d, runs %d, limit %v", ErrOptions, opts.Queries, opts.Runs, opts.Limit)
 	}
@@ -270,9 +300,13 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 			}
 			sq.UsedHint = !same && guard.HintQuery(sq)
 		}
-		orig, ours, err := timeBoth(ctx, srv, sq.SQL, sq.Hinted, sq.UsedHint || (both && !same), topt, opts.RepeatUnder)
+		orig, ours, why, err := timeBoth(ctx, srv.Time, sq.SQL, sq.Hinted, sq.UsedHint || (both && !same), topt, opts.RepeatUnder, opts.RetimeRatio)
 		if err != nil {
 			return rep, err
+		}
+		sq.Retimed, sq.ServerRunsMS = why, runsMS(orig.Runs)
+		if sq.UsedHint || (both && !same) {
+			sq.OrderRunsMS = runsMS(ours.Runs)
 		}
 		if both || sq.UsedHint {
 			sq.OrderTimed, sq.OrderMS, sq.OrderTimedOut = true, ms(ours.Median), ours.TimedOut
@@ -298,8 +332,12 @@ func (s *Setup) bench(ctx context.Context, srv *server.Server, method joinorder.
 		rep.OursTotalMS += sq.OursMS
 		speedups = append(speedups, math.Max(sq.ServerMS, 0.001)/math.Max(sq.OursMS, 0.001))
 		if opts.Progress != nil {
-			opts.Progress(progress.Report{Stage: "server", Done: i + 1, Total: n, Detail: fmt.Sprintf("%d tables, server %.1f ms, ours %.1f ms (hinted %v, our order %.1f ms, predicted %.1f -> %.1f ms), same count %v",
-				sq.Tables, sq.ServerMS, sq.OursMS, sq.UsedHint, sq.OrderMS, sq.PredictedServer/1e3, sq.PredictedOurs/1e3, sq.SameCount)})
+			retimed := ""
+			if sq.Retimed != "" {
+				retimed = fmt.Sprintf(", re-timed (%s): server runs %v ms, our order's runs %v ms", sq.Retimed, sq.ServerRunsMS, sq.OrderRunsMS)
+			}
+			opts.Progress(progress.Report{Stage: "server", Done: i + 1, Total: n, Detail: fmt.Sprintf("%d tables, server %.1f ms, ours %.1f ms (hinted %v, our order %.1f ms, predicted %.1f -> %.1f ms), same count %v%s",
+				sq.Tables, sq.ServerMS, sq.OursMS, sq.UsedHint, sq.OrderMS, sq.PredictedServer/1e3, sq.PredictedOurs/1e3, sq.SameCount, retimed)})
 		}
 	}
 	if len(speedups) > 0 {
@@ -340,53 +378,90 @@ func (s *Setup) gainBy(q joinorder.EvalQuery, server, ours []int) (map[string]fl
 	return out, nil
 }
 
-// timeBoth times the original statement and, when hinted, ours (else
-// ours is the original's timing); when every execution was shorter than
-// repeatUnder, both are timed DefaultRepeats more times, alternating, and
-// their runs' medians kept.
-func timeBoth(ctx context.Context, srv *server.Server, orig, hinted string, useHint bool, topt server.TimeOptions, repeatUnder time.Duration) (server.Timing, server.Timing, error) {
+// timeFunc times one statement (server.Server.Time; a fake in tests).
+type timeFunc func(ctx context.Context, sql string, o server.TimeOptions) (server.Timing, error)
+
+// Why a query's two orders were re-timed (ServerQuery.Retimed).
+const (
+	RetimedShort = "short" // every execution under RepeatUnder
+	RetimedApart = "apart" // the two single timings more than RetimeRatio apart, either way
+)
+
+// timeBoth times the original statement and, when useHint, the hinted
+// one (else ours is the original's timing), once each, original first.
+// Both orders are then timed DefaultRepeats more times, alternating which
+// goes first (hinted first in the first round), and each order's median
+// of its runs is kept, when neither timed out and either every execution
+// was shorter than repeatUnder (RetimedShort) or, with useHint, the two
+// single timings are more than retimeRatio apart in EITHER direction
+// (RetimedApart; retimeRatio <= 0 never). why is "" when nothing was
+// re-timed. A re-timing past the limit counts at the limit in its
+// order's median; the order is marked timed out when its median is.
+func timeBoth(ctx context.Context, tf timeFunc, orig, hinted string, useHint bool, topt server.TimeOptions, repeatUnder time.Duration, retimeRatio float64) (a, b server.Timing, why string, err error) {
 	timeOne := func(sql string, o server.TimeOptions) (server.Timing, error) {
-		tm, err := srv.Time(ctx, sql, o)
+		tm, err := tf(ctx, sql, o)
 		if err != nil && !errors.Is(err, server.ErrTimeout) {
 			return tm, err
 		}
 		return tm, nil
 	}
-	a, err := timeOne(orig, topt)
-	if err != nil {
-		return a, a, err
+	if a, err = timeOne(orig, topt); err != nil {
+		return a, a, "", err
 	}
-	b := a
+	b = a
 	if useHint {
 		if b, err = timeOne(hinted, topt); err != nil {
-			return a, b, err
+			return a, b, "", err
 		}
 	}
-	if a.TimedOut || b.TimedOut || slices.Max(a.Runs) >= repeatUnder || slices.Max(b.Runs) >= repeatUnder {
-		return a, b, nil
+	switch {
+	case a.TimedOut || b.TimedOut || len(a.Runs) == 0 || len(b.Runs) == 0:
+		return a, b, "", nil
+	case slices.Max(a.Runs) < repeatUnder && slices.Max(b.Runs) < repeatUnder:
+		why = RetimedShort
+	case useHint && retimeRatio > 0 && apart(a.Median, b.Median, retimeRatio):
+		why = RetimedApart
+	default:
+		return a, b, "", nil
 	}
 	more := server.TimeOptions{Runs: 1, Warmups: -1, Limit: topt.Limit}
-	for range DefaultRepeats {
-		x, err := timeOne(orig, more)
+	add := func(t *server.Timing, sql string) error {
+		x, err := timeOne(sql, more)
 		if err != nil {
-			return a, b, err
+			return err
 		}
-		a.Runs = append(a.Runs, x.Runs...)
-		if useHint {
-			y, err := timeOne(hinted, more)
-			if err != nil {
-				return a, b, err
+		t.Runs = append(t.Runs, x.Runs...)
+		return nil
+	}
+	for r := range DefaultRepeats {
+		if useHint && r%2 == 0 { // the first timings ran the original first
+			if err := add(&b, hinted); err != nil {
+				return a, b, why, err
 			}
-			b.Runs = append(b.Runs, y.Runs...)
+		}
+		if err := add(&a, orig); err != nil {
+			return a, b, why, err
+		}
+		if useHint && r%2 == 1 {
+			if err := add(&b, hinted); err != nil {
+				return a, b, why, err
+			}
 		}
 	}
-	a.Median, a.Min = medianDur(a.Runs), slices.Min(a.Runs)
-	if useHint {
-		b.Median, b.Min = medianDur(b.Runs), slices.Min(b.Runs)
-	} else {
+	for _, t := range []*server.Timing{&a, &b} {
+		t.Median, t.Min = medianDur(t.Runs), slices.Min(t.Runs)
+		t.TimedOut = t.Median >= topt.Limit
+	}
+	if !useHint {
 		b = a
 	}
-	return a, b, nil
+	return a, b, why, nil
+}
+
+// apart reports whether x and y differ by more than ratio times, either way.
+func apart(x, y time.Duration, ratio float64) bool {
+	lo, hi := float64(min(x, y)), float64(max(x, y))
+	return hi > ratio*math.Max(lo, 1)
 }
 
 func medianDur(d []time.Duration) time.Duration {
@@ -406,6 +481,14 @@ func aliases(q *features.Query, order []int) []string {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
 
+func runsMS(d []time.Duration) []float64 {
+	out := make([]float64, len(d))
+	for i, x := range d {
+		out[i] = ms(x)
+	}
+	return out
+}
+
 // FormatServer renders a ServerReport as Markdown: the totals, the
 // baseline guards priced on the same measurements, and the per-query
 // times.
@@ -419,6 +502,19 @@ func FormatServer(r ServerReport) string {
 	}
 	fmt.Fprintf(&b, "%d queries on %s (%d hinted with our %s order as STRAIGHT_JOIN by the %s, the rest kept) against the server's own plans: total %.0f ms vs %.0f ms (%.2fx), median per-query speedup %.2fx, worst slowdown %.2fx, same COUNT(*) everywhere: %v; %d past the limit every way timed\n\n",
 		len(r.Queries), r.Database, hinted, r.Method, r.Guard.Name, r.OursTotalMS, r.ServerTotalMS, r.Speedup, r.MedianSpeedup, r.WorstSlowdown, r.AllSameCount, r.Censored)
+	var short, apart int
+	for _, q := range r.Queries {
+		switch q.Retimed {
+		case RetimedShort:
+			short++
+		case RetimedApart:
+			apart++
+		}
+	}
+	if short+apart > 0 {
+		fmt.Fprintf(&b, "Re-timed, medians of %d runs each way (raw runs in the JSON): %d queries whose single timings were more than %.1fx apart either way, %d under %v every way.\n\n",
+			1+DefaultRepeats, apart, r.RetimeRatio, short, r.RepeatUnder)
+	}
 	if len(r.Baselines) > 0 {
 		b.WriteString("| guard on the same measurements | hinted | total ms | speedup | worst slowdown |\n|---|---:|---:|---:|---:|\n")
 		for _, o := range r.Baselines {
