@@ -18,7 +18,7 @@ const genSeedStream = 0x67656e // "gen"
 
 // runGen implements
 //
-//	cardinal gen (--dataset flights|ecommerce|tpch | --schema schema.sql --data DIR | --dsn DSN)
+//	cardinal gen (--dataset flights|ecommerce|tpch|ontime | --schema schema.sql --data DIR | --dsn DSN)
 //	             [--queries N] [--min-joins N] [--max-joins N] [--snowflake] [--max-preds N]
 //	             [--seed S] [--subplans] [--groups F] [--workers N] [--out FILE.jsonl]
 //

@@ -21,7 +21,7 @@ import (
 
 // errNoSource is returned when a command that needs data was given none
 // (a usage error).
-var errNoSource = usageError{errors.New("no data source: give --dataset flights|ecommerce|tpch, --schema FILE [--data DIR], or --dsn DSN")}
+var errNoSource = usageError{errors.New("no data source: give --dataset flights|ecommerce|tpch|ontime, --schema FILE [--data DIR], or --dsn DSN")}
 
 // sourceFlags are the flags that choose where data comes from; every command
 // that needs data registers them.
