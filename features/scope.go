@@ -3,7 +3,6 @@ package features
 import (
 	"errors"
 	"maps"
-	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -624,7 +623,11 @@ func (r *resolver) checkPosition(p *ast.PositionExpr, fields []*ast.SelectField,
 	n := strconv.Itoa(p.N)
 	off := p.OriginTextPosition()
 	if off <= 0 {
-		off = r.loc.afterWord(clause, n) // the parser records none
+		written := n
+		if t := p.Text(); t != "" {
+			written = t // wrapped by positionOf
+		}
+		off = r.loc.afterWord(clause, written) // the parser records none
 	}
 	return r.errAt(off, ErrUnknownColumn, n, "%s BY position %s: the select list has %d columns", clause, n, r.selectWidth(fields))
 }
@@ -636,10 +639,22 @@ func (r *resolver) checkPosition(p *ast.PositionExpr, fields []*ast.SelectField,
 // ORDER BY (2), +2, -1 or -(1) is Unknown column '2' / '-1'; ORDER BY
 // (1) sorts by the first column). - -1, 1.5, '2' and TRUE are
 // expressions there too.
+//
+// MariaDB 10.11 reads a position as a 32-bit signed integer, wrapping
+// larger ones: ORDER BY 3000000000 is Unknown column '-1294967296', ORDER
+// BY 18446744073709551615 (which the parser reads as an unsigned
+// literal) '-1', 9223372036854775808 '0', and ORDER BY 4294967297 sorts by
+// the first column; the returned position's N is so wrapped.
 func (r *resolver) positionOf(e ast.ExprNode) (*ast.PositionExpr, bool) {
 	in := stripParens(e)
 	if p, ok := in.(*ast.PositionExpr); ok {
-		return p, true
+		if p.P != nil || p.N == int(int32(p.N)) {
+			return p, true
+		}
+		w := &ast.PositionExpr{N: int(int32(p.N))}
+		w.SetOriginTextPosition(p.OriginTextPosition())
+		w.SetText(nil, strconv.Itoa(p.N)) // as written, for checkPosition's locator
+		return w, true
 	}
 	sign := int64(1)
 	if u, ok := in.(*ast.UnaryOperationExpr); ok && (u.Op == opcode.Plus || u.Op == opcode.Minus) {
@@ -649,17 +664,25 @@ func (r *resolver) positionOf(e ast.ExprNode) (*ast.PositionExpr, bool) {
 		in = stripParens(u.V)
 	}
 	v, ok := in.(*test_driver.ValueExpr)
-	if !ok || v.Kind() != test_driver.KindInt64 {
+	if !ok {
+		return nil, false
+	}
+	var u uint64 // the literal, two's complement
+	switch v.Kind() {
+	case test_driver.KindInt64:
+		u = uint64(v.GetInt64())
+	case test_driver.KindUint64:
+		u = v.GetUint64()
+	default:
 		return nil, false
 	}
 	if off := v.OriginTextPosition(); off < 0 || off >= len(r.src) || r.src[off] < '0' || r.src[off] > '9' {
 		return nil, false // TRUE
 	}
-	n := sign * v.GetInt64()
-	if n < math.MinInt32 || n > math.MaxInt32 {
-		return nil, false
+	if sign < 0 {
+		u = -u
 	}
-	p := &ast.PositionExpr{N: int(n)}
+	p := &ast.PositionExpr{N: int(int32(uint32(u)))}
 	p.SetOriginTextPosition(e.OriginTextPosition())
 	return p, true
 }
