@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,5 +108,19 @@ func TestApart(t *testing.T) {
 		if got := apart(c.x, c.y, 1.5); got != c.want {
 			t.Errorf("apart(%v, %v) = %v, want %v", c.x, c.y, got, c.want)
 		}
+	}
+}
+
+// TestFormatServerRetimed: the re-timing line names the rules in use,
+// the defaults for a report put together by hand.
+func TestFormatServerRetimed(t *testing.T) {
+	r := ServerReport{Database: "d", Queries: []ServerQuery{{Retimed: RetimedApart}, {Retimed: RetimedShort}, {Retimed: RetimedShort}, {}}}
+	want := "Re-timed, medians of 3 runs each way (raw runs in the JSON): 1 queries whose single timings were more than 1.5x apart either way, 2 under 2s every way."
+	if got := FormatServer(r); !strings.Contains(got, want) {
+		t.Errorf("FormatServer:\n%s\nwant a line %q", got, want)
+	}
+	r.RetimeRatio, r.RepeatUnder = 3, time.Second
+	if got := FormatServer(r); !strings.Contains(got, "more than 3.0x apart either way, 2 under 1s every way") {
+		t.Errorf("FormatServer:\n%s\nwant the report's own rules", got)
 	}
 }

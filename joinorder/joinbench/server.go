@@ -512,8 +512,15 @@ func FormatServer(r ServerReport) string {
 		}
 	}
 	if short+apart > 0 {
+		ratio, under := r.RetimeRatio, r.RepeatUnder
+		if ratio == 0 { // a report put together by hand (e.g. TrainGuard's training queries)
+			ratio = DefaultRetimeRatio
+		}
+		if under == 0 {
+			under = DefaultRepeatUnder
+		}
 		fmt.Fprintf(&b, "Re-timed, medians of %d runs each way (raw runs in the JSON): %d queries whose single timings were more than %.1fx apart either way, %d under %v every way.\n\n",
-			1+DefaultRepeats, apart, r.RetimeRatio, short, r.RepeatUnder)
+			1+DefaultRepeats, apart, ratio, short, under)
 	}
 	if len(r.Baselines) > 0 {
 		b.WriteString("| guard on the same measurements | hinted | total ms | speedup | worst slowdown |\n|---|---:|---:|---:|---:|\n")
