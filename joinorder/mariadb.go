@@ -186,7 +186,9 @@ func (m *MariaDB) joinWork(q *features.Query, in JoinInput) (Work, Op) {
 	}
 	r := trailing(in.Right)
 	base := m.base(q, r, in.RightRows)
-	pk, sec := m.access(q, in.Left, r)
+	var buf [16]int
+	bound := boundCols(q, in.Left, r, buf[:0]) // r's columns the join binds
+	pk, sec := m.access(q, r, bound)
 	if pk || sec {
 		sel := 1.0
 		if base > 0 {
@@ -196,7 +198,7 @@ func (m *MariaDB) joinWork(q *features.Query, in JoinInput) (Work, Op) {
 		// filter's selectivity, capped by the outer rows times r's rows
 		// per join key (see mariadb_keys.go).
 		fetched := math.Min(in.Rows/sel, in.LeftRows*base)
-		if rpk := m.rowsPerKey(q, in.Left, r); !math.IsInf(rpk, 1) {
+		if rpk := m.rowsPerKey(q, r, bound); !math.IsInf(rpk, 1) {
 			fetched = math.Min(fetched, math.Max(in.Rows, in.LeftRows*rpk))
 		}
 		w := Work{Lookups: in.LeftRows}
@@ -242,12 +244,11 @@ func (m *MariaDB) OrderWork(cards *Cards, order []int) (Work, error) {
 }
 
 // access reports whether occurrence r can be read by a lookup on its
-// primary key (pk) or a secondary index (sec) through a join edge to an
-// occurrence in left.
-func (m *MariaDB) access(q *features.Query, left uint64, r int) (pk, sec bool) {
+// primary key (pk) or a secondary index (sec) through a join edge binding
+// one of its columns bound (boundCols).
+func (m *MariaDB) access(q *features.Query, r int, bound []int) (pk, sec bool) {
 	rt := q.Tables[r].Table
-	var buf [16]int
-	for _, col := range boundCols(q, left, r, buf[:0]) {
+	for _, col := range bound {
 		pk = pk || m.pk[[2]int{rt, col}]
 		sec = sec || m.sec[[2]int{rt, col}]
 	}

@@ -153,17 +153,15 @@ func statsRowsPerKey(ts *catalog.TableStats, cols []int) float64 {
 }
 
 // rowsPerKey returns the fewest rows per key among the indexes of
-// occurrence r whose leading columns are bound by join edges from the
-// occurrences in left (MariaDB's ref access on its best index), or +Inf
-// when none is known.
-func (m *MariaDB) rowsPerKey(q *features.Query, left uint64, r int) float64 {
+// occurrence r whose leading columns are among bound, the columns join
+// edges from the outer occurrences bind (boundCols; MariaDB's ref access
+// on its best index), or +Inf when none is known.
+func (m *MariaDB) rowsPerKey(q *features.Query, r int, bound []int) float64 {
 	rt := q.Tables[r].Table
 	best := math.Inf(1)
 	if rt < 0 || rt >= len(m.keys) {
 		return best
 	}
-	var buf [16]int
-	bound := boundCols(q, left, r, buf[:0]) // r's columns the join binds
 	for _, k := range m.keys[rt] {
 		n := 0
 		for n < len(k.cols) && slices.Contains(bound, k.cols[n]) {
