@@ -623,13 +623,18 @@ func (r *resolver) checkPosition(p *ast.PositionExpr, fields []*ast.SelectField,
 	n := strconv.Itoa(p.N)
 	off := p.OriginTextPosition()
 	if off <= 0 {
-		written := n
-		if t := p.Text(); t != "" {
-			written = t // wrapped by positionOf
-		}
-		off = r.loc.afterWord(clause, written) // the parser records none
+		off = r.loc.afterWord(clause, writtenPosition(p)) // the parser records none
 	}
 	return r.errAt(off, ErrUnknownColumn, n, "%s BY position %s: the select list has %d columns", clause, n, r.selectWidth(fields))
+}
+
+// writtenPosition returns position p as the statement writes it, for the
+// locator: its number, or the unwrapped one positionOf kept as its text.
+func writtenPosition(p *ast.PositionExpr) string {
+	if t := p.Text(); t != "" {
+		return t
+	}
+	return strconv.Itoa(p.N)
 }
 
 // positionOf returns the GROUP BY or ORDER BY position item e is on
@@ -743,15 +748,15 @@ func (r *resolver) checkSetOrder(l *ast.SetOprSelectList, order *ast.OrderByClau
 			}
 		}
 		if p, ok := r.positionOf(it.Expr); ok && p.P == nil && (p.N < 1 || p.N > width) {
-			n := strconv.Itoa(p.N)
+			n, written := strconv.Itoa(p.N), writtenPosition(p)
 			off := p.OriginTextPosition()
 			if off <= 0 {
-				off = newLocatorAt(r.src, innerStart(r.src, start)).afterWord("ORDER", n)
+				off = newLocatorAt(r.src, innerStart(r.src, start)).afterWord("ORDER", written)
 			}
 			if off < 0 {
 				// ((SELECT ...)) UNION ...: the statement's ORDER is
 				// outside the parentheses innerStart skipped.
-				off = newLocatorAt(r.src, start).afterWord("ORDER", n)
+				off = newLocatorAt(r.src, start).afterWord("ORDER", written)
 			}
 			if off < 0 {
 				off = start // (SELECT ... FROM ((SELECT ...) UNION ... ORDER BY 3)): at the set operation
