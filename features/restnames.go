@@ -62,17 +62,8 @@ func (r *resolver) restNames(sel *ast.SelectStmt) error {
 		if e == nil {
 			continue
 		}
-		c := &colCollector{src: r.src}
-		e.Accept(c)
-		for _, cn := range c.cols {
-			if _, _, err := r.column(cn); err != nil && badSelectColumn(err) && !r.anyAlias(cn) {
-				return err
-			}
-		}
-		for _, sq := range c.subs {
-			if err := r.checkSubquery(sq); err != nil && !r.aliasError(err) {
-				return err
-			}
+		if err := r.checkKeyExpr(e); err != nil {
+			return err
 		}
 	}
 	return nil

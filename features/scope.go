@@ -546,23 +546,21 @@ func (r *resolver) checkColumns(e ast.ExprNode) error {
 // checkKeyExpr checks the names of a GROUP BY or ORDER BY item that is
 // not a plain column (an expression, a subquery), as the server does:
 // SELECT id FROM title ORDER BY (SELECT nope FROM kind_type LIMIT 1) is
-// ErrUnknownColumn. An unqualified name that is a select-list alias is
-// the alias, also inside a subquery (MariaDB 10.11: SELECT id AS x FROM
-// title ORDER BY (SELECT MAX(kind) FROM kind_type WHERE kind_type.id = x)).
+// ErrUnknownColumn. An unqualified name that is a select-list alias (of
+// this query or an enclosing one) is the alias, also inside a subquery
+// (MariaDB 10.11: SELECT id AS x FROM title ORDER BY (SELECT MAX(kind)
+// FROM kind_type WHERE kind_type.id = x)). restNames checks each clause
+// of an uncounted subquery with it.
 func (r *resolver) checkKeyExpr(e ast.ExprNode) error {
-	alias := func(err error) bool {
-		var pe *Error
-		return errors.Is(err, ErrUnknownColumn) && errors.As(err, &pe) && r.aliases[strings.ToLower(pe.Construct)]
-	}
 	c := &colCollector{src: r.src}
 	e.Accept(c)
 	for _, cn := range c.cols {
-		if _, _, err := r.column(cn); err != nil && badSelectColumn(err) && !alias(err) {
+		if _, _, err := r.column(cn); err != nil && badSelectColumn(err) && !r.anyAlias(cn) {
 			return err
 		}
 	}
 	for _, sq := range c.subs {
-		if err := r.checkSubquery(sq); err != nil && !alias(err) {
+		if err := r.checkSubquery(sq); err != nil && !r.aliasError(err) {
 			return err
 		}
 	}
