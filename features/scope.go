@@ -192,29 +192,23 @@ func (r *resolver) nBase() int {
 // table can stand between the two), or 0 when it has none (see
 // nameTaken).
 func withStart(n ast.Node) int {
-	v := &withFinder{}
-	n.Accept(v)
-	return v.at
-}
-
-type withFinder struct{ at int }
-
-func (w *withFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if wc, ok := n.(*ast.WithClause); ok {
-		for _, cte := range wc.CTEs {
-			at := 1 // no offset: before everything
-			if cte.Query != nil {
-				at = max(cte.Query.OriginTextPosition(), 1)
-			}
-			if w.at == 0 || at < w.at {
-				w.at = at
+	first := 0
+	n.Accept(inspector(func(n ast.Node) bool {
+		if wc, ok := n.(*ast.WithClause); ok {
+			for _, cte := range wc.CTEs {
+				at := 1 // no offset: before everything
+				if cte.Query != nil {
+					at = max(cte.Query.OriginTextPosition(), 1)
+				}
+				if first == 0 || at < first {
+					first = at
+				}
 			}
 		}
-	}
-	return n, false
+		return true
+	}))
+	return first
 }
-
-func (w *withFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // under returns the scope of s's FROM that occurrence scope o lies in (o
 // itself, or the derived table of s containing it), or -1.

@@ -206,26 +206,21 @@ func (r *resolver) derivedTable(s *ast.SelectStmt, alias string, off int) error 
 	return r.selectList(s, k)
 }
 
+// hasAggregate reports whether e has an aggregate outside subqueries.
 func hasAggregate(e ast.ExprNode) bool {
-	v := &aggFinder{}
-	e.Accept(v)
-	return v.found
+	found := false
+	e.Accept(inspector(func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.AggregateFuncExpr:
+			found = true
+			return false
+		case *ast.SubqueryExpr:
+			return false
+		}
+		return true
+	}))
+	return found
 }
-
-type aggFinder struct{ found bool }
-
-func (a *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
-	switch n.(type) {
-	case *ast.AggregateFuncExpr:
-		a.found = true
-		return n, true
-	case *ast.SubqueryExpr:
-		return n, true
-	}
-	return n, false
-}
-
-func (a *aggFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 func rangeMask(lo, hi int) uint64 {
 	var m uint64
