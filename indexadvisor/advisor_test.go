@@ -55,6 +55,21 @@ func flightsStatements(t testing.TB, text string) []live.Statement {
 	return live.Merge(stmts)
 }
 
+// testAdvisor returns an advisor with default options over the
+// statements of text (a SQL file's) on cat.
+func testAdvisor(t testing.TB, cat *catalog.Catalog, text string) *advisor {
+	t.Helper()
+	w, err := NewWorkload(cat.Schema, flightsStatements(t, text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newAdvisor(w, Options{Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func TestRecommendFlights(t *testing.T) {
 	_, cat := flights(t)
 	w, err := NewWorkload(cat.Schema, flightsStatements(t, flightsWorkload))

@@ -18,15 +18,7 @@ func TestBNLChargeOfASeenDrivingFilter(t *testing.T) {
 		t.Skip("generates ecommerce at scale 2")
 	}
 	cat := ecommerce2(t)
-	w, err := NewWorkload(cat.Schema, flightsStatements(t,
-		"SELECT COUNT(*) FROM order_items f JOIN orders d ON f.order_id = d.id WHERE d.status = 'processing';"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newAdvisor(w, Options{Catalog: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testAdvisor(t, cat, "SELECT COUNT(*) FROM order_items f JOIN orders d ON f.order_id = d.id WHERE d.status = 'processing';")
 	if len(a.stmtOccs[0]) != 2 || len(a.bnlInners[a.stmtOccs[0][0]]) != 1 {
 		t.Fatalf("the orders occurrence does not drive a BNL-charged join: %d occurrences, probes %v",
 			len(a.stmtOccs[0]), a.occs[a.stmtOccs[0][len(a.stmtOccs[0])-1]].probes)

@@ -23,14 +23,7 @@ func TestCurePairTakesMutualCures(t *testing.T) {
 		t.Skip("generates ecommerce at scale 2")
 	}
 	cat := ecommerce2(t)
-	w, err := NewWorkload(cat.Schema, flightsStatements(t, mutualTrapWorkload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newAdvisor(w, Options{Catalog: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testAdvisor(t, cat, mutualTrapWorkload)
 	ti := cat.Schema.TableIndex("orders")
 	lead := func(col string) *Index {
 		for _, ix := range a.candidates() {
@@ -68,7 +61,7 @@ func TestCurePairTakesMutualCures(t *testing.T) {
 	if l := leadsOf(g.chosen[ti]); !l["total"] || !l["order_date"] {
 		t.Errorf("the greedy that refuses regressions chose indexes led by %v: want total and order_date together", l)
 	}
-	r, err := RecommendIndex(context.Background(), w, Options{Catalog: cat})
+	r, err := RecommendIndex(context.Background(), a.w, Options{Catalog: cat})
 	if err != nil {
 		t.Fatal(err)
 	}

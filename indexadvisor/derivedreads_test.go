@@ -13,14 +13,7 @@ import (
 func TestDerivedTableCandidates(t *testing.T) {
 	_, cat := flights(t)
 	candidates := func(sql string) []string {
-		w, err := NewWorkload(cat.Schema, flightsStatements(t, sql))
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := newAdvisor(w, Options{Catalog: cat})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := testAdvisor(t, cat, sql)
 		var out []string
 		for _, ix := range a.candidates() {
 			out = append(out, fmt.Sprint(ix.Table, ix.Columns))

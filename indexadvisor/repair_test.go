@@ -26,14 +26,7 @@ SELECT * FROM order_items WHERE product_id = 936 ORDER BY order_id DESC LIMIT 10
 // regression.
 func TestRepairRemovesPredictedRegressions(t *testing.T) {
 	cat := ecommerce1(t)
-	w, err := NewWorkload(cat.Schema, flightsStatements(t, repairWorkload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newAdvisor(w, Options{Catalog: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testAdvisor(t, cat, repairWorkload)
 	ti := cat.Schema.TableIndex("order_items")
 	var orderID *Index
 	cands := a.candidates()
@@ -65,7 +58,7 @@ func TestRepairRemovesPredictedRegressions(t *testing.T) {
 	if !slices.Contains(c.chosen[ti], orderID) {
 		t.Errorf("repair dropped order_items(order_id): %v", labels)
 	}
-	r, err := RecommendIndex(context.Background(), w, Options{Catalog: cat})
+	r, err := RecommendIndex(context.Background(), a.w, Options{Catalog: cat})
 	if err != nil {
 		t.Fatal(err)
 	}
