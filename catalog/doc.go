@@ -83,8 +83,10 @@
 // of the schema and statistics without the sample, so it identifies the data
 // and statistics options, not the sampling seed. Save writes a versioned
 // binary format (see persist.go): magic, format version, length-prefixed
-// sections and a CRC-32C trailer. Load checks every length against fixed
-// limits and the bytes actually present before allocating, validates the
-// decoded catalog, and reads exactly the bytes Save wrote so a catalog can
-// be embedded in a model file.
+// sections compressed with DEFLATE (format version 7; Load still reads
+// the uncompressed versions 1 to 6) and a CRC-32C trailer. Load checks
+// every length against fixed limits and the bytes actually present before
+// allocating, verifies the checksum before inflating and inflates no more
+// than the declared size, validates the decoded catalog, and reads exactly
+// the bytes Save wrote so a catalog can be embedded in a model file.
 package catalog

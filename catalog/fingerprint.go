@@ -21,7 +21,7 @@ func (c *Catalog) Fingerprint() string {
 	e.B = append(e.B, fingerprintDomain...)
 	if c != nil && c.Schema != nil {
 		encodeSchema(&e, c.Schema)
-		encodeStats(&e, c.Stats, false)
+		encodeStats(&e, c.Stats, noSample)
 	}
 	sum := sha256.Sum256(e.B)
 	return hex.EncodeToString(sum[:16])

@@ -3,6 +3,8 @@ package catalog_test
 import (
 	"bytes"
 	"cmp"
+	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"slices"
@@ -106,5 +108,55 @@ func TestFlightsCatalog(t *testing.T) {
 	})
 	if err != nil || !reflect.DeepEqual(s, &want) {
 		t.Errorf("flights schema round trip: %v\n%s", err, db.Schema.SQL())
+	}
+}
+
+// flightsCatalog is the flights catalog of the demo and the bench
+// (default statistics options, seed 1).
+func flightsCatalog(b *testing.B) *catalog.Catalog {
+	db, err := datasets.Flights()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cat
+}
+
+// BenchmarkLoadFlights loads the flights catalog saved as format version
+// 6 (uncompressed sections) and 7 (the same sections compressed): the
+// ratio of the two is what compression costs a model file's Load.
+func BenchmarkLoadFlights(b *testing.B) {
+	cat := flightsCatalog(b)
+	for _, v := range []uint16{6, 7} {
+		var buf bytes.Buffer
+		if err := catalog.SaveVersion(cat, &buf, v); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("v%d", v), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := catalog.Load(bytes.NewReader(buf.Bytes())); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "file-bytes")
+		})
+	}
+}
+
+// BenchmarkSaveFlights saves the flights catalog as format versions 6
+// and 7.
+func BenchmarkSaveFlights(b *testing.B) {
+	cat := flightsCatalog(b)
+	for _, v := range []uint16{6, 7} {
+		b.Run(fmt.Sprintf("v%d", v), func(b *testing.B) {
+			for b.Loop() {
+				if err := catalog.SaveVersion(cat, io.Discard, v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"bytes"
+	"compress/flate"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -10,28 +12,47 @@ import (
 	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
-// Binary catalog format, version 6 (all integers little-endian):
+// Binary catalog format, version 7 (all integers little-endian):
 //
 //	magic    8 bytes  "CARDCAT\x00"
 //	version  uint16   formatVersion
-//	sections          tag uint16, length uint32, payload; in order
-//	                  schema (1), stats (2), joins (3), indexes (4),
-//	                  key degrees (5), dependencies (6), sketches (7),
-//	                  end (0, empty)
+//	size     uint64   bytes of the sections once inflated
+//	packed   uint64   bytes of the compressed sections that follow
+//	body              the sections, DEFLATE-compressed (RFC 1951,
+//	                  compress/flate at packLevel)
 //	checksum uint32   CRC-32C (Castagnoli) of every byte before it
 //
+// The sections are those of version 6, one after the other: tag uint16,
+// length uint32, payload; in order schema (1), stats (2), joins (3),
+// indexes (4), key degrees (5), dependencies (6), sketches (7), end (0,
+// empty). Two payloads are encoded more compactly than in version 6: a
+// join synopsis holds its distinct joined rows and per sampled row an
+// index (encodeDistinctRows), and a sampled integer its difference from
+// the previous integer of its column (encodeStats). Versions 1 to 6 store
+// the sections uncompressed between the version and the checksum, version
+// 1 without joins, 2 without indexes, 3 without key degrees, 4 without
+// dependencies and 5 without sketches; Load reads every version from 1 to
+// 7, and Save writes version 7 only. The flights catalog of the demo
+// (default options, seed 1) takes 4,284,069 bytes as version 6 and
+// 362,289 as version 7 (870,259 before compression), and loads faster
+// (BenchmarkLoadFlights): a join synopsis's distinct rows are decoded
+// once. Save is deterministic (same catalog, same bytes) for a given Go
+// release.
+//
 // Payloads are varint encoded (see codec.go). The reader takes exactly the
-// bytes Save wrote, so a catalog can be embedded in a larger file. Save
-// writes the oldest version that holds the catalog: version 2 (no indexes
-// section) when no table has a secondary index, version 3 (no key
-// degrees section) when no table has key degrees and version 4 (no
-// dependencies section) when no table has a dependency and version 5 (no
-// sketches section) when no table has a sketch, so that such catalogs keep
-// their bytes and older builds still read them. Versions 1 (no joins
-// section) to 6 are read.
+// bytes Save wrote, so a catalog can be embedded in a larger file. The
+// checksum is verified before inflating, and inflating stops at the
+// declared size: a body that inflates to more or fewer bytes, or does not
+// end where its packed length says, is ErrCorrupt.
 const (
 	magic         = "CARDCAT\x00"
-	formatVersion = 6
+	formatVersion = 7
+	// packedVersion is the first version with a compressed body.
+	packedVersion = 7
+	// packLevel trades Save time for size: the flights catalog's 870 KB
+	// of sections pack into 430 KB at level 1, 378 KB at 3, 362 KB at 6
+	// (flate.DefaultCompression) and 361 KB at 9, each in 0.1-0.2 s.
+	packLevel = flate.DefaultCompression
 
 	sectionEnd     = 0
 	sectionSchema  = 1
@@ -51,12 +72,19 @@ var sectionsOf = map[uint16][]uint16{
 	4: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionEnd},
 	5: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionEnd},
 	6: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionSketch, sectionEnd},
+	7: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionSketch, sectionEnd},
 }
 
 // Limits Load enforces so that a hostile file cannot make it allocate
-// more than a small multiple of its own size.
+// more than a small multiple of its own size (for version 7, of its
+// inflated size, which is at most the declared size and at most
+// DEFLATE's ratio of about 1,032 times the packed bytes).
 const (
 	maxSectionLen = 1 << 30 // bytes in one section
+	maxBodyLen    = 1 << 30 // bytes of a version-7 body, inflated or packed
+	// maxPackRatio bounds the buffer Load reserves before inflating, per
+	// packed byte (DEFLATE's own limit is about 1,032).
+	maxPackRatio  = 16
 	maxTables     = 1 << 12
 	maxColumns    = 1 << 12 // per table
 	maxKeyColumns = 1 << 8  // in one key
@@ -68,31 +96,53 @@ const (
 	maxList       = 1 << 24 // MCVs, histogram bounds, sampled rows
 )
 
-// Save writes c in the versioned binary format. It fails with
+// Save writes c in the versioned binary format (version 7). It fails with
 // ErrInvalidSchema when c is not consistent (see Load).
-func (c *Catalog) Save(w io.Writer) error {
-	if err := c.check(); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidSchema, err)
-	}
-	version := uint16(2)
-	for _, t := range c.Schema.Tables {
-		if len(t.Indexes) > 0 {
-			version = 3
-		}
-	}
-	for _, ts := range c.Stats {
-		if len(ts.KeyDegrees) > 0 && version < 4 {
-			version = 4
-		}
-		if len(ts.Dependencies) > 0 && version < 5 {
-			version = 5
-		}
-		if len(ts.Sketches) > 0 {
-			version = formatVersion
-		}
+func (c *Catalog) Save(w io.Writer) error { return c.save(w, formatVersion) }
+
+// save writes c as format version v. Versions before 7 leave out what
+// they have no section for; tests write them to pin that Load still
+// reads them.
+func (c *Catalog) save(w io.Writer, version uint16) error {
+	body, err := c.sections(version)
+	if err != nil {
+		return err
 	}
 	buf := bincodec.Encoder{B: []byte(magic)}
 	buf.U16(version)
+	if version < packedVersion {
+		buf.B = append(buf.B, body...)
+	} else {
+		if len(body) > maxBodyLen {
+			return fmt.Errorf("%w: %d bytes of sections, over the %d limit", ErrInvalidSchema, len(body), maxBodyLen)
+		}
+		buf.U64(uint64(len(body)))
+		at := len(buf.B)
+		buf.U64(0) // the packed size, once known
+		zw, err := flate.NewWriter(&buf, packLevel)
+		if err != nil {
+			return err
+		}
+		if _, err := zw.Write(body); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		binary.LittleEndian.PutUint64(buf.B[at:], uint64(len(buf.B)-at-8))
+	}
+	buf.U32(bincodec.Checksum(buf.B))
+	_, err = w.Write(buf.B)
+	return err
+}
+
+// sections encodes the sections of format version v, end section
+// included, after checking c.
+func (c *Catalog) sections(version uint16) ([]byte, error) {
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidSchema, err)
+	}
+	var body bincodec.Encoder
 	var e encoder
 	for _, sec := range sectionsOf[version] {
 		e.B = e.B[:0]
@@ -100,9 +150,13 @@ func (c *Catalog) Save(w io.Writer) error {
 		case sectionSchema:
 			encodeSchema(&e, c.Schema)
 		case sectionStats:
-			encodeStats(&e, c.Stats, true)
+			sample := plainSample
+			if version >= packedVersion {
+				sample = deltaSample
+			}
+			encodeStats(&e, c.Stats, sample)
 		case sectionJoins:
-			encodeJoins(&e, c.Stats)
+			encodeJoins(&e, c.Stats, version >= packedVersion)
 		case sectionIndexes:
 			encodeIndexes(&e, c.Schema)
 		case sectionKeys:
@@ -113,21 +167,26 @@ func (c *Catalog) Save(w io.Writer) error {
 			encodeSketches(&e, c.Stats)
 		}
 		if len(e.B) > maxSectionLen {
-			return fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.B), maxSectionLen)
+			return nil, fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.B), maxSectionLen)
 		}
-		buf.U16(sec)
-		buf.U32(uint32(len(e.B)))
-		buf.B = append(buf.B, e.B...)
+		body.U16(sec)
+		body.U32(uint32(len(e.B)))
+		body.B = append(body.B, e.B...)
 	}
-	buf.U32(bincodec.Checksum(buf.B))
-	_, err := w.Write(buf.B)
-	return err
+	return body.B, nil
 }
 
 // crcReader reads from r, keeping a CRC-32C of everything read.
 type crcReader struct {
 	r   io.Reader
 	crc uint32
+}
+
+// Read reads from r, checksumming what it returns.
+func (cr *crcReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.crc = bincodec.UpdateChecksum(cr.crc, p[:n])
+	return n, err
 }
 
 // read fills p or fails: a short input is ErrCorrupt (truncated), another
@@ -173,41 +232,30 @@ func load(r io.Reader) (*Catalog, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %d (this build reads 1 to %d)", ErrVersion, v, formatVersion)
 	}
-	var payloads [7][]byte
-	for _, want := range sections {
-		var sh [6]byte
-		if err := cr.read(sh[:], "section header"); err != nil {
+	var (
+		payloads [7][]byte
+		err      error
+	)
+	if v < packedVersion {
+		// The sections lie between the header and the checksum.
+		if payloads, err = readSections(cr, sections); err != nil {
 			return nil, err
 		}
-		hd := bincodec.NewDecoder(sh[:], "section header")
-		tag, n := hd.U16("tag"), hd.U32("length")
-		if tag != want {
-			return nil, fmt.Errorf("%w: section %d where %d was expected", ErrCorrupt, tag, want)
+		if err := cr.checksum(); err != nil {
+			return nil, err
 		}
-		if n > maxSectionLen || (tag == sectionEnd && n != 0) {
-			return nil, fmt.Errorf("%w: section %d length %d over limit", ErrCorrupt, tag, n)
+	} else {
+		body, err := readPacked(cr)
+		if err != nil {
+			return nil, err
 		}
-		if tag == sectionEnd {
-			break
+		br := bytes.NewReader(body)
+		if payloads, err = readSections(br, sections); err != nil {
+			return nil, err
 		}
-		// Grow with the data actually read, not with the declared length.
-		var b bytes.Buffer
-		if _, err := io.CopyN(&b, cr.r, int64(n)); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("%w: truncated in section %d", ErrCorrupt, tag)
-			}
-			return nil, fmt.Errorf("reading section %d: %w", tag, err)
+		if br.Len() != 0 {
+			return nil, fmt.Errorf("%w: %d bytes after the end section", ErrCorrupt, br.Len())
 		}
-		cr.crc = bincodec.UpdateChecksum(cr.crc, b.Bytes())
-		payloads[tag-1] = b.Bytes()
-	}
-	want := cr.crc
-	var sum [4]byte
-	if err := cr.read(sum[:], "checksum"); err != nil {
-		return nil, err
-	}
-	if got := bincodec.NewDecoder(sum[:], "checksum").U32("checksum"); got != want {
-		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, want)
 	}
 	sd := newDecoder(payloads[0], "schema section")
 	schema := decodeSchema(sd)
@@ -219,10 +267,14 @@ func load(r io.Reader) (*Catalog, error) {
 	hd := newDecoder(payloads[6], "sketches section")
 	var stats []TableStats
 	if sd.Err() == nil {
-		stats = decodeStats(td, schema)
+		sample := plainSample
+		if v >= packedVersion {
+			sample = deltaSample
+		}
+		stats = decodeStats(td, schema, sample)
 	}
 	if sd.Err() == nil && td.Err() == nil && payloads[2] != nil {
-		decodeJoins(jd, schema, stats)
+		decodeJoins(jd, schema, stats, v >= packedVersion)
 	}
 	if sd.Err() == nil && payloads[3] != nil {
 		decodeIndexes(xd, schema)
@@ -250,6 +302,107 @@ func load(r io.Reader) (*Catalog, error) {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	return c, nil
+}
+
+// checksum reads the trailing CRC-32C and compares it with what was read.
+func (cr *crcReader) checksum() error {
+	want := cr.crc
+	var sum [4]byte
+	if err := cr.read(sum[:], "checksum"); err != nil {
+		return err
+	}
+	if got := bincodec.NewDecoder(sum[:], "checksum").U32("checksum"); got != want {
+		return fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, want)
+	}
+	return nil
+}
+
+// readSections reads the sections a version holds, in order, up to the
+// end section.
+func readSections(r io.Reader, sections []uint16) ([7][]byte, error) {
+	var payloads [7][]byte
+	for _, want := range sections {
+		var sh [6]byte
+		if _, err := io.ReadFull(r, sh[:]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return payloads, fmt.Errorf("%w: truncated in section header", ErrCorrupt)
+			}
+			return payloads, fmt.Errorf("reading section header: %w", err)
+		}
+		hd := bincodec.NewDecoder(sh[:], "section header")
+		tag, n := hd.U16("tag"), hd.U32("length")
+		if tag != want {
+			return payloads, fmt.Errorf("%w: section %d where %d was expected", ErrCorrupt, tag, want)
+		}
+		if n > maxSectionLen || (tag == sectionEnd && n != 0) {
+			return payloads, fmt.Errorf("%w: section %d length %d over limit", ErrCorrupt, tag, n)
+		}
+		if tag == sectionEnd {
+			break
+		}
+		// Grow with the data actually read, not with the declared length.
+		var b bytes.Buffer
+		if _, err := io.CopyN(&b, r, int64(n)); err != nil {
+			if errors.Is(err, io.EOF) {
+				return payloads, fmt.Errorf("%w: truncated in section %d", ErrCorrupt, tag)
+			}
+			return payloads, fmt.Errorf("reading section %d: %w", tag, err)
+		}
+		payloads[tag-1] = b.Bytes()
+	}
+	return payloads, nil
+}
+
+// readPacked reads a version-7 body (sizes, packed bytes, checksum) and
+// inflates it. The checksum is checked before inflating; the inflated
+// body must be exactly the declared size, reached exactly at the end of
+// the packed bytes.
+func readPacked(cr *crcReader) ([]byte, error) {
+	var sizes [16]byte
+	if err := cr.read(sizes[:], "body sizes"); err != nil {
+		return nil, err
+	}
+	d := bincodec.NewDecoder(sizes[:], "body sizes")
+	size, packed := d.U64("size"), d.U64("packed size")
+	if size > maxBodyLen || packed > maxBodyLen {
+		return nil, fmt.Errorf("%w: body of %d bytes packed in %d, over the %d limit", ErrCorrupt, size, packed, maxBodyLen)
+	}
+	var pb bytes.Buffer // grows with the bytes read, not the declared size
+	if _, err := io.CopyN(&pb, cr, int64(packed)); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: truncated in the packed body (%d of %d bytes)", ErrCorrupt, pb.Len(), packed)
+		}
+		return nil, fmt.Errorf("reading the packed body: %w", err)
+	}
+	if err := cr.checksum(); err != nil {
+		return nil, err
+	}
+	src := bytes.NewReader(pb.Bytes())
+	zr := flate.NewReader(src)
+	var body bytes.Buffer
+	// Preallocate what the packed bytes can honestly hold; a bomb's
+	// declared size buys nothing until it inflates.
+	body.Grow(int(min(size, packed*maxPackRatio)))
+	n, err := io.CopyN(&body, zr, int64(size))
+	switch {
+	case err == io.EOF:
+		return nil, fmt.Errorf("%w: body inflates to %d bytes, %d declared", ErrCorrupt, n, size)
+	case err != nil:
+		return nil, fmt.Errorf("%w: packed body: %w", ErrCorrupt, err)
+	}
+	// The stream must end here, with no packed byte left over.
+	var one [1]byte
+	switch _, err := io.ReadFull(zr, one[:]); err {
+	case io.EOF:
+	case nil:
+		return nil, fmt.Errorf("%w: body inflates past its declared %d bytes", ErrCorrupt, size)
+	default:
+		return nil, fmt.Errorf("%w: packed body: %w", ErrCorrupt, err)
+	}
+	if src.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d packed bytes after the end of the compressed stream", ErrCorrupt, src.Len())
+	}
+	return body.Bytes(), nil
 }
 
 func encodeSchema(e *encoder, s *Schema) {
@@ -386,9 +539,19 @@ func decodeIndexes(d *decoder, s *Schema) {
 	}
 }
 
-// encodeStats writes the statistics; the sample only when withSample
-// (Fingerprint leaves it out).
-func encodeStats(e *encoder, stats []TableStats, withSample bool) {
+// Sample encodings of encodeStats.
+const (
+	noSample    = iota // Fingerprint: no sample
+	plainSample        // versions 1-6: every datum as it is
+	deltaSample        // version 7: integers as the difference from the column's previous integer
+)
+
+// encodeStats writes the statistics and, unless sample is noSample
+// (Fingerprint leaves it out), the sample. With deltaSample an integer
+// datum holds its difference from the previous integer of its column
+// (wrapping, from 0): samples are in row order, so ids and times that
+// grow with the row take a byte or two instead of three to five.
+func encodeStats(e *encoder, stats []TableStats, sample int) {
 	e.Uvarint(uint64(len(stats)))
 	for _, ts := range stats {
 		e.Uvarint(uint64(ts.Rows))
@@ -409,7 +572,7 @@ func encodeStats(e *encoder, stats []TableStats, withSample bool) {
 			}
 			e.F64(cs.HistFrac)
 		}
-		if !withSample {
+		if sample == noSample {
 			continue
 		}
 		// 0: no sample (nil); otherwise 1 + sampled rows, then the
@@ -420,7 +583,11 @@ func encodeStats(e *encoder, stats []TableStats, withSample bool) {
 		}
 		e.Uvarint(uint64(ts.SampleSize()) + 1)
 		for _, col := range ts.Sample {
+			var prev int64
 			for _, v := range col {
+				if sample == deltaSample && v.Kind == KindInt {
+					v.I, prev = int64(uint64(v.I)-uint64(prev)), v.I
+				}
 				e.datum(v)
 			}
 		}
@@ -429,8 +596,13 @@ func encodeStats(e *encoder, stats []TableStats, withSample bool) {
 
 // encodeJoins writes the join synopses: per table their count, then per
 // synopsis its path, its missing rows (count, then ascending indexes as
-// deltas) and its columns' sampled values.
-func encodeJoins(e *encoder, stats []TableStats) {
+// deltas), its column count and its columns' sampled values. With
+// distinct (format version 7) the values are the synopsis's distinct
+// joined rows, in order of first appearance, and per sampled row the
+// index of its joined row: thousands of sampled rows join to a few
+// hundred rows of a dimension (the flights catalog's join synopses take
+// 3.6 MB as columns, 0.2 MB as distinct rows).
+func encodeJoins(e *encoder, stats []TableStats, distinct bool) {
 	e.Uvarint(uint64(len(stats)))
 	for _, ts := range stats {
 		e.Uvarint(uint64(len(ts.Joins)))
@@ -454,6 +626,10 @@ func encodeJoins(e *encoder, stats []TableStats) {
 				}
 			}
 			e.Uvarint(uint64(len(j.Sample)))
+			if distinct {
+				encodeDistinctRows(e, j.Sample)
+				continue
+			}
 			for _, col := range j.Sample {
 				for _, v := range col {
 					e.datum(v)
@@ -463,7 +639,40 @@ func encodeJoins(e *encoder, stats []TableStats) {
 	}
 }
 
-func decodeJoins(d *decoder, s *Schema, stats []TableStats) {
+// encodeDistinctRows writes the rows of cols (columns of equal length) as
+// the count of distinct rows, those rows (each column's datum in turn) in
+// order of first appearance, and per row the uvarint index of its
+// distinct row. Rows are the same when their encodings are.
+func encodeDistinctRows(e *encoder, cols [][]Datum) {
+	rows := 0
+	if len(cols) > 0 {
+		rows = len(cols[0])
+	}
+	var row encoder
+	seen := make(map[string]int)
+	var distinct encoder
+	idx := make([]int, rows)
+	for i := range rows {
+		row.B = row.B[:0]
+		for _, col := range cols {
+			row.datum(col[i])
+		}
+		k, ok := seen[string(row.B)]
+		if !ok {
+			k = len(seen)
+			seen[string(row.B)] = k
+			distinct.B = append(distinct.B, row.B...)
+		}
+		idx[i] = k
+	}
+	e.Uvarint(uint64(len(seen)))
+	e.B = append(e.B, distinct.B...)
+	for _, k := range idx {
+		e.Uvarint(uint64(k))
+	}
+}
+
+func decodeJoins(d *decoder, s *Schema, stats []TableStats, distinct bool) {
 	n := d.Count("join synopsis tables", maxTables, 1)
 	if d.Err() != nil {
 		return
@@ -518,7 +727,13 @@ func decodeJoins(d *decoder, s *Schema, stats []TableStats) {
 				d.Fail("table %q: join synopsis of %d columns ending at %q", s.Tables[ti].Name, nc, at)
 				return
 			}
-			if j.Sample = d.columns(s.Tables[ti].Name+" join synopsis", rows, nc); j.Sample == nil {
+			what := s.Tables[ti].Name + " join synopsis"
+			if distinct {
+				j.Sample = d.distinctRows(what, rows, nc)
+			} else {
+				j.Sample = d.columns(what, rows, nc)
+			}
+			if j.Sample == nil {
 				return
 			}
 			ts.Joins = append(ts.Joins, j)
@@ -526,7 +741,9 @@ func decodeJoins(d *decoder, s *Schema, stats []TableStats) {
 	}
 }
 
-func decodeStats(d *decoder, s *Schema) []TableStats {
+// decodeStats reads what encodeStats wrote, with the sample encoded as
+// plainSample or deltaSample.
+func decodeStats(d *decoder, s *Schema, sample int) []TableStats {
 	n := d.Count("table stats", maxTables, 1)
 	if d.Err() != nil {
 		return nil
@@ -581,6 +798,17 @@ func decodeStats(d *decoder, s *Schema) []TableStats {
 		if ts.Sample = d.columns(s.Tables[ti].Name+" sample", sn-1, nc); ts.Sample == nil {
 			return nil
 		}
+		if sample == deltaSample {
+			for _, col := range ts.Sample {
+				var prev int64
+				for i := range col {
+					if col[i].Kind == KindInt {
+						col[i].I = int64(uint64(prev) + uint64(col[i].I))
+						prev = col[i].I
+					}
+				}
+			}
+		}
 	}
 	return stats
 }
@@ -602,6 +830,49 @@ func (d *decoder) columns(what string, rows, nc int) [][]Datum {
 			col[i] = d.datum()
 		}
 		cols[ci] = col
+	}
+	return cols
+}
+
+// distinctRows reads what encodeDistinctRows wrote: nc columns of rows
+// datums each; nil after an error. Every distinct row takes nc bytes and
+// every index one, checked before allocating.
+func (d *decoder) distinctRows(what string, rows, nc int) [][]Datum {
+	nd := d.Count(what+" distinct rows", rows, max(nc, 1))
+	if d.Err() != nil {
+		return nil
+	}
+	if nd == 0 && rows > 0 {
+		d.Fail("%s: %d rows and no distinct row", what, rows)
+		return nil
+	}
+	if uint64(nd)*uint64(nc)+uint64(rows) > uint64(d.Left()) {
+		d.Fail("%s: %d distinct rows x %d columns and %d indexes exceed the %d bytes left", what, nd, nc, rows, d.Left())
+		return nil
+	}
+	dict := make([]Datum, nd*nc)
+	for i := range dict {
+		dict[i] = d.datum()
+	}
+	cols := make([][]Datum, nc)
+	for ci := range cols {
+		cols[ci] = make([]Datum, rows)
+	}
+	for i := range rows {
+		k := d.Uvarint("distinct row index")
+		if d.Err() != nil {
+			return nil
+		}
+		if k >= uint64(nd) {
+			d.Fail("%s: row %d joins distinct row %d of %d", what, i, k, nd)
+			return nil
+		}
+		for ci, col := range cols {
+			col[i] = dict[int(k)*nc+ci]
+		}
+	}
+	if d.Err() != nil {
+		return nil
 	}
 	return cols
 }

@@ -2,18 +2,19 @@ package catalog
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
-	"github.com/cardinaldb/cardinal/internal/bincodec"
-
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/cardinaldb/cardinal/internal/bincodec"
 	"github.com/cardinaldb/cardinal/internal/golden"
 )
 
@@ -76,13 +77,24 @@ func saveBytes(t testing.TB, c *Catalog) []byte {
 	return buf.Bytes()
 }
 
-// goldenRoundTrip saves cat, pins the bytes in testdata/name (-rewrite
-// regenerates it), checks that loading the golden file gives cat back and
-// returns the golden bytes.
-func goldenRoundTrip(t *testing.T, cat *Catalog, name string) []byte {
+// saveVersion saves c as format version v (the writer of older versions
+// is kept to pin that Load still reads them).
+func saveVersion(t testing.TB, c *Catalog, v uint16) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := c.save(&buf, v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// goldenRoundTrip saves cat as format version v, pins the bytes in
+// testdata/name (-rewrite regenerates it), checks that loading the golden
+// file gives cat back and returns the golden bytes.
+func goldenRoundTrip(t *testing.T, cat *Catalog, name string, v uint16) []byte {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	golden.File(t, path, saveBytes(t, cat))
+	golden.File(t, path, saveVersion(t, cat, v))
 	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +113,10 @@ func goldenRoundTrip(t *testing.T, cat *Catalog, name string) []byte {
 // either breaks every saved model, so it must be deliberate (-rewrite).
 func TestGolden(t *testing.T) {
 	cat := goldenCatalog(t)
-	want := goldenRoundTrip(t, cat, "catalog.golden")
+	want := goldenRoundTrip(t, cat, "catalog.golden", formatVersion)
+	if !bytes.Equal(saveBytes(t, cat), want) {
+		t.Errorf("Save does not write format version %d", formatVersion)
+	}
 	loaded, err := Load(bytes.NewReader(want))
 	if err != nil {
 		t.Fatal(err)
@@ -155,8 +170,8 @@ func stripKeyDegrees(c *Catalog) {
 }
 
 // TestLoadVersion2 reads a catalog saved by format version 2, before
-// secondary indexes: the same catalog without them. Save still writes
-// version 2 for a catalog without indexes, byte for byte.
+// secondary indexes: the same catalog without them, which the version-2
+// writer still writes byte for byte.
 func TestLoadVersion2(t *testing.T) {
 	want := goldenCatalog(t)
 	if len(want.Schema.Tables[1].Indexes) != 1 {
@@ -174,20 +189,14 @@ func TestLoadVersion2(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatal("version-2 catalog differs from the built one without indexes")
 	}
-	if !bytes.Equal(saveBytes(t, want), b) {
+	if !bytes.Equal(saveVersion(t, want, 2), b) {
 		t.Error("a catalog without indexes no longer saves as the version-2 bytes")
-	}
-	withIndexes := goldenCatalog(t)
-	stripKeyDegrees(withIndexes)
-	if v := binary.LittleEndian.Uint16(saveBytes(t, withIndexes)[len(magic):]); v != 3 {
-		t.Errorf("catalog with an index saved as version %d, want 3", v)
 	}
 }
 
 // TestLoadVersion3 reads a catalog saved by format version 3, before key
-// degree tables: the same catalog without them. Save still writes version
-// 3 for a catalog with indexes and without key degrees, byte for byte, and
-// version 4 with them.
+// degree tables: the same catalog without them, which the version-3
+// writer still writes byte for byte.
 func TestLoadVersion3(t *testing.T) {
 	want := goldenCatalog(t)
 	if len(want.Stats[1].KeyDegrees) == 0 {
@@ -205,11 +214,8 @@ func TestLoadVersion3(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatal("version-3 catalog differs from the built one without key degrees")
 	}
-	if !bytes.Equal(saveBytes(t, want), b) {
+	if !bytes.Equal(saveVersion(t, want, 3), b) {
 		t.Error("a catalog without key degrees no longer saves as the version-3 bytes")
-	}
-	if v := binary.LittleEndian.Uint16(saveBytes(t, goldenCatalog(t))[len(magic):]); v != 4 {
-		t.Errorf("catalog with key degrees saved as version %d, want 4", v)
 	}
 }
 
@@ -267,13 +273,12 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 }
 
+// TestLoadErrors spoils the sections of a version-6 catalog (their
+// layout is the same inflated in version 7, TestPackedErrors) and the
+// header of a version-7 one.
 func TestLoadErrors(t *testing.T) {
-	good := saveBytes(t, goldenCatalog(t))
+	good := saveVersion(t, goldenCatalog(t), 6)
 	mutate := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
-	reseal := func(b []byte) []byte { // fix the checksum after an edit
-		body := b[:len(b)-4]
-		return binary.LittleEndian.AppendUint32(body, bincodec.Checksum(body))
-	}
 	for name, tc := range map[string]struct {
 		in       []byte
 		sentinel error
@@ -305,10 +310,155 @@ func TestLoadErrors(t *testing.T) {
 			b[i+3] = byte(TypeString)
 			return reseal(b)
 		}), ErrCorrupt},
+		"packed wrong datum kind": {func() []byte {
+			b := sectionsOf7(t, goldenCatalog(t))
+			i := bytes.Index(b, []byte("\x02id\x01"))
+			b[i+3] = byte(TypeString)
+			return packBody(b)
+		}(), ErrCorrupt},
 	} {
 		_, err := Load(bytes.NewReader(tc.in))
 		if !errors.Is(err, tc.sentinel) {
 			t.Errorf("%s: %v, want %v", name, err, tc.sentinel)
+		}
+	}
+}
+
+// reseal fixes the checksum of a file after an edit.
+func reseal(b []byte) []byte {
+	body := b[:len(b)-4]
+	return binary.LittleEndian.AppendUint32(body, bincodec.Checksum(body))
+}
+
+// sectionsOf7 is the uncompressed body of c's version-7 file.
+func sectionsOf7(t testing.TB, c *Catalog) []byte {
+	t.Helper()
+	b, err := c.sections(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// packBody is the version-7 file of the given sections, compressed at
+// packLevel, with sizes and checksum as Save writes them.
+func packBody(body []byte) []byte {
+	var z bytes.Buffer
+	zw, _ := flate.NewWriter(&z, packLevel)
+	zw.Write(body)
+	zw.Close()
+	return packed(uint64(len(body)), z.Bytes())
+}
+
+// packed is a version-7 file of the given declared size and packed bytes.
+func packed(size uint64, z []byte) []byte {
+	f := append([]byte(magic), 7, 0)
+	f = binary.LittleEndian.AppendUint64(f, size)
+	f = binary.LittleEndian.AppendUint64(f, uint64(len(z)))
+	f = append(f, z...)
+	return binary.LittleEndian.AppendUint32(f, bincodec.Checksum(f))
+}
+
+// TestDeltaSample: integers of a version-7 sample are differences from
+// the previous integer of their column; the extremes wrap and come back
+// exact, NULLs in between are skipped.
+func TestDeltaSample(t *testing.T) {
+	cat := goldenCatalog(t)
+	col := cat.Stats[1].Sample[3] // orders.placed, a nullable DATETIME
+	if len(col) != 8 || col[0].Kind != KindInt || !cat.Schema.Tables[1].Columns[3].Nullable {
+		t.Fatalf("golden orders.placed sample %v, want 8 integers of a nullable column", col)
+	}
+	copy(col, []Datum{Int(math.MaxInt64), Null, Int(math.MinInt64), Int(-1), Null, Int(math.MaxInt64), Int(0), Int(math.MinInt64)})
+	got, err := Load(bytes.NewReader(saveBytes(t, cat)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, cat) {
+		t.Fatalf("sample after a round trip %v, want %v", got.Stats[1].Sample[0], col)
+	}
+}
+
+// TestDistinctRows round-trips join synopsis columns through their
+// distinct rows and refuses indexes past them, a missing dictionary and
+// truncation.
+func TestDistinctRows(t *testing.T) {
+	cols := [][]Datum{
+		{Int(1), Int(2), Int(1), Null, Int(1)},
+		{String("Oslo"), String("Rome"), String("Oslo"), Null, String("Oslo")},
+		{Float(0), Float(math.Copysign(0, -1)), Float(0), Null, Float(0)},
+	}
+	var e encoder
+	encodeDistinctRows(&e, cols)
+	// 3 distinct rows (1 Oslo 0, 2 Rome -0, NULLs), indexes 0 1 0 2 0.
+	if want := []byte{0, 1, 2, 0}; !bytes.HasSuffix(e.B, []byte{0, 1, 0, 2, 0}) || e.B[0] != 3 {
+		t.Fatalf("encoded %v, want 3 distinct rows and indexes %v", e.B, want)
+	}
+	got := newDecoder(e.B, "test").distinctRows("test", 5, 3)
+	if !reflect.DeepEqual(got, cols) {
+		t.Fatalf("round trip: %v, want %v", got, cols)
+	}
+	if math.Signbit(got[2][0].F) || !math.Signbit(got[2][1].F) {
+		t.Error("0 and -0 were merged into one distinct row")
+	}
+	bad := bytes.Clone(e.B)
+	bad[len(bad)-2] = 3 // row 3 joins distinct row 3 of 3
+	for name, b := range map[string][]byte{
+		"index past the rows": bad,
+		"no distinct row":     {0, 0, 0, 0, 0, 0},
+		"truncated":           e.B[:len(e.B)-1],
+	} {
+		d := newDecoder(b, "test")
+		if d.distinctRows("test", 5, 3) != nil || !errors.Is(d.Err(), ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", name, d.Err())
+		}
+	}
+}
+
+// TestPackedErrors: a version-7 body that is truncated, corrupt, inflates
+// to another size than declared or leaves packed bytes over is
+// ErrCorrupt, and a body that would inflate to a gigabyte stops at its
+// declared size.
+func TestPackedErrors(t *testing.T) {
+	cat := goldenCatalog(t)
+	good := saveBytes(t, cat)
+	if !bytes.Equal(packBody(sectionsOf7(t, cat)), good) {
+		t.Fatal("Save's file is not the sections packed at packLevel")
+	}
+	const head = len(magic) + 2
+	size := binary.LittleEndian.Uint64(good[head:])
+	z := good[head+16 : len(good)-4]
+	spoilt := bytes.Clone(z)
+	spoilt[0] |= 6 // block type 3, reserved (RFC 1951 3.2.3)
+	// A stream that inflates to 32 MiB of zeros from a few KiB.
+	var bomb bytes.Buffer
+	zw, _ := flate.NewWriter(&bomb, flate.BestSpeed)
+	zw.Write(make([]byte, 32<<20))
+	zw.Close()
+	for name, tc := range map[string]struct {
+		in   []byte
+		want string
+	}{
+		"truncated body":     {good[:head+16+len(z)/2], "truncated in the packed body"},
+		"truncated sizes":    {good[:head+7], "truncated"},
+		"bit flip":           {func() []byte { b := bytes.Clone(good); b[head+16+len(z)/3] ^= 4; return b }(), "checksum"},
+		"corrupt stream":     {packed(size, spoilt), "packed body"},
+		"cut stream":         {packed(size, z[:len(z)-8]), "packed body"},
+		"declared too large": {packed(size+1, z), "inflates to"},
+		"declared too small": {packed(size-1, z), "past its declared"},
+		"bytes after stream": {packed(size, append(bytes.Clone(z), 0, 0)), "after the end of the compressed stream"},
+		"huge declared size": {packed(1<<40, z), "over the"},
+		"bomb":               {packed(1<<20, bomb.Bytes()), "past its declared"},
+		"not a catalog":      {packed(32<<20, bomb.Bytes()), "section"},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := Load(bytes.NewReader(tc.in))
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want ErrCorrupt (%s)", name, err, tc.want)
+		}
+		if name == "bomb" && after.TotalAlloc-before.TotalAlloc > 4<<20 {
+			t.Errorf("bomb: Load allocated %d bytes for a %d-byte declared body", after.TotalAlloc-before.TotalAlloc, 1<<20)
 		}
 	}
 }
@@ -359,17 +509,23 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
-// FuzzLoad feeds Load both the raw input and the input with a valid
-// checksum appended, so the mutations reach the section decoders.
+// FuzzLoad feeds Load the raw input, the input with a valid checksum
+// appended and the input packed as a version-7 body, so the mutations
+// reach the section decoders of every version.
 func FuzzLoad(f *testing.F) {
 	good := saveBytes(f, goldenCatalog(f))
 	f.Add(good)
 	f.Add(good[:len(good)-4]) // body without checksum: resealed below
 	f.Add(good[:len(good)/3])
+	// Version 6: uncompressed sections, so mutations reach the decoders.
+	v6 := saveVersion(f, goldenCatalog(f), 6)
+	f.Add(v6)
+	f.Add(v6[:len(v6)-4])
+	f.Add(sectionsOf7(f, goldenCatalog(f))) // packed below
 	f.Add([]byte(magic + "\x01\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sealed := binary.LittleEndian.AppendUint32(bytes.Clone(b), bincodec.Checksum(b))
-		for _, in := range [][]byte{b, sealed} {
+		for _, in := range [][]byte{b, sealed, packBody(b)} {
 			c, err := Load(bytes.NewReader(in))
 			if err != nil {
 				if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrBadMagic) && !errors.Is(err, ErrVersion) {
