@@ -210,7 +210,11 @@
 // Save and Load write and read a self-contained model file (modelfile.go):
 // estimating needs no data. Load checks magic, version, lengths and a
 // CRC-32C (ErrBadMagic, ErrVersion, ErrCorrupt) and, when given a catalog,
-// its fingerprint (ErrFingerprint).
+// its fingerprint (ErrFingerprint). The catalog inside, most of a file,
+// is compressed from version 11 (catalog format 7): the flights demo's
+// files take 0.36-0.48 MB instead of 4.28-4.40 MB. Files of versions 1 to
+// 10 still load (learned models from version 10, see
+// LearnedMinFormatVersion).
 //
 // An Online saves as kind "online" (online_io.go): the wrapped model's
 // payload and the feedback state (options, rolling q-errors, the digest

@@ -208,6 +208,57 @@ func TestGoldenModel(t *testing.T) {
 	})
 }
 
+// goldenModelV10 is the golden model as model format 10 wrote it (catalog
+// format 6, uncompressed).
+const goldenModelV10 = "testdata/flights-small-v10.model"
+
+// A version-10 file (uncompressed catalog) still loads, and re-saves as
+// the golden version-11 bytes: the same model, its catalog compressed.
+func TestLoadVersion10(t *testing.T) {
+	old, err := os.ReadFile(goldenModelV10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.LittleEndian.Uint16(old[len(modelMagic):]); v != 10 {
+		t.Fatalf("%s is version %d, want 10", goldenModelV10, v)
+	}
+	m, err := Load(bytes.NewReader(old), nil, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(goldenModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(saveBytes(t, m), data) {
+		t.Errorf("the version-10 golden model re-saves to other bytes than %s", goldenModel)
+	}
+	if len(data)*3 > len(old) {
+		t.Errorf("version 11 takes %d bytes, version 10 %d: want under a third", len(data), len(old))
+	}
+}
+
+// BenchmarkLoadModel loads the golden model (a gbdt with a group model
+// over a 500-row flights sample) as format versions 10 and 11; the
+// flights catalog of the demo alone: catalog's BenchmarkLoadFlights.
+func BenchmarkLoadModel(b *testing.B) {
+	for _, path := range []string{goldenModelV10, goldenModel} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v := binary.LittleEndian.Uint16(data[len(modelMagic):])
+		b.Run(fmt.Sprintf("v%d", v), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Load(bytes.NewReader(data), nil, LoadOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data)), "file-bytes")
+		})
+	}
+}
+
 func FuzzLoad(f *testing.F) {
 	data, err := os.ReadFile(goldenModel)
 	if err != nil {
