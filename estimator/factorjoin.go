@@ -78,6 +78,10 @@ type stratKeys struct {
 	// nonNull the sampled rows with a non-NULL key.
 	deg, cnt []float64
 	nonNull  float64
+	// exact reports whether deg holds every key's exact degree (the
+	// degree table keeps every key: a key it lacks has no row), so a
+	// degree of 0 proves that no row holds the key (degreeZero).
+	exact bool
 	// bin[id] is key id's bin: keys in value order, cut into runs of
 	// about binRows sampled rows; binCnt the sampled rows of each bin.
 	bin    []int32
@@ -123,6 +127,7 @@ func (s *sampleSet) stratOf(ek *edgeKeys, side, table int, cols []int, kc []int3
 		st.cnt, st.nonNull = sampleCounts(ek.nkeys, kc)
 		st.bin, st.binCnt = keyBins(ek.vals, st.cnt)
 		st.deg = deg
+		st.exact = kd.RestKeys == 0
 	})
 	if st.deg == nil {
 		return nil

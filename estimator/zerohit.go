@@ -20,6 +20,10 @@ import (
 //	complete tables prove 0 ──────────► a connected part of the sub-plan
 //	                                     whose tables are all sampled
 //	                                     whole joins to no row: 0, exactly
+//	key degrees prove 0 ──────────────► a table sampled whole whose
+//	                                     passing keys the exact degree
+//	                                     table of a sampled neighbour
+//	                                     gives no row (degreeZero): 0
 //	relax the zero-hit tables ─────────► each sampled table whose filter
 //	                                     passes no sampled row counts every
 //	                                     sampled row at its filter's
@@ -41,7 +45,7 @@ import (
 // when a completely sampled part proves the sub-plan empty.
 func (b *joinBaseline) zeroHitRows(p *prepared, mask uint64) (rows float64, exact, ok bool) {
 	s, q := b.s, p.q
-	if b.completeZero(p, mask) {
+	if b.completeZero(p, mask) || b.degreeZero(p, mask) {
 		return 0, true, true
 	}
 	var buf [maxJoinTables]tableProbe
@@ -236,6 +240,66 @@ func (b *joinBaseline) completeZero(p *prepared, mask uint64) bool {
 		}
 		if _, support := s.joinSampleRows(q, p.probes, p.edges, b.hist, part, p.sc, nil); support == 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// degreeZero reports whether a join edge of mask between a completely
+// sampled occurrence c and a sampled one t, whose degree table on the
+// joined columns keeps every key (catalog.KeyDegrees with no RestKeys),
+// proves the sub-plan empty: t's rows joining c's passing rows number at
+// most Σ_k deg_t(k) over the keys k of c's passing rows, whatever t's own
+// filter, so a sum of 0 is exact. (flights ⋈ airports WHERE airports.iata
+// <= '81B': the 657 airports that pass have no flights, which the flights
+// sample cannot tell from a few it missed, while the degree table of
+// flights.destination counts every airport's flights.)
+func (b *joinBaseline) degreeZero(p *prepared, mask uint64) bool {
+	s, q := b.s, p.q
+	if !s.degrees {
+		return false
+	}
+	for ei := range p.edges {
+		e := &p.edges[ei]
+		if mask&(1<<uint(e.l)) == 0 || mask&(1<<uint(e.r)) == 0 {
+			continue
+		}
+		// side is t's side of the edge (0: e.l, 1: e.r).
+		for side, c := range [2]int{e.r, e.l} {
+			t := e.l
+			tcols := e.lcol
+			if side == 1 {
+				t, tcols = e.r, e.rcol
+			}
+			if !s.tables[q.Tables[c].Table].complete || s.tables[q.Tables[t].Table].complete {
+				continue
+			}
+			ek := s.edgeKeysOf(q, p.edges, ei, nil)
+			kt, kc := ek.a, ek.b
+			if side == 1 {
+				kt, kc = ek.b, ek.a
+			}
+			st := s.stratOf(ek, side, q.Tables[t].Table, tcols, kt)
+			if st == nil || !st.exact {
+				continue
+			}
+			if !anyKeyDegree(p.probes[c].bits, kc, st.deg) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// anyKeyDegree reports whether a sampled row set in rows has a key (its
+// id in kc; negative for NULL) of a positive degree in deg.
+func anyKeyDegree(rows bitmap, kc []int32, deg []float64) bool {
+	for wi, word := range rows {
+		for ; word != 0; word &= word - 1 {
+			r := wi*64 + bits.TrailingZeros64(word)
+			if r < len(kc) && kc[r] >= 0 && deg[kc[r]] > 0 {
+				return true
+			}
 		}
 	}
 	return false
