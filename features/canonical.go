@@ -51,6 +51,14 @@ const maxCanonicalDepth = 1000
 //     exactly one value a become one x = a, in the place of the first
 //     (x >= a AND x <= a, x = a AND x < b with a < b, and on INT, DATE
 //     and DATETIME columns, which hold integers, x > a-1 AND x < a+1);
+//   - an AND's <> or NOT IN on a column whose every value one of its
+//     range conjuncts on that column excludes already or names at a
+//     closed end goes, opening that end (x >= a AND x NOT IN (a, b) with
+//     b < a becomes x > a, x = 5 AND x <> 3 becomes x = 5): the
+//     estimators then see one range, not a range and an independent
+//     exclusion (a month column ending at 3 has no row with
+//     month >= 3 AND month NOT IN (3), which the product of the two
+//     selectivities put at 2/9 of the table);
 //   - an AND left with one argument is that argument.
 //
 // Each rewrite is TRUE, FALSE and UNKNOWN on the same rows as what it
@@ -91,8 +99,18 @@ func canonExpr(t *catalog.Table, e *Expr, depth int) *Expr {
 		if args != nil {
 			src = args
 		}
-		if merged, ok := mergePoints(t, src); ok {
-			args = merged
+		// Opening a range's end may leave a point (x >= 3 AND x <= 5 AND
+		// x NOT IN (3, 5) on integers is x = 4), and a point settles
+		// more exclusions: until neither changes anything (each change
+		// removes a conjunct or a range end, so at most len(src) rounds).
+		for changed := true; changed; {
+			changed = false
+			if merged, ok := mergePoints(t, src); ok {
+				args, src, changed = merged, merged, true
+			}
+			if merged, ok := mergeExclusions(src); ok {
+				args, src, changed = merged, merged, true
+			}
 		}
 	}
 	if args == nil {
@@ -251,4 +269,89 @@ func columnPoint(t *catalog.Table, args []*Expr, col int) (catalog.Datum, int, b
 // integerColumn reports whether columns of type typ hold integers only.
 func integerColumn(typ catalog.Type) bool {
 	return typ == catalog.TypeInt || typ == catalog.TypeDate || typ == catalog.TypeDateTime
+}
+
+// mergeExclusions rewrites, among the conjuncts args of one AND, each <>
+// or NOT IN (non-NULL values) on a column whose every value the column's
+// range conjuncts (rangeConjunct) there settle: a value some range
+// conjunct is FALSE for needs nothing, a value equal to a >= (<=) bound
+// turns it into > (<); the exclusion then goes. Each step is TRUE, FALSE
+// and UNKNOWN on the same rows as before (x = a makes the range or the
+// bound FALSE; NULL makes both sides UNKNOWN). An exclusion with a value
+// inside the range stays whole: the estimators multiply an exclusion's
+// selectivity with the range's, and dropping some of its values would
+// move that product either way. It returns the new argument list and
+// true when something changed.
+func mergeExclusions(args []*Expr) ([]*Expr, bool) {
+	if len(args) < 2 {
+		return nil, false
+	}
+	var out []*Expr // copy on write
+	var open []int  // conjuncts whose closed end an excluded value names
+	for i := range args {
+		cur := args
+		if out != nil {
+			cur = out
+		}
+		a := cur[i]
+		if a == nil || a.Kind != ExprPred || (a.Pred.Op != OpNE && a.Pred.Op != OpNotIn) || len(a.Pred.Values) == 0 || hasNull(a.Pred.Values) {
+			continue
+		}
+		col := a.Pred.Col
+		open = open[:0]
+		settled := true
+		for _, v := range a.Pred.Values {
+			if !settledBy(cur, i, col, v, &open) {
+				settled = false
+				break
+			}
+		}
+		if !settled {
+			continue
+		}
+		if out == nil {
+			out = append([]*Expr(nil), args...)
+		}
+		for _, j := range open {
+			b := out[j]
+			if b.Pred.Op == OpGE || b.Pred.Op == OpLE {
+				op := OpGT
+				if b.Pred.Op == OpLE {
+					op = OpLT
+				}
+				out[j] = &Expr{Kind: ExprPred, Pred: Pred{Col: col, Op: op, Values: b.Pred.Values}}
+			}
+		}
+		out[i] = nil
+	}
+	if out == nil {
+		return nil, false
+	}
+	kept := out[:0]
+	for _, a := range out {
+		if a != nil {
+			kept = append(kept, a)
+		}
+	}
+	return kept, true
+}
+
+// settledBy reports whether excluded value v of conjunct i on column col
+// is settled by a range conjunct of args on col: one is FALSE for v, or
+// one is a >= or <= at v (its index is appended to open).
+func settledBy(args []*Expr, i, col int, v catalog.Datum, open *[]int) bool {
+	row := func(int) catalog.Datum { return v }
+	for j, b := range args {
+		if j != i && b != nil && rangeConjunct(b) && b.Pred.Col == col && b.Eval(row) == False {
+			return true
+		}
+	}
+	for j, b := range args {
+		if j != i && b != nil && rangeConjunct(b) && b.Pred.Col == col && len(b.Pred.Values) == 1 &&
+			(b.Pred.Op == OpGE || b.Pred.Op == OpLE) && catalog.Compare(b.Pred.Values[0], v) == 0 {
+			*open = append(*open, j)
+			return true
+		}
+	}
+	return false
 }

@@ -153,9 +153,12 @@
 // Canonical (and CanonicalFilter) rewrite every point range as the
 // equality it is, everywhere in a filter: x BETWEEN a AND a, x IN (a, a),
 // x >= a AND x <= a, x = a AND x < b (a < b) and, on INT, DATE and
-// DATETIME columns, x > a-1 AND x < a+1 all become x = a, with the same
-// three-valued truth on every row. Estimators estimate the canonical
-// form, so every spelling gets the equality's estimate.
+// DATETIME columns, x > a-1 AND x < a+1 all become x = a, and an
+// exclusion whose every value a range on its column excludes already or
+// names at a closed end goes, opening that end (x >= a AND x NOT IN (a)
+// is x > a), with the same three-valued truth on every row. Estimators
+// estimate the canonical form, so every spelling gets the equality's (or
+// the one range's) estimate.
 //
 // # Evaluation
 //
