@@ -88,6 +88,11 @@ func (a *advisor) linkBNL() {
 			continue
 		}
 		d := occs[0]
+		for _, l := range a.occs[d].blindBy { // blind.go: re-priced with the linked table
+			if !slices.Contains(a.bnlDrivers[l.table], d) {
+				a.bnlDrivers[l.table] = append(a.bnlDrivers[l.table], d)
+			}
+		}
 		for _, oi := range occs[1:] {
 			o := a.occs[oi]
 			if len(o.joinCols) == 0 {
@@ -149,10 +154,22 @@ func (c *config) joinIndexed(oi int, extra *Index) bool {
 // eff is pick p of occurrence oi at the cost the configuration gives it:
 // with the BNL charge of a driving occurrence.
 func (c *config) eff(oi int, p pick) pick {
-	if len(c.a.bnlInners[oi]) > 0 {
-		p.cost += c.bnlCharge(oi, p.bnl, nil)
-	}
+	p.cost += c.charge(oi, p.bnl, nil)
 	return p
+}
+
+// charge is what driving occurrence oi's plan of state st costs beyond
+// its access under c (and extra, when not nil) for its joins: the BNL
+// pairs beyond the cap and the blind join's lookups (blind.go).
+func (c *config) charge(oi int, st bnlState, extra *Index) float64 {
+	x := 0.0
+	if len(c.a.bnlInners[oi]) > 0 {
+		x += c.bnlCharge(oi, st, extra)
+	}
+	if len(c.a.occs[oi].blindBy) > 0 {
+		x += c.blindCharge(oi, st, extra)
+	}
+	return x
 }
 
 // bnlRelief is the weighted saving adding ix brings the driving
@@ -161,7 +178,7 @@ func (c *config) eff(oi int, p pick) pick {
 func (c *config) bnlRelief(ix *Index) float64 {
 	g := 0.0
 	for _, d := range c.a.bnlDrivers[ix.Table] {
-		g += c.a.occs[d].weight * (c.bnlCharge(d, c.cur[d].bnl, nil) - c.bnlCharge(d, c.cur[d].bnl, ix))
+		g += c.a.occs[d].weight * (c.charge(d, c.cur[d].bnl, nil) - c.charge(d, c.cur[d].bnl, ix))
 	}
 	return g
 }
@@ -178,11 +195,11 @@ func (c *config) bnlLoss(ix *Index) float64 {
 	c.chosen[t] = slices.DeleteFunc(slices.Clone(kept), func(x *Index) bool { return x == ix })
 	l := 0.0
 	for _, d := range ds {
-		l -= c.a.occs[d].weight * c.bnlCharge(d, c.cur[d].bnl, nil)
+		l -= c.a.occs[d].weight * c.charge(d, c.cur[d].bnl, nil)
 	}
 	c.chosen[t] = kept
 	for _, d := range ds {
-		l += c.a.occs[d].weight * c.bnlCharge(d, c.cur[d].bnl, nil)
+		l += c.a.occs[d].weight * c.charge(d, c.cur[d].bnl, nil)
 	}
 	return -l
 }

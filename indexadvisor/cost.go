@@ -111,11 +111,15 @@ type conjunct struct {
 // needs: its conjuncts, the columns it reads, its place in a fixed join
 // order, and the ORDER BY / GROUP BY / LIMIT it may serve.
 type occ struct {
-	stmt     int
-	table    int
-	weight   float64
-	conj     []conjunct
-	selAll   float64 // selectivity of the occurrence's whole filter
+	stmt   int
+	table  int
+	weight float64
+	conj   []conjunct
+	selAll float64 // selectivity of the occurrence's whole filter
+	// seenSel is the selectivity of the conjuncts the server estimates
+	// with the existing indexes (seenMask): the share of the table it
+	// believes a GROUP BY's temporary table holds (serverChoice).
+	seenSel  float64
 	reads    []bool  // per column
 	joinCols []int   // columns equi-joined to occurrences earlier in the join order
 	joinSel  float64 // rows matching one probe on all joinCols / table rows
@@ -126,13 +130,14 @@ type occ struct {
 	limit    float64 // LIMIT + OFFSET of a single-table query; 0 none
 	outRows  float64 // rows the query produces before ORDER / GROUP
 	sels     map[uint64]float64
-	// blind is, for the driving occurrence of a join, the rows of the
-	// largest table joined to it that has more rows than the driving
-	// filter passes: without an index that estimates its filter, MariaDB
-	// believes every row passes and joins from that table instead.
-	blind float64
-	q     *features.Query
-	qi    int // occurrence index in q
+	// blindBy are, for the driving occurrence of a join, the tables
+	// joined to it that have more rows than the driving filter passes:
+	// MariaDB may join from such a table instead, with an eq_ref lookup
+	// into this one per row, unless it has an index on its join column
+	// (blind.go).
+	blindBy []blindLink
+	q       *features.Query
+	qi      int // occurrence index in q
 }
 
 // sel returns the estimated selectivity of the conjuncts in mask.
@@ -239,7 +244,6 @@ func (a *advisor) fullScan(o *occ) plan {
 		p.cost += o.probes * costHashProbe
 		bnl = t.rows * math.Min(o.selAll*o.probes*costBNLCompare, costBlindProbe)
 	}
-	p.cost += o.blind * costBlindProbe
 	p.srvCost = p.cost
 	p.cost += bnl + a.sortGroupCost(o, false, false)
 	return p
@@ -384,11 +388,6 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		srvLookup = serverOrderLookupCost
 	}
 	p.srvCost = read(mSrv, srvLookup, false)
-	if k == 0 {
-		// ix estimates none of the filter: the server still joins blind.
-		p.cost += o.blind * costBlindProbe
-		p.srvCost += o.blind * costBlindProbe
-	}
 	if !covered {
 		p.lookups = m
 	}

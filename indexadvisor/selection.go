@@ -433,10 +433,14 @@ const (
 	// budget's extra 320 MiB bought 7 points where the first 735 MiB had
 	// bought 89.
 	kneeShare = 1.0 / 3
-	// kneeFloor: the knee never gives up more than a tenth of the best
-	// estimated benefit (the issue asks for 90% of the oracle's benefit
-	// as well as benefit per byte).
-	kneeFloor = 0.9
+	// kneeFloor: the knee never gives up more than a twentieth of the
+	// best estimated benefit. The issue asks for 90% of the measured
+	// oracle's benefit as well as benefit per byte; a floor at 90% of the
+	// estimate (until 2026-12-06) left nothing for the model's error:
+	// on ecommerce seed 10 at 50% the knee kept an estimated 90.3% of the
+	// best 98.7%, measured 86.0% against the oracle's 97.7% (88%). Half
+	// of the issue's tenth is left for that error.
+	kneeFloor = 0.95
 )
 
 // polish prunes a portfolio configuration holding used bytes, swaps its
