@@ -154,7 +154,8 @@ func (c *config) joinIndexed(oi int, extra *Index) bool {
 // eff is pick p of occurrence oi at the cost the configuration gives it:
 // with the BNL charge of a driving occurrence.
 func (c *config) eff(oi int, p pick) pick {
-	p.cost += c.charge(oi, p.bnl, nil)
+	p.charge = c.charge(oi, p.bnl, nil)
+	p.cost += p.charge
 	return p
 }
 

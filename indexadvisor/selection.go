@@ -98,6 +98,9 @@ type config struct {
 type pick struct {
 	cost, srv float64
 	bnl       bnlState
+	// charge is what eff added to cost: the join charges that depend on
+	// other tables' indexes (bnl.go, blind.go).
+	charge float64
 }
 
 func (a *advisor) newConfig() *config {
@@ -250,8 +253,15 @@ func (c *config) refresh(table int) {
 		c.cur[oi] = p
 	}
 	for _, oi := range c.a.bnlDrivers[table] {
-		p := c.pickWithout(oi, nil)
-		c.cur[oi] = p
+		if c.a.occs[oi].table == table {
+			continue // re-priced above
+		}
+		// The driving occurrence's plan does not depend on this table's
+		// indexes, only its join charges do.
+		p := c.cur[oi]
+		p.cost -= p.charge
+		p.charge = 0
+		c.cur[oi] = c.eff(oi, p)
 	}
 }
 
