@@ -21,14 +21,16 @@
 //	   a secondary index page 2.8x a clustered one (covering full
 //	   scans), a join without an index a block nested loop compare per
 //	   (inner, outer) pair or an eq_ref lookup per inner row, and a
-//	   join whose driving filter no index estimates is run from a
-//	   table larger than that filter's result (blind); an equality ref
+//	   join is run from a table larger than the driving filter's
+//	   result (blind) unless that table has an index on its join
+//	   column (blind.go); an equality ref
 //	   through a covering index that drives a join of at most 1,000
 //	   rows keeps MariaDB's BNL join and pays every pair (bnl.go)
 //	   │  each statement at the plan a MySQL-like optimizer PICKS
 //	   │  (serverChoice: a lookup as 5 row reads, 1 when walking an index
 //	   │  for ORDER BY / GROUP BY; ORDER BY ... LIMIT walks as
-//	   │  short as estimated, GROUP BY temp tables of every row), priced
+//	   │  short as estimated, GROUP BY temp tables of every row
+//	   │  the existing indexes do not estimate away), priced
 //	   │  at what the model says that plan costs (a LIMIT walk with a
 //	   │  pessimistic rest filter): the traps show up as dearer statements
 //	   ▼
