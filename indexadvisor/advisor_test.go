@@ -2,6 +2,7 @@ package indexadvisor
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -68,6 +69,20 @@ func testAdvisor(t testing.TB, cat *catalog.Catalog, text string) *advisor {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// singleCandidate returns a's one-column candidate index on table(col),
+// failing the test when there is none.
+func singleCandidate(t testing.TB, a *advisor, table, col string) *Index {
+	t.Helper()
+	ti := a.cat.Schema.TableIndex(table)
+	for _, ix := range a.candidates() {
+		if ix.Table == ti && slices.Equal(ix.Columns, []int{a.cat.Schema.Tables[ti].ColumnIndex(col)}) {
+			return ix
+		}
+	}
+	t.Fatalf("no %s(%s) candidate", table, col)
+	return nil
 }
 
 func TestRecommendFlights(t *testing.T) {

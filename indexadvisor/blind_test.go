@@ -1,9 +1,6 @@
 package indexadvisor
 
-import (
-	"slices"
-	"testing"
-)
+import "testing"
 
 // TestBlindJoinLiftedByTheJoinColumn: the join of order_items to the
 // products of two brands, with no index on either filter or join column,
@@ -21,17 +18,7 @@ func TestBlindJoinLiftedByTheJoinColumn(t *testing.T) {
 	cat := ecommerce1(t)
 	const join = "SELECT COUNT(*) FROM order_items f JOIN products d ON f.product_id = d.id WHERE d.brand IN ('Verve', 'Folio');\n"
 	a := testAdvisor(t, cat, join+"SELECT COUNT(*) FROM order_items f JOIN products d ON f.product_id = d.id WHERE d.id = 7878;\n")
-	find := func(table, col string) *Index {
-		ti := cat.Schema.TableIndex(table)
-		for _, ix := range a.candidates() {
-			if ix.Table == ti && slices.Equal(ix.Columns, []int{cat.Schema.Tables[ti].ColumnIndex(col)}) {
-				return ix
-			}
-		}
-		t.Fatalf("no %s(%s) candidate", table, col)
-		return nil
-	}
-	brand, productID := find("products", "brand"), find("order_items", "product_id")
+	brand, productID := singleCandidate(t, a, "products", "brand"), singleCandidate(t, a, "order_items", "product_id")
 	cost := func(si int, ixs ...*Index) float64 {
 		c := a.newConfig()
 		for _, ix := range ixs {

@@ -1,9 +1,6 @@
 package indexadvisor
 
-import (
-	"slices"
-	"testing"
-)
+import "testing"
 
 // TestBNLChargeOfASeenDrivingFilter: on ecommerce scale 2, the join of
 // order_items to the orders of one rare status (about 650 orders) is
@@ -23,17 +20,7 @@ func TestBNLChargeOfASeenDrivingFilter(t *testing.T) {
 		t.Fatalf("the orders occurrence does not drive a BNL-charged join: %d occurrences, probes %v",
 			len(a.stmtOccs[0]), a.occs[a.stmtOccs[0][len(a.stmtOccs[0])-1]].probes)
 	}
-	find := func(table, col string) *Index {
-		ti := cat.Schema.TableIndex(table)
-		for _, ix := range a.candidates() {
-			if ix.Table == ti && slices.Equal(ix.Columns, []int{cat.Schema.Tables[ti].ColumnIndex(col)}) {
-				return ix
-			}
-		}
-		t.Fatalf("no %s(%s) candidate", table, col)
-		return nil
-	}
-	status, orderID := find("orders", "status"), find("order_items", "order_id")
+	status, orderID := singleCandidate(t, a, "orders", "status"), singleCandidate(t, a, "order_items", "order_id")
 	cost := func(ixs ...*Index) float64 {
 		c := a.newConfig()
 		for _, ix := range ixs {
