@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
-	"github.com/cardinaldb/cardinal/datasets"
 )
 
 // TestFlightsDependencies finds the dependencies of the bundled flights
@@ -15,14 +14,7 @@ import (
 // hour, and not the delay; every row lies within its bin's ranges (the
 // bins are exact), and they survive a save and load.
 func TestFlightsDependencies(t *testing.T) {
-	db, err := datasets.Flights()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, cat := flightsData(t)
 	fl := db.Schema.TableIndex("flights")
 	def := db.Schema.Tables[fl]
 	col := def.ColumnIndex

@@ -19,14 +19,7 @@ import (
 // through datasets.DB (the catalog.Source of the in-memory engine) and
 // checks every statistic against counts taken directly from the data.
 func TestFlightsCatalog(t *testing.T) {
-	db, err := datasets.Flights()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, cat := flightsData(t)
 	for ti, tb := range db.Tables {
 		ts := cat.Stats[ti]
 		if ts.Rows != int64(tb.Rows) {
@@ -114,16 +107,24 @@ func TestFlightsCatalog(t *testing.T) {
 
 // flightsCatalog is the flights catalog of the demo and the bench
 // (default statistics options, seed 1).
-func flightsCatalog(b *testing.B) *catalog.Catalog {
+func flightsCatalog(tb testing.TB) *catalog.Catalog {
+	_, cat := flightsData(tb)
+	return cat
+}
+
+// flightsData is the bundled flights data and its catalog of the demo and
+// the bench (default statistics options, seed 1).
+func flightsData(tb testing.TB) (*datasets.DB, *catalog.Catalog) {
+	tb.Helper()
 	db, err := datasets.Flights()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	return cat
+	return db, cat
 }
 
 // BenchmarkLoadFlights loads the flights catalog saved as format version
