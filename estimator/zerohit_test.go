@@ -131,10 +131,7 @@ func itoa(x int64) string { return catalog.Int(x).Format(catalog.TypeInt) }
 // said thousands). The same join with a passing key that has rows is not
 // proved empty.
 func TestDegreeZero(t *testing.T) {
-	db, err := datasets.Flights()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := flightsDB(t)
 	cat, err := db.Catalog(catalog.StatsOptions{}, 1)
 	if err != nil {
 		t.Fatal(err)
