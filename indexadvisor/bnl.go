@@ -142,13 +142,7 @@ const (
 // oi's table (or extra) leads with one of its join columns.
 func (c *config) joinIndexed(oi int, extra *Index) bool {
 	o := c.a.occs[oi]
-	leads := func(ix *Index) bool {
-		return ix != nil && ix.Table == o.table && len(ix.Columns) > 0 && slices.Contains(o.joinCols, ix.Columns[0])
-	}
-	if leads(extra) || slices.ContainsFunc(c.a.existing[o.table], leads) {
-		return true
-	}
-	return slices.ContainsFunc(c.chosen[o.table], leads)
+	return slices.ContainsFunc(o.joinCols, func(col int) bool { return c.leadsWith(o.table, col, extra) })
 }
 
 // eff is pick p of occurrence oi at the cost the configuration gives it:
