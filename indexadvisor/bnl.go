@@ -146,7 +146,8 @@ func (c *config) joinIndexed(oi int, extra *Index) bool {
 }
 
 // eff is pick p of occurrence oi at the cost the configuration gives it:
-// with the BNL charge of a driving occurrence.
+// with a driving occurrence's join charges (charge: the BNL pairs and,
+// since blind.go, the blind join's lookups).
 func (c *config) eff(oi int, p pick) pick {
 	p.charge = c.charge(oi, p.bnl, nil)
 	p.cost += p.charge
