@@ -214,11 +214,17 @@ func (d *Decoder) Count(what string, limit, minBytes int) int {
 	if d.err != nil {
 		return 0
 	}
-	if v > uint64(limit) || v*uint64(minBytes) > uint64(d.Left()) {
+	if !d.within(v, limit, minBytes) {
 		d.Fail("%s %d exceeds the limit %d or the %d bytes left", what, v, limit, d.Left())
 		return 0
 	}
 	return int(v)
+}
+
+// within reports whether a count v is at most limit and its items, of at
+// least minBytes bytes each, fit in what is left.
+func (d *Decoder) within(v uint64, limit, minBytes int) bool {
+	return v <= uint64(limit) && v*uint64(minBytes) <= uint64(d.Left())
 }
 
 // Int reads a varint that must lie in [lo, hi].
@@ -239,7 +245,7 @@ func (d *Decoder) Str(what string, limit int) string {
 	if d.err != nil {
 		return ""
 	}
-	if v > uint64(limit) || v > uint64(d.Left()) {
+	if !d.within(v, limit, 1) {
 		d.Fail("%s length %d exceeds the limit %d or the %d bytes left", what, v, limit, d.Left())
 		return ""
 	}
