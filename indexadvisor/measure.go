@@ -44,7 +44,10 @@ type measurer struct {
 	// in pairs (recheck.go) and those the pairs did not confirm.
 	baseShape          []string
 	rechecked, refuted int
-	say                func(string, ...any)
+	// checked marks, per statement, the plan shapes already rechecked
+	// (their memo time is the recheck's).
+	checked []map[string]bool
+	say     func(string, ...any)
 }
 
 // SlowStatement is the first-run time past which EvaluateStrategies times
@@ -55,8 +58,8 @@ const SlowStatement = 2 * time.Second
 
 func newMeasurer(a *advisor, eo EvalOptions) *measurer {
 	return &measurer{a: a, eo: eo, memo: make([]map[string]time.Duration, len(a.w.Statements)), built: map[string]Recommended{},
-		baseShape: make([]string, len(a.w.Statements)),
-		say:       func(string, ...any) {}}
+		baseShape: make([]string, len(a.w.Statements)), checked: make([]map[string]bool, len(a.w.Statements)),
+		say: func(string, ...any) {}}
 }
 
 // name is the server name of ix: the prefix and the advisor's name for

@@ -3,6 +3,7 @@ package indexadvisor
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,35 @@ SELECT order_id, COUNT(*) FROM order_items WHERE unit_price BETWEEN 20 AND 21 GR
 	}
 	if fake[trap] <= m.base[trap]*11/10 {
 		t.Errorf("GROUP BY trap: %v after the recheck against %v without the index: the real regression was refuted", fake[trap], m.base[trap])
+	}
+
+	// A plan is rechecked once: the same suspects again are left alone.
+	again := slices.Clone(fake)
+	if err := m.recheck(ctx, []*Index{ix}, again); err != nil {
+		t.Fatal(err)
+	}
+	if m.rechecked != 2 || !slices.Equal(again, fake) {
+		t.Errorf("second recheck of the same plans: %d rechecked (want still 2), times %v -> %v", m.rechecked, fake, again)
+	}
+
+	// A suspect timed at SlowStatement or more (timed once) is rechecked
+	// too, in slowRecheckRuns pairs: the same verdicts.
+	m.checked = make([]map[string]bool, len(m.base))
+	slow := make([]time.Duration, len(m.base))
+	for si, b := range m.base {
+		slow[si] = b + SlowStatement
+	}
+	if err := m.recheck(ctx, []*Index{ix}, slow); err != nil {
+		t.Fatal(err)
+	}
+	if m.rechecked != 4 {
+		t.Fatalf("%d statements rechecked after the slow suspects, want 4", m.rechecked)
+	}
+	if slow[lookup] >= m.base[lookup]*11/10+2*time.Millisecond {
+		t.Errorf("lookup by order_id, suspected at %v: %v after the recheck: the fake regression stood", m.base[lookup]+SlowStatement, slow[lookup])
+	}
+	if slow[trap] <= m.base[trap]*11/10 {
+		t.Errorf("GROUP BY trap, suspected at %v: %v after the recheck: the real regression was refuted", m.base[trap]+SlowStatement, slow[trap])
 	}
 }
 
