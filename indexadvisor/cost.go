@@ -344,6 +344,15 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 	}
 	m := perAccess * accesses
 	mSrv := m
+	entry := t.rowBytes
+	if !ix.clustered {
+		entry = t.entryBytes(ix)
+	}
+	if k > 0 && !joinPart {
+		// The server's row estimate of each range is InnoDB's
+		// records_in_range (innodbRangeDoubling).
+		mSrv = innodbRangeRows(perAccess, entry, t.rows) * accesses
+	}
 	if (ordered || grouped) && o.limit > 0 && len(o.group) == 0 {
 		// Scanning in order stops after LIMIT rows pass the rest of the
 		// filter. The server believes the estimate of the rest; the walk
@@ -351,12 +360,8 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		// BY ... LIMIT trap is a rest filter more selective than
 		// estimated, and then the walk reads the whole index.
 		rest := o.selAll / math.Max(selIdx, 1e-12)
-		mSrv = math.Min(m, o.limit/math.Max(rest, 1e-9))
+		mSrv = math.Min(mSrv, o.limit/math.Max(rest, 1e-9))
 		m = math.Min(m, o.limit/math.Max(math.Min(rest, a.walkRest(o, mask)), 1e-9))
-	}
-	entry := t.rowBytes
-	if !ix.clustered {
-		entry = t.entryBytes(ix)
 	}
 	height := btreeHeight(leafPages(t.rows, entry), entry)
 	read := func(m, lookup float64, measured bool) float64 {
@@ -395,6 +400,34 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		p.bnl = bnlEqDrive
 	}
 	return p, true
+}
+
+// innodbRangeDoubling: InnoDB estimates the rows of an index range
+// (records_in_range, btr_estimate_n_rows_in_range_low) by diving to both
+// ends of the range; when the two paths diverge above the leaf level (the
+// range spans more than two adjacent leaf pages) it doubles the estimate
+// ("In trees whose height is > 1 our algorithm tends to underestimate:
+// multiply the estimate by 2"), capped at half the table's rows. Measured
+// on MariaDB 10.11 (maria3, ecommerce scale 10, development seed 9's #1
+// and #40, optimizer trace and ANALYZE, 14:58 UTC): order_items.product_id
+// = 6657 estimated 592,956 rows against 285,317 true, product_id BETWEEN
+// 821 AND 1175 247,428 against 118,374 (2.08x and 2.09x); so the server
+// kept its scan (cost 608,112) against the range's 712,433 for the 9.5%
+// equality, where a server believing the true count takes the index.
+const (
+	innodbRangeDoubling = 2
+	// innodbExactLeaves: a range within this many leaf pages is counted,
+	// not doubled (the paths diverge at the leaf level at most).
+	innodbExactLeaves = 2
+)
+
+// innodbRangeRows is InnoDB's estimate of an index range of rows entries
+// of entry bytes each, in a table of tableRows rows (innodbRangeDoubling).
+func innodbRangeRows(rows, entry, tableRows float64) float64 {
+	if rows*entry <= innodbExactLeaves*(pageBytes-pageOverhead)*leafFill {
+		return rows
+	}
+	return math.Min(innodbRangeDoubling*rows, tableRows/2)
 }
 
 // allEq reports whether mask holds every conjunct and each is an
