@@ -106,6 +106,8 @@ type advisor struct {
 	// that charge one of its occurrences (bnl.go, linkBNL).
 	bnlInners  [][]bnlInner
 	bnlDrivers [][]int
+	// fdCache memoises determines (walkfd.go) per (table, from, to).
+	fdCache map[[3]int]bool
 }
 
 type writeOp struct {

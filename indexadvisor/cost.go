@@ -361,7 +361,13 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		// estimated, and then the walk reads the whole index.
 		rest := o.selAll / math.Max(selIdx, 1e-12)
 		mSrv = math.Min(mSrv, o.limit/math.Max(rest, 1e-9))
+		all := m
 		m = math.Min(m, o.limit/math.Max(math.Min(rest, a.walkRest(o, mask)), 1e-9))
+		if ordered {
+			// A rest conjunct on a column the walk's column determines
+			// has its matches clustered along the walk (walkfd.go).
+			m = math.Max(m, math.Min(all, a.clusteredWalk(o, mask, o.order[0], all)))
+		}
 	}
 	height := btreeHeight(leafPages(t.rows, entry), entry)
 	read := func(m, lookup float64, measured bool) float64 {
