@@ -30,9 +30,12 @@
 //	   │  (serverChoice: a lookup as 5 row reads, 1 when walking an index
 //	   │  for ORDER BY / GROUP BY; ORDER BY ... LIMIT walks as
 //	   │  short as estimated, GROUP BY temp tables of every row
-//	   │  the existing indexes do not estimate away), priced
-//	   │  at what the model says that plan costs (a LIMIT walk with a
-//	   │  pessimistic rest filter): the traps show up as dearer statements
+//	   │  the existing indexes do not estimate away, an index range's
+//	   │  rows doubled past two leaf pages as InnoDB's records_in_range
+//	   │  does), priced at what the model says that plan costs (a LIMIT
+//	   │  walk with a pessimistic rest filter, and to where the matches
+//	   │  of a column the walk's column determines cluster: walkfd.go):
+//	   │  the traps show up as dearer statements
 //	   ▼
 //	Extend-style greedy (selection.go): best benefit per byte within the
 //	   budget and per-table limit, or a one-column extension of a chosen
