@@ -211,10 +211,28 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 		mask |= 1 << bi
 	}
 	outRows := estimateRows(a.est, q)
+	// Equalities the join columns inherit (propagate.go), and the share
+	// of each occurrence's table that passes them.
+	prop := propagated(q)
+	propSel := make([]float64, nt)
+	for i, pc := range prop {
+		propSel[i] = 1
+		if len(pc) > 0 {
+			sub := q.Sub(1 << i)
+			sub.Tables[0].Filter = pc[0].expr
+			if len(pc) > 1 {
+				sub.Tables[0].Filter = &features.Expr{Kind: features.ExprAnd}
+				for _, c := range pc {
+					sub.Tables[0].Filter.Args = append(sub.Tables[0].Filter.Args, c.expr)
+				}
+			}
+			propSel[i] = clamp01(estimateRows(a.est, sub) / math.Max(a.tables[q.Tables[i].Table].rows, 1))
+		}
+	}
 	for pos, qi := range order {
 		ref := q.Tables[qi]
 		t := a.schema.Tables[ref.Table]
-		o := &occ{stmt: si, table: ref.Table, weight: st.Weight, conj: classify(ref.Filter), q: q, qi: qi,
+		o := &occ{stmt: si, table: ref.Table, weight: st.Weight, conj: append(classify(ref.Filter), prop[qi]...), q: q, qi: qi,
 			reads: make([]bool, len(t.Columns)), probes: probes[pos], outRows: outRows, sels: map[uint64]float64{}}
 		for _, r := range q.Reads {
 			if r.Table == qi {
@@ -268,7 +286,9 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 					other = j.Left
 				}
 				if other >= 0 && other != qi {
-					if r := a.tables[q.Tables[other].Table].rows; r > rows[qi] {
+					// Its scan tests the equalities it inherits from this
+					// one's filter before each lookup (propagate.go).
+					if r := a.tables[q.Tables[other].Table].rows * propSel[other]; r > rows[qi] {
 						col := j.LeftCol
 						if j.Left == qi {
 							col = j.RightCol

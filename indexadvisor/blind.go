@@ -49,7 +49,10 @@ import "slices"
 // slowed those two statements down past 10 s).
 
 // blindLink is a table joined to a driving occurrence with more rows than
-// the driving filter passes, and its join column.
+// the driving filter passes, and its join column; rows are the rows of
+// that table its scan passes to the lookups: all of them, or those that
+// pass the equalities its join columns inherit from the driving filter
+// (propagate.go).
 type blindLink struct {
 	table, col int
 	rows       float64

@@ -387,7 +387,11 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		if !joinPart && (o.probes > 1 || len(o.joinCols) > 0) {
 			c += o.probes * costHashProbe
 			if measured {
-				c += m * math.Min(o.probes*costBNLCompare, costBlindProbe)
+				// Only the rows that pass the rest of the filter meet the
+				// join buffer (as in fullScan; with an equality the join
+				// columns inherit, propagate.go, few do).
+				rest := clamp01(o.selAll / math.Max(selIdx, 1e-12))
+				c += m * math.Min(rest*o.probes*costBNLCompare, costBlindProbe)
 			}
 		}
 		return c
