@@ -146,8 +146,9 @@ type Evaluation struct {
 	Timings     int `json:"timings"`
 	PlansReused int `json:"plans_reused"`
 	// Rechecked counts the suspected regressions timed again in pairs
-	// against their plan without the new indexes (recheck.go);
-	// RechecksRefuted those the pairs did not confirm.
+	// against their plan without the new indexes (recheck.go; each
+	// statement's plan once); RechecksRefuted those the pairs did not
+	// confirm.
 	Rechecked       int `json:"rechecked"`
 	RechecksRefuted int `json:"rechecks_refuted"`
 	// BaseMs are the measured per-statement times without new indexes
