@@ -12,27 +12,36 @@ import (
 	"github.com/cardinaldb/cardinal/datasets/live"
 )
 
-var flightsOnce struct {
+// dataOnce holds a data set and its catalog, built once per test binary.
+type dataOnce struct {
 	sync.Once
 	db  *datasets.DB
 	cat *catalog.Catalog
 	err error
 }
 
+// get returns the data open gives and its catalog, opening them on the
+// first call.
+func (d *dataOnce) get(t testing.TB, open func() (*datasets.DB, error)) (*datasets.DB, *catalog.Catalog) {
+	t.Helper()
+	d.Do(func() {
+		d.db, d.err = open()
+		if d.err == nil {
+			d.cat, d.err = d.db.Catalog(catalog.StatsOptions{}, 1)
+		}
+	})
+	if d.err != nil {
+		t.Fatal(d.err)
+	}
+	return d.db, d.cat
+}
+
+var flightsOnce dataOnce
+
 // flights returns the bundled flights data and its catalog (built once).
 func flights(t testing.TB) (*datasets.DB, *catalog.Catalog) {
 	t.Helper()
-	f := &flightsOnce
-	f.Do(func() {
-		f.db, f.err = datasets.Flights()
-		if f.err == nil {
-			f.cat, f.err = f.db.Catalog(catalog.StatsOptions{}, 1)
-		}
-	})
-	if f.err != nil {
-		t.Fatal(f.err)
-	}
-	return f.db, f.cat
+	return flightsOnce.get(t, datasets.Flights)
 }
 
 const flightsWorkload = `

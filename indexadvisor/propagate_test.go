@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
@@ -13,28 +12,15 @@ import (
 	"github.com/cardinaldb/cardinal/features"
 )
 
-var tpchSmallOnce struct {
-	sync.Once
-	db  *datasets.DB
-	cat *catalog.Catalog
-	err error
-}
+var tpchSmallOnce dataOnce
 
 // tpchSmall is TPC-H at scale 0.01 (60k lineitem rows, 100 suppliers)
 // and its catalog, built once per test binary.
 func tpchSmall(t testing.TB) (*datasets.DB, *catalog.Catalog) {
 	t.Helper()
-	s := &tpchSmallOnce
-	s.Do(func() {
-		s.db, s.err = datasets.TPCH(context.Background(), datasets.TPCHOptions{Scale: 0.01})
-		if s.err == nil {
-			s.cat, s.err = s.db.Catalog(catalog.StatsOptions{}, 1)
-		}
+	return tpchSmallOnce.get(t, func() (*datasets.DB, error) {
+		return datasets.TPCH(context.Background(), datasets.TPCHOptions{Scale: 0.01})
 	})
-	if s.err != nil {
-		t.Fatal(s.err)
-	}
-	return s.db, s.cat
 }
 
 // TestPropagatedEquality: in TPC-H's composite join of lineitem to
