@@ -214,21 +214,7 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 	// Equalities the join columns inherit (propagate.go), and the share
 	// of each occurrence's table that passes them.
 	prop := propagated(q)
-	propSel := make([]float64, nt)
-	for i, pc := range prop {
-		propSel[i] = 1
-		if len(pc) > 0 {
-			sub := q.Sub(1 << i)
-			sub.Tables[0].Filter = pc[0].expr
-			if len(pc) > 1 {
-				sub.Tables[0].Filter = &features.Expr{Kind: features.ExprAnd}
-				for _, c := range pc {
-					sub.Tables[0].Filter.Args = append(sub.Tables[0].Filter.Args, c.expr)
-				}
-			}
-			propSel[i] = clamp01(estimateRows(a.est, sub) / math.Max(a.tables[q.Tables[i].Table].rows, 1))
-		}
-	}
+	propSel := a.propagatedSel(q, prop)
 	for pos, qi := range order {
 		ref := q.Tables[qi]
 		t := a.schema.Tables[ref.Table]

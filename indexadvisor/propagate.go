@@ -1,6 +1,7 @@
 package indexadvisor
 
 import (
+	"math"
 	"slices"
 
 	"github.com/cardinaldb/cardinal/features"
@@ -80,4 +81,26 @@ func propagated(q *features.Query) [][]conjunct {
 		}
 	}
 	return out
+}
+
+// propagatedSel is, per occurrence of q, the share of its table's rows
+// that pass the equalities prop says it inherits (1 when none).
+func (a *advisor) propagatedSel(q *features.Query, prop [][]conjunct) []float64 {
+	sel := make([]float64, len(prop))
+	for i, pc := range prop {
+		sel[i] = 1
+		if len(pc) == 0 {
+			continue
+		}
+		sub := q.Sub(1 << i)
+		sub.Tables[0].Filter = pc[0].expr
+		if len(pc) > 1 {
+			sub.Tables[0].Filter = &features.Expr{Kind: features.ExprAnd}
+			for _, c := range pc {
+				sub.Tables[0].Filter.Args = append(sub.Tables[0].Filter.Args, c.expr)
+			}
+		}
+		sel[i] = clamp01(estimateRows(a.est, sub) / math.Max(a.tables[q.Tables[i].Table].rows, 1))
+	}
+	return sel
 }
