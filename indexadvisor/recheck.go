@@ -92,6 +92,13 @@ func (m *measurer) recheck(ctx context.Context, ixs []*Index, times []time.Durat
 			rounds = slowRecheckRuns
 		}
 		st := &m.a.w.Statements[si]
+		cur, err := m.planShape(ctx, st.SQL)
+		if err != nil {
+			return fmt.Errorf("explain statement %d: %w", si, err)
+		}
+		if m.checked[si][cur] {
+			continue // this plan's time in times is already its recheck's
+		}
 		hinted, err := ignoreIndexes(st.SQL, names)
 		if err != nil {
 			m.say("statement %d: not rechecked (%v)", si, err)
@@ -101,13 +108,6 @@ func (m *measurer) recheck(ctx context.Context, ixs []*Index, times []time.Durat
 		if err != nil || shape != m.baseShape[si] {
 			m.say("statement %d: not rechecked (ignoring the new indexes does not give its plan without them)", si)
 			continue
-		}
-		cur, err := m.planShape(ctx, st.SQL)
-		if err != nil {
-			return fmt.Errorf("explain statement %d: %w", si, err)
-		}
-		if m.checked[si][cur] {
-			continue // this plan's time in times is already its recheck's
 		}
 		one := m.eo.Time
 		one.Runs, one.Warmups = 1, -1
