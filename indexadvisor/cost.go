@@ -344,6 +344,9 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 	}
 	m := perAccess * accesses
 	mSrv := m
+	// rest is the selectivity of o's conjuncts the index does not serve,
+	// among the rows it reads.
+	rest := o.selAll / math.Max(selIdx, 1e-12)
 	entry := t.rowBytes
 	if !ix.clustered {
 		entry = t.entryBytes(ix)
@@ -359,7 +362,6 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		// really costs what the pessimistic one says (walkRest): the ORDER
 		// BY ... LIMIT trap is a rest filter more selective than
 		// estimated, and then the walk reads the whole index.
-		rest := o.selAll / math.Max(selIdx, 1e-12)
 		mSrv = math.Min(mSrv, o.limit/math.Max(rest, 1e-9))
 		all := m
 		m = math.Min(m, o.limit/math.Max(math.Min(rest, a.walkRest(o, mask)), 1e-9))
@@ -390,8 +392,7 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 				// Only the rows that pass the rest of the filter meet the
 				// join buffer (as in fullScan; with an equality the join
 				// columns inherit, propagate.go, few do).
-				rest := clamp01(o.selAll / math.Max(selIdx, 1e-12))
-				c += m * math.Min(rest*o.probes*costBNLCompare, costBlindProbe)
+				c += m * math.Min(clamp01(rest)*o.probes*costBNLCompare, costBlindProbe)
 			}
 		}
 		return c
