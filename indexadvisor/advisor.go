@@ -263,26 +263,7 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 		// table", it chose the same configurations for every strategy
 		// on ecommerce seeds 3 and 5 and TPC-H seed 3, estimated.)
 		if pos == 0 && nt > 1 && slices.ContainsFunc(o.conj, func(c conjunct) bool { return c.kind != predOther }) && !a.constTable(o) {
-			for _, j := range q.Joins {
-				other := -1
-				switch qi {
-				case j.Left:
-					other = j.Right
-				case j.Right:
-					other = j.Left
-				}
-				if other >= 0 && other != qi {
-					// Its scan tests the equalities it inherits from this
-					// one's filter before each lookup (propagate.go).
-					if r := a.tables[q.Tables[other].Table].rows * propSel[other]; r > rows[qi] {
-						col := j.LeftCol
-						if j.Left == qi {
-							col = j.RightCol
-						}
-						o.blindBy = append(o.blindBy, blindLink{table: q.Tables[other].Table, col: col, rows: r})
-					}
-				}
-			}
+			o.blindBy = a.blindLinks(q, qi, order, len(a.occs), rows[qi], propSel)
 		}
 		if pos == 0 {
 			o.order, o.desc = keysOn(q.OrderBy, qi), q.OrderDesc

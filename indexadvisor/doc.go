@@ -22,8 +22,10 @@
 //	   scans), a join without an index a block nested loop compare per
 //	   (inner, outer) pair or an eq_ref lookup per inner row, and a
 //	   join is run from a table larger than the driving filter's
-//	   result (blind) unless that table has an index on its join
-//	   column (blind.go); an equality to a constant on a join column
+//	   result (blind) unless an index leading with that table's join
+//	   columns makes the lookups from the driving table cheaper in the
+//	   server's view, every driving row it cannot estimate times the
+//	   fan-out (blind.go); an equality to a constant on a join column
 //	   filters the joined tables' scans too (propagate.go); an equality ref
 //	   through a covering index that drives a join of at most 1,000
 //	   rows keeps MariaDB's BNL join and pays every pair (bnl.go)
