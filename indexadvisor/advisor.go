@@ -108,6 +108,8 @@ type advisor struct {
 	bnlDrivers [][]int
 	// fdCache memoises determines (walkfd.go) per (table, from, to).
 	fdCache map[[3]int]bool
+	// pkCorr memoises pkCorrelation (eqrefruns.go) per (table, column).
+	pkCorr map[[2]int]float64
 }
 
 type writeOp struct {

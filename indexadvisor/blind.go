@@ -64,18 +64,16 @@ import (
 // lifted join the server never runs: it took lineitem(l_partkey) at every
 // budget, and #37 stayed past 10 s (measured 75-78% of the oracle).
 
-// Not modelled: the blind plan reads the larger table in its primary
-// key's order, where its join column follows that order (order items are
-// stored with their order), so the eq_ref lookups hit the same pages of
-// the driving table; read through another, covering index they are
-// random descents (ecommerce seed 8, with order_items(product_id,
-// order_id): 46.6 s against 8.1 s with IGNORE INDEX). Charging the larger
-// table's secondary-index plans costLookup - costBlindProbe per row
-// passed to such a join (tried 2026-12-06 with this file's model)
+// The blind plan reads the larger table in the order of the plan its
+// occurrence gets, and its eq_ref lookups are the runs of the join key in
+// that order (eqrefruns.go): a covering index that gathers equal keys
+// makes them few, one that scatters keys the table scan meets in runs
+// (order items are stored with their order) makes them many. (Tried
+// before that, 2026-12-06: charging the larger table's secondary-index
+// plans costLookup - costBlindProbe per row passed to such a join
 // collapsed the estimates of ecommerce seeds 3 and 6 at 25% (89.0 ->
 // 62.2%, 88.4 -> 27.7%) and measured 24.2% against per-column's 61.9% on
-// seed 8 at 10% (main's selection there took the covering index and
-// slowed those two statements down past 10 s).
+// seed 8 at 10%.)
 
 // blindLink is an occurrence joined to a driving occurrence whose table
 // has more rows than the driving filter passes: its table and occurrence,
@@ -157,7 +155,8 @@ func (a *advisor) uniqueOn(table int, cols []int) bool {
 // blindCharge is the blind join's cost for driving occurrence oi under c
 // (and extra, when not nil) with a plan of state st: for every linked
 // occurrence whose table the server still joins from (blindLifted), an
-// eq_ref lookup per row of the largest such table, and what the linked
+// eq_ref lookup per row of the largest such table (per run of the join
+// key in the order its plan reads the rows, eqrefruns.go), and what the linked
 // occurrence's plan through an index on its join columns saved, which the
 // blind plan, a scan of it, does not run (blindRestore).
 func (c *config) blindCharge(oi int, st bnlState, extra *Index) float64 {
@@ -169,7 +168,7 @@ func (c *config) blindCharge(oi int, st bnlState, extra *Index) float64 {
 	seen := -1.0
 	for _, l := range o.blindBy {
 		if !c.joinLed(l, extra) { // nothing to lift it, nothing to restore
-			worst = math.Max(worst, l.rows)
+			worst = math.Max(worst, l.rows*c.linkRuns(l, extra))
 			continue
 		}
 		if seen < 0 {
@@ -178,7 +177,7 @@ func (c *config) blindCharge(oi int, st bnlState, extra *Index) float64 {
 		if c.blindLifted(oi, l, seen, extra) {
 			continue
 		}
-		worst = math.Max(worst, l.rows)
+		worst = math.Max(worst, l.rows*c.linkRuns(l, extra))
 		restore += c.blindRestore(l, extra)
 	}
 	return worst*costBlindProbe + restore

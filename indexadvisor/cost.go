@@ -227,6 +227,9 @@ type plan struct {
 	// join from with a BNL join buffer, or a blind plan (bnl.go).
 	bnl     bnlState
 	lookups float64
+	// runs is the run ratio of the join key in the order the plan reads
+	// its rows, against primary key order (eqrefruns.go); 0 or 1: none.
+	runs float64
 	// srvCost is what a MySQL-like optimizer believes the access costs
 	// (serverChoice): row lookups charged as row reads, an ORDER BY ...
 	// LIMIT walk as long as the estimated rest filter says; sorting and
@@ -371,6 +374,12 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 			m = math.Max(m, math.Min(all, a.clusteredWalk(o, mask, o.order[0], all)))
 		}
 	}
+	// The eq_ref lookups a blind plan makes from these rows are the runs
+	// of the join key in the index's order (eqrefruns.go).
+	runs := 1.0
+	if !joinPart {
+		runs = a.runRatio(o, ix, m)
+	}
 	height := btreeHeight(leafPages(t.rows, entry), entry)
 	read := func(m, lookup float64, measured bool) float64 {
 		leaves := math.Ceil(m * entry / ((pageBytes - pageOverhead) * leafFill))
@@ -392,12 +401,12 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 				// Only the rows that pass the rest of the filter meet the
 				// join buffer (as in fullScan; with an equality the join
 				// columns inherit, propagate.go, few do).
-				c += m * math.Min(clamp01(rest)*o.probes*costBNLCompare, costBlindProbe)
+				c += m * math.Min(clamp01(rest)*o.probes*costBNLCompare, costBlindProbe*math.Min(runs, 1))
 			}
 		}
 		return c
 	}
-	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped}
+	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped, runs: runs}
 	p.cost = read(m, math.Max(t.height*costPage+costRow, costLookup), true) + a.sortGroupCost(o, ordered, grouped)
 	srvLookup := serverLookupCost
 	if ordered || grouped {

@@ -25,8 +25,11 @@
 //	   result (blind) unless an index leading with that table's join
 //	   columns makes the lookups from the driving table cheaper in the
 //	   server's view, every driving row it cannot estimate times the
-//	   fan-out (blind.go); an equality to a constant on a join column
-//	   filters the joined tables' scans too (propagate.go); an equality ref
+//	   fan-out (blind.go), its eq_ref lookups the runs of the join key
+//	   in the order that table is read (eqrefruns.go: MariaDB skips a
+//	   lookup of the previous row's key); an equality to a constant on
+//	   a join column filters the joined tables' scans too
+//	   (propagate.go); an equality ref
 //	   through a covering index that drives a join of at most 1,000
 //	   rows keeps MariaDB's BNL join and pays every pair (bnl.go)
 //	   │  each statement at the plan a MySQL-like optimizer PICKS
@@ -44,7 +47,8 @@
 //	   budget and per-table limit, or a one-column extension of a chosen
 //	   index; no step that makes a statement >10% (and regressionFloor,
 //	   ~2 ms) dearer, but two indexes of a table taken together when
-//	   each alone lures a statement the other serves (curePair); prune indexes
+//	   each alone lures a statement the other serves, or one with two
+//	   that serve its lured statements between them (curePair); prune indexes
 //	   that stop paying; swap local search (one chosen index for one
 //	   candidate, at no worse benefit per byte); a portfolio of restarts
 //	   (budget, its halves; server or cheapest plans; regressions

@@ -116,11 +116,23 @@ func (c *config) repair(ctx context.Context, cands []*Index, banned map[string]b
 	return used, c.regressed() == 0
 }
 
-// tableState is the number of regressed occurrences of table t and their
+// tableState is the number of regressed occurrences of table t (and of
+// the driving occurrences its indexes charge) and their
 // weighted cost plus the maintenance of t's chosen indexes.
 func (c *config) tableState(t int) (int, float64) {
 	k, cost := 0, 0.0
 	for _, oi := range c.a.byTable[t] {
+		if slower(c.cur[oi].cost, c.orig[oi]) {
+			k++
+		}
+		cost += c.a.occs[oi].weight * c.cur[oi].cost
+	}
+	// The driving occurrences elsewhere whose join charges t's indexes
+	// set (bnl.go, blind.go, eqrefruns.go).
+	for _, oi := range c.a.bnlDrivers[t] {
+		if c.a.occs[oi].table == t {
+			continue
+		}
 		if slower(c.cur[oi].cost, c.orig[oi]) {
 			k++
 		}
