@@ -80,6 +80,20 @@ func testAdvisor(t testing.TB, cat *catalog.Catalog, text string) *advisor {
 	return a
 }
 
+// stmtCost is the estimated cost of statement si of a (its occurrences'
+// plans) under a configuration of ixs added to no new index.
+func stmtCost(a *advisor, si int, ixs ...*Index) float64 {
+	c := a.newConfig()
+	for _, ix := range ixs {
+		c.move(nil, ix)
+	}
+	s := 0.0
+	for _, oi := range a.stmtOccs[si] {
+		s += c.cur[oi].cost
+	}
+	return s
+}
+
 // singleCandidate returns a's one-column candidate index on table(col),
 // failing the test when there is none.
 func singleCandidate(t testing.TB, a *advisor, table, col string) *Index {

@@ -22,17 +22,7 @@ func TestBlindJoinLiftedByTheJoinColumn(t *testing.T) {
 	const join = "SELECT COUNT(*) FROM order_items f JOIN products d ON f.product_id = d.id WHERE d.brand IN ('Verve', 'Folio');\n"
 	a := testAdvisor(t, cat, join+"SELECT COUNT(*) FROM order_items f JOIN products d ON f.product_id = d.id WHERE d.id = 7878;\n")
 	brand, productID := singleCandidate(t, a, "products", "brand"), singleCandidate(t, a, "order_items", "product_id")
-	cost := func(si int, ixs ...*Index) float64 {
-		c := a.newConfig()
-		for _, ix := range ixs {
-			c.move(nil, ix)
-		}
-		s := 0.0
-		for _, oi := range a.stmtOccs[si] {
-			s += c.cur[oi].cost
-		}
-		return s
-	}
+	cost := func(si int, ixs ...*Index) float64 { return stmtCost(a, si, ixs...) }
 	base, withBrand, withJoin, both := cost(0), cost(0, brand), cost(0, productID), cost(0, brand, productID)
 	t.Logf("estimated cost: %.0f without, %.0f with products(brand), %.0f with order_items(product_id), %.0f with both", base, withBrand, withJoin, both)
 	if d := a.occs[a.stmtOccs[0][0]]; d.table != cat.Schema.TableIndex("products") || len(d.blindBy) != 1 {
@@ -83,17 +73,7 @@ func TestBlindLiftNeedsTheFanOut(t *testing.T) {
 	partkey := &Index{Table: li, Columns: []int{col(li, "l_partkey")}}
 	pair := &Index{Table: li, Columns: []int{col(li, "l_partkey"), col(li, "l_suppkey")}}
 	qtyIx := &Index{Table: ps, Columns: []int{col(ps, "ps_availqty")}}
-	cost := func(si int, ixs ...*Index) float64 {
-		c := a.newConfig()
-		for _, ix := range ixs {
-			c.move(nil, ix)
-		}
-		s := 0.0
-		for _, oi := range a.stmtOccs[si] {
-			s += c.cur[oi].cost
-		}
-		return s
-	}
+	cost := func(si int, ixs ...*Index) float64 { return stmtCost(a, si, ixs...) }
 	for si := range 2 {
 		base, withPartkey, withPair := cost(si), cost(si, partkey), cost(si, pair)
 		t.Logf("statement %d: %.0f without, %.0f with lineitem(l_partkey), %.0f with lineitem(l_partkey, l_suppkey)", si, base, withPartkey, withPair)

@@ -21,17 +21,7 @@ func TestBNLChargeOfASeenDrivingFilter(t *testing.T) {
 			len(a.stmtOccs[0]), a.occs[a.stmtOccs[0][len(a.stmtOccs[0])-1]].probes)
 	}
 	status, orderID := singleCandidate(t, a, "orders", "status"), singleCandidate(t, a, "order_items", "order_id")
-	cost := func(ixs ...*Index) float64 {
-		c := a.newConfig()
-		for _, ix := range ixs {
-			c.move(nil, ix)
-		}
-		s := 0.0
-		for _, oi := range a.stmtOccs[0] {
-			s += c.cur[oi].cost
-		}
-		return s
-	}
+	cost := func(ixs ...*Index) float64 { return stmtCost(a, 0, ixs...) }
 	base, withStatus, both := cost(), cost(status), cost(status, orderID)
 	t.Logf("outer rows %.0f", a.occs[a.stmtOccs[0][1]].probes)
 	t.Logf("estimated cost: %.0f without, %.0f with orders(status), %.0f with order_items(order_id) too", base, withStatus, both)

@@ -68,17 +68,7 @@ func TestEqRefRuns(t *testing.T) {
 		orders   = "SELECT COUNT(*) FROM order_items f JOIN orders d ON f.order_id = d.id WHERE d.total = 765.31;\n"
 	)
 	a := testAdvisor(t, cat, products+orders)
-	cost := func(si int, ixs ...*Index) float64 {
-		c := a.newConfig()
-		for _, ix := range ixs {
-			c.move(nil, ix)
-		}
-		s := 0.0
-		for _, oi := range a.stmtOccs[si] {
-			s += c.cur[oi].cost
-		}
-		return s
-	}
+	cost := func(si int, ixs ...*Index) float64 { return stmtCost(a, si, ixs...) }
 	for _, tc := range []struct {
 		si      int
 		cols    []string
