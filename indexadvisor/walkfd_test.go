@@ -79,40 +79,10 @@ func TestClusteredWalk(t *testing.T) {
 	}
 	a = testAdvisor(t, cat, sql.String())
 	ix := &Index{Table: ti, Columns: []int{pcol}}
-	logModel, logIndep := 0.0, 0.0
-	const trapShare = 0.05
-	traps, modelRight, indepRight := 0, 0, 0
-	for si, v := range prices {
-		truth, got := 0, 0
-		for _, r := range order {
-			truth++
-			if up[r] == v {
-				if got++; got == 10 {
-					break
-				}
-			}
-		}
-		o := a.occs[a.stmtOccs[si][0]]
-		p, ok := a.access(o, ix)
-		if !ok {
-			t.Fatalf("unit_price = %v: product_id index cannot serve the ORDER BY", v)
-		}
-		indep := o.limit / math.Min(a.sel(o, 1), a.walkRest(o, 0))
-		logModel += math.Log(p.rows / float64(truth))
-		logIndep += math.Log(math.Min(indep, float64(oi.Rows)) / float64(truth))
-		trap := float64(truth) > trapShare*float64(oi.Rows)
-		if (p.rows > trapShare*float64(oi.Rows)) == trap {
-			modelRight++
-		}
-		if (indep > trapShare*float64(oi.Rows)) == trap {
-			indepRight++
-		}
-		if trap {
-			traps++
-		}
-	}
-	t.Logf("traps %d of %d; verdict right: model %d, independence %d", traps, len(prices), modelRight, indepRight)
-	model, indep := math.Exp(logModel/float64(len(prices))), math.Exp(logIndep/float64(len(prices)))
+	w := compareWalks(t, a, ix, order, len(prices), func(si, r int) bool { return up[r] == prices[si] })
+	modelRight, indepRight := w.modelRight, w.indepRight
+	t.Logf("traps %d of %d; verdict right: model %d, independence %d", w.traps, len(prices), modelRight, indepRight)
+	model, indep := w.model, w.indep
 	t.Logf("%d unit prices: walk over the truth, geometric mean: model %.2f, independence %.3f", len(prices), model, indep)
 	if model < 1.0/3 || model > 3 {
 		t.Errorf("model walk %.2fx the true walk, want within 3x", model)
@@ -183,38 +153,8 @@ func TestReverseClusteredWalk(t *testing.T) {
 	}
 	a = testAdvisor(t, cat, sql.String())
 	ix := &Index{Table: ti, Columns: []int{ucol}}
-	const trapShare = 0.05
-	logModel := 0.0
-	traps, modelRight, indepRight := 0, 0, 0
-	for si, p := range products {
-		truth, got := 0, 0
-		for _, r := range order {
-			truth++
-			if pid[r] == p {
-				if got++; got == 10 {
-					break
-				}
-			}
-		}
-		o := a.occs[a.stmtOccs[si][0]]
-		pl, ok := a.access(o, ix)
-		if !ok {
-			t.Fatalf("product_id = %d: the unit_price index cannot serve the ORDER BY", p)
-		}
-		indep := o.limit / math.Min(a.sel(o, 1), a.walkRest(o, 0))
-		logModel += math.Log(pl.rows / float64(truth))
-		trap := float64(truth) > trapShare*float64(oi.Rows)
-		if (pl.rows > trapShare*float64(oi.Rows)) == trap {
-			modelRight++
-		}
-		if (indep > trapShare*float64(oi.Rows)) == trap {
-			indepRight++
-		}
-		if trap {
-			traps++
-		}
-	}
-	model := math.Exp(logModel / float64(len(products)))
+	w := compareWalks(t, a, ix, order, len(products), func(si, r int) bool { return pid[r] == products[si] })
+	traps, modelRight, indepRight, model := w.traps, w.modelRight, w.indepRight, w.model
 	t.Logf("traps %d of %d; verdict right: model %d, independence %d; model walk over the truth, geometric mean %.2f", traps, len(products), modelRight, indepRight, model)
 	if model < 1.0/3 || model > 3 {
 		t.Errorf("model walk %.2fx the true walk, want within 3x", model)
@@ -222,4 +162,60 @@ func TestReverseClusteredWalk(t *testing.T) {
 	if float64(modelRight) < 0.8*float64(len(products)) || modelRight <= indepRight {
 		t.Errorf("trap verdict right for %d of %d products (independence %d), want 80%% and more than independence", modelRight, len(products), indepRight)
 	}
+}
+
+// walkComparison is compareWalks' result: the model's and independence's
+// walks over the true ones (geometric means), the statements whose true
+// walk reads more than trapShare of the index, and how often each
+// verdict on that was right.
+type walkComparison struct {
+	model, indep                  float64
+	traps, modelRight, indepRight int
+}
+
+// trapShare is the share of an index a walk reads past which, with a row
+// lookup per entry at costLookup (20 scanned rows), it is dearer than the
+// scan.
+const trapShare = 0.05
+
+// compareWalks prices the walk of ix for the first n statements of a (each
+// one ORDER BY ... LIMIT occurrence) against the true walk: the rows in
+// order, in the index's order, until LIMIT of them match statement si
+// (match(si, row)).
+func compareWalks(t *testing.T, a *advisor, ix *Index, order []int, n int, match func(si, r int) bool) walkComparison {
+	t.Helper()
+	var w walkComparison
+	rows := float64(len(order))
+	logModel, logIndep := 0.0, 0.0
+	for si := range n {
+		o := a.occs[a.stmtOccs[si][0]]
+		truth, got := 0, 0
+		for _, r := range order {
+			truth++
+			if match(si, r) {
+				if got++; float64(got) == o.limit {
+					break
+				}
+			}
+		}
+		p, ok := a.access(o, ix)
+		if !ok {
+			t.Fatalf("statement %d: the index cannot serve the ORDER BY", si)
+		}
+		indep := o.limit / math.Min(a.sel(o, 1), a.walkRest(o, 0))
+		logModel += math.Log(p.rows / float64(truth))
+		logIndep += math.Log(math.Min(indep, rows) / float64(truth))
+		trap := float64(truth) > trapShare*rows
+		if (p.rows > trapShare*rows) == trap {
+			w.modelRight++
+		}
+		if (indep > trapShare*rows) == trap {
+			w.indepRight++
+		}
+		if trap {
+			w.traps++
+		}
+	}
+	w.model, w.indep = math.Exp(logModel/float64(n)), math.Exp(logIndep/float64(n))
+	return w
 }
