@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"gonum.org/v1/gonum/stat"
 )
 
 // Runs of the eq_ref key: MariaDB's "same key as the previous row" skip.
@@ -230,29 +231,30 @@ func sampleCorrelation(ts *catalog.TableStats, col int) float64 {
 	vals := ts.Sample[col]
 	byVal := slices.Clone(pos)
 	slices.SortStableFunc(byVal, func(x, y int) int { return catalog.Compare(vals[x], vals[y]) })
-	rank := make(map[int]float64, len(byVal))
+	// rank[k] is the value rank of the k-th non-NULL sample row.
+	at := make([]int, len(vals)) // sample row -> its place among pos
+	for k, p := range pos {
+		at[p] = k
+	}
+	rank, place := make([]float64, len(pos)), make([]float64, len(pos))
 	for i := 0; i < len(byVal); {
 		j := i + 1
 		for j < len(byVal) && catalog.Compare(vals[byVal[i]], vals[byVal[j]]) == 0 {
 			j++
 		}
-		r := float64(i+j-1) / 2
 		for _, p := range byVal[i:j] {
-			rank[p] = r
+			rank[at[p]] = float64(i+j-1) / 2
 		}
 		i = j
 	}
-	n := float64(len(pos))
-	var sx, sy, sxx, syy, sxy float64
-	for i, p := range pos {
-		x, y := float64(i), rank[p]
-		sx, sy, sxx, syy, sxy = sx+x, sy+y, sxx+x*x, syy+y*y, sxy+x*y
+	for k := range place {
+		place[k] = float64(k)
 	}
-	vx, vy := sxx-sx*sx/n, syy-sy*sy/n
-	if vx <= 0 || vy <= 0 {
+	r := stat.Correlation(place, rank, nil)
+	if math.IsNaN(r) { // one distinct value: no order
 		return 0
 	}
-	return clamp01(math.Abs((sxy - sx*sy/n) / math.Sqrt(vx*vy)))
+	return clamp01(math.Abs(r))
 }
 
 // linkRuns is the run ratio of blind link l's plan under c (and extra,
