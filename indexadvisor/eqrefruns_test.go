@@ -1,12 +1,9 @@
 package indexadvisor
 
 import (
-	"context"
 	"math"
 	"slices"
 	"testing"
-
-	"github.com/cardinaldb/cardinal/datasets"
 )
 
 // TestEqRefRuns: on ecommerce (scale 1, the data of ecommerce1) the blind
@@ -23,11 +20,7 @@ import (
 // (before this model it did not move: the lookups were charged per row)
 // and rise through the third, which the selection must refuse.
 func TestEqRefRuns(t *testing.T) {
-	cat := ecommerce1(t)
-	db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, cat := ecommerceData(t, 1)
 	items := db.Table("order_items")
 	ti := cat.Schema.TableIndex("order_items")
 	col := func(name string) int { return items.Def.ColumnIndex(name) }

@@ -4,18 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 )
 
-var ecommerceOnce [3]struct {
-	sync.Once
-	cat *catalog.Catalog
-	err error
-}
+var ecommerceOnce [3]dataOnce
 
 // ecommerce1 is the catalog of ecommerce at scale 1 (300k order items),
 // built once per test binary.
@@ -28,18 +23,17 @@ func ecommerce2(t testing.TB) *catalog.Catalog { return ecommerceAt(t, 2) }
 // ecommerceAt is the catalog of ecommerce (seed 1) at scale 1 or 2.
 func ecommerceAt(t testing.TB, scale int) *catalog.Catalog {
 	t.Helper()
-	e := &ecommerceOnce[scale]
-	e.Do(func() {
-		db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: float64(scale), Seed: 1})
-		if err == nil {
-			e.cat, err = db.Catalog(catalog.StatsOptions{}, 1)
-		}
-		e.err = err
+	_, cat := ecommerceData(t, scale)
+	return cat
+}
+
+// ecommerceData is ecommerce (seed 1) at scale 1 or 2 and its catalog,
+// generated once per test binary.
+func ecommerceData(t testing.TB, scale int) (*datasets.DB, *catalog.Catalog) {
+	t.Helper()
+	return ecommerceOnce[scale].get(t, func() (*datasets.DB, error) {
+		return datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: float64(scale), Seed: 1})
 	})
-	if e.err != nil {
-		t.Fatal(e.err)
-	}
-	return e.cat
 }
 
 // orderTrapWorkload: unit_price ranges make an index led by unit_price

@@ -1,15 +1,12 @@
 package indexadvisor
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/cardinaldb/cardinal/datasets"
 )
 
 // TestClusteredWalk: on ecommerce (scale 1, the data of ecommerce1) a
@@ -26,11 +23,7 @@ import (
 // at costLookup, 20 scanned rows, it is dearer than the scan) must be
 // right for at least 90% of the values and more often than independence's.
 func TestClusteredWalk(t *testing.T) {
-	cat := ecommerce1(t)
-	db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, cat := ecommerceData(t, 1)
 	oi := db.Table("order_items")
 	ti := cat.Schema.TableIndex("order_items")
 	pcol, ucol, qcol := oi.Def.ColumnIndex("product_id"), oi.Def.ColumnIndex("unit_price"), oi.Def.ColumnIndex("quantity")
@@ -104,11 +97,7 @@ func TestClusteredWalk(t *testing.T) {
 // the index must be right for at least 80% of the products and more often
 // than independence's (LIMIT over the selectivity).
 func TestReverseClusteredWalk(t *testing.T) {
-	cat := ecommerce1(t)
-	db, err := datasets.Ecommerce(context.Background(), datasets.EcommerceOptions{Scale: 1, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, cat := ecommerceData(t, 1)
 	oi := db.Table("order_items")
 	ti := cat.Schema.TableIndex("order_items")
 	pcol, ucol := oi.Def.ColumnIndex("product_id"), oi.Def.ColumnIndex("unit_price")
