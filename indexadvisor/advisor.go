@@ -106,6 +106,10 @@ type advisor struct {
 	// that charge one of its occurrences (bnl.go, linkBNL).
 	bnlInners  [][]bnlInner
 	bnlDrivers [][]int
+	// tableStmts lists per table the statements whose cost its indexes
+	// can change: those with an occurrence of it or a driving occurrence
+	// it charges (bnlDrivers; linkStmts).
+	tableStmts [][]int
 	// fdCache memoises determines (walkfd.go) per (table, from, to).
 	fdCache map[[3]int]bool
 	// pkCorr memoises pkCorrelation (eqrefruns.go) per (table, column).
@@ -166,6 +170,7 @@ func newAdvisor(w *Workload, opts Options) (*advisor, error) {
 		}
 	}
 	a.linkBNL()
+	a.linkStmts()
 	return a, nil
 }
 

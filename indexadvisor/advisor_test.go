@@ -87,11 +87,7 @@ func stmtCost(a *advisor, si int, ixs ...*Index) float64 {
 	for _, ix := range ixs {
 		c.move(nil, ix)
 	}
-	s := 0.0
-	for _, oi := range a.stmtOccs[si] {
-		s += c.cur[oi].cost
-	}
-	return s
+	return c.stmtCost(si)
 }
 
 // singleCandidate returns a's one-column candidate index on table(col),

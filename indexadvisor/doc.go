@@ -90,7 +90,9 @@
 // regressionFloor cost units, the measured 2 ms noise floor) dearer
 // (Options.AllowRegressions weighs them against the savings instead;
 // Options.CheapestPlan restores pricing at cheapest plans, the previous
-// default, which cannot see a trap).
+// default, which cannot see a trap). A statement's cost is the sum of its
+// table occurrences': a blind join moves cost between the occurrences of
+// one statement, which is no regression (selection.go, stmtCost).
 //
 // The two post-selection checks are opt-in (Options.RefuseTraps, --refuse-traps;
 // Options.Guard, --guard, trained with MeasurePairs on the workload and

@@ -282,11 +282,7 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 			c.refresh(t)
 		}
 		res.EstimatedBenefit = 1 - c.total()/math.Max(baseCost, 1e-9)
-		for oi := range a.occs {
-			if slower(c.cur[oi].cost, base.cur[oi].cost) {
-				res.Regressions++
-			}
-		}
+		res.Regressions = c.regressed() // per statement, against base (stmtCost)
 		perMiB := res.EstimatedBenefit
 		measured := "-"
 		if eo.Server != nil {

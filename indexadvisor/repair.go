@@ -36,12 +36,13 @@ import (
 // maxRepairSteps bounds repair's moves.
 const maxRepairSteps = 3
 
-// regressed counts the occurrences predicted more than RegressionThreshold
-// and regressionFloor dearer than with the existing indexes only.
+// regressed counts the statements predicted more than RegressionThreshold
+// and regressionFloor dearer than with the existing indexes only
+// (stmtSlower).
 func (c *config) regressed() int {
 	n := 0
-	for oi := range c.a.occs {
-		if slower(c.cur[oi].cost, c.orig[oi]) {
+	for si := range c.a.stmtOccs {
+		if c.stmtSlower(si) {
 			n++
 		}
 	}
@@ -50,9 +51,9 @@ func (c *config) regressed() int {
 
 // repair moves c towards a configuration without predicted regressions
 // (see above); it returns the bytes used and whether none are left. Only
-// moves on a table with a regressed occurrence can remove it (an
-// occurrence's plan depends on its table's indexes alone), so only those
-// are tried, each judged by the change on that table.
+// moves on a table whose indexes can re-price a regressed statement
+// (tableStmts) can remove it, so only those are tried, each judged by the
+// change on that table.
 func (c *config) repair(ctx context.Context, cands []*Index, banned map[string]bool, budget, used float64) (float64, bool) {
 	a := c.a
 	n := c.regressed()
@@ -116,27 +117,25 @@ func (c *config) repair(ctx context.Context, cands []*Index, banned map[string]b
 	return used, c.regressed() == 0
 }
 
-// tableState is the number of regressed occurrences of table t (and of
-// the driving occurrences its indexes charge) and their
-// weighted cost plus the maintenance of t's chosen indexes.
+// tableState is the number of regressed statements among those t's
+// indexes can re-price (tableStmts: with an occurrence of t or a driving
+// occurrence t's indexes charge, bnl.go, blind.go, eqrefruns.go) and the
+// weighted cost of those occurrences plus the maintenance of t's chosen
+// indexes.
 func (c *config) tableState(t int) (int, float64) {
 	k, cost := 0, 0.0
-	for _, oi := range c.a.byTable[t] {
-		if slower(c.cur[oi].cost, c.orig[oi]) {
+	for _, si := range c.a.tableStmts[t] {
+		if c.stmtSlower(si) {
 			k++
 		}
+	}
+	for _, oi := range c.a.byTable[t] {
 		cost += c.a.occs[oi].weight * c.cur[oi].cost
 	}
-	// The driving occurrences elsewhere whose join charges t's indexes
-	// set (bnl.go, blind.go, eqrefruns.go).
 	for _, oi := range c.a.bnlDrivers[t] {
-		if c.a.occs[oi].table == t {
-			continue
+		if c.a.occs[oi].table != t {
+			cost += c.a.occs[oi].weight * c.cur[oi].cost
 		}
-		if slower(c.cur[oi].cost, c.orig[oi]) {
-			k++
-		}
-		cost += c.a.occs[oi].weight * c.cur[oi].cost
 	}
 	for _, ix := range c.chosen[t] {
 		cost += c.a.maintenance(ix)

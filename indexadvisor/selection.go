@@ -91,6 +91,11 @@ type config struct {
 	memo   map[*Index][]pick
 	full   []pick
 	orig   []float64 // per occurrence: its cost with the existing indexes only
+	// origStmt is per statement its cost with the existing indexes only
+	// (stmtCost); delta and touched are slowed's scratch.
+	origStmt []float64
+	delta    []float64
+	touched  []bool
 }
 
 // pick is one plan's cost and the cost the server-like optimizer sees;
@@ -117,15 +122,90 @@ func (a *advisor) newConfig() *config {
 		c.cur[oi] = p
 		c.orig[oi] = p.cost
 	}
+	n := len(a.stmtOccs)
+	c.origStmt, c.delta, c.touched = make([]float64, n), make([]float64, n), make([]bool, n)
+	for si := range a.stmtOccs {
+		c.origStmt[si] = c.stmtCost(si)
+	}
 	return c
+}
+
+// Regressions are judged per statement.
+//
+// A statement's cost is the sum of its occurrences' (all share its
+// weight), and the selection's regression checks (regresses, curePair,
+// regressed, tableState, the marks in describe) compare that sum with its
+// sum under the existing indexes only: the rule is that no
+// recommended index makes a workload query more than 10% slower, and the
+// server times statements, not table occurrences. Judged per occurrence
+// (until 2026-12-06) the checks mistook cost moved between the
+// occurrences of one statement for a regression: a blind join
+// (blind.go) the server does not lift charges its driving occurrence
+// what the inner occurrence's join-led plan saves (blindRestore), so an
+// index on the inner table's join column leaves the statement's total
+// as it was while its driving occurrence reads as dearer. On fresh
+// TPC-H seed 13 (scale 1, 10% budget) that refused lineitem(l_partkey)
+// for #5 (the driving partsupp occurrence 2.2x dearer, the statement
+// unchanged), which lifts #12 and #41 from past 10 s to 49-82 ms; judged
+// per statement the selection takes it at 10% (measured on maria3 at load
+// 9-13: 46.2% of the workload time saved where the per-occurrence pick
+// saved 23.8%; 25% 59.5 -> 68.6%, 50% 59.5 -> 64.9%, no regression).
+
+// stmtCost is statement si's cost per execution under c: the sum of its
+// occurrences'.
+func (c *config) stmtCost(si int) float64 {
+	s := 0.0
+	for _, oi := range c.a.stmtOccs[si] {
+		s += c.cur[oi].cost
+	}
+	return s
+}
+
+// stmtSlower reports whether statement si is a predicted regression
+// under c: more than RegressionThreshold and regressionFloor dearer than
+// with the existing indexes only.
+func (c *config) stmtSlower(si int) bool { return slower(c.stmtCost(si), c.origStmt[si]) }
+
+// linkStmts records per table the statements its indexes can re-price
+// (tableStmts): those with an occurrence of it and those whose driving
+// occurrence it charges (bnlDrivers).
+func (a *advisor) linkStmts() {
+	a.tableStmts = make([][]int, len(a.tables))
+	for t := range a.tables {
+		var ss []int
+		for _, oi := range a.byTable[t] {
+			ss = append(ss, a.occs[oi].stmt)
+		}
+		for _, oi := range a.bnlDrivers[t] {
+			ss = append(ss, a.occs[oi].stmt)
+		}
+		slices.Sort(ss)
+		a.tableStmts[t] = slices.Compact(ss)
+	}
 }
 
 // regresses reports whether replacing old (nil: adding) by ix would have
 // the optimizer run some statement more than RegressionThreshold times
-// dearer than with the existing indexes only.
-func (c *config) regresses(old, ix *Index) bool {
+// dearer than with the existing indexes only (and dearer than now).
+func (c *config) regresses(old, ix *Index) bool { return len(c.slowed(old, ix)) > 0 }
+
+// slowed returns the statements that replacing old (nil: adding) by ix
+// would make dearer than now and a predicted regression: the new plans of
+// ix's table's occurrences and the new join charges of the driving
+// occurrences it charges, summed per statement.
+func (c *config) slowed(old, ix *Index) []int {
+	a := c.a
+	var stmts []int
+	add := func(oi int, cost float64) {
+		si := a.occs[oi].stmt
+		if !c.touched[si] {
+			c.touched[si] = true
+			stmts = append(stmts, si)
+		}
+		c.delta[si] += cost - c.cur[oi].cost
+	}
 	m := c.picks(ix)
-	for k, oi := range c.a.byTable[ix.Table] {
+	for k, oi := range a.byTable[ix.Table] {
 		nc := c.cur[oi]
 		if old != nil {
 			nc = c.pickWithout(oi, old)
@@ -133,20 +213,24 @@ func (c *config) regresses(old, ix *Index) bool {
 		if c.better(m[k], nc) {
 			nc = c.eff(oi, m[k])
 		}
-		if slower(nc.cost, c.orig[oi]) && nc.cost > c.cur[oi].cost {
-			return true
-		}
+		add(oi, nc.cost)
 	}
 	// A blind join reading this table makes its eq_ref lookups in the
-	// order of the plan ix gives it (eqrefruns.go).
-	for _, d := range c.a.bnlDrivers[ix.Table] {
-		if p := c.cur[d]; c.a.occs[d].table != ix.Table {
-			if nc := p.cost - p.charge + c.charge(d, p.bnl, ix); slower(nc, c.orig[d]) && nc > p.cost {
-				return true
-			}
+	// order of the plan ix gives it (eqrefruns.go), and charges back what
+	// its occurrence's join-led plan saves when not lifted (blind.go).
+	for _, d := range a.bnlDrivers[ix.Table] {
+		if p := c.cur[d]; a.occs[d].table != ix.Table {
+			add(d, p.cost-p.charge+c.charge(d, p.bnl, ix))
 		}
 	}
-	return false
+	out := stmts[:0]
+	for _, si := range stmts {
+		if d := c.delta[si]; d > 0 && slower(c.stmtCost(si)+d, c.origStmt[si]) {
+			out = append(out, si)
+		}
+		c.delta[si], c.touched[si] = 0, false
+	}
+	return out
 }
 
 // better reports whether the optimizer takes plan p over q: the server's
@@ -387,14 +471,19 @@ func (a *advisor) greedy(ctx context.Context, cands []*Index, banned map[string]
 func (c *config) curePair(ix *Index, cands []*Index, banned map[string]bool, used float64) ([]*Index, float64, float64) {
 	a := c.a
 	t := ix.Table
-	if len(c.chosen[t])+2 > a.opts.MaxPerTable || !c.regresses(nil, ix) {
+	if len(c.chosen[t])+2 > a.opts.MaxPerTable {
+		return nil, 0, 0
+	}
+	slowed := c.slowed(nil, ix)
+	if len(slowed) == 0 {
 		return nil, 0, 0
 	}
 	size := a.tables[t].indexBytes(ix)
 	m := c.picks(ix)
-	var hurt []int // positions of the occurrences ix slows down
+	// The occurrences of the slowed statements that ix slows down.
+	var hurt []int // positions of those of table t
 	for k, oi := range a.byTable[t] {
-		if c.better(m[k], c.cur[oi]) && slower(c.eff(oi, m[k]).cost, c.orig[oi]) {
+		if slices.Contains(slowed, a.occs[oi].stmt) && c.better(m[k], c.cur[oi]) && slower(c.eff(oi, m[k]).cost, c.orig[oi]) {
 			hurt = append(hurt, k)
 		}
 	}
@@ -402,7 +491,7 @@ func (c *config) curePair(ix *Index, cands []*Index, banned map[string]bool, use
 	// lookups in a scattered order, eqrefruns.go).
 	var hurtDrivers []int
 	for _, d := range a.bnlDrivers[t] {
-		if p := c.cur[d]; a.occs[d].table != t && slower(p.cost-p.charge+c.charge(d, p.bnl, ix), c.orig[d]) {
+		if p := c.cur[d]; a.occs[d].table != t && slices.Contains(slowed, a.occs[d].stmt) && slower(p.cost-p.charge+c.charge(d, p.bnl, ix), c.orig[d]) {
 			hurtDrivers = append(hurtDrivers, d)
 		}
 	}
@@ -969,14 +1058,32 @@ func (a *advisor) describe(c *config, ix *Index) Recommended {
 	var topW float64
 	var top *occ
 	var topPlan plan
+	// Marked: statements the optimizer would run slower through ix (its
+	// table's occurrences at ix's plan where the optimizer takes it,
+	// against their plans without ix, summed per statement); the
+	// selection kept ix because it saves more elsewhere.
+	with, without := map[int]float64{}, map[int]float64{}
 	for k, oi := range a.byTable[ix.Table] {
 		wo := c.pickWithout(oi, ix)
-		without := wo.cost
-		if c.better(m[k], wo) && slower(m[k].cost, without) && !slices.Contains(rec.Regressions, a.occs[oi].stmt) {
-			// Marked: the optimizer would take ix here and run slower;
-			// the selection kept ix because it saves more elsewhere.
-			rec.Regressions = append(rec.Regressions, a.occs[oi].stmt)
+		si := a.occs[oi].stmt
+		if _, ok := with[si]; !ok {
+			with[si], without[si] = c.stmtCost(si), c.stmtCost(si)
 		}
+		with[si] -= c.cur[oi].cost
+		without[si] += wo.cost - c.cur[oi].cost
+		if c.better(m[k], wo) {
+			with[si] += c.eff(oi, m[k]).cost
+		} else {
+			with[si] += wo.cost
+		}
+	}
+	for _, oi := range a.byTable[ix.Table] {
+		if si := a.occs[oi].stmt; slower(with[si], without[si]) && !slices.Contains(rec.Regressions, si) {
+			rec.Regressions = append(rec.Regressions, si)
+		}
+	}
+	for k, oi := range a.byTable[ix.Table] {
+		without := c.pickWithout(oi, ix).cost
 		if m[k].cost < without && m[k].cost <= c.cur[oi].cost {
 			o := a.occs[oi]
 			g := o.weight * (without - m[k].cost)
