@@ -139,6 +139,11 @@ func BuildContext(ctx context.Context, schema *Schema, src Source, opts StatsOpt
 			return nil, err
 		}
 	}
+	if !opts.NoKeyMaps {
+		if err := AddKeyMaps(cat, src); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.NoSketches {
 		if err := AddSketchesContext(ctx, cat, src, opts); err != nil {
 			return nil, err

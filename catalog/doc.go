@@ -72,6 +72,11 @@
 //     statistic bounds, in one pass and fixed memory; streamed from a
 //     server they replace a sample's lower-bound distinct counts
 //     (datasets/live).
+//   - key maps (keymap.go): for a sampled table of at most MaxKeyMapRows
+//     rows with a single-column unique key, every row's key with its
+//     join columns, so a filter fixing the key to a value the sample
+//     misses (flights.id = 11543) is known to be no row, or one row with
+//     known join keys whose fan-out the sampled rows sharing them give.
 //
 // The defaults (StatsOptions) follow PostgreSQL's default_statistics_target
 // of 100. Columns are processed in parallel; 3,000,000 rows x 8 columns take

@@ -148,7 +148,7 @@ func ExampleCatalog_Save() {
 		panic(err)
 	}
 	fmt.Printf("%q version %d\n", buf.Bytes()[:8], buf.Bytes()[8])
-	// Output: "CARDCAT\x00" version 7
+	// Output: "CARDCAT\x00" version 8
 }
 
 func ExampleQuoteIdent() {

@@ -12,7 +12,7 @@ import (
 	"github.com/cardinaldb/cardinal/internal/bincodec"
 )
 
-// Binary catalog format, version 7 (all integers little-endian):
+// Binary catalog format, version 8 (all integers little-endian):
 //
 //	magic    8 bytes  "CARDCAT\x00"
 //	version  uint16   formatVersion
@@ -22,17 +22,19 @@ import (
 //	                  compress/flate at packLevel)
 //	checksum uint32   CRC-32C (Castagnoli) of every byte before it
 //
-// The sections are those of version 6, one after the other: tag uint16,
-// length uint32, payload; in order schema (1), stats (2), joins (3),
-// indexes (4), key degrees (5), dependencies (6), sketches (7), end (0,
-// empty). Two payloads are encoded more compactly than in version 6: a
+// The sections are those of version 6 and key maps, one after the other:
+// tag uint16, length uint32, payload; in order schema (1), stats (2),
+// joins (3), indexes (4), key degrees (5), dependencies (6), sketches
+// (7), key maps (8, keymap.go), end (0, empty). Version 7 is version 8
+// without key maps. Two payloads are encoded more compactly than in
+// version 6: a
 // join synopsis holds its distinct joined rows and per sampled row an
 // index (encodeDistinctRows), and a sampled integer its difference from
 // the previous integer of its column (encodeStats). Versions 1 to 6 store
 // the sections uncompressed between the version and the checksum, version
 // 1 without joins, 2 without indexes, 3 without key degrees, 4 without
 // dependencies and 5 without sketches; Load reads every version from 1 to
-// 7, and Save writes version 7 only. The flights catalog of the demo
+// 8, and Save writes version 8 only. The flights catalog of the demo
 // (default options, seed 1) takes 4,284,069 bytes as version 6 and
 // 362,289 as version 7 (870,259 before compression) and loads about as
 // fast (BenchmarkLoadFlights: inflating costs what decoding a join
@@ -49,7 +51,7 @@ import (
 // end where its packed length says, is ErrCorrupt.
 const (
 	magic         = "CARDCAT\x00"
-	formatVersion = 7
+	formatVersion = 8
 	// packedVersion is the first version with a compressed body.
 	packedVersion = 7
 	// packLevel trades Save time for size: the flights catalog's 870 KB
@@ -65,6 +67,7 @@ const (
 	sectionKeys    = 5
 	sectionDeps    = 6
 	sectionSketch  = 7
+	sectionKeyMap  = 8
 )
 
 // sectionsOf lists the sections of each readable format version.
@@ -76,6 +79,7 @@ var sectionsOf = map[uint16][]uint16{
 	5: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionEnd},
 	6: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionSketch, sectionEnd},
 	7: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionSketch, sectionEnd},
+	8: {sectionSchema, sectionStats, sectionJoins, sectionIndexes, sectionKeys, sectionDeps, sectionSketch, sectionKeyMap, sectionEnd},
 }
 
 // Limits Load enforces so that a hostile file cannot make it allocate
@@ -99,11 +103,11 @@ const (
 	maxList       = 1 << 24 // MCVs, histogram bounds, sampled rows
 )
 
-// Save writes c in the versioned binary format (version 7). It fails with
+// Save writes c in the versioned binary format (version 8). It fails with
 // ErrInvalidSchema when c is not consistent (see Load).
 func (c *Catalog) Save(w io.Writer) error { return c.save(w, formatVersion) }
 
-// save writes c as format version v. Versions before 7 leave out what
+// save writes c as format version v. Versions before 8 leave out what
 // they have no section for; tests write them to pin that Load still
 // reads them.
 func (c *Catalog) save(w io.Writer, version uint16) error {
@@ -168,6 +172,8 @@ func (c *Catalog) sections(version uint16) ([]byte, error) {
 			encodeDependencies(&e, c.Stats)
 		case sectionSketch:
 			encodeSketches(&e, c.Stats)
+		case sectionKeyMap:
+			encodeKeyMaps(&e, c.Stats)
 		}
 		if len(e.B) > maxSectionLen {
 			return nil, fmt.Errorf("%w: section %d is %d bytes, over the %d limit", ErrInvalidSchema, sec, len(e.B), maxSectionLen)
@@ -236,7 +242,7 @@ func load(r io.Reader) (*Catalog, error) {
 		return nil, fmt.Errorf("%w: %d (this build reads 1 to %d)", ErrVersion, v, formatVersion)
 	}
 	var (
-		payloads [7][]byte
+		payloads [8][]byte
 		err      error
 	)
 	if v < packedVersion {
@@ -268,6 +274,7 @@ func load(r io.Reader) (*Catalog, error) {
 	kd := newDecoder(payloads[4], "key degrees section")
 	fd := newDecoder(payloads[5], "dependencies section")
 	hd := newDecoder(payloads[6], "sketches section")
+	md := newDecoder(payloads[7], "key maps section")
 	var stats []TableStats
 	if sd.Err() == nil {
 		sample := plainSample
@@ -291,7 +298,10 @@ func load(r io.Reader) (*Catalog, error) {
 	if sd.Err() == nil && td.Err() == nil && payloads[6] != nil {
 		decodeSketches(hd, stats)
 	}
-	for _, d := range []*decoder{sd, td, jd, xd, kd, fd, hd} {
+	if sd.Err() == nil && td.Err() == nil && payloads[7] != nil {
+		decodeKeyMaps(md, schema, stats)
+	}
+	for _, d := range []*decoder{sd, td, jd, xd, kd, fd, hd, md} {
 		if d.Err() != nil {
 			return nil, d.Err()
 		}
@@ -322,8 +332,8 @@ func (cr *crcReader) checksum() error {
 
 // readSections reads the sections a version holds, in order, up to the
 // end section.
-func readSections(r io.Reader, sections []uint16) ([7][]byte, error) {
-	var payloads [7][]byte
+func readSections(r io.Reader, sections []uint16) ([8][]byte, error) {
+	var payloads [8][]byte
 	for _, want := range sections {
 		var sh [6]byte
 		if _, err := io.ReadFull(r, sh[:]); err != nil {
@@ -939,6 +949,9 @@ func (c *Catalog) check() error {
 			}
 		}
 		if err := c.checkJoins(ti); err != nil {
+			return err
+		}
+		if err := c.checkKeyMap(ti); err != nil {
 			return err
 		}
 		if err := c.checkKeyDegrees(ti); err != nil {

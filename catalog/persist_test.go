@@ -167,6 +167,39 @@ func stripKeyDegrees(c *Catalog) {
 	for i := range c.Stats {
 		c.Stats[i].KeyDegrees = nil
 	}
+	stripKeyMaps(c)
+}
+
+// stripKeyMaps drops the key maps, which versions before 8 do not hold.
+func stripKeyMaps(c *Catalog) {
+	for i := range c.Stats {
+		c.Stats[i].KeyMap = nil
+	}
+}
+
+// TestLoadVersion7 reads a catalog saved by format version 7, before key
+// maps: the same catalog without them, which the version-7 writer still
+// writes byte for byte.
+func TestLoadVersion7(t *testing.T) {
+	want := goldenCatalog(t)
+	if want.Stats[1].KeyMap == nil {
+		t.Fatal("golden orders have no key map")
+	}
+	stripKeyMaps(want)
+	b, err := os.ReadFile(filepath.Join("testdata", "catalog-v7.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("version-7 catalog differs from the built one without key maps")
+	}
+	if !bytes.Equal(saveVersion(t, want, 7), b) {
+		t.Error("a catalog without key maps no longer saves as the version-7 bytes")
+	}
 }
 
 // TestLoadVersion2 reads a catalog saved by format version 2, before
@@ -311,7 +344,7 @@ func TestLoadErrors(t *testing.T) {
 			return reseal(b)
 		}), ErrCorrupt},
 		"packed wrong datum kind": {func() []byte {
-			b := sectionsOf7(t, goldenCatalog(t))
+			b := currentSections(t, goldenCatalog(t))
 			i := bytes.Index(b, []byte("\x02id\x01"))
 			b[i+3] = byte(TypeString)
 			return packBody(b)
@@ -331,16 +364,16 @@ func reseal(b []byte) []byte {
 }
 
 // sectionsOf7 is the uncompressed body of c's version-7 file.
-func sectionsOf7(t testing.TB, c *Catalog) []byte {
+func currentSections(t testing.TB, c *Catalog) []byte {
 	t.Helper()
-	b, err := c.sections(7)
+	b, err := c.sections(formatVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-// packBody is the version-7 file of the given sections, compressed at
+// packBody is the current version's file of the given sections, compressed at
 // packLevel, with sizes and checksum as Save writes them.
 func packBody(body []byte) []byte {
 	var z bytes.Buffer
@@ -350,9 +383,10 @@ func packBody(body []byte) []byte {
 	return packed(uint64(len(body)), z.Bytes())
 }
 
-// packed is a version-7 file of the given declared size and packed bytes.
+// packed is a file of the current version of the given declared size and
+// packed bytes.
 func packed(size uint64, z []byte) []byte {
-	f := append([]byte(magic), 7, 0)
+	f := binary.LittleEndian.AppendUint16([]byte(magic), formatVersion)
 	f = binary.LittleEndian.AppendUint64(f, size)
 	f = binary.LittleEndian.AppendUint64(f, uint64(len(z)))
 	f = append(f, z...)
@@ -421,7 +455,7 @@ func TestDistinctRows(t *testing.T) {
 func TestPackedErrors(t *testing.T) {
 	cat := goldenCatalog(t)
 	good := saveBytes(t, cat)
-	if !bytes.Equal(packBody(sectionsOf7(t, cat)), good) {
+	if !bytes.Equal(packBody(currentSections(t, cat)), good) {
 		t.Fatal("Save's file is not the sections packed at packLevel")
 	}
 	const head = len(magic) + 2
@@ -521,7 +555,7 @@ func FuzzLoad(f *testing.F) {
 	v6 := saveVersion(f, goldenCatalog(f), 6)
 	f.Add(v6)
 	f.Add(v6[:len(v6)-4])
-	f.Add(sectionsOf7(f, goldenCatalog(f))) // packed below
+	f.Add(currentSections(f, goldenCatalog(f))) // packed below
 	f.Add([]byte(magic + "\x01\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sealed := binary.LittleEndian.AppendUint32(bytes.Clone(b), bincodec.Checksum(b))

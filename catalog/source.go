@@ -58,6 +58,10 @@ type StatsOptions struct {
 	// (TableStats.KeyDegrees), which by default are counted for every
 	// column set a foreign key joins on.
 	NoKeyDegrees bool
+	// NoKeyMaps skips the key maps (TableStats.KeyMap), which by default
+	// are kept for every sampled table of up to MaxKeyMapRows rows with a
+	// single-column unique key and join columns.
+	NoKeyMaps bool
 	// NoDependencies skips the functional dependencies
 	// (TableStats.Dependencies, see Dependency).
 	NoDependencies bool

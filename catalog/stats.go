@@ -48,6 +48,10 @@ type TableStats struct {
 	// columns and of pairs of columns of a large table (see Sketch and
 	// AddSketches); empty for tables under StatsOptions.SketchRows.
 	Sketches []Sketch
+	// KeyMap is the table's unique key with every row's join columns (see
+	// KeyMap and AddKeyMaps); nil for a table sampled whole, over
+	// MaxKeyMapRows rows or without a single-column unique key.
+	KeyMap *KeyMap
 }
 
 // SampleSize returns the number of sampled rows.

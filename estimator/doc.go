@@ -133,8 +133,13 @@
 // with its constants and the correction caps in one place): per sub-plan,
 // zero for a contradiction, the exact join sample when every table is
 // sampled whole, the histogram for a filter on one column, the
-// join-synopsis or join-sample estimate when sampled rows survive, else
-// the histogram capped by the rule of three. A learned kind predicts only
+// join-synopsis or join-sample estimate when sampled rows survive; for a
+// join whose samples find no surviving row, zero when complete tables,
+// exact key degrees or a key map prove it empty, else the samples with
+// the zero-hit filters relaxed to their selectivity (a filter fixing a
+// key the catalog's key map holds: the fan-out of the sampled rows
+// sharing that row's join keys; zerohit.go), else the histogram capped
+// by the rule of three. A learned kind predicts only
 // the log-correction Δ and estimates baseline · e^Δ (learned.go); Online
 // corrects any model the same way from observed counts (feedback.go).
 //

@@ -19,7 +19,8 @@ import (
 //	kind                  uvarint length + bytes ("gbdt", "histogram", ...)
 //	fingerprint           uvarint length + bytes (catalog.Fingerprint)
 //	catalog               uint64 length + catalog.Save bytes (with sample;
-//	                      from version 11 catalog format 7, compressed)
+//	                      from version 11 catalog format 7, compressed;
+//	                      from version 12 format 8, with key maps)
 //	payload               uint64 length + model bytes (kind-specific)
 //	groups                uint64 length + group model bytes, empty when none
 //	                      (groups_io.go; from version 6)
@@ -45,7 +46,12 @@ const (
 	// -> 0.36-0.48 MB); older files still load, as catalog.Load reads
 	// every catalog format, and a build before version 11 refuses these
 	// with ErrVersion instead of failing inside the catalog.
-	modelVersion = 11
+	// 12: the catalog section holds catalog format 8, with key maps
+	// (catalog.KeyMap), which change the baseline of a point filter on
+	// a unique key the sample misses (zerohit.go, keyPointOf). A model
+	// whose catalog has none keeps the baseline it was trained on, so
+	// learned models of version 10 and 11 still load.
+	modelVersion = 12
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1

@@ -1,7 +1,11 @@
 package estimator
 
 import (
+	"math"
 	"math/bits"
+	"slices"
+
+	"github.com/cardinaldb/cardinal/catalog"
 
 	"github.com/cardinaldb/cardinal/features"
 )
@@ -39,6 +43,27 @@ import (
 // independent of the join key within a table, applied only where the
 // sample has nothing to say. When even the relaxed samples do not meet,
 // the histogram fallback stays.
+//
+//	a unique key the sample misses ───► a filter key = v on the key of a
+//	                                     table's key map (catalog.KeyMap:
+//	                                     flights.id = 11543) is one row or
+//	                                     none: a key the map lacks is 0,
+//	                                     exactly; else the row's count is
+//	                                     its fan-out, which its join-column
+//	                                     values decide (ORD, DBQ): the mean
+//	                                     fan-out of the sampled rows that
+//	                                     share them (keyPointOf)
+//
+// Without the key map the relaxation counts every sampled flight at
+// 1/20,000, the mean fan-out of a flight: 1,494,527 rows for issue 12's
+// out-of-distribution maximum (true 1), since a flight drawn at random
+// lands at a hub; flight 11543 lands at DBQ, whose 5 flights the sample
+// holds some of, and their fan-out is the answer. When no sampled row
+// shares the values, the relaxation restricted to them (their conjuncts
+// move to a neighbour sampled whole) over the rows holding them; when the
+// rows sharing them join no sampled row, one row (keyPointFloor). The
+// filter's other conjuncts count at their histogram selectivity, as in
+// the relaxation.
 
 // zeroHitRows returns the support-0 baseline of the join sub-plan mask of
 // p (two or more occurrences): rows and whether it applies, and exact
@@ -54,7 +79,14 @@ func (b *joinBaseline) zeroHitRows(p *prepared, mask uint64) (rows float64, exac
 		probes = make([]tableProbe, 0, len(p.probes))
 	}
 	probes = append(probes, p.probes...)
+	kp, found := b.keyPointOf(p, mask)
+	if found && kp.absent {
+		// The key map holds every key: no row has it, or the row's
+		// join key is NULL and joins no row.
+		return 0, true, true
+	}
 	factor, relaxed := 1.0, false
+	one, oneRows := -1, 0.0 // the key point's occurrence (mode A: its key-sharing rows; B: their count)
 	for i, tr := range q.Tables {
 		ts := &s.tables[tr.Table]
 		if mask&(1<<uint(i)) == 0 || probes[i].hits > 0 || ts.complete || ts.n == 0 {
@@ -65,7 +97,26 @@ func (b *joinBaseline) zeroHitRows(p *prepared, mask uint64) (rows float64, exac
 			// relaxed estimate would spread it over every key.
 			return 0, false, false
 		}
-		bm, hits, sel, ok := b.relaxFilter(p, probes, mask, i)
+		if found && i == kp.occ && one < 0 {
+			kb, _ := s.filterBits(tr.Table, kp.keys, p.sc, false)
+			if hk := kb.count(); hk > 0 {
+				// Mode A: the sampled rows sharing the row's join
+				// keys have its fan-out.
+				probes[i].bits, probes[i].hits = kb, hk
+				factor *= kp.restSel
+				one, relaxed = i, true
+				continue
+			}
+			// Mode B: the join restricted to the row's key values
+			// over the rows holding them.
+			if bm, hits, sel, ok := b.relaxFilter(p, probes, mask, i, andOf(append(slices.Clone(kp.keyConj), kp.rest...))); ok {
+				probes[i].bits, probes[i].hits = bm, hits
+				factor *= sel / kp.count
+				oneRows, relaxed = kp.count, true
+				continue
+			}
+		}
+		bm, hits, sel, ok := b.relaxFilter(p, probes, mask, i, tr.Filter)
 		if !ok {
 			return 0, false, false
 		}
@@ -82,11 +133,146 @@ func (b *joinBaseline) zeroHitRows(p *prepared, mask uint64) (rows float64, exac
 			return 0, true, true
 		}
 	}
+	if one >= 0 {
+		if p.sc.tree == nil {
+			p.sc.tree = new(joinTree)
+		}
+		r, support := s.joinTreeRows(p.sc.tree, q, probes, p.edges, b.hist, mask, p.sc, nil, one)
+		if support == 0 {
+			// The samples of the other tables join none of the
+			// rows sharing its keys: a small fan-out, not the
+			// mean of every row.
+			return keyPointFloor, false, true
+		}
+		ts := &s.tables[q.Tables[one].Table]
+		// r is the sum of their fan-outs times rows/n: their mean.
+		return sanitize(r / (float64(probes[one].hits) * ts.rows / float64(ts.n)) * factor), false, true
+	}
 	r, support := s.joinSampleRows(q, probes, p.edges, b.hist, mask, p.sc, nil)
 	if support == 0 {
 		return 0, false, false
 	}
+	if oneRows > 0 {
+		return sanitize(math.Max(r*factor, keyPointFloor)), false, true
+	}
 	return sanitize(r * factor), false, true
+}
+
+// keyPointFloor is the least estimate of a key point (keyPointOf) the key
+// map does not prove empty: the q-error counts estimates below one row
+// as one, and 0 stays the answer of a proof.
+const keyPointFloor = 1.0
+
+// keyPoint is a zero-hit occurrence whose filter fixes its table's
+// unique key (flights.id = 11543), looked up in the key map.
+type keyPoint struct {
+	occ    int
+	absent bool // no row has the key, or its join key inside mask is NULL
+	// keys is the conjunction of col = v over occ's join columns inside
+	// mask, v the row's values; count the rows holding them all.
+	keys    *features.Expr
+	keyConj []*features.Expr
+	count   float64
+	// rest are the filter's other conjuncts, restSel their histogram
+	// selectivity.
+	rest    []*features.Expr
+	restSel float64
+}
+
+// keyPointOf returns the first zero-hit occurrence of mask whose filter
+// has a conjunct key = v on the key of its table's key map
+// (catalog.KeyMap), v not a join column inside mask, and whose join
+// columns inside mask the key map holds. The row's count through the
+// joins is its fan-out, which its join-column values decide: zeroHitRows
+// weighs the sampled rows that share them (mode A), or when none does,
+// the relaxed join of those values over the rows holding them (mode B).
+// The filter's other conjuncts count at their histogram selectivity, as
+// in the relaxation.
+func (b *joinBaseline) keyPointOf(p *prepared, mask uint64) (kp keyPoint, ok bool) {
+	s, q := b.s, p.q
+	for i, tr := range q.Tables {
+		ts := &s.tables[tr.Table]
+		if mask&(1<<uint(i)) == 0 || p.probes[i].hits > 0 || ts.complete || ts.n == 0 || tr.Filter == nil ||
+			tr.Table >= len(s.cat.Stats) || s.cat.Stats[tr.Table].KeyMap == nil {
+			continue
+		}
+		km := s.cat.Stats[tr.Table].KeyMap
+		args := []*features.Expr{tr.Filter}
+		if tr.Filter.Kind == features.ExprAnd {
+			args = tr.Filter.Args
+		}
+		at := -1
+		for k, a := range args {
+			if a.Kind != features.ExprPred || a.Pred.Op != features.OpEQ || len(a.Pred.Values) != 1 || a.Pred.Col != km.Key {
+				continue
+			}
+			if _, _, onKey := keyConjunct(p.edges, mask, i, a); !onKey {
+				at = k
+				break
+			}
+		}
+		if at < 0 {
+			continue
+		}
+		row, found := km.Lookup(args[at].Pred.Values[0])
+		if !found {
+			return keyPoint{occ: i, absent: true}, true
+		}
+		// The row's values of i's join columns inside mask.
+		var cols []int
+		for ei := range p.edges {
+			e := &p.edges[ei]
+			if mask&(1<<uint(e.l)) == 0 || mask&(1<<uint(e.r)) == 0 {
+				continue
+			}
+			switch i {
+			case e.l:
+				cols = append(cols, e.lcol...)
+			case e.r:
+				cols = append(cols, e.rcol...)
+			}
+		}
+		slices.Sort(cols)
+		cols = slices.Compact(cols)
+		var conj []*features.Expr
+		pos := make([]int, 0, len(cols))
+		usable := len(cols) > 0
+		for _, c := range cols {
+			k := slices.Index(km.Columns, c)
+			if k < 0 {
+				usable = false
+				break
+			}
+			v := km.Values[k][row]
+			if v.IsNull() {
+				return keyPoint{occ: i, absent: true}, true
+			}
+			pos = append(pos, k)
+			conj = append(conj, &features.Expr{Kind: features.ExprPred, Pred: features.Pred{Col: c, Op: features.OpEQ, Values: []catalog.Datum{v}}})
+		}
+		if !usable {
+			continue
+		}
+		kp = keyPoint{occ: i, keys: andOf(conj), keyConj: conj, restSel: 1}
+		for r := range km.Keys {
+			same := true
+			for _, k := range pos {
+				if catalog.Compare(km.Values[k][r], km.Values[k][row]) != 0 {
+					same = false
+					break
+				}
+			}
+			if same {
+				kp.count++
+			}
+		}
+		kp.rest = append(slices.Clone(args[:at]), args[at+1:]...)
+		if len(kp.rest) > 0 {
+			kp.restSel = b.hist.filterSel(tr.Table, andOf(kp.rest))
+		}
+		return kp, true
+	}
+	return keyPoint{}, false
 }
 
 // relaxFilter relaxes zero-hit occurrence i of mask in probes: it returns
@@ -100,14 +286,14 @@ func (b *joinBaseline) zeroHitRows(p *prepared, mask uint64) (rows float64, exac
 // The other conjuncts are dropped for their histogram selectivity
 // (droppedSel), over the k rows kept (every sampled row when no conjunct
 // stays).
-func (b *joinBaseline) relaxFilter(p *prepared, probes []tableProbe, mask uint64, i int) (bm bitmap, hits int, sel float64, ok bool) {
+func (b *joinBaseline) relaxFilter(p *prepared, probes []tableProbe, mask uint64, i int, filter *features.Expr) (bm bitmap, hits int, sel float64, ok bool) {
 	s, q := b.s, p.q
 	tr := q.Tables[i]
 	ts := &s.tables[tr.Table]
 	var keep, moved, rest []*features.Expr
-	args := []*features.Expr{tr.Filter}
-	if tr.Filter.Kind == features.ExprAnd {
-		args = tr.Filter.Args
+	args := []*features.Expr{filter}
+	if filter.Kind == features.ExprAnd {
+		args = filter.Args
 	}
 	for _, a := range args {
 		nb, col, ok := keyConjunct(p.edges, mask, i, a)
