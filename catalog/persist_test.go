@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -177,78 +178,39 @@ func stripKeyMaps(c *Catalog) {
 	}
 }
 
-// TestLoadVersion7 reads a catalog saved by format version 7, before key
-// maps: the same catalog without them, which the version-7 writer still
-// writes byte for byte.
-func TestLoadVersion7(t *testing.T) {
-	want := goldenCatalog(t)
-	if want.Stats[1].KeyMap == nil {
-		t.Fatal("golden orders have no key map")
-	}
-	stripKeyMaps(want)
-	b, err := os.ReadFile(filepath.Join("testdata", "catalog-v7.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Load(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatal("version-7 catalog differs from the built one without key maps")
-	}
-	if !bytes.Equal(saveVersion(t, want, 7), b) {
-		t.Error("a catalog without key maps no longer saves as the version-7 bytes")
-	}
-}
-
-// TestLoadVersion2 reads a catalog saved by format version 2, before
-// secondary indexes: the same catalog without them, which the version-2
-// writer still writes byte for byte.
-func TestLoadVersion2(t *testing.T) {
-	want := goldenCatalog(t)
-	if len(want.Schema.Tables[1].Indexes) != 1 {
-		t.Fatalf("golden orders have indexes %+v, want KEY (placed)", want.Schema.Tables[1].Indexes)
-	}
-	stripIndexes(want)
-	b, err := os.ReadFile(filepath.Join("testdata", "catalog-v2.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Load(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatal("version-2 catalog differs from the built one without indexes")
-	}
-	if !bytes.Equal(saveVersion(t, want, 2), b) {
-		t.Error("a catalog without indexes no longer saves as the version-2 bytes")
-	}
-}
-
-// TestLoadVersion3 reads a catalog saved by format version 3, before key
-// degree tables: the same catalog without them, which the version-3
-// writer still writes byte for byte.
-func TestLoadVersion3(t *testing.T) {
-	want := goldenCatalog(t)
-	if len(want.Stats[1].KeyDegrees) == 0 {
-		t.Fatal("golden orders have no key degrees")
-	}
-	stripKeyDegrees(want)
-	b, err := os.ReadFile(filepath.Join("testdata", "catalog-v3.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Load(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatal("version-3 catalog differs from the built one without key degrees")
-	}
-	if !bytes.Equal(saveVersion(t, want, 3), b) {
-		t.Error("a catalog without key degrees no longer saves as the version-3 bytes")
+// TestLoadOldVersions reads catalogs saved by earlier format versions:
+// each is the built catalog without what its version did not hold, and
+// a catalog without it still saves as that version's bytes.
+func TestLoadOldVersions(t *testing.T) {
+	for _, tc := range []struct {
+		version uint16
+		what    string // what the version does not hold
+		has     func(*Catalog) bool
+		strip   func(*Catalog)
+	}{
+		{2, "indexes", func(c *Catalog) bool { return len(c.Schema.Tables[1].Indexes) == 1 }, stripIndexes},
+		{3, "key degrees", func(c *Catalog) bool { return len(c.Stats[1].KeyDegrees) > 0 }, stripKeyDegrees},
+		{7, "key maps", func(c *Catalog) bool { return c.Stats[1].KeyMap != nil }, stripKeyMaps},
+	} {
+		want := goldenCatalog(t)
+		if !tc.has(want) {
+			t.Fatalf("golden orders have no %s", tc.what)
+		}
+		tc.strip(want)
+		b, err := os.ReadFile(filepath.Join("testdata", fmt.Sprintf("catalog-v%d.golden", tc.version)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Load(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("version-%d catalog differs from the built one without %s", tc.version, tc.what)
+		}
+		if !bytes.Equal(saveVersion(t, want, tc.version), b) {
+			t.Errorf("a catalog without %s no longer saves as the version-%d bytes", tc.what, tc.version)
+		}
 	}
 }
 
