@@ -1,6 +1,7 @@
 package indexadvisor
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -576,15 +577,7 @@ func (c *config) curePair(ix *Index, cands []*Index, banned map[string]bool, use
 		for i := range some {
 			some[i].perByte = c.gainAdd(some[i].cure) / a.tables[t].indexBytes(some[i].cure)
 		}
-		slices.SortStableFunc(some, func(x, y partial) int {
-			switch {
-			case x.perByte > y.perByte:
-				return -1
-			case x.perByte < y.perByte:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(some, func(x, y partial) int { return cmp.Compare(y.perByte, x.perByte) }) // descending
 		some = some[:min(len(some), maxPartialCures)]
 		for i := range some {
 			for j := i + 1; j < len(some); j++ {
