@@ -111,8 +111,9 @@ func (b *joinBaseline) zeroHitRows(p *prepared, mask uint64) (rows float64, exac
 			// over the rows holding them.
 			if bm, hits, sel, ok := b.relaxFilter(p, probes, mask, i, andOf(append(slices.Clone(kp.keyConj), kp.rest...))); ok {
 				probes[i].bits, probes[i].hits = bm, hits
-				factor *= sel / kp.count
-				oneRows, relaxed = kp.count, true
+				n := kp.sharing()
+				factor *= sel / n
+				oneRows, relaxed = n, true
 				continue
 			}
 		}
@@ -169,14 +170,38 @@ type keyPoint struct {
 	occ    int
 	absent bool // no row has the key, or its join key inside mask is NULL
 	// keys is the conjunction of col = v over occ's join columns inside
-	// mask, v the row's values; count the rows holding them all.
+	// mask, v the row's values.
 	keys    *features.Expr
 	keyConj []*features.Expr
-	count   float64
+	// km, row and pos locate the row in the key map and its join
+	// columns among km.Columns (sharing).
+	km  *catalog.KeyMap
+	row int
+	pos []int
 	// rest are the filter's other conjuncts, restSel their histogram
 	// selectivity.
 	rest    []*features.Expr
 	restSel float64
+}
+
+// sharing counts the rows of the key map holding the row's values of its
+// join columns: a scan of the map, so only mode B (no sampled row shares
+// them) pays it.
+func (kp *keyPoint) sharing() float64 {
+	n := 0.0
+	for r := range kp.km.Keys {
+		same := true
+		for _, k := range kp.pos {
+			if catalog.Compare(kp.km.Values[k][r], kp.km.Values[k][kp.row]) != 0 {
+				same = false
+				break
+			}
+		}
+		if same {
+			n++
+		}
+	}
+	return n
 }
 
 // keyPointOf returns the first zero-hit occurrence of mask whose filter
@@ -253,19 +278,7 @@ func (b *joinBaseline) keyPointOf(p *prepared, mask uint64) (kp keyPoint, ok boo
 		if !usable {
 			continue
 		}
-		kp = keyPoint{occ: i, keys: andOf(conj), keyConj: conj, restSel: 1}
-		for r := range km.Keys {
-			same := true
-			for _, k := range pos {
-				if catalog.Compare(km.Values[k][r], km.Values[k][row]) != 0 {
-					same = false
-					break
-				}
-			}
-			if same {
-				kp.count++
-			}
-		}
+		kp = keyPoint{occ: i, keys: andOf(conj), keyConj: conj, restSel: 1, km: km, row: row, pos: pos}
 		kp.rest = append(slices.Clone(args[:at]), args[at+1:]...)
 		if len(kp.rest) > 0 {
 			kp.restSel = b.hist.filterSel(tr.Table, andOf(kp.rest))
