@@ -72,7 +72,8 @@ func uniqueColumn(t *Table) int {
 
 // AddKeyMaps sets the key map (TableStats.KeyMap) of every table of c that
 // has more rows than its sample, at most MaxKeyMapRows, a single-column
-// unique key and join columns besides it, from the data of src.
+// unique key whose values are distinct in the data, and join columns
+// besides it, from the data of src.
 func AddKeyMaps(c *Catalog, src Source) error {
 	s := c.Schema
 	for ti, sets := range joinKeys(s) {
@@ -116,11 +117,17 @@ func AddKeyMaps(c *Catalog, src Source) error {
 		keyOf := func(r int) Datum { return datumAt(kdata, t.Columns[key].Type, r) }
 		slices.SortFunc(rows, func(a, b int) int { return Compare(keyOf(a), keyOf(b)) })
 		km := &KeyMap{Key: key, Columns: cols, Keys: make([]Datum, len(rows)), Values: make([][]Datum, len(cols))}
+		unique := true
 		for i, r := range rows {
 			km.Keys[i] = keyOf(r)
-			if i > 0 && Compare(km.Keys[i-1], km.Keys[i]) == 0 {
-				return fmt.Errorf("table %q: key %q holds %v twice", t.Name, t.Columns[key].Name, km.Keys[i])
-			}
+			unique = unique && (i == 0 || Compare(km.Keys[i-1], km.Keys[i]) != 0)
+		}
+		if !unique {
+			// The data holds a key value twice (nothing enforced the
+			// declared key, as in a CSV export): a filter on it is not
+			// one row, so the table gets no key map; its statistics
+			// stand as before key maps.
+			continue
 		}
 		for k, col := range cols {
 			km.Values[k] = make([]Datum, len(rows))

@@ -79,3 +79,38 @@ func TestKeyMap(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyMapDuplicateKey: data whose declared key holds a value twice (a
+// CSV export with a repeated id) still gets its statistics; the key is
+// not unique in the data, so the table gets no key map (its point filter
+// would not be one row) and the other tables keep theirs.
+func TestKeyMapDuplicateKey(t *testing.T) {
+	s, err := ParseSchema(goldenSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 60
+	cust := []ColumnData{{Ints: make([]int64, 12)}, {Codes: make([]uint32, 12)}, {Codes: make([]uint32, 12), Dict: []string{"Oslo"}}, {Ints: make([]int64, 12)}}
+	for i := range 12 {
+		cust[0].Ints[i] = int64(i + 1)
+		cust[1].Dict = append(cust[1].Dict, "customer "+string(rune('A'+i)))
+		cust[1].Codes[i] = uint32(i)
+	}
+	ord := []ColumnData{{Ints: make([]int64, n)}, {Ints: make([]int64, n)}, {Floats: make([]float64, n)}, {Ints: make([]int64, n)}}
+	for i := range n {
+		ord[0].Ints[i] = int64(1000 + i)
+		ord[1].Ints[i] = int64(1 + i%12)
+	}
+	ord[0].Ints[7] = ord[0].Ints[3] // order 1003 twice
+	src := &memSource{rows: []int{12, n}, cols: [][]ColumnData{cust, ord}}
+	cat, err := Build(s, src, StatsOptions{Buckets: 4, MCVs: 3, SampleSize: 8}, newRand(7))
+	if err != nil {
+		t.Fatalf("Build with order 1003 twice: %v", err)
+	}
+	if cat.Stats[1].KeyMap != nil {
+		t.Error("orders, whose id 1003 is held twice, have a key map")
+	}
+	if len(cat.Stats[1].Sample) == 0 {
+		t.Error("orders have no sample")
+	}
+}
