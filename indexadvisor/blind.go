@@ -161,7 +161,7 @@ func (a *advisor) uniqueOn(table int, cols []int) bool {
 // blind plan, a scan of it, does not run (blindRestore).
 func (c *config) blindCharge(oi int, st bnlState, extra *Index) float64 {
 	o := c.a.occs[oi]
-	if st == bnlEqDrive && o.selAll*c.a.tables[o.table].rows <= bnlDriveMaxRows {
+	if st == bnlEqDrive { // the server drives the join from o (bnl.go)
 		return 0
 	}
 	worst, restore := 0.0, 0.0

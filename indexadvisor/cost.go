@@ -83,19 +83,26 @@ const (
 	// costBNLCompare is what a join without an index on its column really
 	// costs per (inner row, outer row) pair: MariaDB's default
 	// join_cache_level=2 joins through a block nested loop, which compares
-	// every inner row with every buffered outer row (no hash). Measured
-	// on ecommerce scale 10: SELECT COUNT(*) FROM order_items JOIN
-	// products ... WHERE products.price = v with products(price) and no
-	// order_items(product_id) (316 products buffered against 2,983,468
-	// order items) ran over the 10 s limit against 0.5-1 s for a scan of
-	// order_items: at least 10 ns, 0.04 scanned rows, per pair (a lower
-	// bound); with order_items(product_id) it took 9 ms. The server's
-	// view keeps the probe as one row evaluation per outer row, which is
-	// why it takes such joins. With many outer rows it joins the other
-	// way instead, an eq_ref lookup per inner row (costBlindProbe: a
-	// join to 60% of orders took 4.4 s where the scan takes about 1 s),
-	// so a pair costs at most that per inner row.
-	costBNLCompare = 0.04 * costRow
+	// every inner row with every buffered outer row (no hash). Measured on
+	// maria4 (MariaDB 10.11.19, 2026-12-06, load 9-12) as the server
+	// thread's CPU time (SHOW PROFILE CPU, median of 3, one warm-up
+	// dropped), each join driven from 1 to 32 buffered rows of the
+	// smaller table (an equality ref or a primary key range) against a
+	// full scan of the larger one, beside a scan of it alone
+	// (notes/ix/ixbnl/NOTES.md): ecommerce scale 10 order_items (2,981,737
+	// rows, 112 ns a scanned row) to products, 2 to 23 rows: 42 ns a
+	// pair, 0.37 scanned rows; orders (1M, 110 ns) to customers, 1 to 32
+	// rows: 27 ns, 0.24 rows; TPC-H SF1 lineitem (6M, 137 ns) to
+	// supplier, 1 to 16 rows: 31 ns, 0.23 rows (wide rows cost more to
+	// scan, a pair the same). Wall times at that load (7-12) were 2.4-5x
+	// the CPU times and noisy; interleaved with the blind plan of the
+	// same join (23 products, 9.7 s) the BNL join took 7.5 and 16.1 s,
+	// and development seed 15's #43 (the same 23 pairs a row) measured
+	// 3.36 s -> 5.2-5.7 s at load 6.5 (ixpage): about 0.5 rows. 0.4 is
+	// used: the ecommerce pair's CPU cost, rounded up toward those wall
+	// times, which is what the evaluations measure. The previous value,
+	// 0.04, was a lower bound from a join that ran past its time limit.
+	costBNLCompare = 0.4 * costRow
 	// costBlindProbe is the extra cost per row of the larger table when
 	// MariaDB joins from it because it cannot estimate the filter of the
 	// smaller, driving table (optimizer_use_condition_selectivity=4
@@ -446,8 +453,16 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 	if !covered {
 		p.lookups = m
 	}
-	if !ix.clustered && covered && !joinPart && rangeCol < 0 && ranges == 1 && k > 0 && allEq(o.conj, mask) {
+	if !ix.clustered && covered && !joinPart && rangeCol < 0 && ranges == 1 && k > 0 && allEq(o.conj, mask) && a.serverDrivesBNL(ix, eqLen, mSrv) {
 		p.bnl = bnlEqDrive
+		if len(o.q.Tables) > 1 && len(o.joinCols) == 0 {
+			// The server drives the join from this ref whatever other
+			// index of the table it could read (bnl.go: planning from
+			// the other table it weighs every index's constant ref
+			// against the eq_ref, and the cheaper ref loses that plan):
+			// in its view the plan comes first.
+			p.srvCost = 0
+		}
 	}
 	return p, true
 }

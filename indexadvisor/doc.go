@@ -22,7 +22,8 @@
 //	   (lookups in clustered order; by the squared correlation),
 //	   a secondary index page 2.8x a clustered one (covering full
 //	   scans), a join without an index a block nested loop compare per
-//	   (inner, outer) pair or an eq_ref lookup per inner row, and a
+//	   (inner, outer) pair (0.4 scanned rows) or an eq_ref lookup per
+//	   inner row, and a
 //	   join is run from a table larger than the driving filter's
 //	   result (blind) unless an index leading with that table's join
 //	   columns makes the lookups from the driving table cheaper in the
@@ -31,9 +32,11 @@
 //	   in the order that table is read (eqrefruns.go: MariaDB skips a
 //	   lookup of the previous row's key); an equality to a constant on
 //	   a join column filters the joined tables' scans too
-//	   (propagate.go); an equality ref
-//	   through a covering index that drives a join of at most 1,000
-//	   rows keeps MariaDB's BNL join and pays every pair (bnl.go)
+//	   (propagate.go); an equality ref through a covering index
+//	   with a column between its equality columns and the primary
+//	   key, its entries within 1.5 pages of key bytes (or at most 6
+//	   rows through any index), makes MariaDB drive a BNL join from it,
+//	   which pays every pair (bnl.go)
 //	   │  each statement at the plan a MySQL-like optimizer PICKS
 //	   │  (serverChoice: a lookup as 5 row reads, 1 when walking an index
 //	   │  for ORDER BY / GROUP BY; ORDER BY ... LIMIT walks as

@@ -260,10 +260,14 @@ func sampleCorrelation(ts *catalog.TableStats, col int) float64 {
 // linkRuns is the run ratio of blind link l's plan under c (and extra,
 // when not nil): of the plan the optimizer picks for the linked table's
 // occurrence in the statement, which the blind join reads in its order.
-func (c *config) linkRuns(l blindLink, extra *Index) float64 {
-	p := c.pickWithout(l.occ, nil)
-	if extra != nil && extra.Table == c.a.occs[l.occ].table {
-		if q := c.picks(extra)[c.a.pos(l.occ)]; c.better(q, p) {
+func (c *config) linkRuns(l blindLink, extra *Index) float64 { return c.occRuns(l.occ, extra) }
+
+// occRuns is the run ratio of the plan the optimizer picks for occurrence
+// oi under c (and extra, when not nil).
+func (c *config) occRuns(oi int, extra *Index) float64 {
+	p := c.pickWithout(oi, nil)
+	if extra != nil && extra.Table == c.a.occs[oi].table {
+		if q := c.picks(extra)[c.a.pos(oi)]; c.better(q, p) {
 			p = q
 		}
 	}

@@ -39,18 +39,26 @@ type tableInfo struct {
 	pkBytes  float64   // primary key (or the 6-byte DB_ROW_ID)
 	pages    float64   // clustered index leaf pages
 	height   float64   // clustered index levels
+	// keyBytes is each column's part of MariaDB's key_length, and
+	// refBytes the primary key's (ref_length): what the server's ref
+	// cost counts per index entry (serverKeyBytes, bnl.go).
+	keyBytes []float64
+	refBytes float64
 }
 
 func newTableInfo(t *catalog.Table, ts *catalog.TableStats) tableInfo {
-	ti := tableInfo{rows: float64(max(ts.Rows, 1)), colBytes: make([]float64, len(t.Columns))}
+	ti := tableInfo{rows: float64(max(ts.Rows, 1)), colBytes: make([]float64, len(t.Columns)), keyBytes: make([]float64, len(t.Columns))}
 	for ci, c := range t.Columns {
 		ti.colBytes[ci] = columnBytes(c, ts, ci)
+		ti.keyBytes[ci] = columnKeyBytes(c, ts, ci)
 	}
 	ti.pkBytes = 6 // DB_ROW_ID when there is no primary key
+	ti.refBytes = 6
 	if len(t.PrimaryKey) > 0 {
-		ti.pkBytes = 0
+		ti.pkBytes, ti.refBytes = 0, 0
 		for _, k := range t.PrimaryKey {
 			ti.pkBytes += ti.colBytes[t.ColumnIndex(k)]
+			ti.refBytes += ti.keyBytes[t.ColumnIndex(k)]
 		}
 	}
 	ti.rowBytes = recordHeader + clusteredExtra + float64(len(t.Columns)+7)/8 + dirSlotBytes
