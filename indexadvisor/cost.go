@@ -26,20 +26,28 @@ const (
 	costTempRow     = 0.1
 	costHashProbe   = costRow // a join probe without an index (hash / block nested loop)
 	maxRangesPerKey = 1000    // IN lists multiply ranges up to this many
-	// secondaryPageFactor: scanning a leaf page of a secondary index costs
-	// this many times what scanning a leaf page of the clustered index
-	// costs (its rows' share of the table scan), measured on MariaDB 10.11
-	// (2 GB buffer pool, warm): 1.5M narrow rows (45 bytes, 4,197 leaf
-	// pages) took 0.398 s to scan clustered and 0.676 s through a covering
-	// three-column secondary index of 2,533 leaf pages (fastest of 6 runs
-	// each): (0.676/2533)/(0.398/4197) = 2.8 per page. On narrow rows a
-	// covering secondary index is barely smaller than the table, and
-	// MariaDB (which reads the shortest covering index instead of the
-	// table) runs such full scans 1.7-2.8x slower (README, index advice);
-	// on wide rows (TPC-H orders, 144 bytes) the same rule says 0.5x
-	// (measured 0.26x). Only the what-if cost uses it, not the server's
-	// view (serverChoice): the server takes the scan for its fewer pages.
-	secondaryPageFactor = 2.8
+	// scanPageRows: in a scan (clustered or secondary, warm buffer pool)
+	// a leaf page costs about this many row reads on top of its rows; a
+	// row costs the same in either index. Fitted on MariaDB 10.11 (2 GB
+	// buffer pool, load 3.3, median of 3-5 runs after a warm-up, SUM over
+	// covered columns with FORCE INDEX; README, index advice): ecommerce
+	// scale-10 order_items (3M rows, 11,537 clustered leaves) 0.403 s
+	// clustered, 0.402 / 0.404 / 0.383 s through (unit_price, product_id)
+	// / (product_id, order_id) / (quantity) (5,441 / 5,441 / 3,964
+	// leaves); TPC-H SF1 orders (1.5M rows, 12,950 leaves) 0.243 s vs
+	// 0.204 s through (o_custkey) (1,987 leaves); lineitem (6M rows,
+	// 56,223 leaves) 1.116 s vs 0.822 s through (l_suppkey) (10,912) and
+	// 0.992 s through (l_partkey, l_suppkey) (13,860). Time = rows x r +
+	// leaves x p gives r = 125-134 ns for both kinds of index and p/r =
+	// 0 (order_items), 28 (orders), 52 (lineitem): 30 predicts the
+	// secondary/clustered ratios 0.95 / 0.83 / 0.82-0.83 against the
+	// measured 0.95-1.05 / 0.84 / 0.74-0.89. Until then a secondary leaf
+	// page was charged 2.8x a clustered one (secondaryPageFactor, from one
+	// 1.5M-row table, fastest of 6), which priced a covering full scan of
+	// order_items at 1.43x the table scan (measured 0.95-1.05x here and
+	// 0.89-1.20x in the evaluations). Only the what-if cost uses it
+	// (secondaryScanRatio), not the server's view (serverChoice).
+	scanPageRows = 30
 	// costLookup is what a random B-tree descent (a row lookup through
 	// the primary key, or one inner-side probe of an index) really costs,
 	// in row reads of a scan: measured on MariaDB 10.11 at the load these
@@ -416,7 +424,8 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		descent := height * costPage
 		if measured {
 			if !ix.clustered {
-				scan = math.Max(scan, leaves*secondaryPageFactor*t.scanCostPerPage())
+				// Priced relative to the clustered scan (scanPageRows).
+				scan = m * t.scanCostPerPage() * t.pages / math.Max(t.rows, 1) * t.secondaryScanRatio(entry)
 			}
 			descent = math.Max(descent, costLookup)
 		}

@@ -76,6 +76,15 @@ func (ti *tableInfo) scanCostPerPage() float64 {
 	return costPage + ti.rows*costRow/math.Max(ti.pages, 1)
 }
 
+// secondaryScanRatio is what a row read by scanning a secondary index of
+// entry bytes a row costs, relative to a row of the clustered scan: rows
+// cost the same, pages scanPageRows rows each (cost.go).
+func (ti *tableInfo) secondaryScanRatio(entry float64) float64 {
+	perLeaf := (pageBytes - pageOverhead) * leafFill / math.Max(entry, 1)
+	cluPerLeaf := ti.rows / math.Max(ti.pages, 1)
+	return (1 + scanPageRows/math.Max(perLeaf, 1)) / (1 + scanPageRows/math.Max(cluPerLeaf, 1))
+}
+
 // columnBytes is the average stored size of a column: fixed for numbers
 // and dates, the sampled average byte length plus its length byte for
 // strings.

@@ -14,7 +14,13 @@ import (
 // index led by destination that the lookups want but the GROUP BY
 // destination statement would be slower with; so does the learned guard
 // (--guard); without either it is recommended. The default pricing (the
-// server's plans) leaves it out by itself, with nothing to refuse.
+// server's plans) never leaves the GROUP BY statement to it: it leaves the
+// destination index out, or recommends it only beside the covering range
+// index (distance, destination) that serves that statement. (Since the
+// page-priced secondary scans, 2026-12-06, it recommends the pair: the
+// lookups of destination = 'LAX' are estimated 19% cheaper than the scan
+// and those of 'ORD' 19% dearer, 383 cost units, below regressionFloor;
+// on these 28,742 bundled rows both are within a millisecond.)
 func TestRecommendRefusesTraps(t *testing.T) {
 	wl := filepath.Join(t.TempDir(), "trap.sql")
 	if err := os.WriteFile(wl, []byte(`
@@ -35,8 +41,8 @@ SELECT destination, COUNT(*) FROM flights WHERE distance BETWEEN 1500 AND 1510 G
 			if code := run(context.Background(), args, &out, &errb); code != exitOK {
 				t.Fatalf("%v: exit %d: %s", args, code, errb.String())
 			}
-			if strings.Contains(out.String(), "(`destination`") {
-				t.Errorf("default pricing: DDL\n%s\nwant no index led by destination", out.String())
+			if strings.Contains(out.String(), "(`destination`") && !strings.Contains(out.String(), "(`distance`, `destination`)") {
+				t.Errorf("default pricing: DDL\n%s\nwant no index led by destination without (distance, destination)", out.String())
 			}
 			continue
 		}
