@@ -257,6 +257,7 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 				o.joinSel /= math.Max(1, float64(a.cat.Stats[ref.Table].Columns[c].Distinct))
 			}
 		}
+		o.share = a.occShare(o, a.tables[ref.Table].rows)
 		// A blind join (cost.go, costBlindProbe): MariaDB, unable to
 		// estimate the driving occurrence's filter without an index that
 		// leads with a filtered column, believes all of its table's rows

@@ -87,6 +87,10 @@ type blindLink struct {
 	table, occ int
 	cols       []int
 	rows, fan  float64
+	// share is the eq_ref lookups per row of the scan that feeds them,
+	// the runs of the join key in primary key order (pkShare; 1 for a
+	// composite key).
+	share float64
 }
 
 // blindLinks returns the blind links of occurrence qi of q, the first of
@@ -131,7 +135,11 @@ func (a *advisor) blindLinks(q *features.Query, qi int, order []int, first int, 
 			// 7.5 true).
 			fan = math.Max(fan, a.tables[t].rows/math.Max(a.tables[d].rows, 1))
 		}
-		out = append(out, blindLink{table: t, occ: first + pos, cols: slices.Compact(slices.Sorted(slices.Values(cols))), rows: r, fan: fan})
+		l := blindLink{table: t, occ: first + pos, cols: slices.Compact(slices.Sorted(slices.Values(cols))), rows: r, fan: fan, share: 1}
+		if len(l.cols) == 1 {
+			l.share = a.pkShare(t, l.cols[0], r)
+		}
+		out = append(out, l)
 	}
 	return out
 }
@@ -168,7 +176,7 @@ func (c *config) blindCharge(oi int, st bnlState, extra *Index) float64 {
 	seen := -1.0
 	for _, l := range o.blindBy {
 		if !c.joinLed(l, extra) { // nothing to lift it, nothing to restore
-			worst = math.Max(worst, l.rows*c.linkRuns(l, extra))
+			worst = math.Max(worst, l.rows*l.share*c.linkRuns(l, extra))
 			continue
 		}
 		if seen < 0 {
@@ -177,7 +185,7 @@ func (c *config) blindCharge(oi int, st bnlState, extra *Index) float64 {
 		if c.blindLifted(oi, l, seen, extra) {
 			continue
 		}
-		worst = math.Max(worst, l.rows*c.linkRuns(l, extra))
+		worst = math.Max(worst, l.rows*l.share*c.linkRuns(l, extra))
 		restore += c.blindRestore(l, extra)
 	}
 	return worst*costBlindProbe + restore

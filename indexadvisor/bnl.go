@@ -218,7 +218,7 @@ func (c *config) bnlCharge(oi int, st bnlState, extra *Index) float64 {
 	x := 0.0
 	for _, in := range c.a.bnlInners[oi] {
 		if !c.joinIndexed(in.occ, extra) {
-			paid := costBlindProbe * math.Min(c.occRuns(in.occ, extra), 1)
+			paid := costBlindProbe * math.Min(c.occRuns(in.occ, extra), 1) * c.a.occs[in.occ].share
 			x += c.a.tables[c.a.occs[in.occ].table].rows * math.Max(0, in.pairs-paid)
 		}
 	}

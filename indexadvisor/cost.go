@@ -119,7 +119,10 @@ const (
 	// driving table's primary key per row. Measured on ecommerce scale 10: SELECT COUNT(*) FROM
 	// order_items JOIN products ... WHERE products.price = v took 5.81 s
 	// through 2,983,468 such lookups against about 1 s for a scan of
-	// order_items: 1.6 us per row, 5 scanned rows.
+	// order_items: 1.6 us per row, 5 scanned rows. Charged per lookup:
+	// per run of the join key in the order the rows arrive, which in
+	// primary key order costs the same (eqrefruns.go: 1.04 us against
+	// 1.11 us a lookup).
 	costBlindProbe = 5 * costRow
 	// costIndexWrite is the cost of maintaining one secondary index for one
 	// written row: one random leaf page modified, about io_block_read_cost
@@ -160,13 +163,16 @@ type occ struct {
 	reads    []bool  // per column
 	joinCols []int   // columns equi-joined to occurrences earlier in the join order
 	joinSel  float64 // rows matching one probe on all joinCols / table rows
-	probes   float64 // outer rows (1 for the first occurrence)
-	order    []int   // ORDER BY columns, when this occurrence drives the query
-	desc     []bool
-	group    []int
-	limit    float64 // LIMIT + OFFSET of a single-table query; 0 none
-	outRows  float64 // rows the query produces before ORDER / GROUP
-	sels     map[uint64]float64
+	// share is the eq_ref lookups per row of a blind join keyed on the
+	// join column that reads the whole table by a scan (occShare).
+	share   float64
+	probes  float64 // outer rows (1 for the first occurrence)
+	order   []int   // ORDER BY columns, when this occurrence drives the query
+	desc    []bool
+	group   []int
+	limit   float64 // LIMIT + OFFSET of a single-table query; 0 none
+	outRows float64 // rows the query produces before ORDER / GROUP
+	sels    map[uint64]float64
 	// blindBy are, for the driving occurrence of a join, the tables
 	// joined to it that have more rows than the driving filter passes:
 	// MariaDB may join from such a table instead, with an eq_ref lookup
@@ -282,7 +288,7 @@ func (a *advisor) fullScan(o *occ) plan {
 	bnl := 0.0
 	if o.probes > 1 || len(o.joinCols) > 0 {
 		p.cost += o.probes * costHashProbe
-		bnl = t.rows * math.Min(o.selAll*o.probes*costBNLCompare, costBlindProbe)
+		bnl = t.rows * math.Min(o.selAll*o.probes*costBNLCompare, costBlindProbe*o.share)
 	}
 	p.srvCost = p.cost
 	p.cost += bnl + a.sortGroupCost(o, false, false)
@@ -439,7 +445,7 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 				// Only the rows that pass the rest of the filter meet the
 				// join buffer (as in fullScan; with an equality the join
 				// columns inherit, propagate.go, few do).
-				c += m * math.Min(clamp01(rest)*o.probes*costBNLCompare, costBlindProbe*math.Min(runs, 1))
+				c += m * math.Min(clamp01(rest)*o.probes*costBNLCompare, costBlindProbe*math.Min(runs, 1)*a.occShare(o, m))
 			}
 		}
 		return c
