@@ -112,6 +112,9 @@ type advisor struct {
 	tableStmts [][]int
 	// fdCache memoises determines (walkfd.go) per (table, from, to).
 	fdCache map[[3]int]bool
+	// walkCache memoises sampleWalk's share (walksample.go) per
+	// occurrence and served conjuncts.
+	walkCache map[walkKey]float64
 	// pkCorr memoises pkCorrelation (eqrefruns.go) per (table, column).
 	pkCorr map[[2]int]float64
 }

@@ -414,7 +414,11 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		if ordered {
 			// A rest conjunct on a column the walk's column determines
 			// has its matches clustered along the walk (walkfd.go).
-			m = math.Max(m, math.Min(all, a.clusteredWalk(o, mask, o.order[0], all)))
+			cw := a.clusteredWalk(o, mask, o.order[0], all)
+			// A rest filter correlated with the ORDER BY column may have
+			// no matches at the start of the walk (walksample.go).
+			sw := a.sampleWalk(o, mask, all, cw > 0)
+			m = math.Max(m, math.Min(all, math.Max(cw, sw)))
 		}
 	}
 	// The eq_ref lookups a blind plan makes from these rows are the runs

@@ -44,8 +44,10 @@
 //	   │  the existing indexes do not estimate away, an index range's
 //	   │  rows doubled past two leaf pages as InnoDB's records_in_range
 //	   │  does), priced at what the model says that plan costs (a LIMIT
-//	   │  walk with a pessimistic rest filter, and to where the matches
-//	   │  of a column the walk's column determines cluster: walkfd.go):
+//	   │  walk with a pessimistic rest filter, to where the matches
+//	   │  of a column the walk's column determines cluster: walkfd.go,
+//	   │  and past the sample's first match when the sample shows the
+//	   │  start of the walk depleted of matches: walksample.go):
 //	   │  the traps show up as dearer statements
 //	   ▼
 //	Extend-style greedy (selection.go): best benefit per byte within the

@@ -160,6 +160,9 @@ func TestReverseClusteredWalk(t *testing.T) {
 type walkComparison struct {
 	model, indep                  float64
 	traps, modelRight, indepRight int
+	// modelUnder and indepUnder count the statements whose walk each
+	// puts below a third of the true one (the trap side).
+	modelUnder, indepUnder int
 }
 
 // trapShare is the share of an index a walk reads past which, with a row
@@ -192,6 +195,12 @@ func compareWalks(t *testing.T, a *advisor, ix *Index, order []int, n int, match
 			t.Fatalf("statement %d: the index cannot serve the ORDER BY", si)
 		}
 		indep := o.limit / math.Min(a.sel(o, 1), a.walkRest(o, 0))
+		if p.rows < float64(truth)/3 {
+			w.modelUnder++
+		}
+		if math.Min(indep, rows) < float64(truth)/3 {
+			w.indepUnder++
+		}
 		logModel += math.Log(p.rows / float64(truth))
 		logIndep += math.Log(math.Min(indep, rows) / float64(truth))
 		trap := float64(truth) > trapShare*rows
