@@ -38,14 +38,9 @@ const (
 	// the sample to be asked at all.
 	sampleWalkMinRows = 200
 	// sampleWalkMinMatches is the fewest sampled matches for the first of
-	// them to place the start of the matches: with a handful, the first
-	// sampled match may lie well past the first true one (the matches of
-	// unit_price = v lie in a few products of about 150 rows each at
-	// scale 10, half a sampled row a product: development seed 18's #13,
-	// unit_price = 19.79 ORDER BY product_id DESC LIMIT 10, walked
-	// order_items(product_id) in 580 ms against 929 ms for the scan,
-	// which the first sampled match priced as a trap). Clustered matches
-	// like these are walkfd.go's.
+	// them to place the start of the matches: with a handful, where the
+	// first one falls is mostly the sampling gap (the depletion test
+	// above then says little about the matches that follow).
 	sampleWalkMinMatches = 10
 	// sampleWalkMinGroups is, when the walk's column determines a rest
 	// column (walkfd.go's clustered matches), the fewest distinct values
