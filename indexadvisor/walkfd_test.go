@@ -1,6 +1,7 @@
 package indexadvisor
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -37,16 +38,7 @@ func TestClusteredWalk(t *testing.T) {
 	pid, up := oi.Cols[pcol].Ints, oi.Cols[ucol].Floats
 	// Rows in the walk's order: product_id descending (ties by id, the
 	// primary key, descending).
-	order := make([]int, oi.Rows)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(x, y int) int {
-		if pid[x] != pid[y] {
-			return int(pid[y] - pid[x])
-		}
-		return y - x
-	})
+	order := walkOrder(oi.Rows, func(x, y int) int { return cmp.Compare(pid[x], pid[y]) }, true)
 	products := map[float64]map[int64]bool{}
 	rows := map[float64]int{}
 	for i := range pid {
@@ -108,19 +100,7 @@ func TestReverseClusteredWalk(t *testing.T) {
 	}
 	// Rows in the walk's order: unit_price descending, ties by id (the
 	// primary key) descending.
-	order := make([]int, oi.Rows)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(x, y int) int {
-		switch {
-		case up[x] > up[y]:
-			return -1
-		case up[x] < up[y]:
-			return 1
-		}
-		return y - x
-	})
+	order := walkOrder(oi.Rows, func(x, y int) int { return cmp.Compare(up[x], up[y]) }, true)
 	rows := map[int64]int{}
 	for _, p := range pid {
 		rows[p]++
@@ -151,6 +131,27 @@ func TestReverseClusteredWalk(t *testing.T) {
 	if float64(modelRight) < 0.8*float64(len(products)) || modelRight <= indepRight {
 		t.Errorf("trap verdict right for %d of %d products (independence %d), want 80%% and more than independence", modelRight, len(products), indepRight)
 	}
+}
+
+// walkOrder returns rows 0..n-1 in the order an index walk reads them:
+// by key (key compares two rows), ties by row number (the primary key),
+// all reversed when desc (the index walked backwards).
+func walkOrder(n int, key func(x, y int) int, desc bool) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int {
+		v := key(x, y)
+		if v == 0 {
+			v = cmp.Compare(x, y)
+		}
+		if desc {
+			return -v
+		}
+		return v
+	})
+	return order
 }
 
 // walkComparison is compareWalks' result: the model's and independence's

@@ -1,6 +1,7 @@
 package indexadvisor
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,25 +47,7 @@ func TestCorrelatedWalk(t *testing.T) {
 	for _, dir := range []string{"DESC", "ASC"} {
 		// Rows in the walk's order: unit_price, ties by id (the primary
 		// key), both descending for DESC.
-		order := make([]int, oi.Rows)
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortStableFunc(order, func(x, y int) int {
-			v := 0
-			switch {
-			case up[x] < up[y]:
-				v = -1
-			case up[x] > up[y]:
-				v = 1
-			default:
-				v = x - y
-			}
-			if dir == "DESC" {
-				return -v
-			}
-			return v
-		})
+		order := walkOrder(oi.Rows, func(x, y int) int { return cmp.Compare(up[x], up[y]) }, dir == "DESC")
 		var sql strings.Builder
 		for _, q := range qs {
 			fmt.Fprintf(&sql, "SELECT * FROM order_items WHERE quantity = %d ORDER BY unit_price %s LIMIT 10;\n", q, dir)
