@@ -119,7 +119,7 @@ func (ti *tableInfo) serverKeyBytes(ix *Index) float64 {
 	for k, c := range ix.Columns {
 		kb := ti.keyBytes[c]
 		if p := ix.prefix(k); p > 0 {
-			kb = math.Min(kb, 4*float64(p)+2)
+			kb = math.Min(kb, stringKeyBytes(p))
 		}
 		b += kb
 	}
@@ -154,12 +154,24 @@ func columnKeyBytes(c catalog.Column, ts *catalog.TableStats, ci int) float64 {
 		if n == 0 {
 			n = defaultStrBytes
 		}
-		b = 4*float64(n) + 2
+		b = stringKeyBytes(n)
 	}
 	if c.Nullable {
 		b++
 	}
 	return b
+}
+
+// Key bytes of a string column (columnKeyBytes, serverKeyBytes).
+const (
+	utf8mb4CharBytes = 4 // a character at utf8mb4's widest
+	keyLengthBytes   = 2 // the length bytes of a variable-length key part
+)
+
+// stringKeyBytes is MariaDB's key_length of a string key part of chars
+// characters, NULL byte aside.
+func stringKeyBytes(chars int) float64 {
+	return utf8mb4CharBytes*float64(chars) + keyLengthBytes
 }
 
 // bnlInner is one inner occurrence a driving occurrence may charge: the
