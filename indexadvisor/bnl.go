@@ -119,7 +119,8 @@ func (ti *tableInfo) serverKeyBytes(ix *Index) float64 {
 	for k, c := range ix.Columns {
 		kb := ti.keyBytes[c]
 		if p := ix.prefix(k); p > 0 {
-			kb = math.Min(kb, stringKeyBytes(p))
+			// The prefix cuts the string's bytes, not the NULL byte.
+			kb = math.Min(kb-ti.keyNull[c], stringKeyBytes(p)) + ti.keyNull[c]
 		}
 		b += kb
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/cardinaldb/cardinal/catalog"
 	"github.com/cardinaldb/cardinal/datasets"
 )
 
@@ -159,5 +160,43 @@ func TestBNLDriveAsTheServerPlansIt(t *testing.T) {
 	}
 	if !c.regresses(nil, withDiscount) {
 		t.Errorf("products(price, discount) beside products(price): not judged a regression")
+	}
+}
+
+// TestPrefixKeyBytesKeepNull: a prefix key part of a nullable string
+// column keeps its NULL byte. EXPLAIN on MariaDB 10.11 (utf8mb4) of
+// `s VARCHAR(40) NULL, KEY (s(10))` gives key_len 43 (10 x 4 + 2 length
+// bytes + 1 NULL byte) and of `u VARCHAR(40) NOT NULL, KEY (u(10))` 42;
+// serverKeyBytes adds the primary key's ref_length, taken off here.
+func TestPrefixKeyBytesKeepNull(t *testing.T) {
+	s, err := catalog.ParseSchema("CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(40) NULL, u VARCHAR(40) NOT NULL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 1000
+	ids := make([]int64, n)
+	codes := make([]uint32, n)
+	for i := range n {
+		ids[i], codes[i] = int64(i), uint32(i%50)
+	}
+	dict := make([]string, 50)
+	for i := range dict {
+		dict[i] = fmt.Sprintf("value number %03d", i) // 16 characters, longer than the prefix
+	}
+	src := memSource{rows: n, cols: []catalog.ColumnData{{Ints: ids}, {Codes: codes, Dict: dict}, {Codes: codes, Dict: dict}}}
+	cat, err := catalog.Build(s, src, catalog.StatsOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testAdvisor(t, cat, "SELECT * FROM t WHERE s = 'value number 001';")
+	ref := a.tables[0].refBytes
+	for _, tc := range []struct {
+		col  int
+		want float64
+	}{{1, 43}, {2, 42}} {
+		ix := &Index{Table: 0, Columns: []int{tc.col}, Prefixes: []int{10}}
+		if got := a.tables[0].serverKeyBytes(ix) - ref; got != tc.want {
+			t.Errorf("key_len of %s(10) = %.0f, want %.0f (EXPLAIN)", s.Tables[0].Columns[tc.col].Name, got, tc.want)
+		}
 	}
 }

@@ -44,13 +44,19 @@ type tableInfo struct {
 	// cost counts per index entry (serverKeyBytes, bnl.go).
 	keyBytes []float64
 	refBytes float64
+	// keyNull is each column's NULL byte in keyBytes (1 when nullable),
+	// which a prefix key part keeps (serverKeyBytes).
+	keyNull []float64
 }
 
 func newTableInfo(t *catalog.Table, ts *catalog.TableStats) tableInfo {
-	ti := tableInfo{rows: float64(max(ts.Rows, 1)), colBytes: make([]float64, len(t.Columns)), keyBytes: make([]float64, len(t.Columns))}
+	ti := tableInfo{rows: float64(max(ts.Rows, 1)), colBytes: make([]float64, len(t.Columns)), keyBytes: make([]float64, len(t.Columns)), keyNull: make([]float64, len(t.Columns))}
 	for ci, c := range t.Columns {
 		ti.colBytes[ci] = columnBytes(c, ts, ci)
 		ti.keyBytes[ci] = columnKeyBytes(c, ts, ci)
+		if c.Nullable {
+			ti.keyNull[ci] = 1
+		}
 	}
 	ti.pkBytes = 6 // DB_ROW_ID when there is no primary key
 	ti.refBytes = 6
