@@ -96,6 +96,7 @@ type advisor struct {
 	w        *Workload
 	tables   []tableInfo
 	pkCols   [][]bool
+	pkOrder  [][]int // per table the primary key columns in key order, which InnoDB appends to a secondary key (servesOrder)
 	occs     []*occ
 	byTable  [][]int     // occurrence indexes per table
 	existing [][]*Index  // per table, primary key first
@@ -143,6 +144,7 @@ func newAdvisor(w *Workload, opts Options) (*advisor, error) {
 	n := len(s.Tables)
 	a.tables = make([]tableInfo, n)
 	a.pkCols = make([][]bool, n)
+	a.pkOrder = make([][]int, n)
 	a.byTable = make([][]int, n)
 	a.existing = make([][]*Index, n)
 	a.writes = make([][]writeOp, n)
@@ -151,6 +153,7 @@ func newAdvisor(w *Workload, opts Options) (*advisor, error) {
 		a.pkCols[ti] = make([]bool, len(t.Columns))
 		for _, k := range t.PrimaryKey {
 			a.pkCols[ti][t.ColumnIndex(k)] = true
+			a.pkOrder[ti] = append(a.pkOrder[ti], t.ColumnIndex(k))
 		}
 		a.existing[ti] = existingIndexes(s, ti)
 	}

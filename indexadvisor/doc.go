@@ -14,7 +14,9 @@
 //	   │  singles; <= MaxColumns; merged; prefixes of existing indexes dropped
 //	   ▼
 //	what-if cost (cost.go): full scan vs index range + row lookups,
-//	   index-only when covering, sort / temp table avoided, inner-side
+//	   index-only when covering, sort / temp table avoided (a secondary
+//	   index's key goes on with the primary key, so it serves ORDER BY
+//	   id after its equalities: extendedKeyColumn), inner-side
 //	   lookups per outer row, index maintenance per written row;
 //	   sizes InnoDB-like (size.go); calibrated on MariaDB 10.11 where
 //	   MySQL's constants mislead: a row lookup costs 20 scanned rows,
@@ -40,9 +42,11 @@
 //	   │  each statement at the plan a MySQL-like optimizer PICKS
 //	   │  (serverChoice: a lookup as 5 row reads, 1 when walking an index
 //	   │  for ORDER BY / GROUP BY; ORDER BY ... LIMIT walks as
-//	   │  short as estimated, GROUP BY temp tables of every row
+//	   │  short as estimated, an unbounded one at 5 row reads a row
+//	   │  as MariaDB weighs it against a ref (serverWalkRowCost),
+//	   │  GROUP BY temp tables of every row
 //	   │  the existing indexes do not estimate away, an index range's
-//	   │  rows doubled past two leaf pages as InnoDB's records_in_range
+//	   │  rows doubled past ten leaf pages as InnoDB's records_in_range
 //	   │  does), priced at what the model says that plan costs (a LIMIT
 //	   │  walk with a pessimistic rest filter, to where the matches
 //	   │  of a column the walk's column determines cluster: walkfd.go,

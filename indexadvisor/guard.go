@@ -250,6 +250,27 @@ const (
 	// range-scan it (the GROUP BY trap, measured on ecommerce scale 1 and
 	// 10 and on flights; README, index advice).
 	serverOrderLookupCost = costRow
+	// serverWalkRowCost: an index walk in ORDER BY order for a LIMIT,
+	// with no equality or range on the index (type "index"), is weighed
+	// by MariaDB's test_if_cheaper_ordering at index_scan_time = the
+	// rows it expects to read before LIMIT matches (updated_limit =
+	// LIMIT x table rows / estimated matches), one unit a row, the unit
+	// of a ref's row read, whether the index is the primary key or a
+	// secondary one, against the chosen access's read_time (a ref: about
+	// one unit a row; a table scan: pages + 0.2 a row). Optimizer traces
+	// on MariaDB 10.11 (maria3, ecommerce scale 10, 2026-12-07):
+	// order_items WHERE product_id = 14502 ORDER BY id DESC LIMIT 10
+	// with order_items(product_id, quantity): the primary key walk
+	// updated_limit 10,390, index_scan_time 10,390 against the ref's
+	// read_time 2,885 (2,880 rows): the ref and a filesort, 3.8 -> 12 ms
+	// measured (development seed 19's #29); through a secondary
+	// (unit_price) for ORDER BY unit_price DESC LIMIT 10, index_scan_time
+	// 10,390 against the same ref (ref kept), and 213 against a table
+	// scan's read_time 582,021 for quantity = 5 (walk taken). Priced
+	// like a scanned row (costRow, and serverOrderLookupCost for its
+	// lookups), the walk looked 5x cheaper to the model's server than
+	// to MariaDB, which then kept the walk where MariaDB takes the ref.
+	serverWalkRowCost = serverLookupCost
 )
 
 // serverChoice is the cost the MySQL-like optimizer sees for a plan: its

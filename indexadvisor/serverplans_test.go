@@ -10,7 +10,7 @@ import (
 	"github.com/cardinaldb/cardinal/datasets"
 )
 
-var ecommerceOnce [3]dataOnce
+var ecommerceOnce [11]dataOnce
 
 // ecommerce1 is the catalog of ecommerce at scale 1 (300k order items),
 // built once per test binary.
@@ -27,8 +27,9 @@ func ecommerceAt(t testing.TB, scale int) *catalog.Catalog {
 	return cat
 }
 
-// ecommerceData is ecommerce (seed 1) at scale 1 or 2 and its catalog,
-// generated once per test binary.
+// ecommerceData is ecommerce (seed 1) at scale 1, 2 or 10 and its
+// catalog, generated once per test binary. Scale 10 is the data the
+// evaluations on MariaDB load (cardinal_ecommerce_ixadv_s10).
 func ecommerceData(t testing.TB, scale int) (*datasets.DB, *catalog.Catalog) {
 	t.Helper()
 	return ecommerceOnce[scale].get(t, func() (*datasets.DB, error) {
