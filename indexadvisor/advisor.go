@@ -104,9 +104,13 @@ type advisor struct {
 	stmtOccs [][]int     // occurrences of each statement
 	// bnlInners lists per driving occurrence the inner occurrences it
 	// charges for BNL pairs, bnlDrivers per table the driving occurrences
-	// that charge one of its occurrences (bnl.go, linkBNL).
+	// that charge one of its occurrences (bnl.go, linkBNL; probeorder.go,
+	// linkProbes).
 	bnlInners  [][]bnlInner
 	bnlDrivers [][]int
+	// probeInners lists per driving occurrence the inner occurrences
+	// whose index probes follow its read order (probeorder.go).
+	probeInners [][]probeInner
 	// tableStmts lists per table the statements whose cost its indexes
 	// can change: those with an occurrence of it or a driving occurrence
 	// it charges (bnlDrivers; linkStmts).
@@ -176,6 +180,7 @@ func newAdvisor(w *Workload, opts Options) (*advisor, error) {
 		}
 	}
 	a.linkBNL()
+	a.linkProbes()
 	a.linkStmts()
 	return a, nil
 }

@@ -257,16 +257,21 @@ func (c *config) joinIndexed(oi int, extra *Index) bool {
 // with a driving occurrence's join charges (charge: the BNL pairs and,
 // since blind.go, the blind join's lookups).
 func (c *config) eff(oi int, p pick) pick {
-	p.charge = c.charge(oi, p.bnl, nil)
+	p.charge = c.charge(oi, p, nil)
 	p.cost += p.charge
 	return p
 }
 
-// charge is what driving occurrence oi's plan of state st costs beyond
-// its access under c (and extra, when not nil) for its joins: the BNL
-// pairs beyond the cap and the blind join's lookups (blind.go).
-func (c *config) charge(oi int, st bnlState, extra *Index) float64 {
+// charge is what driving occurrence oi's plan p costs beyond its access
+// under c (and extra, when not nil) for its joins: the BNL pairs beyond
+// the cap, the blind join's lookups (blind.go) and the inner probes its
+// read order scatters (probeorder.go).
+func (c *config) charge(oi int, p pick, extra *Index) float64 {
+	st := p.bnl
 	x := 0.0
+	if len(c.a.probeInners[oi]) > 0 && p.disorder > 0 {
+		x += c.probeCharge(oi, p.disorder, extra)
+	}
 	if len(c.a.bnlInners[oi]) > 0 {
 		x += c.bnlCharge(oi, st, extra)
 	}
@@ -282,7 +287,7 @@ func (c *config) charge(oi int, st bnlState, extra *Index) float64 {
 func (c *config) bnlRelief(ix *Index) float64 {
 	g := 0.0
 	for _, d := range c.a.bnlDrivers[ix.Table] {
-		g += c.a.occs[d].weight * (c.charge(d, c.cur[d].bnl, nil) - c.charge(d, c.cur[d].bnl, ix))
+		g += c.a.occs[d].weight * (c.charge(d, c.cur[d], nil) - c.charge(d, c.cur[d], ix))
 	}
 	return g
 }
@@ -299,11 +304,11 @@ func (c *config) bnlLoss(ix *Index) float64 {
 	c.chosen[t] = slices.DeleteFunc(slices.Clone(kept), func(x *Index) bool { return x == ix })
 	l := 0.0
 	for _, d := range ds {
-		l -= c.a.occs[d].weight * c.charge(d, c.cur[d].bnl, nil)
+		l -= c.a.occs[d].weight * c.charge(d, c.cur[d], nil)
 	}
 	c.chosen[t] = kept
 	for _, d := range ds {
-		l += c.a.occs[d].weight * c.charge(d, c.cur[d].bnl, nil)
+		l += c.a.occs[d].weight * c.charge(d, c.cur[d], nil)
 	}
 	return -l
 }

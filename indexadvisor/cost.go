@@ -181,6 +181,9 @@ type occ struct {
 	blindBy []blindLink
 	q       *features.Query
 	qi      int // occurrence index in q
+	// probed is, for a driving occurrence, the inner occurrence whose
+	// probes follow its read order (probeorder.go); nil: none.
+	probed *probeInner
 }
 
 // sel returns the estimated selectivity of the conjuncts in mask.
@@ -273,6 +276,10 @@ type plan struct {
 	// runs is the run ratio of the join key in the order the plan reads
 	// its rows, against primary key order (eqrefruns.go); 0 or 1: none.
 	runs float64
+	// disorder is how far from primary key order the plan reads its
+	// rows: 0 in that order, 1 in an order unrelated to it
+	// (probeorder.go).
+	disorder float64
 	// srvCost is what a MySQL-like optimizer believes the access costs
 	// (serverChoice): row lookups charged as row reads, an ORDER BY ...
 	// LIMIT walk as long as the estimated rest filter says; sorting and
@@ -455,6 +462,9 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		return c
 	}
 	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped, runs: runs}
+	if !joinPart {
+		p.disorder = a.readDisorder(o, ix, k, eqLen, rangeCol, ranges)
+	}
 	lookup := costLookup
 	if !joinPart {
 		// The entries come in the index's order: in the clustered

@@ -32,7 +32,10 @@
 //	   server's view, every driving row it cannot estimate times the
 //	   fan-out (blind.go), its eq_ref lookups the runs of the join key
 //	   in the order that table is read (eqrefruns.go: MariaDB skips a
-//	   lookup of the previous row's key); an equality to a constant on
+//	   lookup of the previous row's key); a driving table read out of
+//	   its primary key order scatters the probes of an index on the
+//	   inner table's join column, 9 scanned rows more a probe
+//	   (probeorder.go); an equality to a constant on
 //	   a join column filters the joined tables' scans too
 //	   (propagate.go); an equality ref through a covering index
 //	   with a column between its equality columns and the primary

@@ -106,6 +106,9 @@ type pick struct {
 	bnl       bnlState
 	// runs is the plan's run ratio of its join key (plan.runs).
 	runs float64
+	// disorder is the plan's read order against primary key order
+	// (plan.disorder).
+	disorder float64
 	// charge is what eff added to cost: the join charges that depend on
 	// other tables' indexes (bnl.go, blind.go).
 	charge float64
@@ -221,7 +224,7 @@ func (c *config) slowed(old, ix *Index) []int {
 	// its occurrence's join-led plan saves when not lifted (blind.go).
 	for _, d := range a.bnlDrivers[ix.Table] {
 		if p := c.cur[d]; a.occs[d].table != ix.Table {
-			add(d, p.cost-p.charge+c.charge(d, p.bnl, ix))
+			add(d, p.cost-p.charge+c.charge(d, p, ix))
 		}
 	}
 	out := stmts[:0]
@@ -255,7 +258,7 @@ func (c *config) picks(ix *Index) []pick {
 		m[k] = pick{cost: math.Inf(1), srv: math.Inf(1)}
 		o := c.a.occs[oi]
 		if p, ok := c.a.access(o, ix); ok {
-			m[k] = pick{cost: p.cost, srv: c.a.serverChoice(o, p), bnl: p.bnl, runs: p.runs}
+			m[k] = pick{cost: p.cost, srv: c.a.serverChoice(o, p), bnl: p.bnl, runs: p.runs, disorder: p.disorder}
 		}
 	}
 	c.memo[ix] = m
@@ -492,7 +495,7 @@ func (c *config) curePair(ix *Index, cands []*Index, banned map[string]bool, use
 	// lookups in a scattered order, eqrefruns.go).
 	var hurtDrivers []int
 	for _, d := range a.bnlDrivers[t] {
-		if p := c.cur[d]; a.occs[d].table != t && slices.Contains(slowed, a.occs[d].stmt) && slower(p.cost-p.charge+c.charge(d, p.bnl, ix), c.orig[d]) {
+		if p := c.cur[d]; a.occs[d].table != t && slices.Contains(slowed, a.occs[d].stmt) && slower(p.cost-p.charge+c.charge(d, p, ix), c.orig[d]) {
 			hurtDrivers = append(hurtDrivers, d)
 		}
 	}
