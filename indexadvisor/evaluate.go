@@ -62,7 +62,10 @@ type EvalOptions struct {
 	Time server.TimeOptions
 	// IndexPrefix starts the names of the indexes built on the server;
 	// default DefaultIndexPrefix. Runs that share a server's database
-	// need different prefixes (letters, digits and _, at most 16).
+	// need different prefixes (letters, digits and _, at most 16). An
+	// index already on the server whose name starts with it is taken for
+	// an interrupted evaluation's, and the evaluation refuses to start
+	// (ErrStrayIndexes).
 	IndexPrefix string
 	// NoiseFloor is the slowdown below which a statement does not count
 	// as a regression whatever its ratio (timer noise); default 2 ms.
@@ -228,6 +231,9 @@ func EvaluateStrategies(ctx context.Context, w *Workload, opts Options, eo EvalO
 	baseCost := base.total()
 	m := newMeasurer(a, eo)
 	if eo.Server != nil {
+		if err := checkStray(ctx, eo); err != nil {
+			return nil, err
+		}
 		m.say = say
 		defer func() {
 			if derr := m.dropAll(ctx); derr != nil && err == nil {

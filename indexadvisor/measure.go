@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -286,4 +287,31 @@ func (m *measurer) regressions(times []time.Duration) []string {
 		}
 	}
 	return out
+}
+
+// ErrStrayIndexes: the server already has indexes named with the
+// evaluation's prefix, left by an evaluation that was interrupted (an ALTER
+// TABLE runs to its end after its client has gone, so an index being
+// built when the run stopped appears after it dropped its others). Timed
+// as the base, they would be credited to no strategy and spoil every
+// figure; the error names them and how to drop them.
+var ErrStrayIndexes = errors.New("indexadvisor: the server has indexes of an interrupted evaluation")
+
+// checkStray returns ErrStrayIndexes when the server has an index whose
+// name starts with eo.IndexPrefix.
+func checkStray(ctx context.Context, eo EvalOptions) error {
+	ixs, err := eo.Server.SecondaryIndexes(ctx)
+	if err != nil {
+		return err
+	}
+	var drops []string
+	for _, ix := range ixs {
+		if strings.HasPrefix(ix.Name, eo.IndexPrefix) {
+			drops = append(drops, DropIndexSQL(ix.Table, ix.Name))
+		}
+	}
+	if len(drops) > 0 {
+		return fmt.Errorf("%w (prefix %q): drop them with %s, or choose another IndexPrefix", ErrStrayIndexes, eo.IndexPrefix, strings.Join(drops, "; "))
+	}
+	return nil
 }
