@@ -28,7 +28,8 @@ const (
 type Options struct {
 	// Catalog holds the statistics of the workload's schema (required).
 	Catalog *catalog.Catalog
-	// Estimator gives selectivities; default estimator.NewSample(Catalog).
+	// Estimator gives selectivities; default the sample baseline, with the
+	// histogram baseline for a filter of one equality (estimate.go).
 	Estimator estimator.Estimator
 	// Budget is the storage the new indexes may take, in bytes; 0: no
 	// limit.
@@ -79,7 +80,7 @@ func (o *Options) check() error {
 		o.MaxPerTable = DefaultMaxPerTable
 	}
 	if o.Estimator == nil {
-		o.Estimator = estimator.NewSample(o.Catalog)
+		o.Estimator = newAdviceEstimator(o.Catalog)
 	}
 	if o.Author == "" {
 		o.Author = "cardinal"
@@ -89,9 +90,12 @@ func (o *Options) check() error {
 
 // advisor holds one recommendation run's state.
 type advisor struct {
-	schema   *catalog.Schema
-	cat      *catalog.Catalog
-	est      estimator.Estimator
+	schema *catalog.Schema
+	cat    *catalog.Catalog
+	est    estimator.Estimator
+	// srvEst stands for the server's belief of a filter no index leads
+	// (srvSel): Options.Estimator, or the sample baseline by default.
+	srvEst   estimator.Estimator
 	opts     Options
 	w        *Workload
 	tables   []tableInfo
@@ -144,7 +148,10 @@ func newAdvisor(w *Workload, opts Options) (*advisor, error) {
 	if w.Schema != nil && w.Schema != s && len(w.Schema.Tables) != len(s.Tables) {
 		return nil, fmt.Errorf("%w: %d tables in the workload's schema, %d in the catalog", ErrSchema, len(w.Schema.Tables), len(s.Tables))
 	}
-	a := &advisor{schema: s, cat: opts.Catalog, est: opts.Estimator, opts: opts, w: w}
+	a := &advisor{schema: s, cat: opts.Catalog, est: opts.Estimator, srvEst: opts.Estimator, opts: opts, w: w}
+	if e, ok := opts.Estimator.(*adviceEstimator); ok {
+		a.srvEst = e.sample
+	}
 	n := len(s.Tables)
 	a.tables = make([]tableInfo, n)
 	a.pkCols = make([][]bool, n)
@@ -237,7 +244,7 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 		ref := q.Tables[qi]
 		t := a.schema.Tables[ref.Table]
 		o := &occ{stmt: si, table: ref.Table, weight: st.Weight, conj: append(classify(ref.Filter), prop[qi]...), q: q, qi: qi,
-			reads: make([]bool, len(t.Columns)), probes: probes[pos], outRows: outRows, sels: map[uint64]float64{}}
+			reads: make([]bool, len(t.Columns)), probes: probes[pos], outRows: outRows, sels: map[uint64]float64{}, srvSels: map[uint64]float64{}}
 		for _, r := range q.Reads {
 			if r.Table == qi {
 				o.reads[r.Col] = true
@@ -306,6 +313,10 @@ func (a *advisor) addQuery(si int, st *Statement) error {
 		o.selAll = a.sel(o, all)
 		if len(o.conj) > 64 || slices.ContainsFunc(o.conj, func(c conjunct) bool { return c.kind == predOther }) {
 			o.selAll = clamp01(rows[qi] / a.tables[ref.Table].rows)
+		}
+		o.srvSelAll = o.selAll
+		if a.srvEst != a.est && len(o.conj) <= 64 && !slices.ContainsFunc(o.conj, func(c conjunct) bool { return c.kind == predOther }) {
+			o.srvSelAll = a.srvSel(o, all)
 		}
 		o.seenSel = a.sel(o, a.seenMask(o))
 		a.stmtOccs[si] = append(a.stmtOccs[si], len(a.occs))

@@ -156,6 +156,8 @@ type occ struct {
 	weight float64
 	conj   []conjunct
 	selAll float64 // selectivity of the occurrence's whole filter
+	// srvSelAll is the server's belief of it (srvSel).
+	srvSelAll float64
 	// seenSel is the selectivity of the conjuncts the server estimates
 	// with the existing indexes (seenMask): the share of the table it
 	// believes a GROUP BY's temporary table holds (serverChoice).
@@ -173,6 +175,7 @@ type occ struct {
 	limit   float64 // LIMIT + OFFSET of a single-table query; 0 none
 	outRows float64 // rows the query produces before ORDER / GROUP
 	sels    map[uint64]float64
+	srvSels map[uint64]float64 // srvSel's
 	// blindBy are, for the driving occurrence of a join, the tables
 	// joined to it that have more rows than the driving filter passes:
 	// MariaDB may join from such a table instead, with an eq_ref lookup
@@ -194,6 +197,37 @@ func (a *advisor) sel(o *occ, mask uint64) float64 {
 	if s, ok := o.sels[mask]; ok {
 		return s
 	}
+	s := 1.0
+	if e, err := a.est.Estimate(a.maskQuery(o, mask)); err == nil {
+		s = clamp01(e.Rows / a.tables[o.table].rows)
+	}
+	o.sels[mask] = s
+	return s
+}
+
+// srvSel is sel by the estimator that stands for what the server
+// believes of a filter no index leads (Options.Estimator, or the sample
+// baseline by default; estimate.go).
+func (a *advisor) srvSel(o *occ, mask uint64) float64 {
+	if a.srvEst == a.est {
+		return a.sel(o, mask)
+	}
+	if mask == 0 {
+		return 1
+	}
+	if s, ok := o.srvSels[mask]; ok {
+		return s
+	}
+	s := 1.0
+	if e, err := a.srvEst.Estimate(a.maskQuery(o, mask)); err == nil {
+		s = clamp01(e.Rows / a.tables[o.table].rows)
+	}
+	o.srvSels[mask] = s
+	return s
+}
+
+// maskQuery is the single-table query of o's conjuncts in mask.
+func (a *advisor) maskQuery(o *occ, mask uint64) *features.Query {
 	var args []*features.Expr
 	for i, c := range o.conj {
 		if i < 64 && mask&(1<<i) != 0 {
@@ -204,13 +238,7 @@ func (a *advisor) sel(o *occ, mask uint64) float64 {
 	if len(args) > 1 {
 		f = &features.Expr{Kind: features.ExprAnd, Args: args}
 	}
-	sq := &features.Query{Schema: a.schema, Tables: []features.TableRef{{Table: o.table, Alias: "t", Filter: f}}}
-	s := 1.0
-	if e, err := a.est.Estimate(sq); err == nil {
-		s = clamp01(e.Rows / a.tables[o.table].rows)
-	}
-	o.sels[mask] = s
-	return s
+	return &features.Query{Schema: a.schema, Tables: []features.TableRef{{Table: o.table, Alias: "t", Filter: f}}}
 }
 
 func clamp01(x float64) float64 {
@@ -411,11 +439,12 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 	}
 	if (ordered || grouped) && o.limit > 0 && len(o.group) == 0 {
 		// Scanning in order stops after LIMIT rows pass the rest of the
-		// filter. The server believes the estimate of the rest; the walk
+		// filter. The server believes the estimate of the rest (srvSel,
+		// estimate.go); the walk
 		// really costs what the pessimistic one says (walkRest): the ORDER
 		// BY ... LIMIT trap is a rest filter more selective than
 		// estimated, and then the walk reads the whole index.
-		mSrv = math.Min(mSrv, o.limit/math.Max(rest, 1e-9))
+		mSrv = math.Min(mSrv, o.limit/math.Max(o.srvSelAll/math.Max(a.srvSel(o, mask), 1e-12), 1e-9))
 		all := m
 		m = math.Min(m, o.limit/math.Max(math.Min(rest, a.walkRest(o, mask)), 1e-9))
 		if ordered {

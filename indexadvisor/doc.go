@@ -2,7 +2,10 @@
 // workload: RecommendIndex(ctx, workload, options).
 //
 // MySQL and MariaDB have no hypothetical indexes, so the advisor costs
-// candidate indexes itself, with Cardinal's estimators for selectivities:
+// candidate indexes itself, with Cardinal's estimators for selectivities
+// (by default the sample baseline, and the histogram baseline for an
+// equality on one column, which the server estimates exactly by
+// records_in_range: estimate.go):
 //
 //	statements (SQL file, slow log, performance_schema digests + counts)
 //	   │  NewWorkload: SELECT -> features.Query (eq / IN / range columns,
