@@ -308,6 +308,11 @@ type plan struct {
 	// rows: 0 in that order, 1 in an order unrelated to it
 	// (probeorder.go).
 	disorder float64
+	// constRange: the plan reads a range of the index that constants
+	// bound (k > 0 conjuncts served, no join column), of srvRows rows in
+	// the server's estimate (records_in_range); serverChoice.
+	constRange bool
+	srvRows    float64
 	// srvCost is what a MySQL-like optimizer believes the access costs
 	// (serverChoice): row lookups charged as row reads, an ORDER BY ...
 	// LIMIT walk as long as the estimated rest filter says; sorting and
@@ -490,7 +495,7 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 		}
 		return c
 	}
-	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped, runs: runs}
+	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped, runs: runs, constRange: k > 0 && !joinPart, srvRows: mSrv}
 	if !joinPart {
 		p.disorder = a.readDisorder(o, ix, k, eqLen, rangeCol, ranges)
 	}
