@@ -190,20 +190,7 @@ type occ struct {
 }
 
 // sel returns the estimated selectivity of the conjuncts in mask.
-func (a *advisor) sel(o *occ, mask uint64) float64 {
-	if mask == 0 {
-		return 1
-	}
-	if s, ok := o.sels[mask]; ok {
-		return s
-	}
-	s := 1.0
-	if e, err := a.est.Estimate(a.maskQuery(o, mask)); err == nil {
-		s = clamp01(e.Rows / a.tables[o.table].rows)
-	}
-	o.sels[mask] = s
-	return s
-}
+func (a *advisor) sel(o *occ, mask uint64) float64 { return a.maskSel(a.est, o.sels, o, mask) }
 
 // srvSel is sel by the estimator that stands for what the server
 // believes of a filter no index leads (Options.Estimator, or the sample
@@ -212,17 +199,23 @@ func (a *advisor) srvSel(o *occ, mask uint64) float64 {
 	if a.srvEst == a.est {
 		return a.sel(o, mask)
 	}
+	return a.maskSel(a.srvEst, o.srvSels, o, mask)
+}
+
+// maskSel is est's selectivity of o's conjuncts in mask, memoised in
+// cache.
+func (a *advisor) maskSel(est estimator.Estimator, cache map[uint64]float64, o *occ, mask uint64) float64 {
 	if mask == 0 {
 		return 1
 	}
-	if s, ok := o.srvSels[mask]; ok {
+	if s, ok := cache[mask]; ok {
 		return s
 	}
 	s := 1.0
-	if e, err := a.srvEst.Estimate(a.maskQuery(o, mask)); err == nil {
+	if e, err := est.Estimate(a.maskQuery(o, mask)); err == nil {
 		s = clamp01(e.Rows / a.tables[o.table].rows)
 	}
-	o.srvSels[mask] = s
+	cache[mask] = s
 	return s
 }
 
