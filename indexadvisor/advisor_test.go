@@ -2,6 +2,7 @@ package indexadvisor
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -121,4 +122,19 @@ func TestRecommendFlights(t *testing.T) {
 		t.Logf("%5.1f%% %8.1f -> %8.1f %v %s", 100*q.Improvement, q.Before, q.After, q.Indexes, q.SQL)
 	}
 	t.Logf("skipped %+v; candidates %d (%s)", w.Skipped, r.Candidates, humanBytes(r.CandidateBytes))
+}
+
+// liveDSN returns the test server's DSN (CARDINAL_TEST_DSN). Without one
+// the test skips, saying it had no server to do what on, except under
+// CI=true, where the integration tests must run and it fails.
+func liveDSN(t testing.TB, what string) string {
+	t.Helper()
+	dsn := os.Getenv("CARDINAL_TEST_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
+		}
+		t.Skip("CARDINAL_TEST_DSN is empty: no server to " + what)
+	}
+	return dsn
 }

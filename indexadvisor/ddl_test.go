@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/xml"
-	"os"
 	"strings"
 	"testing"
 
@@ -125,13 +124,7 @@ func TestDDLParsesAndQuotes(t *testing.T) {
 // in order (information_schema.STATISTICS via live.LoadSchema), and drops
 // them again.
 func TestLiveDDLRunsOnServer(t *testing.T) {
-	dsn := os.Getenv("CARDINAL_TEST_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
-		}
-		t.Skip("CARDINAL_TEST_DSN is empty: no server to run the DDL on")
-	}
+	dsn := liveDSN(t, "run the DDL on")
 	r, s := hostileRecommendation(t)
 	// A table of its own per run: runs sharing the server do not collide.
 	s.Tables[0].Name += "_" + runTag()

@@ -3,7 +3,6 @@ package indexadvisor
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"time"
 
@@ -71,13 +70,7 @@ func TestEvaluateEstimated(t *testing.T) {
 // dropped again; flights is too small for its timings to rank strategies,
 // see cardinal eval-indexes for that).
 func TestLiveEvaluateFlights(t *testing.T) {
-	dsn := os.Getenv("CARDINAL_TEST_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
-		}
-		t.Skip("CARDINAL_TEST_DSN is empty: no server to measure on")
-	}
+	dsn := liveDSN(t, "measure on")
 	db, cat := flights(t)
 	ctx := context.Background()
 	lo := server.LoadOptions{}
@@ -122,13 +115,7 @@ func TestLiveEvaluateFlights(t *testing.T) {
 // TestLiveValidate builds a recommendation on the server, measures the
 // workload before and after, and drops the indexes again.
 func TestLiveValidate(t *testing.T) {
-	dsn := os.Getenv("CARDINAL_TEST_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
-		}
-		t.Skip("CARDINAL_TEST_DSN is empty: no server to validate on")
-	}
+	dsn := liveDSN(t, "validate on")
 	db, cat := flights(t)
 	ctx := context.Background()
 	lo := server.LoadOptions{}

@@ -3,7 +3,6 @@ package indexadvisor
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,13 +40,7 @@ SELECT * FROM orders WHERE customer_id = 777;
 // The full-size figures (ecommerce scale 10, TPC-H SF1, three budgets)
 // come from cardinal eval-indexes; see the README.
 func TestLiveEvaluateEcommerce(t *testing.T) {
-	dsn := os.Getenv("CARDINAL_TEST_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
-		}
-		t.Skip("CARDINAL_TEST_DSN is empty: no server to measure on")
-	}
+	dsn := liveDSN(t, "measure on")
 	if testing.Short() {
 		t.Skip("-short: the measured evaluation takes a minute or two")
 	}

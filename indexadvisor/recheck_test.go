@@ -2,7 +2,6 @@ package indexadvisor
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -42,13 +41,7 @@ func TestIgnoreIndexes(t *testing.T) {
 // lookup per entry) given the same fake slowdown stays a regression; the
 // statements ignoring the index run the plan timed without it.
 func TestLiveRecheck(t *testing.T) {
-	dsn := os.Getenv("CARDINAL_TEST_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
-		}
-		t.Skip("CARDINAL_TEST_DSN is empty: no server to measure on")
-	}
+	dsn := liveDSN(t, "measure on")
 	ctx := context.Background()
 	cat, srv := ecommerceServer(ctx, t, dsn)
 	w, err := NewWorkload(cat.Schema, flightsStatements(t, `

@@ -3,7 +3,6 @@ package indexadvisor
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +16,7 @@ import (
 // base, with ErrStrayIndexes naming the DROP to run; once it is dropped
 // the evaluation runs.
 func TestLiveStrayIndexes(t *testing.T) {
-	dsn := os.Getenv("CARDINAL_TEST_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but CARDINAL_TEST_DSN is empty")
-		}
-		t.Skip("CARDINAL_TEST_DSN is empty: no server to measure on")
-	}
+	dsn := liveDSN(t, "measure on")
 	ctx := context.Background()
 	cat, srv := ecommerceServer(ctx, t, dsn)
 	w, err := NewWorkload(cat.Schema, flightsStatements(t, "SELECT * FROM products WHERE price = 10;\n"))
