@@ -1,6 +1,7 @@
 package indexadvisor
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/estimator"
@@ -74,5 +75,34 @@ func TestEqualityAtTheServersEstimate(t *testing.T) {
 		if lifted := with < 0.75*base; lifted != tc.lifted {
 			t.Errorf("%T: orders(total) %.0f against %.0f without: lifted %v, want %v", a.est, with, base, lifted, tc.lifted)
 		}
+	}
+	// A value the sample holds keeps the sample's estimate: the heaviest
+	// sampled customer that is not a most common value (an MCV is counted
+	// exactly), whose orders the histogram puts at the average.
+	cust := cat.Schema.Tables[orders].ColumnIndex("customer_id")
+	perCust := map[int64]int{}
+	for _, c := range db.Table("orders").Cols[cust].Ints {
+		perCust[c]++
+	}
+	mcv := map[int64]bool{}
+	for _, m := range cat.Stats[orders].Columns[cust].MCVs {
+		mcv[m.Value.I] = true
+	}
+	heavy := int64(-1)
+	for _, d := range cat.Stats[orders].Sample[cust] {
+		if !mcv[d.I] && (heavy < 0 || perCust[d.I] > perCust[heavy]) {
+			heavy = d.I
+		}
+	}
+	q := testAdvisor(t, cat, "SELECT * FROM orders WHERE customer_id = "+strconv.FormatInt(heavy, 10)+";").occs[0].q
+	got, err := newAdviceEstimator(cat).Estimate(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smp, _ := estimator.NewSample(cat).Estimate(q)
+	hist, _ := estimator.NewHistogram(cat).Estimate(q)
+	t.Logf("customer_id = %d: %d orders; sample %.1f, histogram %.1f, advice %.1f", heavy, perCust[heavy], smp.Rows, hist.Rows, got.Rows)
+	if got.Rows != smp.Rows {
+		t.Errorf("customer_id = %d (%d orders, sampled): estimated %.1f, want the sample's %.1f (histogram %.1f)", heavy, perCust[heavy], got.Rows, smp.Rows, hist.Rows)
 	}
 }
