@@ -53,7 +53,10 @@
 //	   │  GROUP BY temp tables of every row
 //	   │  the existing indexes do not estimate away, an index range's
 //	   │  rows doubled past ten leaf pages as InnoDB's records_in_range
-//	   │  does), priced at what the model says that plan costs (a LIMIT
+//	   │  does, a single-table LIMIT taking any range its constants
+//	   │  bound over the scan unless it costs more than the scan at 1.2
+//	   │  a row: limitForcedScanRow), priced at what the model says that
+//	   │  plan costs (a LIMIT
 //	   │  walk with a pessimistic rest filter, to where the matches
 //	   │  of a column the walk's column determines cluster: walkfd.go,
 //	   │  and past the sample's first match when the sample shows the
