@@ -14,16 +14,17 @@ import (
 // MCV's count, else the rows the MCVs leave over the distinct values they
 // leave, PostgreSQL's eqsel).
 //
-// A sampled table answers an equality whose value no sampled row holds
-// with its zero-hit rule, half a sample row: 0.5 x rows / sample rows,
-// 7.5 rows of TPC-H SF1's 150,000 customers, 40 of its 800,000 partsupp
-// rows, 300 of its 6M lineitems. MariaDB estimates such a ref by
-// records_in_range, diving the index to both ends of the value: the true
-// count, about 1 customer for `c_acctbal = 8648.37` and 1 part for a
-// `p_name`. Which plan the server picks turns on that estimate: it
-// drives a join from an equality ref through a covering index with a BNL
-// join buffer only when the ref holds few rows (bnlEqRefMaxRows,
-// bnl.go). Measured on MariaDB 10.11 (TPC-H SF1, seed 16, 2026-12-07):
+// A sampled table puts an equality at its hits' share of the table: at a
+// whole sampled row's share (15 of TPC-H SF1's 150,000 customers, 80 of
+// its 800,000 partsupp rows) when one sampled row holds the value, and at
+// half a row's when none does (the zero-hit rule). MariaDB estimates such
+// a ref by records_in_range, diving the index to both ends of the value:
+// the true count, 1 customer for `c_acctbal = 8648.37` (one sampled row)
+// and 1 part for a `p_name`. Which plan the server picks turns on that
+// estimate: it drives a join from an equality ref through a covering
+// index with a BNL join buffer only when the ref holds few rows
+// (bnlEqRefMaxRows, bnl.go). Measured on MariaDB 10.11 (TPC-H SF1, seed
+// 16, 2026-12-07):
 //
 //	SELECT COUNT(*) FROM orders f JOIN customer d ON f.o_custkey = d.c_custkey
 //	WHERE d.c_acctbal = 8648.37
@@ -33,18 +34,21 @@ import (
 // then f ALL with a BNL join buffer); lineitem joined to the part of one
 // p_name 10.0 s -> 1.8 s with part(p_name). At the sample's 15 and 10
 // rows the model kept the blind plan and credited the two indexes with
-// 0.08% and 0.13% of the workload, measured 9.5% and 7.6%, and it priced
-// the BNL join driven from partsupp(ps_supplycost, ps_availqty) at 40
-// buffered rows a lineitem instead of about 8: a slowdown of 219% of the
-// workload for an index measured at 18.0% faster.
+// 0.08% and 0.13% of the workload, measured 9.5% and 7.6%.
 //
 // A value the sample holds twice or more keeps the sample's estimate
 // (heavyHits): workload literals are drawn from rows, so they favour
-// heavy values, which the histogram's average misses. Fresh ecommerce seed 22's #5 (order_items JOIN orders
-// WHERE d.customer_id = 20897): 2 of the sampled orders, 200 by the
-// sample, 8.7 by the histogram, 112 in the data; at 8.7 the model let
-// orders(customer_id, status) drive a BNL join over 3M items (measured
-// 26 s against 1.9 s without the index).
+// heavy values, which the histogram's average misses. Fresh ecommerce
+// seed 22's #5 (order_items JOIN orders WHERE d.customer_id = 20897): 2
+// of the sampled orders, 200 by the sample, 8.7 by the histogram, 112 in
+// the data; at 8.7 the model let orders(customer_id, status) drive a BNL
+// join over 3M items (measured 26 s against 1.9 s without the index).
+// The rule costs where a light value is sampled twice: TPC-H 16's
+// `ps_supplycost = 150.66` (2 of 10,000 sampled rows: 160 by the sample,
+// 8 by the histogram, 14 in the data) keeps the sample's 160, and with
+// it the model still prices the BNL join driven from
+// partsupp(ps_supplycost, ps_availqty) far above the measured 10.0 ->
+// 5.7 s.
 //
 // What the server believes of a filter no index leads is another matter:
 // it has no statistics for it (EXPLAIN EXTENDED: filtered 100.00 for
