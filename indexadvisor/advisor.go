@@ -112,9 +112,6 @@ type advisor struct {
 	// linkProbes).
 	bnlInners  [][]bnlInner
 	bnlDrivers [][]int
-	// probeInners lists per driving occurrence the inner occurrences
-	// whose index probes follow its read order (probeorder.go).
-	probeInners [][]probeInner
 	// tableStmts lists per table the statements whose cost its indexes
 	// can change: those with an occurrence of it or a driving occurrence
 	// it charges (bnlDrivers; linkStmts).

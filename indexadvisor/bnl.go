@@ -269,7 +269,7 @@ func (c *config) eff(oi int, p pick) pick {
 func (c *config) charge(oi int, p pick, extra *Index) float64 {
 	st := p.bnl
 	x := 0.0
-	if len(c.a.probeInners[oi]) > 0 && p.disorder > 0 {
+	if c.a.occs[oi].probed != nil && p.disorder > 0 {
 		x += c.probeCharge(oi, p.disorder, extra)
 	}
 	if len(c.a.bnlInners[oi]) > 0 {

@@ -73,7 +73,6 @@ type probeInner struct {
 // occurrence with the inner's table (bnlDrivers), whose index moves
 // re-price its charge.
 func (a *advisor) linkProbes() {
-	a.probeInners = make([][]probeInner, len(a.occs))
 	for _, occs := range a.stmtOccs {
 		if len(occs) != 2 {
 			continue
@@ -91,7 +90,6 @@ func (a *advisor) linkProbes() {
 		perLeaf := (pageBytes - pageOverhead) * leafFill / t.entryBytes(&Index{Table: in.table, Columns: in.joinCols})
 		pi := probeInner{occ: occs[1], probes: in.probes, share: math.Min(1, in.probes/keys), leafKeys: perLeaf * keys / math.Max(t.rows, 1)}
 		d.probed = &pi
-		a.probeInners[occs[0]] = append(a.probeInners[occs[0]], pi)
 		if !slices.Contains(a.bnlDrivers[in.table], occs[0]) {
 			a.bnlDrivers[in.table] = append(a.bnlDrivers[in.table], occs[0])
 		}
@@ -113,13 +111,11 @@ func joinedOn(d, in *occ, col int) bool {
 // costs beyond its access for the inner probes it scatters, under c (and
 // extra, when not nil).
 func (c *config) probeCharge(oi int, disorder float64, extra *Index) float64 {
-	x := 0.0
-	for _, in := range c.a.probeInners[oi] {
-		if c.joinIndexed(in.occ, extra) {
-			x += in.probes * costProbeDisorder * disorder
-		}
+	in := c.a.occs[oi].probed
+	if in == nil || !c.joinIndexed(in.occ, extra) {
+		return 0
 	}
-	return x
+	return in.probes * costProbeDisorder * disorder
 }
 
 // near is the share of probes at key density d (probes over keys) that
