@@ -3,6 +3,7 @@ package indexadvisor
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,22 +109,24 @@ func TestGuardBeatsBaseline(t *testing.T) {
 	}
 }
 
-// TestGuardCatchesGroupByTrap: without the guard (and trap refusal off)
-// the advisor priced at cheapest plans adds an index led by destination;
-// the guard predicts a statement regresses with it and the index is
-// distrusted. (Beside flights(distance, destination), which serves the
-// GROUP BY statement, the server-like optimizer would not take it there;
-// the guard, told whether the optimizer takes the index, flags a hub
-// equality whose lookups cost more than the scan.)
+// trapBudget holds one index of the trap workload (flights(destination),
+// 425,984 bytes, or flights(distance), 507,904) but not two, nor
+// flights(distance, destination) (589,824), which serves the GROUP BY
+// statement beside an index led by destination.
+const trapBudget = 520_000
+
+// TestGuardCatchesGroupByTrap: with room for one index and without the
+// guard, the advisor priced at cheapest plans (which cannot see the trap)
+// takes the index led by destination, the best for the lookups; the
+// guard predicts the GROUP BY statement regresses with it, and the index
+// is distrusted.
 func TestGuardCatchesGroupByTrap(t *testing.T) {
 	_, cat := flights(t)
 	w, err := NewWorkload(cat.Schema, flightsStatements(t, trapWorkload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Priced at cheapest plans: the default pricing (the server's plans)
-	// already leaves the destination index out (TestDefaultAvoidsGroupByTrap).
-	plain, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, CheapestPlan: true})
+	plain, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, CheapestPlan: true, Budget: trapBudget})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +143,13 @@ func TestGuardCatchesGroupByTrap(t *testing.T) {
 	}
 	g, _ := trainFlightsGuard(t)
 	w, _ = NewWorkload(cat.Schema, flightsStatements(t, trapWorkload))
-	guarded, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, Guard: g, CheapestPlan: true})
+	guarded, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, Guard: g, CheapestPlan: true, Budget: trapBudget})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := led(guarded.Distrusted)
-	if d == nil || len(d.Regressions) == 0 {
-		t.Fatalf("guard did not distrust the destination index: distrusted %+v", guarded.Distrusted)
+	if d == nil || !slices.Contains(d.Regressions, 3) {
+		t.Fatalf("guard did not distrust the destination index for the GROUP BY statement (3): distrusted %+v", guarded.Distrusted)
 	}
 	t.Logf("distrusted %s(%v) for statements %v", d.Table, d.Columns, d.Regressions)
 	if led(guarded.Indexes) != nil {
@@ -158,24 +161,39 @@ func TestGuardCatchesGroupByTrap(t *testing.T) {
 }
 
 // TestDefaultAvoidsGroupByTrap: priced at the server's plans (the
-// default) the advisor leaves the destination index out of the trap
-// workload by itself, and still serves the GROUP BY statement's range.
+// default) the advisor never leaves the GROUP BY statement to a full scan
+// of an index led by destination. With room for one index it leaves that
+// index out and serves the GROUP BY statement's range; with room for
+// all, it takes the destination index only beside one led by distance,
+// which keeps the range. Measured on MariaDB 10.11 (the bundled flights
+// in cardinal_flights_ixadv_s1, 2026-12-07, warm, median of 7): flights(destination) alone
+// takes the GROUP BY statement from 2.83 to 15.2 ms (a full index scan,
+// "Using where") while destination = 'ORD' goes from 5.53 to 1.56 ms
+// (1,160 rows in 161 leaves, looked up in primary key order); beside
+// flights(distance, destination) the GROUP BY statement takes the
+// covering range, 0.12 ms, and 'ORD' 1.84 ms.
 func TestDefaultAvoidsGroupByTrap(t *testing.T) {
 	_, cat := flights(t)
-	w, err := NewWorkload(cat.Schema, flightsStatements(t, trapWorkload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := RecommendIndex(context.Background(), w, Options{Catalog: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(r.Indexes) == 0 {
-		t.Fatal("no index recommended")
-	}
-	for _, rec := range r.Indexes {
-		if rec.Columns[0] == "destination" {
-			t.Errorf("the default recommends %s(%v), led by the GROUP BY column", rec.Table, rec.Columns)
+	for _, budget := range []float64{trapBudget, 0} {
+		w, err := NewWorkload(cat.Schema, flightsStatements(t, trapWorkload))
+		if err != nil {
+			t.Fatal(err)
 		}
+		r, err := RecommendIndex(context.Background(), w, Options{Catalog: cat, Budget: budget})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dest, dist bool
+		for _, rec := range r.Indexes {
+			dest = dest || rec.Columns[0] == "destination"
+			dist = dist || rec.Columns[0] == "distance"
+		}
+		if !dist {
+			t.Errorf("budget %.0f: no index led by distance serves the GROUP BY statement's range: %+v", budget, r.Indexes)
+		}
+		if dest && (budget > 0 || !dist) {
+			t.Errorf("budget %.0f: an index led by the GROUP BY column without one led by distance: %+v", budget, r.Indexes)
+		}
+		t.Logf("budget %.0f: %+v", budget, r.Indexes)
 	}
 }
