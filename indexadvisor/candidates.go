@@ -13,7 +13,7 @@ import (
 //	O  ORDER BY, G GROUP BY columns (driving occurrence only)
 //	C  the other columns the occurrence reads (covering)
 //
-// giving E, E+r, J+E, E+O, E+G, E+r+C (when it fits), O, G and each
+// giving E, E+r, J+E, E+O, E+G, E+r+C and E+G+C (when they fit), O, G and each
 // single column, cut to MaxColumns, merged across the workload by table and
 // columns. A candidate that is a prefix of an existing index (the primary
 // key included) is not new and is left out.
@@ -105,6 +105,23 @@ func (a *advisor) candidates() []*Index {
 		}
 		if len(cover) <= a.opts.MaxColumns && len(cover) > len(key) {
 			add(t, cover)
+		}
+		// Covering in GROUP BY order: the equalities, the GROUP BY
+		// columns, then every other column read. An index led by the
+		// GROUP BY columns that does not cover is the GROUP BY trap (a
+		// full index scan with a row lookup each); covering, the same
+		// scan reads no rows and needs no temporary table.
+		if len(o.group) > 0 {
+			g := dedupe(cat(eq, o.group))
+			gc := slices.Clone(g)
+			for c, r := range o.reads {
+				if r && !slices.Contains(gc, c) && !a.pkCols[t][c] {
+					gc = append(gc, c)
+				}
+			}
+			if len(gc) <= a.opts.MaxColumns && len(gc) > len(g) {
+				add(t, gc)
+			}
 		}
 	}
 	return out
