@@ -13,8 +13,9 @@
 //	   │  INSERT / UPDATE / DELETE -> writes per table (+ their WHERE)
 //	   ▼
 //	occurrences in a greedy join order (estimated sub-plan sizes)
-//	   │  candidates: E, E+range, join+E, E+ORDER BY, E+GROUP BY, covering,
-//	   │  singles; <= MaxColumns; merged; prefixes of existing indexes dropped
+//	   │  candidates: E, E+range, join+E, E+ORDER BY, E+GROUP BY, covering
+//	   │  (after E+range, and in GROUP BY order), singles; <= MaxColumns;
+//	   │  merged; prefixes of existing indexes dropped
 //	   ▼
 //	what-if cost (cost.go): full scan vs index range + row lookups,
 //	   index-only when covering, sort / temp table avoided (a secondary
@@ -24,7 +25,9 @@
 //	   sizes InnoDB-like (size.go); calibrated on MariaDB 10.11 where
 //	   MySQL's constants mislead: a row lookup costs 20 scanned rows,
 //	   7.5 when the index's first column follows the primary key
-//	   (lookups in clustered order; by the squared correlation),
+//	   (lookups in clustered order; by the squared correlation) or
+//	   an equality ref's run of primary keys is dense in the
+//	   clustered leaves (a hot key; sortedRunDensity),
 //	   a leaf page 30 row reads in a clustered or secondary index
 //	   (covering full scans: scanPageRows), a join without an index a block nested loop compare per
 //	   (inner, outer) pair (0.4 scanned rows) or an eq_ref lookup per
