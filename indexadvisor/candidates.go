@@ -93,18 +93,21 @@ func (a *advisor) candidates() []*Index {
 			add(t, []int{c})
 		}
 		// Covering: the key columns, then every other column read.
-		key := cat(eq, first(rg))
-		if len(o.joinCols) > 0 {
-			key = cat(o.joinCols, eq)
-		}
-		cover := slices.Clone(key)
-		for c, r := range o.reads {
-			if r && !slices.Contains(cover, c) && !a.pkCols[t][c] {
-				cover = append(cover, c)
+		cover := func(key []int) {
+			cols := slices.Clone(key)
+			for c, r := range o.reads {
+				if r && !slices.Contains(cols, c) && !a.pkCols[t][c] {
+					cols = append(cols, c)
+				}
+			}
+			if len(cols) <= a.opts.MaxColumns && len(cols) > len(key) {
+				add(t, cols)
 			}
 		}
-		if len(cover) <= a.opts.MaxColumns && len(cover) > len(key) {
-			add(t, cover)
+		if len(o.joinCols) > 0 {
+			cover(cat(o.joinCols, eq))
+		} else {
+			cover(cat(eq, first(rg)))
 		}
 		// Covering in GROUP BY order: the equalities, the GROUP BY
 		// columns, then every other column read. An index led by the
@@ -112,16 +115,7 @@ func (a *advisor) candidates() []*Index {
 		// full index scan with a row lookup each); covering, the same
 		// scan reads no rows and needs no temporary table.
 		if len(o.group) > 0 {
-			g := dedupe(cat(eq, o.group))
-			gc := slices.Clone(g)
-			for c, r := range o.reads {
-				if r && !slices.Contains(gc, c) && !a.pkCols[t][c] {
-					gc = append(gc, c)
-				}
-			}
-			if len(gc) <= a.opts.MaxColumns && len(gc) > len(g) {
-				add(t, gc)
-			}
+			cover(dedupe(cat(eq, o.group)))
 		}
 	}
 	return out
