@@ -185,10 +185,13 @@ func TestDefaultAvoidsGroupByTrap(t *testing.T) {
 		}
 		var dest, dist bool
 		for _, rec := range r.Indexes {
-			dest = dest || rec.Columns[0] == "destination"
+			// Led by destination without distance: the trap's full
+			// index scan with a row lookup each (one that also holds
+			// distance covers the statement in group order).
+			dest = dest || rec.Columns[0] == "destination" && !slices.Contains(rec.Columns, "distance")
 			dist = dist || rec.Columns[0] == "distance"
 		}
-		if !dist {
+		if budget > 0 && !dist {
 			t.Errorf("budget %.0f: no index led by distance serves the GROUP BY statement's range: %+v", budget, r.Indexes)
 		}
 		if dest && (budget > 0 || !dist) {
