@@ -510,7 +510,7 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 	}
 	p := plan{rows: m, covered: covered, ordered: ordered, grouped: grouped, runs: runs, constRange: k > 0 && !joinPart, srvRows: mSrv}
 	if !joinPart {
-		p.disorder = a.readDisorder(o, ix, k, eqLen, rangeCol, ranges)
+		p.disorder = a.readDisorder(o, ix, eqLen, rangeCol, ranges)
 	}
 	lookup := costLookup
 	if !joinPart {
@@ -527,11 +527,7 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 			// The denser a run's rows are in the clustered leaves, the
 			// more of its lookups land in or next to the leaf the
 			// previous one read (sortedRunDensity).
-			runs := 1.0
-			for _, col := range ix.Columns[eqLen:] {
-				runs *= math.Max(1, float64(a.cat.Stats[o.table].Columns[col].Distinct))
-			}
-			runs = math.Min(runs, math.Max(perAccess, 1))
+			runs := math.Min(a.ascendingRuns(o.table, ix, eqLen, 1), math.Max(perAccess, 1))
 			d := perAccess / runs / math.Max(t.pages, 1)
 			sorted = math.Max(sorted, d/(d+sortedRunDensity))
 		}
