@@ -76,9 +76,10 @@ func TestEqualityAtTheServersEstimate(t *testing.T) {
 			t.Errorf("%T: orders(total) %.0f against %.0f without: lifted %v, want %v", a.est, with, base, lifted, tc.lifted)
 		}
 	}
-	// A value the sample holds keeps the sample's estimate: the heaviest
-	// sampled customer that is not a most common value (an MCV is counted
-	// exactly), whose orders the histogram puts at the average.
+	// A value heavyHits or more sampled rows hold keeps the sample's
+	// estimate (the heaviest such customer that is not a most common
+	// value, which is counted exactly; the histogram puts its orders at
+	// the average); one sampled row's value takes the histogram's.
 	cust := cat.Schema.Tables[orders].ColumnIndex("customer_id")
 	perCust := map[int64]int{}
 	for _, c := range db.Table("orders").Cols[cust].Ints {
@@ -88,21 +89,43 @@ func TestEqualityAtTheServersEstimate(t *testing.T) {
 	for _, m := range cat.Stats[orders].Columns[cust].MCVs {
 		mcv[m.Value.I] = true
 	}
-	heavy := int64(-1)
+	hits := map[int64]int{}
 	for _, d := range cat.Stats[orders].Sample[cust] {
-		if !mcv[d.I] && (heavy < 0 || perCust[d.I] > perCust[heavy]) {
-			heavy = d.I
+		hits[d.I]++
+	}
+	heavy, once := int64(-1), int64(-1)
+	for c, h := range hits {
+		if mcv[c] {
+			continue
+		}
+		if h >= heavyHits && (heavy < 0 || perCust[c] > perCust[heavy]) {
+			heavy = c
+		}
+		if h == 1 && (once < 0 || c < once) {
+			once = c
 		}
 	}
-	q := testAdvisor(t, cat, "SELECT * FROM orders WHERE customer_id = "+strconv.FormatInt(heavy, 10)+";").occs[0].q
-	got, err := newAdviceEstimator(cat).Estimate(q)
-	if err != nil {
-		t.Fatal(err)
+	if heavy < 0 || once < 0 {
+		t.Fatalf("no customer sampled %d times or more (%d), or once (%d)", heavyHits, heavy, once)
 	}
-	smp, _ := estimator.NewSample(cat).Estimate(q)
-	hist, _ := estimator.NewHistogram(cat).Estimate(q)
-	t.Logf("customer_id = %d: %d orders; sample %.1f, histogram %.1f, advice %.1f", heavy, perCust[heavy], smp.Rows, hist.Rows, got.Rows)
-	if got.Rows != smp.Rows {
-		t.Errorf("customer_id = %d (%d orders, sampled): estimated %.1f, want the sample's %.1f (histogram %.1f)", heavy, perCust[heavy], got.Rows, smp.Rows, hist.Rows)
+	for _, tc := range []struct {
+		cust   int64
+		sample bool // the sample's estimate, else the histogram's
+	}{{heavy, true}, {once, false}} {
+		q := testAdvisor(t, cat, "SELECT * FROM orders WHERE customer_id = "+strconv.FormatInt(tc.cust, 10)+";").occs[0].q
+		got, err := newAdviceEstimator(cat).Estimate(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		smp, _ := estimator.NewSample(cat).Estimate(q)
+		hist, _ := estimator.NewHistogram(cat).Estimate(q)
+		t.Logf("customer_id = %d: %d orders, %d sampled; sample %.1f, histogram %.1f, advice %.1f", tc.cust, perCust[tc.cust], hits[tc.cust], smp.Rows, hist.Rows, got.Rows)
+		want := hist.Rows
+		if tc.sample {
+			want = smp.Rows
+		}
+		if got.Rows != want || smp.Rows == hist.Rows {
+			t.Errorf("customer_id = %d (%d orders, %d sampled): estimated %.1f, want %.1f (sample %.1f, histogram %.1f, which must differ)", tc.cust, perCust[tc.cust], hits[tc.cust], got.Rows, want, smp.Rows, hist.Rows)
+		}
 	}
 }
