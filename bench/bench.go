@@ -55,6 +55,11 @@ type Options struct {
 	SubPlans     bool     // also train on every connected sub-plan's label
 	Models       []string // estimators to compare (default estimator.Kinds())
 	Seed         uint64   // seeds data sampling, workloads and training
+	// TrainSeed, when not 0, seeds the GBDT's and SetNet's training (split,
+	// row subsampling, initialisation) instead of Seed, with the data
+	// sample and every workload unchanged: so a figure's spread over
+	// training draws can be measured apart from the data's.
+	TrainSeed uint64
 	// Progress, when set, gets an event (Total 0) per finished stage and
 	// the labelling reports of each workload (Stage "labelling training",
 	// "labelling test", "labelling out-of-distribution").
@@ -113,6 +118,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.CalibFolds == 0 {
 		o.CalibFolds = estimator.DefaultCalibFolds
+	}
+	if o.TrainSeed == 0 {
+		o.TrainSeed = o.Seed
 	}
 	if o.TrainQueries < 0 || o.TestQueries < 0 || o.MaxPreds < 0 {
 		return o, fmt.Errorf("%w: negative size in %+v", ErrOptions, o)
@@ -256,8 +264,8 @@ func Run(ctx context.Context, name string, db *datasets.DB, opts Options) (*Repo
 		}
 		start := time.Now()
 		m, err := estimator.Train(ctx, name, cat, examples, estimator.TrainOptions{
-			GBDT:   estimator.GBDTOptions{Seed: opts.Seed, CalibFolds: opts.CalibFolds},
-			SetNet: estimator.SetNetOptions{Seed: opts.Seed, CalibFolds: opts.CalibFolds}})
+			GBDT:   estimator.GBDTOptions{Seed: opts.TrainSeed, CalibFolds: opts.CalibFolds},
+			SetNet: estimator.SetNetOptions{Seed: opts.TrainSeed, CalibFolds: opts.CalibFolds}})
 		if err != nil {
 			return nil, fmt.Errorf("train %s: %w", name, err)
 		}

@@ -65,7 +65,7 @@ func runGroups(ctx context.Context, db *datasets.DB, cat *catalog.Catalog, graph
 		rows = hist
 	}
 	start := time.Now()
-	m, err := estimator.TrainGroupModel(ctx, cat, rows, train, estimator.GBDTOptions{Seed: opts.Seed})
+	m, err := estimator.TrainGroupModel(ctx, cat, rows, train, estimator.GBDTOptions{Seed: opts.TrainSeed})
 	if err != nil {
 		return nil, fmt.Errorf("train the group model: %w", err)
 	}
