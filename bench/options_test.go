@@ -32,3 +32,33 @@ func TestOptionsRule(t *testing.T) {
 		t.Errorf("results %+v", rep.Results)
 	}
 }
+
+// TestTrainSeed: TrainSeed equal to Seed is the default; another one
+// leaves the data sample and workloads as they were (the histogram's
+// figures, which train nothing, are identical) and draws another GBDT.
+func TestTrainSeed(t *testing.T) {
+	db, err := datasets.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(trainSeed uint64) *Report {
+		t.Helper()
+		rep, err := Run(context.Background(), "flights", db, Options{TrainQueries: 600, TestQueries: 200, OODQueries: -1, ShapeQueries: -1, GroupQueries: -1,
+			Models: []string{estimator.KindHistogram, estimator.KindGBDT}, Seed: 3, TrainSeed: trainSeed, CalibFolds: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	def, same, other := run(0), run(3), run(4)
+	if def.Results[1].All != same.Results[1].All {
+		t.Errorf("TrainSeed = Seed: gbdt %+v, default %+v", same.Results[1].All, def.Results[1].All)
+	}
+	if other.Results[0].All != def.Results[0].All || other.TrainExamples != def.TrainExamples {
+		t.Errorf("another TrainSeed moved the workloads: histogram %+v against %+v, %d examples against %d",
+			other.Results[0].All, def.Results[0].All, other.TrainExamples, def.TrainExamples)
+	}
+	if other.Results[1].All == def.Results[1].All {
+		t.Errorf("another TrainSeed gave the same gbdt: %+v", other.Results[1].All)
+	}
+}
