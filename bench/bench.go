@@ -54,11 +54,13 @@ type Options struct {
 	DateWindows  float64  `opt:"max=1"` // share of date predicates drawn as narrow windows (workload.Options.DateWindows; default none)
 	SubPlans     bool     // also train on every connected sub-plan's label
 	Models       []string // estimators to compare (default estimator.Kinds())
-	Seed         uint64   // seeds data sampling, workloads and training
-	// TrainSeed, when not 0, seeds the GBDT's and SetNet's training (split,
-	// row subsampling, initialisation) instead of Seed, with the data
-	// sample and every workload unchanged: so a figure's spread over
-	// training draws can be measured apart from the data's.
+	Seed         uint64   // seeds data sampling, workloads and training (unless TrainSeed)
+	// TrainSeed, when not 0, seeds the training of the GBDT, the SetNet and
+	// the GROUP BY section's group model (split, row subsampling,
+	// initialisation) instead of Seed, with the data sample and every
+	// workload unchanged: so a figure's spread over training draws can be
+	// measured apart from the data's. Linear and the baselines draw
+	// nothing.
 	TrainSeed uint64
 	// Progress, when set, gets an event (Total 0) per finished stage and
 	// the labelling reports of each workload (Stage "labelling training",

@@ -39,7 +39,7 @@ func (b *benchFlags) register(fs *flag.FlagSet, train, test int) {
 	fs.BoolVar(&b.subPlans, "subplans", true, "also train on every connected sub-plan's true count")
 	fs.StringVar(&b.models, "models", strings.Join(estimator.Kinds(), ","), "comma-separated estimators to compare")
 	fs.Uint64Var(&b.seed, "seed", 1, "seed of workloads and training")
-	fs.Uint64Var(&b.opts.TrainSeed, "train-seed", 0, "gbdt, setnet: seed of training alone, the data sample and workloads staying --seed's (0: --seed)")
+	fs.Uint64Var(&b.opts.TrainSeed, "train-seed", 0, "gbdt, setnet and the GROUP BY model: seed of their training alone, the data sample and workloads staying --seed's (0: --seed)")
 	b.format = formatFlag(fs)
 	fs.BoolVar(&b.force, "force", false, "overwrite existing --md and --plot files")
 	fs.StringVar(&b.mdOut, "md", "", "also write the Markdown tables to this file")
