@@ -527,8 +527,8 @@ func (a *advisor) access(o *occ, ix *Index) (plan, bool) {
 			// The denser a run's rows are in the clustered leaves, the
 			// more of its lookups land in or next to the leaf the
 			// previous one read (sortedRunDensity).
-			runs := math.Min(a.ascendingRuns(o.table, ix, eqLen, 1), math.Max(perAccess, 1))
-			d := perAccess / runs / math.Max(t.pages, 1)
+			pkRuns := math.Min(a.ascendingRuns(o.table, ix, eqLen, 1), math.Max(perAccess, 1))
+			d := perAccess / pkRuns / math.Max(t.pages, 1)
 			sorted = math.Max(sorted, d/(d+sortedRunDensity))
 		}
 		lookup -= (costLookup - costLookupSorted) * sorted
