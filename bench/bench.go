@@ -59,8 +59,9 @@ type Options struct {
 	// the GROUP BY section's group model (split, row subsampling,
 	// initialisation) instead of Seed, with the data sample and every
 	// workload unchanged: so a figure's spread over training draws can be
-	// measured apart from the data's. Linear and the baselines draw
-	// nothing.
+	// measured apart from the data's. Linear (whose calibration folds
+	// have a fixed seed, linCalibSeed) and the baselines do not depend
+	// on it.
 	TrainSeed uint64
 	// Progress, when set, gets an event (Total 0) per finished stage and
 	// the labelling reports of each workload (Stage "labelling training",
