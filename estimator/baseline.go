@@ -19,11 +19,17 @@ import (
 //	      a functional dependency admits it, fd.go)
 //	every table completely sampled ────────────────────► join sample (exact)
 //	one table, a filter on one column ─────────────────► its MCVs + histogram
+//	      (a point or a list of them: each value's catalog count, else
+//	      the posterior of its sampled rows and the histogram's count,
+//	      poststrat.go)
 //	sampled rows survive the filters (support > 0) ───► join synopsis, else
 //	      join-sample message passing (joins: shrunk toward the histogram
-//	      estimate with weight support/(support+blendK) in logs)
+//	      estimate with weight support/(support+blendK) in logs; one
+//	      table with a point conjunct: post-stratified on the point)
 //	nothing survives ──────────────────────────────────► min(histogram,
-//	                                                        zeroHitCap × textbook)
+//	                                                        zeroHitCap × textbook,
+//	                                                        a join synopsis's 3/n
+//	                                                        of its root)
 //
 // Join synopses (Acharya et al., "Join synopses for approximate query
 // answering", SIGMOD 1999) sample a table together with the rows its
@@ -139,9 +145,14 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 	if mask&(mask-1) != 0 {
 		jm = s.eliminateDims(q, p.edges, mask, p.memo)
 	}
-	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, jm, p.sc, p.memo); ok {
+	synCap := math.Inf(1)
+	if rows, unit, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, jm, p.sc, p.memo); ok {
 		in.joinSample, in.support, in.synopsis = rows, support, true
 		in.exact = in.exact || exact
+		// Each sampled root row joins at most one row along each
+		// foreign key: none of n passing bounds the sub-plan at the
+		// rule of three's 3/n of the root (zeroHitCap × 0.5/n).
+		synCap = zeroHitCap * 0.5 * unit
 	} else if rows, support, ok := s.twoRootRows(q, p.probes, p.edges, hist, jm, p.sc, p.memo); ok && (support == 0 || support >= fewHits) {
 		in.joinSample, in.support = rows, support
 	} else if ok {
@@ -173,8 +184,20 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 		// statistics a sample only approximates.
 		in.base = sanitize(s.tables[q.Tables[bits.TrailingZeros64(mask)].Table].rows * colSel)
 		in.baseSource = KindHistogram
+		if r, ok := b.pointsRows(p, bits.TrailingZeros64(mask)); ok {
+			// Points: their catalog counts, else the sample and
+			// the histogram together (poststrat.go).
+			in.base, in.baseSource = r, sourceStratified
+		}
 	case in.support > 0:
 		in.base, in.baseSource = in.joinSample, sampleSource
+		if mask&(mask-1) == 0 {
+			// One table: a point conjunct the catalog counts
+			// stratifies the sample (poststrat.go).
+			if r, ok := b.postStratified(p, bits.TrailingZeros64(mask)); ok {
+				in.base, in.baseSource = r, sourceStratified
+			}
+		}
 		if b.blendK > 0 && mask&(mask-1) != 0 && !in.synopsis {
 			// A join of independent samples: they find few joining
 			// rows, so the estimate is noisy; shrink its log toward
@@ -189,7 +212,7 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 			// A join: complete tables may prove it empty, else the
 			// zero-hit tables relaxed (zerohit.go).
 			if rows, exact, ok := b.zeroHitRows(p, jm); ok {
-				in.base, in.baseSource, in.exact = rows, sourceZeroHit, exact
+				in.base, in.baseSource, in.exact = math.Min(rows, synCap), sourceZeroHit, exact
 				if exact {
 					in.joinSample, in.baseSource = 0, sourceContradiction
 				}
@@ -199,7 +222,9 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 		// No sampled row survives: the histogram estimate, capped by
 		// what a sample that found nothing allows (rule of three: 3/n
 		// per table, 6x the 0.5/n continuity correction).
-		in.base, in.baseSource = math.Min(in.hist, zeroHitCap*in.textbook), KindHistogram
+		// A join synopsis that found none of its sampled root rows
+		// bounds it likewise (synCap).
+		in.base, in.baseSource = math.Min(math.Min(in.hist, zeroHitCap*in.textbook), synCap), KindHistogram
 	}
 	return in
 }

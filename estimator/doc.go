@@ -139,7 +139,20 @@
 // the zero-hit filters relaxed to their selectivity (a filter fixing a
 // key the catalog's key map holds: the fan-out of the sampled rows
 // sharing that row's join keys; zerohit.go), else the histogram capped
-// by the rule of three. A learned kind predicts only
+// by the rule of three (over each table's sample, and over the root of a
+// join synopsis that found none of its sampled rows).
+//
+// Points (col = v) use what the catalog counts (poststrat.go): a value's
+// MCV count or its key's exact degree, else the gamma-Poisson posterior
+// of the sampled rows holding it over the histogram's count of a value
+// (Robbins 1956), in the histogram figures, for a filter of points on
+// one column and for a point dropped from a zero-hit table; a single
+// table's sample estimate is post-stratified on a point conjunct (the
+// ratio estimator, Cochran 1977):
+//
+//	|F| ≈ count(col = v) · hits(F) / hits(col = v)
+//
+// A learned kind predicts only
 // the log-correction Δ and estimates baseline · e^Δ (learned.go); Online
 // corrects any model the same way from observed counts (feedback.go).
 //

@@ -295,8 +295,11 @@ func cdfOf(h *histCol, v catalog.Datum, l float64) float64 {
 
 // occFeatures encodes the filter of occurrence tr, appending its columns
 // to cols[:0]. histSel is the product of the conjuncts' selectivities in
-// order, as Histogram.filterSel multiplies them.
-func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colFeat) occFeat {
+// order, as Histogram.filterSel multiplies them, except that a point
+// conjunct col = v on a key with an exact degree table (degrees, when not
+// nil) counts at v's degree, where the histogram puts every value of a
+// foreign key at the average (poststrat.go).
+func (e *encoder) occFeatures(hist *Histogram, degrees *sampleSet, tr features.TableRef, cols []colFeat) occFeat {
 	of := occFeat{cols: cols[:0], unsat: features.Unsatisfiable(e.cat.Schema.Tables[tr.Table], tr.Filter)}
 	histSel := 1.0
 	get := func(col int) *colFeat {
@@ -359,6 +362,11 @@ func (e *encoder) occFeatures(hist *Histogram, tr features.TableRef, cols []colF
 			cf.nv++
 			if len(p.Values) == 1 {
 				lo, hi = cdf(hc, p.Values[0], false), cdf(hc, p.Values[0], true)
+				if degrees != nil && !p.Values[0].IsNull() && !degrees.isMCV(tr.Table, p.Col, p.Values[0]) {
+					if d, ok := degrees.degreeCount(tr.Table, p.Col, p.Values[0]); ok {
+						ps = d / math.Max(degrees.tables[tr.Table].rows, 1)
+					}
+				}
 			}
 		case features.OpIn:
 			flag = opFlagIn

@@ -223,7 +223,7 @@ func (g *GBDT) prepare(q *features.Query) *prepared {
 	}
 	p.occ = p.occ[:len(q.Tables)]
 	for i, tr := range q.Tables {
-		p.occ[i] = g.enc.occFeatures(g.base.hist, tr, p.occ[i].cols[:0])
+		p.occ[i] = g.enc.occFeatures(g.base.hist, g.base.s, tr, p.occ[i].cols[:0])
 		p.occ[i].setLogs(&p.probes[i])
 	}
 	g.base.s.setCounts(q, p.probes, p.occ)

@@ -51,7 +51,13 @@ const (
 	// a unique key the sample misses (zerohit.go, keyPointOf). A model
 	// whose catalog has none keeps the baseline it was trained on, so
 	// learned models of version 10 and 11 still load.
-	modelVersion = 12
+	// 13: the baseline learned models correct changed for a single
+	// table with a point filter (post-stratified on the point's count,
+	// poststrat.go), for a dropped point of a relaxed zero-hit table
+	// (zerohit.go, droppedSel) and for a join whose synopsis found no
+	// sampled root row (the rule of three over the root, baseline.go);
+	// learned models before it are refused.
+	modelVersion = 13
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
@@ -67,8 +73,10 @@ const (
 	// filters spread by the histogram's count); version 9 that of
 	// sub-plans with two sampled roots (one root's synopses and the
 	// others' messages, tworoot.go); version 10 that of sub-plans with
-	// unfiltered dimensions on their primary key (fkelim.go).
-	learnedMinVersion = 10
+	// unfiltered dimensions on their primary key (fkelim.go); version 13
+	// that of single tables with a point filter (poststrat.go), of
+	// dropped points and of joins whose synopsis found no root row.
+	learnedMinVersion = 13
 	// groupsMinVersion is the first version with the groups section.
 	groupsMinVersion = 6
 	// maxModelBytes bounds what Load reads (a model is a few MB).

@@ -43,6 +43,20 @@ type sampleSet struct {
 	degrees bool
 	// synKeys: key ids of synopsis rows (tworoot.go).
 	synKeys *synKeyCache
+	// degIdx caches per table and column (ti<<16 | col) the index of its
+	// degree table (pointCount).
+	degIdx sync.Map
+}
+
+// degreeIndex returns the index of degree table kd of column col of
+// table ti, built once.
+func (s *sampleSet) degreeIndex(ti, col int, kd *catalog.KeyDegrees) map[string]int32 {
+	k := ti<<16 | col
+	if m, ok := s.degIdx.Load(k); ok {
+		return m.(map[string]int32)
+	}
+	m, _ := s.degIdx.LoadOrStore(k, kd.Index())
+	return m.(map[string]int32)
 }
 
 func newSampleSet(cat *catalog.Catalog) *sampleSet {
