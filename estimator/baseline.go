@@ -27,9 +27,7 @@ import (
 //	      estimate with weight support/(support+blendK) in logs; one
 //	      table with a point conjunct: post-stratified on the point)
 //	nothing survives ──────────────────────────────────► min(histogram,
-//	                                                        zeroHitCap × textbook,
-//	                                                        a join synopsis's 3/n
-//	                                                        of its root)
+//	                                                        zeroHitCap × textbook)
 //
 // Join synopses (Acharya et al., "Join synopses for approximate query
 // answering", SIGMOD 1999) sample a table together with the rows its
@@ -145,14 +143,9 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 	if mask&(mask-1) != 0 {
 		jm = s.eliminateDims(q, p.edges, mask, p.memo)
 	}
-	synCap := math.Inf(1)
-	if rows, unit, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, jm, p.sc, p.memo); ok {
+	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, jm, p.sc, p.memo); ok {
 		in.joinSample, in.support, in.synopsis = rows, support, true
 		in.exact = in.exact || exact
-		// Each sampled root row joins at most one row along each
-		// foreign key: none of n passing bounds the sub-plan at the
-		// rule of three's 3/n of the root (zeroHitCap × 0.5/n).
-		synCap = zeroHitCap * 0.5 * unit
 	} else if rows, support, ok := s.twoRootRows(q, p.probes, p.edges, hist, jm, p.sc, p.memo); ok && (support == 0 || support >= fewHits) {
 		in.joinSample, in.support = rows, support
 	} else if ok {
@@ -212,7 +205,7 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 			// A join: complete tables may prove it empty, else the
 			// zero-hit tables relaxed (zerohit.go).
 			if rows, exact, ok := b.zeroHitRows(p, jm); ok {
-				in.base, in.baseSource, in.exact = math.Min(rows, synCap), sourceZeroHit, exact
+				in.base, in.baseSource, in.exact = rows, sourceZeroHit, exact
 				if exact {
 					in.joinSample, in.baseSource = 0, sourceContradiction
 				}
@@ -222,9 +215,7 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 		// No sampled row survives: the histogram estimate, capped by
 		// what a sample that found nothing allows (rule of three: 3/n
 		// per table, 6x the 0.5/n continuity correction).
-		// A join synopsis that found none of its sampled root rows
-		// bounds it likewise (synCap).
-		in.base, in.baseSource = math.Min(math.Min(in.hist, zeroHitCap*in.textbook), synCap), KindHistogram
+		in.base, in.baseSource = math.Min(in.hist, zeroHitCap*in.textbook), KindHistogram
 	}
 	return in
 }

@@ -54,9 +54,9 @@ const (
 	// 13: the baseline learned models correct changed for a single
 	// table with a point filter (post-stratified on the point's count,
 	// poststrat.go), for a dropped point of a relaxed zero-hit table
-	// (zerohit.go, droppedSel) and for a join whose synopsis found no
-	// sampled root row (the rule of three over the root, baseline.go);
-	// learned models before it are refused.
+	// (zerohit.go, droppedSel) and for the histogram figures of a point
+	// on a key with an exact degree table (encode.go); learned models
+	// before it are refused.
 	modelVersion = 13
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
@@ -75,7 +75,7 @@ const (
 	// others' messages, tworoot.go); version 10 that of sub-plans with
 	// unfiltered dimensions on their primary key (fkelim.go); version 13
 	// that of single tables with a point filter (poststrat.go), of
-	// dropped points and of joins whose synopsis found no root row.
+	// dropped points and of points on keys with degree tables.
 	learnedMinVersion = 13
 	// groupsMinVersion is the first version with the groups section.
 	groupsMinVersion = 6
