@@ -142,12 +142,12 @@
 // by the rule of three.
 //
 // Points (col = v) use what the catalog counts (poststrat.go): a value's
-// MCV count or its key's exact degree, else the gamma-Poisson posterior
-// of the sampled rows holding it over the histogram's count of a value
-// (Robbins 1956), in the histogram figures, for a filter of points on
-// one column and for a point dropped from a zero-hit table; a single
-// table's sample estimate is post-stratified on a point conjunct (the
-// ratio estimator, Cochran 1977):
+// MCV count or its key's exact degree (also in the histogram figures),
+// else the gamma-Poisson posterior of the sampled rows holding it over
+// the histogram's count of a value (Robbins 1956), for a filter of
+// points on one column; a single table's sample estimate is
+// post-stratified on a point conjunct (the ratio estimator, Cochran
+// 1977):
 //
 //	|F| ≈ count(col = v) · hits(F) / hits(col = v)
 //

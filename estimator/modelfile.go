@@ -53,10 +53,9 @@ const (
 	// learned models of version 10 and 11 still load.
 	// 13: the baseline learned models correct changed for a single
 	// table with a point filter (post-stratified on the point's count,
-	// poststrat.go), for a dropped point of a relaxed zero-hit table
-	// (zerohit.go, droppedSel) and for the histogram figures of a point
-	// on a key with an exact degree table (encode.go); learned models
-	// before it are refused.
+	// poststrat.go) and for the histogram figures of a point on a key
+	// with an exact degree table (encode.go); learned models before it
+	// are refused.
 	modelVersion = 13
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
@@ -74,8 +73,8 @@ const (
 	// sub-plans with two sampled roots (one root's synopses and the
 	// others' messages, tworoot.go); version 10 that of sub-plans with
 	// unfiltered dimensions on their primary key (fkelim.go); version 13
-	// that of single tables with a point filter (poststrat.go), of
-	// dropped points and of points on keys with degree tables.
+	// that of single tables with a point filter (poststrat.go) and of
+	// points on keys with degree tables.
 	learnedMinVersion = 13
 	// groupsMinVersion is the first version with the groups section.
 	groupsMinVersion = 6

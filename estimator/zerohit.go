@@ -333,52 +333,27 @@ func (b *joinBaseline) relaxFilter(p *prepared, probes []tableProbe, mask uint64
 			// hubs they may well exclude.
 			return nil, 0, 0, false
 		}
-		sel, ok := b.droppedSel(tr.Table, rest, append(keep, moved...), n, p.sc)
+		sel, ok := b.droppedSel(tr.Table, rest, b.keyHits(tr.Table, append(keep, moved...), n, p.sc))
 		return kb, n, sel, ok
 	}
-	sel, ok = b.droppedSel(tr.Table, rest, moved, ts.n, p.sc)
+	sel, ok = b.droppedSel(tr.Table, rest, b.keyHits(tr.Table, moved, ts.n, p.sc))
 	all := p.sc.get(ts.n)
 	all.fill(ts.n)
 	return all, ts.n, sel, ok
 }
 
 // droppedSel is the histogram selectivity of the conjuncts rest of a
-// filter on table ti that none of the sampled rows passing its key
-// conjuncts key (every sampled row, n, when there are none) passes. A
-// sample of k rows misses a filter of selectivity sel with probability
-// (1-sel)^k, under 5% beyond the rule of three's 3/k: a histogram
-// selectivity above it says the conjuncts are not independent
-// (order_items.order_id > a AND order_items.id < b, where the two ids
-// rise together), and ok is false. No such row (a key its sample missed)
-// is no evidence.
-//
-// A point conjunct (col = v) among them counts at its pointRows
-// (poststrat.go): the catalog's count of v, else the posterior over its
-// sampled rows and the histogram, where the histogram alone puts every
-// value at the average (order_items.product_id = 12071 at the 150 rows of
-// an average product). The point's count needs no check; the other
-// conjuncts face it over the k sampled rows that pass the key conjuncts
-// and the point.
-func (b *joinBaseline) droppedSel(ti int, rest, key []*features.Expr, n int, sc *scratch) (sel float64, ok bool) {
+// filter on table ti that none of k sampled rows passes. A sample of k
+// rows misses a filter of selectivity sel with probability (1-sel)^k,
+// under 5% beyond the rule of three's 3/k: a histogram selectivity above
+// it says the conjuncts are not independent (order_items.order_id > a
+// AND order_items.id < b, where the two ids rise together), and ok is
+// false. k is the sampled rows passing the filter's key conjuncts; none
+// (a key its sample missed) is no evidence.
+func (b *joinBaseline) droppedSel(ti int, rest []*features.Expr, k int) (sel float64, ok bool) {
 	if len(rest) == 0 {
 		return 1, true
 	}
-	for j, a := range rest {
-		if !isPoint(a) {
-			continue
-		}
-		bm, _ := b.s.filterBits(ti, a, sc, false)
-		r, _ := b.pointRows(ti, a, bm.count())
-		ps := r / math.Max(b.s.tables[ti].rows, 1)
-		if len(rest) == 1 {
-			return ps, true
-		}
-		others := append(slices.Clone(rest[:j]), rest[j+1:]...)
-		os := b.hist.filterSel(ti, andOf(others))
-		k := b.keyHits(ti, append(slices.Clone(key), a), n, sc)
-		return ps * os, k == 0 || os <= zeroHitCap*zeroHitSel(k)
-	}
-	k := b.keyHits(ti, key, n, sc)
 	sel = b.hist.filterSel(ti, andOf(rest))
 	return sel, k == 0 || sel <= zeroHitCap*zeroHitSel(k)
 }
