@@ -362,8 +362,11 @@ func (e *encoder) occFeatures(hist *Histogram, degrees *sampleSet, tr features.T
 			cf.nv++
 			if len(p.Values) == 1 {
 				lo, hi = cdf(hc, p.Values[0], false), cdf(hc, p.Values[0], true)
-				if degrees != nil && !p.Values[0].IsNull() && !degrees.isMCV(tr.Table, p.Col, p.Values[0]) {
-					if d, ok := degrees.degreeCount(tr.Table, p.Col, p.Values[0]); ok {
+				if degrees != nil && !p.Values[0].IsNull() {
+					// A key's degree first: most columns have no
+					// degree table, and an MCV's count is the
+					// histogram's already.
+					if d, ok := degrees.degreeCount(tr.Table, p.Col, p.Values[0]); ok && !degrees.isMCV(tr.Table, p.Col, p.Values[0]) {
 						ps = d / math.Max(degrees.tables[tr.Table].rows, 1)
 					}
 				}
