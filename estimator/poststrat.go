@@ -48,9 +48,10 @@ import (
 //
 // The histogram figures the learned models see count a point on a key
 // with an exact degree table at its degree too (encode.go, occFeatures):
-// order_items.product_id = 12071 joined to orders and customers with two
-// range filters, which no sampled row passes, is 415 rows there (true
-// 665) where the key's average put it at 27.
+// order_items.product_id = 12071 with two range filters, which no sampled
+// row passes, is 415 rows there (true 665) where the key's average put it
+// at 27. Joined to orders and customers the zero-hit relaxation still
+// drops the point at the histogram's average (30 rows).
 //
 // Two more uses of these counts were measured and not kept (README,
 // flights results): a point dropped from a zero-hit table at its own
