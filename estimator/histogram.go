@@ -108,6 +108,17 @@ func (h *histCol) histLT(v catalog.Datum, inclusive bool) float64 {
 	return clamp01((float64(i-1) + frac) / buckets)
 }
 
+// mcvFreq returns the frequency of v in column ci of table ti when v is
+// one of its most common values (counted exactly in the catalog).
+func (h *Histogram) mcvFreq(ti, ci int, v catalog.Datum) (float64, bool) {
+	c := h.col(ti, ci)
+	if c == nil {
+		return 0, false
+	}
+	f, ok := c.mcv[v]
+	return f, ok
+}
+
 // eq returns the selectivity of col = v (PostgreSQL var_eq_const).
 func (h *histCol) eq(v catalog.Datum) float64 {
 	if v.IsNull() {

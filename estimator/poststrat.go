@@ -112,7 +112,7 @@ func (b *joinBaseline) pointsRows(p *prepared, i int) (float64, bool) {
 			continue
 		}
 		points++
-		if b.s.isMCV(tr.Table, f.Pred.Col, v) {
+		if _, ok := b.hist.mcvFreq(tr.Table, f.Pred.Col, v); ok {
 			mcvs++
 		}
 		point := &features.Expr{Kind: features.ExprPred, Pred: features.Pred{Col: f.Pred.Col, Op: features.OpEQ, Values: vals[j : j+1]}}
@@ -132,7 +132,7 @@ func (b *joinBaseline) pointsRows(p *prepared, i int) (float64, bool) {
 // (pointCount), else the gamma-Poisson posterior mean over the
 // histogram's count (see above).
 func (b *joinBaseline) pointRows(ti int, point *features.Expr, h int) (rows float64, exact bool) {
-	if c, ok := b.s.pointCount(ti, point.Pred.Col, point.Pred.Values[0]); ok {
+	if c, ok := b.pointCount(ti, point.Pred.Col, point.Pred.Values[0]); ok {
 		return c, true
 	}
 	ts := &b.s.tables[ti]
@@ -143,16 +143,14 @@ func (b *joinBaseline) pointRows(ti int, point *features.Expr, h int) (rows floa
 
 // pointCount returns the rows of table ti whose column col is v, when the
 // catalog counts them exactly: v is one of the column's most common
-// values, or the column is a key with a degree table that keeps v's count
-// (or keeps every key, and v's absence means none).
-func (s *sampleSet) pointCount(ti, col int, v catalog.Datum) (float64, bool) {
-	if ti >= len(s.cat.Stats) {
-		return 0, false
+// values (the histogram's MCV map), or the column is a key with a degree
+// table that keeps v's count (or keeps every key, and v's absence means
+// none).
+func (b *joinBaseline) pointCount(ti, col int, v catalog.Datum) (float64, bool) {
+	if f, ok := b.hist.mcvFreq(ti, col, v); ok {
+		return math.Round(f * b.s.tables[ti].rows), true
 	}
-	if m, ok := s.mcvOf(ti, col, v); ok {
-		return math.Round(m.Freq * float64(s.cat.Stats[ti].Rows)), true
-	}
-	return s.degreeCount(ti, col, v)
+	return b.s.degreeCount(ti, col, v)
 }
 
 // degreeCount returns the rows of table ti whose column col is v from
@@ -168,33 +166,12 @@ func (s *sampleSet) degreeCount(ti, col int, v catalog.Datum) (float64, bool) {
 	}
 	idx := s.degreeIndex(ti, col, kd)
 	var buf [40]byte
-	if i, ok := idx[string(catalog.AppendKey(buf[:0], v))]; ok {
-		return float64(kd.Counts[i]), true
+	key := catalog.AppendKey(buf[:0], v)
+	if _, kept := idx[string(key)]; !kept && kd.RestKeys > 0 {
+		// Only the average of the keys not kept.
+		return 0, false
 	}
-	if kd.RestKeys == 0 {
-		return 0, true
-	}
-	return 0, false
-}
-
-// mcvOf returns v's entry among the most common values of column col of
-// table ti, if it is one.
-func (s *sampleSet) mcvOf(ti, col int, v catalog.Datum) (catalog.MCV, bool) {
-	if ti < len(s.cat.Stats) && col < len(s.cat.Stats[ti].Columns) {
-		for _, m := range s.cat.Stats[ti].Columns[col].MCVs {
-			if catalog.Compare(m.Value, v) == 0 {
-				return m, true
-			}
-		}
-	}
-	return catalog.MCV{}, false
-}
-
-// isMCV reports whether v is one of the most common values of column col
-// of table ti.
-func (s *sampleSet) isMCV(ti, col int, v catalog.Datum) bool {
-	_, ok := s.mcvOf(ti, col, v)
-	return ok
+	return kd.Degree(idx, key), true
 }
 
 // isPoint reports whether e is a point: col = v, v not NULL.

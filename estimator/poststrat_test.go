@@ -194,7 +194,7 @@ func TestDegreeHistSel(t *testing.T) {
 	n, differ := 0, 0
 	hist := NewHistogram(cat)
 	for _, d := range cat.Stats[oi].Sample[pc] {
-		if d.IsNull() || seen[d.I] || g.base.s.isMCV(oi, pc, d) {
+		if _, mcv := g.base.hist.mcvFreq(oi, pc, d); d.IsNull() || seen[d.I] || mcv {
 			continue
 		}
 		seen[d.I] = true
