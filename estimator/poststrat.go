@@ -105,24 +105,24 @@ func (b *joinBaseline) pointsRows(p *prepared, i int) (float64, bool) {
 	if ts.complete || ts.n == 0 || f == nil || f.Kind != features.ExprPred || (f.Pred.Op != features.OpEQ && f.Pred.Op != features.OpIn) {
 		return 0, false
 	}
-	total, points, mcvs := 0.0, 0, 0
 	vals := f.Pred.Values
+	if !slices.ContainsFunc(vals, func(v catalog.Datum) bool {
+		_, mcv := b.hist.mcvFreq(tr.Table, f.Pred.Col, v)
+		return !v.IsNull() && !mcv
+	}) {
+		// The histogram counts every value exactly already: no
+		// sample bitmaps to evaluate.
+		return 0, false
+	}
+	total := 0.0
 	for j, v := range vals {
 		if v.IsNull() || slices.ContainsFunc(vals[:j], func(u catalog.Datum) bool { return catalog.Compare(u, v) == 0 }) {
 			continue
-		}
-		points++
-		if _, ok := b.hist.mcvFreq(tr.Table, f.Pred.Col, v); ok {
-			mcvs++
 		}
 		point := &features.Expr{Kind: features.ExprPred, Pred: features.Pred{Col: f.Pred.Col, Op: features.OpEQ, Values: vals[j : j+1]}}
 		bm, _ := b.s.filterBits(tr.Table, point, p.sc, false)
 		r, _ := b.pointRows(tr.Table, point, bm.count())
 		total += r
-	}
-	if mcvs == points {
-		// The histogram counts every value exactly already.
-		return 0, false
 	}
 	return sanitize(total), true
 }
