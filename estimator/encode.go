@@ -366,8 +366,10 @@ func (e *encoder) occFeatures(hist *Histogram, degrees *sampleSet, tr features.T
 					// A key's degree first: most columns have no
 					// degree table, and an MCV's count is the
 					// histogram's already.
-					if d, ok := degrees.degreeCount(tr.Table, p.Col, p.Values[0]); ok && !isMCV(hc, p.Values[0]) {
-						ps = d / math.Max(degrees.tables[tr.Table].rows, 1)
+					if d, ok := degrees.degreeCount(tr.Table, p.Col, p.Values[0]); ok {
+						if _, mcv := hc.mcvFreq(p.Values[0]); !mcv {
+							ps = d / math.Max(degrees.tables[tr.Table].rows, 1)
+						}
 					}
 				}
 			}
@@ -450,12 +452,6 @@ func (e *encoder) occFeatures(hist *Histogram, degrees *sampleSet, tr features.T
 	histSel, of.unsat = hist.fdAdjust(tr.Table, tr.Filter, histSel, of.unsat)
 	of.histSel = histSel
 	return of
-}
-
-// isMCV reports whether v is one of hc's most common values.
-func isMCV(hc *histCol, v catalog.Datum) bool {
-	_, ok := hc.mcv[v]
-	return ok
 }
 
 // mergedValuesSel returns the histogram selectivity of the conjuncts conj

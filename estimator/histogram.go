@@ -115,7 +115,13 @@ func (h *Histogram) mcvFreq(ti, ci int, v catalog.Datum) (float64, bool) {
 	if c == nil {
 		return 0, false
 	}
-	f, ok := c.mcv[v]
+	return c.mcvFreq(v)
+}
+
+// mcvFreq returns the frequency of v when it is one of the column's most
+// common values.
+func (h *histCol) mcvFreq(v catalog.Datum) (float64, bool) {
+	f, ok := h.mcv[v]
 	return f, ok
 }
 
@@ -124,7 +130,7 @@ func (h *histCol) eq(v catalog.Datum) float64 {
 	if v.IsNull() {
 		return 0
 	}
-	if f, ok := h.mcv[v]; ok {
+	if f, ok := h.mcvFreq(v); ok {
 		return f
 	}
 	if h.st.Min.IsNull() || catalog.Compare(v, h.st.Min) < 0 || catalog.Compare(v, h.st.Max) > 0 {
