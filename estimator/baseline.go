@@ -183,7 +183,7 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 			in.base, in.baseSource = r, sourceStratified
 		}
 	case in.support > 0:
-		in.base, in.baseSource = in.joinSample, sampleSource
+		in.base, in.baseSource, in.sampled = in.joinSample, sampleSource, in.support
 		if mask&(mask-1) == 0 {
 			// One table: a point conjunct the catalog counts
 			// stratifies the sample (poststrat.go).
@@ -198,7 +198,7 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 			// synopsis has every sampled root row as support.)
 			w := float64(in.support) / (float64(in.support) + b.blendK)
 			in.base = math.Exp(w*math.Log(math.Max(in.joinSample, 1)) + (1-w)*math.Log(math.Max(in.hist, 1)))
-			in.baseSource = sourceJoinSample + "+" + KindHistogram
+			in.baseSource, in.sampled = sourceJoinSample+"+"+KindHistogram, 0
 		}
 	default:
 		if mask&(mask-1) != 0 {

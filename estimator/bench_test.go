@@ -57,7 +57,7 @@ func benchEstimators(b *testing.B, cat *catalog.Catalog) []Estimator {
 	g := m.(*GBDT)
 	var w bincodec.Encoder
 	g.savePayload(&w)
-	g2, err := loadGBDTPayload(w.B, cat)
+	g2, err := loadGBDTPayload(w.B, cat, modelVersion)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -528,11 +528,17 @@ type subPlanInputs struct {
 	support                    int
 	base                       float64
 	baseSource                 string
-	exact                      bool // all tables completely sampled: joinSample is exact
-	synopsis                   bool // joinSample comes from a join synopsis
-	joins                      int
-	ood                        bool
-	shape                      shapeStats // outer joins and subqueries (semijoin.go)
+	// sampled is the support of a baseline that is the samples' own
+	// estimate (join sample, synopsis, a stratified single table): the
+	// sampled rows it rests on, which set its precision (shrink.go); 0
+	// for one resting on catalog statistics, blended with the histogram,
+	// relaxed or scaled for outer joins and subqueries.
+	sampled  int
+	exact    bool // all tables completely sampled: joinSample is exact
+	synopsis bool // joinSample comes from a join synopsis
+	joins    int
+	ood      bool
+	shape    shapeStats // outer joins and subqueries (semijoin.go)
 }
 
 // encode writes the features of sub-plan mask into x (len nfeat) and

@@ -34,7 +34,10 @@ type Explanation struct {
 	Bias              float64 // the part of the correction no feature explains
 	Exact             bool    // every table fully sampled: the estimate is exact
 	OutOfDistribution bool
-	Contributions     []Contribution
+	// Shrink is the factor the correction's log was scaled by for the
+	// precision of a baseline the samples counted (1 for none; shrink.go).
+	Shrink        float64
+	Contributions []Contribution
 }
 
 // Explain explains m's estimate of q. Baseline estimators explain
@@ -53,7 +56,7 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 			return Explanation{}, err
 		}
 		return Explanation{Model: m.Name(), Rows: e.Rows, Baseline: e.Rows, BaselineSource: m.Name(),
-			Histogram: e.Rows, Correction: 1, Bias: 1}, nil
+			Histogram: e.Rows, Correction: 1, Bias: 1, Shrink: 1}, nil
 	}
 	q, err := canonicalQuery(g.cat, q)
 	if err != nil {
@@ -65,7 +68,7 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 	est, in, corr := g.estimateMask(p, q.FullMask(), x)
 	est = capEstimate(est, tableProduct(g.cat, q, q.FullMask()))
 	ex := Explanation{Model: g.Name(), Rows: est.Rows, Baseline: in.base, BaselineSource: in.baseSource,
-		Histogram: math.Max(1, in.hist), Correction: 1, Bias: 1, Exact: in.exact, OutOfDistribution: in.ood}
+		Histogram: math.Max(1, in.hist), Correction: 1, Bias: 1, Exact: in.exact, OutOfDistribution: in.ood, Shrink: 1}
 	if in.exact {
 		ex.Baseline, ex.BaselineSource = in.joinSample, "exact: the samples are whole tables"
 		if in.baseSource == sourceContradiction {
@@ -81,6 +84,8 @@ func Explain(m Model, q *features.Query) (Explanation, error) {
 	if in.ood {
 		scale = oodBlend
 	}
+	ex.Shrink = shrinkCorrection(1, in.sampled, g.shrinkTau)
+	scale *= ex.Shrink
 	ex.Bias = math.Exp(g.ens.rootSum() * scale)
 	idx := make([]int, 0, len(contrib))
 	for f, c := range contrib {
@@ -107,6 +112,9 @@ func (e Explanation) String() string {
 	fmt.Fprintf(&b, "  learned correction: x%.3g (bias x%.3g)\n", e.Correction, e.Bias)
 	if e.OutOfDistribution {
 		b.WriteString("  out of distribution: correction halved toward the baseline\n")
+	}
+	if e.Shrink < 1 {
+		fmt.Fprintf(&b, "  sampled baseline: correction's log scaled by %.3g for its precision\n", e.Shrink)
 	}
 	for _, c := range e.Contributions {
 		fmt.Fprintf(&b, "    %-48s x%.3g\n", c.Feature, c.Factor)

@@ -146,6 +146,10 @@ type GBDT struct {
 	// band is the split-conformal band, calibrated on the validation
 	// split (conformal.go).
 	band conformalBand
+	// shrinkTau is the variance of the correction against which it is
+	// shrunk by a sampled baseline's precision (shrink.go), chosen in
+	// training; 0 (files before version 14) does not shrink.
+	shrinkTau float64
 
 	groupSlot // the learned group model, when trained (groups_io.go)
 }
@@ -291,6 +295,7 @@ func (g *GBDT) estimateMask(p *prepared, mask uint64, x []float64) (Estimate, su
 	if in.ood {
 		corr *= oodBlend
 	}
+	corr = shrinkCorrection(corr, in.sampled, g.shrinkTau)
 	corr = math.Max(-maxCorrection, math.Min(maxCorrection, corr))
 	rows := sanitize(math.Max(in.base, 1) * math.Exp(corr))
 	lo, hi, ok := g.band.atShaped(in.joins, in.ood, false, p.q.HasShapes())
@@ -404,7 +409,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	}
 	sampleX := make([][]float64, len(sampleIdx))
 	g.parallelFor(ctx, params.workers, len(sampleIdx), func(k int, x []float64) {
-		if _, _, _, skip := g.featurize(train[sampleIdx[k]], x); !skip {
+		if _, _, skip := g.featurize(train[sampleIdx[k]], x); !skip {
 			sampleX[k] = append([]float64(nil), x...)
 		}
 	})
@@ -455,7 +460,8 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 	// (poststratify): auxBase[i] of example i when auxKept[i].
 	auxBase, auxKept := make([]float64, len(train)), make([]bool, len(train))
 	g.parallelFor(ctx, params.workers, len(train), func(i int, x []float64) {
-		y, joins, base, skip := g.featurize(train[i], x)
+		y, in, skip := g.featurize(train[i], x)
+		joins := in.joins
 		if whole[i] && !calibrated(i) {
 			auxKept[i] = true
 			if !skip {
@@ -469,13 +475,13 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		if isVal[groupOf(i)] {
 			valSet.set(bn, pos[i], x, y)
 			keepVal[pos[i]], valJoins[pos[i]] = true, joins
-			valCal[pos[i]] = calibExample{base: base, whole: whole[i], shaped: train[i].Query.HasShapes()}
+			valCal[pos[i]] = calibExample{base: in.base, sampled: in.sampled, whole: whole[i], shaped: train[i].Query.HasShapes()}
 		} else {
 			trainSet.set(bn, pos[i], x, y)
 			keepTrain[pos[i]] = true
 			if crossFit {
 				trainEx[pos[i]], trainJoins[pos[i]] = i, joins
-				trainCal[pos[i]] = calibExample{base: base, whole: whole[i], shaped: train[i].Query.HasShapes()}
+				trainCal[pos[i]] = calibExample{base: in.base, sampled: in.sampled, whole: whole[i], shaped: train[i].Query.HasShapes()}
 			}
 		}
 	})
@@ -498,6 +504,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		return nil, err
 	}
 	g.ens = ens
+	g.shrinkTau = g.chooseShrinkTau(ens, valSet, valCal)
 	res := g.bandResiduals(ens, valSet, valJoins, valCal)
 	if crossFit {
 		// Fold j's model trains on the split and the other folds'
@@ -581,23 +588,25 @@ const binSampleRows = 20000
 // featurize encodes one example into x and returns its target (log true
 // rows over baseline rows); skip is set when the example is answered
 // exactly (every table completely sampled).
-func (g *GBDT) featurize(ex Example, x []float64) (y float64, joins int, base float64, skip bool) {
+func (g *GBDT) featurize(ex Example, x []float64) (y float64, in subPlanInputs, skip bool) {
 	p := g.prepare(ex.Query)
 	defer g.release(p)
 	mask := ex.Query.FullMask()
-	in := g.base.figures(p, mask)
+	in = g.base.figures(p, mask)
 	if in.exact {
-		return 0, 0, 0, true
+		return 0, in, true
 	}
 	g.enc.encode(p.q, mask, p.occ, p.slot, p.raw, &in, x)
-	return logRows(ex.Rows) - logRows(in.base), in.joins, in.base, false
+	return logRows(ex.Rows) - logRows(in.base), in, false
 }
 
 // calibExample is what the band's calibration needs of a validation
-// example beyond its features: its baseline rows and whether it is a
-// whole query (see wholeQueries).
+// example beyond its features: its baseline rows and sampled support
+// (subPlanInputs.sampled) and whether it is a whole query (see
+// wholeQueries).
 type calibExample struct {
 	base          float64
+	sampled       int
 	whole, shaped bool
 }
 
@@ -657,17 +666,21 @@ func compactKept[T any](s []T, keep []bool) []T {
 func (g *GBDT) bandResiduals(ens *ensemble, val *binnedSet, vJoins []int, cal []calibExample) []calibResidual {
 	res := make([]calibResidual, len(val.y))
 	for i, y := range val.y {
-		pred := ens.base
-		for _, t := range ens.trees {
-			pred += t[t.leafBins(val.bins, i)].value
-		}
-		clampC := func(c float64) float64 { return math.Max(-maxCorrection, math.Min(maxCorrection, c)) }
-		base := cal[i].base
-		truth := y + logRows(base) // log of the true rows, clamped
-		resid := func(c float64) float64 { return truth - logRows(sanitize(math.Max(base, 1)*math.Exp(clampC(c)))) }
+		pred := shrinkCorrection(ens.predictBinned(val, i), cal[i].sampled, g.shrinkTau)
+		resid := func(c float64) float64 { return gbdtResidual(y, cal[i].base, c) }
 		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, shaped: cal[i].shaped, in: resid(pred), ood: resid(oodBlend * pred), base: resid(0)}
 	}
 	return res
+}
+
+// chooseShrinkTau returns the shrink constant (shrink.go) that fits the
+// held-out set val of ensemble ens best (bestShrinkTau).
+func (g *GBDT) chooseShrinkTau(ens *ensemble, val *binnedSet, cal []calibExample) float64 {
+	figs := make([]shrinkFig, len(val.y))
+	for i, y := range val.y {
+		figs[i] = shrinkFig{pred: ens.predictBinned(val, i), y: y, base: cal[i].base, sampled: cal[i].sampled}
+	}
+	return bestShrinkTau(figs)
 }
 
 func cmpOr(v, def int) int {

@@ -16,7 +16,9 @@ func init() {
 		train: func(ctx context.Context, cat *catalog.Catalog, ex []Example, o TrainOptions) (Model, error) {
 			return nilOnError(TrainGBDT(ctx, cat, ex, o.GBDT))
 		},
-		load: func(b []byte, cat *catalog.Catalog) (Model, error) { return nilOnError(loadGBDTPayload(b, cat)) },
+		load: func(b []byte, cat *catalog.Catalog, version int) (Model, error) {
+			return nilOnError(loadGBDTPayload(b, cat, version))
+		},
 	})
 }
 
@@ -28,7 +30,9 @@ func (g *GBDT) modelCatalog() *catalog.Catalog { return g.cat }
 // trees of nodes: feature, children and threshold of splits, value), the
 // split-conformal band (conformalBand.floats: its number of values, then
 // per Mondrian set the join counts, (low, high) per join count and the
-// per-join growth), and the baseline's blend constant.
+// per-join growth), the baseline's blend constant and, from model file
+// version 14, the shrink constant (shrink.go; 0 for older files, which
+// did not shrink).
 
 // Payload limits.
 const (
@@ -70,12 +74,13 @@ func (g *GBDT) savePayload(out io.Writer) error {
 		w.F64(x)
 	}
 	w.F64(g.base.blendK)
+	w.F64(g.shrinkTau)
 	_, err := out.Write(w.B)
 	return err
 }
 
 // loadGBDTPayload reads a GBDT payload against cat.
-func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
+func loadGBDTPayload(b []byte, cat *catalog.Catalog, version int) (*GBDT, error) {
 	g := newGBDTShell(cat)
 	e := g.enc
 	r := bincodec.NewDecoder(b, "payload")
@@ -138,6 +143,12 @@ func loadGBDTPayload(b []byte, cat *catalog.Catalog) (*GBDT, error) {
 	g.base.blendK = r.Finite("blend k")
 	if r.Err() == nil && !(g.base.blendK >= 0 && g.base.blendK <= maxBlendK) {
 		r.Fail("blend k %v out of [0, %v]", g.base.blendK, maxBlendK)
+	}
+	if version >= shrinkMinVersion {
+		g.shrinkTau = r.Finite("shrink tau")
+		if r.Err() == nil && !(g.shrinkTau >= 0 && g.shrinkTau <= maxShrinkTau) {
+			r.Fail("shrink tau %v out of [0, %v]", g.shrinkTau, maxShrinkTau)
+		}
 	}
 	if r.Err() == nil && r.Left() != 0 {
 		r.Fail("%d trailing bytes", r.Left())

@@ -413,7 +413,7 @@ func init() {
 			h.band = band
 			return nilOnError(h, err)
 		},
-		load: func(payload []byte, cat *catalog.Catalog) (Model, error) {
+		load: func(payload []byte, cat *catalog.Catalog, _ int) (Model, error) {
 			h := NewHistogram(cat)
 			band, err := loadBandPayload(payload)
 			h.band = band

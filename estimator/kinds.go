@@ -37,8 +37,8 @@ type kindSpec struct {
 	// (Online wraps a trained model instead).
 	train func(ctx context.Context, cat *catalog.Catalog, examples []Example, opts TrainOptions) (Model, error)
 	// load reads the kind's payload (written by its savePayload) against
-	// the catalog stored in the same file.
-	load func(payload []byte, cat *catalog.Catalog) (Model, error)
+	// the catalog stored in the same file, of model file version version.
+	load func(payload []byte, cat *catalog.Catalog, version int) (Model, error)
 }
 
 // kindRegistry maps a kind name to its description (see registerKind).

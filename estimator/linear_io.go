@@ -15,7 +15,7 @@ func init() {
 		train: func(ctx context.Context, cat *catalog.Catalog, ex []Example, o TrainOptions) (Model, error) {
 			return nilOnError(TrainLinear(ctx, cat, ex, o.Linear))
 		},
-		load: func(b []byte, cat *catalog.Catalog) (Model, error) {
+		load: func(b []byte, cat *catalog.Catalog, _ int) (Model, error) {
 			return nilOnError(loadLinearPayload(bytes.NewReader(b), cat))
 		},
 	})

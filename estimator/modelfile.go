@@ -56,7 +56,9 @@ const (
 	// poststrat.go) and for the histogram figures of a point on a key
 	// with an exact degree table (encode.go); learned models before it
 	// are refused.
-	modelVersion = 13
+	// 14: the GBDT payload ends with its shrink constant (shrink.go);
+	// version 13 GBDTs load with none, which is how they estimated.
+	modelVersion = 14
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
@@ -76,6 +78,9 @@ const (
 	// that of single tables with a point filter (poststrat.go) and of
 	// points on keys with degree tables.
 	learnedMinVersion = 13
+	// shrinkMinVersion is the first version whose GBDT payload carries
+	// the shrink constant.
+	shrinkMinVersion = 14
 	// groupsMinVersion is the first version with the groups section.
 	groupsMinVersion = 6
 	// maxModelBytes bounds what Load reads (a model is a few MB).
@@ -225,7 +230,7 @@ func LoadInfo(r io.Reader, cat *catalog.Catalog, opts LoadOptions) (Model, Model
 	if !known {
 		return nil, info, fmt.Errorf("%w: %q", ErrKind, info.Kind)
 	}
-	m, err := spec.load(payload, stored)
+	m, err := spec.load(payload, stored, int(version))
 	if err != nil {
 		if !errors.Is(err, ErrCorrupt) {
 			err = fmt.Errorf("%w: %s payload: %w", ErrCorrupt, info.Kind, err)

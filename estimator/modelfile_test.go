@@ -185,7 +185,43 @@ func TestGoldenModel(t *testing.T) {
 	if g := Groups(m); !strings.HasSuffix(g.Name(), "+groups") {
 		t.Errorf("the golden model estimates groups with %s, want its saved group model", g.Name())
 	}
-	datadriven.RunTest(t, estPath, func(t *testing.T, td *datadriven.TestData) string {
+	goldenEstimates(t, m, estPath)
+}
+
+// goldenModelV13 is the golden model as model format 13 wrote it, before
+// the GBDT payload carried its shrink constant (shrink.go).
+const goldenModelV13 = "testdata/flights-small-v13.model"
+
+// A version-13 GBDT loads without a shrink constant and estimates as it
+// did (its recorded estimates), before and after re-saving as the current
+// version.
+func TestGoldenModelV13(t *testing.T) {
+	data, err := os.ReadFile(goldenModelV13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.LittleEndian.Uint16(data[len(modelMagic):]); v != 13 {
+		t.Fatalf("%s is version %d, want 13", goldenModelV13, v)
+	}
+	m, err := Load(bytes.NewReader(data), nil, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tau := m.(*GBDT).shrinkTau; tau != 0 {
+		t.Fatalf("version-13 gbdt loaded with shrink constant %v, want 0", tau)
+	}
+	goldenEstimates(t, m, "testdata/golden-estimates-v13.txt")
+	back, err := Load(bytes.NewReader(saveBytes(t, m)), nil, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenEstimates(t, back, "testdata/golden-estimates-v13.txt")
+}
+
+// goldenEstimates checks m's estimates against the datadriven file path.
+func goldenEstimates(t *testing.T, m Model, path string) {
+	t.Helper()
+	datadriven.RunTest(t, path, func(t *testing.T, td *datadriven.TestData) string {
 		if td.Cmd == "estimate-groups" {
 			q, err := features.Parse(CatalogOf(m).Schema, td.Input)
 			if err != nil {
@@ -290,7 +326,7 @@ func FuzzLoadPayload(f *testing.F) {
 	g.savePayload(&w)
 	f.Add(w.B)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		g2, err := loadGBDTPayload(b, g.cat)
+		g2, err := loadGBDTPayload(b, g.cat, modelVersion)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("untyped error %v", err)

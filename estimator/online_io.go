@@ -43,7 +43,9 @@ func init() {
 		// learned: its wrapped model's payload follows the current
 		// baselines (the kind is newer than learnedMinVersion anyway).
 		learned: true,
-		load:    func(b []byte, cat *catalog.Catalog) (Model, error) { return nilOnError(loadOnlinePayload(b, cat)) },
+		load: func(b []byte, cat *catalog.Catalog, version int) (Model, error) {
+			return nilOnError(loadOnlinePayload(b, cat, version))
+		},
 	})
 }
 
@@ -109,7 +111,7 @@ func (o *Online) savePayload(out io.Writer) error {
 
 // loadOnlinePayload reads an Online payload against cat (the file's
 // catalog, which the wrapped model estimates with).
-func loadOnlinePayload(b []byte, cat *catalog.Catalog) (*Online, error) {
+func loadOnlinePayload(b []byte, cat *catalog.Catalog, version int) (*Online, error) {
 	r := bincodec.NewDecoder(b, "payload")
 	if len(b) < len(onlineMagic)+1 || string(b[:len(onlineMagic)]) != onlineMagic {
 		r.Fail("not an online payload")
@@ -129,7 +131,7 @@ func loadOnlinePayload(b []byte, cat *catalog.Catalog) (*Online, error) {
 		r.Fail("online model over kind %q", baseKind)
 		return nil, r.Err()
 	}
-	base, err := spec.load(basePayload, cat)
+	base, err := spec.load(basePayload, cat, version)
 	if err != nil {
 		return nil, fmt.Errorf("%w: online model's %s payload: %w", ErrCorrupt, baseKind, err)
 	}

@@ -132,16 +132,16 @@ func TestOnlineSaveErrors(t *testing.T) {
 	}
 	cat := CatalogOf(o)
 	for n := 0; n < len(p.B); n += 1 + n/64 {
-		if _, err := loadOnlinePayload(p.B[:n], cat); !errors.Is(err, ErrCorrupt) {
+		if _, err := loadOnlinePayload(p.B[:n], cat, modelVersion); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("truncated to %d of %d: %v", n, len(p.B), err)
 		}
 	}
-	if _, err := loadOnlinePayload(append(bytes.Clone(p.B), 0), cat); !errors.Is(err, ErrCorrupt) {
+	if _, err := loadOnlinePayload(append(bytes.Clone(p.B), 0), cat, modelVersion); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("trailing byte: %v", err)
 	}
 	v := bytes.Clone(p.B)
 	v[len(onlineMagic)] = 9
-	if _, err := loadOnlinePayload(v, cat); !errors.Is(err, ErrVersion) {
+	if _, err := loadOnlinePayload(v, cat, modelVersion); !errors.Is(err, ErrVersion) {
 		t.Errorf("payload version 9: %v", err)
 	}
 }
@@ -207,7 +207,7 @@ func FuzzLoadOnlinePayload(f *testing.F) {
 	f.Add(p.B)
 	f.Add([]byte(onlineMagic + "\x01\x09histogram\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		o2, err := loadOnlinePayload(b, cat)
+		o2, err := loadOnlinePayload(b, cat, modelVersion)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrVersion) {
 				t.Fatalf("untyped error %v", err)
@@ -220,7 +220,7 @@ func FuzzLoadOnlinePayload(f *testing.F) {
 		if err := o2.savePayload(&again); err != nil {
 			t.Fatalf("accepted payload does not save: %v", err)
 		}
-		if _, err := loadOnlinePayload(again.B, cat); err != nil {
+		if _, err := loadOnlinePayload(again.B, cat, modelVersion); err != nil {
 			t.Fatalf("re-saved payload does not load: %v", err)
 		}
 	})

@@ -351,7 +351,7 @@ func init() {
 			s.band = band
 			return nilOnError(s, err)
 		},
-		load: func(payload []byte, cat *catalog.Catalog) (Model, error) {
+		load: func(payload []byte, cat *catalog.Catalog, _ int) (Model, error) {
 			s := NewSample(cat)
 			band, err := loadBandPayload(payload)
 			s.band = band

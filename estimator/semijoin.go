@@ -457,7 +457,9 @@ func (b *joinBaseline) figures(p *prepared, mask uint64) subPlanInputs {
 	if !p.q.HasShapes() || !hasShapesIn(p.q, mask) {
 		return in
 	}
-	return b.shapeFigures(p, mask, in)
+	in = b.shapeFigures(p, mask, in)
+	in.sampled = 0
+	return in
 }
 
 // shapeFigures adjusts the inner figures of sub-plan mask for its shapes.

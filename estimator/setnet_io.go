@@ -34,7 +34,7 @@ func init() {
 		train: func(ctx context.Context, cat *catalog.Catalog, ex []Example, o TrainOptions) (Model, error) {
 			return nilOnError(TrainSetNet(ctx, cat, ex, o.SetNet))
 		},
-		load: func(b []byte, cat *catalog.Catalog) (Model, error) {
+		load: func(b []byte, cat *catalog.Catalog, _ int) (Model, error) {
 			return nilOnError(loadSetNetPayload(bytes.NewReader(b), cat))
 		},
 	})

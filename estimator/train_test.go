@@ -66,7 +66,7 @@ func TestKindRegistry(t *testing.T) {
 		if sm.kind() != m.Name() || sm.modelCatalog() != cat || CatalogOf(m) != cat {
 			t.Errorf("%s: kind %q, catalog %p, want %p", m.Name(), sm.kind(), sm.modelCatalog(), cat)
 		}
-		back, err := kindRegistry[sm.kind()].load(nil, cat)
+		back, err := kindRegistry[sm.kind()].load(nil, cat, modelVersion)
 		if err != nil || back.Name() != m.Name() {
 			t.Errorf("%s: loaded %v, %v", m.Name(), back, err)
 		}

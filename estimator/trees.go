@@ -73,6 +73,16 @@ func (t tree) leafBins(bins [][]uint8, r int) int {
 	return i
 }
 
+// predictBinned returns the ensemble's prediction for row r of the binned
+// set d.
+func (e *ensemble) predictBinned(d *binnedSet, r int) float64 {
+	pred := e.base
+	for _, t := range e.trees {
+		pred += t[t.leafBins(d.bins, r)].value
+	}
+	return pred
+}
+
 // ensemble is a trained boosted model.
 type ensemble struct {
 	nfeat int
