@@ -12,25 +12,63 @@ import (
 // x > 5 AND x < 6 on an integer column, x IN (1, 2) AND x NOT IN (1, 2),
 // x IS NULL on a NOT NULL column, a comparison with a NULL literal,
 // x IN (2, 4) AND NOT (x BETWEEN 1 AND 5). NOT
-// over an atomic predicate is its complement (as three-valued Eval has it);
-// OR and NOT over AND/OR are not analysed. It is sound: true only when
-// Eval is never True, whatever the row (strings compare byte-wise, as in
-// Eval). A nil filter is satisfiable.
+// over an atomic predicate is its complement (as three-valued Eval has it),
+// NOT over OR the conjunction of the complements. A disjunction among the
+// conjuncts (OR, or NOT over AND) whose predicates are all on columns the
+// plain conjuncts constrain is split: the filter is unsatisfiable when it
+// is with each arm in the disjunction's place, as in (x BETWEEN 3 AND 7
+// OR x = 7) AND NOT (x BETWEEN 2 AND 7); at most maxSatSplits arms are
+// tried in all, beyond which it answers satisfiable. It is sound: true only when Eval is never True, whatever
+// the row (strings compare byte-wise, as in Eval). A nil filter is
+// satisfiable.
 func Unsatisfiable(t *catalog.Table, e *Expr) bool {
 	if e == nil || t == nil || plainlySatisfiable(e) {
 		return false
 	}
 	st := satState{t: t}
 	st.add(e, false)
+	budget := maxSatSplits
+	return st.unsatisfiable(0, &budget)
+}
+
+// maxSatSplits bounds the disjunction arms Unsatisfiable tries per filter
+// (each a copy of the constraints and a check of every column): a filter
+// of three 4-arm disjunctions needs at most 4 + 16 + 64 = 84.
+const maxSatSplits = 96
+
+// unsatisfiable reports whether st's constraints, with its disjunctions
+// from the next-th on split arm by arm, admit no row; budget counts down
+// the arms tried.
+func (st *satState) unsatisfiable(next int, budget *int) bool {
 	if st.unsat {
 		return true
 	}
 	for i := range st.cons[:st.n] {
-		if !st.cons[i].satisfiable(t.Columns[st.cons[i].col]) {
+		if !st.cons[i].satisfiable(st.t.Columns[st.cons[i].col]) {
 			return true
 		}
 	}
-	return false
+	if next >= len(st.ors) {
+		return false
+	}
+	d := st.ors[next]
+	if !st.constrains(d.e) {
+		// An arm on a column nothing else constrains is satisfiable
+		// beside them (most generated ORs): no split.
+		return st.unsatisfiable(next+1, budget)
+	}
+	if *budget < len(d.e.Args) {
+		return false
+	}
+	*budget -= len(d.e.Args)
+	for _, a := range d.e.Args {
+		arm := *st // the slices it appends to are only read below
+		arm.add(a, d.neg)
+		if !arm.unsatisfiable(next+1, budget) {
+			return false
+		}
+	}
+	return true
 }
 
 // maxSatColumns bounds the columns Unsatisfiable reasons about; conjuncts
@@ -43,6 +81,35 @@ type satState struct {
 	cons  [maxSatColumns]colCons
 	n     int
 	unsat bool
+	// ors are the disjunctions among the conjuncts: OR (neg false) or
+	// NOT over AND (neg true, its arms negated), split by unsatisfiable.
+	ors []disjunction
+}
+
+// constrains reports whether every predicate under e is on a column the
+// plain conjuncts constrain.
+func (st *satState) constrains(e *Expr) bool {
+	if e.Kind == ExprPred {
+		for i := range st.cons[:st.n] {
+			if st.cons[i].col == e.Pred.Col {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range e.Args {
+		if !st.constrains(a) {
+			return false
+		}
+	}
+	return len(e.Args) > 0
+}
+
+// disjunction is a conjunct that is TRUE when one of e's arguments is
+// (negated when neg).
+type disjunction struct {
+	e   *Expr
+	neg bool
 }
 
 func (st *satState) add(e *Expr, neg bool) {
@@ -51,6 +118,15 @@ func (st *satState) add(e *Expr, neg bool) {
 	case e.Kind == ExprAnd && !neg:
 		for _, a := range e.Args {
 			st.add(a, false)
+		}
+	case e.Kind == ExprOr && neg:
+		// NOT (a OR b) is TRUE when NOT a and NOT b are.
+		for _, a := range e.Args {
+			st.add(a, true)
+		}
+	case (e.Kind == ExprOr && !neg) || (e.Kind == ExprAnd && neg):
+		if len(e.Args) > 0 {
+			st.ors = append(st.ors, disjunction{e: e, neg: neg})
 		}
 	case e.Kind == ExprNot && len(e.Args) == 1:
 		st.add(e.Args[0], !neg)

@@ -41,7 +41,20 @@ func TestUnsatisfiableCases(t *testing.T) {
 		{"NOT (a BETWEEN 1 AND 5) AND a IN (2, 6)", false},
 		{"NOT (a BETWEEN 1 AND 5) AND a >= 2 AND a < 5", true},
 		{"NOT (a BETWEEN 1 AND 5) AND a >= 2 AND a <= 6", false},
-		{"(a = 1 OR a = 2) AND a = 3", false}, // OR not analysed
+		{"(a = 1 OR a = 2) AND a = 3", true},
+		{"(a = 1 OR a = 3) AND a = 3", false},
+		{"(a = 1 OR s = 'x') AND a = 2", false},
+		{"(q BETWEEN 3 AND 7 OR q = 7) AND NOT (q BETWEEN 2 AND 7)", true},
+		{"(q BETWEEN 3 AND 7 OR q = 8) AND NOT (q BETWEEN 2 AND 7)", false},
+		{"NOT (a = 1 AND a = 2)", false},
+		{"NOT (q >= 2 OR q < 5)", true},
+		{"NOT (a > 1 AND s = 'x') AND a = 5 AND s = 'x'", true},
+		{"NOT (a > 1 AND s = 'x') AND a = 5", false},
+		{"(a < 1 OR (a > 5 AND a < 7)) AND (a = 6 OR a = 0) AND a > 0 AND a <> 6", true},
+		{"(a < 1 OR (a > 5 AND a < 7)) AND (a = 6 OR a = 0) AND a > 0", false},
+		// Disjunctions on columns no plain conjunct constrains are not
+		// split (the price of the split on every generated OR).
+		{"(a = 1 OR a = 2) AND (a = 3 OR a = 4)", false},
 		{"s = 'x' AND s > 'x'", true},
 		{"s BETWEEN 'b' AND 'a'", true},
 		{"s = 'x' AND s <> 'x'", true},
@@ -114,9 +127,29 @@ func TestUnsatisfiableSound(t *testing.T) {
 	for range 20000 {
 		f := &Expr{Kind: ExprAnd}
 		intOnly := true // the int domain has a value beyond every literal
+		var preds []*Expr
 		for range 2 + rng.IntN(3) {
-			p := pred()
-			f.Args = append(f.Args, p)
+			// A predicate, an OR of two or three, or a NOT over an AND
+			// of two (the disjunctions Unsatisfiable splits).
+			switch k := rng.IntN(8); {
+			case k < 5:
+				p := pred()
+				f.Args = append(f.Args, p)
+				preds = append(preds, p)
+			case k < 7:
+				or := &Expr{Kind: ExprOr}
+				for range 2 + rng.IntN(2) {
+					or.Args = append(or.Args, pred())
+				}
+				f.Args = append(f.Args, or)
+				preds = append(preds, or.Args...)
+			default:
+				and := &Expr{Kind: ExprAnd, Args: []*Expr{pred(), pred()}}
+				f.Args = append(f.Args, &Expr{Kind: ExprNot, Args: []*Expr{and}})
+				preds = append(preds, and.Args...)
+			}
+		}
+		for _, p := range preds {
 			if p.Kind == ExprNot {
 				p = p.Args[0]
 			}
