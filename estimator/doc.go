@@ -179,7 +179,10 @@
 // binned into at most 255 bins, with gradient histograms built in parallel
 // over features, the sibling-subtraction trick, shrinkage, L2 leaf
 // regularisation, row and feature subsampling, and early stopping on a
-// held-out set of query groups.
+// held-out set of query groups. The correction of a baseline the samples
+// counted from h sampled rows is shrunk to Δ/(1+τh), τ chosen on the
+// held-out set (shrink.go): a filter the sample already pins is not moved
+// by leaves fitted to noisier baselines.
 // Training is deterministic for a seed. Sub-plans whose tables are all
 // completely sampled are answered exactly. The band [Low, High] is split
 // conformal on the held-out whole queries per join count, the exact
