@@ -27,7 +27,10 @@ import (
 //	      estimate with weight support/(support+blendK) in logs; one
 //	      table with a point conjunct: post-stratified on the point)
 //	nothing survives ──────────────────────────────────► min(histogram,
-//	                                                        zeroHitCap × textbook)
+//	                                                        zeroHitCap × textbook,
+//	                                                        a join synopsis's 3/n
+//	                                                        of its root when
+//	                                                        chosen: Linear)
 //
 // Join synopses (Acharya et al., "Join synopses for approximate query
 // answering", SIGMOD 1999) sample a table together with the rows its
@@ -94,6 +97,12 @@ type joinBaseline struct {
 	s      *sampleSet
 	hist   *Histogram
 	blendK float64
+	// synopsisCap caps a join whose synopsis found none of its n sampled
+	// root rows at the rule of three's 3/n of the root (each root row
+	// joins at most one row along each foreign key). Linear chooses it in
+	// training (chooseSynopsisCap); GBDT and SetNet, which see the
+	// synopsis support among their features, leave it off.
+	synopsisCap bool
 }
 
 // innerFigures computes the baseline figures of sub-plan mask of the
@@ -143,9 +152,16 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 	if mask&(mask-1) != 0 {
 		jm = s.eliminateDims(q, p.edges, mask, p.memo)
 	}
-	if rows, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, jm, p.sc, p.memo); ok {
+	synCap := math.Inf(1)
+	if rows, unit, support, exact, ok := s.synopsisRows(q, p.probes, p.edges, jm, p.sc, p.memo); ok {
 		in.joinSample, in.support, in.synopsis = rows, support, true
 		in.exact = in.exact || exact
+		// Each sampled root row joins at most one row along each
+		// foreign key: none of n passing bounds the sub-plan at the
+		// rule of three's 3/n of the root (zeroHitCap × 0.5/n).
+		if b.synopsisCap {
+			synCap = zeroHitCap * 0.5 * unit
+		}
 	} else if rows, support, ok := s.twoRootRows(q, p.probes, p.edges, hist, jm, p.sc, p.memo); ok && (support == 0 || support >= fewHits) {
 		in.joinSample, in.support = rows, support
 	} else if ok {
@@ -205,7 +221,7 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 			// A join: complete tables may prove it empty, else the
 			// zero-hit tables relaxed (zerohit.go).
 			if rows, exact, ok := b.zeroHitRows(p, jm); ok {
-				in.base, in.baseSource, in.exact = rows, sourceZeroHit, exact
+				in.base, in.baseSource, in.exact = math.Min(rows, synCap), sourceZeroHit, exact
 				if exact {
 					in.joinSample, in.baseSource = 0, sourceContradiction
 				}
@@ -215,7 +231,9 @@ func (b *joinBaseline) innerFigures(p *prepared, mask uint64) subPlanInputs {
 		// No sampled row survives: the histogram estimate, capped by
 		// what a sample that found nothing allows (rule of three: 3/n
 		// per table, 6x the 0.5/n continuity correction).
-		in.base, in.baseSource = math.Min(in.hist, zeroHitCap*in.textbook), KindHistogram
+		// A join synopsis that found none of its sampled root rows
+		// bounds it likewise (synCap).
+		in.base, in.baseSource = math.Min(math.Min(in.hist, zeroHitCap*in.textbook), synCap), KindHistogram
 	}
 	return in
 }

@@ -139,7 +139,8 @@
 // the zero-hit filters relaxed to their selectivity (a filter fixing a
 // key the catalog's key map holds: the fan-out of the sampled rows
 // sharing that row's join keys; zerohit.go), else the histogram capped
-// by the rule of three.
+// by the rule of three (over each table's sample, and over the root of a
+// join synopsis that found none of its sampled rows).
 //
 // Points (col = v) use what the catalog counts (poststrat.go): a value's
 // MCV count or its key's exact degree (also in the histogram figures),

@@ -83,7 +83,7 @@ func baselineFromCode(base byte, cat *catalog.Catalog) (Estimator, error) {
 	switch base {
 	case baseCodeHistogram:
 		return NewHistogram(cat), nil
-	case baseCodeSample:
+	case baseCodeSample, baseCodeSampleCapped:
 		return nil, nil
 	}
 	return nil, fmt.Errorf("%w: baseline kind %d", ErrBadPayload, base)
@@ -93,12 +93,18 @@ func baselineFromCode(base byte, cat *catalog.Catalog) (Estimator, error) {
 const (
 	baseCodeHistogram byte = 0 // NewHistogram (the only baseline of version 1)
 	baseCodeSample    byte = 1 // the join-sample baseline (sampleBaseline)
+	// baseCodeSampleCapped is the join-sample baseline with the synopsis
+	// cap (joinBaseline.synopsisCap).
+	baseCodeSampleCapped byte = 2
 )
 
 // baselineCode returns the payload code of a model's baseline: its own
 // sample baseline figs, or a histogram.
 func baselineCode(base Estimator, figs *sampleBaseline) (byte, error) {
 	if b, ok := base.(*sampleBaseline); ok && b == figs {
+		if b.synopsisCap {
+			return baseCodeSampleCapped, nil
+		}
 		return baseCodeSample, nil
 	}
 	if _, ok := base.(*Histogram); ok {

@@ -87,6 +87,7 @@ func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
 		return nil, err
 	}
 	m := newLinearShell(cat, be, o)
+	m.figs.synopsisCap = base == baseCodeSampleCapped
 	m.yMean, m.resLo, m.resHi = rd.f64(), rd.f64(), rd.f64()
 	m.mu, m.sd, m.coef = rd.f64s(k), rd.f64s(k), rd.f64s(k)
 	if rd.err != nil {

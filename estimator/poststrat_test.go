@@ -1,13 +1,14 @@
 package estimator
 
 import (
+	"context"
 	"fmt"
-	"github.com/cardinaldb/cardinal/datasets"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/cardinaldb/cardinal/catalog"
+	"github.com/cardinaldb/cardinal/datasets"
 	"github.com/cardinaldb/cardinal/features"
 )
 
@@ -216,6 +217,28 @@ func TestDegreeHistSel(t *testing.T) {
 	}
 }
 
+// A join along foreign keys whose synopsis finds none of its n sampled
+// root rows is at most the rule of three's 3/n of the root (24 order
+// items here), where the histogram's independence puts it above (45):
+// order items of the first orders joined to orders of the last weeks,
+// none in the data.
+func TestSynopsisZeroCap(t *testing.T) {
+	db, cat := sharedKeyFixture(t)
+	g := newGBDTShell(cat)
+	g.base.synopsisCap = true // Linear's choice (chooseSynopsisCap)
+	q, truth := engineCount(t, db, "SELECT COUNT(*) FROM order_items JOIN orders ON order_items.order_id = orders.id WHERE order_items.order_id < 300 AND orders.order_date >= '2024-12-01'")
+	in := learnedBase(t, g, q)
+	oi := &cat.Stats[cat.Schema.TableIndex("order_items")]
+	limit := zeroHitCap * zeroHitSel(oi.SampleSize()) * float64(oi.Rows)
+	if !in.synopsis || in.support != 0 {
+		t.Fatalf("synopsis %v, support %d: want a join synopsis that found no row", in.synopsis, in.support)
+	}
+	t.Logf("baseline %v, histogram %v, textbook %v, true %v, limit %v", in.base, in.hist, in.textbook, truth, limit)
+	if in.base > limit*(1+1e-9) || in.hist <= limit || truth > limit {
+		t.Errorf("baseline %v, histogram %v, true %v; want baseline and truth at most %v, the histogram above", in.base, in.hist, truth, limit)
+	}
+}
+
 // A zero-hit table whose filter fixes a point no sampled row holds is
 // relaxed, not estimated at the histogram's 0: flights of one departure
 // minute, which the sample misses, joined to their airport (an
@@ -235,5 +258,36 @@ func TestDroppedPointUnsampled(t *testing.T) {
 	in := learnedBase(t, g, q)
 	if in.baseSource != sourceZeroHit || truth == 0 || in.base < truth/2 || in.base > truth*2 {
 		t.Errorf("baseline %v (%s), true %v: want the relaxed estimate within 2x", in.base, in.baseSource, truth)
+	}
+}
+
+// Linear takes the synopsis cap when the training joins it changes say the
+// bound holds (true counts: order items of the first orders joined to
+// orders of the last weeks, none in the data), and leaves it when they say
+// the histogram's figure was right (the same joins labelled with it).
+func TestChooseSynopsisCap(t *testing.T) {
+	db, cat := sharedKeyFixture(t)
+	m := newLinearShell(cat, nil, LinearOptions{}.withDefaults())
+	var truth, histLabels []Example
+	for _, id := range []int{100, 200, 300, 400, 500} {
+		for _, day := range []string{"2024-11-15", "2024-12-01", "2024-12-15"} {
+			sql := fmt.Sprintf("SELECT COUNT(*) FROM order_items JOIN orders ON order_items.order_id = orders.id WHERE order_items.order_id < %d AND orders.order_date >= '%s'", id, day)
+			q, rows := engineCount(t, db, sql)
+			truth = append(truth, Example{Query: q, Rows: rows})
+			e, err := m.figs.Estimate(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			histLabels = append(histLabels, Example{Query: q, Rows: e.Rows})
+		}
+	}
+	if !m.chooseSynopsisCap(context.Background(), truth) {
+		t.Error("true counts: the cap is not taken")
+	}
+	if m.chooseSynopsisCap(context.Background(), histLabels) {
+		t.Error("counts equal to the uncapped baseline: the cap is taken")
+	}
+	if m.figs.synopsisCap {
+		t.Error("chooseSynopsisCap left the cap set")
 	}
 }

@@ -193,6 +193,7 @@ func loadSetNetPayload(r io.Reader, cat *catalog.Catalog) (*SetNet, error) {
 		return nil, err
 	}
 	m := newSetNet(cat, be, vocab, o, globIn)
+	m.enc.figs.synopsisCap = base == baseCodeSampleCapped
 	nP := rd.dim("parameters", maxPayloadDim)
 	if rd.err == nil && nP != len(m.net.params) {
 		return nil, fmt.Errorf("%w: %d parameters, the architecture has %d", ErrBadPayload, nP, len(m.net.params))

@@ -136,12 +136,13 @@ const maxSynopsisHops = 8
 // synopsisRows estimates sub-plan mask of q from the join synopses of its
 // root (see the comment at the top of this file): ok is false when the
 // sub-plan is not a foreign-key tree with a synopsis for every path;
-// support is the number of passing sampled root rows; exact when the
+// support is the number of passing sampled root rows, unit the rows each
+// stands for (the root's rows over its sample size); exact when the
 // root's sample is its whole table.
-func (s *sampleSet) synopsisRows(q *features.Query, probes []tableProbe, edges []pairEdge, mask uint64, sc *scratch, memo *joinMemo) (rows float64, support int, exact, ok bool) {
+func (s *sampleSet) synopsisRows(q *features.Query, probes []tableProbe, edges []pairEdge, mask uint64, sc *scratch, memo *joinMemo) (rows, unit float64, support int, exact, ok bool) {
 	ntab := bits.OnesCount64(mask)
 	if ntab < 2 || len(s.fks) == 0 {
-		return 0, 0, false, false
+		return 0, 0, 0, false, false
 	}
 	if memo != nil && len(memo.ek) != len(edges) {
 		memo = nil
@@ -157,18 +158,18 @@ func (s *sampleSet) synopsisRows(q *features.Query, probes []tableProbe, edges [
 			continue
 		}
 		if nin == ntab-1 {
-			return 0, 0, false, false // a cycle
+			return 0, 0, 0, false, false // a cycle
 		}
 		m := s.edgeFK(q, edges, ei, memo)
 		if m.fk < 0 || inEdgeBuf[m.parent] != 0 {
-			return 0, 0, false, false
+			return 0, 0, 0, false, false
 		}
 		fkBuf[nin] = m
 		nin++
 		inEdgeBuf[m.parent] = int8(nin)
 	}
 	if nin != ntab-1 {
-		return 0, 0, false, false
+		return 0, 0, 0, false, false
 	}
 	root := -1
 	for i := range q.Tables {
@@ -178,11 +179,11 @@ func (s *sampleSet) synopsisRows(q *features.Query, probes []tableProbe, edges [
 		}
 	}
 	if root < 0 {
-		return 0, 0, false, false
+		return 0, 0, 0, false, false
 	}
 	rt := q.Tables[root].Table
 	if len(s.syn[rt]) == 0 {
-		return 0, 0, false, false
+		return 0, 0, 0, false, false
 	}
 	p := &probes[root]
 	b := sc.get(p.n)
@@ -197,7 +198,7 @@ func (s *sampleSet) synopsisRows(q *features.Query, probes []tableProbe, edges [
 		hops := 0
 		for u := v; u != root; {
 			if hops == maxSynopsisHops {
-				return 0, 0, false, false
+				return 0, 0, 0, false, false
 			}
 			m := fkBuf[inEdgeBuf[u]-1]
 			path[hops] = m.fk
@@ -210,7 +211,7 @@ func (s *sampleSet) synopsisRows(q *features.Query, probes []tableProbe, edges [
 		}
 		sy := s.synopsisOf(rt, path[:hops])
 		if sy == nil {
-			return 0, 0, false, false
+			return 0, 0, 0, false, false
 		}
 		if sy.missing != nil {
 			b.andNot(sy.missing)
@@ -222,9 +223,10 @@ func (s *sampleSet) synopsisRows(q *features.Query, probes []tableProbe, edges [
 	support = b.count()
 	ts := &s.tables[rt]
 	if ts.n > 0 {
-		rows = float64(support) * ts.rows / float64(ts.n)
+		unit = ts.rows / float64(ts.n)
+		rows = float64(support) * unit
 	}
-	return sanitize(rows), support, ts.complete, true
+	return sanitize(rows), unit, support, ts.complete, true
 }
 
 // synopsisFilter evaluates occurrence occ's filter f on virtual sample vt,

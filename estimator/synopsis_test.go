@@ -50,10 +50,10 @@ func synopsisEstimates(t *testing.T, s *sampleSet, qs []*features.Query, counts 
 				continue
 			}
 			plans++
-			rows, support, exact, ok := s.synopsisRows(q, probes, edges, c.Mask, sc, &memo)
+			rows, _, support, exact, ok := s.synopsisRows(q, probes, edges, c.Mask, sc, &memo)
 			// The per-query memo (matched keys, filters on synopses)
 			// changes nothing.
-			r2, s2, e2, ok2 := s.synopsisRows(q, probes, edges, c.Mask, sc, nil)
+			r2, _, s2, e2, ok2 := s.synopsisRows(q, probes, edges, c.Mask, sc, nil)
 			if rows != r2 || support != s2 || exact != e2 || ok != ok2 {
 				t.Fatalf("memoised synopsis estimate %v/%d differs from %v/%d", rows, support, r2, s2)
 			}
@@ -102,7 +102,7 @@ func TestSynopsisExactOnCompleteSamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		sc := s.pool.Get().(*scratch)
-		if _, _, _, ok := s.synopsisRows(q, s.probe(q, sc, nil), groupEdges(q), q.FullMask(), sc, nil); ok {
+		if _, _, _, _, ok := s.synopsisRows(q, s.probe(q, sc, nil), groupEdges(q), q.FullMask(), sc, nil); ok {
 			t.Errorf("%s: synopsis used", sql)
 		}
 		sc.reset()
@@ -130,7 +130,7 @@ func TestSynopsisBeatsIndependentSamples(t *testing.T) {
 			if c.Mask&(c.Mask-1) == 0 {
 				continue
 			}
-			rows, _, _, ok := s.synopsisRows(q, probes, edges, c.Mask, sc, nil)
+			rows, _, _, _, ok := s.synopsisRows(q, probes, edges, c.Mask, sc, nil)
 			if !ok {
 				continue
 			}
