@@ -57,7 +57,9 @@ const (
 	// with an exact degree table (encode.go); learned models before it
 	// are refused.
 	// 14: the GBDT payload ends with its shrink constant (shrink.go);
-	// version 13 GBDTs load with none, which is how they estimated.
+	// version 13 GBDTs load with none, which is how they estimated. A
+	// Linear payload may name the sample baseline with the synopsis cap
+	// (baseCodeSampleCapped, chosen in training).
 	modelVersion = 14
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
