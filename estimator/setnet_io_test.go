@@ -96,8 +96,25 @@ func TestLearnedPayloadVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := snRoundTrip(t, f, lin); string(p[:4]) != linMagic || p[4] != baseCodeSample {
-		t.Fatalf("linear payload starts %q %d", p[:4], p[4])
+	// Its sample baseline with or without the synopsis cap (chosen in
+	// training, chooseSynopsisCap): each is its own code, and loads back.
+	for range 2 {
+		want := baseCodeSample
+		if lin.figs.synopsisCap {
+			want = baseCodeSampleCapped
+		}
+		p := snRoundTrip(t, f, lin)
+		if string(p[:4]) != linMagic || p[4] != want {
+			t.Fatalf("linear payload starts %q %d, want %q %d", p[:4], p[4], linMagic, want)
+		}
+		back, err := loadLinearPayload(bytes.NewReader(p), f.cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.figs.synopsisCap != lin.figs.synopsisCap {
+			t.Fatalf("synopsis cap %v loaded as %v", lin.figs.synopsisCap, back.figs.synopsisCap)
+		}
+		lin.figs.synopsisCap = !lin.figs.synopsisCap
 	}
 	// A version-1 Linear: histogram baseline, no sample figures.
 	k := linFeaturesV1(len(f.cat.Schema.Tables))
