@@ -139,8 +139,9 @@
 // the zero-hit filters relaxed to their selectivity (a filter fixing a
 // key the catalog's key map holds: the fan-out of the sampled rows
 // sharing that row's join keys; zerohit.go), else the histogram capped
-// by the rule of three (over each table's sample, and over the root of a
-// join synopsis that found none of its sampled rows).
+// by the rule of three (over each table's sample, and, when Linear's
+// training chooses it, over the root of a join synopsis that found none
+// of its sampled rows: chooseSynopsisCap).
 //
 // Points (col = v) use what the catalog counts (poststrat.go): a value's
 // MCV count or its key's exact degree (also in the histogram figures),
