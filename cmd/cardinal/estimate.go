@@ -56,6 +56,7 @@ type explainJSON struct {
 	Bias              float64            `json:"bias"`
 	Exact             bool               `json:"exact,omitempty"`
 	OutOfDistribution bool               `json:"out_of_distribution,omitempty"`
+	Shrink            float64            `json:"shrink"`
 	Contributions     []contributionJSON `json:"contributions,omitempty"`
 	text              string
 }
@@ -68,7 +69,7 @@ type contributionJSON struct {
 func toExplainJSON(ex estimator.Explanation) *explainJSON {
 	out := &explainJSON{Model: ex.Model, Rows: ex.Rows, Baseline: ex.Baseline, BaselineSource: ex.BaselineSource,
 		Histogram: ex.Histogram, Correction: ex.Correction, Bias: ex.Bias, Exact: ex.Exact,
-		OutOfDistribution: ex.OutOfDistribution, text: ex.String()}
+		OutOfDistribution: ex.OutOfDistribution, Shrink: ex.Shrink, text: ex.String()}
 	for _, c := range ex.Contributions {
 		out.Contributions = append(out.Contributions, contributionJSON{c.Feature, c.Factor})
 	}
