@@ -18,9 +18,9 @@ import (
 // plain conjuncts constrain is split: the filter is unsatisfiable when it
 // is with each arm in the disjunction's place, as in (x BETWEEN 3 AND 7
 // OR x = 7) AND NOT (x BETWEEN 2 AND 7); at most maxSatSplits arms are
-// tried in all, beyond which it answers satisfiable. It is sound: true only when Eval is never True, whatever
-// the row (strings compare byte-wise, as in Eval). A nil filter is
-// satisfiable.
+// tried in all, beyond which it answers satisfiable. It is sound: true
+// only when Eval is never True, whatever the row (strings compare
+// byte-wise, as in Eval). A nil filter is satisfiable.
 func Unsatisfiable(t *catalog.Table, e *Expr) bool {
 	if e == nil || t == nil || plainlySatisfiable(e) {
 		return false
