@@ -504,8 +504,9 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 		return nil, err
 	}
 	g.ens = ens
-	g.shrinkTau = g.chooseShrinkTau(ens, valSet, valCal)
-	res := g.bandResiduals(ens, valSet, valJoins, valCal)
+	valPred := ens.predictSet(valSet)
+	g.shrinkTau = chooseShrinkTau(valPred, valSet.y, valCal)
+	res := g.bandResiduals(valPred, valSet.y, valJoins, valCal)
 	if crossFit {
 		// Fold j's model trains on the split and the other folds'
 		// training rows, early-stops on fold j, and gives its residuals.
@@ -541,7 +542,7 @@ func TrainGBDT(ctx context.Context, cat *catalog.Catalog, train []Example, opts 
 			for k, r := range out {
 				joinsJ[k], calJ[k] = trainJoins[r], trainCal[r]
 			}
-			res = append(res, g.bandResiduals(ensJ, vaJ, joinsJ, calJ)...)
+			res = append(res, g.bandResiduals(ensJ.predictSet(vaJ), vaJ.y, joinsJ, calJ)...)
 		}
 	}
 	var exact []calibResidual
@@ -652,9 +653,10 @@ func compactKept[T any](s []T, keep []bool) []T {
 	return s[:n]
 }
 
-// bandResiduals returns the calibration residuals of ensemble ens on a
-// held-out set val (held out of the trees' fit; it only chose their
-// number, by early stopping): residuals of the estimate in distribution
+// bandResiduals returns the calibration residuals of an ensemble's
+// predictions pred on a held-out set with targets y (held out of the
+// trees' fit; it only chose their number, by early stopping), shrunk as
+// estimateMask shrinks them: residuals of the estimate in distribution
 // and of the damped one given out of distribution, per join count.
 //
 // Residuals are taken between the clamped logs of the true count and of
@@ -663,22 +665,22 @@ func compactKept[T any](s []T, keep []bool) []T {
 // its correction's residual is not). Held-out examples answered exactly
 // calibrate too (residual 0 in and out of distribution; TrainGBDT adds
 // them).
-func (g *GBDT) bandResiduals(ens *ensemble, val *binnedSet, vJoins []int, cal []calibExample) []calibResidual {
-	res := make([]calibResidual, len(val.y))
-	for i, y := range val.y {
-		pred := shrinkCorrection(ens.predictBinned(val, i), cal[i].sampled, g.shrinkTau)
-		resid := func(c float64) float64 { return gbdtResidual(y, cal[i].base, c) }
-		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, shaped: cal[i].shaped, in: resid(pred), ood: resid(oodBlend * pred), base: resid(0)}
+func (g *GBDT) bandResiduals(pred, y []float64, vJoins []int, cal []calibExample) []calibResidual {
+	res := make([]calibResidual, len(y))
+	for i := range y {
+		c := shrinkCorrection(pred[i], cal[i].sampled, g.shrinkTau)
+		resid := func(c float64) float64 { return gbdtResidual(y[i], cal[i].base, c) }
+		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, shaped: cal[i].shaped, in: resid(c), ood: resid(oodBlend * c), base: resid(0)}
 	}
 	return res
 }
 
 // chooseShrinkTau returns the shrink constant (shrink.go) that fits the
-// held-out set val of ensemble ens best (bestShrinkTau).
-func (g *GBDT) chooseShrinkTau(ens *ensemble, val *binnedSet, cal []calibExample) float64 {
-	figs := make([]shrinkFig, len(val.y))
-	for i, y := range val.y {
-		figs[i] = shrinkFig{pred: ens.predictBinned(val, i), y: y, base: cal[i].base, sampled: cal[i].sampled}
+// held-out predictions pred of targets y best (bestShrinkTau).
+func chooseShrinkTau(pred, y []float64, cal []calibExample) float64 {
+	figs := make([]shrinkFig, len(y))
+	for i := range y {
+		figs[i] = shrinkFig{pred: pred[i], y: y[i], base: cal[i].base, sampled: cal[i].sampled}
 	}
 	return bestShrinkTau(figs)
 }

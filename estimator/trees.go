@@ -73,12 +73,15 @@ func (t tree) leafBins(bins [][]uint8, r int) int {
 	return i
 }
 
-// predictBinned returns the ensemble's prediction for row r of the binned
+// predictSet returns the ensemble's predictions for the rows of the binned
 // set d.
-func (e *ensemble) predictBinned(d *binnedSet, r int) float64 {
-	pred := e.base
-	for _, t := range e.trees {
-		pred += t[t.leafBins(d.bins, r)].value
+func (e *ensemble) predictSet(d *binnedSet) []float64 {
+	pred := make([]float64, len(d.y))
+	for r := range pred {
+		pred[r] = e.base
+		for _, t := range e.trees {
+			pred[r] += t[t.leafBins(d.bins, r)].value
+		}
 	}
 	return pred
 }
