@@ -311,6 +311,7 @@ type sampleBaseline struct {
 type baseFigures struct {
 	base, hist, textbook, joinSample float64
 	support                          int
+	sampled                          int // subPlanInputs.sampled
 }
 
 // newSampleBaseline returns the baseline over the samples s (which may be
@@ -361,7 +362,7 @@ func (b *sampleBaseline) figures(q *features.Query, w *baseProbe) baseFigures {
 	p := prepared{q: q, probes: w.probes, occ: w.occ, edges: w.edges, sc: w.sc, memo: &w.memo}
 	in := b.joinBaseline.figures(&p, q.FullMask())
 	return baseFigures{base: sanitize(in.base), hist: in.hist, textbook: in.textbook,
-		joinSample: in.joinSample, support: in.support}
+		joinSample: in.joinSample, support: in.support, sampled: in.sampled}
 }
 
 // probeBaseline probes q into w (call figs.finish(w) afterwards) and returns

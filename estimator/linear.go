@@ -44,6 +44,10 @@ type Linear struct {
 	resLo  float64 // pooled conformal band (used when band is not calibrated)
 	resHi  float64
 	band   conformalBand // split-conformal band (conformal.go)
+	// shrinkTau shrinks the correction of a baseline the samples counted
+	// by its precision (shrink.go), chosen on the cross-fitted folds; 0
+	// (files before version 15) does not shrink.
+	shrinkTau float64
 
 	groupSlot // the learned group model, when trained (groups_io.go)
 }
@@ -113,15 +117,18 @@ func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *L
 // encode writes the raw (unstandardised) features of q into x and
 // returns the baseline's log estimate. The sample-baseline figures are
 // written only when x has room for them (version-2 models).
-func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Estimate, err error) {
+func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, sampled int, err error) {
 	w := m.probes.Get().(*baseProbe)
 	defer m.probes.Put(w)
 	be, fig, err := probeBaseline(m.base, m.figs, q, w)
 	defer m.figs.finish(w)
 	if err != nil {
-		return 0, be, err
+		return 0, 0, err
 	}
 	baseLog = baseLogRows(be.Rows)
+	if m.base == Estimator(m.figs) {
+		sampled = fig.sampled
+	}
 	clear(x)
 	nOr, nNot, nPred := 0, 0, 0
 	sumSel, minSel, maxSel := 0.0, 0.0, -math.MaxFloat64
@@ -156,7 +163,7 @@ func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, be Est
 		x[o+2] = logRows(fig.joinSample)
 		x[o+3] = math.Log1p(float64(fig.support))
 	}
-	return baseLog, be, nil
+	return baseLog, sampled, nil
 }
 
 // linCount counts the atomic predicates, ORs and NOTs of e.
@@ -194,6 +201,7 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	k := linFeatures(len(cat.Schema.Tables))
 	X := make([][]float64, len(train))
 	y := make([]float64, len(train))
+	sampled := make([]int, len(train))
 	for i, ex := range train {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -201,7 +209,8 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 			}
 		}
 		X[i] = make([]float64, k)
-		bl, _, err := m.encode(ex.Query, X[i])
+		bl, s, err := m.encode(ex.Query, X[i])
+		sampled[i] = s
 		if err != nil {
 			return nil, fmt.Errorf("example %d: baseline: %w", i, err)
 		}
@@ -214,10 +223,14 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 	// (ridge is stable: leaving out a fifth moves its predictions little,
 	// which is what lets the full fit borrow the folds' residuals).
 	folds := groupFolds(train, linCalibFolds, rand.New(rand.NewPCG(linCalibSeed, uint64(len(train)))))
-	res := make([]calibResidual, 0, len(train))
-	pooled := make([]float64, 0, len(train))
 	z := make([]float64, k)
 	whole := wholeQueries(train)
+	// Each example's correction by the fit without its fold; NaN when its
+	// fold had too few groups.
+	oof := make([]float64, len(train))
+	for i := range oof {
+		oof[i] = math.NaN()
+	}
 	for f := range linCalibFolds {
 		var fx [][]float64
 		var fy []float64
@@ -237,18 +250,35 @@ func TrainLinear(ctx context.Context, cat *catalog.Catalog, train []Example, opt
 				continue
 			}
 			m.standardise(X[i], z)
-			// The residual of the estimate as Estimate clamps it (at
-			// least one row), against the true rows clamped as QError
-			// and Covers clamp them.
-			truth := logRows(train[i].Rows)
-			lg := math.Max(0, math.Min(maxLogRows, truth-y[i]+m.correction(z)))
-			r := truth - lg
-			// Linear cannot tell out-of-distribution queries apart: both
-			// classes are its residuals (joins beyond the calibrated ones
-			// extrapolate, see bandSet.at).
-			res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes(), in: r, ood: r})
-			pooled = append(pooled, r)
+			oof[i] = m.correction(z)
 		}
+	}
+	// The shrink constant fits the out-of-fold corrections best; the
+	// band calibrates on them shrunk.
+	var figs []shrinkFig
+	for i, c := range oof {
+		if !math.IsNaN(c) {
+			figs = append(figs, shrinkFig{pred: c, y: y[i], base: math.Exp(logRows(train[i].Rows) - y[i]), sampled: sampled[i]})
+		}
+	}
+	m.shrinkTau = bestShrinkTau(figs)
+	res := make([]calibResidual, 0, len(train))
+	pooled := make([]float64, 0, len(train))
+	for i, c := range oof {
+		if math.IsNaN(c) {
+			continue
+		}
+		// The residual of the estimate as Estimate clamps it (at
+		// least one row), against the true rows clamped as QError
+		// and Covers clamp them.
+		truth := logRows(train[i].Rows)
+		lg := math.Max(0, math.Min(maxLogRows, truth-y[i]+shrinkCorrection(c, sampled[i], m.shrinkTau)))
+		r := truth - lg
+		// Linear cannot tell out-of-distribution queries apart: both
+		// classes are its residuals (joins beyond the calibrated ones
+		// extrapolate, see bandSet.at).
+		res = append(res, calibResidual{joins: len(train[i].Query.Tables) - 1, whole: whole[i], shaped: train[i].Query.HasShapes(), in: r, ood: r})
+		pooled = append(pooled, r)
 	}
 	m.band = fitConformal(res)
 	m.resLo, m.resHi = conformalQuantiles(pooled)
@@ -390,12 +420,12 @@ func (m *Linear) estimateConnected(q *features.Query) (Estimate, error) {
 	} else {
 		x = make([]float64, k)
 	}
-	baseLog, _, err := m.encode(q, x)
+	baseLog, sampled, err := m.encode(q, x)
 	if err != nil {
 		return Estimate{}, err
 	}
 	m.standardise(x, x)
-	lg := math.Max(0, math.Min(maxLogRows, baseLog+m.correction(x)))
+	lg := math.Max(0, math.Min(maxLogRows, baseLog+shrinkCorrection(m.correction(x), sampled, m.shrinkTau)))
 	rows := sanitize(math.Exp(lg))
 	lo, hi, ok := m.band.atShaped(len(q.Tables)-1, false, completelySampled(m.figs.s, q), q.HasShapes())
 	if !ok {

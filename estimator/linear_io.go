@@ -15,8 +15,8 @@ func init() {
 		train: func(ctx context.Context, cat *catalog.Catalog, ex []Example, o TrainOptions) (Model, error) {
 			return nilOnError(TrainLinear(ctx, cat, ex, o.Linear))
 		},
-		load: func(b []byte, cat *catalog.Catalog, _ int) (Model, error) {
-			return nilOnError(loadLinearPayload(bytes.NewReader(b), cat))
+		load: func(b []byte, cat *catalog.Catalog, version int) (Model, error) {
+			return nilOnError(loadLinearPayload(bytes.NewReader(b), cat, version))
 		},
 	})
 }
@@ -54,13 +54,14 @@ func (m *Linear) savePayload(w io.Writer) error {
 	if len(m.coef) != linFeaturesV1(len(m.cat.Schema.Tables)) {
 		writeConformal(bw, &m.band)
 	}
+	bw.f64(m.shrinkTau) // from model file version 15
 	return bw.flush()
 }
 
 // loadLinearPayload reads a Linear payload and binds it to cat, which must
 // have as many tables as the training catalog; the baseline is the one
 // recorded in the payload, bound to cat.
-func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
+func loadLinearPayload(r io.Reader, cat *catalog.Catalog, fileVersion int) (*Linear, error) {
 	rd, version, base, err := readPayloadHeader(r, cat, [payloadVersions]string{linMagicV1, linMagicV2, linMagic})
 	if err != nil {
 		return nil, err
@@ -99,6 +100,15 @@ func loadLinearPayload(r io.Reader, cat *catalog.Catalog) (*Linear, error) {
 	if version >= 3 {
 		if m.band, err = readConformal3(rd); err != nil {
 			return nil, err
+		}
+	}
+	if fileVersion >= linearShrinkMinVersion {
+		m.shrinkTau = rd.f64()
+		if rd.err != nil {
+			return nil, rd.err
+		}
+		if !(m.shrinkTau >= 0 && m.shrinkTau <= maxShrinkTau) {
+			return nil, fmt.Errorf("%w: shrink constant %v out of [0, %v]", ErrBadPayload, m.shrinkTau, maxShrinkTau)
 		}
 	}
 	for j, s := range m.sd {

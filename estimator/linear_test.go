@@ -135,7 +135,7 @@ func TestLinearRoundTrip(t *testing.T) {
 	}
 	saved := snRoundTrip(t, f, m)
 	for n := 0; n < len(saved); n += 1 + n/4 {
-		if _, err := loadLinearPayload(bytes.NewReader(saved[:n]), f.cat); !errors.Is(err, ErrBadPayload) {
+		if _, err := loadLinearPayload(bytes.NewReader(saved[:n]), f.cat, modelVersion); !errors.Is(err, ErrBadPayload) {
 			t.Fatalf("truncated to %d: %v", n, err)
 		}
 	}

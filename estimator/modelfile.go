@@ -60,7 +60,9 @@ const (
 	// version 13 GBDTs load with none, which is how they estimated. A
 	// Linear payload may name the sample baseline with the synopsis cap
 	// (baseCodeSampleCapped, chosen in training).
-	modelVersion = 14
+	// 15: the Linear payload ends with its shrink constant (shrink.go);
+	// older Linear files load with none, which is how they estimated.
+	modelVersion = 15
 	// minModelVersion is the oldest version Load reads: versions 1 and 2
 	// differ only in the meaning of learned payloads.
 	minModelVersion = 1
@@ -83,6 +85,9 @@ const (
 	// shrinkMinVersion is the first version whose GBDT payload carries
 	// the shrink constant.
 	shrinkMinVersion = 14
+	// linearShrinkMinVersion is the first version whose Linear payload
+	// carries the shrink constant.
+	linearShrinkMinVersion = 15
 	// groupsMinVersion is the first version with the groups section.
 	groupsMinVersion = 6
 	// maxModelBytes bounds what Load reads (a model is a few MB).

@@ -24,7 +24,7 @@ func snRoundTrip(t *testing.T, f *snFixture, m Estimator) []byte {
 		}
 	case *Linear:
 		if err = x.savePayload(&buf); err == nil {
-			m2, err = loadLinearPayload(bytes.NewReader(buf.Bytes()), f.cat)
+			m2, err = loadLinearPayload(bytes.NewReader(buf.Bytes()), f.cat, modelVersion)
 		}
 	}
 	if err != nil {
@@ -107,7 +107,7 @@ func TestLearnedPayloadVersions(t *testing.T) {
 		if string(p[:4]) != linMagic || p[4] != want {
 			t.Fatalf("linear payload starts %q %d, want %q %d", p[:4], p[4], linMagic, want)
 		}
-		back, err := loadLinearPayload(bytes.NewReader(p), f.cat)
+		back, err := loadLinearPayload(bytes.NewReader(p), f.cat, modelVersion)
 		if err != nil {
 			t.Fatal(err)
 		}

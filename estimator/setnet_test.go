@@ -339,7 +339,7 @@ func FuzzLoadLinearPayload(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	fuzzPayload(f, fx, m.savePayload, func(r io.Reader) (Estimator, error) { return loadLinearPayload(r, fx.cat) }, linMagic, linMagicV1)
+	fuzzPayload(f, fx, m.savePayload, func(r io.Reader) (Estimator, error) { return loadLinearPayload(r, fx.cat, modelVersion) }, linMagic, linMagicV1)
 }
 
 // fuzzPayload seeds f with a saved payload and the bare magics, then

@@ -1,7 +1,9 @@
 package estimator
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -93,5 +95,32 @@ func TestShrinkFlights(t *testing.T) {
 	}
 	if shrunkErr[0] > plainErr[0]*1.01 {
 		t.Errorf("other queries: mean |ln q| %.4f shrunk, %.4f unshrunk", shrunkErr[0]/float64(n[0]), plainErr[0]/float64(n[0]))
+	}
+}
+
+// Linear chooses its shrink constant on its cross-fitted folds and saves
+// it; a payload of a file before version 15 has none and loads with 0.
+func TestLinearShrinkPayload(t *testing.T) {
+	f := snFlightsFixture(t)
+	lin, err := TrainLinear(context.Background(), f.cat, f.train, LinearOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("linear shrink constant %v", lin.shrinkTau)
+	var buf bytes.Buffer
+	if err := lin.savePayload(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := loadLinearPayload(bytes.NewReader(buf.Bytes()), f.cat, modelVersion)
+	if err != nil || back.shrinkTau != lin.shrinkTau {
+		t.Fatalf("loaded shrink constant %v (%v), want %v", back.shrinkTau, err, lin.shrinkTau)
+	}
+	old := buf.Bytes()[:buf.Len()-8] // a version-14 payload: no constant
+	back, err = loadLinearPayload(bytes.NewReader(old), f.cat, linearShrinkMinVersion-1)
+	if err != nil || back.shrinkTau != 0 {
+		t.Fatalf("version-14 payload: shrink constant %v (%v), want 0", back.shrinkTau, err)
+	}
+	if _, err := loadLinearPayload(bytes.NewReader(old), f.cat, modelVersion); !errors.Is(err, ErrBadPayload) && !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("version-15 payload without its constant: %v", err)
 	}
 }
