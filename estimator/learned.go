@@ -14,8 +14,8 @@ import (
 //	query ─► baseline ─► rows_b ───────────────────────┐
 //	   └───► encoding ─► model ─► Δ, clamped to ±cap ──┴─► rows_b · e^Δ
 //	                      (trained on Δ* = ln true − ln rows_b;
-//	                      gbdt's Δ shrunk by the baseline's sampled
-//	                      support, shrink.go)
+//	                      gbdt's and linear's Δ shrunk by the
+//	                      baseline's sampled support, shrink.go)
 //
 // with a band [rows·e^lo, rows·e^hi] from split-conformal quantiles of
 // held-out log residuals, per join count and out of distribution
