@@ -115,8 +115,11 @@ func newLinearShell(cat *catalog.Catalog, base Estimator, opts LinearOptions) *L
 }
 
 // encode writes the raw (unstandardised) features of q into x and
-// returns the baseline's log estimate. The sample-baseline figures are
-// written only when x has room for them (version-2 models).
+// returns the baseline's log estimate and, when the baseline is the
+// model's own sample baseline, the sampled rows it rests on
+// (subPlanInputs.sampled, which shrink the correction). The
+// sample-baseline figures are written only when x has room for them
+// (version-2 models).
 func (m *Linear) encode(q *features.Query, x []float64) (baseLog float64, sampled int, err error) {
 	w := m.probes.Get().(*baseProbe)
 	defer m.probes.Put(w)
