@@ -53,11 +53,12 @@ import (
 // at 27. Joined to orders and customers the zero-hit relaxation still
 // drops the point at the histogram's average (30 rows).
 //
-// Two more uses of these counts were measured and not kept (README,
-// flights results): a point dropped from a zero-hit table at its own
-// count (zerohit.go, droppedSel) misled the join-order agent into a
-// 38,954x plan on flights, and a cap on a join synopsis that found none
-// of its root rows moved the shared-key gate's p99 past its target.
+// A point dropped from a zero-hit table at its own count (zerohit.go,
+// droppedSel) was measured and not kept (README, flights results): it
+// misled the join-order agent into a 38,954x plan on flights. A cap on a
+// join synopsis that found none of its root rows moved the shared-key
+// gate's gbdt p99 past its target when every model had it; it is Linear's
+// training choice now (joinBaseline.synopsisCap, chooseSynopsisCap).
 
 // sourceStratified is the baseline source of a post-stratified
 // single-table estimate.
