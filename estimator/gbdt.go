@@ -669,7 +669,7 @@ func (g *GBDT) bandResiduals(pred, y []float64, vJoins []int, cal []calibExample
 	res := make([]calibResidual, len(y))
 	for i := range y {
 		c := shrinkCorrection(pred[i], cal[i].sampled, g.shrinkTau)
-		resid := func(c float64) float64 { return gbdtResidual(y[i], cal[i].base, c) }
+		resid := func(c float64) float64 { return correctedResidual(y[i], cal[i].base, c) }
 		res[i] = calibResidual{joins: vJoins[i], whole: cal[i].whole, shaped: cal[i].shaped, in: resid(c), ood: resid(oodBlend * c), base: resid(0)}
 	}
 	return res

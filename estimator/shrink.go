@@ -61,7 +61,7 @@ func bestShrinkTau(figs []shrinkFig) float64 {
 	for _, tau := range shrinkGrid {
 		e := 0.0
 		for _, f := range figs {
-			e += math.Abs(gbdtResidual(f.y, f.base, shrinkCorrection(f.pred, f.sampled, tau)))
+			e += math.Abs(correctedResidual(f.y, f.base, shrinkCorrection(f.pred, f.sampled, tau)))
 		}
 		if e < bestErr-1e-9 {
 			best, bestErr = tau, e
@@ -70,11 +70,13 @@ func bestShrinkTau(figs []shrinkFig) float64 {
 	return best
 }
 
-// gbdtResidual is the log residual ln true − ln estimate of an example with
-// log-correction target y over base rows, estimated with correction c
-// (clamped as estimateMask clamps it), both logs clamped as QError clamps
-// them.
-func gbdtResidual(y, base, c float64) float64 {
+// correctedResidual is the log residual ln true − ln estimate of an
+// example with log-correction target y over base rows, estimated with
+// correction c (clamped as GBDT.estimateMask clamps it; Linear's own
+// clamp is tighter, maxNetCorrection), both logs clamped as QError clamps
+// them. bestShrinkTau weighs the GBDT's held-out and Linear's out-of-fold
+// corrections with it.
+func correctedResidual(y, base, c float64) float64 {
 	c = math.Max(-maxCorrection, math.Min(maxCorrection, c))
 	return y + logRows(base) - logRows(sanitize(math.Max(base, 1)*math.Exp(c)))
 }
