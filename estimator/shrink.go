@@ -10,9 +10,8 @@ import "math"
 // sampling variance of about 1/h in logs (Poisson counts; the finite
 // population correction only makes it smaller), while the model's
 // correction has a variance of its own, τ, learned from every baseline it
-// saw. The
-// two are combined by inverse variance (the precision-weighted mean of two
-// estimates of ln rows, as in empirical Bayes shrinkage):
+// saw. The two are combined by inverse variance (the precision-weighted
+// mean of two estimates of ln rows, as in empirical Bayes shrinkage):
 //
 //	ln rows = ln base + Δ · (1/h) / (1/h + τ) = ln base + Δ / (1 + τ·h)
 //
